@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, InvalidInputError, coerceError } from '../platform/index.js';
+import { EXIT } from './errors.js';
+import { registerDbCommands } from './commands/db.js';
+
+const program = new Command('wareflow')
+  .description('Airflow-style orchestrator for warehouse inventory analytics, with a Kafka streaming sidecar')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+
+registerDbCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (thrown) {
+  process.exitCode = exitCodeFor(thrown);
+}
+
+function exitCodeFor(thrown: unknown): number {
+  if (thrown instanceof CommanderError) {
+    // Commander already printed its one-line message; help and version are not errors.
+    return thrown.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  const err = coerceError(thrown);
+  if (err instanceof ConfigError || err instanceof InvalidInputError) {
+    process.stderr.write(`wareflow: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`wareflow: ${err.message}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && err.stack) process.stderr.write(err.stack + '\n');
+  return EXIT.failed;
+}

@@ -1,0 +1,2 @@
+/** Outbound notifications: e-mail (SMTP or .eml outbox). */
+export { createMailer, type Mail, type Mailer } from './mailer.js';

@@ -1,0 +1,144 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535);
+const positiveInt = z.coerce.number({ error: 'expected a whole number' }).int().positive();
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
+  );
+const emailList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.email({ error: 'expected comma-separated e-mail addresses' })));
+
+/**
+ * Every environment variable wareflow reads, with its default. This table is the single source
+ * of truth: README's configuration section lists the same names.
+ */
+const schema = z.object({
+  /** PostgreSQL warehouse and orchestrator state. @defaultValue postgres://postgres@127.0.0.1:5432/wareflow */
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/wareflow'),
+  /** Redis for BullMQ queues and the metric cache. @defaultValue redis://127.0.0.1:6379 */
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Comma-separated Kafka bootstrap brokers. @defaultValue 127.0.0.1:9092 */
+  KAFKA_BROKERS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, { error: 'expected host:port[,host:port…]' })).min(1))
+    .default(['127.0.0.1:9092']),
+  /** Appended to every topic name, so tests and parallel environments never share topics. */
+  KAFKA_TOPIC_SUFFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, { error: 'letters, digits, . _ - only' })
+    .default(''),
+  /** Kafka consumer group of the streaming sidecar. */
+  KAFKA_GROUP_ID: z.string().min(1).default('wareflow-streaming'),
+  /** Prefix of every BullMQ key in Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'letters, digits, _ - only' })
+    .default('wareflow'),
+  /** SMTP server for e-mail; unset writes .eml files under DATA_DIR/outbox. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** Sender of every e-mail. */
+  EMAIL_FROM: z.email({ error: 'expected an e-mail address' }).default('wareflow@localhost'),
+  /** Recipients of alert e-mails and digests. */
+  ALERT_EMAIL_TO: emailList.default(['inventory-team@localhost']),
+  /** Parquet archive, reports, outbox. @defaultValue ./data */
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Events older than this many days go to the DLQ. @defaultValue 400 */
+  MAX_EVENT_AGE_DAYS: positiveInt.default(400),
+  /** How far behind the newest event time a window may still receive events. @defaultValue 120000 */
+  ALLOWED_LATENESS_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).default(120_000),
+  /** Port of the streaming sidecar's /health and /metrics. @defaultValue 3001 */
+  STREAMING_PORT: port.default(3001),
+  /** Port of the worker's /metrics. @defaultValue 3002 */
+  WORKER_METRICS_PORT: port.default(3002),
+  /** Task instances one worker process runs at once. @defaultValue 8 */
+  WORKER_CONCURRENCY: positiveInt.default(8),
+  /** Dashboard HTTP port. @defaultValue 3000 */
+  DASHBOARD_PORT: port.default(3000),
+  DASHBOARD_USER: z.string().min(1).optional(),
+  DASHBOARD_PASSWORD: z.string().min(1).optional(),
+  /** Bearer token accepted for API mutations. */
+  DASHBOARD_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+  /** Serve the dashboard with every mutation disabled. @defaultValue false */
+  DASHBOARD_READONLY: bool.default(false),
+});
+
+export type Config = Readonly<z.output<typeof schema>>;
+export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, string | undefined>>;
+
+/**
+ * Reads and validates the configuration once. Empty strings count as unset. Throws a
+ * `ConfigError` naming the first bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv | ConfigInput = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key as keyof typeof env];
+    if (typeof value === 'string' && value.trim() !== '') input[key] = value.trim();
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'configuration');
+    const shown = input[variable] === undefined ? '' : ` (got ${JSON.stringify(redact(input[variable]))})`;
+    throw new ConfigError(variable, `${issue.message}${shown}`);
+  }
+  const config = parsed.data;
+  if ((config.DASHBOARD_USER === undefined) !== (config.DASHBOARD_PASSWORD === undefined)) {
+    throw new ConfigError(
+      config.DASHBOARD_USER === undefined ? 'DASHBOARD_USER' : 'DASHBOARD_PASSWORD',
+      'DASHBOARD_USER and DASHBOARD_PASSWORD must be set together',
+    );
+  }
+  return Object.freeze({ ...config, DATA_DIR: path.resolve(config.DATA_DIR) });
+}
+
+/** Hides the password of a URL (or anything that looks like one) so it can be logged. */
+export function redact(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return value;
+  }
+}
+
+/** Topic names, with the configured suffix (SPEC §3). */
+export function topicNames(config: Pick<Config, 'KAFKA_TOPIC_SUFFIX'>) {
+  const s = config.KAFKA_TOPIC_SUFFIX;
+  return {
+    events: `inventory-events${s}`,
+    dlq: `inventory-events.dlq${s}`,
+    alerts: `inventory-alerts${s}`,
+    reorders: `reorder-events${s}`,
+    analytics: `analytics-events${s}`,
+  } as const;
+}
+export type TopicNames = ReturnType<typeof topicNames>;

@@ -1,0 +1,7 @@
+/** Process plumbing shared by every wareflow process: config, logging, errors and connections. */
+export * from './errors.js';
+export { loadConfig, redact, topicNames, type Config, type ConfigInput, type TopicNames } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { createKnex, type Knex, type PostgresOptions } from './postgres.js';
+export { createRedis, Redis } from './redis.js';
+export { createKafka, ensureTopics, Kafka } from './kafka.js';

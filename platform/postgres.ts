@@ -1,0 +1,29 @@
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+
+export type { Knex };
+
+// bigint (int8) and numeric come back from pg as strings by default; the warehouse never stores
+// values beyond 2^53 in them, so read them as numbers everywhere.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+// `date` stays the 'YYYY-MM-DD' text PostgreSQL sends: turning it into a JS Date would shift it
+// into the process time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export interface PostgresOptions {
+  /** Largest number of connections this process holds. @defaultValue 10 */
+  poolMax?: number;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/** A knex handle on the warehouse. Close it with `destroy()`. */
+export function createKnex(databaseUrl: string, options: PostgresOptions = {}): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: databaseUrl, application_name: options.applicationName ?? 'wareflow' },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    acquireConnectionTimeout: 30_000,
+  });
+}
