@@ -1,0 +1,2 @@
+/** The inventory event contract shared by producers (generator) and the streaming sidecar. */
+export * from './contract.js';
