@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, InvalidInputError, coerceError } from '../platform/index.js';
 import { EXIT } from './errors.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerServicesCommands } from './commands/services.js';
 
 const program = new Command('wareflow')
   .description('Airflow-style orchestrator for warehouse inventory analytics, with a Kafka streaming sidecar')
@@ -10,6 +11,7 @@ const program = new Command('wareflow')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
 registerDbCommands(program);
+registerServicesCommands(program);
 
 try {
   await program.parseAsync(process.argv);

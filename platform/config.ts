@@ -66,6 +66,11 @@ const schema = z.object({
   EMAIL_FROM: z.email({ error: 'expected an e-mail address' }).default('wareflow@localhost'),
   /** Recipients of alert e-mails and digests. */
   ALERT_EMAIL_TO: emailList.default(['inventory-team@localhost']),
+  /**
+   * Downloaded Kafka jars, broker data, pid and log files of `wareflow services`; git-ignored.
+   * @defaultValue `.cache` at the repository root
+   */
+  WAREFLOW_CACHE_DIR: z.string().min(1).optional(),
   /** Parquet archive, reports, outbox. @defaultValue ./data */
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,233 @@
+import { promises as fs } from 'node:fs';
+import { coerceError, redact } from '../platform/index.js';
+import {
+  brokerAddress,
+  ensureKafkaJars,
+  ensureSpecTopics,
+  findJava,
+  formatStorageOnce,
+  jarsPresent,
+  kafkaVersion,
+  ownedBrokerPid,
+  probeKafka,
+  renderServerProperties,
+  startBroker,
+  stopBroker,
+} from './kafka/index.js';
+import { cachePaths, displayPath, type CachePaths } from './paths.js';
+import { probePostgres, rememberStartedCluster, startPostgres } from './postgres.js';
+import { withLockFile } from './process.js';
+import { probeRedis, redisAddress, startRedis } from './redis.js';
+import type { ServiceReport, ServicesOptions, ServicesResult, TopicReport } from './types.js';
+
+const DEFAULT_START_TIMEOUT_MS = 120_000;
+
+/**
+ * Makes PostgreSQL, Redis and Kafka answer: each one that already answers is used as it is;
+ * a missing one is started from what this machine has (system PostgreSQL/Redis, a Kafka broker
+ * from Maven Central jars). Then creates the SPEC topics. Never throws for a service problem:
+ * the report says what is missing.
+ */
+export async function servicesUp(options: ServicesOptions): Promise<ServicesResult> {
+  const started = Date.now();
+  const paths = cachePaths(options.config);
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+  const services = await Promise.all([
+    timed(() => postgresUp(options, paths, timeoutMs)),
+    timed(() => redisUp(options, paths, timeoutMs)),
+    timed(() => kafkaUp(options, paths, timeoutMs)),
+  ]);
+  let topics: TopicReport[] = [];
+  const kafka = services[2]!;
+  if (kafka.ok) {
+    const t0 = Date.now();
+    try {
+      topics = await ensureSpecTopics(options.config, [kafka.where], options.logger);
+    } catch (err) {
+      Object.assign(kafka, { ok: false, detail: `topics could not be created: ${coerceError(err).message}` });
+    }
+    kafka.ms += Date.now() - t0;
+  }
+  return { command: 'up', ok: services.every((s) => s.ok), services, topics, ms: Date.now() - started };
+}
+
+/** Runs a step and stamps the time it took; a thrown error becomes a failed report. */
+async function timed(step: () => Promise<Omit<ServiceReport, 'ms'>>): Promise<ServiceReport> {
+  const t0 = Date.now();
+  const report = await step();
+  return { ...report, ms: Date.now() - t0 };
+}
+
+async function postgresUp(
+  options: ServicesOptions,
+  paths: CachePaths,
+  timeoutMs: number,
+): Promise<Omit<ServiceReport, 'ms'>> {
+  const url = options.config.DATABASE_URL;
+  const where = redact(url);
+  const before = await probePostgres(url);
+  if (before.answering) {
+    return {
+      service: 'postgres',
+      ok: true,
+      state: 'already running',
+      where,
+      version: before.version,
+      managed: false,
+      detail: before.detail,
+    };
+  }
+  options.onProgress?.(`postgres: not answering at ${where} (${before.detail}); starting the local cluster`);
+  try {
+    const cluster = await startPostgres(url, timeoutMs);
+    await rememberStartedCluster(paths.postgres.startedMarker, cluster);
+    const after = await probePostgres(url);
+    return {
+      service: 'postgres',
+      ok: true,
+      state: 'started',
+      where,
+      version: after.version,
+      managed: true,
+      detail: [`cluster ${cluster.version}/${cluster.name}`, after.detail].filter(Boolean).join('; '),
+    };
+  } catch (err) {
+    return {
+      service: 'postgres',
+      ok: false,
+      state: 'failed',
+      where,
+      managed: false,
+      detail: coerceError(err).message,
+    };
+  }
+}
+
+async function redisUp(
+  options: ServicesOptions,
+  paths: CachePaths,
+  timeoutMs: number,
+): Promise<Omit<ServiceReport, 'ms'>> {
+  const url = options.config.REDIS_URL;
+  const where = redact(url);
+  const before = await probeRedis(url);
+  if (before.answering) {
+    return {
+      service: 'redis',
+      ok: true,
+      state: 'already running',
+      where,
+      version: before.version,
+      managed: false,
+      detail: before.detail,
+    };
+  }
+  options.onProgress?.(`redis: not answering at ${where} (${before.detail}); starting redis-server`);
+  const { port } = redisAddress(url);
+  try {
+    const files = { dir: paths.redis.dir, pid: paths.redis.pid(port), log: paths.redis.log(port) };
+    const pid = await startRedis(url, files, timeoutMs);
+    const after = await probeRedis(url);
+    return {
+      service: 'redis',
+      ok: true,
+      state: 'started',
+      where,
+      version: after.version,
+      managed: true,
+      pid,
+      detail: `log ${displayPath(files.log)}`,
+    };
+  } catch (err) {
+    return {
+      service: 'redis',
+      ok: false,
+      state: 'failed',
+      where,
+      managed: false,
+      detail: coerceError(err).message,
+    };
+  }
+}
+
+async function kafkaUp(
+  options: ServicesOptions,
+  paths: CachePaths,
+  timeoutMs: number,
+): Promise<Omit<ServiceReport, 'ms'>> {
+  const address = brokerAddress(options.config.KAFKA_BROKERS);
+  const where = `${address.host}:${address.port}`;
+  const report = (
+    r: Partial<ServiceReport> & Pick<ServiceReport, 'ok' | 'state'>,
+  ): Omit<ServiceReport, 'ms'> => ({
+    service: 'kafka',
+    where,
+    managed: false,
+    ...r,
+  });
+  try {
+    await fs.mkdir(paths.kafka.dir, { recursive: true });
+    // One starter at a time per cache folder: a second `up` waits, then finds the broker running.
+    return await withLockFile(paths.kafka.lock, timeoutMs + 300_000, async () => {
+      const before = await probeKafka(address.host, address.port);
+      const owned = await ownedBrokerPid(paths.kafka);
+      if (before.kafka) {
+        return owned !== undefined
+          ? report({
+              ok: true,
+              state: 'already running',
+              managed: true,
+              pid: owned,
+              detail: `started by wareflow; log ${displayPath(paths.kafka.log)}`,
+            })
+          : report({
+              ok: true,
+              state: 'already running',
+              detail: `cluster ${before.clusterId}; not started by wareflow`,
+            });
+      }
+      if (before.portOpen && owned === undefined) {
+        return report({
+          ok: false,
+          state: 'failed',
+          detail: `${where} is taken by something that does not answer as Kafka (${before.detail}); free the port or set KAFKA_BROKERS`,
+        });
+      }
+      if (owned !== undefined) {
+        // Our broker is running but not answering (still starting, or hung): let it go and start anew.
+        options.onProgress?.(`kafka: broker pid ${owned} does not answer (${before.detail}); restarting it`);
+        await stopBroker(paths.kafka, owned);
+      }
+      const { java } = await findJava();
+      if (!(await jarsPresent(paths.kafka.lib))) {
+        options.onProgress?.(
+          `kafka: fetching Apache Kafka jars from Maven Central into ${displayPath(paths.kafka.lib)} (once)`,
+        );
+      }
+      await ensureKafkaJars(paths.kafka);
+      await renderServerProperties(paths.kafka, address);
+      if (await formatStorageOnce(paths.kafka, java)) {
+        options.onProgress?.(`kafka: formatted KRaft storage in ${displayPath(paths.kafka.data)}`);
+      }
+      options.onProgress?.(`kafka: starting the broker on ${where} (log ${displayPath(paths.kafka.log)})`);
+      const outcome = await startBroker(paths.kafka, java, address, timeoutMs);
+      if (outcome.pid === undefined) {
+        return report({
+          ok: true,
+          state: 'already running',
+          detail: `cluster ${outcome.probe.clusterId}; another process started it meanwhile`,
+        });
+      }
+      return report({
+        ok: true,
+        state: 'started',
+        managed: true,
+        pid: outcome.pid,
+        version: `Kafka ${await kafkaVersion(paths.kafka.pom)}`,
+        detail: `cluster ${outcome.probe.clusterId}; log ${displayPath(paths.kafka.log)}`,
+      });
+    });
+  } catch (err) {
+    return report({ ok: false, state: 'failed', detail: coerceError(err).message });
+  }
+}
