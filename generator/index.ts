@@ -1,0 +1,30 @@
+/**
+ * Demo data for wareflow: master data, a year (or any window) of realistic inventory history
+ * written to PostgreSQL in bulk, and a live event stream for Kafka. Everything is deterministic
+ * for a seed.
+ */
+export {
+  generateMasterData,
+  MAX_SKUS,
+  MAX_WAREHOUSES,
+  type DemandProfile,
+  type MasterData,
+  type MasterDataOptions,
+  type Product,
+  type Warehouse,
+} from './master.js';
+export { generateHistory, estimateHistoryRows, type HistoryBatch, type HistoryOptions } from './history.js';
+export type { LevelRow, TransactionRow } from './pair.js';
+export {
+  writeMasterData,
+  writeHistory,
+  generateToPostgres,
+  ensureOpeningStock,
+  historyWindow,
+  type GenerateToPostgresOptions,
+  type GenerateSummary,
+  type WriteProgress,
+} from './postgres.js';
+export { liveEvents, toKafkaMessage, type LiveLevel, type LiveOptions } from './live.js';
+export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';
+export { PEAK_HOURS, isOpen } from './shape.js';
