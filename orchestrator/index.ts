@@ -6,6 +6,7 @@
 export {
   defineDag,
   task,
+  isTimeZone,
   DagDefinitionError,
   TRIGGER_RULES,
   type Dag,
@@ -29,3 +30,50 @@ export {
   validateSchedule,
   type DataInterval,
 } from './schedule.js';
+export { createEngine, type Engine, type EngineOptions } from './engine.js';
+export { createEngineMetrics, type EngineMetrics } from './metrics.js';
+export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
+export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
+export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';
+export { finishTry, failureOutcome, retryDelayMs, advanceRun, type FinishResult } from './transitions.js';
+export {
+  runTry,
+  TaskTimeoutError,
+  WorkerShutdownError,
+  MAX_OUTPUT_BYTES,
+  type TryInput,
+  type TryResult,
+} from './runner.js';
+export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
+export { validateParams } from './params.js';
+export {
+  planBackfill,
+  startBackfill,
+  advanceBackfill,
+  cancelBackfill,
+  listBackfills,
+  type BackfillRequest,
+  type BackfillProgress,
+} from './backfill.js';
+export {
+  listDags,
+  setPaused,
+  listRuns,
+  getRun,
+  getTaskLogs,
+  triggerRun,
+  waitForRun,
+  clearTasks,
+  markTask,
+  type DagSummary,
+  type RunDetail,
+} from './operations.js';
+export type {
+  DagRunRow,
+  TaskInstanceRow,
+  TaskState,
+  RunState,
+  TryOutcome,
+  TaskLogRow,
+  BackfillRow,
+} from '../db/orchestrator/index.js';

@@ -1,0 +1,35 @@
+/** SQL of the orchestrator's state store (schema `orchestrator`), one module per operation. */
+export * from './types.js';
+export { syncDags, type DagMeta } from './syncDags.js';
+export { setPaused, pausedDags } from './setPaused.js';
+export { lockDag, lockBackfill, lockRun } from './locks.js';
+export { insertRun, type NewRun } from './insertRun.js';
+export { scheduleCursor } from './scheduleCursor.js';
+export { claimTry, type ClaimedTry } from './claimTry.js';
+export { heartbeat } from './heartbeat.js';
+export { recordTry, type TryOutcome } from './recordTry.js';
+export { taskStates } from './taskStates.js';
+export { applyTransitions } from './applyTransitions.js';
+export { insertTaskLogs, type TaskLogLine } from './insertTaskLogs.js';
+export { findStrandedTries, findZombies } from './findStranded.js';
+export { resetTasks, forceTaskState } from './resetTasks.js';
+export {
+  listRuns,
+  getRunRow,
+  taskInstances,
+  taskLogs,
+  dagSummaries,
+  stateCounts,
+  type TaskLogRow,
+} from './queries.js';
+export { claimSlaMisses } from './slaMisses.js';
+export {
+  findRunningBackfill,
+  insertBackfill,
+  updateBackfill,
+  getBackfill,
+  listBackfills,
+  runsInRange,
+  adoptRun,
+  type BackfillRow,
+} from './backfills.js';

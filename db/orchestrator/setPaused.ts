@@ -1,0 +1,20 @@
+import type { Knex } from 'knex';
+
+/** Pauses or unpauses a DAG (creating its row when no scheduler has seen it yet). */
+export async function setPaused(knex: Knex, dagId: string, paused: boolean): Promise<void> {
+  await knex.raw(
+    `INSERT INTO orchestrator.dags (dag_id, is_paused, paused_at) VALUES (?, ?, CASE WHEN ? THEN now() END)
+     ON CONFLICT (dag_id) DO UPDATE SET is_paused = EXCLUDED.is_paused, paused_at = EXCLUDED.paused_at`,
+    [dagId, paused, paused],
+  );
+}
+
+/** Pause flags by DAG id; a DAG without a row is not paused. */
+export async function pausedDags(
+  knex: Knex,
+): Promise<Map<string, { paused: boolean; pausedAt: Date | null }>> {
+  const rows: Array<{ dag_id: string; is_paused: boolean; paused_at: Date | null }> = await knex(
+    'orchestrator.dags',
+  ).select('dag_id', 'is_paused', 'paused_at');
+  return new Map(rows.map((r) => [r.dag_id, { paused: r.is_paused, pausedAt: r.paused_at }]));
+}

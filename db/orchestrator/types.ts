@@ -1,0 +1,51 @@
+/** States of a task instance (Airflow's names). */
+export type TaskState =
+  'none' | 'queued' | 'running' | 'success' | 'failed' | 'up_for_retry' | 'upstream_failed' | 'skipped';
+
+export type RunState = 'running' | 'success' | 'failed';
+export type RunTypeName = 'scheduled' | 'manual' | 'backfill';
+
+/** A try that must be (re-)enqueued on BullMQ: one job per (run, task, try). */
+export interface QueuedTry {
+  runId: number;
+  dagId: string;
+  taskId: string;
+  pool: string;
+  tryNumber: number;
+  /** Do not start before this instant (retry backoff). */
+  notBefore?: Date;
+}
+
+export interface DagRunRow {
+  id: number;
+  dag_id: string;
+  run_type: RunTypeName;
+  logical_date: Date;
+  data_interval_start: Date;
+  data_interval_end: Date;
+  state: RunState;
+  conf: Record<string, unknown>;
+  backfill_id: number | null;
+  created_at: Date;
+  started_at: Date;
+  ended_at: Date | null;
+  sla_missed_at: Date | null;
+}
+
+export interface TaskInstanceRow {
+  run_id: number;
+  task_id: string;
+  dag_id: string;
+  state: TaskState;
+  pool: string;
+  try_number: number;
+  max_tries: number;
+  output: unknown;
+  error: string | null;
+  worker_id: string | null;
+  queued_at: Date | null;
+  started_at: Date | null;
+  heartbeat_at: Date | null;
+  ended_at: Date | null;
+  next_try_at: Date | null;
+}

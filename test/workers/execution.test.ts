@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { defineDag, task, getRun, getTaskLogs, triggerRun, waitForRun } from '../../orchestrator/index.js';
+import { startHarness, type Harness } from '../orchestrator/harness.js';
+
+const START = '2026-01-01T00:00:00Z';
+
+let attempts = 0;
+let sawAbort = false;
+
+const extract = task(async (ctx) => {
+  ctx.log.info('extracting', { rows: 3 });
+  return { rows: 3, day: ctx.dataIntervalStart.toISOString().slice(0, 10) };
+});
+const transform = task(async (ctx) => ({ doubled: ctx.upstream.extract.rows * 2 }), {
+  upstream: { extract },
+});
+const load = task(async (ctx) => ({ total: ctx.upstream.transform.doubled + ctx.upstream.extract.rows }), {
+  upstream: { extract, transform },
+});
+const chain = defineDag({
+  id: 'chain',
+  schedule: '0 2 * * *',
+  startDate: START,
+  tasks: { extract, transform, load },
+});
+
+const flaky = defineDag({
+  id: 'flaky',
+  schedule: null,
+  startDate: START,
+  tasks: {
+    sometimes: task(
+      async (ctx) => {
+        attempts += 1;
+        ctx.log.info(`try ${ctx.tryNumber}`);
+        if (ctx.tryNumber < 3) throw new Error(`boom on try ${ctx.tryNumber}`);
+        return { attempts };
+      },
+      { retries: 3, retryDelayMs: 20 },
+    ),
+  },
+});
+
+const slow = defineDag({
+  id: 'slow',
+  schedule: null,
+  startDate: START,
+  tasks: {
+    hang: task(
+      (ctx) =>
+        new Promise<null>((resolve) => {
+          ctx.signal.addEventListener('abort', () => {
+            sawAbort = true;
+            resolve(null);
+          });
+        }),
+      { timeoutMs: 150 },
+    ),
+  },
+});
+
+describe('task execution on BullMQ workers', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness([chain, flaky, slow]);
+    h.startWorker();
+    h.startWorker();
+  });
+  after(async () => h?.close());
+
+  it('hands upstream outputs to downstream tasks and stores every output', async () => {
+    const run = await triggerRun(h.engine, 'chain');
+    const done = await waitForRun(h.engine, run.id, { pollMs: 20 });
+    expect(done.state).to.equal('success');
+    const detail = await getRun(h.engine, run.id);
+    const outputs = Object.fromEntries(detail!.task_instances.map((t) => [t.task_id, t.output]));
+    expect(outputs.transform).to.deep.equal({ doubled: 6 });
+    expect(outputs.load).to.deep.equal({ total: 9 });
+    expect(detail!.task_instances.every((t) => t.try_number === 1 && t.state === 'success')).to.equal(true);
+    const logs = await getTaskLogs(h.engine, run.id, 'extract');
+    expect(logs.map((l) => [l.level, l.message, l.fields])).to.deep.equal([
+      ['info', 'extracting', { rows: 3 }],
+    ]);
+  });
+
+  it('retries a failing task with backoff until it succeeds, keeping the logs of every try', async () => {
+    const run = await triggerRun(h.engine, 'flaky');
+    const done = await waitForRun(h.engine, run.id, { pollMs: 20 });
+    expect(done.state).to.equal('success');
+    const ti = (await getRun(h.engine, run.id))!.task_instances[0]!;
+    expect(ti).to.include({ state: 'success', try_number: 3 });
+    expect(ti.output).to.deep.equal({ attempts: 3 });
+    const logs = await getTaskLogs(h.engine, run.id, 'sometimes');
+    expect(logs.map((l) => [l.try_number, l.message])).to.deep.equal([
+      [1, 'try 1'],
+      [1, 'try failed: boom on try 1'],
+      [2, 'try 2'],
+      [2, 'try failed: boom on try 2'],
+      [3, 'try 3'],
+    ]);
+  });
+
+  it('fires the abort signal on timeout, fails the try and e-mails the final failure', async () => {
+    const run = await triggerRun(h.engine, 'slow');
+    const done = await waitForRun(h.engine, run.id, { pollMs: 20 });
+    expect(done.state).to.equal('failed');
+    expect(sawAbort).to.equal(true);
+    const ti = (await getRun(h.engine, run.id))!.task_instances[0]!;
+    expect(ti.state).to.equal('failed');
+    expect(ti.error).to.equal("task 'hang' timed out after 150 ms");
+    expect(h.mail.sent.map((m) => m.subject)).to.include(
+      `[wareflow] task failed: slow.hang (${done.logical_date.toISOString()})`,
+    );
+  });
+});

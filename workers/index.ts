@@ -1,0 +1,3 @@
+/** The worker process: BullMQ workers that run task instances, and its metrics endpoint. */
+export { createTaskWorker, type TaskWorker, type TaskWorkerOptions } from './taskWorker.js';
+export { startMetricsServer } from './metricsServer.js';

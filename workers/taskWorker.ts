@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from '../platform/index.js';
+import { coerceError, InvalidInputError } from '../platform/index.js';
+import { claimTry, heartbeat } from '../db/orchestrator/index.js';
+import {
+  failureOutcome,
+  finishTry,
+  queueNameFor,
+  runTry,
+  sendAlert,
+  taskFailedMail,
+  type Engine,
+  type TaskJobData,
+  type TaskServices,
+  type TryOutcome,
+} from '../orchestrator/index.js';
+
+export interface TaskWorkerOptions {
+  /** A connection for BullMQ's blocking reads; the worker duplicates it as it needs. */
+  connection: Redis;
+  /** Tries this process runs at once (WORKER_CONCURRENCY). @defaultValue 8 */
+  concurrency?: number;
+  /** Pools to take work from. @defaultValue every pool used by the engine's DAGs */
+  pools?: string[];
+  services?: TaskServices;
+  /** How often running tries are marked alive in PostgreSQL. @defaultValue 5000 */
+  heartbeatMs?: number;
+  /**
+   * A running try whose heartbeat is older than this is taken over by the next worker that
+   * receives its job (BullMQ re-delivers it once the dead worker's lock expires). @defaultValue 30000
+   */
+  staleMs?: number;
+  /** BullMQ job lock; a dead worker's job is re-delivered after it. @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** How often BullMQ looks for jobs of dead workers. @defaultValue 15000 */
+  stalledIntervalMs?: number;
+  /** On close, how long running tries may take to finish before they are handed back. @defaultValue 25000 */
+  shutdownGraceMs?: number;
+}
+
+export interface TaskWorker {
+  readonly id: string;
+  /** Tries running right now. */
+  running(): number;
+  /** Stops taking work, lets running tries finish (or hands them back after the grace), closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * A worker process's BullMQ workers, one per pool. A job names one try of one task instance;
+ * the try is claimed in PostgreSQL first, so a duplicate or outdated job runs nothing.
+ */
+export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): TaskWorker {
+  const id = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = engine.logger.child({ component: 'worker', worker_id: id });
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const staleMs = options.staleMs ?? 30_000;
+  const shutdown = new AbortController();
+  const active = new Set<string>();
+  const alerts = new Set<Promise<void>>();
+  const pools = options.pools ?? [
+    ...new Set([...engine.dags.values()].flatMap((d) => d.tasks.map((t) => t.pool))),
+  ];
+
+  const processJob = async (job: Job<TaskJobData>): Promise<string> => {
+    const { runId, dagId, taskId, tryNumber } = job.data;
+    const dag = engine.dags.get(dagId);
+    const task = dag?.taskById.get(taskId);
+    const claimed = await claimTry(engine.knex, {
+      runId,
+      taskId,
+      tryNumber,
+      workerId: id,
+      upstream: task?.upstream ?? [],
+      staleMs,
+    });
+    if (!claimed) return 'stale';
+    const key = `${runId}/${taskId}/${tryNumber}`;
+    active.add(key);
+    try {
+      if (claimed.upstream_ended_at) {
+        engine.metrics.handoff.observe(
+          { pool: job.queueName },
+          Math.max(0, claimed.started_at.getTime() - claimed.upstream_ended_at.getTime()) / 1000,
+        );
+      }
+      if (!dag || !task) {
+        const error = `${dag ? `task '${taskId}'` : `DAG '${dagId}'`} is not known to worker ${id}`;
+        await finishTry(engine.knex, dag ?? ({ id: dagId, taskById: new Map() } as never), {
+          runId,
+          taskId,
+          tryNumber,
+          workerId: id,
+          outcome: { kind: 'failed', error },
+        });
+        throw new InvalidInputError(error);
+      }
+      const result = await runTry(
+        {
+          dag,
+          task,
+          runId,
+          tryNumber,
+          runType: claimed.run_type,
+          logicalDate: claimed.logical_date,
+          dataIntervalStart: claimed.data_interval_start,
+          dataIntervalEnd: claimed.data_interval_end,
+          conf: claimed.conf,
+          upstream: claimed.upstream,
+        },
+        {
+          db: engine.knex,
+          services: options.services ?? {},
+          logger: engine.logger,
+          shutdown: shutdown.signal,
+        },
+      );
+      const outcome: TryOutcome = result.ok
+        ? { kind: 'success', output: result.output }
+        : result.handedBack
+          ? { kind: 'handed_back', reason: result.error.message }
+          : failureOutcome(task, tryNumber, claimed.max_tries, result.error, new Date());
+      const finished = await finishTry(engine.knex, dag, {
+        runId,
+        taskId,
+        tryNumber,
+        workerId: id,
+        outcome,
+        logs: result.logs,
+      });
+      await engine.queues.enqueue(finished.queued);
+      engine.metrics.taskDuration.observe(
+        { dag_id: dagId, task_id: taskId, outcome: outcome.kind },
+        result.durationMs / 1000,
+      );
+      engine.metrics.tries.inc({ dag_id: dagId, outcome: finished.recorded ? outcome.kind : 'discarded' });
+      if (!finished.recorded) {
+        log.warn(
+          { dag_id: dagId, run_id: runId, task_id: taskId, try_number: tryNumber },
+          'try result discarded: the try was taken over, cleared or marked meanwhile',
+        );
+        return 'discarded';
+      }
+      if (outcome.kind === 'failed') {
+        const sent = sendAlert(
+          engine.mailer,
+          log,
+          taskFailedMail({
+            dagId,
+            runId,
+            taskId,
+            tryNumber,
+            logicalDate: claimed.logical_date,
+            error: outcome.error,
+          }),
+        ).finally(() => alerts.delete(sent));
+        alerts.add(sent);
+      }
+      if (!result.ok && !result.handedBack) throw result.error; // shows the failed try in Bull Board
+      return outcome.kind;
+    } finally {
+      active.delete(key);
+    }
+  };
+
+  const workers = pools.map((pool) => {
+    const w = new Worker<TaskJobData, string>(queueNameFor(pool), processJob, {
+      connection: options.connection,
+      prefix: engine.queues.prefix,
+      concurrency: options.concurrency ?? 8,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      maxStalledCount: 2,
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    });
+    w.on('error', (err) => log.error({ err: coerceError(err), pool }, 'worker error'));
+    return w;
+  });
+
+  const beat = setInterval(() => {
+    if (active.size === 0) return;
+    heartbeat(engine.knex, id).catch((err) => log.warn({ err }, 'heartbeat failed'));
+  }, heartbeatMs);
+  beat.unref();
+  log.info({ pools, concurrency: options.concurrency ?? 8 }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    running: () => active.size,
+    close() {
+      closing ??= (async () => {
+        log.info({ running: active.size }, 'worker stopping: no new work, waiting for running tries');
+        const grace = setTimeout(() => shutdown.abort(), options.shutdownGraceMs ?? 25_000);
+        await Promise.all(workers.map((w) => w.close()));
+        clearTimeout(grace);
+        clearInterval(beat);
+        await Promise.all(alerts);
+        log.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}
