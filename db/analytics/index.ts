@@ -5,3 +5,9 @@
 export { writeDailySnapshots } from './writeDailySnapshots.js';
 export { writeProcessedMetrics } from './writeProcessedMetrics.js';
 export { countDailySalesMatrix, readDailySalesMatrix } from './dailySalesMatrix.js';
+export { writeAggregatedMetrics } from './writeAggregatedMetrics.js';
+export { readProcessedMetrics, type ProcessedMetricsRow } from './readProcessedMetrics.js';
+export * from './quality/index.js';
+export { stageTransactionAggregates } from './stageTransactionAggregates.js';
+export { loadStagedAggregates } from './loadStagedAggregates.js';
+export { refreshPairVelocity } from './refreshPairVelocity.js';

@@ -1,0 +1,138 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'chai';
+import { archivePath, dailyInventoryEtl, DataQualityGateError, metricsCacheKey } from '../../dags/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { addDays, at, insertTransactions, seedRandomHistory } from './fixtures.js';
+import { createTestServices, runDagLocally, type TestServices } from './harness.js';
+
+const D = '2026-04-14';
+const interval = { start: at(D, 2), end: at(addDays(D, 1), 2) };
+
+describe('daily_inventory_etl', () => {
+  let db: TestDatabase;
+  let env: TestServices;
+  before(async () => {
+    db = await createTestDatabase();
+    env = await createTestServices({ databaseUrl: db.url });
+    await seedRandomHistory(db.knex, { skus: 30, warehouses: 2, days: 40, lastDay: addDays(D, 2), seed: 11 });
+  });
+  after(async () => {
+    await env?.close();
+    await db?.drop();
+  });
+
+  const run = () => runDagLocally(dailyInventoryEtl, { db: db.knex, ...env }, interval);
+  const table = (name: string, where: Record<string, string>) =>
+    db.knex(name).where(where).orderByRaw('1, 2, 3');
+
+  it('writes snapshots, metrics for as_of_date = D and the roll-up, and passes its gate', async () => {
+    const result = await run();
+    expect(result.failed).to.deep.equal({});
+    expect(Object.keys(result.outputs)).to.have.members([
+      'extract_inventory_data',
+      'transform_and_load',
+      'generate_aggregated_metrics',
+      'data_quality_check',
+    ]);
+    const counts = await db.knex.raw(
+      `SELECT (SELECT count(*) FROM analytics.daily_inventory_snapshots WHERE snapshot_date = :d) AS snapshots,
+              (SELECT count(*) FROM analytics.processed_metrics WHERE as_of_date = :d) AS metrics,
+              (SELECT count(*) FROM analytics.processed_metrics WHERE as_of_date <> :d) AS other_days,
+              (SELECT pair_count FROM analytics.aggregated_metrics WHERE as_of_date = :d AND dimension = 'total') AS total_pairs,
+              (SELECT count(*) FROM analytics.aggregated_metrics WHERE as_of_date = :d AND dimension = 'warehouse') AS warehouses,
+              (SELECT count(*) FROM analytics.aggregated_metrics WHERE as_of_date = :d AND dimension = 'category') AS categories`,
+      { d: D },
+    );
+    expect(counts.rows[0]).to.deep.equal({
+      snapshots: 60,
+      metrics: 60,
+      other_days: 0,
+      total_pairs: 60,
+      warehouses: 2,
+      categories: 4,
+    });
+    const totals = await db.knex.raw(
+      `SELECT sum(quantity_on_hand)::int AS on_hand, count(*) FILTER (WHERE stockout_risk >= 0.2)::int AS at_risk,
+              sum(reorder_quantity)::int AS reorder FROM analytics.processed_metrics WHERE as_of_date = ?`,
+      [D],
+    );
+    const total = await db
+      .knex('analytics.aggregated_metrics')
+      .where({ as_of_date: D, dimension: 'total' })
+      .first();
+    expect(total.quantity_on_hand).to.equal(totals.rows[0].on_hand);
+    expect(total.pairs_at_risk).to.equal(totals.rows[0].at_risk);
+    expect(total.reorder_units).to.equal(totals.rows[0].reorder);
+    expect(result.outputs.data_quality_check).to.include({ day: D });
+  });
+
+  it('archives the metrics to Parquet that DuckDB reads back with equal values', async () => {
+    const file = archivePath(env.dataDir, D);
+    expect(file).to.match(/archive\/processed_metrics\/date=2026-04-14\/part-0\.parquet$/);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(
+        `SELECT sku, warehouse_id, strftime(as_of_date, '%Y-%m-%d') AS as_of_date, quantity_on_hand, quantity_reserved,
+                velocity_7d, velocity_30d, volatility, trend, seasonality_index, expected_daily_demand, stockout_risk,
+                days_of_cover, safety_stock, reorder_point, reorder_quantity
+         FROM read_parquet('${file}', hive_partitioning = false) ORDER BY sku, warehouse_id`,
+      );
+      const archived = reader.getRowObjectsJS();
+      const stored = await db
+        .knex('analytics.processed_metrics')
+        .where({ as_of_date: D })
+        .orderBy(['sku', 'warehouse_id'])
+        .select(Object.keys(archived[0]!));
+      expect(archived).to.deep.equal(stored);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('caches every pair under metrics:{sku}:{warehouse_id} for one hour', async () => {
+    const rows = await db.knex('analytics.processed_metrics').where({ as_of_date: D });
+    for (const row of rows.slice(0, 10)) {
+      const key = metricsCacheKey(row.sku, row.warehouse_id);
+      const cached = JSON.parse((await env.services.redis.get(key))!);
+      expect(cached.stockout_risk).to.equal(row.stockout_risk);
+      expect(cached.reorder_quantity).to.equal(row.reorder_quantity);
+      const ttl = await env.services.redis.ttl(key);
+      expect(ttl).to.be.within(3500, 3600);
+    }
+  });
+
+  it('leaves identical rows when the same day runs again', async () => {
+    const before = {
+      snapshots: await table('analytics.daily_inventory_snapshots', { snapshot_date: D }),
+      metrics: await table('analytics.processed_metrics', { as_of_date: D }),
+      aggregated: await table('analytics.aggregated_metrics', { as_of_date: D }),
+      quality: await db.knex('analytics.data_quality_results').orderBy('rule_id'),
+    };
+    const again = await run();
+    expect(again.failed).to.deep.equal({});
+    expect(await table('analytics.daily_inventory_snapshots', { snapshot_date: D })).to.deep.equal(
+      before.snapshots,
+    );
+    expect(await table('analytics.processed_metrics', { as_of_date: D })).to.deep.equal(before.metrics);
+    expect(await table('analytics.aggregated_metrics', { as_of_date: D })).to.deep.equal(before.aggregated);
+    expect(await db.knex('analytics.data_quality_results').orderBy('rule_id')).to.deep.equal(before.quality);
+  });
+
+  it('fails its gate when day D holds a duplicated transaction, and still loads the metrics', async () => {
+    const original = await db
+      .knex('inventory.inventory_transactions')
+      .where('occurred_at', '>=', at(D, 0))
+      .andWhere('occurred_at', '<', at(D, 24))
+      .andWhere({ event_type: 'SALE' })
+      .first();
+    const { event_id: _id, ingested_at: _at, ...copy } = original;
+    await insertTransactions(db.knex, [copy]);
+    const result = await run();
+    expect(Object.keys(result.failed)).to.deep.equal(['data_quality_check']);
+    expect(result.failed.data_quality_check).to.be.instanceOf(DataQualityGateError);
+    expect(result.failed.data_quality_check!.message).to.match(/duplicate_transactions \(1 rows\)/);
+    expect(result.outputs).to.have.property('generate_aggregated_metrics');
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { createDagServices, type DagServices } from '../../dags/index.js';
+import { runTry, type Dag } from '../../orchestrator/index.js';
+import { createLogger, loadConfig, type Knex, type Logger } from '../../platform/index.js';
+import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix } from '../support/isolation.js';
+
+/** A received e-mail: envelope and the raw RFC 5322 text (quoted-printable decoded). */
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  subject: string;
+}
+
+/** A real SMTP server on a free port that keeps every message it receives. */
+export async function startSmtpServer(): Promise<{
+  url: string;
+  mails: ReceivedMail[];
+  close(): Promise<void>;
+}> {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = decodeQuotedPrintable(Buffer.concat(chunks).toString('utf8'));
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '',
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as { port: number };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function decodeQuotedPrintable(text: string): string {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/(?:=[0-9A-F]{2})+/g, (m) => Buffer.from(m.replace(/=/g, ''), 'hex').toString('utf8'));
+}
+
+export interface TestServices {
+  services: DagServices;
+  dataDir: string;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** The DAG services against the test Redis, Kafka (own topic suffix), an SMTP URL and a temp DATA_DIR. */
+export async function createTestServices(options: {
+  smtpUrl?: string;
+  databaseUrl: string;
+}): Promise<TestServices> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'wareflow-dags-'));
+  const config = loadConfig({
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_SUFFIX: testTopicSuffix(),
+    SMTP_URL: options.smtpUrl,
+    EMAIL_FROM: 'wareflow@test.local',
+    ALERT_EMAIL_TO: 'team@test.local,buyer@test.local',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+  });
+  const logger = createLogger({ level: 'silent' });
+  const services = await createDagServices(config, logger);
+  return {
+    services,
+    dataDir,
+    logger,
+    async close() {
+      await services.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LocalRun {
+  outputs: Record<string, unknown>;
+  failed: Record<string, Error>;
+  skipped: string[];
+}
+
+/**
+ * Runs every task of a DAG once, in topological order, in this process through the engine's own
+ * `runTry` (same context, params validation and output rules as a worker), for task-logic tests
+ * that do not need queues. A task whose upstream failed is skipped.
+ */
+export async function runDagLocally(
+  dag: Dag,
+  env: { db: Knex; services: DagServices; logger: Logger },
+  interval: { start: Date; end: Date; conf?: Record<string, unknown> },
+): Promise<LocalRun> {
+  const run: LocalRun = { outputs: {}, failed: {}, skipped: [] };
+  for (const task of dag.tasks) {
+    if (task.upstream.some((u) => !(u in run.outputs))) {
+      run.skipped.push(task.id);
+      continue;
+    }
+    const result = await runTry(
+      {
+        dag,
+        task,
+        runId: 0,
+        tryNumber: 1,
+        runType: 'manual',
+        logicalDate: interval.start,
+        dataIntervalStart: interval.start,
+        dataIntervalEnd: interval.end,
+        conf: interval.conf ?? {},
+        upstream: Object.fromEntries(task.upstream.map((u) => [u, run.outputs[u]])),
+      },
+      { db: env.db, services: { inventory: env.services }, logger: env.logger },
+    );
+    if (result.ok) run.outputs[task.id] = result.output;
+    else run.failed[task.id] = result.error;
+  }
+  return run;
+}
