@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, InvalidInputError, coerceError } from '../platform/index.js';
 import { EXIT } from './errors.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerGenerateCommand } from './commands/generate.js';
 import { registerServicesCommands } from './commands/services.js';
 
 const program = new Command('wareflow')
@@ -11,6 +12,7 @@ const program = new Command('wareflow')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
 registerDbCommands(program);
+registerGenerateCommand(program);
 registerServicesCommands(program);
 
 try {

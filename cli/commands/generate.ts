@@ -1,0 +1,223 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import {
+  createKafka,
+  createKnex,
+  createLogger,
+  ensureTopics,
+  loadConfig,
+  redact,
+  topicNames,
+  type Config,
+} from '../../platform/index.js';
+import { ensureDatabase, migrateLatest } from '../../db/index.js';
+import {
+  MAX_SKUS,
+  MAX_WAREHOUSES,
+  ensureOpeningStock,
+  generateMasterData,
+  generateToPostgres,
+  publishToKafka,
+  writeMasterData,
+} from '../../generator/index.js';
+import { UsageError } from '../errors.js';
+
+interface GenerateFlags {
+  to: 'postgres' | 'kafka';
+  days: number;
+  skus: number;
+  warehouses: number;
+  rows?: number;
+  rate: number;
+  count?: number;
+  duration?: number;
+  seed: number;
+  json?: boolean;
+}
+
+function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
+/** A progress bar on stdout when it is a terminal (and not --json); otherwise nothing. */
+function progressBar(enabled: boolean, unit: string) {
+  if (!enabled) return undefined;
+  return new cliProgress.SingleBar(
+    {
+      format: ` {bar} {percentage}% | {value}/{total} ${unit} | {rate}/s | ETA {eta_formatted}`,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+}
+
+async function preparedDatabase(config: Config) {
+  await ensureDatabase(config.DATABASE_URL, (url) => createKnex(url, { poolMax: 1 }));
+  const knex = createKnex(config.DATABASE_URL, { poolMax: 2, applicationName: 'wareflow-generate' });
+  try {
+    await migrateLatest(knex);
+  } catch (err) {
+    await knex.destroy();
+    throw err;
+  }
+  return knex;
+}
+
+async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
+  const knex = await preparedDatabase(config);
+  const bar = progressBar(!flags.json && process.stdout.isTTY === true, 'rows');
+  const started = performance.now();
+  try {
+    bar?.start(1, 0, { rate: 0 });
+    const summary = await generateToPostgres(
+      knex,
+      {
+        seed: flags.seed,
+        skus: flags.skus,
+        warehouses: flags.warehouses,
+        days: flags.days,
+        ...(flags.rows === undefined ? {} : { targetRows: flags.rows }),
+      },
+      (p) => {
+        bar?.setTotal(Math.max(p.estimatedRows, p.rows));
+        bar?.update(p.rows, { rate: Math.round(p.rows / ((performance.now() - started) / 1000)) });
+      },
+    );
+    bar?.update(summary.rows);
+    bar?.stop();
+    if (flags.json) {
+      console.log(JSON.stringify({ target: 'postgres', database: redact(config.DATABASE_URL), ...summary }));
+    } else {
+      console.log(
+        `${redact(config.DATABASE_URL)}: ${summary.products} products × ${summary.warehouses} warehouses, ` +
+          `${summary.rows} transactions from ${summary.from} to ${summary.to}` +
+          (summary.replaced > 0 ? ` (replaced ${summary.replaced} earlier rows of these pairs)` : '') +
+          ` in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rows_per_s)} rows/s`,
+      );
+    }
+  } finally {
+    bar?.stop();
+    await knex.destroy();
+  }
+}
+
+async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'generate' });
+  const master = generateMasterData({ seed: flags.seed, skus: flags.skus, warehouses: flags.warehouses });
+  // The sidecar rejects events for SKUs and warehouses it does not know, and needs stock to apply
+  // sales to: master data and opening stock go to PostgreSQL first.
+  const knex = await preparedDatabase(config);
+  let opened: Awaited<ReturnType<typeof ensureOpeningStock>>;
+  try {
+    await writeMasterData(knex, master);
+    opened = await ensureOpeningStock(knex, master, { seed: flags.seed });
+  } finally {
+    await knex.destroy();
+  }
+  const topic = topicNames(config).events;
+  const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-generate');
+  await ensureTopics(kafka, [{ topic }]);
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const bar = progressBar(
+    !flags.json && process.stdout.isTTY === true && flags.count !== undefined,
+    'events',
+  );
+  if (!flags.json && !bar) {
+    process.stderr.write(
+      `publishing to ${topic} at ${flags.rate} events/s` +
+        (flags.count === undefined && flags.duration === undefined ? ' until interrupted (Ctrl-C)\n' : '\n'),
+    );
+  }
+  try {
+    bar?.start(flags.count ?? 0, 0, { rate: 0 });
+    const summary = await publishToKafka(
+      kafka,
+      topic,
+      {
+        seed: flags.seed,
+        master,
+        levels: opened.levels,
+        rate: flags.rate,
+        signal: stop.signal,
+        ...(flags.count === undefined ? {} : { count: flags.count }),
+        ...(flags.duration === undefined ? {} : { durationMs: flags.duration * 1000 }),
+      },
+      (p) => bar?.update(p.events, { rate: Math.round(p.events / Math.max(p.seconds, 0.001)) }),
+    );
+    bar?.stop();
+    const result = {
+      target: 'kafka',
+      topic,
+      opened_pairs: opened.opened,
+      rows: summary.events,
+      seconds: summary.seconds,
+      rows_per_s: summary.events_per_s,
+      stopped: summary.stopped,
+    };
+    if (flags.json) console.log(JSON.stringify(result));
+    else
+      console.log(
+        `${topic}: published ${result.rows} events in ${result.seconds.toFixed(1)} s ` +
+          `(${Math.round(result.rows_per_s)}/s, stopped by ${result.stopped})`,
+      );
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    logger.flush();
+  }
+}
+
+export function registerGenerateCommand(program: Command): void {
+  program
+    .command('generate')
+    .description('demo data: a history of transactions into PostgreSQL, or live events into Kafka')
+    .addOption(
+      new Option('--to <target>', 'where the data goes').choices(['postgres', 'kafka']).default('postgres'),
+    )
+    .option('--days <n>', 'days of history ending at the current hour (postgres)', wholeNumber(1, 3660), 30)
+    .option('--skus <n>', 'number of products', wholeNumber(1, MAX_SKUS), 50)
+    .option('--warehouses <n>', 'number of warehouses', wholeNumber(1, MAX_WAREHOUSES), 3)
+    .option('--rows <n>', 'aim for about this many transactions, scaling demand (postgres)', wholeNumber(1))
+    .option('--rate <n>', 'events per second (kafka)', positiveNumber, 100)
+    .option('--count <n>', 'stop after this many events (kafka)', wholeNumber(1))
+    .option('--duration <s>', 'stop after this many seconds (kafka)', positiveNumber)
+    .option(
+      '--seed <n>',
+      'random seed: the same seed gives the same data',
+      wholeNumber(-(2 ** 31), 2 ** 31 - 1),
+      42,
+    )
+    .option('--json', 'print one JSON summary (rows, seconds, rows_per_s)')
+    .action(async (flags: GenerateFlags, command: Command) => {
+      if (flags.to === 'postgres') {
+        for (const kafkaOnly of ['count', 'duration'] as const) {
+          if (command.getOptionValueSource(kafkaOnly) === 'cli') {
+            throw new UsageError(`--${kafkaOnly} applies to --to kafka only`);
+          }
+        }
+      } else if (command.getOptionValueSource('rows') === 'cli') {
+        throw new UsageError('--rows applies to --to postgres only');
+      }
+      const config = loadConfig();
+      if (flags.to === 'postgres') await toPostgres(flags, config);
+      else await toKafka(flags, config);
+    });
+}
