@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { Redis } from '../platform/index.js';
-import { coerceError, redact } from '../platform/index.js';
+import { Redis, coerceError, redact } from '../platform/index.js';
 import {
   CommandNotFoundError,
   delay,
+  portOpen,
   isLocalHost,
   processAlive,
   readPidFile,
@@ -19,6 +19,11 @@ export interface RedisProbe {
 
 /** PINGs REDIS_URL once, without retrying, and reads the server version. */
 export async function probeRedis(redisUrl: string, timeoutMs = 2_000): Promise<RedisProbe> {
+  const { host, port } = portOf(redisUrl);
+  // ioredis reports a refused connection as "Connection is closed."; say what happened instead.
+  if (!(await portOpen(host, port, Math.min(timeoutMs, 1_000)))) {
+    return { answering: false, detail: `nothing listens on ${host}:${port}` };
+  }
   const client = new Redis(redisUrl, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
