@@ -14,8 +14,8 @@ export async function refreshPairVelocity(knex: Knex, options: { start: Date; en
       SELECT DISTINCT sku, warehouse_id FROM inventory.inventory_transactions
       WHERE (occurred_at >= :start AND occurred_at < :end) OR (ingested_at >= :start AND ingested_at < :end)
     ), ${salesStatsCtes({
-      dayIndex: `29 - floor(extract(epoch FROM (:end::timestamptz - occurred_at)) / 86400)::int`,
-      from: `(:end::timestamptz - interval '30 days')`,
+      dayIndex: `floor(extract(epoch FROM (occurred_at - (:end::timestamptz - interval '720 hours'))) / 86400)::int`,
+      from: `(:end::timestamptz - interval '720 hours')`,
       to: ':end::timestamptz',
       where: '(sku, warehouse_id) IN (SELECT sku, warehouse_id FROM touched)',
     })}

@@ -61,14 +61,14 @@ export async function stageTransactionAggregates(
         SELECT x.day AS bucket_start, x.sku, x.warehouse_id, ${AGGREGATES}
         FROM (SELECT DISTINCT sku, warehouse_id, day FROM touched) x
         JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
-         AND t.occurred_at >= x.day AND t.occurred_at < x.day + interval '1 day'
+         AND t.occurred_at >= x.day AND t.occurred_at < x.day + interval '24 hours'
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), week_rows AS (
         SELECT x.week AS bucket_start, x.sku, x.warehouse_id, ${AGGREGATES}
         FROM (SELECT DISTINCT sku, warehouse_id, week FROM touched) x
         JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
-         AND t.occurred_at >= x.week AND t.occurred_at < x.week + interval '7 days'
+         AND t.occurred_at >= x.week AND t.occurred_at < x.week + interval '168 hours'
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), staged AS (

@@ -23,7 +23,7 @@ export const freshnessRules: QualityRule[] = [
       FROM inventory.warehouses w
       WHERE EXISTS (SELECT 1 FROM inventory.inventory_transactions t
                     WHERE t.warehouse_id = w.warehouse_id
-                      AND t.occurred_at >= :end::timestamptz - make_interval(hours => :gapHours) - interval '7 days'
+                      AND t.occurred_at >= :end::timestamptz - make_interval(hours => :gapHours) - interval '168 hours'
                       AND t.occurred_at < :end::timestamptz - make_interval(hours => :gapHours))
         AND NOT EXISTS (SELECT 1 FROM inventory.inventory_transactions t
                         WHERE t.warehouse_id = w.warehouse_id
