@@ -4,6 +4,10 @@ import { EXIT } from './errors.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerServicesCommands } from './commands/services.js';
+import { registerDagsCommands } from './commands/dags.js';
+import { registerRunsCommands } from './commands/runs.js';
+import { registerTasksCommands } from './commands/tasks.js';
+import { registerProcessCommands } from './commands/processes.js';
 
 const program = new Command('wareflow')
   .description('Airflow-style orchestrator for warehouse inventory analytics, with a Kafka streaming sidecar')
@@ -14,6 +18,10 @@ const program = new Command('wareflow')
 registerDbCommands(program);
 registerGenerateCommand(program);
 registerServicesCommands(program);
+registerDagsCommands(program);
+registerRunsCommands(program);
+registerTasksCommands(program);
+registerProcessCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,71 @@
+import { UsageError } from '../errors.js';
+
+/** Parses a whole number ≥ min for option `name`, or a UsageError (exit 2). */
+export function wholeNumber(name: string, min = 1) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`${name} must be a whole number ≥ ${min} (got ${value})`);
+    return n;
+  };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A date argument: YYYY-MM-DD (a UTC day; as the end of a range it covers the whole day) or an
+ * ISO-8601 instant with a zone.
+ */
+export function parseDate(name: string, value: string, endOfDay = false): Date {
+  if (DAY.test(value)) {
+    const d = new Date(`${value}T00:00:00Z`);
+    if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(value)) {
+      return endOfDay ? new Date(d.getTime() + 86_400_000 - 1) : d;
+    }
+  } else if (/^\d{4}-\d{2}-\d{2}T.*(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    const d = new Date(value);
+    if (!Number.isNaN(d.getTime())) return d;
+  }
+  throw new UsageError(`${name} must be a date YYYY-MM-DD or an ISO-8601 time with zone (got ${value})`);
+}
+
+/** A JSON object given on the command line (--conf). */
+export function parseJsonObject(name: string, value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (err) {
+    throw new UsageError(`${name} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`${name} must be a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A run id argument. */
+export function parseRunId(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`RUN_ID must be a run number (got ${value})`);
+  return n;
+}
+
+/** Prints one JSON document on stdout (dates as ISO strings). */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+/** A plain text table for people. */
+export function printTable(header: string[], rows: Array<Array<string | number | null | undefined>>): void {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  for (const r of cells) console.log(line(r));
+}
+
+export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

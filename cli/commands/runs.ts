@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { clearTasks, getRun, getTaskLogs, listRuns, markTask } from '../../orchestrator/index.js';
+import { UsageError } from '../errors.js';
+import { withEngine } from '../registry.js';
+import { iso, parseRunId, printJson, printTable, wholeNumber } from './arguments.js';
+
+export function registerRunsCommands(program: Command): void {
+  const runs = program.command('runs').description('DAG runs: list, show, clear, mark');
+
+  runs
+    .command('list')
+    .description('list runs, newest logical date first')
+    .argument('[dag]', 'only runs of this DAG')
+    .option('--state <state>', 'only runs in this state (running, success, failed)')
+    .option('--limit <n>', 'at most this many runs', wholeNumber('--limit'), 50)
+    .option('--json', 'print one JSON document')
+    .action(async (dagId: string | undefined, opts: { state?: string; limit: number; json?: boolean }) => {
+      if (opts.state && !['running', 'success', 'failed'].includes(opts.state)) {
+        throw new UsageError(`--state must be running, success or failed (got ${opts.state})`);
+      }
+      await withEngine(async ({ engine }) => {
+        const rows = await listRuns(engine, {
+          ...(dagId ? { dagId } : {}),
+          ...(opts.state ? { state: opts.state } : {}),
+          limit: opts.limit,
+        });
+        if (opts.json) return printJson(rows);
+        printTable(
+          ['run_id', 'dag_id', 'type', 'logical_date', 'state', 'started', 'ended'],
+          rows.map((r) => [
+            r.id,
+            r.dag_id,
+            r.run_type,
+            iso(r.logical_date),
+            r.state,
+            iso(r.started_at),
+            iso(r.ended_at),
+          ]),
+        );
+      });
+    });
+
+  runs
+    .command('show')
+    .description("a run with its task instances (and a task's logs with --task)")
+    .argument('<run_id>', 'run number', parseRunId)
+    .option('--task <task>', 'print the logs of this task')
+    .option('--json', 'print one JSON document')
+    .action(async (runId: number, opts: { task?: string; json?: boolean }) => {
+      await withEngine(async ({ engine }) => {
+        const run = await getRun(engine, runId);
+        if (!run) throw new UsageError(`unknown run ${runId}`);
+        const logs = opts.task ? await getTaskLogs(engine, runId, opts.task) : undefined;
+        if (opts.json) return printJson(logs ? { ...run, logs } : run);
+        console.log(`run ${run.id}  ${run.dag_id}  ${run.run_type}  ${iso(run.logical_date)}  ${run.state}`);
+        printTable(
+          ['task_id', 'state', 'try', 'started', 'ended', 'error'],
+          run.task_instances.map((t) => [
+            t.task_id,
+            t.state,
+            t.try_number,
+            iso(t.started_at),
+            iso(t.ended_at),
+            t.error,
+          ]),
+        );
+        for (const l of logs ?? [])
+          console.log(`${iso(l.logged_at)} try ${l.try_number} ${l.level.toUpperCase()} ${l.message}`);
+      });
+    });
+
+  runs
+    .command('clear')
+    .description('clear task instances so they run again (every task unless --task)')
+    .argument('<run_id>', 'run number', parseRunId)
+    .option('--task <task...>', 'tasks to clear')
+    .option('--downstream', 'also clear everything downstream of them')
+    .option('--json', 'print one JSON document')
+    .action(async (runId: number, opts: { task?: string[]; downstream?: boolean; json?: boolean }) => {
+      await withEngine(async ({ engine }) => {
+        const { cleared } = await clearTasks(engine, runId, {
+          taskIds: opts.task ?? [],
+          downstream: opts.downstream ?? false,
+        });
+        if (opts.json) printJson({ run_id: runId, cleared });
+        else console.log(`run ${runId}: cleared ${cleared.join(', ')}`);
+      });
+    });
+
+  runs
+    .command('mark')
+    .description('mark a task instance success or failed; downstream tasks follow their trigger rules')
+    .argument('<run_id>', 'run number', parseRunId)
+    .argument('<state>', 'success or failed')
+    .requiredOption('--task <task>', 'the task instance')
+    .action(async (runId: number, state: string, opts: { task: string }) => {
+      if (state !== 'success' && state !== 'failed')
+        throw new UsageError(`state must be success or failed (got ${state})`);
+      await withEngine(async ({ engine }) => {
+        await markTask(engine, runId, opts.task, state);
+        console.log(`run ${runId}: ${opts.task} marked ${state}`);
+      });
+    });
+}
