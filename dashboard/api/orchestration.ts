@@ -1,0 +1,159 @@
+import { Router } from 'express';
+import { requireMutation } from '../auth.js';
+import type { RouteDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import {
+  backfillBody,
+  backfillParams,
+  clearBody,
+  dagParams,
+  logsQuery,
+  markBody,
+  pagination,
+  pauseBody,
+  runParams,
+  runsQuery,
+  taskParams,
+  triggerBody,
+} from '../validation.js';
+import { gridOf } from '../grid.js';
+
+/**
+ * DAGs, runs, task instances, logs and backfills. Reads are open; every mutation passes
+ * `requireMutation` and returns what it changed. Every input goes through a zod schema.
+ */
+export function orchestrationApi(deps: RouteDeps): Router {
+  const { engine, catalog, policy } = deps;
+  const mutation = requireMutation(policy, 'api');
+  const r = Router();
+
+  r.get('/dags', async (_req, res) => {
+    const dags = await catalog.summaries(10);
+    res.json({ dags, total: dags.length });
+  });
+
+  r.get('/dags/:dagId', async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    res.json(await catalog.summary(dagId));
+  });
+
+  r.patch('/dags/:dagId', mutation, async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId, true);
+    const { is_paused } = pauseBody.parse(req.body ?? {});
+    await engine.setPaused(dagId, is_paused);
+    res.json(await catalog.summary(dagId));
+  });
+
+  r.get('/dags/:dagId/runs', async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId);
+    const q = runsQuery.parse(req.query);
+    const runs = await engine.listRuns({
+      dagId,
+      limit: q.limit,
+      offset: q.offset,
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.run_type ? { runType: q.run_type } : {}),
+    });
+    res.json({ dag_id: dagId, runs, limit: q.limit, offset: q.offset });
+  });
+
+  r.post('/dags/:dagId/runs', mutation, async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId, true);
+    const { conf } = triggerBody.parse(req.body ?? {});
+    const run = await engine.triggerRun(dagId, conf);
+    res.status(201).location(`/api/runs/${run.id}`).json(run);
+  });
+
+  r.get('/dags/:dagId/grid', async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    const { limit } = pagination.parse(req.query);
+    res.json(await gridOf(deps, catalog.get(dagId), Math.min(limit, 50)));
+  });
+
+  r.get('/runs', async (req, res) => {
+    const q = runsQuery.parse(req.query);
+    const runs = await engine.listRuns({
+      limit: q.limit,
+      offset: q.offset,
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.run_type ? { runType: q.run_type } : {}),
+    });
+    res.json({ runs, limit: q.limit, offset: q.offset });
+  });
+
+  r.get('/runs/:runId', async (req, res) => {
+    const { runId } = runParams.parse(req.params);
+    const found = await engine.getRun(runId);
+    if (!found) throw notFound(`run ${runId}`);
+    res.json({ ...found.run, task_instances: found.tasks });
+  });
+
+  r.post('/runs/:runId/clear', mutation, async (req, res) => {
+    const { runId } = runParams.parse(req.params);
+    const body = clearBody.parse(req.body ?? {});
+    if (!(await engine.getRun(runId))) throw notFound(`run ${runId}`);
+    const result = await engine.clearTasks(runId, {
+      ...(body.task_ids ? { taskIds: body.task_ids } : {}),
+      downstream: body.downstream,
+      onlyFailed: body.only_failed,
+    });
+    res.json(result);
+  });
+
+  r.get('/runs/:runId/tasks/:taskId', async (req, res) => {
+    const { runId, taskId } = taskParams.parse(req.params);
+    const found = await engine.getRun(runId);
+    const ti = found?.tasks.find((t) => t.task_id === taskId);
+    if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
+    res.json(ti);
+  });
+
+  r.post('/runs/:runId/tasks/:taskId/mark', mutation, async (req, res) => {
+    const { runId, taskId } = taskParams.parse(req.params);
+    const { state } = markBody.parse(req.body ?? {});
+    const found = await engine.getRun(runId);
+    if (!found?.tasks.some((t) => t.task_id === taskId)) throw notFound(`task '${taskId}' of run ${runId}`);
+    await engine.markTask(runId, taskId, state);
+    const after = await engine.getRun(runId);
+    res.json(after?.tasks.find((t) => t.task_id === taskId));
+  });
+
+  r.get('/runs/:runId/tasks/:taskId/logs', async (req, res) => {
+    const { runId, taskId } = taskParams.parse(req.params);
+    const q = logsQuery.parse(req.query);
+    const found = await engine.getRun(runId);
+    if (!found?.tasks.some((t) => t.task_id === taskId)) throw notFound(`task '${taskId}' of run ${runId}`);
+    const lines = await engine.taskLogs(runId, taskId, q.try);
+    res.json({ run_id: runId, task_id: taskId, try_number: q.try ?? null, lines });
+  });
+
+  r.get('/dags/:dagId/backfills', async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId);
+    res.json({ backfills: await engine.listBackfills({ dagId }) });
+  });
+
+  r.post('/dags/:dagId/backfills', mutation, async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId, true);
+    const body = backfillBody.parse(req.body ?? {});
+    const backfill = await engine.startBackfill({ dagId, ...body });
+    res.status(201).location(`/api/backfills/${backfill.id}`).json(backfill);
+  });
+
+  r.get('/backfills', async (_req, res) => {
+    res.json({ backfills: await engine.listBackfills({}) });
+  });
+
+  r.get('/backfills/:backfillId', async (req, res) => {
+    const { backfillId } = backfillParams.parse(req.params);
+    const backfill = await engine.getBackfill(backfillId);
+    if (!backfill) throw notFound(`backfill ${backfillId}`);
+    res.json(backfill);
+  });
+
+  return r;
+}

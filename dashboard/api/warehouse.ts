@@ -1,0 +1,129 @@
+import { Router } from 'express';
+import {
+  anomalyHistogram,
+  listAlerts,
+  listAnomalies,
+  listDataQualityResults,
+  listDataQualityRuns,
+  listStreamWindows,
+  openAlertCounts,
+  streamThroughput,
+} from '../../db/dashboard/index.js';
+import type { RouteDeps } from '../deps.js';
+import {
+  alertsQuery,
+  anomaliesQuery,
+  qualityResultsQuery,
+  qualityRunsQuery,
+  throughputQuery,
+  windowsQuery,
+} from '../validation.js';
+
+/** Read-only results of the DAGs and the sidecar: alerts, data quality, stream windows, anomalies. */
+export function warehouseApi(deps: RouteDeps): Router {
+  const { knex } = deps;
+  const r = Router();
+
+  r.get('/alerts', async (req, res) => {
+    const q = alertsQuery.parse(req.query);
+    res.json(
+      await listAlerts(
+        knex,
+        {
+          status: q.status,
+          severity: q.severity,
+          alertType: q.alert_type,
+          source: q.source,
+          sku: q.sku,
+          warehouseId: q.warehouse_id,
+          since: q.since,
+        },
+        q,
+      ),
+    );
+  });
+
+  r.get('/alerts/summary', async (_req, res) => {
+    res.json({ open_by_severity: await openAlertCounts(knex) });
+  });
+
+  r.get('/data-quality/results', async (req, res) => {
+    const q = qualityResultsQuery.parse(req.query);
+    res.json(
+      await listDataQualityResults(
+        knex,
+        {
+          passed: q.passed,
+          ruleGroup: q.rule_group,
+          ruleId: q.rule_id,
+          checkRunKey: q.check_run_key,
+          since: q.since,
+        },
+        q,
+      ),
+    );
+  });
+
+  r.get('/data-quality/runs', async (req, res) => {
+    const q = qualityRunsQuery.parse(req.query);
+    res.json(await listDataQualityRuns(knex, { since: q.since }, q));
+  });
+
+  r.get('/stream/windows', async (req, res) => {
+    const q = windowsQuery.parse(req.query);
+    res.json(
+      await listStreamWindows(
+        knex,
+        { windowKind: q.window_kind, sku: q.sku, warehouseId: q.warehouse_id, from: q.from, to: q.to },
+        q,
+      ),
+    );
+  });
+
+  r.get('/stream/throughput', async (req, res) => {
+    const q = throughputQuery.parse(req.query);
+    const since = new Date(Date.now() - q.hours * 3_600_000);
+    const points = await streamThroughput(knex, {
+      windowKind: q.window_kind,
+      since,
+      sku: q.sku,
+      warehouseId: q.warehouse_id,
+    });
+    res.json({ window_kind: q.window_kind, since, points });
+  });
+
+  r.get('/stream/anomalies', async (req, res) => {
+    const q = anomaliesQuery.parse(req.query);
+    res.json(
+      await listAnomalies(
+        knex,
+        {
+          anomalyType: q.anomaly_type,
+          severity: q.severity,
+          sku: q.sku,
+          warehouseId: q.warehouse_id,
+          since: q.since,
+        },
+        q,
+      ),
+    );
+  });
+
+  r.get('/stream/anomalies/histogram', async (req, res) => {
+    const q = throughputQuery.parse(req.query);
+    const since = new Date(Date.now() - q.hours * 3_600_000);
+    const bucketSeconds = Math.max(60, Math.round((q.hours * 3600) / 60));
+    res.json({
+      since,
+      bucket_seconds: bucketSeconds,
+      buckets: await anomalyHistogram(knex, {
+        since,
+        bucketSeconds,
+        sku: q.sku,
+        warehouseId: q.warehouse_id,
+      }),
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import type { Config, Knex, Logger, Redis } from '../platform/index.js';
+import type { Dag } from '../orchestrator/index.js';
+import { accessPolicy } from './access.js';
+import { orchestrationApi } from './api/orchestration.js';
+import { warehouseApi } from './api/warehouse.js';
+import { identify, requireMutation, requireViewer } from './auth.js';
+import { BULL_BOARD_PATH, mountBullBoard, type MountedBullBoard } from './bullBoard.js';
+import { DagCatalog } from './dagCatalog.js';
+import type { RouteDeps } from './deps.js';
+import type { DashboardEngine } from './engine.js';
+import { errorHandler, HttpError } from './errors.js';
+import { bullBoardHeaders, pageHeaders } from './headers.js';
+import { createHealthChecker, type HealthChecker } from './health.js';
+import { createDashboardMetrics } from './metrics.js';
+import { backfillPages } from './pages/backfills.js';
+import { dagPages } from './pages/dags.js';
+import { loginPages } from './pages/login.js';
+import { resultPages } from './pages/results.js';
+import { runPages } from './pages/runs.js';
+import { createSessionStore } from './sessions.js';
+import { errorPage } from './views/layout.js';
+
+const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+export interface BuiltApp {
+  app: Express;
+  board: MountedBullBoard;
+  health: HealthChecker;
+}
+
+export interface AppOptions {
+  config: Config;
+  knex: Knex;
+  redis: Redis;
+  dags: readonly Dag[];
+  engine: DashboardEngine;
+  logger: Logger;
+  registries: Registry[];
+}
+
+/** Assembles the Express app; owns nothing it was handed (see `createDashboard` for lifetimes). */
+export function buildApp(options: AppOptions): BuiltApp {
+  const { config, knex, redis, engine, logger } = options;
+  const policy = accessPolicy(config); // throws before anything listens when mutations are unguarded
+  const sessions = createSessionStore(redis, { prefix: config.QUEUE_PREFIX });
+  const catalog = new DagCatalog(options.dags, engine);
+  const deps: RouteDeps = { engine, catalog, knex, policy, logger };
+  const metrics = createDashboardMetrics(
+    [engine.registry, ...options.registries].filter((r): r is Registry => r !== undefined),
+  );
+  const health = createHealthChecker({ knex, redis, kafkaBrokers: config.KAFKA_BROKERS });
+  const board = mountBullBoard({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    knownQueues: () => engine.queueNames(),
+    readOnly: policy.readOnly,
+    logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple'); // no nested objects from ?a[b]=c: every value is a string
+  app.use(metrics.middleware);
+
+  const pages = pageHeaders();
+  const boardHeaders = bullBoardHeaders();
+  app.use((req, res, next) => (req.path.startsWith(BULL_BOARD_PATH) ? boardHeaders : pages)(req, res, next));
+
+  app.get('/health', health.handler);
+  app.get('/metrics', metrics.handler);
+  app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false, fallthrough: false }));
+
+  app.use(identify(policy, sessions));
+
+  const boardMutation = requireMutation(policy, 'board');
+  const boardGuard: RequestHandler = (req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? next() : boardMutation(req, res, next);
+  app.use(BULL_BOARD_PATH, requireViewer(policy), boardGuard, board.discover, board.router);
+
+  app.use('/api', express.json({ limit: '100kb', strict: true }));
+  app.use('/api', orchestrationApi(deps), warehouseApi(deps));
+  app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(loginPages({ ...deps, sessions }));
+  app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
+  app.use((_req, _res, next) => next(new HttpError(404, 'page not found')));
+
+  app.use(
+    errorHandler(logger, (status, message) =>
+      // The error page shows no viewer details: it may be rendered before identification.
+      errorPage(
+        { canMutate: false, readOnly: policy.readOnly, hasLogin: policy.hasLogin, path: '/' },
+        status,
+        message,
+      ),
+    ),
+  );
+  return { app, board, health };
+}

@@ -1,0 +1,119 @@
+import type { Registry } from 'prom-client';
+
+/**
+ * What the dashboard needs from the orchestrator engine. The composition root builds it from
+ * the engine's operation functions (see `engineOperations` in ./engineAdapter.ts); the dashboard
+ * never runs engine SQL itself, so a state change made here is exactly the one the CLI makes.
+ * Rows use the engine's snake_case column names, which are also what the JSON API returns.
+ */
+export interface DashboardEngine {
+  /** Paused flag and latest run per DAG the engine knows. */
+  dagStates(): Promise<DagStateRow[]>;
+  listRuns(filter: RunFilter): Promise<RunRow[]>;
+  getRun(runId: number): Promise<RunWithTasks | undefined>;
+  taskLogs(runId: number, taskId: string, tryNumber?: number): Promise<TaskLogLine[]>;
+  /** Validates `conf` against the DAG's params (InvalidInputError on a bad one). */
+  triggerRun(dagId: string, conf: Record<string, unknown>): Promise<RunRow>;
+  clearTasks(
+    runId: number,
+    options: { taskIds?: string[]; downstream: boolean; onlyFailed: boolean },
+  ): Promise<{ cleared: string[] }>;
+  markTask(runId: number, taskId: string, state: 'success' | 'failed'): Promise<void>;
+  setPaused(dagId: string, paused: boolean): Promise<void>;
+  startBackfill(request: BackfillRequest): Promise<BackfillRow>;
+  listBackfills(filter: { dagId?: string }): Promise<BackfillWithProgress[]>;
+  getBackfill(id: number): Promise<BackfillWithProgress | undefined>;
+  /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
+  queueNames(): string[];
+  /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
+  readonly registry?: Registry;
+}
+
+export type RunState = 'running' | 'success' | 'failed';
+export type TaskState =
+  'none' | 'queued' | 'running' | 'success' | 'failed' | 'up_for_retry' | 'upstream_failed' | 'skipped';
+
+export interface DagStateRow {
+  dag_id: string;
+  is_paused: boolean;
+}
+
+export interface RunFilter {
+  dagId?: string;
+  state?: RunState;
+  runType?: 'scheduled' | 'manual' | 'backfill';
+  limit: number;
+  offset: number;
+}
+
+export interface RunRow {
+  id: number;
+  dag_id: string;
+  run_type: 'scheduled' | 'manual' | 'backfill';
+  logical_date: Date;
+  data_interval_start: Date;
+  data_interval_end: Date;
+  state: RunState;
+  conf: Record<string, unknown>;
+  backfill_id: number | null;
+  created_at: Date;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+export interface TaskInstanceRow {
+  run_id: number;
+  task_id: string;
+  dag_id: string;
+  state: TaskState;
+  pool: string;
+  try_number: number;
+  max_tries: number;
+  output: unknown;
+  error: string | null;
+  worker_id: string | null;
+  queued_at: Date | null;
+  started_at: Date | null;
+  ended_at: Date | null;
+  next_try_at: Date | null;
+}
+
+export interface RunWithTasks {
+  run: RunRow;
+  tasks: TaskInstanceRow[];
+}
+
+export interface TaskLogLine {
+  id: number;
+  try_number: number;
+  logged_at: Date;
+  level: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export interface BackfillRequest {
+  dagId: string;
+  from: Date;
+  to: Date;
+  concurrency: number;
+  reset: boolean;
+  conf: Record<string, unknown>;
+}
+
+export interface BackfillRow {
+  id: number;
+  dag_id: string;
+  from_date: Date;
+  to_date: Date;
+  concurrency: number;
+  state: 'running' | 'success' | 'failed' | 'cancelled';
+  total: number;
+  created_at: Date;
+  ended_at: Date | null;
+}
+
+export interface BackfillWithProgress extends BackfillRow {
+  /** Runs of the backfill by state. */
+  progress: { success: number; failed: number; running: number };
+}

@@ -1,0 +1,84 @@
+/**
+ * The dashboard: DAG pages, JSON API, Bull Board, /metrics and /health in one Express app.
+ * It receives every connection and the DAG registry from the composition root and closes only
+ * what it opened itself (the HTTP server, Bull Board's queue handles, the health probe's Kafka
+ * admin), so the caller closes knex and Redis after `close()`.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { Config, Knex, Logger, Redis } from '../platform/index.js';
+import type { Dag, Engine } from '../orchestrator/index.js';
+import { buildApp } from './app.js';
+import type { DashboardEngine } from './engine.js';
+import { engineOperations } from './engineAdapter.js';
+
+export { accessPolicy, type AccessPolicy } from './access.js';
+export { scheduleInWords } from './views/cronText.js';
+export { escapeHtml, html } from './views/html.js';
+export { engineOperations } from './engineAdapter.js';
+export type * from './engine.js';
+
+export interface DashboardOptions {
+  config: Config;
+  knex: Knex;
+  redis: Redis;
+  /** The engine (orchestrator `createEngine`), whose operations every page and API call uses. */
+  engine: Engine | DashboardEngine;
+  /**
+   * The DAG registry (`dags` of dags/index.ts, passed in by the composition root).
+   * @defaultValue the engine's DAGs
+   */
+  dags?: readonly Dag[];
+  logger: Logger;
+  /** More prom-client registries to serve on /metrics (the engine's is taken from `engine`). */
+  registries?: Registry[];
+}
+
+export interface Dashboard {
+  app: Express;
+  /** Starts listening. @param port defaults to DASHBOARD_PORT; 0 picks a free port. */
+  listen(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the dashboard. Throws a ConfigError naming DASHBOARD_USER/DASHBOARD_PASSWORD/
+ * DASHBOARD_TOKEN/DASHBOARD_READONLY when mutations would be allowed without credentials.
+ */
+export function createDashboard(options: DashboardOptions): Dashboard {
+  const engine = 'queues' in options.engine ? engineOperations(options.engine) : options.engine;
+  const dags = options.dags ?? ('queues' in options.engine ? [...options.engine.dags.values()] : []);
+  const { app, board, health } = buildApp({ ...options, engine, dags, registries: options.registries ?? [] });
+  let server: Server | undefined;
+  return {
+    app,
+    listen(port = options.config.DASHBOARD_PORT, host) {
+      return new Promise((resolve, reject) => {
+        const s = app.listen(port, host ?? '0.0.0.0', (err?: Error) => {
+          if (err) return reject(err);
+          const address = s.address() as AddressInfo;
+          const shownHost = host && host !== '0.0.0.0' ? host : '127.0.0.1';
+          options.logger.info({ port: address.port }, 'dashboard listening');
+          resolve({ port: address.port, url: `http://${shownHost}:${address.port}` });
+        });
+        s.on('error', reject);
+        server = s;
+      });
+    },
+    async close() {
+      const s = server;
+      server = undefined;
+      if (s) {
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          // Keep-alive connections (browsers, Bull Board polling) would hold close() open.
+          s.closeAllConnections();
+        });
+      }
+      await board.close();
+      await health.close();
+    },
+  };
+}

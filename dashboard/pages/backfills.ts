@@ -1,0 +1,131 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireMutation } from '../auth.js';
+import type { RouteDeps } from '../deps.js';
+import type { BackfillWithProgress } from '../engine.js';
+import { classifyError } from '../errors.js';
+import { backfillBody, dagParams } from '../validation.js';
+import { dagHref } from '../views/dagViews.js';
+import { formatTime } from '../views/format.js';
+import { html } from '../views/html.js';
+import { csrfField, layout, stateLabel } from '../views/layout.js';
+import { pageContext, redirectWithFlash } from './context.js';
+
+const backfillForm = z.object({
+  from: z.string().min(1, { error: 'from is required' }),
+  to: z.string().min(1, { error: 'to is required' }),
+  concurrency: z.string().default('4'),
+  reset: z.enum(['true', 'false']).default('false'),
+});
+
+/** A DAG's backfills with progress bars, and the form that starts one. */
+export function backfillPages(deps: RouteDeps): Router {
+  const { catalog, engine, policy } = deps;
+  const mutation = requireMutation(policy, 'page');
+  const r = Router();
+
+  r.get('/dags/:dagId/backfills', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId);
+    const backfills = await engine.listBackfills({ dagId });
+    const active = backfills.some((b) => b.state === 'running');
+    res.send(
+      layout(
+        ctx,
+        `Backfills of ${dagId}`,
+        html`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › backfills</p>
+          <h1>Backfills of ${dagId}</h1>
+          ${
+            ctx.canMutate
+              ? html`<form method="post" action="${dagHref(dagId)}/backfills" class="panel backfill">
+                  ${csrfField(ctx)}
+                  <label
+                    ><span>From (logical date, UTC)</span><input type="date" name="from" required
+                  /></label>
+                  <label><span>To (inclusive)</span><input type="date" name="to" required /></label>
+                  <label
+                    ><span>Concurrency</span
+                    ><input type="number" name="concurrency" min="1" max="64" value="4"
+                  /></label>
+                  <label
+                    ><span>Rerun successful intervals</span
+                    ><select name="reset">
+                      <option value="false">no</option>
+                      <option value="true">yes</option>
+                    </select></label
+                  >
+                  <button type="submit" class="btn">Start backfill</button>
+                </form>`
+              : ''
+          }
+          <div id="backfills" data-live="backfills" data-active="${active ? 'yes' : 'no'}">
+            ${
+              backfills.length === 0
+                ? html`<p class="empty">No backfills yet.</p>`
+                : html`<table>
+                    <thead>
+                      <tr>
+                        <th>Id</th>
+                        <th>Range</th>
+                        <th>State</th>
+                        <th>Progress</th>
+                        <th>Concurrency</th>
+                        <th>Started</th>
+                        <th>Ended</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${backfills.map(backfillRow)}
+                    </tbody>
+                  </table>`
+            }
+          </div>`,
+        { refresh: true },
+      ),
+    );
+  });
+
+  r.post('/dags/:dagId/backfills', mutation, async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId, true);
+    try {
+      const form = backfillForm.parse(req.body);
+      const request = backfillBody.parse({
+        from: form.from,
+        to: form.to,
+        concurrency: form.concurrency,
+        reset: form.reset === 'true',
+      });
+      const backfill = await engine.startBackfill({ dagId, ...request });
+      redirectWithFlash(res, `${dagHref(dagId)}/backfills`, `backfill ${backfill.id} started`);
+    } catch (err) {
+      const { status, message } = classifyError(err);
+      if (status !== 400) throw err;
+      redirectWithFlash(res, `${dagHref(dagId)}/backfills`, `backfill not started: ${message}`);
+    }
+  });
+
+  return r;
+}
+
+function backfillRow(b: BackfillWithProgress) {
+  const done = b.progress.success + b.progress.failed;
+  const total = Math.max(b.total, done);
+  const pct = total === 0 ? 0 : Math.round((done / total) * 100);
+  return html`<tr data-backfill="${b.id}">
+    <td>${b.id}</td>
+    <td>${formatTime(b.from_date)} → ${formatTime(b.to_date)}</td>
+    <td>${stateLabel(b.state)}</td>
+    <td>
+      <progress max="${total}" value="${done}">${pct}%</progress>
+      <span class="small"
+        >${done}/${total} (${b.progress.success} ok, ${b.progress.failed} failed, ${b.progress.running}
+        running)</span
+      >
+    </td>
+    <td>${b.concurrency}</td>
+    <td>${formatTime(b.created_at)}</td>
+    <td>${formatTime(b.ended_at) || '—'}</td>
+  </tr>`;
+}

@@ -1,0 +1,25 @@
+import type { Request, Response } from 'express';
+import type { AccessPolicy } from '../access.js';
+import { principalOf } from '../auth.js';
+import type { PageContext } from '../views/layout.js';
+
+/** The viewer as the page templates see them. */
+export function pageContext(req: Request, res: Response, policy: AccessPolicy): PageContext {
+  const principal = principalOf(res);
+  const flash = typeof req.query.flash === 'string' ? req.query.flash.slice(0, 300) : undefined;
+  return {
+    ...(principal ? { user: principal.user } : {}),
+    ...(principal?.via === 'session' ? { csrf: principal.session.csrf } : {}),
+    canMutate: !policy.readOnly && principal !== undefined,
+    readOnly: policy.readOnly,
+    hasLogin: policy.hasLogin,
+    path: req.originalUrl.split('?')[0] ?? '/',
+    ...(flash ? { flash } : {}),
+  };
+}
+
+/** Redirects (303, so the browser follows with GET) to `path` with a one-line message. */
+export function redirectWithFlash(res: Response, path: string, message: string): void {
+  const sep = path.includes('?') ? '&' : '?';
+  res.redirect(303, `${path}${sep}flash=${encodeURIComponent(message)}`);
+}

@@ -1,0 +1,92 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireMutation } from '../auth.js';
+import { confFromForm } from '../dagCatalog.js';
+import type { RouteDeps } from '../deps.js';
+import { classifyError } from '../errors.js';
+import { gridOf } from '../grid.js';
+import { dagParams } from '../validation.js';
+import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
+import { formatTime } from '../views/format.js';
+import { html } from '../views/html.js';
+import { layout } from '../views/layout.js';
+import { pageContext, redirectWithFlash } from './context.js';
+
+const pauseForm = z.object({ paused: z.enum(['true', 'false']) });
+
+/** The DAG list and a DAG's page (grid, trigger form), with pause and trigger actions. */
+export function dagPages(deps: RouteDeps): Router {
+  const { catalog, engine, policy } = deps;
+  const mutation = requireMutation(policy, 'page');
+  const r = Router();
+
+  r.get('/', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const dags = await catalog.summaries(12);
+    res.send(
+      layout(
+        ctx,
+        'DAGs',
+        html`<h1>DAGs</h1>
+          ${dags.length === 0 ? html`<p class="empty">No DAGs are registered.</p>` : dagTable(ctx, dags)}`,
+        { refresh: true },
+      ),
+    );
+  });
+
+  r.get('/dags/:dagId', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const { dagId } = dagParams.parse(req.params);
+    const dag = catalog.get(dagId);
+    const [summary, grid] = await Promise.all([catalog.summary(dagId), gridOf(deps, dag, 25)]);
+    res.send(
+      layout(
+        ctx,
+        dagId,
+        html`<h1>${pauseToggle(ctx, summary)} ${dagId}</h1>
+          ${summary.description ? html`<p class="muted">${summary.description}</p>` : ''}
+          <dl class="facts">
+            <dt>Schedule</dt>
+            <dd title="${summary.schedule ?? ''}">${summary.schedule_description}</dd>
+            <dt>Next run</dt>
+            <dd>${summary.next_run_at ? formatTime(summary.next_run_at) : '—'}</dd>
+            <dt>Tasks</dt>
+            <dd>${summary.tasks.length}</dd>
+            <dt>Backfills</dt>
+            <dd><a href="${dagHref(dagId)}/backfills">backfills of ${dagId}</a></dd>
+          </dl>
+          ${triggerForm(ctx, summary)}
+          <h2>Grid</h2>
+          ${gridView(grid)}`,
+        { refresh: true },
+      ),
+    );
+  });
+
+  r.post('/dags/:dagId/pause', mutation, async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId, true);
+    const { paused } = pauseForm.parse(req.body);
+    await engine.setPaused(dagId, paused === 'true');
+    const back = req.get('referer')?.endsWith(dagHref(dagId)) ? dagHref(dagId) : '/';
+    redirectWithFlash(res, back, `${dagId} ${paused === 'true' ? 'paused' : 'unpaused'}`);
+  });
+
+  r.post('/dags/:dagId/trigger', mutation, async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId, true);
+    const summary = await catalog.summary(dagId, 0);
+    try {
+      const conf = confFromForm(summary.params, req.body as Record<string, unknown>);
+      const run = await engine.triggerRun(dagId, conf);
+      redirectWithFlash(res, dagHref(dagId), `triggered run ${run.id} of ${dagId}`);
+    } catch (err) {
+      // Bad params go back to the form with the reason; anything else is a real error.
+      const { status, message } = classifyError(err);
+      if (status !== 400) throw err;
+      redirectWithFlash(res, `${dagHref(dagId)}#trigger`, `not triggered: ${message}`);
+    }
+  });
+
+  return r;
+}

@@ -1,0 +1,232 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireMutation } from '../auth.js';
+import type { RouteDeps } from '../deps.js';
+import type { RunWithTasks } from '../engine.js';
+import { notFound } from '../errors.js';
+import { dagRunParams, dagTaskParams, idSchema, logsQuery } from '../validation.js';
+import { dagHref, runHref } from '../views/dagViews.js';
+import { durationBetween, formatDuration, formatJson, formatTime } from '../views/format.js';
+import { html } from '../views/html.js';
+import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
+import { pageContext, redirectWithFlash } from './context.js';
+
+const clearForm = z.object({
+  task_id: idSchema.optional(),
+  downstream: z.enum(['true', 'false']).default('false'),
+  only_failed: z.enum(['true', 'false']).default('false'),
+});
+const markForm = z.object({ state: z.enum(['success', 'failed']) });
+
+/** Run detail, task detail with its log, and the clear / mark actions. */
+export function runPages(deps: RouteDeps): Router {
+  const { catalog, engine, policy } = deps;
+  const mutation = requireMutation(policy, 'page');
+  const r = Router();
+
+  const loadRun = async (dagId: string, runId: number): Promise<RunWithTasks> => {
+    catalog.get(dagId);
+    const found = await engine.getRun(runId);
+    if (!found || found.run.dag_id !== dagId) throw notFound(`run ${runId} of ${dagId}`);
+    return found;
+  };
+
+  r.get('/dags/:dagId/runs/:runId', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const { dagId, runId } = dagRunParams.parse(req.params);
+    const { run, tasks } = await loadRun(dagId, runId);
+    const order = catalog.get(dagId).tasks.map((t) => t.id);
+    const sorted = [...tasks].sort((a, b) => order.indexOf(a.task_id) - order.indexOf(b.task_id));
+    const href = runHref(dagId, runId);
+    res.send(
+      layout(
+        ctx,
+        `${dagId} run ${runId}`,
+        html`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › run ${runId}</p>
+          <div id="run" data-live="run" data-active="${run.state === 'running' ? 'yes' : 'no'}">
+            <h1>Run ${runId} ${stateLabel(run.state)}</h1>
+            <dl class="facts">
+              <dt>Type</dt>
+              <dd>${run.run_type}</dd>
+              <dt>Logical date</dt>
+              <dd>${formatTime(run.logical_date)}</dd>
+              <dt>Data interval</dt>
+              <dd>${formatTime(run.data_interval_start)} → ${formatTime(run.data_interval_end)}</dd>
+              <dt>Started</dt>
+              <dd>${formatTime(run.started_at)}</dd>
+              <dt>Ended</dt>
+              <dd>${formatTime(run.ended_at) || '—'}</dd>
+              <dt>Duration</dt>
+              <dd>${formatDuration(durationBetween(run.started_at, run.ended_at))}</dd>
+              <dt>Conf</dt>
+              <dd><code>${JSON.stringify(run.conf)}</code></dd>
+            </dl>
+            <p class="actions">
+              ${actionButton(ctx, `${href}/clear`, 'Clear failed tasks', { only_failed: 'true' }, { confirm: 'Clear the failed tasks of this run and run them again?' })}
+              ${actionButton(ctx, `${href}/clear`, 'Clear all tasks', {}, { className: 'btn secondary', confirm: 'Clear every task of this run and run it again?' })}
+            </p>
+            <table class="tasks">
+              <thead>
+                <tr>
+                  <th>Task</th>
+                  <th>State</th>
+                  <th>Try</th>
+                  <th>Queued</th>
+                  <th>Started</th>
+                  <th>Duration</th>
+                  <th>Pool</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${sorted.map(
+                  (t) =>
+                    html`<tr>
+                      <td><a href="${href}/tasks/${encodeURIComponent(t.task_id)}">${t.task_id}</a></td>
+                      <td>${stateLabel(t.state)}</td>
+                      <td>${t.try_number}/${t.max_tries}</td>
+                      <td>${formatTime(t.queued_at)}</td>
+                      <td>${formatTime(t.started_at)}</td>
+                      <td>${formatDuration(durationBetween(t.started_at, t.ended_at))}</td>
+                      <td>${t.pool}</td>
+                      <td class="actions">${taskActions(ctx, href, t.task_id)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`,
+        { refresh: true },
+      ),
+    );
+  });
+
+  r.get('/dags/:dagId/runs/:runId/tasks/:taskId', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const { dagId, runId, taskId } = dagTaskParams.parse(req.params);
+    const { run, tasks } = await loadRun(dagId, runId);
+    const ti = tasks.find((t) => t.task_id === taskId);
+    if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
+    const q = logsQuery.parse(req.query);
+    const shownTry = q.try ?? Math.max(1, ti.try_number);
+    const lines = await engine.taskLogs(runId, taskId, shownTry);
+    const href = runHref(dagId, runId);
+    const tries = Array.from({ length: Math.max(1, ti.try_number) }, (_, i) => i + 1);
+    const definition = catalog.get(dagId).taskById.get(taskId);
+    res.send(
+      layout(
+        ctx,
+        `${taskId} · run ${runId}`,
+        html`<p class="crumbs">
+            <a href="${dagHref(dagId)}">${dagId}</a> › <a href="${href}">run ${runId}</a> › ${taskId}
+          </p>
+          <div
+            id="task"
+            data-live="task"
+            data-active="${['running', 'queued', 'up_for_retry'].includes(ti.state) ? 'yes' : 'no'}"
+          >
+            <h1>${taskId} ${stateLabel(ti.state)}</h1>
+            <dl class="facts">
+              <dt>Run</dt>
+              <dd><a href="${href}">${runId}</a> (${run.run_type}, ${formatTime(run.logical_date)})</dd>
+              <dt>Try</dt>
+              <dd>${ti.try_number} of ${ti.max_tries}</dd>
+              <dt>Queued</dt>
+              <dd>${formatTime(ti.queued_at) || '—'}</dd>
+              <dt>Started</dt>
+              <dd>${formatTime(ti.started_at) || '—'}</dd>
+              <dt>Ended</dt>
+              <dd>${formatTime(ti.ended_at) || '—'}</dd>
+              <dt>Duration</dt>
+              <dd>${formatDuration(durationBetween(ti.started_at, ti.ended_at))}</dd>
+              ${
+                ti.next_try_at
+                  ? html`<dt>Next try</dt>
+                      <dd>${formatTime(ti.next_try_at)}</dd>`
+                  : ''
+              }
+              <dt>Pool</dt>
+              <dd>${ti.pool}</dd>
+              <dt>Worker</dt>
+              <dd>${ti.worker_id ?? '—'}</dd>
+              ${
+                definition
+                  ? html`<dt>Upstream</dt>
+                      <dd>${definition.upstream.join(', ') || '—'}</dd>
+                      <dt>Trigger rule</dt>
+                      <dd>${definition.triggerRule}</dd>`
+                  : ''
+              }
+            </dl>
+            <p class="actions">${taskActions(ctx, href, taskId)}</p>
+            ${
+              ti.error
+                ? html`<h2>Error</h2>
+                    <pre class="error">${ti.error}</pre>`
+                : ''
+            }
+            <h2>Output</h2>
+            ${ti.output === null || ti.output === undefined ? html`<p class="muted">No output.</p>` : html`<pre class="json">${formatJson(ti.output)}</pre>`}
+            <h2 id="log">Log</h2>
+            <p class="tries">
+              Try:
+              ${tries.map((n) =>
+                n === shownTry ? html`<strong>${n}</strong> ` : html`<a href="?try=${n}#log">${n}</a> `,
+              )}
+            </p>
+            ${
+              lines.length === 0
+                ? html`<p class="muted" id="log-empty">No log lines for try ${shownTry}.</p>`
+                : html`<pre class="log" id="log-lines">
+${lines.map(
+                      (l) =>
+                        html`<span class="level-${l.level}"
+                          >${formatTime(l.logged_at)} ${l.level.toUpperCase().padEnd(5)}
+                          ${l.message}${Object.keys(l.fields ?? {}).length > 0 ? ` ${JSON.stringify(l.fields)}` : ''}</span
+                        > `,
+                    )}</pre>`
+            }
+          </div>`,
+        { refresh: true },
+      ),
+    );
+  });
+
+  r.post('/dags/:dagId/runs/:runId/clear', mutation, async (req, res) => {
+    const { dagId, runId } = dagRunParams.parse(req.params);
+    await loadRun(dagId, runId);
+    const form = clearForm.parse(req.body);
+    const { cleared } = await engine.clearTasks(runId, {
+      ...(form.task_id ? { taskIds: [form.task_id] } : {}),
+      downstream: form.downstream === 'true',
+      onlyFailed: form.only_failed === 'true',
+    });
+    redirectWithFlash(
+      res,
+      runHref(dagId, runId),
+      cleared.length === 0 ? 'nothing to clear' : `cleared ${cleared.join(', ')}`,
+    );
+  });
+
+  r.post('/dags/:dagId/runs/:runId/tasks/:taskId/mark', mutation, async (req, res) => {
+    const { dagId, runId, taskId } = dagTaskParams.parse(req.params);
+    const { tasks } = await loadRun(dagId, runId);
+    if (!tasks.some((t) => t.task_id === taskId)) throw notFound(`task '${taskId}' of run ${runId}`);
+    const { state } = markForm.parse(req.body);
+    await engine.markTask(runId, taskId, state);
+    redirectWithFlash(
+      res,
+      `${runHref(dagId, runId)}/tasks/${encodeURIComponent(taskId)}`,
+      `marked ${taskId} ${state}`,
+    );
+  });
+
+  return r;
+}
+
+function taskActions(ctx: PageContext, runHrefValue: string, taskId: string) {
+  const taskHref = `${runHrefValue}/tasks/${encodeURIComponent(taskId)}`;
+  return html`${actionButton(ctx, `${runHrefValue}/clear`, 'Clear', { task_id: taskId }, { className: 'btn small', confirm: `Clear ${taskId} and run it again?` })}
+  ${actionButton(ctx, `${runHrefValue}/clear`, 'Clear + downstream', { task_id: taskId, downstream: 'true' }, { className: 'btn small secondary', confirm: `Clear ${taskId} and everything downstream?` })}
+  ${actionButton(ctx, `${taskHref}/mark`, 'Mark success', { state: 'success' }, { className: 'btn small ok' })}
+  ${actionButton(ctx, `${taskHref}/mark`, 'Mark failed', { state: 'failed' }, { className: 'btn small bad' })}`;
+}

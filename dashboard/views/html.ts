@@ -1,0 +1,46 @@
+/**
+ * HTML built from tagged templates. Every interpolated value is escaped unless it is already
+ * `SafeHtml` (the result of another `html` template or of `raw`), so a value from the database, a
+ * DAG definition or a request can never inject markup: there is no other way to produce HTML here.
+ */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
+
+/** Escapes text for use in element content and in quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
+}
+
+export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
+
+function render(value: HtmlValue): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (value instanceof SafeHtml) return value.value;
+  if (Array.isArray(value)) return value.map(render).join('');
+  return escapeHtml(value);
+}
+
+/** `html\`<td>${name}</td>\`` — values are escaped, nested templates and arrays are inserted. */
+export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+  let out = strings[0]!;
+  for (let i = 0; i < values.length; i++) out += render(values[i]!) + strings[i + 1]!;
+  return new SafeHtml(out);
+}
+
+/** Trusted markup written in this code base (never data). */
+export function raw(markup: string): SafeHtml {
+  return new SafeHtml(markup);
+}
