@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InvalidInputError, coerceError } from '../platform/index.js';
 import { EXIT } from './errors.js';
+import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerGenerateCommand } from './commands/generate.js';
+import { registerStreamingCommands } from './commands/streaming.js';
 import { registerServicesCommands } from './commands/services.js';
 import { registerDagsCommands } from './commands/dags.js';
 import { registerRunsCommands } from './commands/runs.js';
@@ -16,7 +18,9 @@ const program = new Command('wareflow')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
 registerDbCommands(program);
+registerDashboardCommand(program);
 registerGenerateCommand(program);
+registerStreamingCommands(program);
 registerServicesCommands(program);
 registerDagsCommands(program);
 registerRunsCommands(program);

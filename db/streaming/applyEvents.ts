@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { bind } from './bindings.js';
+
+/** One validated, normalised event as the ledger stores it. */
+export interface LedgerEvent {
+  eventId: string;
+  sku: string;
+  warehouseId: string;
+  eventType: string;
+  quantityChange: number;
+  occurredAt: Date;
+  referenceId: string | null;
+  notes: string | null;
+  /** Kafka partition that delivered the event (NULL for other writers). */
+  sourcePartition: number | null;
+}
+
+export interface AppliedEvents {
+  /** Ids of the events this statement inserted; every other id was in the ledger already. */
+  insertedIds: Set<string>;
+  /** The level of every pair that changed, after the change. */
+  levels: Array<{ sku: string; warehouseId: string; onHand: number; reserved: number }>;
+}
+
+/**
+ * Writes a batch of events to the ledger and moves the stock levels by exactly the rows that were
+ * new: `ON CONFLICT (event_id) DO NOTHING` skips redeliveries (also a repeat inside the same
+ * batch), and the levels upsert reads only what the insert returned, so a redelivered event never
+ * moves a level twice. Reservation types move `quantity_reserved`, every other type
+ * `quantity_on_hand`; neither is bounded below (a valid event is a fact). Must run inside the
+ * caller's transaction, which also stores the consumer offsets.
+ */
+export async function applyEvents(
+  trx: Knex.Transaction,
+  events: readonly LedgerEvent[],
+  reservationTypes: readonly string[],
+): Promise<AppliedEvents> {
+  if (events.length === 0) return { insertedIds: new Set(), levels: [] };
+  const { rows } = await trx.raw<{
+    rows: Array<{
+      id: string | null;
+      sku: string | null;
+      warehouse_id: string | null;
+      on_hand: number;
+      reserved: number;
+    }>;
+  }>(
+    `WITH input AS (
+       SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[],
+                            ?::text[], ?::text[], ?::smallint[])
+         AS t(event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
+              source_partition)
+     ), inserted AS (
+       INSERT INTO inventory.inventory_transactions
+         (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
+          source_partition)
+       SELECT * FROM input
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id, sku, warehouse_id, event_type, quantity_change, occurred_at
+     ), deltas AS (
+       SELECT sku, warehouse_id,
+              sum(CASE WHEN event_type = ANY(?::text[]) THEN 0 ELSE quantity_change END)::int AS on_hand,
+              sum(CASE WHEN event_type = ANY(?::text[]) THEN quantity_change ELSE 0 END)::int AS reserved,
+              max(occurred_at) AS last_event_at
+         FROM inserted
+        GROUP BY sku, warehouse_id
+     ), levels AS (
+       INSERT INTO inventory.inventory_levels AS l
+         (sku, warehouse_id, quantity_on_hand, quantity_reserved, last_event_at, updated_at)
+       SELECT sku, warehouse_id, on_hand, reserved, last_event_at, now() FROM deltas
+       ON CONFLICT (sku, warehouse_id) DO UPDATE
+         SET quantity_on_hand = l.quantity_on_hand + excluded.quantity_on_hand,
+             quantity_reserved = l.quantity_reserved + excluded.quantity_reserved,
+             last_event_at = greatest(l.last_event_at, excluded.last_event_at),
+             updated_at = now()
+       RETURNING sku, warehouse_id, quantity_on_hand, quantity_reserved
+     )
+     SELECT event_id::text AS id, NULL AS sku, NULL AS warehouse_id, 0 AS on_hand, 0 AS reserved FROM inserted
+     UNION ALL
+     SELECT NULL, sku, warehouse_id, quantity_on_hand, quantity_reserved FROM levels`,
+    bind(
+      events.map((e) => e.eventId),
+      events.map((e) => e.sku),
+      events.map((e) => e.warehouseId),
+      events.map((e) => e.eventType),
+      events.map((e) => e.quantityChange),
+      events.map((e) => e.occurredAt.toISOString()),
+      events.map((e) => e.referenceId),
+      events.map((e) => e.notes),
+      events.map((e) => e.sourcePartition),
+      reservationTypes,
+      reservationTypes,
+    ),
+  );
+  const insertedIds = new Set<string>();
+  const levels: AppliedEvents['levels'] = [];
+  for (const r of rows) {
+    if (r.id !== null) insertedIds.add(r.id);
+    else levels.push({ sku: r.sku!, warehouseId: r.warehouse_id!, onHand: r.on_hand, reserved: r.reserved });
+  }
+  return { insertedIds, levels };
+}

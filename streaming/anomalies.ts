@@ -1,0 +1,184 @@
+import { quantileSorted } from 'simple-statistics';
+import { RESERVATION_TYPES, type EventType } from '../events/index.js';
+import type { EventContext } from './enrich.js';
+import type { PairState } from './pairState.js';
+
+export const ANOMALY_TYPES = [
+  'VOLUME_ZSCORE',
+  'VOLUME_IQR',
+  'AFTER_HOURS',
+  'WEEKEND_ACTIVITY',
+  'NEGATIVE_STOCK',
+  'HIGH_VALUE',
+  'RAPID_DEPLETION',
+  'FREQUENCY_SPIKE',
+] as const;
+export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+export const severityRank = (s: string): number => RANK[s as Severity] ?? 0;
+
+/** One rule that fired on one event, with its own severity and risk (0–1). */
+export interface FiredRule {
+  type: AnomalyType;
+  severity: Severity;
+  risk: number;
+  details: Record<string, number | string | boolean>;
+}
+
+/** The SPEC §7 thresholds. */
+export const RULES = {
+  /** |z| above this against the last changes of the same type. */
+  zScore: 3,
+  /** Changes of a type that must have been seen before the volume rules apply. */
+  minHistory: 20,
+  iqrFactor: 1.5,
+  /** |change| · unit_cost above this (currency units). */
+  highValue: 10_000,
+  /** Outflow in the trailing hour above this share of on-hand at its start. */
+  rapidDepletionShare: 0.5,
+  /** Events in one minute above this multiple of the pair's baseline rate. */
+  frequencyFactor: 5,
+  /** A spike needs at least this many events in the minute (a quiet pair's 2 events are no spike). */
+  frequencyMinEvents: 10,
+  /** …and a baseline observed over at least this many minutes. */
+  frequencyMinBaselineMinutes: 10,
+  /**
+   * Smallest spread the z-score divides by: quantities are whole units, so a history of identical
+   * changes must not turn a one-unit difference into an infinite z.
+   */
+  minStdDev: 1,
+} as const;
+
+/**
+ * Combines the risks of the rules that fired on one event into one 0–1 score: the probability
+ * that at least one of them is a real problem, treating them as independent (1 − Π(1 − rᵢ)).
+ */
+export function combineRisk(rules: readonly FiredRule[]): number {
+  let keep = 1;
+  for (const r of rules) keep *= 1 - r.risk;
+  return Math.min(1, Math.max(0, 1 - keep));
+}
+
+function volumeRules(state: PairState, eventType: string, change: number, out: FiredRule[]): void {
+  const history = state.changes(eventType);
+  if (history.length < RULES.minHistory) return;
+  let sum = 0;
+  for (const x of history) sum += x;
+  const mean = sum / history.length;
+  let ss = 0;
+  for (const x of history) ss += (x - mean) ** 2;
+  const sd = Math.sqrt(ss / (history.length - 1));
+  const z = (change - mean) / Math.max(sd, RULES.minStdDev);
+  if (Math.abs(z) > RULES.zScore) {
+    const a = Math.abs(z);
+    const severity: Severity = a > 10 ? 'high' : a > 5 ? 'medium' : 'low';
+    out.push({
+      type: 'VOLUME_ZSCORE',
+      severity,
+      risk: Math.min(0.9, 0.1 + 0.05 * a),
+      details: { z: round(z), mean: round(mean), stddev: round(sd), history: history.length },
+    });
+  }
+  const sorted = [...history].sort((a, b) => a - b);
+  const q1 = quantileSorted(sorted, 0.25);
+  const q3 = quantileSorted(sorted, 0.75);
+  const iqr = q3 - q1;
+  const lo = q1 - RULES.iqrFactor * iqr;
+  const hi = q3 + RULES.iqrFactor * iqr;
+  if (change < lo || change > hi) {
+    // How far outside the fences, in IQRs (at least one unit wide for a constant history).
+    const distance = (change < lo ? lo - change : change - hi) / Math.max(iqr, 1);
+    const severity: Severity = distance > 6 ? 'medium' : 'low';
+    out.push({
+      type: 'VOLUME_IQR',
+      severity,
+      risk: Math.min(0.6, 0.1 + 0.05 * distance),
+      details: { q1: round(q1), q3: round(q3), lower: round(lo), upper: round(hi) },
+    });
+  }
+}
+
+/**
+ * Runs every SPEC §7 rule on one newly applied event and records it in the pair's state. The
+ * volume rules look at the history before the event; the stock rules at the levels after it.
+ */
+export function detectAnomalies(
+  state: PairState,
+  event: { eventType: string; quantityChange: number; occurredAt: Date },
+  ctx: EventContext,
+): FiredRule[] {
+  const fired: FiredRule[] = [];
+  const { eventType, quantityChange: change } = event;
+  const t = event.occurredAt.getTime();
+  volumeRules(state, eventType, change, fired);
+
+  const value = Math.abs(change) * ctx.product.unitCost;
+  if (value > RULES.highValue) {
+    const severity: Severity = value > 250_000 ? 'critical' : value > 50_000 ? 'high' : 'medium';
+    fired.push({
+      type: 'HIGH_VALUE',
+      severity,
+      risk: severity === 'critical' ? 0.9 : severity === 'high' ? 0.7 : 0.4,
+      details: { value: round(value), unitCost: ctx.product.unitCost },
+    });
+  }
+  if (ctx.isWeekend && !ctx.warehouse.weekendOperation) {
+    fired.push({
+      type: 'WEEKEND_ACTIVITY',
+      severity: 'low',
+      risk: 0.15,
+      details: { localTime: ctx.localTime, localDayOfWeek: ctx.localDayOfWeek },
+    });
+  } else if (!ctx.inBusinessHours) {
+    fired.push({
+      type: 'AFTER_HOURS',
+      severity: 'low',
+      risk: 0.1,
+      details: { localTime: ctx.localTime, shift: ctx.shift },
+    });
+  }
+
+  const onHandEvent = !RESERVATION_TYPES.has(eventType as EventType);
+  state.observe(eventType, change, t);
+
+  if (onHandEvent && change < 0 && state.onHand < 0) {
+    fired.push({
+      type: 'NEGATIVE_STOCK',
+      severity: 'high',
+      risk: 0.8,
+      details: { onHandAfter: state.onHand },
+    });
+  }
+  const start = state.onHandHourAgo;
+  const outflow = state.hourOutflow_;
+  if (onHandEvent && change < 0 && start > 0 && outflow > RULES.rapidDepletionShare * start) {
+    const share = outflow / start;
+    fired.push({
+      type: 'RAPID_DEPLETION',
+      severity: share >= 0.9 ? 'high' : 'medium',
+      risk: Math.min(0.9, 0.3 + 0.4 * share),
+      details: { outflowLastHour: outflow, onHandHourAgo: start, share: round(share) },
+    });
+  }
+  const minute = state.minuteCount;
+  const observedMinutes = Math.min(59, (state.maxEventTime - 60_000 - state.firstSeen) / 60_000);
+  if (minute >= RULES.frequencyMinEvents && observedMinutes >= RULES.frequencyMinBaselineMinutes) {
+    const baseline = (state.hourCount - minute) / observedMinutes;
+    if (minute > RULES.frequencyFactor * baseline) {
+      const factor = baseline > 0 ? minute / baseline : Infinity;
+      fired.push({
+        type: 'FREQUENCY_SPIKE',
+        severity: factor > 20 ? 'high' : 'medium',
+        risk: factor > 20 ? 0.7 : 0.4,
+        details: { eventsLastMinute: minute, baselinePerMinute: round(baseline) },
+      });
+    }
+  }
+  return fired;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,85 @@
+/**
+ * The Kafka surface the sidecar needs, as our own small interface, so the client library
+ * (kafkajs today) can be replaced without touching the pipeline.
+ */
+
+export interface InboundMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Broker/producer timestamp, epoch ms as text. */
+  timestamp: string;
+}
+
+export interface InboundBatch {
+  topic: string;
+  partition: number;
+  messages: InboundMessage[];
+  /** The partition's next offset to be written (lag = highWatermark − next offset to apply). */
+  highWatermark: string;
+}
+
+/** What a batch handler may do while it holds a partition. */
+export interface BatchControl {
+  /** Keeps the group membership alive during long work; throws when a rebalance took the partition. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping or the partition was re-positioned: stop and return. */
+  isActive(): boolean;
+  /** Marks everything before `nextOffset` as done (committed to Kafka as a hint; PostgreSQL is the truth). */
+  markDone(nextOffset: string): void;
+  /** Continues the partition from `offset` (the batch in hand is abandoned). */
+  seek(offset: string): void;
+  /** Stops fetching this partition until the returned function is called. */
+  pause(): () => void;
+}
+
+export type BatchHandler = (batch: InboundBatch, control: BatchControl) => Promise<void>;
+
+export interface GroupConsumer {
+  /**
+   * Joins the group and calls `handler` with batches of one partition at a time; one partition is
+   * never handled by two calls at once. Resolves once consuming has started.
+   */
+  run(handler: BatchHandler): Promise<void>;
+  /** Called after every (re)join with the partitions this member now owns. */
+  onAssignment(listener: (topic: string, partitions: number[]) => void): void;
+  /** Called when the consumer stops on its own (a fatal error after retries). */
+  onCrash(listener: (error: Error) => void): void;
+  /** Whether the consumer is joined and fetching. */
+  isConnected(): boolean;
+  /** Finishes the batch in hand, commits, leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface OutboundMessage {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer>;
+}
+
+export interface Publisher {
+  /** Resolves once every message is acknowledged by the broker. */
+  send(topic: string, messages: OutboundMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GroupConsumerOptions {
+  groupId: string;
+  topic: string;
+  /** Partitions handled at once by one member. @defaultValue 3 */
+  concurrency?: number;
+  /** Where a group with no committed offset starts. @defaultValue true (the beginning) */
+  fromBeginning?: boolean;
+  /** Largest fetch per partition, bytes. @defaultValue 4194304 */
+  maxBytesPerPartition?: number;
+  /** How long the broker may wait to fill a fetch. @defaultValue 100 */
+  maxWaitTimeMs?: number;
+}
+
+export interface Broker {
+  consumer(options: GroupConsumerOptions): GroupConsumer;
+  publisher(): Promise<Publisher>;
+  ensureTopics(topics: Array<{ topic: string; numPartitions?: number }>): Promise<void>;
+  /** Whether the cluster answers a metadata request. */
+  ping(): Promise<boolean>;
+}

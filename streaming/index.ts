@@ -1,0 +1,34 @@
+/**
+ * The streaming sidecar (SPEC §3, §7): consumes `inventory-events` in a consumer group,
+ * validates and applies each event effectively-once to PostgreSQL, keeps event-time windows,
+ * detects anomalies and raises alerts.
+ */
+export { startStreaming, type StreamingOptions, type StreamingSidecar } from './sidecar.js';
+export { runStreamingProcess } from './process.js';
+export { validateMessage, type DlqReason, type NormalisedEvent, type Validation } from './validate.js';
+export {
+  WINDOW_KINDS,
+  PartitionWindows,
+  percentile,
+  earliestOpenEventTime,
+  type WindowKind,
+} from './windows.js';
+export {
+  ANOMALY_TYPES,
+  RULES,
+  combineRisk,
+  detectAnomalies,
+  type AnomalyType,
+  type FiredRule,
+} from './anomalies.js';
+export { kafkajsBroker } from './kafkajsBroker.js';
+export type {
+  Broker,
+  GroupConsumer,
+  Publisher,
+  InboundBatch,
+  InboundMessage,
+  OutboundMessage,
+  BatchControl,
+} from './broker.js';
+export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';

@@ -1,0 +1,578 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Knex } from 'knex';
+import { alertSeverity, computeMetrics } from '../analytics/index.js';
+import {
+  addLateEvents,
+  applyEvents,
+  insertAlerts,
+  insertAnomalies,
+  loadLedgerEvents,
+  loadPairHistory,
+  pairId,
+  savePartitionProgress,
+  upsertWindows,
+  type AlertRow,
+  type AnomalyRow,
+  type LedgerEvent,
+  type PairKey,
+} from '../db/streaming/index.js';
+import { EVENT_TYPES, RESERVATION_TYPES, eventKey } from '../events/index.js';
+import { coerceError, isRetriable, type Logger, type Redis, type TopicNames } from '../platform/index.js';
+import {
+  ALERT_SOURCE,
+  STOCKOUT_ALERT,
+  alertMessage,
+  dedupKey,
+  passesCooldown,
+  type AlertMailer,
+} from './alerts.js';
+import { ANOMALY_TYPES, combineRisk, detectAnomalies, severityRank, type FiredRule } from './anomalies.js';
+import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from './broker.js';
+import type { MasterData } from './enrich.js';
+import type { StreamingMetrics } from './metrics.js';
+import { dlqMessage, windowMessage } from './outputs.js';
+import { PairState } from './pairState.js';
+import { loadPartitionState, type PartitionState } from './partition.js';
+import { validateMessage, type DlqReason, type NormalisedEvent } from './validate.js';
+
+export interface IngestOptions {
+  groupId: string;
+  topics: TopicNames;
+  maxEventAgeDays: number;
+  allowedLatenessMs: number;
+  /** Same-key alerts within this time are suppressed unless more severe. @defaultValue 900000 */
+  alertCooldownMs?: number;
+  /** Messages applied per PostgreSQL transaction. @defaultValue 5000 */
+  chunkSize?: number;
+  /** First and largest pause between retries of a failed batch. @defaultValue [200, 30000] */
+  retryDelayMs?: [number, number];
+}
+
+export interface IngestDeps {
+  db: Knex;
+  redis: Redis;
+  publisher: Publisher;
+  master: MasterData;
+  mailer: AlertMailer;
+  metrics: StreamingMetrics;
+  logger: Logger;
+}
+
+interface Accepted {
+  message: InboundMessage;
+  event: NormalisedEvent;
+}
+
+const RESERVATION_LIST = [...RESERVATION_TYPES];
+const STORED_TYPES = EVENT_TYPES.filter((t) => t !== 'INVENTORY_UPDATE');
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const METRICS_TTL_S = 3_600;
+
+/**
+ * The pipeline of one sidecar instance: consume → validate → apply → windows → anomalies →
+ * alerts, one PostgreSQL transaction per chunk of a partition's batch.
+ *
+ * Effectively-once: a chunk's ledger rows, levels, anomalies, windows, alerts and the partition's
+ * next offset commit together. After a crash the partition resumes from the stored offset, and
+ * the ledger's primary key turns any redelivery into a no-op (only newly inserted rows move
+ * levels, windows and detectors). Messages for the output topics (DLQ, alerts, windows) are
+ * published before the commit, so they are at-least-once: never lost, possibly repeated.
+ */
+export class Ingestor {
+  private readonly partitions = new Map<number, PartitionState>();
+  private generation = 0;
+  private stopping = false;
+  /** Totals since start, for logs and tests. */
+  readonly totals = { applied: 0, duplicates: 0, dlq: 0, batches: 0, retries: 0 };
+
+  constructor(
+    private readonly deps: IngestDeps,
+    private readonly options: IngestOptions,
+  ) {}
+
+  /** A new group generation: every partition is reloaded from PostgreSQL before its next batch. */
+  onAssignment(partitions: number[]): void {
+    this.generation++;
+    for (const p of [...this.partitions.keys()]) if (!partitions.includes(p)) this.partitions.delete(p);
+    this.deps.logger.info(
+      { topic: this.options.topics.events, partitions, generation: this.generation },
+      'partitions assigned',
+    );
+  }
+
+  /** Stop retrying; batches in hand finish their current attempt. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async handleBatch(batch: InboundBatch, control: BatchControl): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const log = this.deps.logger.child({ topic: batch.topic, partition: batch.partition });
+    let resume: (() => void) | undefined;
+    let attempt = 0;
+    let pos = 0;
+    try {
+      while (pos < batch.messages.length) {
+        if (!control.isActive() || this.stopping) return;
+        try {
+          const state = await this.partitionState(batch.partition);
+          let messages = batch.messages.slice(pos, pos + (this.options.chunkSize ?? 5_000));
+          if (state.nextOffset !== null) {
+            const next = state.nextOffset;
+            if (BigInt(messages[0]!.offset) > next) {
+              // Kafka's committed offset is ahead of PostgreSQL (the source of truth): go back.
+              log.warn({ offset: messages[0]!.offset, stored: String(next) }, 'seeking to the stored offset');
+              control.seek(String(next));
+              return;
+            }
+            messages = messages.filter((m) => BigInt(m.offset) >= next);
+          }
+          const chunkEnd = pos + (this.options.chunkSize ?? 5_000);
+          if (messages.length > 0) await this.applyChunk(state, batch, messages, control);
+          pos = chunkEnd;
+          attempt = 0;
+          if (resume) {
+            resume();
+            resume = undefined;
+          }
+          await control.heartbeat();
+        } catch (thrown) {
+          const err = coerceError(thrown);
+          // The state may have run ahead of what was committed: rebuild it from PostgreSQL.
+          this.partitions.delete(batch.partition);
+          if (isRebalance(err) || this.stopping) throw err;
+          attempt++;
+          this.totals.retries++;
+          this.deps.metrics.retries.inc();
+          const [first, max] = this.options.retryDelayMs ?? [200, 30_000];
+          const delay = Math.min(max, first * 2 ** Math.min(attempt - 1, 10));
+          log[isRetriable(err) ? 'warn' : 'error'](
+            { err, attempt, delayMs: delay, offset: batch.messages[pos]?.offset },
+            'batch failed; pausing the partition and retrying (nothing is committed)',
+          );
+          resume ??= control.pause();
+          for (let waited = 0; waited < delay && control.isActive() && !this.stopping; waited += 1_000) {
+            await sleep(Math.min(1_000, delay - waited));
+            await control.heartbeat();
+          }
+        }
+      }
+    } finally {
+      resume?.();
+    }
+  }
+
+  private async partitionState(partition: number): Promise<PartitionState> {
+    const current = this.partitions.get(partition);
+    if (current && current.generation === this.generation) return current;
+    const state = await loadPartitionState(this.deps.db, {
+      groupId: this.options.groupId,
+      topic: this.options.topics.events,
+      partition,
+      generation: this.generation,
+      allowedLatenessMs: this.options.allowedLatenessMs,
+    });
+    this.partitions.set(partition, state);
+    return state;
+  }
+
+  private async applyChunk(
+    state: PartitionState,
+    batch: InboundBatch,
+    messages: InboundMessage[],
+    control: BatchControl,
+  ): Promise<void> {
+    const started = Date.now();
+    const { db, master, metrics, publisher } = this.deps;
+    const { topics } = this.options;
+    const source = { topic: batch.topic, partition: batch.partition };
+    const dlq: OutboundMessage[] = [];
+    const dlqReasons: DlqReason[] = [];
+    const reject = (m: InboundMessage, reason: DlqReason, detail: string) => {
+      dlq.push(dlqMessage(m, source, reason, detail));
+      dlqReasons.push(reason);
+    };
+
+    // 1. Contract rules that need no master data.
+    const limits = { now: Date.now(), maxEventAgeDays: this.options.maxEventAgeDays };
+    let accepted: Accepted[] = [];
+    for (const message of messages) {
+      const v = validateMessage(message.value, limits);
+      if (v.ok) accepted.push({ message, event: v.event });
+      else reject(message, v.reason, v.detail);
+    }
+
+    // 2. Unknown SKU or warehouse — after asking PostgreSQL about ids the cache has not seen.
+    if (accepted.some((a) => !master.product(a.event.sku) || !master.warehouse(a.event.warehouseId))) {
+      await master.resolveMissing(
+        accepted.map((a) => a.event.sku),
+        accepted.map((a) => a.event.warehouseId),
+      );
+      accepted = accepted.filter((a) => {
+        if (!master.product(a.event.sku)) reject(a.message, 'unknown_sku', `unknown SKU ${a.event.sku}`);
+        else if (!master.warehouse(a.event.warehouseId)) {
+          reject(a.message, 'unknown_warehouse', `unknown warehouse ${a.event.warehouseId}`);
+        } else return true;
+        return false;
+      });
+    }
+
+    // 3. Detector state of pairs this instance has not seen since it took the partition.
+    await this.loadPairs(state, accepted);
+    await control.heartbeat();
+
+    const lastOffset = BigInt(messages[messages.length - 1]!.offset);
+    const trx = await db.transaction();
+    let alerts: AlertRow[] = [];
+    let changedPairs: PairState[] = [];
+    let duplicates = 0;
+    let applied: Accepted[] = [];
+    let anomalyCounts = new Map<string, number>();
+    let windowCounts = new Map<string, number>();
+    let lateCount = new Map<string, number>();
+    try {
+      const ledger: LedgerEvent[] = accepted.map(({ event: e }) => ({
+        eventId: e.eventId,
+        sku: e.sku,
+        warehouseId: e.warehouseId,
+        eventType: e.eventType,
+        quantityChange: e.quantityChange,
+        occurredAt: e.occurredAt,
+        referenceId: e.referenceId,
+        notes: e.notes,
+        sourcePartition: batch.partition,
+      }));
+      const result = await applyEvents(trx, ledger, RESERVATION_LIST);
+
+      // 4. Which accepted events are new. A repeat (in this chunk or from an earlier delivery) is
+      // a duplicate when it says the same thing, and dead-lettered when it reuses an id for
+      // something else.
+      const claimed = new Set<string>();
+      const repeats: Accepted[] = [];
+      for (const a of accepted) {
+        if (result.insertedIds.has(a.event.eventId) && !claimed.has(a.event.eventId)) {
+          claimed.add(a.event.eventId);
+          applied.push(a);
+        } else repeats.push(a);
+      }
+      if (repeats.length > 0) {
+        const stored = await loadLedgerEvents(
+          trx,
+          repeats.map((r) => r.event.eventId),
+        );
+        for (const r of repeats) {
+          const s = stored.get(r.event.eventId);
+          const same =
+            s &&
+            s.sku === r.event.sku &&
+            s.warehouseId === r.event.warehouseId &&
+            s.eventType === r.event.eventType &&
+            s.quantityChange === r.event.quantityChange &&
+            s.occurredAt.getTime() === r.event.occurredAt.getTime();
+          if (same) duplicates++;
+          else
+            reject(
+              r.message,
+              'conflicting_duplicate',
+              `eventId ${r.event.eventId} was applied with other content`,
+            );
+        }
+      }
+
+      // 5. Windows and anomalies, in arrival order, for new events only.
+      const anomalies: AnomalyRow[] = [];
+      const candidates: Array<{ pair: PairState; row: AlertRow }> = [];
+      const changed = new Set<PairState>();
+      for (const { event: e } of applied) {
+        const pair = state.pairs.get(pairId(e.sku, e.warehouseId))!;
+        const late = state.windows.add(e.sku, e.warehouseId, e.quantityChange, e.occurredAt.getTime());
+        if (late > 0) lateCount.set('any', (lateCount.get('any') ?? 0) + late);
+        const ctx = master.context(e.sku, e.warehouseId, e.occurredAt)!;
+        const fired = detectAnomalies(pair, e, ctx);
+        changed.add(pair);
+        if (fired.length === 0) continue;
+        const risk = combineRisk(fired);
+        for (const f of fired) {
+          anomalyCounts.set(f.type, (anomalyCounts.get(f.type) ?? 0) + 1);
+          anomalies.push({
+            eventId: e.eventId,
+            sku: e.sku,
+            warehouseId: e.warehouseId,
+            anomalyType: f.type,
+            severity: f.severity,
+            riskScore: risk,
+            details: {
+              ...f.details,
+              ruleRisk: f.risk,
+              rules: fired.map((x) => x.type),
+              eventType: e.eventType,
+              quantityChange: e.quantityChange,
+            },
+            occurredAt: e.occurredAt,
+          });
+          if (severityRank(f.severity) >= 1)
+            candidates.push({ pair, row: anomalyAlert(e, f, risk, fired, ctx.localTime) });
+        }
+      }
+
+      // 6. Stock-out risk (SPEC §5) of every pair that changed, with the levels just written.
+      for (const level of result.levels) {
+        const pair = state.pairs.get(pairId(level.sku, level.warehouseId));
+        if (!pair) continue;
+        if (pair.onHand !== level.onHand || pair.reserved !== level.reserved) {
+          this.deps.logger.warn(
+            { sku: level.sku, warehouseId: level.warehouseId, memory: pair.onHand, stored: level.onHand },
+            'in-memory level differed from PostgreSQL; using the stored one',
+          );
+          pair.onHand = level.onHand;
+          pair.reserved = level.reserved;
+        }
+      }
+      changedPairs = [...changed];
+      for (const pair of changedPairs) {
+        const product = master.product(pair.sku)!;
+        const day = new Date(pair.maxEventTime).toISOString().slice(0, 10);
+        const m = computeMetrics({
+          dailySales: pair.salesSeries(day),
+          onHand: pair.onHand,
+          reserved: pair.reserved,
+          leadTimeDays: product.leadTimeDays,
+        });
+        const available = pair.onHand - pair.reserved;
+        const severity = alertSeverity(m.stockout_risk, available);
+        pair.lastMetrics = { ...m, as_of_date: day };
+        if (!severity) continue;
+        candidates.push({
+          pair,
+          row: {
+            alertType: STOCKOUT_ALERT,
+            severity,
+            source: ALERT_SOURCE,
+            sku: pair.sku,
+            warehouseId: pair.warehouseId,
+            message:
+              available <= 0
+                ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
+                : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+            details: {
+              stockoutRisk: m.stockout_risk,
+              available,
+              onHand: pair.onHand,
+              reserved: pair.reserved,
+              expectedDailyDemand: m.expected_daily_demand,
+              reorderQuantity: m.reorder_quantity,
+              asOfDate: day,
+            },
+            dedupKey: dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId),
+          },
+        });
+      }
+      const cooldown = this.options.alertCooldownMs ?? 900_000;
+      const now = Date.now();
+      alerts = candidates
+        .filter((c) => passesCooldown(c.pair, c.row.dedupKey, c.row.severity as 'medium', now, cooldown))
+        .map((c) => c.row);
+
+      const closed = state.windows.closeDue();
+      for (const w of closed) windowCounts.set(w.kind, (windowCounts.get(w.kind) ?? 0) + 1);
+      const lateClosed = state.windows.takeLateForClosed();
+
+      await insertAnomalies(trx, anomalies);
+      await upsertWindows(trx, closed);
+      await addLateEvents(trx, lateClosed);
+      const alertIds = await insertAlerts(trx, alerts);
+      await savePartitionProgress(trx, this.options.groupId, topics.events, {
+        partition: batch.partition,
+        nextOffset: String(lastOffset + 1n),
+        maxEventTime: state.windows.maxEventTime === null ? null : new Date(state.windows.maxEventTime),
+      });
+
+      // Output topics before the commit: a crash in between repeats them, never loses them.
+      const createdAt = new Date();
+      await Promise.all([
+        publisher.send(topics.dlq, dlq),
+        publisher.send(
+          topics.alerts,
+          alerts.map((a, i) => ({
+            key: eventKey({ sku: a.sku, warehouseId: a.warehouseId }),
+            value: JSON.stringify(alertMessage(a, alertIds[i]!, createdAt)),
+          })),
+        ),
+        publisher.send(topics.analytics, closed.map(windowMessage)),
+      ]);
+      await trx.commit();
+    } catch (err) {
+      await trx.rollback().catch(() => undefined);
+      throw err;
+    }
+
+    // Committed: from here on nothing may throw the chunk back into a retry.
+    state.nextOffset = lastOffset + 1n;
+    control.markDone(String(lastOffset + 1n));
+    this.afterCommit(batch, messages, {
+      started,
+      applied,
+      duplicates,
+      dlqReasons,
+      alerts,
+      changedPairs,
+      anomalyCounts,
+      windowCounts,
+      late: lateCount.get('any') ?? 0,
+      nextOffset: lastOffset + 1n,
+    });
+  }
+
+  private afterCommit(
+    batch: InboundBatch,
+    messages: InboundMessage[],
+    r: {
+      started: number;
+      applied: Accepted[];
+      duplicates: number;
+      dlqReasons: DlqReason[];
+      alerts: AlertRow[];
+      changedPairs: PairState[];
+      anomalyCounts: Map<string, number>;
+      windowCounts: Map<string, number>;
+      late: number;
+      nextOffset: bigint;
+    },
+  ): void {
+    const { metrics, redis, mailer, logger } = this.deps;
+    const topic = batch.topic;
+    const now = Date.now();
+    metrics.messagesProcessed.inc({ topic, status: 'applied' }, r.applied.length);
+    if (r.duplicates) metrics.messagesProcessed.inc({ topic, status: 'duplicate' }, r.duplicates);
+    if (r.dlqReasons.length) metrics.messagesProcessed.inc({ topic, status: 'dlq' }, r.dlqReasons.length);
+    for (const reason of r.dlqReasons) metrics.dlq.inc({ reason });
+    for (const [type, n] of r.anomalyCounts) metrics.anomalies.inc({ type }, n);
+    for (const [kind, n] of r.windowCounts) metrics.windowsClosed.inc({ kind }, n);
+    if (r.late) metrics.lateEvents.inc(r.late);
+    for (const a of r.alerts) metrics.alerts.inc({ type: a.alertType, severity: a.severity });
+    for (const m of messages)
+      metrics.processingSeconds.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
+    metrics.batchSeconds.observe((now - r.started) / 1000);
+    metrics.consumerLag.set(
+      { topic, partition: String(batch.partition) },
+      Math.max(0, Number(BigInt(batch.highWatermark) - r.nextOffset)),
+    );
+    this.totals.applied += r.applied.length;
+    this.totals.duplicates += r.duplicates;
+    this.totals.dlq += r.dlqReasons.length;
+    this.totals.batches++;
+    mailer.push(r.alerts);
+    if (r.dlqReasons.length > 0) {
+      logger.warn(
+        {
+          topic,
+          partition: batch.partition,
+          offset: messages[0]!.offset,
+          dlq: r.dlqReasons.length,
+          reasons: [...new Set(r.dlqReasons)],
+        },
+        'messages dead-lettered',
+      );
+    }
+    logger.debug(
+      {
+        topic,
+        partition: batch.partition,
+        offset: messages[0]!.offset,
+        count: messages.length,
+        applied: r.applied.length,
+        ms: now - r.started,
+      },
+      'chunk committed',
+    );
+
+    // The metric cache is a convenience for readers: a failure is logged, never retried here.
+    if (r.changedPairs.length > 0) {
+      const pipeline = redis.pipeline();
+      for (const p of r.changedPairs) {
+        if (!p.lastMetrics) continue;
+        pipeline.set(
+          `metrics:${p.sku}:${p.warehouseId}`,
+          JSON.stringify({
+            sku: p.sku,
+            warehouse_id: p.warehouseId,
+            quantity_on_hand: p.onHand,
+            quantity_reserved: p.reserved,
+            ...p.lastMetrics,
+            source: 'streaming',
+            updated_at: new Date(now).toISOString(),
+          }),
+          'EX',
+          METRICS_TTL_S,
+        );
+      }
+      pipeline.exec().catch((err: unknown) => logger.warn({ err }, 'metrics cache refresh failed'));
+    }
+  }
+
+  /** Loads the detector state of the pairs in `accepted` that this partition state lacks. */
+  private async loadPairs(state: PartitionState, accepted: readonly Accepted[]): Promise<void> {
+    const missing = new Map<string, PairKey>();
+    let minTime = Infinity;
+    let maxTime = -Infinity;
+    for (const { event: e } of accepted) {
+      const id = pairId(e.sku, e.warehouseId);
+      if (state.pairs.has(id) || missing.has(id)) continue;
+      missing.set(id, { sku: e.sku, warehouseId: e.warehouseId });
+      const t = e.occurredAt.getTime();
+      if (t < minTime) minTime = t;
+      if (t > maxTime) maxTime = t;
+    }
+    if (missing.size === 0) return;
+    const keys = [...missing.values()];
+    const histories = await loadPairHistory(this.deps.db, keys, {
+      recentFrom: new Date(minTime - HOUR_MS),
+      salesFrom: new Date(Math.floor(maxTime / DAY_MS) * DAY_MS - 31 * DAY_MS),
+      eventTypes: STORED_TYPES,
+      alertKeys: (p) => [STOCKOUT_ALERT, ...ANOMALY_TYPES].map((t) => dedupKey(t, p.sku, p.warehouseId)),
+    });
+    for (const [id, k] of missing) {
+      state.pairs.set(id, PairState.fromHistory(k.sku, k.warehouseId, histories.get(id)!, severityRank));
+    }
+  }
+}
+
+function anomalyAlert(
+  e: NormalisedEvent,
+  f: FiredRule,
+  risk: number,
+  fired: readonly FiredRule[],
+  localTime: string,
+): AlertRow {
+  return {
+    alertType: f.type,
+    severity: f.severity,
+    source: ALERT_SOURCE,
+    sku: e.sku,
+    warehouseId: e.warehouseId,
+    message: `${f.type.replace(/_/g, ' ').toLowerCase()}: ${e.eventType} ${e.quantityChange} of ${e.sku} at ${e.warehouseId}`,
+    details: {
+      eventId: e.eventId,
+      eventType: e.eventType,
+      quantityChange: e.quantityChange,
+      occurredAt: e.occurredAt.toISOString(),
+      localTime,
+      riskScore: risk,
+      rules: fired.map((x) => x.type),
+      ...f.details,
+    },
+    dedupKey: dedupKey(f.type, e.sku, e.warehouseId),
+  };
+}
+
+function isRebalance(err: Error): boolean {
+  const type = (err as { type?: string }).type;
+  return (
+    err.name === 'KafkaJSNotImplemented' ||
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
+}

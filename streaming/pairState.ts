@@ -1,0 +1,146 @@
+import { RESERVATION_TYPES, type EventType } from '../events/index.js';
+import type { PairHistory } from '../db/streaming/index.js';
+
+/** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
+export const HISTORY_SIZE = 100;
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+interface Recent {
+  t: number;
+  onHandDelta: number;
+}
+
+/**
+ * What the detectors of one (sku, warehouse) remember. Everything here can be rebuilt from the
+ * warehouse (`fromHistory`), because the pair belongs to whichever instance owns its partition
+ * and that owner changes with rebalances.
+ *
+ * The last-hour and last-minute figures are running sums over a queue in arrival order, pruned
+ * by event time, so each event costs O(1) whatever the pair's rate.
+ */
+export class PairState {
+  onHand = 0;
+  reserved = 0;
+  /** Last HISTORY_SIZE quantity changes per event type, oldest first. */
+  readonly history = new Map<string, number[]>();
+  /** Units sold per UTC day ('YYYY-MM-DD'). */
+  readonly dailySales = new Map<string, number>();
+  /** Latest alert per dedup key: wall-clock time and severity rank. */
+  readonly lastAlerts = new Map<string, { at: number; rank: number }>();
+  /** The SPEC §5 metrics computed after the last change (cached in Redis). */
+  lastMetrics: Record<string, unknown> | undefined;
+  /** Latest event time seen. */
+  maxEventTime = -Infinity;
+  /** Earliest event time in the recent queue's lifetime (how long a baseline has been observed). */
+  firstSeen = Infinity;
+
+  private readonly recent: Recent[] = [];
+  private hourHead = 0;
+  private minuteHead = 0;
+  private hourOnHandDelta = 0;
+  private hourOutflow = 0;
+
+  constructor(
+    readonly sku: string,
+    readonly warehouseId: string,
+  ) {}
+
+  static fromHistory(
+    sku: string,
+    warehouseId: string,
+    h: PairHistory,
+    severityRank: (s: string) => number,
+  ): PairState {
+    const s = new PairState(sku, warehouseId);
+    s.reserved = h.reserved;
+    // Replay the recent rows from the on-hand before them, so the running sums match.
+    let delta = 0;
+    for (const r of h.recent) if (!RESERVATION_TYPES.has(r.eventType as EventType)) delta += r.quantityChange;
+    s.onHand = h.onHand - delta;
+    for (const r of h.recent) s.observe(r.eventType, r.quantityChange, r.occurredAt.getTime());
+    s.dailySales.clear();
+    for (const [day, units] of h.dailySales) s.dailySales.set(day, units);
+    for (const [key, a] of h.lastAlerts)
+      s.lastAlerts.set(key, { at: a.createdAt.getTime(), rank: severityRank(a.severity) });
+    return s;
+  }
+
+  /** Events in the last hour before the newest one (inclusive), and in its last minute. */
+  get hourCount(): number {
+    return this.recent.length - this.hourHead;
+  }
+  get minuteCount(): number {
+    return this.recent.length - this.minuteHead;
+  }
+  /** On-hand at the start of the trailing hour. */
+  get onHandHourAgo(): number {
+    return this.onHand - this.hourOnHandDelta;
+  }
+  /** Units that left on-hand during the trailing hour. */
+  get hourOutflow_(): number {
+    return this.hourOutflow;
+  }
+
+  /** The volume history of one event type (oldest first). */
+  changes(eventType: string): readonly number[] {
+    return this.history.get(eventType) ?? [];
+  }
+
+  /** Records an applied event: levels, volume history, trailing hour and minute, daily sales. */
+  observe(eventType: string, change: number, t: number): void {
+    const reservation = RESERVATION_TYPES.has(eventType as EventType);
+    const onHandDelta = reservation ? 0 : change;
+    if (reservation) this.reserved += change;
+    else this.onHand += change;
+
+    let h = this.history.get(eventType);
+    if (!h) this.history.set(eventType, (h = []));
+    h.push(change);
+    if (h.length > HISTORY_SIZE) h.shift();
+
+    if (eventType === 'SALE') {
+      const day = new Date(t).toISOString().slice(0, 10);
+      this.dailySales.set(day, (this.dailySales.get(day) ?? 0) - change);
+    }
+
+    if (t > this.maxEventTime) this.maxEventTime = t;
+    if (t < this.firstSeen) this.firstSeen = t;
+    this.recent.push({ t, onHandDelta });
+    this.hourOnHandDelta += onHandDelta;
+    if (onHandDelta < 0) this.hourOutflow -= onHandDelta;
+    this.prune();
+  }
+
+  private prune(): void {
+    const now = this.maxEventTime;
+    while (this.hourHead < this.recent.length && this.recent[this.hourHead]!.t <= now - HOUR_MS) {
+      const r = this.recent[this.hourHead++]!;
+      this.hourOnHandDelta -= r.onHandDelta;
+      if (r.onHandDelta < 0) this.hourOutflow += r.onHandDelta;
+    }
+    if (this.minuteHead < this.hourHead) this.minuteHead = this.hourHead;
+    while (this.minuteHead < this.recent.length && this.recent[this.minuteHead]!.t <= now - MINUTE_MS)
+      this.minuteHead++;
+    if (this.hourHead > 1024 && this.hourHead * 2 > this.recent.length) {
+      this.recent.splice(0, this.hourHead);
+      this.minuteHead -= this.hourHead;
+      this.hourHead = 0;
+    }
+  }
+
+  /** The last `days` UTC days of sales ending with `day` (oldest first), zeros included. */
+  salesSeries(day: string, days = 30): number[] {
+    const end = Date.parse(`${day}T00:00:00Z`);
+    const out: number[] = [];
+    for (let i = days - 1; i >= 0; i--) {
+      const d = new Date(end - i * 86_400_000).toISOString().slice(0, 10);
+      out.push(Math.max(0, this.dailySales.get(d) ?? 0));
+    }
+    if (this.dailySales.size > days + 7) {
+      const oldest = new Date(end - (days + 7) * 86_400_000).toISOString().slice(0, 10);
+      for (const d of this.dailySales.keys()) if (d < oldest) this.dailySales.delete(d);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Knex } from 'knex';
+import { loadConfig, type Config } from '../../platform/index.js';
+import type { InventoryEvent } from '../../events/index.js';
+import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix, uniqueSuffix } from '../support/isolation.js';
+
+/** Master data of one test: SKUs and warehouses with a random prefix (Redis keys stay apart). */
+export interface TestMaster {
+  prefix: string;
+  skus: string[];
+  warehouses: string[];
+}
+
+export async function seedMasterData(
+  knex: Knex,
+  options: {
+    skus?: number;
+    warehouses?: number;
+    unitCost?: number;
+    leadTimeDays?: number;
+    /** Warehouse hours; the default is open around the clock, every day. */
+    hours?: { start: string; end: string; weekend: boolean; timezone?: string };
+  } = {},
+): Promise<TestMaster> {
+  const prefix = `T${uniqueSuffix().toUpperCase()}`;
+  const skus = Array.from(
+    { length: options.skus ?? 4 },
+    (_, i) => `${prefix}-SKU-${String(i + 1).padStart(3, '0')}`,
+  );
+  const warehouses = Array.from(
+    { length: options.warehouses ?? 2 },
+    (_, i) => `${prefix}-WH-${String(i + 1).padStart(3, '0')}`,
+  );
+  await knex('inventory.products').insert(
+    skus.map((sku) => ({
+      sku,
+      name: `Product ${sku}`,
+      category: 'test',
+      unit_cost: options.unitCost ?? 10,
+      unit_price: (options.unitCost ?? 10) * 1.5,
+      lead_time_days: options.leadTimeDays ?? 7,
+    })),
+  );
+  const hours = options.hours ?? { start: '00:00', end: '23:59:59.999', weekend: true };
+  await knex('inventory.warehouses').insert(
+    warehouses.map((warehouse_id) => ({
+      warehouse_id,
+      name: `Warehouse ${warehouse_id}`,
+      zone: 'EU',
+      capacity: 100_000,
+      timezone: hours.timezone ?? 'UTC',
+      business_hours_start: hours.start,
+      business_hours_end: hours.end,
+      weekend_operation: hours.weekend,
+    })),
+  );
+  return { prefix, skus, warehouses };
+}
+
+export function makeEvent(
+  overrides: Partial<InventoryEvent> & Pick<InventoryEvent, 'sku' | 'warehouseId'>,
+): InventoryEvent {
+  return {
+    eventId: randomUUID(),
+    eventType: 'SALE',
+    quantityChange: -1,
+    timestamp: new Date().toISOString(),
+    referenceId: `ORDER-${uniqueSuffix()}`,
+    ...overrides,
+  };
+}
+
+/** Test isolation for one file: its own topics, consumer group, data dir. */
+export function streamingConfig(databaseUrl: string, extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_SUFFIX: testTopicSuffix(),
+    KAFKA_GROUP_ID: `wftest-streaming-${uniqueSuffix()}`,
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'wareflow-streaming-')),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...extra,
+  });
+}
+
+/** The environment a child `wareflow streaming` process needs to run with `config`. */
+export function streamingEnv(config: Config, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: config.DATABASE_URL,
+    REDIS_URL: config.REDIS_URL,
+    KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_SUFFIX: config.KAFKA_TOPIC_SUFFIX,
+    KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
+    DATA_DIR: config.DATA_DIR,
+    STREAMING_PORT: String(port),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+  };
+}
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'wareflow-test', brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+}
+
+export async function connectProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  return producer;
+}
+
+/** Publishes events (keyed sku:warehouseId) or raw values in order, in chunks. */
+export async function produce(
+  producer: Producer,
+  topic: string,
+  items: Array<InventoryEvent | { key?: string | null; value: Buffer | string | null }>,
+  chunk = 2_000,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += chunk) {
+    await producer.send({
+      topic,
+      messages: items
+        .slice(i, i + chunk)
+        .map((item) =>
+          'eventId' in item
+            ? { key: `${item.sku}:${item.warehouseId}`, value: JSON.stringify(item) }
+            : { key: item.key ?? null, value: item.value },
+        ),
+    });
+  }
+}
+
+/** Every message of a topic (from the beginning) until `count` have been read. */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>> {
+  const consumer = kafka.consumer({ groupId: `wftest-reader-${uniqueSuffix()}` });
+  const out: Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }> = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${out.length} of ${count} messages from ${topic}`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+          out.push({ key: message.key?.toString() ?? null, value: message.value, headers });
+          if (out.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}
+
+/** Sum of quantity changes per pair from the ledger vs. the levels table. */
+export async function ledgerMatchesLevels(knex: Knex): Promise<boolean> {
+  const { rows } = await knex.raw(`
+    SELECT count(*)::int AS mismatches FROM (
+      SELECT sku, warehouse_id,
+             sum(CASE WHEN event_type IN ('RESERVATION','RESERVATION_RELEASE') THEN 0 ELSE quantity_change END) AS on_hand,
+             sum(CASE WHEN event_type IN ('RESERVATION','RESERVATION_RELEASE') THEN quantity_change ELSE 0 END) AS reserved
+        FROM inventory.inventory_transactions GROUP BY 1, 2) t
+    FULL JOIN inventory.inventory_levels l USING (sku, warehouse_id)
+    WHERE t.on_hand IS DISTINCT FROM l.quantity_on_hand OR t.reserved IS DISTINCT FROM l.quantity_reserved`);
+  return rows[0].mismatches === 0;
+}
