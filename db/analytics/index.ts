@@ -11,3 +11,12 @@ export * from './quality/index.js';
 export { stageTransactionAggregates } from './stageTransactionAggregates.js';
 export { loadStagedAggregates } from './loadStagedAggregates.js';
 export { refreshPairVelocity } from './refreshPairVelocity.js';
+export { recordLowStockAlerts, LOW_STOCK_SOURCE } from './recordLowStockAlerts.js';
+export {
+  readUnnotifiedLowStockAlerts,
+  markLowStockAlertsNotified,
+  readUnpublishedRecommendations,
+  markRecommendationsPublished,
+  type LowStockAlertRow,
+  type ReorderRecommendationRow,
+} from './lowStockNotifications.js';

@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { Z_95 } from '../../analytics/index.js';
+import { lowStockAlerts } from '../../dags/index.js';
+import { topicNames } from '../../platform/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
+import { at, insertProducts, insertTransactions, insertWarehouses } from './fixtures.js';
+import { createTestServices, runDagLocally, startSmtpServer, type TestServices } from './harness.js';
+import { collectTopic, type CollectedMessage } from './kafka.js';
+
+const METRICS_DAY = '2026-06-09';
+const RUN_DAY = '2026-06-10';
+
+/** A processed_metrics row with μ, σ_L and L chosen so the expected outcome is worked by hand. */
+function metrics(sku: string, mu: number, sigmaL: number, lead: number) {
+  const safety = Z_95 * sigmaL;
+  return {
+    sku,
+    warehouse_id: 'W1',
+    as_of_date: METRICS_DAY,
+    quantity_on_hand: 0,
+    quantity_reserved: 0,
+    velocity_7d: mu,
+    velocity_30d: mu,
+    volatility: sigmaL / Math.sqrt(lead),
+    trend: 0,
+    seasonality_index: 1,
+    expected_daily_demand: mu,
+    stockout_risk: 0,
+    days_of_cover: null,
+    safety_stock: safety,
+    reorder_point: mu * lead + safety,
+    reorder_quantity: 0,
+  };
+}
+
+describe('low_stock_alerts', () => {
+  let db: TestDatabase;
+  let env: TestServices;
+  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let reorders: { messages: CollectedMessage[]; close(): Promise<void> };
+
+  before(async () => {
+    db = await createTestDatabase();
+    smtp = await startSmtpServer();
+    env = await createTestServices({ databaseUrl: db.url, smtpUrl: smtp.url });
+    reorders = await collectTopic(topicNames(env.services.config).reorders, env.logger);
+    await insertProducts(
+      db.knex,
+      ['A', 'B', 'C', 'D', 'E'].map((sku) => ({ sku, lead_time_days: 2 })),
+    );
+    await insertWarehouses(db.knex, ['W1']);
+    await db.knex('analytics.processed_metrics').insert([
+      metrics('A', 5, 0, 2), // ROP 10, available 3: certain stock-out → high
+      metrics('B', 1, 0, 2), // ROP 2, available 100: fine
+      metrics('C', 2, 0, 2), // available 0 → critical
+      metrics('D', 2, 4, 2), // ROP 10.58, available 12: risk 1 − Φ(2) = 0.023 → fine
+      metrics('E', 2, 4, 2), // available 6 ≤ ROP 10.58: risk 1 − Φ(0.5) = 0.309 → medium
+    ]);
+    await db.knex('inventory.inventory_levels').insert(
+      Object.entries({ A: 3, B: 100, C: 0, D: 12, E: 6 }).map(([sku, onHand]) => ({
+        sku,
+        warehouse_id: 'W1',
+        quantity_on_hand: onHand + 1,
+        quantity_reserved: 1,
+      })),
+    );
+  });
+  after(async () => {
+    await reorders?.close();
+    await env?.close();
+    await smtp?.close();
+    await db?.drop();
+  });
+
+  const run = (startHour: number) =>
+    runDagLocally(
+      lowStockAlerts,
+      { db: db.knex, ...env },
+      { start: at(RUN_DAY, startHour), end: at(RUN_DAY, startHour + 6) },
+    );
+  const alertRows = () =>
+    db.knex('analytics.alerts').where({ source: 'low_stock_alerts' }).orderBy('id').select('sku', 'severity');
+
+  it('alerts the items at or below their reorder point or at risk, with hand-worked severities', async () => {
+    const result = await run(0);
+    expect(result.failed).to.deep.equal({});
+    expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 3, recommendations: 3 });
+    expect(await alertRows()).to.have.deep.members([
+      { sku: 'A', severity: 'high' },
+      { sku: 'C', severity: 'critical' },
+      { sku: 'E', severity: 'medium' },
+    ]);
+    const e = await db.knex('analytics.alerts').where({ sku: 'E' }).first();
+    expect(e.details.stockout_risk).to.be.closeTo(0.3085375, 1e-6);
+    expect(e.details.reorder_quantity).to.equal(19); // ceil(4 + 6.58 + 14 − 6)
+  });
+
+  it('e-mails one digest with an HTML table and a plain-text part to the configured recipients', async () => {
+    await waitFor('the digest', () => smtp.mails.length >= 1);
+    expect(smtp.mails).to.have.length(1);
+    const mail = smtp.mails[0]!;
+    expect(mail.to).to.have.members(['team@test.local', 'buyer@test.local']);
+    expect(mail.subject).to.equal('[wareflow] Low stock: 3 items (1 critical, 1 high, 1 medium)');
+    expect(mail.raw).to.include('Content-Type: text/plain');
+    expect(mail.raw).to.include('Content-Type: text/html');
+    expect(mail.raw).to.match(/CRITICAL \| C \| W1 \| 0 \| 4\.0 \| 100\.0 % \| 18/);
+    expect(mail.raw).to.match(
+      /<td>E<\/td><td>W1<\/td><td>6<\/td><td>10\.6<\/td><td>30\.9 %<\/td><td>19<\/td>/,
+    );
+  });
+
+  it('publishes one reorder recommendation per new alert to reorder-events', async () => {
+    await waitFor('three recommendations', () => reorders.messages.length >= 3);
+    const byKey = Object.fromEntries(reorders.messages.map((m) => [m.key, m.value]));
+    expect(Object.keys(byKey)).to.have.members(['A:W1', 'C:W1', 'E:W1']);
+    expect(byKey['A:W1']).to.include({ reorderQuantity: 42, severity: 'high', quantityAvailable: 3 });
+    expect(byKey['C:W1']).to.include({ reorderQuantity: 18, severity: 'critical' });
+    expect(byKey['E:W1']!.recommendationId).to.equal('E:W1:2026-06-10T06:00:00Z');
+  });
+
+  it('adds nothing, mails nothing and publishes nothing when the same interval runs again', async () => {
+    const alerts = await db.knex('analytics.alerts').orderBy('id');
+    const recs = await db.knex('analytics.reorder_recommendations').orderBy('recommendation_id');
+    const result = await run(0);
+    expect(result.outputs.check_low_stock).to.deep.include({ newAlerts: 0 });
+    expect(result.outputs.send_notifications).to.deep.equal({ published: 0, alerts: 0, emailed: false });
+    expect(await db.knex('analytics.alerts').orderBy('id')).to.deep.equal(alerts);
+    expect(await db.knex('analytics.reorder_recommendations').orderBy('recommendation_id')).to.deep.equal(
+      recs,
+    );
+    expect(smtp.mails).to.have.length(1);
+  });
+
+  it('does not repeat an alert within the cooldown unless its severity rises', async () => {
+    // Six hours later E has sold 4 more: available 2, risk 1 − Φ(−0.5) = 0.69 → high.
+    await insertTransactions(db.knex, [
+      { sku: 'E', warehouse_id: 'W1', event_type: 'SALE', quantity_change: -4, occurred_at: at(RUN_DAY, 8) },
+    ]);
+    await db.knex('inventory.inventory_levels').where({ sku: 'E' }).decrement('quantity_on_hand', 4);
+    const result = await run(6);
+    expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 1 });
+    expect((await alertRows()).slice(3)).to.deep.equal([{ sku: 'E', severity: 'high' }]);
+    await waitFor('the second digest', () => smtp.mails.length >= 2);
+    expect(smtp.mails[1]!.subject).to.equal('[wareflow] Low stock: 1 item (1 high)');
+    await waitFor('the fourth recommendation', () => reorders.messages.length >= 4);
+  });
+
+  it('alerts the same item again once the cooldown has passed', async () => {
+    const result = await runDagLocally(
+      lowStockAlerts,
+      { db: db.knex, ...env },
+      { start: at('2026-06-11', 6), end: at('2026-06-11', 12), conf: { cooldownHours: 12 } },
+    );
+    expect(result.failed).to.deep.equal({});
+    expect(result.outputs.check_low_stock).to.deep.include({ newAlerts: 3 });
+  });
+});
