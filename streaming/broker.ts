@@ -72,6 +72,11 @@ export interface GroupConsumerOptions {
   fromBeginning?: boolean;
   /** Largest fetch per partition, bytes. @defaultValue 4194304 */
   maxBytesPerPartition?: number;
+  /**
+   * How long the group waits for a silent member before giving its partitions to others (a
+   * crashed instance's partitions are idle this long). @defaultValue 30000
+   */
+  sessionTimeoutMs?: number;
   /** How long the broker may wait to fill a fetch. @defaultValue 100 */
   maxWaitTimeMs?: number;
 }

@@ -43,9 +43,9 @@ function kafkajsPublisher(producer: Producer): Publisher {
 function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Logger): GroupConsumer {
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: 30_000,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     rebalanceTimeout: 60_000,
-    heartbeatInterval: 3_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxBytes: 6 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
     maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,

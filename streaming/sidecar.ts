@@ -26,6 +26,8 @@ export interface StreamingOptions {
   masterDataRefreshMs?: number;
   /** Messages applied per PostgreSQL transaction. @defaultValue 5000 */
   chunkSize?: number;
+  /** Consumer-group session timeout (how long a crashed instance holds its partitions). @defaultValue 30000 */
+  sessionTimeoutMs?: number;
   /** HTTP port of /health and /metrics; 0 picks a free one, false serves none. @defaultValue config.STREAMING_PORT */
   port?: number | false;
   /** Database connections of this instance. @defaultValue concurrency + 3 */
@@ -123,7 +125,12 @@ export async function startStreaming(
         chunkSize: options.chunkSize,
       },
     );
-    consumer = broker.consumer({ groupId: config.KAFKA_GROUP_ID, topic: topics.events, concurrency });
+    consumer = broker.consumer({
+      groupId: config.KAFKA_GROUP_ID,
+      topic: topics.events,
+      concurrency,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+    });
     consumer.onAssignment((_topic, partitions) => ingestor.onAssignment(partitions));
     consumer.onCrash((err) => logger.fatal({ err }, 'kafka consumer stopped after repeated failures'));
     const c = consumer;

@@ -25,8 +25,18 @@ export function registerStreamingCommands(program: Command): void {
       3,
     )
     .option('--port <n>', 'port of /health and /metrics (default STREAMING_PORT)', positive('--port'))
-    .action(async (opts: { concurrency: number; port?: number }) => {
+    .option(
+      '--session-timeout-ms <ms>',
+      'how long the group waits for a silent instance before moving its partitions (min 6000)',
+      positive('--session-timeout-ms'),
+      30_000,
+    )
+    .action(async (opts: { concurrency: number; port?: number; sessionTimeoutMs: number }) => {
       const config = loadConfig();
-      await runStreamingProcess(config, { concurrency: opts.concurrency, port: opts.port });
+      await runStreamingProcess(config, {
+        concurrency: opts.concurrency,
+        port: opts.port,
+        sessionTimeoutMs: opts.sessionTimeoutMs,
+      });
     });
 }

@@ -181,3 +181,38 @@ export async function ledgerMatchesLevels(knex: Knex): Promise<boolean> {
     WHERE t.on_hand IS DISTINCT FROM l.quantity_on_hand OR t.reserved IS DISTINCT FROM l.quantity_reserved`);
   return rows[0].mismatches === 0;
 }
+
+/**
+ * Closed windows whose figures differ from a recount of the ledger over the same range. Only
+ * windows without late events are comparable (late events are counted, not added).
+ */
+export async function windowMismatches(knex: Knex): Promise<{ windows: number; mismatches: unknown[] }> {
+  const { rows } = await knex.raw(`
+    SELECT w.window_kind, w.window_start, w.sku, w.warehouse_id, w.event_count, r.n,
+           w.units_in, r.units_in AS r_in, w.units_out, r.units_out AS r_out,
+           w.min_change, r.min_change AS r_min, w.max_change, r.max_change AS r_max,
+           w.p50_change, r.p50 AS r_p50, w.p95_change, r.p95 AS r_p95
+      FROM analytics.stream_windows w
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS n,
+               coalesce(sum(greatest(quantity_change, 0)), 0)::int AS units_in,
+               coalesce(sum(greatest(-quantity_change, 0)), 0)::int AS units_out,
+               min(quantity_change) AS min_change, max(quantity_change) AS max_change,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY quantity_change) AS p50,
+               percentile_cont(0.95) WITHIN GROUP (ORDER BY quantity_change) AS p95
+          FROM inventory.inventory_transactions t
+         WHERE t.sku = w.sku AND t.warehouse_id = w.warehouse_id
+           AND t.occurred_at >= w.window_start AND t.occurred_at < w.window_end) r
+     WHERE w.late_events = 0`);
+  const mismatches = rows.filter(
+    (r: Record<string, number | null>) =>
+      r.event_count !== r.n ||
+      r.units_in !== r.r_in ||
+      r.units_out !== r.r_out ||
+      r.min_change !== r.r_min ||
+      r.max_change !== r.r_max ||
+      Math.abs((r.p50_change ?? 0) - (r.r_p50 ?? 0)) > 1e-9 ||
+      Math.abs((r.p95_change ?? 0) - (r.r_p95 ?? 0)) > 1e-9,
+  );
+  return { windows: rows.length, mismatches };
+}

@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { expect } from 'chai';
+import type { Producer } from 'kafkajs';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
+import { topicNames, type Config } from '../../platform/index.js';
+import {
+  connectProducer,
+  ledgerMatchesLevels,
+  produce,
+  seedMasterData,
+  streamingConfig,
+  streamingEnv,
+  testKafka,
+  windowMismatches,
+  type TestMaster,
+} from './support.js';
+import { expectedLevels, normalTraffic } from './traffic.js';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0);
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  server.close();
+  return port;
+}
+
+/** One `wareflow streaming` child process; its stderr is kept for the failure message. */
+async function startChild(config: Config): Promise<{ child: ChildProcess; log: () => string }> {
+  let log = '';
+  const child = spawn(process.execPath, ['bin/wareflow.js', 'streaming', '--session-timeout-ms', '6000'], {
+    env: streamingEnv(config, await freePort()),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    log = (log + d.toString()).slice(-20_000);
+  });
+  return { child, log: () => log };
+}
+
+describe('streaming: crash recovery of the sidecar process', function () {
+  this.timeout(180_000);
+  let db: TestDatabase;
+  let config: Config;
+  let producer: Producer;
+  let master: TestMaster;
+  let current: { child: ChildProcess; log: () => string } | undefined;
+
+  before(async function () {
+    db = await createTestDatabase();
+    config = streamingConfig(db.url);
+    master = await seedMasterData(db.knex, { skus: 20, warehouses: 5, unitCost: 1 });
+    producer = await connectProducer(testKafka());
+  });
+
+  after(async function () {
+    if (current && current.child.exitCode === null) current.child.kill('SIGKILL');
+    await producer?.disconnect();
+    await db?.drop();
+  });
+
+  const ledgerCount = async () =>
+    Number((await db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
+
+  it('applies every event exactly once across repeated kill -9 restarts, and its windows match the ledger', async function () {
+    const topics = topicNames(config);
+    const N = 20_000;
+    const events = normalTraffic(master, N, { start: Date.now() - 50 * 60_000, spacingMs: 140, seed: 7 });
+    const rounds = 4;
+    const per = Math.ceil(N / rounds);
+    const logs: string[] = [];
+    let produced = 0;
+    try {
+      current = await startChild(config);
+      for (let round = 0; round < rounds; round++) {
+        const chunk = events.slice(round * per, (round + 1) * per);
+        // Redeliver some earlier events too, as a producer retry would.
+        const again = events.slice(Math.max(0, round * per - 300), round * per);
+        await produce(producer, topics.events, [...chunk, ...again], 500);
+        produced += chunk.length + again.length;
+        if (round === rounds - 1) break;
+        const before = await ledgerCount();
+        await waitFor('the sidecar to make progress', async () => (await ledgerCount()) > before, {
+          timeoutMs: 60_000,
+        });
+        current.child.kill('SIGKILL');
+        await once(current.child, 'exit');
+        logs.push(current.log());
+        current = await startChild(config);
+      }
+      await waitFor('every event in the ledger', async () => (await ledgerCount()) === N, {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+      });
+
+      // SIGTERM drains and exits cleanly.
+      current.child.kill('SIGTERM');
+      const [code] = (await once(current.child, 'exit')) as [number | null];
+      expect(code, current.log()).to.equal(0);
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}\n--- child logs ---\n${[...logs, current?.log()].join('\n---\n')}`,
+      );
+    }
+
+    expect(await ledgerCount()).to.equal(N);
+    const levels = await db
+      .knex('inventory.inventory_levels')
+      .select('sku', 'warehouse_id', 'quantity_on_hand', 'quantity_reserved');
+    const expected = expectedLevels(events);
+    expect(levels).to.have.length(expected.size);
+    for (const l of levels) {
+      expect({ onHand: l.quantity_on_hand, reserved: l.quantity_reserved }).to.deep.equal(
+        expected.get(`${l.sku}:${l.warehouse_id}`),
+      );
+    }
+    expect(await ledgerMatchesLevels(db.knex)).to.equal(true);
+
+    const offsets = await db.knex('inventory.consumer_offsets').where({ group_id: config.KAFKA_GROUP_ID });
+    const total = offsets.reduce((s, o) => s + Number(o.next_offset), 0);
+    expect(total).to.equal(produced); // every produced message was consumed, redeliveries included
+
+    const windows = await windowMismatches(db.knex);
+    expect(windows.windows).to.be.greaterThan(100);
+    expect(windows.mismatches).to.deep.equal([]);
+  });
+});
