@@ -7,6 +7,7 @@ import type { Dag } from '../orchestrator/index.js';
 import { dailyInventoryEtl } from './daily_inventory_etl.js';
 import { hourlyTransactionAggregation } from './hourly_transaction_aggregation.js';
 import { lowStockAlerts } from './low_stock_alerts.js';
+import { dataQuality } from './data_quality.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';
 export { archivePath } from './daily/parquetArchive.js';
@@ -14,6 +15,11 @@ export { metricsCacheKey, METRICS_CACHE_TTL_S } from './daily/metricsCache.js';
 export { DataQualityGateError } from './daily/tasks.js';
 
 /** Every DAG of wareflow, in the order `dags list` shows them. */
-export const dags: readonly Dag[] = [dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts];
+export const dags: readonly Dag[] = [
+  dailyInventoryEtl,
+  hourlyTransactionAggregation,
+  lowStockAlerts,
+  dataQuality,
+];
 
-export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts };
+export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, dataQuality };

@@ -23,3 +23,4 @@ export const QUALITY_RULES: Readonly<Record<RuleGroup, readonly QualityRule[]>> 
   freshness: freshnessRules,
   consistency: consistencyRules,
 };
+export { recordQualityAlerts, QUALITY_SOURCE, type QualityAlert } from './recordQualityAlerts.js';

@@ -1,0 +1,51 @@
+import type { Knex } from '../../../platform/index.js';
+
+export const QUALITY_SOURCE = 'data_quality';
+
+export interface QualityAlert {
+  rule_id: string;
+  rule_group: string;
+  failing_count: number;
+  checked_count: number;
+  sample: unknown[];
+}
+
+/**
+ * Stores one alert per rule that newly fails in this check run (`dq:{rule_id}`), unless this run
+ * already stored it — so a rerun adds nothing. Integrity and consistency failures are `high`,
+ * the others `medium`. Returns the alerts inserted now.
+ */
+export async function recordQualityAlerts(
+  knex: Knex,
+  run: { checkRunKey: string; score: number; ruleIds: readonly string[] },
+): Promise<QualityAlert[]> {
+  if (run.ruleIds.length === 0) return [];
+  const { rows } = await knex.raw(
+    `
+    WITH failing AS (
+      SELECT r.rule_id, r.rule_group, r.failing_count, r.checked_count, r.sample
+      FROM analytics.data_quality_results r
+      WHERE r.check_run_key = :key AND r.rule_id = ANY (CAST(:rules AS text[])) AND NOT r.passed
+    ), inserted AS (
+      INSERT INTO analytics.alerts (alert_type, severity, source, message, details, dedup_key)
+      SELECT 'DATA_QUALITY', CASE WHEN rule_group IN ('integrity', 'consistency') THEN 'high' ELSE 'medium' END,
+             '${QUALITY_SOURCE}',
+             format('data-quality rule %s (%s) newly fails: %s of %s rows', rule_id, rule_group, failing_count, checked_count),
+             jsonb_build_object('check_run_key', :key::text, 'rule_id', rule_id, 'rule_group', rule_group,
+                                'failing_count', failing_count, 'checked_count', checked_count,
+                                'score', :score::float8, 'sample', sample),
+             'dq:' || rule_id
+      FROM failing f
+      WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts a
+                        WHERE a.dedup_key = 'dq:' || f.rule_id AND a.details->>'check_run_key' = :key)
+      RETURNING details
+    )
+    SELECT details->>'rule_id' AS rule_id, details->>'rule_group' AS rule_group,
+           (details->>'failing_count')::bigint AS failing_count, (details->>'checked_count')::bigint AS checked_count,
+           details->'sample' AS sample
+    FROM inserted ORDER BY 1
+    `,
+    { key: run.checkRunKey, rules: `{${run.ruleIds.join(',')}}`, score: run.score },
+  );
+  return rows;
+}
