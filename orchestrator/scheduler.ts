@@ -151,7 +151,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
   async function checkSlas(): Promise<void> {
     for (const dag of engine.dags.values()) {
       if (dag.slaMs === undefined) continue;
-      for (const miss of await claimSlaMisses(engine.knex, dag.id, dag.slaMs)) {
+      for (const miss of await claimSlaMisses(engine.knex, dag.id, dag.slaMs, engine.now())) {
         const deadline = new Date(miss.data_interval_end.getTime() + dag.slaMs);
         log.warn({ dag_id: dag.id, run_id: miss.id, deadline }, 'SLA missed');
         await sendAlert(
