@@ -26,6 +26,8 @@ export interface StreamingOptions {
   masterDataRefreshMs?: number;
   /** Messages applied per PostgreSQL transaction. @defaultValue 5000 */
   chunkSize?: number;
+  /** First and largest pause between retries of a failed batch, ms. @defaultValue [200, 30000] */
+  retryDelayMs?: [number, number];
   /** Consumer-group session timeout (how long a crashed instance holds its partitions). @defaultValue 30000 */
   sessionTimeoutMs?: number;
   /** HTTP port of /health and /metrics; 0 picks a free one, false serves none. @defaultValue config.STREAMING_PORT */
@@ -123,6 +125,7 @@ export async function startStreaming(
         allowedLatenessMs: config.ALLOWED_LATENESS_MS,
         alertCooldownMs: options.alertCooldownMs,
         chunkSize: options.chunkSize,
+        retryDelayMs: options.retryDelayMs,
       },
     );
     consumer = broker.consumer({
