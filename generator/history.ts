@@ -255,7 +255,12 @@ function replenish(ctx: PairContext, pairs: Pair[], k: number): void {
   for (const pair of pairs) {
     if (pair.available + pair.onOrder > pair.policy.reorderPoint) continue;
     const quantity = pair.policy.orderQuantity;
-    const donor = pairs.find((p) => p !== pair && p.available - p.policy.reorderPoint > 1.5 * quantity);
+    let donor: Pair | undefined;
+    for (const p of pairs) {
+      const spare = p.available - p.policy.reorderPoint;
+      if (p !== pair && spare > quantity && (!donor || spare > donor.available - donor.policy.reorderPoint))
+        donor = p;
+    }
     if (donor && rng.chance(TRANSFER_CHANCE)) {
       const planned = Math.max(
         1,
