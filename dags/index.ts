@@ -8,6 +8,7 @@ import { dailyInventoryEtl } from './daily_inventory_etl.js';
 import { hourlyTransactionAggregation } from './hourly_transaction_aggregation.js';
 import { lowStockAlerts } from './low_stock_alerts.js';
 import { dataQuality } from './data_quality.js';
+import { weeklySummary } from './weekly_summary.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';
 export { archivePath } from './daily/parquetArchive.js';
@@ -19,7 +20,8 @@ export const dags: readonly Dag[] = [
   dailyInventoryEtl,
   hourlyTransactionAggregation,
   lowStockAlerts,
+  weeklySummary,
   dataQuality,
 ];
 
-export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, dataQuality };
+export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, weeklySummary, dataQuality };

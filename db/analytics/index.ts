@@ -20,3 +20,5 @@ export {
   type LowStockAlertRow,
   type ReorderRecommendationRow,
 } from './lowStockNotifications.js';
+export { readWeekFigures, type WeekFigures, type Mover } from './readWeekFigures.js';
+export { writeWeeklySummary } from './writeWeeklySummary.js';

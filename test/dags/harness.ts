@@ -30,12 +30,15 @@ export async function startSmtpServer(): Promise<{
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const raw = decodeQuotedPrintable(Buffer.concat(chunks).toString('utf8'));
+        const message = Buffer.concat(chunks).toString('utf8');
+        const split = message.search(/\r?\n\r?\n/);
+        const headers = message.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
+        const raw = `${headers}\n\n${decodeQuotedPrintable(message.slice(split))}`;
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
-          subject: /^Subject: (.*)$/m.exec(raw)?.[1] ?? '',
+          subject: decodeEncodedWords(/^Subject: (.*)$/im.exec(headers)?.[1] ?? ''),
         });
         callback();
       });
@@ -48,6 +51,17 @@ export async function startSmtpServer(): Promise<{
     mails,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** RFC 2047 encoded words (=?UTF-8?Q?…?= and =?UTF-8?B?…?=), as in a non-ASCII subject. */
+function decodeEncodedWords(text: string): string {
+  return text
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, kind: string, body: string) =>
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(body, 'base64').toString('utf8')
+        : decodeQuotedPrintable(body.replace(/_/g, ' ')),
+    );
 }
 
 function decodeQuotedPrintable(text: string): string {
