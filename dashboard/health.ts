@@ -64,8 +64,9 @@ export function createHealthChecker(options: HealthOptions): HealthChecker {
     }
   };
   const redisCheck = async () => {
-    // With maxRetriesPerRequest null a command on a disconnected client waits forever; do not queue it.
-    if (options.redis.status !== 'ready') throw new Error(`connection ${options.redis.status}`);
+    // With maxRetriesPerRequest null a command on a disconnected client is queued until it
+    // reconnects, so wait for the connection (bounded by the timeout) before asking.
+    await untilReady(options.redis, Math.max(100, timeoutMs - 200));
     await options.redis.ping();
   };
 
@@ -96,6 +97,24 @@ export function createHealthChecker(options: HealthOptions): HealthChecker {
       admin = undefined;
     },
   };
+}
+
+/** Resolves once the client is connected; rejects after `ms` or when it has been closed for good. */
+function untilReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  if (redis.status === 'end') return Promise.reject(new Error('connection closed'));
+  if (redis.status === 'wait') void redis.connect().catch(() => undefined);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`not connected (${redis.status})`));
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
 }
 
 async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<HealthCheckResult> {

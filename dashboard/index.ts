@@ -16,7 +16,7 @@ import { engineOperations } from './engineAdapter.js';
 
 export { accessPolicy, type AccessPolicy } from './access.js';
 export { scheduleInWords } from './views/cronText.js';
-export { escapeHtml, html } from './views/html.js';
+export { escapeHtml, h } from './views/html.js';
 export { engineOperations } from './engineAdapter.js';
 export type * from './engine.js';
 

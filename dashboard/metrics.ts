@@ -19,6 +19,14 @@ export function createDashboardMetrics(others: Registry[]): DashboardMetrics {
   const registry = new Registry();
   if (!others.some((r) => r.getSingleMetric('process_cpu_user_seconds_total'))) {
     collectDefaultMetrics({ register: registry });
+    // Gauges named *_total break the exposition conventions (`promtool check metrics` flags them);
+    // the same counts stay available, by type, as nodejs_active_handles / _requests / _resources.
+    for (const name of [
+      'nodejs_active_handles_total',
+      'nodejs_active_requests_total',
+      'nodejs_active_resources_total',
+    ])
+      registry.removeSingleMetric(name);
   }
   const requests = new Counter({
     name: 'wareflow_dashboard_http_requests_total',

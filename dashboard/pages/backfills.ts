@@ -7,7 +7,7 @@ import { classifyError } from '../errors.js';
 import { backfillBody, dagParams } from '../validation.js';
 import { dagHref } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
-import { html } from '../views/html.js';
+import { h } from '../views/html.js';
 import { csrfField, layout, stateLabel } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
@@ -34,11 +34,11 @@ export function backfillPages(deps: RouteDeps): Router {
       layout(
         ctx,
         `Backfills of ${dagId}`,
-        html`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › backfills</p>
+        h`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › backfills</p>
           <h1>Backfills of ${dagId}</h1>
           ${
             ctx.canMutate
-              ? html`<form method="post" action="${dagHref(dagId)}/backfills" class="panel backfill">
+              ? h`<form method="post" action="${dagHref(dagId)}/backfills" class="panel backfill">
                   ${csrfField(ctx)}
                   <label
                     ><span>From (logical date, UTC)</span><input type="date" name="from" required
@@ -62,8 +62,8 @@ export function backfillPages(deps: RouteDeps): Router {
           <div id="backfills" data-live="backfills" data-active="${active ? 'yes' : 'no'}">
             ${
               backfills.length === 0
-                ? html`<p class="empty">No backfills yet.</p>`
-                : html`<table>
+                ? h`<p class="empty">No backfills yet.</p>`
+                : h`<table>
                     <thead>
                       <tr>
                         <th>Id</th>
@@ -113,7 +113,7 @@ function backfillRow(b: BackfillWithProgress) {
   const done = b.progress.success + b.progress.failed;
   const total = Math.max(b.total, done);
   const pct = total === 0 ? 0 : Math.round((done / total) * 100);
-  return html`<tr data-backfill="${b.id}">
+  return h`<tr data-backfill="${b.id}">
     <td>${b.id}</td>
     <td>${formatTime(b.from_date)} → ${formatTime(b.to_date)}</td>
     <td>${stateLabel(b.state)}</td>

@@ -8,7 +8,7 @@ import { gridOf } from '../grid.js';
 import { dagParams } from '../validation.js';
 import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
-import { html } from '../views/html.js';
+import { h } from '../views/html.js';
 import { layout } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
@@ -27,8 +27,8 @@ export function dagPages(deps: RouteDeps): Router {
       layout(
         ctx,
         'DAGs',
-        html`<h1>DAGs</h1>
-          ${dags.length === 0 ? html`<p class="empty">No DAGs are registered.</p>` : dagTable(ctx, dags)}`,
+        h`<h1>DAGs</h1>
+          ${dags.length === 0 ? h`<p class="empty">No DAGs are registered.</p>` : dagTable(ctx, dags)}`,
         { refresh: true },
       ),
     );
@@ -43,8 +43,8 @@ export function dagPages(deps: RouteDeps): Router {
       layout(
         ctx,
         dagId,
-        html`<h1>${pauseToggle(ctx, summary)} ${dagId}</h1>
-          ${summary.description ? html`<p class="muted">${summary.description}</p>` : ''}
+        h`<h1>${pauseToggle(ctx, summary)} ${dagId}</h1>
+          ${summary.description ? h`<p class="muted">${summary.description}</p>` : ''}
           <dl class="facts">
             <dt>Schedule</dt>
             <dd title="${summary.schedule ?? ''}">${summary.schedule_description}</dd>

@@ -7,7 +7,7 @@ import type { RouteDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { SessionStore } from '../sessions.js';
 import { parseCookies, serializeCookie } from '../sessions.js';
-import { html } from '../views/html.js';
+import { h } from '../views/html.js';
 import { layout } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
@@ -34,7 +34,7 @@ export function loginPages(deps: RouteDeps & { sessions: SessionStore }): Router
         layout(
           ctx,
           'Log in',
-          html`<h1>Log in</h1>
+          h`<h1>Log in</h1>
             <p>
               No login is configured (DASHBOARD_USER/DASHBOARD_PASSWORD).
               ${policy.readOnly ? 'The dashboard is read-only.' : 'API clients use the Bearer token.'}
@@ -52,8 +52,8 @@ export function loginPages(deps: RouteDeps & { sessions: SessionStore }): Router
       layout(
         ctx,
         'Log in',
-        html`<h1>Log in</h1>
-          ${principalOf(res) ? html`<p>You are logged in as ${principalOf(res)!.user}.</p>` : ''}
+        h`<h1>Log in</h1>
+          ${principalOf(res) ? h`<p>You are logged in as ${principalOf(res)!.user}.</p>` : ''}
           <form method="post" action="/login" class="panel login">
             <input type="hidden" name="_csrf" value="${token}" />
             <input type="hidden" name="next" value="${next}" />

@@ -17,7 +17,7 @@ import {
 } from '../validation.js';
 import { lineChart, stackedBars } from '../views/charts.js';
 import { formatTime } from '../views/format.js';
-import { html } from '../views/html.js';
+import { h } from '../views/html.js';
 import { layout, pager } from '../views/layout.js';
 import { pageContext } from './context.js';
 
@@ -55,17 +55,17 @@ export function resultPages(deps: RouteDeps): Router {
       layout(
         ctx,
         'Alerts',
-        html`<h1>Alerts</h1>
+        h`<h1>Alerts</h1>
           <form method="get" class="filters">
             <select name="status">
               ${['open', 'resolved', 'all'].map(
-                (s) => html`<option value="${s}" ${s === q.status ? html` selected` : ''}>${s}</option>`,
+                (s) => h`<option value="${s}" ${s === q.status ? h` selected` : ''}>${s}</option>`,
               )}
             </select>
             <select name="severity">
               <option value="">any severity</option>
               ${SEVERITIES.map(
-                (s) => html`<option value="${s}" ${s === q.severity ? html` selected` : ''}>${s}</option>`,
+                (s) => h`<option value="${s}" ${s === q.severity ? h` selected` : ''}>${s}</option>`,
               )}
             </select>
             <input name="sku" placeholder="SKU" value="${q.sku ?? ''}" />
@@ -74,8 +74,8 @@ export function resultPages(deps: RouteDeps): Router {
           </form>
           ${
             page.items.length === 0
-              ? html`<p class="empty">No ${q.status === 'all' ? '' : q.status} alerts.</p>`
-              : html`<table>
+              ? h`<p class="empty">No ${q.status === 'all' ? '' : q.status} alerts.</p>`
+              : h`<table>
                   <thead>
                     <tr>
                       <th>Severity</th>
@@ -90,7 +90,7 @@ export function resultPages(deps: RouteDeps): Router {
                   <tbody>
                     ${page.items.map(
                       (a) =>
-                        html`<tr>
+                        h`<tr>
                           <td><span class="sev sev-${a.severity}">${a.severity}</span></td>
                           <td>${a.alert_type}</td>
                           <td>${a.sku ?? ''}</td>
@@ -123,12 +123,12 @@ export function resultPages(deps: RouteDeps): Router {
       layout(
         ctx,
         'Data quality',
-        html`<h1>Data quality</h1>
+        h`<h1>Data quality</h1>
           <h2>Recent checks</h2>
           ${
             runs.items.length === 0
-              ? html`<p class="empty">No data-quality checks have run yet.</p>`
-              : html`<table>
+              ? h`<p class="empty">No data-quality checks have run yet.</p>`
+              : h`<table>
                   <thead>
                     <tr>
                       <th>Interval</th>
@@ -141,7 +141,7 @@ export function resultPages(deps: RouteDeps): Router {
                   <tbody>
                     ${runs.items.map(
                       (run) =>
-                        html`<tr>
+                        h`<tr>
                           <td>${formatTime(run.interval_start)} → ${formatTime(run.interval_end)}</td>
                           <td>
                             <meter min="0" max="100" low="80" high="95" optimum="100" value="${run.score}">
@@ -161,20 +161,20 @@ export function resultPages(deps: RouteDeps): Router {
                   </tbody>
                 </table>`
           }
-          <h2>Rule results${q.check_run_key ? html` of ${q.check_run_key}` : ''}</h2>
+          <h2>Rule results${q.check_run_key ? h` of ${q.check_run_key}` : ''}</h2>
           <form method="get" class="filters">
             <select name="passed">
               <option value="">passed and failed</option>
-              <option value="false" ${q.passed === false ? html` selected` : ''}>failed only</option>
-              <option value="true" ${q.passed === true ? html` selected` : ''}>passed only</option>
+              <option value="false" ${q.passed === false ? h` selected` : ''}>failed only</option>
+              <option value="true" ${q.passed === true ? h` selected` : ''}>passed only</option>
             </select>
-            ${q.check_run_key ? html`<input type="hidden" name="check_run_key" value="${q.check_run_key}" />` : ''}
+            ${q.check_run_key ? h`<input type="hidden" name="check_run_key" value="${q.check_run_key}" />` : ''}
             <button type="submit" class="btn secondary">Filter</button>
           </form>
           ${
             results.items.length === 0
-              ? html`<p class="empty">No results.</p>`
-              : html`<table>
+              ? h`<p class="empty">No results.</p>`
+              : h`<table>
                   <thead>
                     <tr>
                       <th>Rule</th>
@@ -189,7 +189,7 @@ export function resultPages(deps: RouteDeps): Router {
                   <tbody>
                     ${results.items.map(
                       (x) =>
-                        html`<tr>
+                        h`<tr>
                           <td>${x.rule_id}</td>
                           <td>${x.rule_group}</td>
                           <td>
@@ -232,18 +232,18 @@ export function resultPages(deps: RouteDeps): Router {
       layout(
         ctx,
         'Stream',
-        html`<h1>Stream</h1>
+        h`<h1>Stream</h1>
           <form method="get" class="filters">
             <select name="window_kind">
               ${WINDOW_KINDS.map(
-                (k) => html`<option value="${k}" ${k === q.window_kind ? html` selected` : ''}>${k}</option>`,
+                (k) => h`<option value="${k}" ${k === q.window_kind ? h` selected` : ''}>${k}</option>`,
               )}
             </select>
             <select name="hours">
               ${[1, 6, 24, 168].map(
-                (h) =>
-                  html`<option value="${h}" ${h === q.hours ? html` selected` : ''}>
-                    last ${h < 48 ? `${h} h` : `${h / 24} days`}
+                (hrs) =>
+                  h`<option value="${hrs}" ${hrs === q.hours ? h` selected` : ''}>
+                    last ${hrs < 48 ? `${hrs} h` : `${hrs / 24} days`}
                   </option>`,
               )}
             </select>
@@ -278,7 +278,7 @@ export function resultPages(deps: RouteDeps): Router {
             ${
               anomalies.items.length === 0
                 ? ''
-                : html`<table>
+                : h`<table>
                     <thead>
                       <tr>
                         <th>Type</th>
@@ -292,7 +292,7 @@ export function resultPages(deps: RouteDeps): Router {
                     <tbody>
                       ${anomalies.items.map(
                         (a) =>
-                          html`<tr>
+                          h`<tr>
                             <td>${a.anomaly_type}</td>
                             <td><span class="sev sev-${a.severity}">${a.severity}</span></td>
                             <td>${a.risk_score.toFixed(2)}</td>

@@ -2,12 +2,12 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
-import type { RunWithTasks } from '../engine.js';
+import type { RunWithTasks, TaskLogLine } from '../engine.js';
 import { notFound } from '../errors.js';
 import { dagRunParams, dagTaskParams, idSchema, logsQuery } from '../validation.js';
 import { dagHref, runHref } from '../views/dagViews.js';
 import { durationBetween, formatDuration, formatJson, formatTime } from '../views/format.js';
-import { html } from '../views/html.js';
+import { h } from '../views/html.js';
 import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
@@ -42,7 +42,7 @@ export function runPages(deps: RouteDeps): Router {
       layout(
         ctx,
         `${dagId} run ${runId}`,
-        html`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › run ${runId}</p>
+        h`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › run ${runId}</p>
           <div id="run" data-live="run" data-active="${run.state === 'running' ? 'yes' : 'no'}">
             <h1>Run ${runId} ${stateLabel(run.state)}</h1>
             <dl class="facts">
@@ -81,7 +81,7 @@ export function runPages(deps: RouteDeps): Router {
               <tbody>
                 ${sorted.map(
                   (t) =>
-                    html`<tr>
+                    h`<tr>
                       <td><a href="${href}/tasks/${encodeURIComponent(t.task_id)}">${t.task_id}</a></td>
                       <td>${stateLabel(t.state)}</td>
                       <td>${t.try_number}/${t.max_tries}</td>
@@ -116,7 +116,7 @@ export function runPages(deps: RouteDeps): Router {
       layout(
         ctx,
         `${taskId} · run ${runId}`,
-        html`<p class="crumbs">
+        h`<p class="crumbs">
             <a href="${dagHref(dagId)}">${dagId}</a> › <a href="${href}">run ${runId}</a> › ${taskId}
           </p>
           <div
@@ -140,7 +140,7 @@ export function runPages(deps: RouteDeps): Router {
               <dd>${formatDuration(durationBetween(ti.started_at, ti.ended_at))}</dd>
               ${
                 ti.next_try_at
-                  ? html`<dt>Next try</dt>
+                  ? h`<dt>Next try</dt>
                       <dd>${formatTime(ti.next_try_at)}</dd>`
                   : ''
               }
@@ -150,7 +150,7 @@ export function runPages(deps: RouteDeps): Router {
               <dd>${ti.worker_id ?? '—'}</dd>
               ${
                 definition
-                  ? html`<dt>Upstream</dt>
+                  ? h`<dt>Upstream</dt>
                       <dd>${definition.upstream.join(', ') || '—'}</dd>
                       <dt>Trigger rule</dt>
                       <dd>${definition.triggerRule}</dd>`
@@ -160,30 +160,23 @@ export function runPages(deps: RouteDeps): Router {
             <p class="actions">${taskActions(ctx, href, taskId)}</p>
             ${
               ti.error
-                ? html`<h2>Error</h2>
+                ? h`<h2>Error</h2>
                     <pre class="error">${ti.error}</pre>`
                 : ''
             }
             <h2>Output</h2>
-            ${ti.output === null || ti.output === undefined ? html`<p class="muted">No output.</p>` : html`<pre class="json">${formatJson(ti.output)}</pre>`}
+            ${ti.output === null || ti.output === undefined ? h`<p class="muted">No output.</p>` : h`<pre class="json">${formatJson(ti.output)}</pre>`}
             <h2 id="log">Log</h2>
             <p class="tries">
               Try:
               ${tries.map((n) =>
-                n === shownTry ? html`<strong>${n}</strong> ` : html`<a href="?try=${n}#log">${n}</a> `,
+                n === shownTry ? h`<strong>${n}</strong> ` : h`<a href="?try=${n}#log">${n}</a> `,
               )}
             </p>
             ${
               lines.length === 0
-                ? html`<p class="muted" id="log-empty">No log lines for try ${shownTry}.</p>`
-                : html`<pre class="log" id="log-lines">
-${lines.map(
-                      (l) =>
-                        html`<span class="level-${l.level}"
-                          >${formatTime(l.logged_at)} ${l.level.toUpperCase().padEnd(5)}
-                          ${l.message}${Object.keys(l.fields ?? {}).length > 0 ? ` ${JSON.stringify(l.fields)}` : ''}</span
-                        > `,
-                    )}</pre>`
+                ? h`<p class="muted" id="log-empty">No log lines for try ${shownTry}.</p>`
+                : h`<pre class="log" id="log-lines">${lines.map((l) => h`<span class="level-${l.level}">${logLine(l)}</span>${'\n'}`)}</pre>`
             }
           </div>`,
         { refresh: true },
@@ -223,9 +216,15 @@ ${lines.map(
   return r;
 }
 
+/** One stored log line as text: `2026-01-01 02:00:00 INFO  message {"fields":1}`. */
+function logLine(l: TaskLogLine): string {
+  const fields = l.fields && Object.keys(l.fields).length > 0 ? ` ${JSON.stringify(l.fields)}` : '';
+  return `${formatTime(l.logged_at)} ${l.level.toUpperCase().padEnd(5)} ${l.message}${fields}`;
+}
+
 function taskActions(ctx: PageContext, runHrefValue: string, taskId: string) {
   const taskHref = `${runHrefValue}/tasks/${encodeURIComponent(taskId)}`;
-  return html`${actionButton(ctx, `${runHrefValue}/clear`, 'Clear', { task_id: taskId }, { className: 'btn small', confirm: `Clear ${taskId} and run it again?` })}
+  return h`${actionButton(ctx, `${runHrefValue}/clear`, 'Clear', { task_id: taskId }, { className: 'btn small', confirm: `Clear ${taskId} and run it again?` })}
   ${actionButton(ctx, `${runHrefValue}/clear`, 'Clear + downstream', { task_id: taskId, downstream: 'true' }, { className: 'btn small secondary', confirm: `Clear ${taskId} and everything downstream?` })}
   ${actionButton(ctx, `${taskHref}/mark`, 'Mark success', { state: 'success' }, { className: 'btn small ok' })}
   ${actionButton(ctx, `${taskHref}/mark`, 'Mark failed', { state: 'failed' }, { className: 'btn small bad' })}`;

@@ -1,9 +1,9 @@
 import { formatTime } from './format.js';
-import { html, type SafeHtml } from './html.js';
+import { h, type SafeHtml } from './html.js';
 
 /**
  * Small server-side SVG charts. Presentation attributes and classes only (no `style`), so the
- * strict CSP of the pages holds; every label goes through `html`, so it is escaped.
+ * strict CSP of the pages holds; every label goes through `h`, so it is escaped.
  */
 
 export interface Series {
@@ -27,10 +27,10 @@ function niceMax(max: number): number {
 function frame(tMin: number, tMax: number, yMax: number, label: string): SafeHtml {
   const ticks = [0, 0.25, 0.5, 0.75, 1];
   const y = (f: number) => PAD.top + (1 - f) * (H - PAD.top - PAD.bottom);
-  return html` <title>${label}</title>
+  return h` <title>${label}</title>
     ${ticks.map(
       (f) =>
-        html`<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(f)}" y2="${y(f)}" />
+        h`<line class="grid" x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(f)}" y2="${y(f)}" />
           <text class="axis" x="${PAD.left - 6}" y="${y(f) + 4}" text-anchor="end"
             >${formatNumber(f * yMax)}</text
           >`,
@@ -50,18 +50,18 @@ function formatNumber(n: number): string {
 /** Lines over time, one per series, sharing the y axis from 0. */
 export function lineChart(series: Series[], label: string): SafeHtml {
   const all = series.flatMap((s) => s.points);
-  if (all.length === 0) return html`<p class="empty">No data in this period.</p>`;
+  if (all.length === 0) return h`<p class="empty">No data in this period.</p>`;
   const tMin = Math.min(...all.map((p) => p.t.getTime()));
   const tMax = Math.max(tMin + 1, ...all.map((p) => p.t.getTime()));
   const yMax = niceMax(Math.max(...all.map((p) => p.v)));
   const x = (t: number) => PAD.left + ((t - tMin) / (tMax - tMin)) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + (1 - v / yMax) * (H - PAD.top - PAD.bottom);
-  return html`<figure class="chart">
+  return h`<figure class="chart">
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}" preserveAspectRatio="none">
       ${frame(tMin, tMax, yMax, label)}
       ${series.map(
         (s) =>
-          html`<polyline
+          h`<polyline
             class="line ${s.className}"
             fill="none"
             stroke-width="2"
@@ -69,7 +69,7 @@ export function lineChart(series: Series[], label: string): SafeHtml {
           />`,
       )}
     </svg>
-    <figcaption>${series.map((s) => html`<span class="key ${s.className}">${s.name}</span>`)}</figcaption>
+    <figcaption>${series.map((s) => h`<span class="key ${s.className}">${s.name}</span>`)}</figcaption>
   </figure>`;
 }
 
@@ -80,7 +80,7 @@ export function stackedBars(
   bucketMs: number,
   label: string,
 ): SafeHtml {
-  if (buckets.length === 0) return html`<p class="empty">No anomalies in this period.</p>`;
+  if (buckets.length === 0) return h`<p class="empty">No anomalies in this period.</p>`;
   const tMin = Math.min(...buckets.map((b) => b.t.getTime()));
   const tMax = Math.max(...buckets.map((b) => b.t.getTime())) + bucketMs;
   const totals = buckets.map((b) => Object.values(b.values).reduce((a, v) => a + v, 0));
@@ -95,25 +95,25 @@ export function stackedBars(
     for (const c of categories) {
       const v = b.values[c.name] ?? 0;
       if (v <= 0) continue;
-      const h = (v / yMax) * plotH;
+      const barH = (v / yMax) * plotH;
       const by = PAD.top + plotH - ((acc + v) / yMax) * plotH;
       rects.push(
-        html`<rect
+        h`<rect
           class="bar ${c.className}"
           x="${bx.toFixed(1)}"
           y="${by.toFixed(1)}"
           width="${barW.toFixed(1)}"
-          height="${h.toFixed(1)}"
+          height="${barH.toFixed(1)}"
           ><title>${formatTime(b.t)} ${c.name}: ${v}</title></rect
         >`,
       );
       acc += v;
     }
   }
-  return html`<figure class="chart">
+  return h`<figure class="chart">
     <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}" preserveAspectRatio="none">
       ${frame(tMin, tMax, yMax, label)} ${rects}
     </svg>
-    <figcaption>${categories.map((c) => html`<span class="key ${c.className}">${c.name}</span>`)}</figcaption>
+    <figcaption>${categories.map((c) => h`<span class="key ${c.className}">${c.name}</span>`)}</figcaption>
   </figure>`;
 }

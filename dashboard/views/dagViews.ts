@@ -1,7 +1,7 @@
 import type { DagSummary, ParamField } from '../dagCatalog.js';
 import type { Grid } from '../grid.js';
 import { formatTime } from './format.js';
-import { html, type SafeHtml } from './html.js';
+import { h, type SafeHtml } from './html.js';
 import { actionButton, csrfField, stateLabel, type PageContext } from './layout.js';
 
 const runHref = (dagId: string, runId: number) => `/dags/${encodeURIComponent(dagId)}/runs/${runId}`;
@@ -11,11 +11,11 @@ export { runHref, dagHref };
 /** Recent runs as coloured dots, oldest to newest, each linking to its run. */
 export function runDots(dag: DagSummary): SafeHtml {
   const runs = [...dag.recent_runs].reverse();
-  if (runs.length === 0) return html`<span class="muted">no runs yet</span>`;
-  return html`<span class="dots"
+  if (runs.length === 0) return h`<span class="muted">no runs yet</span>`;
+  return h`<span class="dots"
     >${runs.map(
       (r) =>
-        html`<a
+        h`<a
           class="dot state-${r.state}"
           href="${runHref(dag.dag_id, r.id)}"
           title="${r.run_type} ${formatTime(r.logical_date)}: ${r.state}"
@@ -28,8 +28,8 @@ export function runDots(dag: DagSummary): SafeHtml {
 export function pauseToggle(ctx: PageContext, dag: DagSummary): SafeHtml {
   const label = dag.is_paused ? 'paused' : 'active';
   if (!ctx.canMutate)
-    return html`<span class="toggle ${dag.is_paused ? 'off' : 'on'}" title="${label}">${label}</span>`;
-  return html`<form method="post" action="${dagHref(dag.dag_id)}/pause" class="inline">
+    return h`<span class="toggle ${dag.is_paused ? 'off' : 'on'}" title="${label}">${label}</span>`;
+  return h`<form method="post" action="${dagHref(dag.dag_id)}/pause" class="inline">
     ${csrfField(ctx)}
     <input type="hidden" name="paused" value="${dag.is_paused ? 'false' : 'true'}" />
     <button
@@ -44,7 +44,7 @@ export function pauseToggle(ctx: PageContext, dag: DagSummary): SafeHtml {
 }
 
 export function dagTable(ctx: PageContext, dags: DagSummary[]): SafeHtml {
-  return html`<table class="dags">
+  return h`<table class="dags">
     <thead>
       <tr>
         <th>On</th>
@@ -58,18 +58,18 @@ export function dagTable(ctx: PageContext, dags: DagSummary[]): SafeHtml {
     <tbody>
       ${dags.map(
         (d) =>
-          html`<tr data-dag="${d.dag_id}">
+          h`<tr data-dag="${d.dag_id}">
             <td>${pauseToggle(ctx, d)}</td>
             <td>
               <a class="dag-id" href="${dagHref(d.dag_id)}">${d.dag_id}</a>
-              ${d.description ? html`<div class="muted small">${d.description}</div>` : ''}
-              ${d.tags.map((t) => html`<span class="tag">${t}</span>`)}
+              ${d.description ? h`<div class="muted small">${d.description}</div>` : ''}
+              ${d.tags.map((t) => h`<span class="tag">${t}</span>`)}
             </td>
             <td title="${d.schedule ?? ''}">${d.schedule_description}</td>
-            <td>${d.next_run_at ? formatTime(d.next_run_at) : html`<span class="muted">—</span>`}</td>
+            <td>${d.next_run_at ? formatTime(d.next_run_at) : h`<span class="muted">—</span>`}</td>
             <td>${runDots(d)}</td>
             <td class="actions">
-              ${ctx.canMutate ? html`<a class="btn" href="${dagHref(d.dag_id)}#trigger">Trigger</a>` : ''}
+              ${ctx.canMutate ? h`<a class="btn" href="${dagHref(d.dag_id)}#trigger">Trigger</a>` : ''}
               <a class="btn secondary" href="${dagHref(d.dag_id)}">Grid</a>
             </td>
           </tr>`,
@@ -84,51 +84,51 @@ function paramInput(f: ParamField): SafeHtml {
     f.default !== undefined ? `default: ${JSON.stringify(f.default)}` : f.required ? 'required' : 'optional';
   switch (f.type) {
     case 'boolean':
-      return html`<select name="${name}">
+      return h`<select name="${name}">
         <option value="">${placeholder}</option>
         <option value="true">true</option>
         <option value="false">false</option>
       </select>`;
     case 'enum':
-      return html`<select name="${name}">
+      return h`<select name="${name}">
         <option value="">${placeholder}</option>
-        ${(f.options ?? []).map((o) => html`<option value="${o}">${o}</option>`)}
+        ${(f.options ?? []).map((o) => h`<option value="${o}">${o}</option>`)}
       </select>`;
     case 'number':
     case 'integer':
-      return html`<input
+      return h`<input
         type="number"
         name="${name}"
         step="${f.type === 'integer' ? '1' : 'any'}"
         placeholder="${placeholder}"
       />`;
     case 'json':
-      return html`<input type="text" name="${name}" placeholder="${placeholder} (JSON)" />`;
+      return h`<input type="text" name="${name}" placeholder="${placeholder} (JSON)" />`;
     default:
-      return html`<input type="text" name="${name}" placeholder="${placeholder}" />`;
+      return h`<input type="text" name="${name}" placeholder="${placeholder}" />`;
   }
 }
 
 /** Trigger with a params form: one field per param, plus free JSON conf merged over them. */
 export function triggerForm(ctx: PageContext, dag: DagSummary): SafeHtml | '' {
   if (!ctx.canMutate) return '';
-  return html`<details class="panel" id="trigger" open>
+  return h`<details class="panel" id="trigger" open>
     <summary>Trigger a run</summary>
     <form method="post" action="${dagHref(dag.dag_id)}/trigger" class="trigger">
       ${csrfField(ctx)}
       ${
         dag.params.length > 0
-          ? html`<fieldset>
+          ? h`<fieldset>
               <legend>Params</legend>
               ${dag.params.map(
                 (f) =>
-                  html`<label
+                  h`<label
                     ><span>${f.name}${f.required ? ' *' : ''}</span>${paramInput(f)}
-                    ${f.description ? html`<small class="muted">${f.description}</small>` : ''}</label
+                    ${f.description ? h`<small class="muted">${f.description}</small>` : ''}</label
                   >`,
               )}
             </fieldset>`
-          : html`<p class="muted small">This DAG declares no params.</p>`
+          : h`<p class="muted small">This DAG declares no params.</p>`
       }
       <label
         ><span>conf (JSON, optional)</span><textarea name="conf" rows="2" placeholder="{}"></textarea>
@@ -141,16 +141,16 @@ export function triggerForm(ctx: PageContext, dag: DagSummary): SafeHtml | '' {
 /** Runs × tasks, coloured by state; `data-live` lets the page script refresh it in place. */
 export function gridView(grid: Grid): SafeHtml {
   if (grid.runs.length === 0)
-    return html`<div id="grid" data-live="grid"><p class="empty">No runs yet.</p></div>`;
+    return h`<div id="grid" data-live="grid"><p class="empty">No runs yet.</p></div>`;
   const active = grid.runs.some((r) => r.state === 'running');
-  return html`<div id="grid" data-live="grid" data-active="${active ? 'yes' : 'no'}" class="grid-wrap">
+  return h`<div id="grid" data-live="grid" data-active="${active ? 'yes' : 'no'}" class="grid-wrap">
     <table class="grid">
       <thead>
         <tr>
           <th class="task-col">Task \\ run</th>
           ${grid.runs.map(
             (r) =>
-              html`<th>
+              h`<th>
                 <a
                   class="run-head state-${r.state}"
                   href="${runHref(grid.dag_id, r.id)}"
@@ -166,12 +166,12 @@ export function gridView(grid: Grid): SafeHtml {
       <tbody>
         ${grid.tasks.map(
           (t) =>
-            html`<tr>
+            h`<tr>
               <th class="task-col">${t.task_id}</th>
               ${grid.runs.map((r) => {
                 const c = r.tasks[t.task_id];
                 const state = c?.state ?? 'none';
-                return html`<td>
+                return h`<td>
                   <a
                     class="cell state-${state}"
                     data-task="${t.task_id}"
@@ -189,7 +189,7 @@ export function gridView(grid: Grid): SafeHtml {
     </table>
     <p class="legend">
       ${['success', 'running', 'queued', 'up_for_retry', 'failed', 'upstream_failed', 'skipped', 'none'].map(
-        (s) => html`${stateLabel(s)} `,
+        (s) => h`${stateLabel(s)} `,
       )}
     </p>
   </div>`;

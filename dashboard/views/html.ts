@@ -1,6 +1,6 @@
 /**
  * HTML built from tagged templates. Every interpolated value is escaped unless it is already
- * `SafeHtml` (the result of another `html` template or of `raw`), so a value from the database, a
+ * `SafeHtml` (the result of another `h` template or of `raw`), so a value from the database, a
  * DAG definition or a request can never inject markup: there is no other way to produce HTML here.
  */
 export class SafeHtml {
@@ -33,8 +33,11 @@ function render(value: HtmlValue): string {
   return escapeHtml(value);
 }
 
-/** `html\`<td>${name}</td>\`` — values are escaped, nested templates and arrays are inserted. */
-export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
+/**
+ * `h\`<td>${name}</td>\`` — values are escaped, nested templates and arrays are inserted. (Named
+ * `h`, not `html`, so code formatters leave the markup — and the whitespace of `<pre>` — alone.)
+ */
+export function h(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) out += render(values[i]!) + strings[i + 1]!;
   return new SafeHtml(out);

@@ -1,4 +1,4 @@
-import { html, type HtmlValue, type SafeHtml } from './html.js';
+import { h, type HtmlValue, type SafeHtml } from './html.js';
 
 /** What every page needs to know about the viewer. */
 export interface PageContext {
@@ -34,7 +34,7 @@ export function layout(
     href === '/' ? ctx.path === '/' || ctx.path.startsWith('/dags') : ctx.path.startsWith(href);
   return (
     '<!DOCTYPE html>' +
-    html`<html lang="en">
+    h`<html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -48,24 +48,24 @@ export function layout(
         <header class="top">
           <a class="brand" href="/">wareflow</a>
           <nav>
-            ${NAV.map(([href, label]) => html`<a href="${href}" class="${section(href) ? 'active' : ''}">${label}</a>`)}
+            ${NAV.map(([href, label]) => h`<a href="${href}" class="${section(href) ? 'active' : ''}">${label}</a>`)}
           </nav>
           <div class="who">
-            ${ctx.readOnly ? html`<span class="badge">read-only</span>` : ''}
+            ${ctx.readOnly ? h`<span class="badge">read-only</span>` : ''}
             ${
               ctx.user
-                ? html`<span>${ctx.user}</span>
+                ? h`<span>${ctx.user}</span>
                     <form method="post" action="/logout" class="inline">
                       <input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}" />
                       <button type="submit" class="link">Log out</button>
                     </form>`
                 : ctx.hasLogin
-                  ? html`<a href="/login?next=${encodeURIComponent(ctx.path)}">Log in</a>`
+                  ? h`<a href="/login?next=${encodeURIComponent(ctx.path)}">Log in</a>`
                   : ''
             }
           </div>
         </header>
-        <main>${ctx.flash ? html`<p class="flash" role="status">${ctx.flash}</p>` : ''} ${body}</main>
+        <main>${ctx.flash ? h`<p class="flash" role="status">${ctx.flash}</p>` : ''} ${body}</main>
       </body>
     </html>`.value
   );
@@ -73,7 +73,7 @@ export function layout(
 
 /** A hidden CSRF field for a form of this page. */
 export function csrfField(ctx: PageContext): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}" />`;
+  return h`<input type="hidden" name="_csrf" value="${ctx.csrf ?? ''}" />`;
 }
 
 /** A one-button POST form (pause, clear, mark…); rendered only for viewers who can mutate. */
@@ -85,14 +85,14 @@ export function actionButton(
   options: { className?: string; confirm?: string } = {},
 ): SafeHtml | '' {
   if (!ctx.canMutate) return '';
-  return html`<form
+  return h`<form
     method="post"
     action="${action}"
     class="inline"
-    ${options.confirm ? html` data-confirm="${options.confirm}"` : ''}
+    ${options.confirm ? h` data-confirm="${options.confirm}"` : ''}
   >
     ${csrfField(ctx)}
-    ${Object.entries(fields).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}" />`)}
+    ${Object.entries(fields).map(([k, v]) => h`<input type="hidden" name="${k}" value="${v}" />`)}
     <button type="submit" class="${options.className ?? 'btn'}">${label}</button>
   </form>`;
 }
@@ -100,7 +100,7 @@ export function actionButton(
 /** A state as a coloured label, Airflow's colours. */
 export function stateLabel(state: string | null | undefined): SafeHtml {
   const s = state ?? 'none';
-  return html`<span class="state state-${s}">${s.replace(/_/g, ' ')}</span>`;
+  return h`<span class="state state-${s}">${s.replace(/_/g, ' ')}</span>`;
 }
 
 /** Previous / next page links keeping the other query parameters. */
@@ -115,10 +115,10 @@ export function pager(
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
     q.set('offset', String(offset));
     q.set('limit', String(page.limit));
-    return html`<a href="${path}?${q.toString()}">${label}</a>`;
+    return h`<a href="${path}?${q.toString()}">${label}</a>`;
   };
   const last = Math.min(page.offset + page.limit, page.total);
-  return html`<p class="pager">
+  return h`<p class="pager">
     ${page.offset > 0 ? link(Math.max(0, page.offset - page.limit), '← newer') : ''}
     <span>${page.total === 0 ? 0 : page.offset + 1}–${last} of ${page.total}</span>
     ${last < page.total ? link(page.offset + page.limit, 'older →') : ''}
@@ -129,7 +129,7 @@ export function errorPage(ctx: PageContext, status: number, message: string): st
   return layout(
     ctx,
     `Error ${status}`,
-    html`<h1>Error ${status}</h1>
+    h`<h1>Error ${status}</h1>
       <p class="error">${message}</p>
       <p><a href="/">Back to the DAGs</a></p>`,
   );
