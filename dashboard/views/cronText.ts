@@ -28,8 +28,16 @@ export function scheduleInWords(schedule: string | null, timezone = 'UTC'): stri
     if (ms !== undefined && hour === '*') return ms === 1 ? 'every minute' : `every ${ms} minutes`;
     if (m !== undefined && hour === '*') return m === 0 ? 'every hour' : `every hour at minute ${m}`;
     const hs = step(hour);
-    if (m !== undefined && hs !== undefined)
-      return `every ${hs} hours at minute ${m}${hs === 1 ? '' : ` (from 00:${pad(m)}${tz})`}`;
+    if (m !== undefined && hs !== undefined && hs > 0) {
+      const hours = Array.from({ length: Math.ceil(24 / hs) }, (_, i) => `${pad(i * hs)}:${pad(m)}`);
+      return hs === 1
+        ? m === 0
+          ? 'every hour'
+          : `every hour at minute ${m}`
+        : hours.length <= 6
+          ? `every ${hs} hours (${hours.join(', ')}${tz})`
+          : `every ${hs} hours at minute ${m}`;
+    }
     if (m !== undefined && h !== undefined) return `every day at ${pad(h)}:${pad(m)}${tz}`;
   }
   if (anyDay && m !== undefined && h !== undefined && num(dow) !== undefined && num(dow)! <= 7) {
