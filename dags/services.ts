@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import { createMailer, type Mailer } from '../notify/index.js';
 import {
   createKafka,
