@@ -107,6 +107,12 @@ class DueQueue {
 }
 
 const SECOND = 1000;
+/**
+ * Follow-up delays are written in seconds at the default rate of 100 events/s and counted in
+ * draws, so stock cycles (sell down, reorder, receive) look alike at any rate: at 100/s a restock
+ * takes 20–120 s of event time, at 50,000/s a fraction of a second.
+ */
+const TICKS_PER_SECOND = 100;
 
 /**
  * An endless iterator of events. Pairs are drawn by SKU demand and by how busy each warehouse is
@@ -154,6 +160,8 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   );
   const skuWeights = cumulative(products.map((p) => p.demand.salesPerDay));
   const pending = new DueQueue();
+  let tick = 0;
+  const later = (seconds: number) => tick + seconds * TICKS_PER_SECOND;
 
   let minute = NaN;
   let open: boolean[] = [];
@@ -178,6 +186,9 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     if (!anyOpen) open = warehouses.map(() => true);
   };
 
+  // Many events share a millisecond at high rates: format each instant once.
+  let isoAt = NaN;
+  let iso = '';
   const event = (
     pair: LivePair,
     type: EventType,
@@ -186,6 +197,10 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     reference: string,
     notes: string,
   ) => {
+    if (t !== isoAt) {
+      isoAt = t;
+      iso = new Date(t).toISOString();
+    }
     if (type === 'RESERVATION' || type === 'RESERVATION_RELEASE') pair.reserved += change;
     else pair.onHand += change;
     return {
@@ -194,7 +209,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       sku: pair.sku,
       warehouseId: pair.warehouseId,
       quantityChange: change,
-      timestamp: new Date(t).toISOString(),
+      timestamp: iso,
       referenceId: reference,
       notes,
     } satisfies InventoryEvent;
@@ -204,7 +219,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     const quantity = pair.policy.orderQuantity;
     pair.onOrder += quantity;
     const reference = `PO-${rng.int(100_000, 999_999)}`;
-    pending.push({ due: t + rng.int(20, 120) * SECOND, pair, type: 'RESTOCK', quantity, reference });
+    pending.push({ due: later(rng.int(20, 120)), pair, type: 'RESTOCK', quantity, reference });
   };
 
   /** A due follow-up as an event, or undefined when it no longer applies. */
@@ -250,10 +265,10 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       );
     }
     if (roll < 0.009 && warehouses.length > 1) {
-      const to =
-        pairs[
-          product * warehouses.length + ((site + 1 + rng.int(0, warehouses.length - 2)) % warehouses.length)
-        ]!;
+      // To another warehouse that is open now, so the goods can be received when they arrive.
+      const target = (site + 1 + rng.int(0, warehouses.length - 2)) % warehouses.length;
+      if (!open[target]) return undefined;
+      const to = pairs[product * warehouses.length + target]!;
       const quantity = Math.min(
         to.policy.orderQuantity,
         Math.floor((available - pair.policy.reorderPoint) / 2),
@@ -262,7 +277,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       const reference = `TRF-${rng.int(100_000, 999_999)}`;
       to.onOrder += quantity;
       pending.push({
-        due: t + rng.int(30, 180) * SECOND,
+        due: later(rng.int(30, 180)),
         pair: to,
         type: 'TRANSFER_IN',
         quantity,
@@ -280,13 +295,13 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     const reference = `ORDER-${rng.int(10_000_000, 99_999_999)}`;
     if (rng.chance(pair.reservationRate)) {
       const type = rng.chance(0.12) ? 'CANCEL' : 'FULFIL';
-      pending.push({ due: t + rng.int(5, 90) * SECOND, pair, type, quantity, reference });
+      pending.push({ due: later(rng.int(5, 90)), pair, type, quantity, reference });
       return event(pair, 'RESERVATION', quantity, t, reference, 'Stock reserved for order');
     }
     const sale = event(pair, 'SALE', -quantity, t, reference, 'Sale transaction');
     if (rng.chance(pair.returnRate)) {
       pending.push({
-        due: t + rng.int(60, 600) * SECOND,
+        due: later(rng.int(60, 600)),
         pair,
         type: 'RETURN',
         quantity: rng.int(1, quantity),
@@ -300,7 +315,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   // `tick` counts draws, not events: a draw that yields nothing (a sale of a sold-out item) still
   // moves event time on, so due deliveries arrive and the stream cannot stall.
   let misses = 0;
-  for (let tick = 0; ; tick++) {
+  for (; ; tick++) {
     const t = options.clock ? options.clock() : startMs + Math.floor((tick * SECOND) / rate);
     if (Math.floor(t / 60_000) !== minute) refresh(t);
     let next: InventoryEvent | undefined;
@@ -308,11 +323,11 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     if (sale) {
       next = event(sale.pair, 'SALE', -sale.quantity, t, sale.reference, 'Sale transaction');
       afterOutflow(sale.pair, t);
-    } else if ((pending.peek()?.due ?? Infinity) <= t || (misses > 50 && pending.size > 0)) {
+    } else if ((pending.peek()?.due ?? Infinity) <= tick || (misses > 50 && pending.size > 0)) {
       const due = pending.pop()!;
       if (open[due.pair.site]) next = followUp(due, t);
       // Deliveries and pick-ups wait for the warehouse to open.
-      else pending.push({ ...due, due: t + 10 * 60 * SECOND });
+      else pending.push({ ...due, due: tick + Math.max(1, Math.round(10 * 60 * rate)) });
     } else {
       next = fresh(t);
     }
