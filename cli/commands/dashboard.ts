@@ -1,7 +1,32 @@
 import type { Command } from 'commander';
-import { createDashboard } from '../../dashboard/index.js';
+import { accessPolicy, createDashboard, type Dashboard } from '../../dashboard/index.js';
+import { loadConfig } from '../../platform/index.js';
 import { UsageError } from '../errors.js';
-import { openEngine } from '../registry.js';
+import { openEngine, type EngineContext } from '../registry.js';
+
+/**
+ * Serves the dashboard over an open engine context (also what an all-in-one `start` process
+ * calls). The caller closes the returned dashboard before the context.
+ */
+export async function serveDashboard(
+  ctx: EngineContext,
+  options: { port?: number; host?: string } = {},
+): Promise<{ dashboard: Dashboard; url: string }> {
+  const dashboard = createDashboard({
+    config: ctx.config,
+    knex: ctx.knex,
+    redis: ctx.redis,
+    engine: ctx.engine,
+    logger: ctx.logger,
+  });
+  try {
+    const { url } = await dashboard.listen(options.port, options.host);
+    return { dashboard, url };
+  } catch (err) {
+    await dashboard.close();
+    throw err;
+  }
+}
 
 /** `wareflow dashboard`: the web UI, JSON API, Bull Board, /metrics and /health on DASHBOARD_PORT. */
 export function registerDashboardCommand(program: Command): void {
@@ -14,22 +39,17 @@ export function registerDashboardCommand(program: Command): void {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
         throw new UsageError(`--port must be a port number, got '${opts.port}'`);
+      // Refuse unguarded mutations before opening any connection.
+      accessPolicy(loadConfig());
       const ctx = await openEngine({ name: 'dashboard', poolMax: 6 });
-      let dashboard;
+      let served: Awaited<ReturnType<typeof serveDashboard>>;
       try {
-        dashboard = createDashboard({
-          config: ctx.config,
-          knex: ctx.knex,
-          redis: ctx.redis,
-          engine: ctx.engine,
-          logger: ctx.logger,
-        });
-        const { url } = await dashboard.listen(port, opts.host);
-        process.stderr.write(`wareflow dashboard on ${url}\n`);
+        served = await serveDashboard(ctx, { port, host: opts.host });
       } catch (err) {
         await ctx.close();
         throw err;
       }
+      process.stderr.write(`wareflow dashboard on ${served.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           ctx.logger.info({ signal }, 'dashboard stopping');
@@ -38,7 +58,7 @@ export function registerDashboardCommand(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      await dashboard.close();
+      await served.dashboard.close();
       await ctx.close();
     });
 }
