@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from '../platform/index.js';
 import { coerceError, InvalidInputError } from '../platform/index.js';
-import { claimTry, heartbeat } from '../db/orchestrator/index.js';
+import { claimTry, heartbeat, tryIsRunning } from '../db/orchestrator/index.js';
 import {
   failureOutcome,
   finishTry,
@@ -64,7 +64,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
     ...new Set([...engine.dags.values()].flatMap((d) => d.tasks.map((t) => t.pool))),
   ];
 
-  const processJob = async (job: Job<TaskJobData>): Promise<string> => {
+  const processJob = async (job: Job<TaskJobData>, token?: string): Promise<string> => {
     const { runId, dagId, taskId, tryNumber } = job.data;
     const dag = engine.dags.get(dagId);
     const task = dag?.taskById.get(taskId);
@@ -76,7 +76,16 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       upstream: task?.upstream ?? [],
       staleMs,
     });
-    if (!claimed) return 'stale';
+    if (!claimed) {
+      // The try runs elsewhere with a fresh heartbeat. This job may be BullMQ re-delivering the
+      // job of a worker that just died (its heartbeat is not stale yet): look again once it would
+      // be, instead of dropping the only job of that try.
+      if (token && (await tryIsRunning(engine.knex, runId, taskId, tryNumber))) {
+        await job.moveToDelayed(Date.now() + staleMs, token);
+        throw new DelayedError();
+      }
+      return 'stale';
+    }
     const key = `${runId}/${taskId}/${tryNumber}`;
     active.add(key);
     try {

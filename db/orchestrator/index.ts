@@ -33,3 +33,4 @@ export {
   adoptRun,
   type BackfillRow,
 } from './backfills.js';
+export { tryIsRunning } from './tryIsRunning.js';
