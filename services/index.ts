@@ -8,7 +8,7 @@ export { servicesUp } from './up.js';
 export { servicesDown } from './down.js';
 export { servicesStatus } from './status.js';
 export { cachePaths, type CachePaths } from './paths.js';
-export { specTopics } from './kafka/index.js';
+export { ensureKafkaJars, specTopics } from './kafka/index.js';
 export type {
   ServiceName,
   ServiceReport,

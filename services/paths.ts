@@ -13,7 +13,7 @@ export interface CachePaths {
     serverTemplate: string;
     log4j: string;
     dir: string;
-    /** Only ever a complete set of jars: Maven fills `libPartial`, which is then renamed. */
+    /** Only ever a complete set of jars: Maven fills `libPartial-<pid>`, which is then renamed. */
     lib: string;
     libPartial: string;
     data: string;

@@ -15,8 +15,9 @@ export async function jarsPresent(lib: string): Promise<boolean> {
 
 /**
  * Fetches the broker's jars from Maven Central once, with the machine's Maven, into `lib`.
- * Resolves with whether it had to fetch. Maven fills a side folder that is renamed when done,
- * so an interrupted download is simply redone.
+ * Resolves with whether it had to fetch. Maven fills a side folder of this process that is
+ * renamed when complete, so an interrupted download is simply redone and two fetches at once
+ * cannot mix their files.
  */
 export async function ensureKafkaJars(paths: {
   pom: string;
@@ -24,7 +25,8 @@ export async function ensureKafkaJars(paths: {
   libPartial: string;
 }): Promise<boolean> {
   if (await jarsPresent(paths.lib)) return false;
-  await fs.rm(paths.libPartial, { recursive: true, force: true });
+  const partial = `${paths.libPartial}-${process.pid}`;
+  await fs.rm(partial, { recursive: true, force: true });
   try {
     await run('mvn', [
       '-q',
@@ -32,9 +34,10 @@ export async function ensureKafkaJars(paths: {
       '-f',
       paths.pom,
       'dependency:copy-dependencies',
-      `-DoutputDirectory=${paths.libPartial}`,
+      `-DoutputDirectory=${partial}`,
     ]);
   } catch (err) {
+    await fs.rm(partial, { recursive: true, force: true });
     if (err instanceof CommandNotFoundError) {
       throw new Error(
         'Kafka is not running and its jars are not cached yet, and Maven is missing: ' +
@@ -43,13 +46,18 @@ export async function ensureKafkaJars(paths: {
     }
     throw err;
   }
-  const jars = (await fs.readdir(paths.libPartial)).filter((f) => f.endsWith('.jar'));
+  const jars = (await fs.readdir(partial)).filter((f) => f.endsWith('.jar'));
   if (!jars.some((f) => /^kafka_2\.13-.*\.jar$/.test(f))) {
-    throw new Error(`Maven finished but ${paths.libPartial} holds no kafka_2.13 jar`);
+    throw new Error(`Maven finished but ${partial} holds no kafka_2.13 jar`);
   }
-  await fs.writeFile(`${paths.libPartial}/${COMPLETE_MARKER}`, `${jars.length} jars\n`);
+  await fs.writeFile(`${partial}/${COMPLETE_MARKER}`, `${jars.length} jars\n`);
+  if (await jarsPresent(paths.lib)) {
+    // Another fetch finished first; its jars are as good as ours.
+    await fs.rm(partial, { recursive: true, force: true });
+    return false;
+  }
   await fs.rm(paths.lib, { recursive: true, force: true });
-  await fs.rename(paths.libPartial, paths.lib);
+  await fs.rename(partial, paths.lib);
   return true;
 }
 

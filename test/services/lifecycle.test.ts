@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { logLevel } from 'kafkajs';
 import { Kafka, loadConfig } from '../../platform/index.js';
-import { cachePaths } from '../../services/index.js';
+import { cachePaths, ensureKafkaJars } from '../../services/index.js';
 import { TEST_REDIS_URL } from '../support/isolation.js';
 import { waitFor } from '../support/wait.js';
 import { servicesJson } from './cli.js';
@@ -51,13 +51,12 @@ describe('wareflow services on ports of its own', function () {
     kafkaPort = await freeBrokerPort();
     redisPort = await freePort();
     cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wareflow-services-'));
-    // Reuse the jars `services up` already fetched for this checkout, so this test starts a
-    // broker without downloading it again; without them it fetches into its own cache.
-    const shared = cachePaths(loadConfig()).kafka.lib;
-    if (await fs.stat(path.join(shared, '.complete')).catch(() => undefined)) {
-      await fs.mkdir(path.join(cacheDir, 'kafka'), { recursive: true });
-      await fs.symlink(shared, path.join(cacheDir, 'kafka', 'lib'));
-    }
+    // The jars come from this checkout's cache (fetched there once, as `services up` would), so
+    // the test starts a broker of its own without downloading Kafka on every run.
+    const shared = cachePaths(loadConfig()).kafka;
+    await ensureKafkaJars(shared);
+    await fs.mkdir(path.join(cacheDir, 'kafka'), { recursive: true });
+    await fs.symlink(shared.lib, path.join(cacheDir, 'kafka', 'lib'));
     env = {
       WAREFLOW_CACHE_DIR: cacheDir,
       KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
@@ -128,7 +127,9 @@ describe('wareflow services on ports of its own', function () {
   });
 
   it('refuses a Kafka port taken by something that is not Kafka, and says so', async () => {
+    const sockets = new Set<net.Socket>();
     const impostor = net.createServer((socket) => {
+      sockets.add(socket);
       socket.on('error', () => undefined); // the probing client may reset the connection
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     });
@@ -145,6 +146,8 @@ describe('wareflow services on ports of its own', function () {
       expect(up.byName.kafka).to.include({ ok: false, state: 'failed', managed: false });
       expect(up.byName.kafka!.detail).to.contain('does not answer as Kafka');
     } finally {
+      // close() waits for every connection; a half-closed one would keep it waiting.
+      for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => impostor.close(resolve));
     }
   });
