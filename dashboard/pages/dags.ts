@@ -28,7 +28,13 @@ export function dagPages(deps: RouteDeps): Router {
         ctx,
         'DAGs',
         h`<h1>DAGs</h1>
-          ${dags.length === 0 ? h`<p class="empty">No DAGs are registered.</p>` : dagTable(ctx, dags)}`,
+          <div
+            id="dags"
+            data-live="dags"
+            data-active="${dags.some((d) => d.recent_runs.some((r) => r.state === 'running')) ? 'yes' : 'no'}"
+          >
+            ${dags.length === 0 ? h`<p class="empty">No DAGs are registered.</p>` : dagTable(ctx, dags)}
+          </div>`,
         { refresh: true },
       ),
     );
