@@ -27,8 +27,9 @@ describe('dashboard in a real browser', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
-      // .ci/run installs Debian's chromium; a developer machine without it skips, loudly.
-      console.warn(`skipping browser test: no Chromium at ${CHROMIUM}`);
+      // CI installs Debian's chromium and must run this test; a developer machine without it skips, loudly.
+      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+      console.warn(`skipping browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
       this.skip();
     }
     mkdirSync(ARTIFACTS, { recursive: true });
