@@ -16,7 +16,7 @@ import {
 } from './kafka/index.js';
 import { cachePaths, displayPath, type CachePaths } from './paths.js';
 import { probePostgres, rememberStartedCluster, startPostgres } from './postgres.js';
-import { withLockFile } from './process.js';
+import { isLocalHost, withLockFile } from './process.js';
 import { probeRedis, redisAddress, startRedis } from './redis.js';
 import type { ServiceReport, ServicesOptions, ServicesResult, TopicReport } from './types.js';
 
@@ -185,6 +185,13 @@ async function kafkaUp(
               state: 'already running',
               detail: `cluster ${before.clusterId}; not started by wareflow`,
             });
+      }
+      if (!isLocalHost(address.host)) {
+        return report({
+          ok: false,
+          state: 'failed',
+          detail: `Kafka does not answer at ${where} (${before.detail}), and that host is not this machine`,
+        });
       }
       if (before.portOpen && owned === undefined) {
         return report({
