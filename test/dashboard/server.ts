@@ -88,6 +88,9 @@ export async function startServer(
     url,
     async close() {
       await dashboard.close();
+      // Sessions and login counters live under the queue prefix too; leave nothing behind.
+      const keys = await harness.redis.keys(`${harness.prefix}:dashboard:*`);
+      if (keys.length > 0) await harness.redis.del(...keys);
       if (!options.harness) await harness.close();
     },
   };
