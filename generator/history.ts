@@ -7,7 +7,14 @@ import { InvalidInputError } from '../platform/index.js';
 import type { MasterData, Product } from './master.js';
 import { Pair, type LevelRow, type PairContext, type Plan, type Site, type TransactionRow } from './pair.js';
 import { Rng } from './random.js';
-import { dayShape, seasonality, stockPolicy, weekdayWeight } from './shape.js';
+import {
+  dayShape,
+  seasonPosition,
+  seasonality,
+  stockPolicy,
+  weekdayWeight,
+  type SeasonPosition,
+} from './shape.js';
 import { DAY_MS, ZoneClock, dayIndex, weekday } from './zone.js';
 
 export interface HistoryOptions {
@@ -63,12 +70,23 @@ function window(options: HistoryOptions): Window {
   if (toMsValue <= fromMs)
     throw new InvalidInputError('the history window is empty: `to` must be after `from`');
   const clocks = new Map<string, ZoneClock>();
-  const sites = options.master.warehouses.map((warehouse): Site => {
+  const located = options.master.warehouses.map((warehouse) => {
     let clock = clocks.get(warehouse.timezone);
     if (!clock) clocks.set(warehouse.timezone, (clock = new ZoneClock(warehouse.timezone)));
-    return { warehouse, clock, shape: dayShape(warehouse), firstDay: dayIndex(clock.wall(fromMs)) };
+    return { warehouse, clock, firstDay: dayIndex(clock.wall(fromMs)) };
   });
-  const days = Math.max(...sites.map((s) => dayIndex(s.clock.wall(toMsValue - 1)) - s.firstDay + 1));
+  const days = Math.max(...located.map((s) => dayIndex(s.clock.wall(toMsValue - 1)) - s.firstDay + 1));
+  // Calendar facts per site and day, computed once instead of once per pair and day.
+  const sites = located.map(({ warehouse, clock, firstDay }): Site => {
+    const shape = dayShape(warehouse);
+    const activity = new Float64Array(days);
+    const season: SeasonPosition[] = [];
+    for (let k = 0; k < days; k++) {
+      activity[k] = weekdayWeight(warehouse, weekday(firstDay + k)) * shape.dayWeight;
+      season.push(seasonPosition(firstDay + k));
+    }
+    return { warehouse, clock, shape, firstDay, activity, season };
+  });
   return { fromMs, toMs: toMsValue, sites, days };
 }
 
@@ -78,17 +96,15 @@ function expectation(product: Product, w: Window): { saleLines: number; openPair
   let openPairDays = 0;
   for (const site of w.sites) {
     for (let k = 0; k < w.days; k++) {
-      const day = site.firstDay + k;
-      const weight = weekdayWeight(site.warehouse, weekday(day));
-      if (weight === 0) continue;
+      const activity = site.activity[k]!;
+      if (activity === 0) continue;
       openPairDays++;
       const growth = 1 + (product.demand.growthPerYear * k) / 365;
       saleLines +=
         product.demand.salesPerDay *
         site.warehouse.demandFactor *
-        weight *
-        site.shape.dayWeight *
-        seasonality(product, day) *
+        activity *
+        seasonality(product, site.season[k]!) *
         growth;
     }
   }
@@ -196,10 +212,10 @@ function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number): vo
   const { rng } = ctx;
   const { site, product } = pair;
   const day = site.firstDay + k;
-  const weight = weekdayWeight(site.warehouse, weekday(day));
+  const activity = site.activity[k]!;
   const waiting = pair.scheduled.get(k);
-  pair.scheduled.delete(k);
-  if (weight === 0 || site.shape.dayWeight === 0) {
+  if (waiting) pair.scheduled.delete(k);
+  if (activity === 0) {
     // Closed today: deliveries, returns and pickings wait for the next open day.
     if (waiting) for (const plan of waiting) ctx.schedule(pair, k + 1, plan);
     return;
@@ -221,9 +237,8 @@ function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number): vo
     d.salesPerDay *
     site.warehouse.demandFactor *
     scale *
-    weight *
-    site.shape.dayWeight *
-    seasonality(product, day) *
+    activity *
+    seasonality(product, site.season[k]!) *
     growth *
     noise;
   const lines = rng.poisson(lambda);

@@ -10,7 +10,7 @@
 import type { EventType } from '../events/index.js';
 import type { Product, Warehouse } from './master.js';
 import type { Rng } from './random.js';
-import type { DayShape, StockPolicy } from './shape.js';
+import type { DayShape, SeasonPosition, StockPolicy } from './shape.js';
 import type { ZoneClock } from './zone.js';
 
 /** A row of inventory.inventory_transactions (ingested_at is left to the database). */
@@ -43,6 +43,10 @@ export interface Site {
   shape: DayShape;
   /** Local day index (days since 1970-01-01, local) that contains the start of the history. */
   firstDay: number;
+  /** Per simulation day: weekday weight × share of the day open (0 when closed). */
+  activity: Float64Array;
+  /** Per simulation day: where it sits in the yearly curve. */
+  season: SeasonPosition[];
 }
 
 /** Goods moving between two pairs of the same SKU: TRANSFER_OUT at `from`, TRANSFER_IN at `to`. */

@@ -72,19 +72,31 @@ export function hourWeight(hour: number): number {
   return HOUR_WEIGHTS[hour]!;
 }
 
-/**
- * The product's yearly curve at a day, interpolated between month midpoints so demand glides
- * from month to month instead of jumping on the first.
- */
-export function seasonality(product: Product, day: number): number {
+/** Where a day sits between two month midpoints: the yearly curve at it is a blend of both. */
+export interface SeasonPosition {
+  month: number;
+  /** The neighbouring month (the previous one in the first half of the month, else the next). */
+  other: number;
+  /** Weight of `other`, 0 at the month's midpoint to 0.5 at its edges. */
+  blend: number;
+}
+
+export function seasonPosition(day: number): SeasonPosition {
   const date = new Date(day * DAY_MS);
   const month = monthOf(day);
   const daysInMonth = new Date(Date.UTC(date.getUTCFullYear(), month + 1, 0)).getUTCDate();
   const position = (date.getUTCDate() - 0.5) / daysInMonth - 0.5; // -0.5 … 0.5 around the midpoint
+  return { month, other: (month + (position < 0 ? 11 : 1)) % 12, blend: Math.abs(position) };
+}
+
+/**
+ * The product's yearly curve at a day, interpolated between month midpoints so demand glides
+ * from month to month instead of jumping on the first.
+ */
+export function seasonality(product: Product, position: SeasonPosition): number {
   const curve = product.demand.season;
-  const here = curve[month]!;
-  const there = curve[(month + (position < 0 ? 11 : 1)) % 12]!;
-  return here + (there - here) * Math.abs(position);
+  const here = curve[position.month]!;
+  return here + (curve[position.other]! - here) * position.blend;
 }
 
 /** How a pair is stocked: reorder when on-hand plus on-order falls to the reorder point. */
