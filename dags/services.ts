@@ -8,6 +8,7 @@ import {
   type Config,
   type Logger,
   type Redis,
+  WareflowError,
 } from '../platform/index.js';
 
 /**
@@ -32,7 +33,9 @@ declare module '../orchestrator/index.js' {
 /** The services of the inventory DAGs, or a plain error when the root did not provide them. */
 export function inventoryServices(services: { inventory?: DagServices }): DagServices {
   if (!services.inventory) {
-    throw new Error('the inventory DAGs need ctx.services.inventory (createDagServices from dags/index.js)');
+    throw new WareflowError(
+      'the inventory DAGs need ctx.services.inventory: build it with createDagServices from dags/index.js',
+    );
   }
   return services.inventory;
 }
@@ -49,10 +52,11 @@ export async function createDagServices(
   const mailer = createMailer(config);
   const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-dags');
   const topics = topicNames(config);
+  // Not an idempotent producer: every message carries a stable id (recommendationId) and the
+  // outbox marks what was sent, so a retried send is de-duplicated downstream.
   const producer = kafka.producer({
     allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   try {
     await ensureTopics(kafka, [{ topic: topics.reorders }, { topic: topics.alerts }]);
