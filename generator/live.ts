@@ -109,7 +109,7 @@ class DueQueue {
 const SECOND = 1000;
 /**
  * Follow-up delays are written in seconds at the default rate of 100 events/s and counted in
- * draws, so stock cycles (sell down, reorder, receive) look alike at any rate: at 100/s a restock
+ * events, so stock cycles (sell down, reorder, receive) look alike at any rate: at 100/s a restock
  * takes 20–120 s of event time, at 50,000/s a fraction of a second.
  */
 const TICKS_PER_SECOND = 100;
@@ -160,8 +160,9 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   );
   const skuWeights = cumulative(products.map((p) => p.demand.salesPerDay));
   const pending = new DueQueue();
-  let tick = 0;
-  const later = (seconds: number) => tick + seconds * TICKS_PER_SECOND;
+  /** Events emitted so far: the stream's clock when no wall clock is given. */
+  let emitted = 0;
+  const later = (seconds: number) => emitted + seconds * TICKS_PER_SECOND;
 
   let minute = NaN;
   let open: boolean[] = [];
@@ -312,22 +313,22 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     return sale;
   };
 
-  // `tick` counts draws, not events: a draw that yields nothing (a sale of a sold-out item) still
-  // moves event time on, so due deliveries arrive and the stream cannot stall.
+  // A draw can yield nothing (a sale of a sold-out item). After a run of those, the earliest
+  // follow-up is taken early, so a stream whose open pairs are all sold out still moves on.
   let misses = 0;
-  for (; ; tick++) {
-    const t = options.clock ? options.clock() : startMs + Math.floor((tick * SECOND) / rate);
+  for (;;) {
+    const t = options.clock ? options.clock() : startMs + Math.floor((emitted * SECOND) / rate);
     if (Math.floor(t / 60_000) !== minute) refresh(t);
     let next: InventoryEvent | undefined;
     const sale = owed.pop();
     if (sale) {
       next = event(sale.pair, 'SALE', -sale.quantity, t, sale.reference, 'Sale transaction');
       afterOutflow(sale.pair, t);
-    } else if ((pending.peek()?.due ?? Infinity) <= tick || (misses > 50 && pending.size > 0)) {
+    } else if ((pending.peek()?.due ?? Infinity) <= emitted || (misses > 50 && pending.size > 0)) {
       const due = pending.pop()!;
       if (open[due.pair.site]) next = followUp(due, t);
       // Deliveries and pick-ups wait for the warehouse to open.
-      else pending.push({ ...due, due: tick + Math.max(1, Math.round(10 * 60 * rate)) });
+      else pending.push({ ...due, due: emitted + Math.max(1, Math.round(10 * 60 * rate)) });
     } else {
       next = fresh(t);
     }
@@ -336,6 +337,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       continue;
     }
     misses = 0;
+    emitted++;
     yield next;
   }
 }
