@@ -161,6 +161,7 @@ export async function generateToPostgres(
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
   };
   const estimatedRows = estimateHistoryRows(historyOptions);
+  onProgress?.({ rows: 0, pairs: 0, estimatedRows });
   const skus = master.products.map((p) => p.sku);
   const warehouseIds = master.warehouses.map((w) => w.warehouse_id);
   const { rows, replaced } = await knex.transaction(async (trx) => {
