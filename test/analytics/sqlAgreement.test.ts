@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { computeMetrics, type Metrics } from '../../analytics/index.js';
+import { computeMetrics, normalCdf, type Metrics } from '../../analytics/index.js';
 import {
   readDailySalesMatrix,
   writeDailySnapshots,
@@ -73,6 +73,15 @@ describe('analytics: the SQL and TypeScript definitions agree', () => {
       if (expected.stockout_risk > 0 && expected.stockout_risk < 1) risky++;
     }
     expect(risky, 'pairs with a risk strictly between 0 and 1').to.be.greaterThan(10);
+  });
+
+  it('evaluates Φ in PostgreSQL exactly as analytics/ does, tails included', async () => {
+    const xs = [-40, -37, -36.9, -8, -3.2, -1.96, -0.5, 0, 0.25, 1, 1.6448536269514722, 5, 36.9, 40];
+    const { rows } = await db.knex.raw(
+      'SELECT x, analytics.normal_cdf(x) AS p FROM unnest(CAST(? AS float8[])) AS x ORDER BY x',
+      [`{${xs.join(',')}}`],
+    );
+    for (const r of rows) expect(r.p, `Φ(${r.x})`).to.be.closeTo(normalCdf(r.x), 1e-15);
   });
 
   it('takes stock at the end of day D: the level today minus every change after D', async () => {
