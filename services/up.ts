@@ -10,6 +10,7 @@ import {
   kafkaVersion,
   ownedBrokerPid,
   probeKafka,
+  type KafkaProbe,
   renderServerProperties,
   startBroker,
   stopBroker,
@@ -165,34 +166,39 @@ async function kafkaUp(
     managed: false,
     ...r,
   });
+  const running = async (probe: KafkaProbe) => {
+    const owned = await ownedBrokerPid(paths.kafka);
+    return owned !== undefined
+      ? report({
+          ok: true,
+          state: 'already running',
+          managed: true,
+          pid: owned,
+          detail: `started by wareflow; log ${displayPath(paths.kafka.log)}`,
+        })
+      : report({
+          ok: true,
+          state: 'already running',
+          detail: `cluster ${probe.clusterId}; not started by wareflow`,
+        });
+  };
   try {
+    // A broker that answers is used as it is; nothing is written (the cache may be read-only).
+    const first = await probeKafka(address.host, address.port);
+    if (first.kafka) return await running(first);
+    if (!isLocalHost(address.host)) {
+      return report({
+        ok: false,
+        state: 'failed',
+        detail: `Kafka does not answer at ${where} (${first.detail}), and that host is not this machine`,
+      });
+    }
     await fs.mkdir(paths.kafka.dir, { recursive: true });
     // One starter at a time per cache folder: a second `up` waits, then finds the broker running.
     return await withLockFile(paths.kafka.lock, timeoutMs + 300_000, async () => {
       const before = await probeKafka(address.host, address.port);
+      if (before.kafka) return await running(before);
       const owned = await ownedBrokerPid(paths.kafka);
-      if (before.kafka) {
-        return owned !== undefined
-          ? report({
-              ok: true,
-              state: 'already running',
-              managed: true,
-              pid: owned,
-              detail: `started by wareflow; log ${displayPath(paths.kafka.log)}`,
-            })
-          : report({
-              ok: true,
-              state: 'already running',
-              detail: `cluster ${before.clusterId}; not started by wareflow`,
-            });
-      }
-      if (!isLocalHost(address.host)) {
-        return report({
-          ok: false,
-          state: 'failed',
-          detail: `Kafka does not answer at ${where} (${before.detail}), and that host is not this machine`,
-        });
-      }
       if (before.portOpen && owned === undefined) {
         return report({
           ok: false,
