@@ -17,7 +17,7 @@ import {
 } from './kafka/index.js';
 import { cachePaths, displayPath, type CachePaths } from './paths.js';
 import { probePostgres, rememberStartedCluster, startPostgres } from './postgres.js';
-import { isLocalHost, withLockFile } from './process.js';
+import { isLocalHost, portOpen, withLockFile } from './process.js';
 import { probeRedis, redisAddress, startRedis } from './redis.js';
 import type { ServiceReport, ServicesOptions, ServicesResult, TopicReport } from './types.js';
 
@@ -210,6 +210,13 @@ async function kafkaUp(
         // Our broker is running but not answering (still starting, or hung): let it go and start anew.
         options.onProgress?.(`kafka: broker pid ${owned} does not answer (${before.detail}); restarting it`);
         await stopBroker(paths.kafka, owned);
+      }
+      if (await portOpen(address.host, address.port + 1)) {
+        return report({
+          ok: false,
+          state: 'failed',
+          detail: `the controller port ${address.port + 1} (broker port + 1) is taken; free it or choose another port in KAFKA_BROKERS`,
+        });
       }
       const { java } = await findJava();
       if (!(await jarsPresent(paths.kafka.lib))) {

@@ -38,6 +38,48 @@ async function freeBrokerPort(): Promise<number> {
   }
 }
 
+const CACHE_PREFIX = 'wareflow-services-';
+
+/** Whether a process runs whose command line mentions `marker`. */
+async function running(pid: number, marker: string): Promise<boolean> {
+  try {
+    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).includes(marker);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the broker and Redis of cache folders left by earlier runs of this file that were killed
+ * before their `after` hook (their owner process is gone), and removes those folders.
+ */
+async function sweepAbandonedCaches(): Promise<void> {
+  for (const name of await fs.readdir(os.tmpdir())) {
+    if (!name.startsWith(CACHE_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(await fs.readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => 'NaN'));
+    if (Number.isInteger(owner)) {
+      if (await fs.stat(`/proc/${owner}`).catch(() => undefined)) continue;
+    } else {
+      // No owner yet: another run may have just created it; only a stale one is abandoned.
+      const stat = await fs.stat(dir).catch(() => undefined);
+      if (!stat || Date.now() - stat.mtimeMs < 10 * 60_000) continue;
+    }
+    // The broker's command line names its cache folder; redis-server rewrites its own.
+    const pidFiles: Array<[string, string]> = [
+      [path.join(dir, 'kafka', 'kafka.pid'), dir],
+      ...(await fs.readdir(path.join(dir, 'redis')).catch(() => [] as string[]))
+        .filter((f) => f.endsWith('.pid'))
+        .map((f): [string, string] => [path.join(dir, 'redis', f), 'redis-server']),
+    ];
+    for (const [file, marker] of pidFiles) {
+      const pid = Number(await fs.readFile(file, 'utf8').catch(() => 'NaN'));
+      if (Number.isInteger(pid) && (await running(pid, marker))) process.kill(pid, 'SIGKILL');
+    }
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('wareflow services on ports of its own', function () {
   // A cold jar download (no shared cache yet) takes a minute or two; a warm start a few seconds.
   this.timeout(240_000);
@@ -50,7 +92,9 @@ describe('wareflow services on ports of its own', function () {
   before(async () => {
     kafkaPort = await freeBrokerPort();
     redisPort = await freePort();
-    cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), 'wareflow-services-'));
+    await sweepAbandonedCaches();
+    cacheDir = await fs.mkdtemp(path.join(os.tmpdir(), CACHE_PREFIX));
+    await fs.writeFile(path.join(cacheDir, 'owner.pid'), String(process.pid));
     // The jars come from this checkout's cache (fetched there once, as `services up` would), so
     // the test starts a broker of its own without downloading Kafka on every run.
     const shared = cachePaths(loadConfig()).kafka;
