@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { InventoryEvent } from '../../events/index.js';
 import { createKafka, createLogger, ensureTopics, type Kafka } from '../../platform/index.js';
@@ -65,6 +67,8 @@ describe('generator → Kafka', function () {
     expect(new Set(received.map((r) => r.event.eventId)).size).to.equal(received.length);
   }
 
+  let published: { topic: string; received: Received[] } | undefined;
+
   it('publishes the requested number of contract events, keyed sku:warehouseId, in order per key', async () => {
     const topic = `inventory-events${testTopicSuffix()}`;
     topics.push(topic);
@@ -94,6 +98,39 @@ describe('generator → Kafka', function () {
       expect(t, key).to.be.at.least(lastTime.get(key) ?? 0);
       lastTime.set(key, t);
     }
+    published = { topic, received };
+  });
+
+  it('writes events that kcat, an independent client, reads back the same (skipped without kcat)', async function () {
+    const kcat = await promisify(execFile)('kcat', ['-V']).catch(() => undefined);
+    if (!kcat || !published) this.skip();
+    const { stdout } = await promisify(execFile)(
+      'kcat',
+      [
+        '-b',
+        TEST_KAFKA_BROKERS[0]!,
+        '-t',
+        published!.topic,
+        '-C',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-f',
+        '%k\t%s\n',
+      ],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
+    const read = stdout
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [key, value] = line.split('\t');
+        return { key: key!, event: JSON.parse(value!) as InventoryEvent };
+      });
+    const byId = (list: Received[]) =>
+      [...list].sort((a, b) => a.event.eventId.localeCompare(b.event.eventId));
+    expect(byId(read)).to.deep.equal(byId(published!.received));
   });
 
   it('`wareflow generate --to kafka --count N` writes master data and opening stock, creates the topic and publishes N events', async () => {
