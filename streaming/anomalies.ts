@@ -103,6 +103,8 @@ function volumeRules(state: PairState, eventType: string, change: number, out: F
 /**
  * Runs every SPEC §7 rule on one newly applied event and records it in the pair's state. The
  * volume rules look at the history before the event; the stock rules at the levels after it.
+ * RAPID_DEPLETION and FREQUENCY_SPIKE describe episodes: they fire on the event that starts one
+ * and stay quiet until it ends, instead of flagging every event of a busy hour.
  */
 export function detectAnomalies(
   state: PairState,
@@ -153,20 +155,28 @@ export function detectAnomalies(
   }
   const start = state.onHandHourAgo;
   const outflow = state.hourOutflow_;
-  if (onHandEvent && change < 0 && start > 0 && outflow > RULES.rapidDepletionShare * start) {
-    const share = outflow / start;
-    fired.push({
-      type: 'RAPID_DEPLETION',
-      severity: share >= 0.9 ? 'high' : 'medium',
-      risk: Math.min(0.9, 0.3 + 0.4 * share),
-      details: { outflowLastHour: outflow, onHandHourAgo: start, share: round(share) },
-    });
+  if (onHandEvent) {
+    const depleting = start > 0 && outflow > RULES.rapidDepletionShare * start;
+    if (depleting && !state.depleting && change < 0) {
+      const share = outflow / start;
+      fired.push({
+        type: 'RAPID_DEPLETION',
+        severity: share >= 0.9 ? 'high' : 'medium',
+        risk: Math.min(0.9, 0.3 + 0.4 * share),
+        details: { outflowLastHour: outflow, onHandHourAgo: start, share: round(share) },
+      });
+    }
+    state.depleting = depleting;
   }
+  // The baseline is the pair's rate over the part of the trailing hour it has been active, so a
+  // stream that starts from silence is not a spike against the silence before it.
   const minute = state.minuteCount;
-  const observedMinutes = Math.min(59, (state.maxEventTime - 60_000 - state.firstSeen) / 60_000);
+  const observedMinutes = Math.min(59, (state.maxEventTime - 60_000 - state.oldestInHour) / 60_000);
+  let spiking = false;
   if (minute >= RULES.frequencyMinEvents && observedMinutes >= RULES.frequencyMinBaselineMinutes) {
     const baseline = (state.hourCount - minute) / observedMinutes;
-    if (minute > RULES.frequencyFactor * baseline) {
+    spiking = minute > RULES.frequencyFactor * baseline;
+    if (spiking && !state.spiking) {
       const factor = baseline > 0 ? minute / baseline : Infinity;
       fired.push({
         type: 'FREQUENCY_SPIKE',
@@ -176,6 +186,7 @@ export function detectAnomalies(
       });
     }
   }
+  state.spiking = spiking;
   return fired;
 }
 

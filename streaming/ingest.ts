@@ -2,15 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { alertSeverity, computeMetrics } from '../analytics/index.js';
 import {
-  addLateEvents,
   applyEvents,
-  insertAlerts,
-  insertAnomalies,
   loadLedgerEvents,
   loadPairHistory,
   pairId,
-  savePartitionProgress,
-  upsertWindows,
+  writeChunkOutputs,
   type AlertRow,
   type AnomalyRow,
   type LedgerEvent,
@@ -219,7 +215,15 @@ export class Ingestor {
     }
 
     // 3. Detector state of pairs this instance has not seen since it took the partition.
+    const timings: Record<string, number> = { validate: Date.now() - started };
+    let mark = Date.now();
+    const lap = (name: string) => {
+      const now = Date.now();
+      timings[name] = now - mark;
+      mark = now;
+    };
     await this.loadPairs(state, accepted);
+    lap('loadPairs');
     await control.heartbeat();
 
     const lastOffset = BigInt(messages[messages.length - 1]!.offset);
@@ -243,7 +247,9 @@ export class Ingestor {
         notes: e.notes,
         sourcePartition: batch.partition,
       }));
+      lap('begin');
       const result = await applyEvents(trx, ledger, RESERVATION_LIST);
+      lap('apply');
 
       // 4. Which accepted events are new. A repeat (in this chunk or from an earlier delivery) is
       // a duplicate when it says the same thing, and dead-lettered when it reuses an id for
@@ -378,16 +384,30 @@ export class Ingestor {
       for (const w of closed) windowCounts.set(w.kind, (windowCounts.get(w.kind) ?? 0) + 1);
       const lateClosed = state.windows.takeLateForClosed();
 
-      await insertAnomalies(trx, anomalies);
-      await upsertWindows(trx, closed);
-      await addLateEvents(trx, lateClosed);
-      const alertIds = await insertAlerts(trx, alerts);
-      await savePartitionProgress(trx, this.options.groupId, topics.events, {
-        partition: batch.partition,
-        nextOffset: String(lastOffset + 1n),
-        maxEventTime: state.windows.maxEventTime === null ? null : new Date(state.windows.maxEventTime),
+      lap('detect');
+      // A late count for a window that closes in this same chunk goes on that window's row.
+      const closedKeys = new Map(
+        closed.map((w) => [`${w.kind}|${w.start.getTime()}|${w.sku}|${w.warehouseId}`, w]),
+      );
+      const lateWindows = lateClosed.filter((l) => {
+        const w = closedKeys.get(`${l.kind}|${l.start.getTime()}|${l.sku}|${l.warehouseId}`);
+        if (w) w.lateEvents += l.count;
+        return !w;
       });
-
+      const alertIds = await writeChunkOutputs(trx, {
+        anomalies,
+        closedWindows: closed,
+        lateWindows,
+        alerts,
+        groupId: this.options.groupId,
+        topic: topics.events,
+        progress: {
+          partition: batch.partition,
+          nextOffset: String(lastOffset + 1n),
+          maxEventTime: state.windows.maxEventTime === null ? null : new Date(state.windows.maxEventTime),
+        },
+      });
+      lap('write');
       // Output topics before the commit: a crash in between repeats them, never loses them.
       const createdAt = new Date();
       await Promise.all([
@@ -401,7 +421,9 @@ export class Ingestor {
         ),
         publisher.send(topics.analytics, closed.map(windowMessage)),
       ]);
+      lap('publish');
       await trx.commit();
+      lap('commit');
     } catch (err) {
       await trx.rollback().catch(() => undefined);
       throw err;
@@ -421,6 +443,7 @@ export class Ingestor {
       windowCounts,
       late: lateCount.get('any') ?? 0,
       nextOffset: lastOffset + 1n,
+      timings,
     });
   }
 
@@ -438,6 +461,7 @@ export class Ingestor {
       windowCounts: Map<string, number>;
       late: number;
       nextOffset: bigint;
+      timings: Record<string, number>;
     },
   ): void {
     const { metrics, redis, mailer, logger } = this.deps;
@@ -483,6 +507,7 @@ export class Ingestor {
         count: messages.length,
         applied: r.applied.length,
         ms: now - r.started,
+        timings: r.timings,
       },
       'chunk committed',
     );

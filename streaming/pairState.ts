@@ -32,8 +32,13 @@ export class PairState {
   lastMetrics: Record<string, unknown> | undefined;
   /** Latest event time seen. */
   maxEventTime = -Infinity;
-  /** Earliest event time in the recent queue's lifetime (how long a baseline has been observed). */
-  firstSeen = Infinity;
+  /**
+   * Whether the pair is in a rapid-depletion or frequency-spike episode: those rules report the
+   * event that starts an episode, not every event during it. Reset by a rebuild, so a restart
+   * may report an ongoing episode once more.
+   */
+  depleting = false;
+  spiking = false;
 
   private readonly recent: Recent[] = [];
   private hourHead = 0;
@@ -73,6 +78,10 @@ export class PairState {
   get minuteCount(): number {
     return this.recent.length - this.minuteHead;
   }
+  /** Event time of the oldest event within the trailing hour (the newest event's time at least). */
+  get oldestInHour(): number {
+    return this.recent[this.hourHead]?.t ?? this.maxEventTime;
+  }
   /** On-hand at the start of the trailing hour. */
   get onHandHourAgo(): number {
     return this.onHand - this.hourOnHandDelta;
@@ -105,7 +114,6 @@ export class PairState {
     }
 
     if (t > this.maxEventTime) this.maxEventTime = t;
-    if (t < this.firstSeen) this.firstSeen = t;
     this.recent.push({ t, onHandDelta });
     this.hourOnHandDelta += onHandDelta;
     if (onHandDelta < 0) this.hourOutflow -= onHandDelta;

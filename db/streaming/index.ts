@@ -1,10 +1,15 @@
 /** SQL of the streaming sidecar: the ledger write, its progress, and what the detectors read back. */
 export { applyEvents, type AppliedEvents, type LedgerEvent } from './applyEvents.js';
 export { loadLedgerEvents, type StoredEvent } from './loadLedgerEvents.js';
-export { loadPartitionProgress, savePartitionProgress, type PartitionProgress } from './offsets.js';
+export { loadPartitionProgress, type PartitionProgress } from './offsets.js';
 export { loadProducts, loadWarehouses, type ProductRow, type WarehouseRow } from './loadMasterData.js';
 export { loadPairHistory, pairId, type PairHistory, type PairKey } from './loadPairHistory.js';
 export { loadWindowEvents, type WindowEventRow } from './loadWindowEvents.js';
-export { upsertWindows, addLateEvents, type ClosedWindow } from './upsertWindows.js';
-export { insertAnomalies, type AnomalyRow } from './insertAnomalies.js';
-export { insertAlerts, type AlertRow } from './insertAlerts.js';
+export {
+  writeChunkOutputs,
+  type ChunkOutputs,
+  type AlertRow,
+  type AnomalyRow,
+  type ClosedWindow,
+  type LateWindowCount,
+} from './writeChunkOutputs.js';

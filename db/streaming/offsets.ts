@@ -25,28 +25,3 @@ export async function loadPartitionProgress(
   if (!row) return undefined;
   return { partition, nextOffset: String(row.next_offset), maxEventTime: row.max_event_time };
 }
-
-/**
- * Records the progress of one partition. Runs in the transaction that wrote the batch's rows, so
- * offsets and rows are committed together or not at all.
- */
-export async function savePartitionProgress(
-  trx: Knex.Transaction,
-  groupId: string,
-  topic: string,
-  progress: PartitionProgress,
-): Promise<void> {
-  await trx.raw(
-    `INSERT INTO inventory.consumer_offsets (group_id, topic, partition, next_offset, max_event_time, updated_at)
-     VALUES (?, ?, ?, ?::bigint, ?::timestamptz, now())
-     ON CONFLICT (group_id, topic, partition) DO UPDATE
-       SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()`,
-    bind(
-      groupId,
-      topic,
-      progress.partition,
-      progress.nextOffset,
-      progress.maxEventTime?.toISOString() ?? null,
-    ),
-  );
-}
