@@ -5,10 +5,12 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
   { files: ['cli/**', 'bench/**', 'bin/**', 'test/**', 'services/**'], rules: { 'no-console': 'off' } },
+  // Tests read JSON bodies of our own API; typing each one would add noise, not safety.
+  { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );
