@@ -43,7 +43,7 @@ export async function servicesUp(options: ServicesOptions): Promise<ServicesResu
   if (kafka.ok) {
     const t0 = Date.now();
     try {
-      topics = await ensureSpecTopics(options.config, [kafka.where], options.logger);
+      topics = await ensureSpecTopics(options.config, [...options.config.KAFKA_BROKERS], options.logger);
     } catch (err) {
       Object.assign(kafka, { ok: false, detail: `topics could not be created: ${coerceError(err).message}` });
     }
@@ -52,7 +52,7 @@ export async function servicesUp(options: ServicesOptions): Promise<ServicesResu
   return { command: 'up', ok: services.every((s) => s.ok), services, topics, ms: Date.now() - started };
 }
 
-/** Runs a step and stamps the time it took; a thrown error becomes a failed report. */
+/** Runs a step (which reports its own failures) and stamps the time it took. */
 async function timed(step: () => Promise<Omit<ServiceReport, 'ms'>>): Promise<ServiceReport> {
   const t0 = Date.now();
   const report = await step();
