@@ -63,13 +63,9 @@ export function combineRisk(rules: readonly FiredRule[]): number {
 
 function volumeRules(state: PairState, eventType: string, change: number, out: FiredRule[]): void {
   const history = state.changes(eventType);
-  if (history.length < RULES.minHistory) return;
-  let sum = 0;
-  for (const x of history) sum += x;
-  const mean = sum / history.length;
-  let ss = 0;
-  for (const x of history) ss += (x - mean) ** 2;
-  const sd = Math.sqrt(ss / (history.length - 1));
+  if (!history || history.length < RULES.minHistory) return;
+  const mean = history.mean;
+  const sd = history.stdDev;
   const z = (change - mean) / Math.max(sd, RULES.minStdDev);
   if (Math.abs(z) > RULES.zScore) {
     const a = Math.abs(z);
@@ -81,7 +77,7 @@ function volumeRules(state: PairState, eventType: string, change: number, out: F
       details: { z: round(z), mean: round(mean), stddev: round(sd), history: history.length },
     });
   }
-  const sorted = [...history].sort((a, b) => a - b);
+  const sorted = history.sorted;
   const q1 = quantileSorted(sorted, 0.25);
   const q3 = quantileSorted(sorted, 0.75);
   const iqr = q3 - q1;

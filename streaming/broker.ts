@@ -66,7 +66,7 @@ export interface Publisher {
 export interface GroupConsumerOptions {
   groupId: string;
   topic: string;
-  /** Partitions handled at once by one member. @defaultValue 3 */
+  /** Partitions handled at once by one member. @defaultValue 6 */
   concurrency?: number;
   /** Where a group with no committed offset starts. @defaultValue true (the beginning) */
   fromBeginning?: boolean;

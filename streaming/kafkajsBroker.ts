@@ -79,7 +79,7 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
         autoCommitInterval: 1_000,
         // We resolve offsets ourselves, only for what PostgreSQL has committed.
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.concurrency ?? 3,
+        partitionsConsumedConcurrently: options.concurrency ?? 6,
         eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale, pause }) => {
           await handler(
             {

@@ -6,6 +6,70 @@ export const HISTORY_SIZE = 100;
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 
+/**
+ * The last HISTORY_SIZE changes of one event type, with running sums and a sorted copy kept up to
+ * date on every change, so mean, spread and quartiles cost O(HISTORY_SIZE) at most per event
+ * instead of a sort.
+ */
+export class VolumeHistory {
+  readonly values: number[] = [];
+  readonly sorted: number[] = [];
+  private sum = 0;
+  private sumSq = 0;
+
+  get length(): number {
+    return this.values.length;
+  }
+  get mean(): number {
+    return this.sum / this.values.length;
+  }
+  /** Sample standard deviation. */
+  get stdDev(): number {
+    const n = this.values.length;
+    if (n < 2) return 0;
+    return Math.sqrt(Math.max(0, (this.sumSq - (this.sum * this.sum) / n) / (n - 1)));
+  }
+
+  push(x: number): void {
+    this.values.push(x);
+    this.sum += x;
+    this.sumSq += x * x;
+    this.sorted.splice(this.lowerBound(x), 0, x);
+    if (this.values.length > HISTORY_SIZE) {
+      const old = this.values.shift()!;
+      this.sum -= old;
+      this.sumSq -= old * old;
+      this.sorted.splice(this.lowerBound(old), 1);
+    }
+  }
+
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+const dayKeys = new Map<string, string[]>();
+/** The `days` UTC day keys ending with `day`, oldest first (cached: every pair asks for the same days). */
+function lastDays(day: string, days: number): string[] {
+  const cacheKey = `${day}|${days}`;
+  let keys = dayKeys.get(cacheKey);
+  if (!keys) {
+    const end = Date.parse(`${day}T00:00:00Z`);
+    keys = [];
+    for (let i = days - 1; i >= 0; i--) keys.push(new Date(end - i * 86_400_000).toISOString().slice(0, 10));
+    if (dayKeys.size > 64) dayKeys.clear();
+    dayKeys.set(cacheKey, keys);
+  }
+  return keys;
+}
+
 interface Recent {
   t: number;
   onHandDelta: number;
@@ -22,8 +86,8 @@ interface Recent {
 export class PairState {
   onHand = 0;
   reserved = 0;
-  /** Last HISTORY_SIZE quantity changes per event type, oldest first. */
-  readonly history = new Map<string, number[]>();
+  /** Last HISTORY_SIZE quantity changes per event type. */
+  readonly history = new Map<string, VolumeHistory>();
   /** Units sold per UTC day ('YYYY-MM-DD'). */
   readonly dailySales = new Map<string, number>();
   /** Latest alert per dedup key: wall-clock time and severity rank. */
@@ -91,9 +155,9 @@ export class PairState {
     return this.hourOutflow;
   }
 
-  /** The volume history of one event type (oldest first). */
-  changes(eventType: string): readonly number[] {
-    return this.history.get(eventType) ?? [];
+  /** The volume history of one event type, if any was seen. */
+  changes(eventType: string): VolumeHistory | undefined {
+    return this.history.get(eventType);
   }
 
   /** Records an applied event: levels, volume history, trailing hour and minute, daily sales. */
@@ -104,9 +168,8 @@ export class PairState {
     else this.onHand += change;
 
     let h = this.history.get(eventType);
-    if (!h) this.history.set(eventType, (h = []));
+    if (!h) this.history.set(eventType, (h = new VolumeHistory()));
     h.push(change);
-    if (h.length > HISTORY_SIZE) h.shift();
 
     if (eventType === 'SALE') {
       const day = new Date(t).toISOString().slice(0, 10);
@@ -139,15 +202,10 @@ export class PairState {
 
   /** The last `days` UTC days of sales ending with `day` (oldest first), zeros included. */
   salesSeries(day: string, days = 30): number[] {
-    const end = Date.parse(`${day}T00:00:00Z`);
-    const out: number[] = [];
-    for (let i = days - 1; i >= 0; i--) {
-      const d = new Date(end - i * 86_400_000).toISOString().slice(0, 10);
-      out.push(Math.max(0, this.dailySales.get(d) ?? 0));
-    }
+    const keys = lastDays(day, days);
+    const out = keys.map((d) => Math.max(0, this.dailySales.get(d) ?? 0));
     if (this.dailySales.size > days + 7) {
-      const oldest = new Date(end - (days + 7) * 86_400_000).toISOString().slice(0, 10);
-      for (const d of this.dailySales.keys()) if (d < oldest) this.dailySales.delete(d);
+      for (const d of this.dailySales.keys()) if (d < keys[0]!) this.dailySales.delete(d);
     }
     return out;
   }

@@ -16,7 +16,7 @@ import { kafkajsBroker } from './kafkajsBroker.js';
 import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 
 export interface StreamingOptions {
-  /** Partitions one instance processes at once. @defaultValue 3 */
+  /** Partitions one instance processes at once. @defaultValue 6 */
   concurrency?: number;
   /** Same-key alerts within this window are suppressed unless more severe. @defaultValue 900000 (15 min) */
   alertCooldownMs?: number;
@@ -61,7 +61,7 @@ export async function startStreaming(
 ): Promise<StreamingSidecar> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'streaming' });
   const topics = topicNames(config);
-  const concurrency = options.concurrency ?? 3;
+  const concurrency = options.concurrency ?? 6;
   const closers: Array<() => Promise<void> | void> = [];
   const close = async () => {
     for (const c of closers.splice(0).reverse()) {

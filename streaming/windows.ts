@@ -45,6 +45,26 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
 }
 
+function summarise(acc: Accumulator): ClosedWindow {
+  const sorted = acc.values.sort((a, b) => a - b);
+  return {
+    kind: acc.kind,
+    start: new Date(acc.start),
+    end: new Date(acc.end),
+    sku: acc.sku,
+    warehouseId: acc.warehouseId,
+    eventCount: acc.count,
+    unitsIn: acc.unitsIn,
+    unitsOut: acc.unitsOut,
+    mean: acc.count ? acc.sum / acc.count : null,
+    min: acc.count ? acc.min : null,
+    max: acc.count ? acc.max : null,
+    p50: acc.count ? percentile(sorted, 0.5) : null,
+    p95: acc.count ? percentile(sorted, 0.95) : null,
+    lateEvents: acc.late,
+  };
+}
+
 /**
  * The earliest event time that can still belong to a window open at `watermark`: where a rebuild
  * of the open windows must start reading the ledger.
@@ -72,7 +92,11 @@ export function earliestOpenEventTime(watermark: number): number {
  * range — so replaying those rows (`rebuild`) recreates the same state.
  */
 export class PartitionWindows {
-  private readonly open = new Map<string, Accumulator>();
+  /** Open windows per pair, then per kind (index into WINDOW_KINDS), keyed by window start. */
+  private readonly open = new Map<
+    string,
+    { sku: string; warehouseId: string; byKind: Array<Map<number, Accumulator>> }
+  >();
   private readonly lateClosed = new Map<string, LateEvent>();
   private nextEnd = Infinity;
   maxEventTime: number | null;
@@ -89,7 +113,9 @@ export class PartitionWindows {
   }
 
   get openCount(): number {
-    return this.open.size;
+    let n = 0;
+    for (const p of this.open.values()) for (const m of p.byKind) n += m.size;
+    return n;
   }
 
   /** Adds a newly applied event. Returns the number of windows it was late for. */
@@ -111,23 +137,31 @@ export class PartitionWindows {
     watermark: number,
     rebuilding = false,
   ): number {
+    const pairKey = `${sku}\u0000${warehouseId}`;
+    let pair = this.open.get(pairKey);
+    if (!pair) {
+      pair = { sku, warehouseId, byKind: WINDOW_KINDS.map(() => new Map<number, Accumulator>()) };
+      this.open.set(pairKey, pair);
+    }
     let late = 0;
-    for (const k of WINDOW_KINDS) {
-      const lastStart = Math.floor(t / k.slideMs) * k.slideMs;
-      for (let start = lastStart; start > t - k.sizeMs; start -= k.slideMs) {
-        const end = start + k.sizeMs;
-        const key = `${k.kind}|${start}|${sku}|${warehouseId}`;
+    for (let k = 0; k < WINDOW_KINDS.length; k++) {
+      const { kind, sizeMs, slideMs } = WINDOW_KINDS[k]!;
+      const windows = pair.byKind[k]!;
+      const lastStart = Math.floor(t / slideMs) * slideMs;
+      for (let start = lastStart; start > t - sizeMs; start -= slideMs) {
+        const end = start + sizeMs;
+        let acc = windows.get(start);
         if (end <= watermark) {
           if (rebuilding) continue;
           late++;
-          const acc = this.open.get(key);
           if (acc) acc.late++;
           else {
+            const key = `${kind}|${start}|${pairKey}`;
             const l = this.lateClosed.get(key);
             if (l) l.count++;
             else
               this.lateClosed.set(key, {
-                kind: k.kind,
+                kind,
                 start: new Date(start),
                 end: new Date(end),
                 sku,
@@ -137,10 +171,9 @@ export class PartitionWindows {
           }
           continue;
         }
-        let acc = this.open.get(key);
         if (!acc) {
           acc = {
-            kind: k.kind,
+            kind,
             start,
             end,
             sku,
@@ -154,7 +187,7 @@ export class PartitionWindows {
             values: [],
             late: 0,
           };
-          this.open.set(key, acc);
+          windows.set(start, acc);
           if (end < this.nextEnd) this.nextEnd = end;
         }
         acc.count++;
@@ -175,29 +208,17 @@ export class PartitionWindows {
     if (this.nextEnd > watermark) return [];
     const closed: ClosedWindow[] = [];
     let nextEnd = Infinity;
-    for (const [key, acc] of this.open) {
-      if (acc.end > watermark) {
-        if (acc.end < nextEnd) nextEnd = acc.end;
-        continue;
+    for (const pair of this.open.values()) {
+      for (const windows of pair.byKind) {
+        for (const [start, acc] of windows) {
+          if (acc.end > watermark) {
+            if (acc.end < nextEnd) nextEnd = acc.end;
+            continue;
+          }
+          windows.delete(start);
+          closed.push(summarise(acc));
+        }
       }
-      this.open.delete(key);
-      const sorted = acc.values.sort((a, b) => a - b);
-      closed.push({
-        kind: acc.kind,
-        start: new Date(acc.start),
-        end: new Date(acc.end),
-        sku: acc.sku,
-        warehouseId: acc.warehouseId,
-        eventCount: acc.count,
-        unitsIn: acc.unitsIn,
-        unitsOut: acc.unitsOut,
-        mean: acc.count ? acc.sum / acc.count : null,
-        min: acc.count ? acc.min : null,
-        max: acc.count ? acc.max : null,
-        p50: acc.count ? percentile(sorted, 0.5) : null,
-        p95: acc.count ? percentile(sorted, 0.95) : null,
-        lateEvents: acc.late,
-      });
     }
     this.nextEnd = nextEnd;
     return closed;
