@@ -1,14 +1,12 @@
 /**
  * Writing generated data to the warehouse: master data, the ledger in bulk, and levels.
  */
-import type { Knex } from '../platform/index.js';
+import { InvalidInputError, type Knex } from '../platform/index.js';
 import {
   deletePairLedger,
   insertOpeningStock,
-  insertTransactions,
   loadLevels,
   skipForeignKeyChecks,
-  upsertLevels,
   upsertProducts,
   upsertWarehouses,
   type CurrentLevel,
@@ -20,18 +18,14 @@ import type { TransactionRow } from './pair.js';
 import { Rng } from './random.js';
 import { stockPolicy } from './shape.js';
 import { DAY_MS, HOUR_MS } from './zone.js';
+import { writeBatch, writeInParallel, type WriteProgress } from './parallel.js';
+
+export type { WriteProgress };
 
 /** Upserts products and warehouses (idempotent: rerunning changes nothing). */
 export async function writeMasterData(knex: Knex, master: MasterData): Promise<void> {
   await upsertProducts(knex, master.products);
   await upsertWarehouses(knex, master.warehouses);
-}
-
-export interface WriteProgress {
-  /** Transactions written so far. */
-  rows: number;
-  /** Pairs whose final level is written. */
-  pairs: number;
 }
 
 function columns(rows: readonly TransactionRow[]): TransactionColumns {
@@ -75,12 +69,7 @@ export async function writeHistory(
   for (const batch of batches) {
     const rows = columns(batch.transactions);
     await inFlight;
-    const write = (async () => {
-      progress.rows += await insertTransactions(knex, rows);
-      await upsertLevels(knex, batch.levels);
-      progress.pairs += batch.levels.length;
-      onProgress?.({ ...progress });
-    })();
+    const write = writeBatch(knex, rows, batch.levels, progress).then(() => onProgress?.({ ...progress }));
     // Awaited on the next turn of the loop; the no-op handler only stops Node from reporting a
     // failure as unhandled while the next batch is being generated.
     write.catch(() => undefined);
@@ -103,6 +92,14 @@ export interface GenerateToPostgresOptions extends MasterDataOptions {
   targetRows?: number;
   /** Transactions per INSERT statement. @defaultValue 10000 */
   batchSize?: number;
+  /**
+   * PostgreSQL connections writing at once. 1 writes everything in one transaction. More spread
+   * the index maintenance over several backends for big loads: the old ledger and levels of the
+   * pairs are deleted (and committed) first, then the writers commit together at the end, so the
+   * pairs are briefly empty and a failure leaves them empty rather than half-written. The knex
+   * pool needs this many connections. @defaultValue 1
+   */
+  connections?: number;
 }
 
 export interface GenerateSummary {
@@ -164,17 +161,33 @@ export async function generateToPostgres(
   onProgress?.({ rows: 0, pairs: 0, estimatedRows });
   const skus = master.products.map((p) => p.sku);
   const warehouseIds = master.warehouses.map((w) => w.warehouse_id);
-  const { rows, replaced } = await knex.transaction(async (trx) => {
-    await writeMasterData(trx, master);
-    // Every row refers to the products and warehouses written just above, so the per-row
-    // foreign-key triggers (most of the insert cost) can be skipped when the role allows it.
-    await skipForeignKeyChecks(trx);
-    const replaced = await deletePairLedger(trx, skus, warehouseIds);
-    const written = await writeHistory(trx, generateHistory(historyOptions), (p) =>
-      onProgress?.({ ...p, estimatedRows }),
-    );
-    return { rows: written.rows, replaced };
-  });
+  const connections = options.connections ?? 1;
+  if (!(Number.isInteger(connections) && connections >= 1)) {
+    throw new InvalidInputError(`connections must be a whole number from 1 (got ${connections})`);
+  }
+  const progress = (p: WriteProgress) => onProgress?.({ ...p, estimatedRows });
+  let rows: number;
+  let replaced: number;
+  if (connections === 1) {
+    ({ rows, replaced } = await knex.transaction(async (trx) => {
+      await writeMasterData(trx, master);
+      // Every row refers to the products and warehouses written just above, so the per-row
+      // foreign-key triggers (a large part of the insert cost) can be skipped when the role allows it.
+      await skipForeignKeyChecks(trx);
+      const replaced = await deletePairLedger(trx, skus, warehouseIds);
+      const written = await writeHistory(trx, generateHistory(historyOptions), progress);
+      return { rows: written.rows, replaced };
+    }));
+  } else {
+    replaced = await knex.transaction(async (trx) => {
+      await writeMasterData(trx, master);
+      return deletePairLedger(trx, skus, warehouseIds, { levels: true });
+    });
+    const batches = (function* () {
+      for (const batch of generateHistory(historyOptions)) yield { batch, rows: columns(batch.transactions) };
+    })();
+    ({ rows } = await writeInParallel(knex, batches, connections, progress));
+  }
   // Fresh statistics, so the first queries over a large new ledger get sensible plans.
   await knex.raw('ANALYZE inventory.inventory_transactions, inventory.inventory_levels');
   const seconds = (performance.now() - started) / 1000;

@@ -28,6 +28,7 @@ interface GenerateFlags {
   skus: number;
   warehouses: number;
   rows?: number;
+  connections: number;
   rate: number;
   count?: number;
   duration?: number;
@@ -64,9 +65,12 @@ function progressBar(enabled: boolean, unit: string) {
   );
 }
 
-async function preparedDatabase(config: Config) {
+async function preparedDatabase(config: Config, connections = 2) {
   await ensureDatabase(config.DATABASE_URL, (url) => createKnex(url, { poolMax: 1 }));
-  const knex = createKnex(config.DATABASE_URL, { poolMax: 2, applicationName: 'wareflow-generate' });
+  const knex = createKnex(config.DATABASE_URL, {
+    poolMax: connections,
+    applicationName: 'wareflow-generate',
+  });
   try {
     await migrateLatest(knex);
   } catch (err) {
@@ -77,7 +81,7 @@ async function preparedDatabase(config: Config) {
 }
 
 async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
-  const knex = await preparedDatabase(config);
+  const knex = await preparedDatabase(config, flags.connections + 1);
   const bar = progressBar(!flags.json && process.stdout.isTTY === true, 'rows');
   const started = performance.now();
   try {
@@ -89,6 +93,7 @@ async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
         skus: flags.skus,
         warehouses: flags.warehouses,
         days: flags.days,
+        connections: flags.connections,
         ...(flags.rows === undefined ? {} : { targetRows: flags.rows }),
       },
       (p) => {
@@ -196,6 +201,12 @@ export function registerGenerateCommand(program: Command): void {
     .option('--skus <n>', 'number of products', wholeNumber(1, MAX_SKUS), 50)
     .option('--warehouses <n>', 'number of warehouses', wholeNumber(1, MAX_WAREHOUSES), 3)
     .option('--rows <n>', 'aim for about this many transactions, scaling demand (postgres)', wholeNumber(1))
+    .option(
+      '--connections <n>',
+      'PostgreSQL connections writing at once; above 1 the pairs are briefly empty (postgres)',
+      wholeNumber(1, 16),
+      1,
+    )
     .option('--rate <n>', 'events per second (kafka)', positiveNumber, 100)
     .option('--count <n>', 'stop after this many events (kafka)', wholeNumber(1))
     .option('--duration <s>', 'stop after this many seconds (kafka)', positiveNumber)
@@ -213,8 +224,12 @@ export function registerGenerateCommand(program: Command): void {
             throw new UsageError(`--${kafkaOnly} applies to --to kafka only`);
           }
         }
-      } else if (command.getOptionValueSource('rows') === 'cli') {
-        throw new UsageError('--rows applies to --to postgres only');
+      } else {
+        for (const postgresOnly of ['rows', 'connections'] as const) {
+          if (command.getOptionValueSource(postgresOnly) === 'cli') {
+            throw new UsageError(`--${postgresOnly} applies to --to postgres only`);
+          }
+        }
       }
       const config = loadConfig();
       if (flags.to === 'postgres') await toPostgres(flags, config);

@@ -101,6 +101,19 @@ describe('generator → PostgreSQL', function () {
     expect(await levelMismatches(db)).to.deep.equal([]);
   });
 
+  it('writes the very same ledger and levels over several connections at once', async () => {
+    const before = await ledgerDigest(db);
+    const levels = () =>
+      db.knex
+        .raw('SELECT * FROM inventory.inventory_levels ORDER BY sku, warehouse_id')
+        .then((r) => r.rows.map(({ updated_at: _, ...level }: Record<string, unknown>) => level));
+    const levelsBefore = await levels();
+    const summary = await generateToPostgres(db.knex, { ...OPTIONS, connections: 3, batchSize: 500 });
+    expect(summary.replaced).to.equal(before.rows);
+    expect(await ledgerDigest(db)).to.deep.equal(before);
+    expect(await levels()).to.deep.equal(levelsBefore);
+  });
+
   it('replaces it with different rows for another seed, and leaves pairs outside the generated set alone', async () => {
     const before = await ledgerDigest(db);
     const untouchedSkus = generateMasterData({ seed: 11, skus: 10 })
