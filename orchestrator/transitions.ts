@@ -11,6 +11,7 @@ import {
   type QueuedTry,
   type RunState,
   type TaskLogLine,
+  type TaskState,
   type TryOutcome,
 } from '../db/orchestrator/index.js';
 import type { Dag, ResolvedTask } from './dag.js';
@@ -25,10 +26,11 @@ export async function advanceRun(
   trx: Knex.Transaction,
   dag: Dag,
   runId: number,
+  known?: { states: ReadonlyMap<string, { state: TaskState }>; runState: string },
 ): Promise<{ queued: QueuedTry[]; runState: RunState }> {
-  const states = await taskStates(trx, runId);
+  const states = known?.states ?? (await taskStates(trx, runId));
   const evaluation = evaluateRun(dag, states);
-  const queued = await applyTransitions(trx, runId, evaluation);
+  const queued = await applyTransitions(trx, runId, evaluation, known?.runState);
   return {
     runState: evaluation.runState,
     queued: queued.map((q) => ({
@@ -118,7 +120,7 @@ export async function finishTry(
     if (args.logs?.length) await insertTaskLogs(trx, args.logs);
     const run = await lockRun(trx, args.runId);
     if (!run) return { recorded: false, queued: [], runState: undefined };
-    const recorded = await recordTry(trx, args);
+    const { recorded, states } = await recordTry(trx, args);
     if (!recorded) return { recorded: false, queued: [], runState: undefined };
     const retry: QueuedTry[] = [];
     const task = dag.taskById.get(args.taskId);
@@ -133,7 +135,7 @@ export async function finishTry(
       });
       return { recorded, queued: retry, runState: 'running' as RunState };
     }
-    const { queued, runState } = await advanceRun(trx, dag, args.runId);
+    const { queued, runState } = await advanceRun(trx, dag, args.runId, { states, runState: run.state });
     return { recorded, queued, runState };
   });
 }

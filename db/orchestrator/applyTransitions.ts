@@ -10,6 +10,8 @@ export async function applyTransitions(
   trx: Knex.Transaction,
   runId: number,
   changes: { queue: string[]; settle: Array<{ taskId: string; state: TaskState }>; runState: RunState },
+  /** The run's state before, when the caller knows it: an unchanged running run is not written. */
+  previousRunState?: string,
 ): Promise<Array<{ task_id: string; try_number: number; pool: string }>> {
   let queued: Array<{ task_id: string; try_number: number; pool: string }> = [];
   if (changes.queue.length > 0) {
@@ -32,6 +34,7 @@ export async function applyTransitions(
       [JSON.stringify(changes.settle.map((s) => ({ task_id: s.taskId, state: s.state }))), runId],
     );
   }
+  if (previousRunState === 'running' && changes.runState === 'running') return queued;
   await trx.raw(
     `UPDATE orchestrator.dag_runs
         SET state = ?, ended_at = CASE WHEN ? = 'running' THEN NULL ELSE coalesce(ended_at, clock_timestamp()) END

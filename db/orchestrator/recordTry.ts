@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { TaskState } from './types.js';
 
 export type TryOutcome =
   | { kind: 'success'; output: unknown }
@@ -15,7 +16,7 @@ export type TryOutcome =
 export async function recordTry(
   trx: Knex.Transaction,
   args: { runId: number; taskId: string; tryNumber: number; workerId: string | null; outcome: TryOutcome },
-): Promise<boolean> {
+): Promise<{ recorded: boolean; states: Map<string, { state: TaskState }> }> {
   const { outcome } = args;
   const set =
     outcome.kind === 'success'
@@ -35,11 +36,22 @@ export async function recordTry(
         : outcome.kind === 'failed'
           ? [outcome.error]
           : [outcome.reason];
-  const { rowCount } = await trx.raw(
-    `UPDATE orchestrator.task_instances SET ${set}
-      WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'
-        AND worker_id IS NOT DISTINCT FROM ?`,
-    [...values, args.runId, args.taskId, args.tryNumber, args.workerId],
+  // One round trip: the guarded update, and every task state of the run as it now stands (the
+  // statement's snapshot predates the update, so the updated row's new state comes from RETURNING).
+  const { rows } = await trx.raw(
+    `WITH rec AS (
+       UPDATE orchestrator.task_instances SET ${set}
+        WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'
+          AND worker_id IS NOT DISTINCT FROM ?
+       RETURNING task_id, state)
+     SELECT ti.task_id, coalesce(rec.state, ti.state) AS state, rec.task_id IS NOT NULL AS recorded
+       FROM orchestrator.task_instances ti LEFT JOIN rec ON rec.task_id = ti.task_id
+      WHERE ti.run_id = ?`,
+    [...values, args.runId, args.taskId, args.tryNumber, args.workerId, args.runId],
   );
-  return (rowCount ?? 0) > 0;
+  const typed = rows as Array<{ task_id: string; state: TaskState; recorded: boolean }>;
+  return {
+    recorded: typed.some((r) => r.recorded),
+    states: new Map(typed.map((r) => [r.task_id, { state: r.state }])),
+  };
 }
