@@ -26,8 +26,11 @@ export async function writeBatch(
   levels: readonly LevelRow[],
   progress: WriteProgress,
 ): Promise<void> {
-  progress.rows += await insertTransactions(knex, rows);
+  // Read the count first and add after: `progress.rows += await …` would add to a value read
+  // before the await, losing the rows other writers counted meanwhile.
+  const inserted = await insertTransactions(knex, rows);
   await upsertLevels(knex, levels);
+  progress.rows += inserted;
   progress.pairs += levels.length;
 }
 

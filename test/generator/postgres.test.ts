@@ -110,6 +110,7 @@ describe('generator → PostgreSQL', function () {
     const levelsBefore = await levels();
     const summary = await generateToPostgres(db.knex, { ...OPTIONS, connections: 3, batchSize: 500 });
     expect(summary.replaced).to.equal(before.rows);
+    expect(summary.rows).to.equal(before.rows);
     expect(await ledgerDigest(db)).to.deep.equal(before);
     expect(await levels()).to.deep.equal(levelsBefore);
   });
