@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Knex, Logger } from '../platform/index.js';
+import type { Knex } from '../platform/index.js';
 import { InvalidInputError } from '../platform/index.js';
 import { validateSchedule } from './schedule.js';
 

@@ -91,7 +91,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
     try {
       if (claimed.upstream_ended_at) {
         engine.metrics.handoff.observe(
-          { pool: job.queueName },
+          { pool: job.queueName.replace(/^tasks-/, '') },
           Math.max(0, claimed.started_at.getTime() - claimed.upstream_ended_at.getTime()) / 1000,
         );
       }

@@ -30,6 +30,7 @@ describe('worker crashes and shutdowns', () => {
         REDIS_URL: TEST_REDIS_URL,
         QUEUE_PREFIX: h.prefix,
         MARKER_DIR: markers,
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

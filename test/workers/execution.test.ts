@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { defineDag, task, getRun, getTaskLogs, triggerRun, waitForRun } from '../../orchestrator/index.js';
+import { startMetricsServer } from '../../workers/index.js';
 import { startHarness, type Harness } from '../orchestrator/harness.js';
 
 const START = '2026-01-01T00:00:00Z';
@@ -111,5 +112,21 @@ describe('task execution on BullMQ workers', () => {
     expect(h.mail.sent.map((m) => m.subject)).to.include(
       `[wareflow] task failed: slow.hang (${done.logical_date.toISOString()})`,
     );
+  });
+
+  it('serves Prometheus metrics: runs and tasks by state, durations, handoff latency, queue depth', async () => {
+    const server = await startMetricsServer(h.engine.metrics.registry, 0, h.engine.logger);
+    try {
+      const body = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      expect(body).to.match(/^wareflow_dag_runs\{dag_id="chain",state="success"\} 1$/m);
+      expect(body).to.match(/^wareflow_task_instances\{dag_id="slow",state="failed"\} 1$/m);
+      expect(body).to.match(
+        /^wareflow_task_duration_seconds_count\{dag_id="chain",task_id="load",outcome="success"\} 1$/m,
+      );
+      expect(body).to.match(/^wareflow_task_handoff_seconds_count\{pool="default"\} [1-9]/m);
+      expect(body).to.match(/^wareflow_queue_depth\{pool="default",state="waiting"\} 0$/m);
+    } finally {
+      await server.close();
+    }
   });
 });
