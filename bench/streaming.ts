@@ -11,7 +11,7 @@
  *    probe handed to the producer). Its limit is the bare Kafka produce→consume p99 of the same
  *    probes, measured by a plain consumer on the events topic at the same time.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
@@ -110,215 +110,224 @@ export async function run(args: string[]): Promise<void> {
   // --- setup: database, master data, opening stock, topics
   await ensureDatabase(config.DATABASE_URL, (u) => createKnex(u, { poolMax: 1 }));
   const knex = createKnex(config.DATABASE_URL, { poolMax: 4 });
-  await migrateLatest(knex);
-  const master = generateMasterData({ skus, warehouses, seed: 7 });
-  await writeMasterData(knex, master);
-  const { levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) });
-  // Probe products: expensive, one pair each, so every probe restock is a HIGH_VALUE alert that
-  // no cooldown suppresses.
-  const probeCount = Math.max(50, Math.ceil(latencySeconds * 10));
-  const probeSkus = Array.from({ length: probeCount }, (_, i) => `PROBE-${String(i + 1).padStart(5, '0')}`);
-  await knex('inventory.products').insert(
-    probeSkus.map((sku) => ({
-      sku,
-      name: sku,
-      category: 'probe',
-      unit_cost: 1000,
-      unit_price: 1500,
-      lead_time_days: 7,
-    })),
-  );
-  const probeWarehouse = master.warehouses[0]!.warehouse_id;
-  await ensureTopics(kafka, [
-    { topic: topics.events, numPartitions: 6 },
-    { topic: topics.dlq, numPartitions: 1 },
-    { topic: topics.alerts, numPartitions: 3 },
-    { topic: topics.reorders, numPartitions: 3 },
-    { topic: topics.analytics, numPartitions: 3 },
-  ]);
-
-  // --- 1. produce N events. Event time runs from 30 min ago at N/1800 events per second, so it
-  // ends about now and windows keep closing while the sidecar works.
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
-  await producer.connect();
-  const gen = liveEvents({
-    master,
-    levels,
-    seed: 7,
-    start: Date.now() - 30 * 60_000,
-    rate: N / 1_800,
-    businessHoursOnly: false,
-  });
-  let t = performance.now();
-  for (let sent = 0; sent < N;) {
-    const n = Math.min(10_000, N - sent);
-    const messages = new Array<{ key: string; value: string }>(n);
-    for (let i = 0; i < n; i++) messages[i] = toKafkaMessage(gen.next().value);
-    await producer.send({ topic: topics.events, messages, acks: 1 });
-    sent += n;
-  }
-  log(`produced ${N} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
-  // --- 2. limit: bare kafkajs consumer
-  const bareSeconds = await bareDrain(kafka, topics.events, N);
-  const bareRate = N / bareSeconds;
-  log(`bare kafkajs consumer: ${Math.round(bareRate)} events/s`);
-
-  // --- 3. the sidecar, as its own process
-  const port = await freePort();
-  let childLog = '';
-  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the sidecar (Node refuses
-  // --cpu-prof in NODE_OPTIONS).
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/wareflow.js', 'streaming'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: config.DATABASE_URL,
-      KAFKA_TOPIC_SUFFIX: suffix,
-      KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
-      DATA_DIR: config.DATA_DIR,
-      STREAMING_PORT: String(port),
-      LOG_LEVEL: config.LOG_LEVEL,
-    },
-    // BENCH_CHILD_LOG=file keeps the sidecar's whole log (with LOG_LEVEL=debug: per-chunk timings).
-    stdio: [
-      'ignore',
-      'ignore',
-      process.env.BENCH_CHILD_LOG ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
-    ],
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    childLog = (childLog + d.toString()).slice(-10_000);
-  });
-  const applied = async () =>
-    Number(
-      (
-        await knex('inventory.consumer_offsets')
-          .where({ group_id: config.KAFKA_GROUP_ID, topic: topics.events })
-          .sum({ n: 'next_offset' })
-      )[0]!.n ?? 0,
+  let producer: Producer | undefined;
+  let child: ChildProcess | undefined;
+  const listeners: Consumer[] = [];
+  try {
+    await migrateLatest(knex);
+    const master = generateMasterData({ skus, warehouses, seed: 7 });
+    await writeMasterData(knex, master);
+    const { levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) });
+    // Probe products: expensive, one pair each, so every probe restock is a HIGH_VALUE alert that
+    // no cooldown suppresses.
+    const probeCount = Math.max(50, Math.ceil(latencySeconds * 10));
+    const probeSkus = Array.from({ length: probeCount }, (_, i) => `PROBE-${String(i + 1).padStart(5, '0')}`);
+    await knex('inventory.products').insert(
+      probeSkus.map((sku) => ({
+        sku,
+        name: sku,
+        category: 'probe',
+        unit_cost: 1000,
+        unit_price: 1500,
+        lead_time_days: 7,
+      })),
     );
-  let first = 0;
-  let done = 0;
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    const n = await applied();
-    const now = performance.now();
-    if (n > 0 && first === 0) first = now;
-    if (n >= N) {
-      done = now;
-      break;
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`sidecar stopped at ${n} of ${N} events:\n${childLog}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const sidecarSeconds = (done - first) / 1000;
-  const sidecarRate = N / sidecarSeconds;
-  log(`sidecar: ${N} events in ${sidecarSeconds.toFixed(1)} s = ${Math.round(sidecarRate)} events/s`);
-  const countOf = async (q: Promise<Array<Record<string, unknown>>>) => Number((await q)[0]?.n ?? 0);
-  const ledgerRows = await countOf(
-    knex('inventory.inventory_transactions').whereNotNull('source_partition').count({ n: '*' }),
-  );
-  const windowRows = await countOf(knex('analytics.stream_windows').count({ n: '*' }));
-  const anomalyRows = await countOf(knex('analytics.anomalies').count({ n: '*' }));
-  log(`ledger rows ${ledgerRows}, closed windows ${windowRows}, anomalies ${anomalyRows}`);
+    const probeWarehouse = master.warehouses[0]!.warehouse_id;
+    await ensureTopics(kafka, [
+      { topic: topics.events, numPartitions: 6 },
+      { topic: topics.dlq, numPartitions: 1 },
+      { topic: topics.alerts, numPartitions: 3 },
+      { topic: topics.reorders, numPartitions: 3 },
+      { topic: topics.analytics, numPartitions: 3 },
+    ]);
 
-  // --- 4. latency at a steady rate, with probes
-  const sentAt = new Map<string, number>();
-  const alertAt = new Map<string, number>();
-  const transportAt = new Map<string, number>();
-  const listen = async (topic: string, onMessage: (value: Buffer) => void): Promise<Consumer> => {
-    const c = kafka.consumer({
-      groupId: `bench-listen-${randomBytes(4).toString('hex')}`,
-      maxWaitTimeInMs: 20,
+    // --- 1. produce N events. Event time runs from 30 min ago at N/1800 events per second, so it
+    // ends about now and windows keep closing while the sidecar works.
+    producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const gen = liveEvents({
+      master,
+      levels,
+      seed: 7,
+      start: Date.now() - 30 * 60_000,
+      rate: N / 1_800,
     });
-    await c.connect();
-    await c.subscribe({ topic, fromBeginning: false });
-    await c.run({
-      eachMessage: async ({ message }) => {
-        if (message.value) onMessage(message.value);
+    let t = performance.now();
+    for (let sent = 0; sent < N;) {
+      const n = Math.min(10_000, N - sent);
+      const messages = new Array<{ key: string; value: string }>(n);
+      for (let i = 0; i < n; i++) messages[i] = toKafkaMessage(gen.next().value);
+      await producer.send({ topic: topics.events, messages, acks: 1 });
+      sent += n;
+    }
+    log(`produced ${N} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // --- 2. limit: bare kafkajs consumer
+    const bareSeconds = await bareDrain(kafka, topics.events, N);
+    const bareRate = N / bareSeconds;
+    log(`bare kafkajs consumer: ${Math.round(bareRate)} events/s`);
+
+    // --- 3. the sidecar, as its own process
+    const port = await freePort();
+    let childLog = '';
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the sidecar (Node refuses
+    // --cpu-prof in NODE_OPTIONS).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    child = spawn(process.execPath, [...nodeArgs, 'bin/wareflow.js', 'streaming'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: config.DATABASE_URL,
+        KAFKA_TOPIC_SUFFIX: suffix,
+        KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
+        DATA_DIR: config.DATA_DIR,
+        STREAMING_PORT: String(port),
+        LOG_LEVEL: config.LOG_LEVEL,
       },
+      // BENCH_CHILD_LOG=file keeps the sidecar's whole log (with LOG_LEVEL=debug: per-chunk timings).
+      stdio: [
+        'ignore',
+        'ignore',
+        process.env.BENCH_CHILD_LOG ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
+      ],
     });
-    return c;
-  };
-  const probeIds = new Set<string>();
-  const alertsConsumer = await listen(topics.alerts, (v) => {
-    const id = (JSON.parse(v.toString()) as { details?: { eventId?: string } }).details?.eventId;
-    if (id && probeIds.has(id) && !alertAt.has(id)) alertAt.set(id, performance.now());
-  });
-  const transportConsumer = await listen(topics.events, (v) => {
-    const s = v.toString();
-    if (!s.includes('PROBE-')) return;
-    const id = (JSON.parse(s) as InventoryEvent).eventId;
-    if (probeIds.has(id)) transportAt.set(id, performance.now());
-  });
-  await new Promise((r) => setTimeout(r, 3_000)); // let both listeners join their groups
-
-  const steady = liveEvents({ master, seed: 8, clock: Date.now, businessHoursOnly: false, levels });
-  const tickMs = 50;
-  const perTick = Math.round((steadyRate * tickMs) / 1000);
-  const ticks = Math.round((latencySeconds * 1000) / tickMs);
-  const probeEvery = Math.max(1, Math.floor(ticks / probeCount));
-  let probeIndex = 0;
-  const start = performance.now();
-  for (let tick = 0; tick < ticks; tick++) {
-    const due = start + tick * tickMs;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const messages = [];
-    for (let i = 0; i < perTick; i++) messages.push(toKafkaMessage(steady.next().value));
-    let probe: InventoryEvent | undefined;
-    if (tick % probeEvery === 0 && probeIndex < probeSkus.length) {
-      probe = {
-        eventId: randomUUID(),
-        eventType: 'RESTOCK',
-        sku: probeSkus[probeIndex++]!,
-        warehouseId: probeWarehouse,
-        quantityChange: 20,
-        timestamp: Date.now(),
-      };
-      probeIds.add(probe.eventId);
-      messages.push(toKafkaMessage(probe));
+    child.stderr?.on('data', (d: Buffer) => {
+      childLog = (childLog + d.toString()).slice(-10_000);
+    });
+    const applied = async () =>
+      Number(
+        (
+          await knex('inventory.consumer_offsets')
+            .where({ group_id: config.KAFKA_GROUP_ID, topic: topics.events })
+            .sum({ n: 'next_offset' })
+        )[0]!.n ?? 0,
+      );
+    let first = 0;
+    let done = 0;
+    const deadline = Date.now() + 30 * 60_000;
+    for (;;) {
+      const n = await applied();
+      const now = performance.now();
+      if (n > 0 && first === 0) first = now;
+      if (n >= N) {
+        done = now;
+        break;
+      }
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`sidecar stopped at ${n} of ${N} events:\n${childLog}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (probe) sentAt.set(probe.eventId, performance.now());
-    await producer.send({ topic: topics.events, messages, acks: 1 });
-  }
-  const waitUntil = Date.now() + 15_000;
-  while (alertAt.size < sentAt.size && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 100));
-  const actualRate = (ticks * perTick) / ((performance.now() - start) / 1000);
-  const latencies = [...sentAt].filter(([id]) => alertAt.has(id)).map(([id, t0]) => alertAt.get(id)! - t0);
-  const transport = [...sentAt]
-    .filter(([id]) => transportAt.has(id))
-    .map(([id, t0]) => transportAt.get(id)! - t0);
-  log(
-    `latency phase: ~${Math.round(actualRate)} events/s, ${latencies.length}/${sentAt.size} probe alerts received`,
-  );
+    const sidecarSeconds = (done - first) / 1000;
+    const sidecarRate = N / sidecarSeconds;
+    log(`sidecar: ${N} events in ${sidecarSeconds.toFixed(1)} s = ${Math.round(sidecarRate)} events/s`);
+    const countOf = async (q: Promise<Array<Record<string, unknown>>>) => Number((await q)[0]?.n ?? 0);
+    const ledgerRows = await countOf(
+      knex('inventory.inventory_transactions').whereNotNull('source_partition').count({ n: '*' }),
+    );
+    const windowRows = await countOf(knex('analytics.stream_windows').count({ n: '*' }));
+    const anomalyRows = await countOf(knex('analytics.anomalies').count({ n: '*' }));
+    log(`ledger rows ${ledgerRows}, closed windows ${windowRows}, anomalies ${anomalyRows}`);
 
-  await alertsConsumer.disconnect();
-  await transportConsumer.disconnect();
-  await producer.disconnect();
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-  await knex.destroy();
-  if (!keep) {
-    const admin = createKnex(base.DATABASE_URL.replace(/\/[^/]*$/, '/postgres'), { poolMax: 1 });
-    await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [dbName]);
-    await admin.destroy();
-    const kadmin = kafka.admin();
-    await kadmin.connect();
-    await kadmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
-    await kadmin.disconnect();
-  }
+    // --- 4. latency at a steady rate, with probes
+    const sentAt = new Map<string, number>();
+    const alertAt = new Map<string, number>();
+    const transportAt = new Map<string, number>();
+    const listen = async (topic: string, onMessage: (value: Buffer) => void): Promise<Consumer> => {
+      const c = kafka.consumer({
+        groupId: `bench-listen-${randomBytes(4).toString('hex')}`,
+        maxWaitTimeInMs: 20,
+      });
+      await c.connect();
+      await c.subscribe({ topic, fromBeginning: false });
+      await c.run({
+        eachMessage: async ({ message }) => {
+          if (message.value) onMessage(message.value);
+        },
+      });
+      return c;
+    };
+    const probeIds = new Set<string>();
+    listeners.push(
+      await listen(topics.alerts, (v) => {
+        const id = (JSON.parse(v.toString()) as { details?: { eventId?: string } }).details?.eventId;
+        if (id && probeIds.has(id) && !alertAt.has(id)) alertAt.set(id, performance.now());
+      }),
+    );
+    listeners.push(
+      await listen(topics.events, (v) => {
+        const s = v.toString();
+        if (!s.includes('PROBE-')) return;
+        const id = (JSON.parse(s) as InventoryEvent).eventId;
+        if (probeIds.has(id)) transportAt.set(id, performance.now());
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 3_000)); // let both listeners join their groups
 
-  const results = [
-    result('events_per_s', sidecarRate, 'events/s', bareRate),
-    result('alert_latency_p99_ms', p99(latencies), 'ms', p99(transport)),
-  ];
-  printReport('streaming', results, [
-    `${N} events, ${skus} SKUs × ${warehouses} warehouses, 6 partitions; limit = bare kafkajs eachBatch consumer on the same topic`,
-    `targets: events_per_s ≥ 50000 (${sidecarRate >= 50_000 ? 'met' : 'NOT met'}); alert_latency_p99_ms < 500 (${p99(latencies) < 500 ? 'met' : 'NOT met'}) at ~${Math.round(actualRate)} events/s; latency limit = bare Kafka produce→consume p99 of the same probes`,
-    `probe alerts received: ${latencies.length}/${sentAt.size}`,
-  ]);
+    const steady = liveEvents({ master, seed: 8, clock: Date.now, levels });
+    const tickMs = 50;
+    const perTick = Math.round((steadyRate * tickMs) / 1000);
+    const ticks = Math.round((latencySeconds * 1000) / tickMs);
+    const probeEvery = Math.max(1, Math.floor(ticks / probeCount));
+    let probeIndex = 0;
+    const start = performance.now();
+    for (let tick = 0; tick < ticks; tick++) {
+      const due = start + tick * tickMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const messages = [];
+      for (let i = 0; i < perTick; i++) messages.push(toKafkaMessage(steady.next().value));
+      let probe: InventoryEvent | undefined;
+      if (tick % probeEvery === 0 && probeIndex < probeSkus.length) {
+        probe = {
+          eventId: randomUUID(),
+          eventType: 'RESTOCK',
+          sku: probeSkus[probeIndex++]!,
+          warehouseId: probeWarehouse,
+          quantityChange: 20,
+          timestamp: Date.now(),
+        };
+        probeIds.add(probe.eventId);
+        messages.push(toKafkaMessage(probe));
+      }
+      if (probe) sentAt.set(probe.eventId, performance.now());
+      await producer.send({ topic: topics.events, messages, acks: 1 });
+    }
+    const waitUntil = Date.now() + 15_000;
+    while (alertAt.size < sentAt.size && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 100));
+    const actualRate = (ticks * perTick) / ((performance.now() - start) / 1000);
+    const latencies = [...sentAt].filter(([id]) => alertAt.has(id)).map(([id, t0]) => alertAt.get(id)! - t0);
+    const transport = [...sentAt]
+      .filter(([id]) => transportAt.has(id))
+      .map(([id, t0]) => transportAt.get(id)! - t0);
+    log(
+      `latency phase: ~${Math.round(actualRate)} events/s, ${latencies.length}/${sentAt.size} probe alerts received`,
+    );
+    const results = [
+      result('events_per_s', sidecarRate, 'events/s', bareRate),
+      result('alert_latency_p99_ms', p99(latencies), 'ms', p99(transport)),
+    ];
+    printReport('streaming', results, [
+      `${N} events, ${skus} SKUs × ${warehouses} warehouses, 6 partitions; limit = bare kafkajs eachBatch consumer on the same topic`,
+      `targets: events_per_s ≥ 50000 (${sidecarRate >= 50_000 ? 'met' : 'NOT met'}); alert_latency_p99_ms < 500 (${p99(latencies) < 500 ? 'met' : 'NOT met'}) at ~${Math.round(actualRate)} events/s; latency limit = bare Kafka produce→consume p99 of the same probes`,
+      `probe alerts received: ${latencies.length}/${sentAt.size}`,
+    ]);
+  } finally {
+    // Release everything, also when a phase failed: no child, database or topic is left behind.
+    for (const l of listeners) await l.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await knex.destroy();
+    if (!keep) {
+      const admin = createKnex(base.DATABASE_URL.replace(/\/[^/]*$/, '/postgres'), { poolMax: 1 });
+      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [dbName]);
+      await admin.destroy();
+      const kadmin = kafka.admin();
+      await kadmin.connect();
+      await kadmin.deleteTopics({ topics: Object.values(topics) }).catch(() => undefined);
+      await kadmin.disconnect();
+    }
+  }
 }

@@ -24,7 +24,7 @@ import {
 } from './alerts.js';
 import { ANOMALY_TYPES, combineRisk, detectAnomalies, severityRank, type FiredRule } from './anomalies.js';
 import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from './broker.js';
-import type { MasterData } from './enrich.js';
+import type { EventContext, MasterData } from './enrich.js';
 import type { StreamingMetrics } from './metrics.js';
 import { dlqMessage, windowMessage } from './outputs.js';
 import { PairState } from './pairState.js';
@@ -323,7 +323,7 @@ export class Ingestor {
             occurredAt: e.occurredAt,
           });
           if (severityRank(f.severity) >= 1)
-            candidates.push({ pair, row: anomalyAlert(e, f, risk, fired, ctx.localTime) });
+            candidates.push({ pair, row: anomalyAlert(e, f, risk, fired, ctx) });
         }
       }
 
@@ -573,7 +573,7 @@ function anomalyAlert(
   f: FiredRule,
   risk: number,
   fired: readonly FiredRule[],
-  localTime: string,
+  ctx: EventContext,
 ): AlertRow {
   return {
     alertType: f.type,
@@ -587,7 +587,11 @@ function anomalyAlert(
       eventType: e.eventType,
       quantityChange: e.quantityChange,
       occurredAt: e.occurredAt.toISOString(),
-      localTime,
+      localTime: ctx.localTime,
+      shift: ctx.shift,
+      category: ctx.product.category,
+      zone: ctx.warehouse.zone,
+      value: Math.abs(e.quantityChange) * ctx.product.unitCost,
       riskScore: risk,
       rules: fired.map((x) => x.type),
       ...f.details,

@@ -34,6 +34,8 @@ export interface StreamingOptions {
   port?: number | false;
   /** Database connections of this instance. @defaultValue concurrency + 3 */
   poolMax?: number;
+  /** Called when the consumer stops for good (kafkajs gave up after its retries). */
+  onFatal?: (error: Error) => void;
   /** Client library for Kafka. @defaultValue kafkajs */
   broker?: Broker;
   logger?: Logger;
@@ -135,7 +137,10 @@ export async function startStreaming(
       sessionTimeoutMs: options.sessionTimeoutMs,
     });
     consumer.onAssignment((_topic, partitions) => ingestor.onAssignment(partitions));
-    consumer.onCrash((err) => logger.fatal({ err }, 'kafka consumer stopped after repeated failures'));
+    consumer.onCrash((err) => {
+      logger.fatal({ err }, 'kafka consumer stopped after repeated failures');
+      options.onFatal?.(err);
+    });
     const c = consumer;
     closers.push(async () => {
       // Let the batch in hand finish its current attempt, then leave the group (kafkajs waits

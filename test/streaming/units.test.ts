@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import {
+  PartitionWindows,
+  combineRisk,
+  earliestOpenEventTime,
+  percentile,
+  validateMessage,
+  type FiredRule,
+} from '../../streaming/index.js';
+
+const NOW = Date.parse('2026-06-10T12:00:00Z');
+const limits = { now: NOW, maxEventAgeDays: 400 };
+const valid = {
+  eventId: '0b6f2a38-2a55-4d4e-9a9e-0c5e7a3f1d10',
+  eventType: 'SALE',
+  sku: 'LAPTOP-001',
+  warehouseId: 'WAREHOUSE-001',
+  quantityChange: -2,
+  timestamp: '2026-06-10T11:00:00Z',
+};
+const check = (body: unknown) => validateMessage(Buffer.from(JSON.stringify(body)), limits);
+
+describe('streaming: validation rules (pure)', function () {
+  it('normalises ids, both timestamp forms and the INVENTORY_UPDATE alias', function () {
+    const r = check({
+      ...valid,
+      eventId: ` ${valid.eventId.toUpperCase()} `,
+      sku: ' laptop-001 ',
+      warehouseId: 'warehouse-001',
+      eventType: 'inventory_update',
+      timestamp: NOW - 1_000,
+    });
+    expect(r.ok).to.equal(true);
+    if (!r.ok) return;
+    expect(r.event).to.include({
+      eventId: valid.eventId,
+      sku: 'LAPTOP-001',
+      warehouseId: 'WAREHOUSE-001',
+      eventType: 'ADJUSTMENT',
+      receivedType: 'INVENTORY_UPDATE',
+    });
+    expect(r.event.occurredAt.getTime()).to.equal(NOW - 1_000);
+    const offset = check({ ...valid, timestamp: '2026-06-10T13:30:00+02:00' });
+    expect(offset.ok && offset.event.occurredAt.toISOString()).to.equal('2026-06-10T11:30:00.000Z');
+  });
+
+  it('accepts the edges of the time and quantity ranges and rejects just beyond them', function () {
+    const at = (ms: number) => check({ ...valid, timestamp: ms });
+    expect(at(NOW + 3_600_000).ok).to.equal(true);
+    expect(at(NOW + 3_600_001)).to.include({ reason: 'future_timestamp' });
+    expect(at(NOW - 400 * 86_400_000).ok).to.equal(true);
+    expect(at(NOW - 400 * 86_400_000 - 1)).to.include({ reason: 'stale_timestamp' });
+    expect(check({ ...valid, eventType: 'RESTOCK', quantityChange: 1_000_000 }).ok).to.equal(true);
+    expect(check({ ...valid, eventType: 'RESTOCK', quantityChange: 1_000_001 })).to.include({
+      reason: 'quantity_out_of_range',
+    });
+    expect(check({ ...valid, quantityChange: 0 })).to.include({ reason: 'zero_quantity' });
+  });
+});
+
+describe('streaming: window arithmetic (pure)', function () {
+  it('interpolates percentiles like percentile_cont', function () {
+    expect(percentile([1, 2, 3, 4], 0.5)).to.equal(2.5);
+    expect(percentile([1, 2, 3, 4, 5], 0.95)).to.be.closeTo(4.8, 1e-12);
+    expect(percentile([7], 0.95)).to.equal(7);
+  });
+
+  it('rebuilds from the earliest start of a window still open at the watermark', function () {
+    const w = Date.parse('2026-06-10T10:02:30Z');
+    // The sliding window [09:58, 10:03) is still open and starts before the hour window [10:00, 11:00).
+    expect(new Date(earliestOpenEventTime(w)).toISOString()).to.equal('2026-06-10T09:58:00.000Z');
+  });
+
+  it('puts an event in four tumbling and five sliding windows, and counts it late where the watermark passed', function () {
+    const windows = new PartitionWindows(120_000);
+    const t = Date.parse('2026-06-10T10:00:30Z');
+    expect(windows.add('A', 'W', -1, t)).to.equal(0);
+    expect(windows.openCount).to.equal(9);
+    windows.add('A', 'W', 5, t + 10 * 60_000); // watermark 10:08:30 closes everything ending by then
+    const closed = windows.closeDue();
+    expect(closed.map((c) => c.kind).sort()).to.deep.equal([
+      'sliding_5m_1m',
+      'sliding_5m_1m',
+      'sliding_5m_1m',
+      'sliding_5m_1m',
+      'sliding_5m_1m',
+      'tumbling_1m',
+      'tumbling_5m',
+    ]);
+    expect(windows.add('A', 'W', -3, t)).to.equal(7); // late for the seven closed windows
+    expect(windows.takeLateForClosed().reduce((s, l) => s + l.count, 0)).to.equal(7);
+  });
+});
+
+describe('streaming: risk score (pure)', function () {
+  it('combines the risks of the rules that fired as the chance that at least one is real', function () {
+    const rule = (risk: number) => ({ risk }) as FiredRule;
+    expect(combineRisk([])).to.equal(0);
+    expect(combineRisk([rule(0.4)])).to.be.closeTo(0.4, 1e-12);
+    expect(combineRisk([rule(0.5), rule(0.5)])).to.be.closeTo(0.75, 1e-12);
+    expect(combineRisk([rule(0.9), rule(0.8), rule(0.7)])).to.be.within(0, 1);
+  });
+});
