@@ -134,7 +134,17 @@ export function registerDagsCommands(program: Command): void {
           }
           bar?.stop();
           if (opts.json)
-            printJson({ backfill_id: backfill.id, dag_id: dagId, from: iso(from), to: iso(to), ...progress });
+            printJson({
+              backfill_id: backfill.id,
+              dag_id: dagId,
+              from: iso(from),
+              to: iso(to),
+              state: progress.state,
+              total: progress.total,
+              succeeded: progress.succeeded,
+              failed: progress.failed,
+              skipped: progress.skipped,
+            });
           else
             console.log(
               `backfill ${backfill.id} of ${dagId} ${progress.state}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.skipped} already done`,
