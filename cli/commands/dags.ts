@@ -126,9 +126,20 @@ export function registerDagsCommands(program: Command): void {
               : undefined;
           bar?.start(backfill.total, 0, { failed: 0 });
           let progress: BackfillProgress;
+          let lastDone = -1;
+          let lastChange = Date.now();
+          let warned = false;
           for (;;) {
             progress = await advanceBackfill(engine, dag, backfill.id);
             bar?.update(progress.done, { failed: progress.failed });
+            if (progress.done !== lastDone) [lastDone, lastChange] = [progress.done, Date.now()];
+            else if (!warned && Date.now() - lastChange > 60_000) {
+              // Runs are only created here; tasks run on workers. Say so instead of stalling silently.
+              process.stderr.write(
+                'wareflow: no interval finished for 60 s — is a worker running (wareflow worker)?\n',
+              );
+              warned = true;
+            }
             if (progress.state !== 'running') break;
             await new Promise((r) => setTimeout(r, 50));
           }
