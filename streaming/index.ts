@@ -32,3 +32,4 @@ export type {
   BatchControl,
 } from './broker.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
+export { runChecks, type HealthCheck } from './health.js';

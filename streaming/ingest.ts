@@ -126,6 +126,7 @@ export class Ingestor {
           }
           const chunkEnd = pos + (this.options.chunkSize ?? 5_000);
           if (messages.length > 0) await this.applyChunk(state, batch, messages, control);
+          else if (state.nextOffset !== null) control.markDone(String(state.nextOffset)); // all applied before
           pos = chunkEnd;
           attempt = 0;
           if (resume) {
@@ -518,7 +519,8 @@ export class Ingestor {
     );
 
     // The metric cache is a convenience for readers: a failure is logged, never retried here.
-    if (r.changedPairs.length > 0) {
+    // While Redis is away, skip rather than queue: the offline queue would grow without bound.
+    if (r.changedPairs.length > 0 && redis.status === 'ready') {
       const pipeline = redis.pipeline();
       for (const p of r.changedPairs) {
         if (!p.lastMetrics) continue;

@@ -4,6 +4,7 @@ import {
   combineRisk,
   earliestOpenEventTime,
   percentile,
+  runChecks,
   validateMessage,
   type FiredRule,
 } from '../../streaming/index.js';
@@ -99,5 +100,25 @@ describe('streaming: risk score (pure)', function () {
     expect(combineRisk([rule(0.4)])).to.be.closeTo(0.4, 1e-12);
     expect(combineRisk([rule(0.5), rule(0.5)])).to.be.closeTo(0.75, 1e-12);
     expect(combineRisk([rule(0.9), rule(0.8), rule(0.7)])).to.be.within(0, 1);
+  });
+});
+
+describe('streaming: health checks (pure)', function () {
+  it('is down when one dependency fails or does not answer in time', async function () {
+    expect(await runChecks({ a: async () => true, b: async () => true })).to.deep.equal({
+      status: 'ok',
+      checks: { a: 'ok', b: 'ok' },
+    });
+    const report = await runChecks(
+      {
+        ok: async () => true,
+        failing: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+        hanging: () => new Promise<boolean>(() => undefined),
+      },
+      50,
+    );
+    expect(report).to.deep.equal({ status: 'down', checks: { ok: 'ok', failing: 'down', hanging: 'down' } });
   });
 });
