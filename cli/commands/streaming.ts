@@ -22,7 +22,7 @@ export function registerStreamingCommands(program: Command): void {
       '--concurrency <n>',
       'partitions processed at once by this instance',
       positive('--concurrency'),
-      3,
+      6,
     )
     .option('--port <n>', 'port of /health and /metrics (default STREAMING_PORT)', positive('--port'))
     .option(
