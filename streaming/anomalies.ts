@@ -150,7 +150,7 @@ export function detectAnomalies(
     });
   }
   const start = state.onHandHourAgo;
-  const outflow = state.hourOutflow_;
+  const outflow = state.outflowLastHour;
   if (onHandEvent) {
     const depleting = start > 0 && outflow > RULES.rapidDepletionShare * start;
     if (depleting && !state.depleting && change < 0) {

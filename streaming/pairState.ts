@@ -151,7 +151,7 @@ export class PairState {
     return this.onHand - this.hourOnHandDelta;
   }
   /** Units that left on-hand during the trailing hour. */
-  get hourOutflow_(): number {
+  get outflowLastHour(): number {
     return this.hourOutflow;
   }
 
