@@ -10,6 +10,7 @@ import { registerDagsCommands } from './commands/dags.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { registerProcessCommands } from './commands/processes.js';
+import { registerStartCommand } from './commands/start.js';
 
 const program = new Command('wareflow')
   .description('Airflow-style orchestrator for warehouse inventory analytics, with a Kafka streaming sidecar')
@@ -26,6 +27,7 @@ registerDagsCommands(program);
 registerRunsCommands(program);
 registerTasksCommands(program);
 registerProcessCommands(program);
+registerStartCommand(program);
 
 try {
   await program.parseAsync(process.argv);

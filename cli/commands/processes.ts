@@ -6,7 +6,7 @@ import { createTaskServices, openEngine } from '../registry.js';
 import { wholeNumber } from './arguments.js';
 
 /** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
-function stopSignal(): Promise<string> {
+export function stopSignal(): Promise<string> {
   return new Promise((resolve) => {
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
   });
