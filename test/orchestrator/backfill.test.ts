@@ -85,6 +85,9 @@ describe('backfills', () => {
   });
 
   it('resumes after its process is killed with SIGKILL, without gaps or doubles', async () => {
+    // Workers of one deployment share their stale-heartbeat timing; a worker left from an earlier
+    // test (30 s default) would park the dead process's try for 30 s instead of 1.5 s.
+    await h.stopWorkers();
     const from = '2025-04-01T00:00:00Z';
     const to = '2025-04-12T23:59:59.999Z';
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {

@@ -28,6 +28,8 @@ export interface Harness {
   mail: MailTrap;
   /** Starts an in-process worker (closed by `close`). */
   startWorker(options?: Partial<TaskWorkerOptions>): TaskWorker;
+  /** Closes the in-process workers started so far. */
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,8 +65,11 @@ export async function startHarness(dags: Dag[], options: { now?: () => Date } = 
       workers.push(w);
       return w;
     },
+    async stopWorkers() {
+      await Promise.all(workers.splice(0).map((w) => w.close()));
+    },
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.splice(0).map((w) => w.close()));
       await engine.close();
       for (const pool of pools) {
         const q = new Queue(queueNameFor(pool), { connection: redis, prefix });
