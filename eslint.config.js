@@ -8,6 +8,8 @@ export default tseslint.config(
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // A handle assigned once, after closures that read it were created (e.g. health checks).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   { files: ['cli/**', 'bench/**', 'bin/**', 'test/**', 'services/**'], rules: { 'no-console': 'off' } },

@@ -152,7 +152,7 @@ export async function run(args: string[]): Promise<void> {
       start: Date.now() - 30 * 60_000,
       rate: N / 1_800,
     });
-    let t = performance.now();
+    const t = performance.now();
     for (let sent = 0; sent < N;) {
       const n = Math.min(10_000, N - sent);
       const messages = new Array<{ key: string; value: string }>(n);

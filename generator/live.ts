@@ -215,7 +215,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       notes,
     } satisfies InventoryEvent;
   };
-  const afterOutflow = (pair: LivePair, t: number) => {
+  const afterOutflow = (pair: LivePair) => {
     if (pair.onHand - pair.reserved + pair.onOrder > pair.policy.reorderPoint) return;
     const quantity = pair.policy.orderQuantity;
     pair.onOrder += quantity;
@@ -290,7 +290,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     const wanted = 1 + rng.poisson(pair.unitsPerSale - 1);
     const quantity = Math.min(wanted, available);
     if (quantity <= 0) {
-      afterOutflow(pair, t);
+      afterOutflow(pair);
       return undefined;
     }
     const reference = `ORDER-${rng.int(10_000_000, 99_999_999)}`;
@@ -309,7 +309,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
         reference,
       });
     }
-    afterOutflow(pair, t);
+    afterOutflow(pair);
     return sale;
   };
 
@@ -323,7 +323,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     const sale = owed.pop();
     if (sale) {
       next = event(sale.pair, 'SALE', -sale.quantity, t, sale.reference, 'Sale transaction');
-      afterOutflow(sale.pair, t);
+      afterOutflow(sale.pair);
     } else if ((pending.peek()?.due ?? Infinity) <= emitted || (misses > 50 && pending.size > 0)) {
       const due = pending.pop()!;
       if (open[due.pair.site]) next = followUp(due, t);

@@ -181,7 +181,7 @@ export class Ingestor {
     control: BatchControl,
   ): Promise<void> {
     const started = Date.now();
-    const { db, master, metrics, publisher } = this.deps;
+    const { db, master, publisher } = this.deps;
     const { topics } = this.options;
     const source = { topic: batch.topic, partition: batch.partition };
     const dlq: OutboundMessage[] = [];
@@ -237,10 +237,10 @@ export class Ingestor {
     let alerts: AlertRow[] = [];
     let changedPairs: PairState[] = [];
     let duplicates = 0;
-    let applied: Accepted[] = [];
-    let anomalyCounts = new Map<string, number>();
-    let windowCounts = new Map<string, number>();
-    let lateCount = new Map<string, number>();
+    const applied: Accepted[] = [];
+    const anomalyCounts = new Map<string, number>();
+    const windowCounts = new Map<string, number>();
+    const lateCount = new Map<string, number>();
     try {
       const ledger: LedgerEvent[] = accepted.map(({ event: e }) => ({
         eventId: e.eventId,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { loadPartitionProgress, loadWindowEvents } from '../db/streaming/index.js';
-import { PairState } from './pairState.js';
+import type { PairState } from './pairState.js';
 import { PartitionWindows, earliestOpenEventTime } from './windows.js';
 
 /**
