@@ -1,26 +1,10 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import parquet from 'parquetjs-lite';
+import type { ProcessedMetricsRow } from '../../db/analytics/index.js';
 
 /** One row of `analytics.processed_metrics` as the archive stores it. */
-export interface ArchivedMetricsRow {
-  sku: string;
-  warehouse_id: string;
-  as_of_date: string;
-  quantity_on_hand: number;
-  quantity_reserved: number;
-  velocity_7d: number;
-  velocity_30d: number;
-  volatility: number;
-  trend: number;
-  seasonality_index: number;
-  expected_daily_demand: number;
-  stockout_risk: number;
-  days_of_cover: number | null;
-  safety_stock: number;
-  reorder_point: number;
-  reorder_quantity: number;
-}
+export type ArchivedMetricsRow = ProcessedMetricsRow;
 
 /** Column types of the archive, in file order; `optional` columns may hold null. */
 const COLUMNS: ReadonlyArray<{
