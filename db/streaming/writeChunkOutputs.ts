@@ -77,16 +77,17 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
     `WITH anomalies AS (
        INSERT INTO analytics.anomalies
          (event_id, sku, warehouse_id, anomaly_type, severity, risk_score, details, occurred_at)
-       SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::jsonb[],
-                            ?::timestamptz[])
+       SELECT * FROM json_to_recordset(?::json)
+         AS t(event_id uuid, sku text, warehouse_id text, anomaly_type text, severity text, risk_score float8,
+              details jsonb, occurred_at timestamptz)
        ON CONFLICT (event_id, anomaly_type) DO NOTHING
      ), closed AS (
        INSERT INTO analytics.stream_windows AS sw
          (window_kind, window_start, window_end, sku, warehouse_id, event_count, units_in, units_out,
           mean_change, min_change, max_change, p50_change, p95_change, late_events, closed_at)
-       SELECT *, now() FROM unnest(?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::int[],
-                                   ?::int[], ?::int[], ?::float8[], ?::int[], ?::int[], ?::float8[], ?::float8[],
-                                   ?::int[])
+       SELECT *, now() FROM json_to_recordset(?::json)
+         AS t(kind text, ws timestamptz, we timestamptz, sku text, warehouse_id text, n int, units_in int,
+              units_out int, mean float8, min int, max int, p50 float8, p95 float8, late int)
        ON CONFLICT (window_kind, window_start, sku, warehouse_id) DO UPDATE
          SET event_count = excluded.event_count, units_in = excluded.units_in, units_out = excluded.units_out,
              mean_change = excluded.mean_change, min_change = excluded.min_change,
@@ -97,8 +98,7 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
        INSERT INTO analytics.stream_windows AS sw
          (window_kind, window_start, window_end, sku, warehouse_id, event_count, units_in, units_out, late_events)
        SELECT kind, ws, we, sku, warehouse_id, 0, 0, 0, n
-         FROM unnest(?::text[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[], ?::int[])
-           AS t(kind, ws, we, sku, warehouse_id, n)
+         FROM json_to_recordset(?::json) AS t(kind text, ws timestamptz, we timestamptz, sku text, warehouse_id text, n int)
        ON CONFLICT (window_kind, window_start, sku, warehouse_id) DO UPDATE
          SET late_events = sw.late_events + excluded.late_events
      ), progress AS (
@@ -109,52 +109,72 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
      )
      INSERT INTO analytics.alerts (alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
      SELECT alert_type, severity, source, sku, warehouse_id, message, details, dedup_key
-       FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::text[])
-              WITH ORDINALITY AS t(alert_type, severity, source, sku, warehouse_id, message, details, dedup_key, ord)
+       FROM ROWS FROM (json_to_recordset(?::json)
+              AS (alert_type text, severity text, source text, sku text, warehouse_id text, message text,
+                  details jsonb, dedup_key text))
+            WITH ORDINALITY AS t(alert_type, severity, source, sku, warehouse_id, message, details, dedup_key, ord)
       ORDER BY ord
      RETURNING id`,
+    // One JSON document per row set: JSON.stringify is native, where the driver would escape every
+    // element of some thirty arrays in JS.
     bind(
-      a.map((x) => x.eventId),
-      a.map((x) => x.sku),
-      a.map((x) => x.warehouseId),
-      a.map((x) => x.anomalyType),
-      a.map((x) => x.severity),
-      a.map((x) => x.riskScore),
-      a.map((x) => JSON.stringify(x.details)),
-      a.map((x) => x.occurredAt.toISOString()),
-      w.map((x) => x.kind),
-      w.map((x) => x.start.toISOString()),
-      w.map((x) => x.end.toISOString()),
-      w.map((x) => x.sku),
-      w.map((x) => x.warehouseId),
-      w.map((x) => x.eventCount),
-      w.map((x) => x.unitsIn),
-      w.map((x) => x.unitsOut),
-      w.map((x) => x.mean),
-      w.map((x) => x.min),
-      w.map((x) => x.max),
-      w.map((x) => x.p50),
-      w.map((x) => x.p95),
-      w.map((x) => x.lateEvents),
-      l.map((x) => x.kind),
-      l.map((x) => x.start.toISOString()),
-      l.map((x) => x.end.toISOString()),
-      l.map((x) => x.sku),
-      l.map((x) => x.warehouseId),
-      l.map((x) => x.count),
+      JSON.stringify(
+        a.map((x) => ({
+          event_id: x.eventId,
+          sku: x.sku,
+          warehouse_id: x.warehouseId,
+          anomaly_type: x.anomalyType,
+          severity: x.severity,
+          risk_score: x.riskScore,
+          details: x.details,
+          occurred_at: x.occurredAt,
+        })),
+      ),
+      JSON.stringify(
+        w.map((x) => ({
+          kind: x.kind,
+          ws: x.start,
+          we: x.end,
+          sku: x.sku,
+          warehouse_id: x.warehouseId,
+          n: x.eventCount,
+          units_in: x.unitsIn,
+          units_out: x.unitsOut,
+          mean: x.mean,
+          min: x.min,
+          max: x.max,
+          p50: x.p50,
+          p95: x.p95,
+          late: x.lateEvents,
+        })),
+      ),
+      JSON.stringify(
+        l.map((x) => ({
+          kind: x.kind,
+          ws: x.start,
+          we: x.end,
+          sku: x.sku,
+          warehouse_id: x.warehouseId,
+          n: x.count,
+        })),
+      ),
       o.groupId,
       o.topic,
       o.progress.partition,
       o.progress.nextOffset,
       o.progress.maxEventTime?.toISOString() ?? null,
-      al.map((x) => x.alertType),
-      al.map((x) => x.severity),
-      al.map((x) => x.source),
-      al.map((x) => x.sku),
-      al.map((x) => x.warehouseId),
-      al.map((x) => x.message),
-      al.map((x) => JSON.stringify(x.details)),
-      al.map((x) => x.dedupKey),
+      JSON.stringify(
+        al.map((x) => ({
+          alert_type: x.alertType,
+          severity: x.severity,
+          source: x.source,
+          sku: x.sku,
+          warehouse_id: x.warehouseId,
+          message: x.message,
+          details: x.details,
+          dedup_key: x.dedupKey,
+        })),
+      ),
     ),
   );
   // INSERT … SELECT … ORDER BY inserts (and serial ids are drawn) in that order; RETURNING
