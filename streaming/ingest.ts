@@ -6,6 +6,7 @@ import {
   loadLedgerEvents,
   loadPairHistory,
   pairId,
+  prepareChunkTransaction,
   writeChunkOutputs,
   type AlertRow,
   type AnomalyRow,
@@ -229,11 +230,7 @@ export class Ingestor {
 
     const lastOffset = BigInt(messages[messages.length - 1]!.offset);
     const trx = await db.transaction();
-    // No fsync wait at commit: offsets live in the same transaction as the rows, so if PostgreSQL
-    // itself crashes and loses the last commits, it loses their offsets with them and the
-    // partition is simply consumed again from the older offset. Effectively-once holds; only the
-    // at-least-once output topics may see a repeat.
-    await trx.raw('SET LOCAL synchronous_commit = off');
+    await prepareChunkTransaction(trx);
     let alerts: AlertRow[] = [];
     let changedPairs: PairState[] = [];
     let duplicates = 0;
@@ -263,7 +260,16 @@ export class Ingestor {
       const claimed = new Set<string>();
       const repeats: Accepted[] = [];
       for (const a of accepted) {
-        if (result.insertedIds.has(a.event.eventId) && !claimed.has(a.event.eventId)) {
+        const orphan = result.orphans.get(a.event.eventId);
+        if (orphan === 'sku')
+          reject(a.message, 'unknown_sku', `SKU ${a.event.sku} is no longer in PostgreSQL`);
+        else if (orphan) {
+          reject(
+            a.message,
+            'unknown_warehouse',
+            `warehouse ${a.event.warehouseId} is no longer in PostgreSQL`,
+          );
+        } else if (result.insertedIds.has(a.event.eventId) && !claimed.has(a.event.eventId)) {
           claimed.add(a.event.eventId);
           applied.push(a);
         } else repeats.push(a);

@@ -20,6 +20,12 @@ export interface AppliedEvents {
   insertedIds: Set<string>;
   /** The level of every pair that changed, after the change. */
   levels: Array<{ sku: string; warehouseId: string; onHand: number; reserved: number }>;
+  /**
+   * Events not written because their SKU or warehouse is not (or no longer) in PostgreSQL, with
+   * which one is missing. The caller checked both against its master-data cache just before, so
+   * this only happens when a product or warehouse was deleted since.
+   */
+  orphans: Map<string, 'sku' | 'warehouse'>;
 }
 
 /**
@@ -35,9 +41,10 @@ export async function applyEvents(
   events: readonly LedgerEvent[],
   reservationTypes: readonly string[],
 ): Promise<AppliedEvents> {
-  if (events.length === 0) return { insertedIds: new Set(), levels: [] };
+  if (events.length === 0) return { insertedIds: new Set(), levels: [], orphans: new Map() };
   const { rows } = await trx.raw<{
     rows: Array<{
+      kind: 'inserted' | 'level' | 'orphan_sku' | 'orphan_warehouse';
       id: string | null;
       sku: string | null;
       warehouse_id: string | null;
@@ -49,11 +56,19 @@ export async function applyEvents(
        SELECT * FROM json_to_recordset(?::json)
          AS t(event_id uuid, sku text, warehouse_id text, event_type text, quantity_change int,
               occurred_at timestamptz, reference_id text, notes text, source_partition smallint)
+     ), products AS (
+       -- The foreign-key check, once per referenced row instead of once per event: the same
+       -- existence test and the same KEY SHARE lock (a concurrent delete of the product waits).
+       SELECT sku FROM inventory.products WHERE sku IN (SELECT sku FROM input) FOR KEY SHARE
+     ), warehouses AS (
+       SELECT warehouse_id FROM inventory.warehouses
+        WHERE warehouse_id IN (SELECT warehouse_id FROM input) FOR KEY SHARE
      ), inserted AS (
        INSERT INTO inventory.inventory_transactions
          (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
           source_partition)
        SELECT * FROM input
+        WHERE sku IN (SELECT sku FROM products) AND warehouse_id IN (SELECT warehouse_id FROM warehouses)
        ON CONFLICT (event_id) DO NOTHING
        RETURNING event_id, sku, warehouse_id, event_type, quantity_change, occurred_at
      ), deltas AS (
@@ -74,9 +89,16 @@ export async function applyEvents(
              updated_at = now()
        RETURNING sku, warehouse_id, quantity_on_hand, quantity_reserved
      )
-     SELECT event_id::text AS id, NULL AS sku, NULL AS warehouse_id, 0 AS on_hand, 0 AS reserved FROM inserted
+     SELECT 'inserted' AS kind, event_id::text AS id, NULL AS sku, NULL AS warehouse_id, 0 AS on_hand,
+            0 AS reserved
+       FROM inserted
      UNION ALL
-     SELECT NULL, sku, warehouse_id, quantity_on_hand, quantity_reserved FROM levels`,
+     SELECT 'level', NULL, sku, warehouse_id, quantity_on_hand, quantity_reserved FROM levels
+     UNION ALL
+     SELECT CASE WHEN sku IN (SELECT sku FROM products) THEN 'orphan_warehouse' ELSE 'orphan_sku' END,
+            event_id::text, NULL, NULL, 0, 0
+       FROM input
+      WHERE sku NOT IN (SELECT sku FROM products) OR warehouse_id NOT IN (SELECT warehouse_id FROM warehouses)`,
     bind(
       // One JSON document instead of nine arrays: JSON.stringify is native and cheap, where the
       // driver escapes every array element in JS (a tenth of the sidecar's CPU at 5,000 rows).
@@ -99,9 +121,12 @@ export async function applyEvents(
   );
   const insertedIds = new Set<string>();
   const levels: AppliedEvents['levels'] = [];
+  const orphans: AppliedEvents['orphans'] = new Map();
   for (const r of rows) {
-    if (r.id !== null) insertedIds.add(r.id);
-    else levels.push({ sku: r.sku!, warehouseId: r.warehouse_id!, onHand: r.on_hand, reserved: r.reserved });
+    if (r.kind === 'inserted') insertedIds.add(r.id!);
+    else if (r.kind === 'level') {
+      levels.push({ sku: r.sku!, warehouseId: r.warehouse_id!, onHand: r.on_hand, reserved: r.reserved });
+    } else orphans.set(r.id!, r.kind === 'orphan_sku' ? 'sku' : 'warehouse');
   }
-  return { insertedIds, levels };
+  return { insertedIds, levels, orphans };
 }

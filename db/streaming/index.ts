@@ -1,6 +1,7 @@
 /** SQL of the streaming sidecar: the ledger write, its progress, and what the detectors read back. */
 export { applyEvents, type AppliedEvents, type LedgerEvent } from './applyEvents.js';
 export { loadLedgerEvents, type StoredEvent } from './loadLedgerEvents.js';
+export { prepareChunkTransaction } from './prepareChunkTransaction.js';
 export { loadPartitionProgress, type PartitionProgress } from './offsets.js';
 export { loadProducts, loadWarehouses, type ProductRow, type WarehouseRow } from './loadMasterData.js';
 export { loadPairHistory, pairId, type PairHistory, type PairKey } from './loadPairHistory.js';
