@@ -111,19 +111,18 @@ export async function triggerRun(
       ? latestEndedInterval({ schedule: dag.schedule, timezone: dag.timezone }, logical, dag.startDate)
       : undefined;
   for (let attempt = 0; attempt < 5; attempt += 1) {
-    const created = await engine.knex.transaction((trx) =>
-      createRunInTx(trx, dag, {
-        runType: 'manual',
-        logicalDate: logical,
-        dataIntervalStart: interval?.start ?? logical,
-        dataIntervalEnd: interval?.end ?? logical,
-        conf,
-      }),
-    );
+    // One statement creates the run, its task instances and its queued roots, atomically.
+    const created = await createRunInTx(engine.knex, dag, {
+      runType: 'manual',
+      logicalDate: logical,
+      dataIntervalStart: interval?.start ?? logical,
+      dataIntervalEnd: interval?.end ?? logical,
+      conf,
+    });
     if (created) {
       await engine.queues.enqueue(created.queued);
       engine.logger.info({ dag_id: dag.id, run_id: created.runId }, 'run triggered');
-      return (await getRunRow(engine.knex, created.runId))!;
+      return created.run;
     }
     if (options.logicalDate)
       throw new InvalidInputError(`DAG '${dag.id}' already has a run at ${logical.toISOString()}`);

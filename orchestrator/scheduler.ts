@@ -1,10 +1,12 @@
 import { coerceError } from '../platform/index.js';
 import {
   claimSlaMisses,
+  findIdleRuns,
   findStrandedTries,
   findZombies,
   listBackfills,
   lockDag,
+  lockRun,
   pausedDags,
   scheduleCursor,
   syncDags,
@@ -15,7 +17,7 @@ import type { Engine } from './engine.js';
 import { sendAlert, slaMissMail } from './alerts.js';
 import { advanceBackfill } from './backfill.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
-import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
+import { advanceRun, createRunInTx, failureOutcome, finishTry } from './transitions.js';
 
 export interface SchedulerOptions {
   /** Pause between scheduling passes. @defaultValue 1000 */
@@ -144,6 +146,17 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         );
         await engine.queues.enqueue(result.queued);
       }
+    }
+    for (const r of await findIdleRuns(engine.knex)) {
+      const dag = engine.dags.get(r.dag_id);
+      if (!dag) continue;
+      const queued = await engine.knex.transaction(async (trx) => {
+        const run = await lockRun(trx, r.id);
+        return run?.state === 'running' ? (await advanceRun(trx, dag, r.id)).queued : [];
+      });
+      if (queued.length > 0)
+        log.warn({ dag_id: dag.id, run_id: r.id }, 'advanced a run nothing was advancing');
+      await engine.queues.enqueue(queued);
     }
     return { reenqueued, zombies: zombies.length };
   }

@@ -64,3 +64,20 @@ export async function findZombies(
     }),
   );
 }
+
+/**
+ * Running runs none of whose task instances is queued, running or up for retry: nothing will
+ * advance them any more (a worker died between recording a try and its second look at the run),
+ * so the scheduler re-evaluates them under the run lock.
+ */
+export async function findIdleRuns(knex: Knex, limit = 100): Promise<Array<{ id: number; dag_id: string }>> {
+  const { rows } = await knex.raw(
+    `SELECT r.id, r.dag_id FROM orchestrator.dag_runs r
+      WHERE r.state = 'running'
+        AND NOT EXISTS (SELECT 1 FROM orchestrator.task_instances ti
+                         WHERE ti.run_id = r.id AND ti.state IN ('queued', 'running', 'up_for_retry'))
+      ORDER BY r.id LIMIT ?`,
+    [limit],
+  );
+  return rows;
+}

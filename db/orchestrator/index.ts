@@ -2,7 +2,7 @@
 export * from './types.js';
 export { syncDags, type DagMeta } from './syncDags.js';
 export { setPaused, pausedDags } from './setPaused.js';
-export { lockDag, lockBackfill, lockRun } from './locks.js';
+export { lockDag, lockBackfill, lockRun, shareLockRun } from './locks.js';
 export { insertRun, type NewRun } from './insertRun.js';
 export { scheduleCursor } from './scheduleCursor.js';
 export { claimTry, type ClaimedTry } from './claimTry.js';
@@ -11,7 +11,7 @@ export { recordTry, type TryOutcome } from './recordTry.js';
 export { taskStates } from './taskStates.js';
 export { applyTransitions } from './applyTransitions.js';
 export { insertTaskLogs, type TaskLogLine } from './insertTaskLogs.js';
-export { findStrandedTries, findZombies } from './findStranded.js';
+export { findStrandedTries, findZombies, findIdleRuns } from './findStranded.js';
 export { resetTasks, forceTaskState } from './resetTasks.js';
 export {
   listRuns,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { RunTypeName } from './types.js';
+import type { DagRunRow, RunState, RunTypeName, TaskState } from './types.js';
 
 export interface NewRun {
   dagId: string;
@@ -9,20 +9,37 @@ export interface NewRun {
   dataIntervalEnd: Date;
   conf: Record<string, unknown>;
   backfillId?: number | null;
-  tasks: Array<{ taskId: string; pool: string; maxTries: number }>;
+  /** @defaultValue 'running' */
+  state?: RunState;
+  /** `state`: `none` (the default), `queued` (its first try), or a state settled without running. */
+  tasks: Array<{ taskId: string; pool: string; maxTries: number; state?: TaskState }>;
 }
 
 /**
- * Inserts a run and its task instances (all in state `none`), or nothing when the DAG already has
- * a run for that logical date (the UNIQUE key makes creation exactly-once). Returns the new id.
+ * Inserts a run and its task instances in one statement, or nothing when the DAG already has a
+ * run for that logical date (the UNIQUE key makes creation exactly-once). Each task instance
+ * starts in the state given (`none` when unset): the caller decides up front which tasks are
+ * queued (their first try) or settled, and whether the run has already ended. Returns the run.
  */
-export async function insertRun(trx: Knex.Transaction, run: NewRun): Promise<number | undefined> {
-  const { rows } = await trx.raw(
-    `INSERT INTO orchestrator.dag_runs
-       (dag_id, run_type, logical_date, data_interval_start, data_interval_end, conf, backfill_id)
-     VALUES (?, ?, ?, ?, ?, ?::jsonb, ?)
-     ON CONFLICT (dag_id, logical_date) DO NOTHING
-     RETURNING id`,
+export async function insertRun(knex: Knex | Knex.Transaction, run: NewRun): Promise<DagRunRow | undefined> {
+  const state = run.state ?? 'running';
+  const { rows } = await knex.raw(
+    `WITH run AS (
+       INSERT INTO orchestrator.dag_runs
+         (dag_id, run_type, logical_date, data_interval_start, data_interval_end, conf, backfill_id,
+          state, ended_at)
+       VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, CASE WHEN ? = 'running' THEN NULL ELSE clock_timestamp() END)
+       ON CONFLICT (dag_id, logical_date) DO NOTHING
+       RETURNING *),
+     tis AS (
+       INSERT INTO orchestrator.task_instances
+         (run_id, dag_id, task_id, pool, max_tries, state, try_number, queued_at, ended_at)
+       SELECT run.id, run.dag_id, t.task_id, t.pool, t.max_tries, t.state,
+              CASE WHEN t.state = 'queued' THEN 1 ELSE 0 END,
+              CASE WHEN t.state = 'queued' THEN clock_timestamp() END,
+              CASE WHEN t.state IN ('skipped', 'upstream_failed') THEN clock_timestamp() END
+         FROM run, jsonb_to_recordset(?::jsonb) AS t(task_id text, pool text, max_tries int, state text))
+     SELECT * FROM run`,
     [
       run.dagId,
       run.runType,
@@ -31,19 +48,17 @@ export async function insertRun(trx: Knex.Transaction, run: NewRun): Promise<num
       run.dataIntervalEnd,
       JSON.stringify(run.conf),
       run.backfillId ?? null,
+      state,
+      state,
+      JSON.stringify(
+        run.tasks.map((t) => ({
+          task_id: t.taskId,
+          pool: t.pool,
+          max_tries: t.maxTries,
+          state: t.state ?? 'none',
+        })),
+      ),
     ],
   );
-  const id: number | undefined = rows[0]?.id;
-  if (id === undefined) return undefined;
-  await trx.raw(
-    `INSERT INTO orchestrator.task_instances (run_id, dag_id, task_id, pool, max_tries)
-     SELECT ?, ?, t.task_id, t.pool, t.max_tries
-     FROM jsonb_to_recordset(?::jsonb) AS t(task_id text, pool text, max_tries int)`,
-    [
-      id,
-      run.dagId,
-      JSON.stringify(run.tasks.map((t) => ({ task_id: t.taskId, pool: t.pool, max_tries: t.maxTries }))),
-    ],
-  );
-  return id;
+  return rows[0];
 }

@@ -27,3 +27,19 @@ export async function lockRun(
   ]);
   return rows[0];
 }
+
+/**
+ * Locks a run row FOR KEY SHARE: tries of one run finish side by side under it, but never
+ * interleave with a change that holds the run FOR UPDATE (clear, mark, backfill adoption). Take
+ * it before reading task states, so they are read after such a change has committed.
+ */
+export async function shareLockRun(
+  trx: Knex.Transaction,
+  runId: number,
+): Promise<{ state: string; dag_id: string } | undefined> {
+  const { rows } = await trx.raw(
+    'SELECT state, dag_id FROM orchestrator.dag_runs WHERE id = ? FOR KEY SHARE',
+    [runId],
+  );
+  return rows[0];
+}
