@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { claimTry } from '../../db/orchestrator/index.js';
+import { createScheduler, defineDag, finishTry, getRun, task, triggerRun } from '../../orchestrator/index.js';
+import { startHarness, type Harness } from './harness.js';
+
+const WIDTH = 12;
+const fanIn = defineDag({
+  id: 'fan_in',
+  schedule: null,
+  startDate: '2026-01-01T00:00:00Z',
+  tasks: {
+    root: task(async () => null),
+    ...Object.fromEntries(
+      Array.from({ length: WIDTH }, (_, i) => [`w${i}`, task(async () => null, { upstream: ['root'] })]),
+    ),
+    join: task(async () => null, { upstream: Array.from({ length: WIDTH }, (_, i) => `w${i}`) }),
+  },
+});
+
+describe('finishing tries of one run side by side', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness([fanIn]);
+  });
+  after(async () => h?.close());
+
+  const claimAndFinish = async (runId: number, taskId: string) => {
+    const upstream = fanIn.taskById.get(taskId)!.upstream;
+    const claimed = await claimTry(h.engine.knex, {
+      runId,
+      taskId,
+      tryNumber: 1,
+      workerId: `worker-${taskId}`,
+      upstream,
+      staleMs: 30_000,
+    });
+    expect(claimed, `claim ${taskId}`).to.not.equal(undefined);
+    return finishTry(h.engine.knex, fanIn, {
+      runId,
+      taskId,
+      tryNumber: 1,
+      workerId: `worker-${taskId}`,
+      outcome: { kind: 'success', output: null },
+    });
+  };
+
+  it('queues the fan-in task exactly once and ends the run when all its upstream tasks finish at once', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const run = await triggerRun(h.engine, 'fan_in');
+      const afterRoot = await claimAndFinish(run.id, 'root');
+      expect(afterRoot.queued.map((q) => q.taskId)).to.have.length(WIDTH);
+      const results = await Promise.all(
+        Array.from({ length: WIDTH }, (_, i) => claimAndFinish(run.id, `w${i}`)),
+      );
+      const joins = results.flatMap((r) => r.queued).filter((q) => q.taskId === 'join');
+      expect(joins, `round ${round}`).to.have.length(1);
+      expect(joins[0]).to.include({ tryNumber: 1 });
+      const mid = (await getRun(h.engine, run.id))!;
+      expect(mid.state).to.equal('running');
+      expect(mid.task_instances.find((t) => t.task_id === 'join')).to.include({
+        state: 'queued',
+        try_number: 1,
+      });
+      const last = await claimAndFinish(run.id, 'join');
+      expect(last.runState).to.equal('success');
+      expect((await getRun(h.engine, run.id))!.state).to.equal('success');
+    }
+  });
+
+  it('lets the scheduler advance a run that a worker left between its finish and its second look', async () => {
+    const run = await triggerRun(h.engine, 'fan_in');
+    await claimAndFinish(run.id, 'root');
+    // Every upstream task succeeded, but the try that would have queued `join` died before.
+    await h.db
+      .knex('orchestrator.task_instances')
+      .where({ run_id: run.id })
+      .whereNot({ task_id: 'join' })
+      .update({ state: 'success', ended_at: new Date() });
+    const scheduler = createScheduler(h.engine);
+    await scheduler.tick();
+    const after = (await getRun(h.engine, run.id))!;
+    expect(after.state).to.equal('running');
+    expect(after.task_instances.find((t) => t.task_id === 'join')).to.include({
+      state: 'queued',
+      try_number: 1,
+    });
+    expect(await h.engine.queues.queue('default').getJob(`r${run.id}-join-t1`)).to.not.equal(undefined);
+  });
+});
