@@ -34,6 +34,11 @@ export const RULES = {
   /** Changes of a type that must have been seen before the volume rules apply. */
   minHistory: 20,
   iqrFactor: 1.5,
+  /**
+   * Smallest IQR the fences are built from, for the same reason as `minStdDev`: a history of
+   * identical whole-unit changes has IQR 0, and a change of one unit more is no outlier.
+   */
+  minIqr: 1,
   /** |change| · unit_cost above this (currency units). */
   highValue: 10_000,
   /** Outflow in the trailing hour above this share of on-hand at its start. */
@@ -80,12 +85,12 @@ function volumeRules(state: PairState, eventType: string, change: number, out: F
   const sorted = history.sorted;
   const q1 = quantileSorted(sorted, 0.25);
   const q3 = quantileSorted(sorted, 0.75);
-  const iqr = q3 - q1;
+  const iqr = Math.max(q3 - q1, RULES.minIqr);
   const lo = q1 - RULES.iqrFactor * iqr;
   const hi = q3 + RULES.iqrFactor * iqr;
   if (change < lo || change > hi) {
-    // How far outside the fences, in IQRs (at least one unit wide for a constant history).
-    const distance = (change < lo ? lo - change : change - hi) / Math.max(iqr, 1);
+    // How far outside the fences, in IQRs.
+    const distance = (change < lo ? lo - change : change - hi) / iqr;
     const severity: Severity = distance > 6 ? 'medium' : 'low';
     out.push({
       type: 'VOLUME_IQR',
