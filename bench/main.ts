@@ -11,6 +11,6 @@ if (!name || !NAMES.includes(name)) {
 }
 const bench = (await import(`./${name}.ts`)) as { run(args: string[]): Promise<void> };
 await bench.run(args);
-// A benchmark is over once its report is printed; do not let a client's idle socket or timer (the
-// scheduler bench's child workers' BullMQ connections) keep the process waiting.
+// A benchmark is over once its report is printed; an idle client socket or timer left open must
+// not keep the process waiting.
 process.exit(process.exitCode ?? 0);
