@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { DagRunRow, RunState, TaskInstanceRow, TaskState } from '../orchestrator/index.js';
 
 /**
  * What the dashboard needs from the orchestrator engine. The composition root builds it from
@@ -29,9 +30,9 @@ export interface DashboardEngine {
   readonly registry?: Registry;
 }
 
-export type RunState = 'running' | 'success' | 'failed';
-export type TaskState =
-  'none' | 'queued' | 'running' | 'success' | 'failed' | 'up_for_retry' | 'upstream_failed' | 'skipped';
+export type { RunState, TaskState, TaskInstanceRow };
+/** A run as the engine stores it. */
+export type RunRow = DagRunRow;
 
 export interface DagStateRow {
   dag_id: string;
@@ -44,38 +45,6 @@ export interface RunFilter {
   runType?: 'scheduled' | 'manual' | 'backfill';
   limit: number;
   offset: number;
-}
-
-export interface RunRow {
-  id: number;
-  dag_id: string;
-  run_type: 'scheduled' | 'manual' | 'backfill';
-  logical_date: Date;
-  data_interval_start: Date;
-  data_interval_end: Date;
-  state: RunState;
-  conf: Record<string, unknown>;
-  backfill_id: number | null;
-  created_at: Date;
-  started_at: Date;
-  ended_at: Date | null;
-}
-
-export interface TaskInstanceRow {
-  run_id: number;
-  task_id: string;
-  dag_id: string;
-  state: TaskState;
-  pool: string;
-  try_number: number;
-  max_tries: number;
-  output: unknown;
-  error: string | null;
-  worker_id: string | null;
-  queued_at: Date | null;
-  started_at: Date | null;
-  ended_at: Date | null;
-  next_try_at: Date | null;
 }
 
 export interface RunWithTasks {
