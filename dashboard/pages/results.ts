@@ -19,18 +19,8 @@ import { lineChart, stackedBars } from '../views/charts.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { layout, pager } from '../views/layout.js';
+import { ANOMALY_TYPES } from '../../streaming/index.js';
 import { pageContext } from './context.js';
-
-const ANOMALY_TYPES = [
-  'VOLUME_ZSCORE',
-  'VOLUME_IQR',
-  'AFTER_HOURS',
-  'WEEKEND_ACTIVITY',
-  'NEGATIVE_STOCK',
-  'HIGH_VALUE',
-  'RAPID_DEPLETION',
-  'FREQUENCY_SPIKE',
-];
 
 /** Open alerts, data-quality results, and stream throughput / anomaly charts. */
 export function resultPages(deps: RouteDeps): Router {
