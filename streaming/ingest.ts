@@ -10,7 +10,6 @@ import {
   writeChunkOutputs,
   type AlertRow,
   type AnomalyRow,
-  type LedgerEvent,
   type PairKey,
 } from '../db/streaming/index.js';
 import { EVENT_TYPES, RESERVATION_TYPES, eventKey } from '../events/index.js';
@@ -239,19 +238,13 @@ export class Ingestor {
     const windowCounts = new Map<string, number>();
     const lateCount = new Map<string, number>();
     try {
-      const ledger: LedgerEvent[] = accepted.map(({ event: e }) => ({
-        eventId: e.eventId,
-        sku: e.sku,
-        warehouseId: e.warehouseId,
-        eventType: e.eventType,
-        quantityChange: e.quantityChange,
-        occurredAt: e.occurredAt,
-        referenceId: e.referenceId,
-        notes: e.notes,
-        sourcePartition: batch.partition,
-      }));
       lap('begin');
-      const result = await applyEvents(trx, ledger, RESERVATION_LIST);
+      const result = await applyEvents(
+        trx,
+        accepted.map((a) => a.event),
+        RESERVATION_LIST,
+        batch.partition,
+      );
       lap('apply');
 
       // 4. Which accepted events are new. A repeat (in this chunk or from an earlier delivery) is
@@ -269,7 +262,7 @@ export class Ingestor {
             'unknown_warehouse',
             `warehouse ${a.event.warehouseId} is no longer in PostgreSQL`,
           );
-        } else if (result.insertedIds.has(a.event.eventId) && !claimed.has(a.event.eventId)) {
+        } else if (!result.skippedIds.has(a.event.eventId) && !claimed.has(a.event.eventId)) {
           claimed.add(a.event.eventId);
           applied.push(a);
         } else repeats.push(a);
