@@ -35,7 +35,15 @@ export { createEngineMetrics, type EngineMetrics } from './metrics.js';
 export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
 export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';
-export { finishTry, failureOutcome, retryDelayMs, advanceRun, type FinishResult } from './transitions.js';
+export {
+  finishTry,
+  finishTries,
+  failureOutcome,
+  retryDelayMs,
+  advanceRun,
+  type FinishResult,
+  type TryFinish,
+} from './transitions.js';
 export {
   runTry,
   TaskTimeoutError,

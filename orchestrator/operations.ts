@@ -5,6 +5,7 @@ import {
   listRuns as listRunRows,
   lockRun,
   forceTaskState,
+  reopenRun,
   resetTasks,
   setPaused as setPausedRow,
   taskInstances,
@@ -212,9 +213,7 @@ export async function markTask(
     await lockRun(trx, runId);
     await forceTaskState(trx, runId, taskId, state);
     // A run that had ended reopens if the change lets downstream tasks run.
-    await trx.raw(`UPDATE orchestrator.dag_runs SET state = 'running', ended_at = NULL WHERE id = ?`, [
-      runId,
-    ]);
+    await reopenRun(trx, runId);
     return (await advanceRun(trx, dag, runId)).queued;
   });
   await engine.queues.enqueue(queued);

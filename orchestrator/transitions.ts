@@ -3,50 +3,47 @@ import { WareflowError } from '../platform/index.js';
 import {
   applyTransitions,
   insertRun,
-  insertTaskLogs,
-  recordTry,
-  shareLockRun,
+  readRuns,
+  recordTries,
   taskStates,
   type DagRunRow,
   type NewRun,
+  type QueuedRow,
   type QueuedTry,
+  type RunTransitions,
+  type RunView,
   type RunState,
-  type TaskLogLine,
   type TaskState,
+  type TryEnd,
   type TryOutcome,
 } from '../db/orchestrator/index.js';
 import type { Dag, ResolvedTask } from './dag.js';
 import { evaluateRun, type RunEvaluation } from './triggerRules.js';
 
 /**
- * Re-evaluates a run whose row the caller has locked (`lockRun`, or `shareLockRun` for a finishing
- * try — see `finishTry`): queues the tasks whose trigger
- * rule is met, settles those that can never run, ends the run when everything is final.
- * Returns the tries to enqueue once the transaction has committed.
+ * Re-evaluates a run whose row the caller holds FOR UPDATE (`lockRun`; finishing tries use the
+ * run's version instead, see `finishTries`): queues the tasks whose trigger rule is met, settles
+ * those that can never run, ends the run when everything is final. Returns the tries to enqueue
+ * once the transaction has committed.
  */
 export async function advanceRun(
   trx: Knex.Transaction,
   dag: Dag,
   runId: number,
-  known?: {
-    states: ReadonlyMap<string, { state: TaskState }>;
-    runState: string;
-    evaluation?: RunEvaluation;
-  },
 ): Promise<{ queued: QueuedTry[]; runState: RunState }> {
-  const states = known?.states ?? (await taskStates(trx, runId));
-  const evaluation = known?.evaluation ?? evaluateRun(dag, states);
-  const queued = await applyTransitions(trx, runId, evaluation, known?.runState);
-  return {
-    runState: evaluation.runState,
-    queued: queued.map((q) => ({
-      runId,
-      dagId: dag.id,
-      taskId: q.task_id,
-      pool: q.pool,
-      tryNumber: q.try_number,
-    })),
-  };
+  const evaluation = evaluateRun(dag, await taskStates(trx, runId));
+  const { queued } = await applyTransitions(trx, [{ runId, ...evaluation }]);
+  return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
+}
+
+function queuedTries(rows: QueuedRow[], dagOf: (runId: number) => Dag): QueuedTry[] {
+  return rows.map((q) => ({
+    runId: q.run_id,
+    dagId: dagOf(q.run_id).id,
+    taskId: q.task_id,
+    pool: q.pool,
+    tryNumber: q.try_number,
+  }));
 }
 
 /**
@@ -121,33 +118,39 @@ export function failureOutcome(
 export interface FinishResult {
   /** False when the try was no longer this worker's (taken over, cleared, marked): nothing changed. */
   recorded: boolean;
+  /** Tries to enqueue now. In a batch, a run's newly queued tasks come back with one of its tries. */
   queued: QueuedTry[];
   runState: RunState | undefined;
 }
 
-/** SQLSTATEs after which the whole transaction is run again: deadlock, serialization failure. */
+/** One try's end, as handed to `finishTries`. */
+export interface TryFinish extends TryEnd {
+  dag: Dag;
+}
+
+/** SQLSTATEs after which a statement is run again: deadlock, serialization failure. */
 const RETRIED_SQLSTATES = new Set(['40P01', '40001']);
 const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry']);
 
 /**
- * Whether a finished try must look at its run again after committing. Tries of one run finish
- * side by side (the run row is only share-locked), so two that end at once may each miss the
- * other's uncommitted result: neither queues their common downstream task, or neither ends the
- * run. Whichever of them commits last sees both once it reads again after its commit, so a try
- * reads again when another try of the run was in flight and a waiting task (or the end of the
- * run) depends on both.
+ * Whether a run must be looked at again once its finished tries are recorded. Tries of one run
+ * finish side by side (nothing locks the run while they are recorded), so two that end at once may
+ * each miss the other's result: neither queues their common downstream task, or neither ends the
+ * run. Whichever of them records last sees both when it reads again afterwards, so a finisher
+ * reads again when another try of the run was in flight and a waiting task (or the end of the run)
+ * depends on both.
  */
 function mustRecheck(
   dag: Dag,
-  taskId: string,
+  finished: ReadonlySet<string>,
   states: ReadonlyMap<string, { state: TaskState }>,
   evaluation: RunEvaluation,
 ): boolean {
   if (evaluation.runState !== 'running') return false;
   const inFlight = new Set<string>();
-  for (const [id, { state }] of states) if (id !== taskId && ACTIVE.has(state)) inFlight.add(id);
+  for (const [id, { state }] of states) if (!finished.has(id) && ACTIVE.has(state)) inFlight.add(id);
   if (inFlight.size === 0) return false;
-  const changed = new Set([taskId, ...evaluation.settle.map((s) => s.taskId)]);
+  const changed = new Set([...finished, ...evaluation.settle.map((s) => s.taskId)]);
   const decided = new Set([...evaluation.queue, ...changed]);
   let waiting = 0;
   for (const t of dag.tasks) {
@@ -158,44 +161,93 @@ function mustRecheck(
   return waiting === 0;
 }
 
+/** Rounds of deciding again after a stale read; past them the scheduler's sweep takes over. */
+const MAX_DECISION_ROUNDS = 5;
+
 /**
- * Records the end of a try and hands off to the downstream tasks in ONE transaction: the state
- * change and the decision of what runs next commit together, and the tries to enqueue are
- * returned for the caller to add to BullMQ after the commit (their job ids are deterministic, and
- * the scheduler's sweep enqueues any the caller did not). The run row is share-locked, so the
- * tries of a wide DAG finish in parallel; see `mustRecheck` for the one case that needs a second
- * look, and the scheduler's sweep for a worker that dies between the two.
+ * Records the end of tries and hands off to their downstream tasks, for any number of tries and
+ * runs (a worker batches the tries that end together), in two statements and no lock held in
+ * between: one records the ends and reads the runs, the other applies what the trigger rules
+ * decide from that read. The tries to enqueue are returned for the caller to add to BullMQ (their
+ * job ids are deterministic, and the scheduler's sweep enqueues any the caller did not, or
+ * advances a run whose worker died between the two statements). A decision is made again from
+ * a fresh read when a clear or mark changed the run meanwhile (its version moved on), or when
+ * another try of the run may have finished unseen at the same time (`mustRecheck`).
  */
-export async function finishTry(
-  knex: Knex,
-  dag: Dag,
-  args: {
-    runId: number;
-    taskId: string;
-    tryNumber: number;
-    workerId: string | null;
-    outcome: TryOutcome;
-    logs?: TaskLogLine[];
-  },
-): Promise<FinishResult> {
-  const first = await retryOnConflict(() => recordAndAdvance(knex, dag, args));
-  if (!first.recheck) return first;
-  // The second look is a plain read; only when it finds work does it take the share lock and
-  // decide again from states read under it.
-  const seen = evaluateRun(dag, await taskStates(knex, args.runId));
-  if (seen.queue.length === 0 && seen.settle.length === 0 && seen.runState === 'running') return first;
-  const again = await retryOnConflict(() =>
-    knex.transaction(async (trx) => {
-      const run = await shareLockRun(trx, args.runId);
-      if (!run || run.state !== 'running') return undefined;
-      return advanceRun(trx, dag, args.runId, {
-        states: await taskStates(trx, args.runId),
-        runState: run.state,
+export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
+  if (tries.length === 0) return [];
+  const dags = new Map(tries.map((t) => [t.runId, t.dag]));
+  const dagOf = (runId: number) => dags.get(runId)!;
+  const { recorded, runs } = await retryOnConflict(() => recordTries(knex, tries));
+  const results: FinishResult[] = tries.map((_, i) => ({
+    recorded: recorded[i]!,
+    queued: [],
+    runState: recorded[i] ? 'running' : undefined,
+  }));
+  const finished = new Map<number, Set<string>>();
+  tries.forEach((t, i) => {
+    if (!recorded[i]) return;
+    if (t.outcome.kind === 'retry' || t.outcome.kind === 'handed_back') {
+      results[i]!.queued.push({
+        runId: t.runId,
+        dagId: t.dag.id,
+        taskId: t.taskId,
+        pool: t.dag.taskById.get(t.taskId)?.pool ?? 'default',
+        tryNumber: t.tryNumber + 1,
+        ...(t.outcome.kind === 'retry' ? { notBefore: t.outcome.notBefore } : {}),
       });
-    }),
-  );
-  if (!again) return first;
-  return { recorded: true, queued: [...first.queued, ...again.queued], runState: again.runState };
+    } else {
+      finished.set(t.runId, (finished.get(t.runId) ?? new Set<string>()).add(t.taskId));
+    }
+  });
+
+  let decide: Array<{ runId: number; view: RunView | undefined; tasks?: ReadonlySet<string> }> = [
+    ...finished,
+  ].map(([runId, tasks]) => ({ runId, view: runs.get(runId), tasks }));
+  for (let round = 1; decide.length > 0 && round <= MAX_DECISION_ROUNDS; round += 1) {
+    const transitions: RunTransitions[] = [];
+    const again = new Set<number>();
+    for (const { runId, view, tasks } of decide) {
+      if (!view) continue; // the run was deleted
+      const dag = dagOf(runId);
+      const evaluation = evaluateRun(dag, view.tasks);
+      setRunState(tries, results, runId, evaluation.runState);
+      if (tasks && mustRecheck(dag, tasks, view.tasks, evaluation)) again.add(runId);
+      const unchanged =
+        evaluation.queue.length === 0 &&
+        evaluation.settle.length === 0 &&
+        view.state === 'running' &&
+        evaluation.runState === 'running';
+      if (!unchanged)
+        transitions.push({ runId, ...evaluation, previousRunState: view.state, version: view.version });
+    }
+    const { queued, stale } = await retryOnConflict(() => applyTransitions(knex, transitions));
+    attachQueued(tries, results, queuedTries(queued, dagOf));
+    for (const runId of stale) again.add(runId);
+    if (again.size === 0) break;
+    const fresh = await readRuns(knex, [...again]);
+    decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
+  }
+  return results;
+}
+
+/** One try's end: `finishTries` for a single try. */
+export async function finishTry(knex: Knex, dag: Dag, end: TryEnd): Promise<FinishResult> {
+  return (await finishTries(knex, [{ ...end, dag }]))[0]!;
+}
+
+function setRunState(tries: TryFinish[], results: FinishResult[], runId: number, state: RunState): void {
+  tries.forEach((t, i) => {
+    if (t.runId === runId && results[i]!.recorded) results[i]!.runState = state;
+  });
+}
+
+/** Hands each queued try to the first recorded try of its run (the caller enqueues them all). */
+function attachQueued(tries: TryFinish[], results: FinishResult[], queued: QueuedTry[]): void {
+  for (const q of queued) {
+    const i = tries.findIndex((t, j) => t.runId === q.runId && results[j]!.recorded);
+    results[i >= 0 ? i : 0]!.queued.push(q);
+  }
 }
 
 async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
@@ -207,37 +259,4 @@ async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
       if (attempt >= 5 || typeof code !== 'string' || !RETRIED_SQLSTATES.has(code)) throw err;
     }
   }
-}
-
-async function recordAndAdvance(
-  knex: Knex,
-  dag: Dag,
-  args: Parameters<typeof finishTry>[2],
-): Promise<FinishResult & { recheck: boolean }> {
-  return knex.transaction(async (trx) => {
-    if (args.logs?.length) await insertTaskLogs(trx, args.logs);
-    const run = await shareLockRun(trx, args.runId);
-    if (!run) return { recorded: false, queued: [], runState: undefined, recheck: false };
-    const { recorded, states } = await recordTry(trx, args);
-    if (!recorded) return { recorded: false, queued: [], runState: undefined, recheck: false };
-    const task = dag.taskById.get(args.taskId);
-    if (args.outcome.kind === 'retry' || args.outcome.kind === 'handed_back') {
-      const retry: QueuedTry = {
-        runId: args.runId,
-        dagId: dag.id,
-        taskId: args.taskId,
-        pool: task?.pool ?? 'default',
-        tryNumber: args.tryNumber + 1,
-        ...(args.outcome.kind === 'retry' ? { notBefore: args.outcome.notBefore } : {}),
-      };
-      return { recorded, queued: [retry], runState: 'running' as RunState, recheck: false };
-    }
-    const evaluation = evaluateRun(dag, states);
-    const { queued, runState } = await advanceRun(trx, dag, args.runId, {
-      states,
-      runState: run.state,
-      evaluation,
-    });
-    return { recorded, queued, runState, recheck: mustRecheck(dag, args.taskId, states, evaluation) };
-  });
 }

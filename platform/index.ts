@@ -5,3 +5,4 @@ export { createLogger, type Logger } from './logger.js';
 export { createKnex, type Knex, type PostgresOptions } from './postgres.js';
 export { createRedis, Redis } from './redis.js';
 export { createKafka, ensureTopics, Kafka } from './kafka.js';
+export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';

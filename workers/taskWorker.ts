@@ -2,10 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from '../platform/index.js';
-import { coerceError, InvalidInputError } from '../platform/index.js';
-import { claimTry, heartbeat, tryIsRunning } from '../db/orchestrator/index.js';
+import { coerceError, createBatcher, InvalidInputError } from '../platform/index.js';
+import {
+  claimTries,
+  heartbeat,
+  tryIsRunning,
+  type QueuedTry,
+  type TryToClaim,
+} from '../db/orchestrator/index.js';
 import {
   failureOutcome,
+  finishTries,
   finishTry,
   queueNameFor,
   runTry,
@@ -14,6 +21,7 @@ import {
   type Engine,
   type TaskJobData,
   type TaskServices,
+  type TryFinish,
   type TryOutcome,
 } from '../orchestrator/index.js';
 
@@ -64,18 +72,20 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
     ...new Set([...engine.dags.values()].flatMap((d) => d.tasks.map((t) => t.pool))),
   ];
 
+  // Under load the tries of this process share their round trips: claims that arrive while one
+  // is in flight go out together in the next statement, and so do finishes and enqueues.
+  const claim = createBatcher((tries: TryToClaim[]) => claimTries(engine.knex, id, staleMs, tries));
+  const finish = createBatcher((tries: TryFinish[]) => finishTries(engine.knex, tries));
+  const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
+    await engine.queues.enqueue(lists.flat());
+    return lists.map(() => undefined);
+  });
+
   const processJob = async (job: Job<TaskJobData>, token?: string): Promise<string> => {
     const { runId, dagId, taskId, tryNumber } = job.data;
     const dag = engine.dags.get(dagId);
     const task = dag?.taskById.get(taskId);
-    const claimed = await claimTry(engine.knex, {
-      runId,
-      taskId,
-      tryNumber,
-      workerId: id,
-      upstream: task?.upstream ?? [],
-      staleMs,
-    });
+    const claimed = await claim({ runId, taskId, tryNumber, upstream: task?.upstream ?? [] });
     if (!claimed) {
       // The try runs elsewhere with a fresh heartbeat. This job may be BullMQ re-delivering the
       // job of a worker that just died (its heartbeat is not stale yet): look again once it would
@@ -131,7 +141,8 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
         : result.handedBack
           ? { kind: 'handed_back', reason: result.error.message }
           : failureOutcome(task, tryNumber, claimed.max_tries, result.error, new Date());
-      const finished = await finishTry(engine.knex, dag, {
+      const finished = await finish({
+        dag,
         runId,
         taskId,
         tryNumber,
@@ -139,7 +150,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
         outcome,
         logs: result.logs,
       });
-      await engine.queues.enqueue(finished.queued);
+      await enqueue(finished.queued);
       engine.metrics.taskDuration.observe(
         { dag_id: dagId, task_id: taskId, outcome: outcome.kind },
         result.durationMs / 1000,

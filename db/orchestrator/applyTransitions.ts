@@ -1,45 +1,91 @@
 import type { Knex } from 'knex';
 import type { RunState, TaskState } from './types.js';
 
+/** What one evaluation decided for one run. */
+export interface RunTransitions {
+  runId: number;
+  /** Tasks whose trigger rule is met: they become `queued` with their next try number. */
+  queue: string[];
+  /** Tasks that get a final state without running (`upstream_failed`, `skipped`). */
+  settle: Array<{ taskId: string; state: TaskState }>;
+  runState: RunState;
+  /** The run's state before, when the caller knows it: an unchanged running run is not written. */
+  previousRunState?: string;
+  /**
+   * The run's version read with the states the decision was made from. The decision is applied
+   * only if the run still has it; leave it out when the caller holds the run FOR UPDATE.
+   */
+  version?: number;
+}
+
+export interface QueuedRow {
+  run_id: number;
+  task_id: string;
+  try_number: number;
+  pool: string;
+}
+
 /**
- * Applies the decisions of one evaluation of a run in two statements: tasks whose trigger rule
- * is met become `queued` with their next try number; others get a final state without running
- * (`upstream_failed`, `skipped`). The run ends when `runState` is final.
+ * Applies the decisions of one evaluation per run, for any number of runs, in one statement.
+ * Only tasks still waiting (`none`) change, so applying a decision twice changes nothing; a run
+ * ends when its `runState` is final. A run whose version moved on since its states were read (a
+ * clear or mark committed meanwhile) is left alone and reported as stale: decide again from a
+ * fresh read. The run rows are share-locked while the decisions apply, so a clear or mark waits.
  */
 export async function applyTransitions(
-  trx: Knex.Transaction,
-  runId: number,
-  changes: { queue: string[]; settle: Array<{ taskId: string; state: TaskState }>; runState: RunState },
-  /** The run's state before, when the caller knows it: an unchanged running run is not written. */
-  previousRunState?: string,
-): Promise<Array<{ task_id: string; try_number: number; pool: string }>> {
-  let queued: Array<{ task_id: string; try_number: number; pool: string }> = [];
-  if (changes.queue.length > 0) {
-    const { rows } = await trx.raw(
-      `UPDATE orchestrator.task_instances
-          SET state = 'queued', try_number = try_number + 1, queued_at = clock_timestamp(),
-              worker_id = NULL, error = NULL
-        WHERE run_id = ? AND task_id = ANY(?::text[]) AND state = 'none'
-        RETURNING task_id, try_number, pool`,
-      [runId, changes.queue],
-    );
-    queued = rows;
-  }
-  if (changes.settle.length > 0) {
-    await trx.raw(
-      `UPDATE orchestrator.task_instances ti
-          SET state = s.state, ended_at = clock_timestamp()
-         FROM jsonb_to_recordset(?::jsonb) AS s(task_id text, state text)
-        WHERE ti.run_id = ? AND ti.task_id = s.task_id AND ti.state = 'none'`,
-      [JSON.stringify(changes.settle.map((s) => ({ task_id: s.taskId, state: s.state }))), runId],
-    );
-  }
-  if (previousRunState === 'running' && changes.runState === 'running') return queued;
-  await trx.raw(
-    `UPDATE orchestrator.dag_runs
-        SET state = ?, ended_at = CASE WHEN ? = 'running' THEN NULL ELSE coalesce(ended_at, clock_timestamp()) END
-      WHERE id = ? AND (state <> ? OR (? <> 'running' AND ended_at IS NULL))`,
-    [changes.runState, changes.runState, runId, changes.runState, changes.runState],
+  knex: Knex | Knex.Transaction,
+  changes: RunTransitions[],
+): Promise<{ queued: QueuedRow[]; stale: number[] }> {
+  if (changes.length === 0) return { queued: [], stale: [] };
+  const runs = changes.map((c) => ({
+    run_id: c.runId,
+    version: c.version ?? null,
+    state: c.runState,
+    write_state: !(c.previousRunState === 'running' && c.runState === 'running'),
+  }));
+  const queue = changes.flatMap((c) => c.queue.map((task_id) => ({ run_id: c.runId, task_id })));
+  const settle = changes.flatMap((c) =>
+    c.settle.map((s) => ({ run_id: c.runId, task_id: s.taskId, state: s.state })),
   );
-  return queued;
+  const { rows } = await knex.raw(
+    `WITH n AS (
+       SELECT * FROM jsonb_to_recordset(?::jsonb) AS n(run_id bigint, version int, state text, write_state boolean)),
+     current AS (
+       SELECT r.id, n.state, n.write_state
+         FROM orchestrator.dag_runs r JOIN n ON n.run_id = r.id
+        WHERE n.version IS NULL OR r.version = n.version
+          FOR KEY SHARE OF r),
+     settled AS (
+       UPDATE orchestrator.task_instances ti
+          SET state = s.state, ended_at = clock_timestamp()
+         FROM jsonb_to_recordset(?::jsonb) AS s(run_id bigint, task_id text, state text)
+        WHERE ti.run_id = s.run_id AND ti.task_id = s.task_id AND ti.state = 'none'
+          AND s.run_id IN (SELECT id FROM current)),
+     ended AS (
+       UPDATE orchestrator.dag_runs r
+          SET state = c.state,
+              ended_at = CASE WHEN c.state = 'running' THEN NULL ELSE coalesce(r.ended_at, clock_timestamp()) END
+         FROM current c
+        WHERE r.id = c.id AND c.write_state
+          AND (r.state <> c.state OR (c.state <> 'running' AND r.ended_at IS NULL))),
+     queued AS (
+       UPDATE orchestrator.task_instances ti
+          SET state = 'queued', try_number = ti.try_number + 1, queued_at = clock_timestamp(),
+              worker_id = NULL, error = NULL
+         FROM jsonb_to_recordset(?::jsonb) AS q(run_id bigint, task_id text)
+        WHERE ti.run_id = q.run_id AND ti.task_id = q.task_id AND ti.state = 'none'
+          AND q.run_id IN (SELECT id FROM current)
+        RETURNING ti.run_id, ti.task_id, ti.try_number, ti.pool)
+     SELECT run_id, task_id, try_number, pool FROM queued
+     UNION ALL
+     SELECT id, NULL, NULL, NULL FROM current`,
+    [JSON.stringify(runs), JSON.stringify(settle), JSON.stringify(queue)],
+  );
+  const applied = new Set<number>();
+  const queued: QueuedRow[] = [];
+  for (const r of rows as QueuedRow[]) {
+    if (r.task_id === null) applied.add(r.run_id);
+    else queued.push(r);
+  }
+  return { queued, stale: changes.map((c) => c.runId).filter((id) => !applied.has(id)) };
 }

@@ -2,17 +2,17 @@
 export * from './types.js';
 export { syncDags, type DagMeta } from './syncDags.js';
 export { setPaused, pausedDags } from './setPaused.js';
-export { lockDag, lockBackfill, lockRun, shareLockRun } from './locks.js';
+export { lockDag, lockBackfill, lockRun } from './locks.js';
 export { insertRun, type NewRun } from './insertRun.js';
 export { scheduleCursor } from './scheduleCursor.js';
-export { claimTry, type ClaimedTry } from './claimTry.js';
+export { claimTries, type ClaimedTry, type TryToClaim } from './claimTries.js';
 export { heartbeat } from './heartbeat.js';
-export { recordTry, type TryOutcome } from './recordTry.js';
+export { recordTries, readRuns, type TryOutcome, type TryEnd, type RunView } from './recordTries.js';
 export { taskStates } from './taskStates.js';
-export { applyTransitions } from './applyTransitions.js';
+export { applyTransitions, type RunTransitions, type QueuedRow } from './applyTransitions.js';
 export { insertTaskLogs, type TaskLogLine } from './insertTaskLogs.js';
 export { findStrandedTries, findZombies, findIdleRuns } from './findStranded.js';
-export { resetTasks, forceTaskState } from './resetTasks.js';
+export { resetTasks, forceTaskState, reopenRun } from './resetTasks.js';
 export {
   listRuns,
   getRunRow,

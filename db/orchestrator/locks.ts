@@ -15,8 +15,9 @@ export async function lockBackfill(trx: Knex.Transaction, backfillId: number): P
 }
 
 /**
- * Locks a run row: every state change of a run's task instances happens under it, so two tasks
- * finishing at once cannot both miss that their common downstream task became ready.
+ * Locks a run row for a change by hand (clear, mark) or a sweep: finishing tries neither wait for
+ * it nor hold it, but their decisions apply only to the version of the run they read (see
+ * `applyTransitions`), and the apply share-locks the row, so the two never interleave.
  */
 export async function lockRun(
   trx: Knex.Transaction,
@@ -25,21 +26,5 @@ export async function lockRun(
   const { rows } = await trx.raw('SELECT state, dag_id FROM orchestrator.dag_runs WHERE id = ? FOR UPDATE', [
     runId,
   ]);
-  return rows[0];
-}
-
-/**
- * Locks a run row FOR KEY SHARE: tries of one run finish side by side under it, but never
- * interleave with a change that holds the run FOR UPDATE (clear, mark, backfill adoption). Take
- * it before reading task states, so they are read after such a change has committed.
- */
-export async function shareLockRun(
-  trx: Knex.Transaction,
-  runId: number,
-): Promise<{ state: string; dag_id: string } | undefined> {
-  const { rows } = await trx.raw(
-    'SELECT state, dag_id FROM orchestrator.dag_runs WHERE id = ? FOR KEY SHARE',
-    [runId],
-  );
   return rows[0];
 }

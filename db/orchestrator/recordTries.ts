@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { taskLogRecords, type TaskLogLine } from './insertTaskLogs.js';
 import type { TaskState } from './types.js';
 
 export type TryOutcome =
@@ -8,50 +9,122 @@ export type TryOutcome =
   /** The worker stops: the try is given back without counting against the retries. */
   | { kind: 'handed_back'; reason: string };
 
+export interface TryEnd {
+  runId: number;
+  taskId: string;
+  tryNumber: number;
+  workerId: string | null;
+  outcome: TryOutcome;
+  /** The try's captured log lines, stored whether or not its result is recorded. */
+  logs?: TaskLogLine[];
+}
+
+/** A run as read in one snapshot: its state, its version (see `applyTransitions`) and its tasks. */
+export interface RunView {
+  state: string;
+  version: number;
+  tasks: Map<string, { state: TaskState }>;
+}
+
 /**
- * Records how a try ended, only if that try is still the one this worker holds (a try taken over
- * after a lost heartbeat, cleared or marked meanwhile is left alone — so a task instance never
- * succeeds twice). Returns false when the result was discarded.
+ * Records how tries ended, with their log lines, in one statement: each only if that try is still
+ * the one its worker holds (a try taken over after a lost heartbeat, cleared or marked meanwhile is
+ * left alone — so a task instance never succeeds twice). Returns, per try, whether it was
+ * recorded, and each run involved as it now stands.
  */
-export async function recordTry(
-  trx: Knex.Transaction,
-  args: { runId: number; taskId: string; tryNumber: number; workerId: string | null; outcome: TryOutcome },
-): Promise<{ recorded: boolean; states: Map<string, { state: TaskState }> }> {
-  const { outcome } = args;
-  const set =
-    outcome.kind === 'success'
-      ? `state = 'success', output = ?::jsonb, error = NULL, ended_at = clock_timestamp()`
-      : outcome.kind === 'failed'
-        ? `state = 'failed', error = ?, ended_at = clock_timestamp()`
-        : outcome.kind === 'retry'
-          ? `state = 'up_for_retry', error = ?, ended_at = clock_timestamp(), next_try_at = ?,
-             try_number = try_number + 1, queued_at = clock_timestamp(), worker_id = NULL`
-          : `state = 'queued', error = ?, try_number = try_number + 1, max_tries = max_tries + 1,
-             queued_at = clock_timestamp(), worker_id = NULL, started_at = NULL`;
-  const values =
-    outcome.kind === 'success'
-      ? [JSON.stringify(outcome.output ?? null)]
-      : outcome.kind === 'retry'
-        ? [outcome.error, outcome.notBefore]
-        : outcome.kind === 'failed'
-          ? [outcome.error]
-          : [outcome.reason];
-  // One round trip: the guarded update, and every task state of the run as it now stands (the
-  // statement's snapshot predates the update, so the updated row's new state comes from RETURNING).
-  const { rows } = await trx.raw(
-    `WITH rec AS (
-       UPDATE orchestrator.task_instances SET ${set}
-        WHERE run_id = ? AND task_id = ? AND try_number = ? AND state = 'running'
-          AND worker_id IS NOT DISTINCT FROM ?
-       RETURNING task_id, state)
-     SELECT ti.task_id, coalesce(rec.state, ti.state) AS state, rec.task_id IS NOT NULL AS recorded
-       FROM orchestrator.task_instances ti LEFT JOIN rec ON rec.task_id = ti.task_id
-      WHERE ti.run_id = ?`,
-    [...values, args.runId, args.taskId, args.tryNumber, args.workerId, args.runId],
+export async function recordTries(
+  knex: Knex | Knex.Transaction,
+  ends: TryEnd[],
+): Promise<{ recorded: boolean[]; runs: Map<number, RunView> }> {
+  const rows = ends.map((e, i) => ({
+    i,
+    run_id: e.runId,
+    task_id: e.taskId,
+    try_number: e.tryNumber,
+    worker_id: e.workerId,
+    kind: e.outcome.kind,
+    output: e.outcome.kind === 'success' ? JSON.stringify(e.outcome.output ?? null) : null,
+    error:
+      e.outcome.kind === 'handed_back'
+        ? e.outcome.reason
+        : e.outcome.kind === 'success'
+          ? null
+          : e.outcome.error,
+    not_before: e.outcome.kind === 'retry' ? e.outcome.notBefore.toISOString() : null,
+  }));
+  // The statement's snapshot predates the update, so an updated row's new state comes from
+  // RETURNING. A retry or a hand-back queues the next try at once (its BullMQ job carries the delay).
+  const { rows: result } = await knex.raw(
+    `WITH e AS (
+       SELECT * FROM jsonb_to_recordset(?::jsonb)
+         AS e(i int, run_id bigint, task_id text, try_number int, worker_id text, kind text,
+              output text, error text, not_before timestamptz)),
+     logged AS (
+       INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, logged_at, level, message, fields)
+       SELECT l.run_id, l.task_id, l.try_number, l.logged_at, l.level, l.message, coalesce(l.fields, '{}')
+         FROM jsonb_to_recordset(?::jsonb)
+           AS l(run_id bigint, task_id text, try_number int, logged_at timestamptz, level text,
+                message text, fields jsonb)),
+     rec AS (
+       UPDATE orchestrator.task_instances ti SET
+              state = CASE e.kind WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed'
+                                  WHEN 'retry' THEN 'up_for_retry' ELSE 'queued' END,
+              output = CASE WHEN e.kind = 'success' THEN e.output::jsonb ELSE ti.output END,
+              error = e.error,
+              ended_at = CASE WHEN e.kind = 'handed_back' THEN ti.ended_at ELSE clock_timestamp() END,
+              next_try_at = CASE WHEN e.kind = 'retry' THEN e.not_before ELSE ti.next_try_at END,
+              try_number = ti.try_number + CASE WHEN e.kind IN ('retry', 'handed_back') THEN 1 ELSE 0 END,
+              max_tries = ti.max_tries + CASE WHEN e.kind = 'handed_back' THEN 1 ELSE 0 END,
+              queued_at = CASE WHEN e.kind IN ('retry', 'handed_back') THEN clock_timestamp() ELSE ti.queued_at END,
+              worker_id = CASE WHEN e.kind IN ('retry', 'handed_back') THEN NULL ELSE ti.worker_id END,
+              started_at = CASE WHEN e.kind = 'handed_back' THEN NULL ELSE ti.started_at END
+         FROM e
+        WHERE ti.run_id = e.run_id AND ti.task_id = e.task_id AND ti.try_number = e.try_number
+          AND ti.state = 'running' AND ti.worker_id IS NOT DISTINCT FROM e.worker_id
+       RETURNING e.i, ti.run_id, ti.task_id, ti.state)
+     SELECT ti.run_id, ti.task_id, coalesce(rec.state, ti.state) AS state, rec.i,
+            r.state AS run_state, r.version
+       FROM orchestrator.dag_runs r
+       JOIN orchestrator.task_instances ti ON ti.run_id = r.id
+       LEFT JOIN rec ON rec.run_id = ti.run_id AND rec.task_id = ti.task_id
+      WHERE r.id IN (SELECT run_id FROM e)`,
+    [JSON.stringify(rows), taskLogRecords(ends.flatMap((e) => e.logs ?? []))],
   );
-  const typed = rows as Array<{ task_id: string; state: TaskState; recorded: boolean }>;
-  return {
-    recorded: typed.some((r) => r.recorded),
-    states: new Map(typed.map((r) => [r.task_id, { state: r.state }])),
-  };
+  const recorded = ends.map(() => false);
+  const runs = new Map<number, RunView>();
+  for (const r of result as Array<RunRow & { i: number | null }>) {
+    if (r.i !== null) recorded[r.i] = true;
+    addRow(runs, r);
+  }
+  return { recorded, runs };
+}
+
+interface RunRow {
+  run_id: number;
+  task_id: string;
+  state: TaskState;
+  run_state: string;
+  version: number;
+}
+
+function addRow(runs: Map<number, RunView>, r: RunRow): void {
+  let run = runs.get(r.run_id);
+  if (!run) runs.set(r.run_id, (run = { state: r.run_state, version: r.version, tasks: new Map() }));
+  run.tasks.set(r.task_id, { state: r.state });
+}
+
+/** Reads runs as they stand, each in one snapshot with its version. */
+export async function readRuns(
+  knex: Knex | Knex.Transaction,
+  runIds: number[],
+): Promise<Map<number, RunView>> {
+  const { rows } = await knex.raw(
+    `SELECT ti.run_id, ti.task_id, ti.state, r.state AS run_state, r.version
+       FROM orchestrator.dag_runs r JOIN orchestrator.task_instances ti ON ti.run_id = r.id
+      WHERE r.id = ANY(?::bigint[])`,
+    [runIds],
+  );
+  const runs = new Map<number, RunView>();
+  for (const r of rows as RunRow[]) addRow(runs, r);
+  return runs;
 }

@@ -19,8 +19,19 @@ export async function resetTasks(
       WHERE ti.run_id = ? AND ti.task_id = t.task_id`,
     [JSON.stringify(tasks.map((t) => ({ task_id: t.taskId, retries: t.retries }))), runId],
   );
-  await trx.raw(`UPDATE orchestrator.dag_runs SET state = 'running', ended_at = NULL WHERE id = ?`, [runId]);
+  await reopenRun(trx, runId);
   return rowCount ?? 0;
+}
+
+/**
+ * Reopens a run after a change by hand and counts the change in its version, so that decisions
+ * of finishing tries made from the states before it are not applied (see `applyTransitions`).
+ */
+export async function reopenRun(trx: Knex.Transaction, runId: number): Promise<void> {
+  await trx.raw(
+    `UPDATE orchestrator.dag_runs SET state = 'running', ended_at = NULL, version = version + 1 WHERE id = ?`,
+    [runId],
+  );
 }
 
 /** Sets a task instance's state by hand (mark success/failed); a running try's result is then discarded. */

@@ -1,6 +1,17 @@
 import { expect } from 'chai';
-import { claimTry } from '../../db/orchestrator/index.js';
-import { createScheduler, defineDag, finishTry, getRun, task, triggerRun } from '../../orchestrator/index.js';
+import { applyTransitions, claimTries, readRuns } from '../../db/orchestrator/index.js';
+import {
+  clearTasks,
+  createScheduler,
+  defineDag,
+  evaluateRun,
+  finishTries,
+  finishTry,
+  getRun,
+  getTaskLogs,
+  task,
+  triggerRun,
+} from '../../orchestrator/index.js';
 import { startHarness, type Harness } from './harness.js';
 
 const WIDTH = 12;
@@ -26,14 +37,9 @@ describe('finishing tries of one run side by side', () => {
 
   const claimAndFinish = async (runId: number, taskId: string) => {
     const upstream = fanIn.taskById.get(taskId)!.upstream;
-    const claimed = await claimTry(h.engine.knex, {
-      runId,
-      taskId,
-      tryNumber: 1,
-      workerId: `worker-${taskId}`,
-      upstream,
-      staleMs: 30_000,
-    });
+    const [claimed] = await claimTries(h.engine.knex, `worker-${taskId}`, 30_000, [
+      { runId, taskId, tryNumber: 1, upstream },
+    ]);
     expect(claimed, `claim ${taskId}`).to.not.equal(undefined);
     return finishTry(h.engine.knex, fanIn, {
       runId,
@@ -85,5 +91,65 @@ describe('finishing tries of one run side by side', () => {
       try_number: 1,
     });
     expect(await h.engine.queues.queue('default').getJob(`r${run.id}-join-t1`)).to.not.equal(undefined);
+  });
+
+  it('records a batch of tries of several runs at once, each run advancing on its own', async () => {
+    const runs = await Promise.all([triggerRun(h.engine, 'fan_in'), triggerRun(h.engine, 'fan_in')]);
+    for (const run of runs) {
+      const [claimed] = await claimTries(h.engine.knex, 'batch-worker', 30_000, [
+        { runId: run.id, taskId: 'root', tryNumber: 1, upstream: [] },
+      ]);
+      expect(claimed).to.not.equal(undefined);
+    }
+    const results = await finishTries(
+      h.engine.knex,
+      runs.map((run) => ({
+        dag: fanIn,
+        runId: run.id,
+        taskId: 'root',
+        tryNumber: 1,
+        workerId: 'batch-worker',
+        outcome: { kind: 'success', output: { run: run.id } },
+        logs: [
+          {
+            runId: run.id,
+            taskId: 'root',
+            tryNumber: 1,
+            loggedAt: new Date(),
+            level: 'info',
+            message: 'a NUL \0 in a log line is dropped, not fatal',
+            fields: { note: 'nul\0' },
+          },
+        ],
+      })),
+    );
+    for (const [i, run] of runs.entries()) {
+      expect(results[i]).to.include({ recorded: true, runState: 'running' });
+      expect(results[i]!.queued.map((q) => q.runId)).to.deep.equal(Array(WIDTH).fill(run.id));
+      const logs = await getTaskLogs(h.engine, run.id, 'root');
+      expect(logs.map((l) => l.message)).to.deep.equal(['a NUL  in a log line is dropped, not fatal']);
+    }
+  });
+
+  it('does not apply a decision made from states that a clear changed meanwhile', async () => {
+    const run = await triggerRun(h.engine, 'fan_in');
+    await claimAndFinish(run.id, 'root');
+    // Every upstream task of `join` succeeds, read by a finisher that is slow to apply …
+    await h.db
+      .knex('orchestrator.task_instances')
+      .where({ run_id: run.id })
+      .whereNot({ task_id: 'join' })
+      .update({ state: 'success', ended_at: new Date() });
+    const before = (await readRuns(h.engine.knex, [run.id])).get(run.id)!;
+    const decision = evaluateRun(fanIn, before.tasks);
+    expect(decision.queue).to.deep.equal(['join']);
+    // … while an operator clears w0, which must run again before `join`.
+    await clearTasks(h.engine, run.id, { taskIds: ['w0'] });
+    const applied = await applyTransitions(h.engine.knex, [
+      { runId: run.id, ...decision, previousRunState: before.state, version: before.version },
+    ]);
+    expect(applied).to.deep.equal({ queued: [], stale: [run.id] });
+    const join = (await getRun(h.engine, run.id))!.task_instances.find((t) => t.task_id === 'join');
+    expect(join).to.include({ state: 'none' });
   });
 });

@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+
+export interface ClaimedTry {
+  run_id: number;
+  task_id: string;
+  try_number: number;
+  max_tries: number;
+  logical_date: Date;
+  data_interval_start: Date;
+  data_interval_end: Date;
+  run_type: 'scheduled' | 'manual' | 'backfill';
+  conf: Record<string, unknown>;
+  /** Outputs of the listed upstream tasks (null where one did not succeed). */
+  upstream: Record<string, unknown>;
+  /** When the last upstream task ended: handoff latency is measured from it. */
+  upstream_ended_at: Date | null;
+  started_at: Date;
+}
+
+export interface TryToClaim {
+  runId: number;
+  taskId: string;
+  tryNumber: number;
+  /** The task's upstream task ids, whose outputs come back with the claim. */
+  upstream: string[];
+}
+
+/**
+ * Takes tries of task instances for a worker, in one statement: only a try that is queued (or up
+ * for retry), or running with a heartbeat older than `staleMs` (its worker died), can be taken, so
+ * a duplicate or outdated BullMQ job finds nothing and two workers never run the same try.
+ * Returns one entry per requested try, in order: undefined where the try was not taken.
+ */
+export async function claimTries(
+  knex: Knex,
+  workerId: string,
+  staleMs: number,
+  tries: TryToClaim[],
+): Promise<Array<ClaimedTry | undefined>> {
+  if (tries.length === 0) return [];
+  const wanted = tries.map((t, i) => ({
+    i,
+    run_id: t.runId,
+    task_id: t.taskId,
+    try_number: t.tryNumber,
+    upstream: t.upstream,
+  }));
+  const { rows } = await knex.raw(
+    `WITH wanted AS (
+       SELECT * FROM jsonb_to_recordset(?::jsonb)
+         AS w(i int, run_id bigint, task_id text, try_number int, upstream text[])),
+     claimed AS (
+       UPDATE orchestrator.task_instances ti
+          SET state = 'running', worker_id = ?, started_at = clock_timestamp(),
+              heartbeat_at = clock_timestamp(), ended_at = NULL, next_try_at = NULL
+         FROM wanted w
+        WHERE ti.run_id = w.run_id AND ti.task_id = w.task_id AND ti.try_number = w.try_number
+          AND (ti.state IN ('queued', 'up_for_retry')
+               OR (ti.state = 'running'
+                   AND ti.heartbeat_at < clock_timestamp() - make_interval(secs => ?)))
+       RETURNING w.i, w.upstream, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.started_at)
+     SELECT c.i, c.run_id, c.task_id, c.try_number, c.max_tries, c.started_at,
+            r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf,
+            coalesce(u.outputs, '{}'::jsonb) AS upstream, u.ended_at AS upstream_ended_at
+       FROM claimed c
+       JOIN orchestrator.dag_runs r ON r.id = c.run_id
+       LEFT JOIN LATERAL (
+         SELECT jsonb_object_agg(ti.task_id, CASE WHEN ti.state = 'success' THEN ti.output END) AS outputs,
+                max(ti.ended_at) AS ended_at
+           FROM orchestrator.task_instances ti
+          WHERE ti.run_id = c.run_id AND ti.task_id = ANY(c.upstream)) u ON true`,
+    [JSON.stringify(wanted), workerId, staleMs / 1000],
+  );
+  const out: Array<ClaimedTry | undefined> = tries.map(() => undefined);
+  for (const { i, ...row } of rows as Array<ClaimedTry & { i: number }>) out[i] = row;
+  return out;
+}
