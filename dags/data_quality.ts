@@ -21,7 +21,7 @@ const scopeOf = (ctx: Pick<TaskContext, 'dataIntervalStart' | 'dataIntervalEnd'>
 });
 
 const group = (name: Parameters<typeof checkRuleGroup>[1], description: string) =>
-  task((ctx) => checkRuleGroup(ctx.db, name, scopeOf(ctx), params.parse(ctx.params)), { description });
+  task((ctx) => checkRuleGroup(ctx.db, name, scopeOf(ctx), ctx.params), { params, description });
 
 const integrity = group('integrity', 'Duplicate, invalid and orphan transactions');
 const business_rules = group(

@@ -26,16 +26,17 @@ const params = z.object({
 const runKey = (ctx: { dataIntervalStart: Date }) => `${DAG_ID}:${ctx.dataIntervalStart.toISOString()}`;
 
 const aggregate_transactions = task(
-  async (ctx) => {
-    const { lateLookbackHours } = params.parse(ctx.params);
-    return stageTransactionAggregates(ctx.db, {
+  async (ctx) =>
+    stageTransactionAggregates(ctx.db, {
       runKey: runKey(ctx),
       start: ctx.dataIntervalStart,
       end: ctx.dataIntervalEnd,
-      lateLookbackHours,
-    });
+      lateLookbackHours: ctx.params.lateLookbackHours,
+    }),
+  {
+    params,
+    description: 'Hour, day and week aggregates from the ledger into staging (late rows included)',
   },
-  { description: 'Hour, day and week aggregates from the ledger into staging (late rows included)' },
 );
 
 const load_aggregates = task(

@@ -19,10 +19,13 @@ const check_low_stock = task(
   (ctx) =>
     checkLowStock(ctx.db, {
       asOf: ctx.dataIntervalEnd,
-      cooldownHours: params.parse(ctx.params).cooldownHours,
+      cooldownHours: ctx.params.cooldownHours,
       runKey: `${DAG_ID}:${ctx.dataIntervalStart.toISOString()}`,
     }),
-  { description: 'Pairs at or below their reorder point or with stock-out risk ≥ 0.2; de-duplicated alerts' },
+  {
+    params,
+    description: 'Pairs at or below their reorder point or with stock-out risk ≥ 0.2; de-duplicated alerts',
+  },
 );
 
 /** Every six hours: low-stock alerts, one e-mail digest, reorder recommendations (SPEC §6). */

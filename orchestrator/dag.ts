@@ -81,9 +81,11 @@ export type AnyTaskDef = TaskDef<any, any>;
 /** A task before it is placed in a DAG: its handler, upstream and options. */
 export interface TaskDef<Out, Up> {
   readonly kind: 'wareflow.task';
-  readonly run: (ctx: TaskContext<Up>) => Promise<Out> | Out;
+  readonly run: (ctx: TaskContext<Up, never>) => Promise<Out> | Out;
   readonly upstream: UpstreamSpec;
   readonly options: TaskOptions & { description?: string };
+  /** The params schema the handler reads `ctx.params` by; its DAG must declare the same one. */
+  readonly params?: z.ZodType;
   /** Type-only marker of the output, so a downstream task can read it typed. */
   readonly __output?: Out;
 }
@@ -103,18 +105,29 @@ type UpstreamOutputs<U> = U extends readonly (infer N extends string)[]
  * const extract = task(async () => ({ rows: 3 }));
  * const load = task(async (ctx) => ctx.upstream.extract.rows, { upstream: { extract } });
  * ```
- * or by name (`{ upstream: ['extract'] }`), in which case the outputs are `unknown`.
+ * or by name (`{ upstream: ['extract'] }`), in which case the outputs are `unknown`. Pass the
+ * DAG's params schema as `params` to get `ctx.params` typed (parsed, with its defaults applied):
+ * ```ts
+ * const params = z.object({ days: z.number().int().default(7) });
+ * const report = task(async (ctx) => ctx.params.days, { params });
+ * defineDag({ id: 'report', params, tasks: { report }, ... });
+ * ```
  */
-export function task<Out extends Json | void, const U extends UpstreamSpec = readonly []>(
-  run: (ctx: TaskContext<UpstreamOutputs<U>>) => Promise<Out> | Out,
-  options: TaskOptions & { upstream?: U; description?: string } = {},
+export function task<
+  Out extends Json | void,
+  const U extends UpstreamSpec = readonly [],
+  P extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+>(
+  run: (ctx: TaskContext<UpstreamOutputs<U>, z.output<P>>) => Promise<Out> | Out,
+  options: TaskOptions & { upstream?: U; params?: P; description?: string } = {},
 ): TaskDef<Out, UpstreamOutputs<U>> {
-  const { upstream, ...rest } = options;
+  const { upstream, params, ...rest } = options;
   return {
     kind: 'wareflow.task',
     run: run as TaskDef<Out, UpstreamOutputs<U>>['run'],
     upstream: upstream ?? [],
     options: rest,
+    ...(params ? { params } : {}),
   };
 }
 
@@ -160,7 +173,7 @@ export interface ResolvedTask {
   pool: string;
   triggerRule: TriggerRule;
   description?: string;
-  run: (ctx: TaskContext<never>) => Promise<unknown> | unknown;
+  run: (ctx: TaskContext<never, never>) => Promise<unknown> | unknown;
 }
 
 /** A validated DAG. */
@@ -260,6 +273,8 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     if (!TRIGGER_RULES.includes(o.triggerRule))
       fail(`unknown trigger rule '${o.triggerRule}' (expected ${TRIGGER_RULES.join(', ')})`, taskId);
     if (typeof t.run !== 'function') fail('has no handler function', taskId);
+    if (t.params && t.params !== def.params)
+      fail(`reads params by a schema that is not the DAG's params schema`, taskId);
     resolved.set(taskId, {
       id: taskId,
       upstream,

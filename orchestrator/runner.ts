@@ -88,8 +88,9 @@ export async function runTry(
   aborted.catch(() => undefined);
 
   try {
-    const params = validateParams(dag, input.conf);
-    const ctx: TaskContext<never> = {
+    // Parsed by the DAG's schema: the type a handler that declared it reads them by.
+    const params = validateParams(dag, input.conf) as never;
+    const ctx: TaskContext<never, never> = {
       dagId: dag.id,
       runId: input.runId,
       taskId: task.id,

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { z } from 'zod';
 import { defineDag, task, DagDefinitionError, type DagDefinition } from '../../orchestrator/index.js';
 
 const noop = () => task(async () => null);
@@ -71,6 +72,16 @@ describe('DAG definitions', () => {
     expect(rejection({ tasks: { a: task(async () => null, { retries: -1 }) } })).to.match(
       /task 'a': retries/,
     );
+  });
+
+  it('reject a task that reads params by another schema than its DAG declares', () => {
+    const dagParams = z.object({ days: z.number().default(7) });
+    const otherParams = z.object({ days: z.number().default(7) });
+    const reads = task(async (ctx) => ctx.params.days, { params: otherParams });
+    expect(rejection({ params: dagParams, tasks: { reads } })).to.match(
+      /task 'reads': reads params by a schema that is not the DAG's params schema/,
+    );
+    expect(rejection({ tasks: { reads } })).to.match(/task 'reads': reads params/);
   });
 
   it('resolve task options from the DAG defaults and order tasks topologically', () => {
