@@ -18,6 +18,12 @@ export interface EventContext {
   inBusinessHours: boolean;
 }
 
+/** The warehouse-local fields of one UTC minute (all of them are whole-minute figures). */
+interface LocalMinute extends Omit<EventContext, 'product' | 'warehouse'> {
+  /** UTC minute since the epoch. */
+  minute: number;
+}
+
 export interface MasterDataOptions {
   /** How often the whole cache is reloaded. @defaultValue 60000 */
   refreshMs?: number;
@@ -34,6 +40,8 @@ export class MasterData {
   private timer: NodeJS.Timeout | undefined;
   private readonly offsets = new Map<string, number>();
   private readonly formats = new Map<string, Intl.DateTimeFormat>();
+  /** Last local minute per warehouse row (a reload brings new rows, so nothing stale survives it). */
+  private readonly minutes = new WeakMap<WarehouseRow, LocalMinute>();
 
   constructor(
     private readonly db: Knex,
@@ -84,21 +92,43 @@ export class MasterData {
     const product = this.products.get(sku);
     const warehouse = this.warehouses.get(warehouseId);
     if (!product || !warehouse) return undefined;
-    const local = new Date(occurredAt.getTime() + this.utcOffsetMs(warehouse.timezone, occurredAt.getTime()));
+    const local = this.localMinute(warehouse, occurredAt.getTime());
+    return {
+      product,
+      warehouse,
+      localTime: local.localTime,
+      localDayOfWeek: local.localDayOfWeek,
+      shift: local.shift,
+      isWeekend: local.isWeekend,
+      inBusinessHours: local.inBusinessHours,
+    };
+  }
+
+  /**
+   * The warehouse-local fields of a UTC minute. Events of a warehouse arrive minute after minute,
+   * so the last minute is kept per warehouse and only a new minute is worked out (with its
+   * 'HH:MM' string): that was a Map lookup under a fresh string key and a new string per event.
+   */
+  private localMinute(warehouse: WarehouseRow, at: number): LocalMinute {
+    const minute = Math.floor(at / 60_000);
+    const cached = this.minutes.get(warehouse);
+    if (cached?.minute === minute) return cached;
+    const local = new Date(minute * 60_000 + this.utcOffsetMs(warehouse.timezone, at));
     const hour = local.getUTCHours();
     const minuteOfDay = hour * 60 + local.getUTCMinutes();
     const day = local.getUTCDay();
     const isWeekend = day === 0 || day === 6;
     const workday = !isWeekend || warehouse.weekendOperation;
-    return {
-      product,
-      warehouse,
+    const fields: LocalMinute = {
+      minute,
       localTime: `${String(hour).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`,
       localDayOfWeek: day,
       shift: hour >= 6 && hour < 14 ? 'morning' : hour >= 14 && hour < 22 ? 'afternoon' : 'night',
       isWeekend,
       inBusinessHours: workday && minuteOfDay >= warehouse.openMinute && minuteOfDay < warehouse.closeMinute,
     };
+    this.minutes.set(warehouse, fields);
+    return fields;
   }
 
   /**

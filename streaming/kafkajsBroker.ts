@@ -86,12 +86,8 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
               topic: batch.topic,
               partition: batch.partition,
               highWatermark: batch.highWatermark,
-              messages: batch.messages.map((m) => ({
-                offset: m.offset,
-                key: m.key,
-                value: m.value,
-                timestamp: m.timestamp,
-              })),
+              // kafkajs's own message objects already have the InboundMessage fields: no copy each.
+              messages: batch.messages,
             },
             {
               heartbeat,

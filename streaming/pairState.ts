@@ -70,6 +70,18 @@ function lastDays(day: string, days: number): string[] {
   return keys;
 }
 
+let lastDay = NaN;
+let lastDayKey = '';
+/** The UTC day key ('YYYY-MM-DD') of an instant; sales arrive day after day, so the last one is kept. */
+function dayKey(t: number): string {
+  const day = Math.floor(t / 86_400_000);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayKey = new Date(day * 86_400_000).toISOString().slice(0, 10);
+  }
+  return lastDayKey;
+}
+
 interface Recent {
   t: number;
   onHandDelta: number;
@@ -172,7 +184,7 @@ export class PairState {
     h.push(change);
 
     if (eventType === 'SALE') {
-      const day = new Date(t).toISOString().slice(0, 10);
+      const day = dayKey(t);
       this.dailySales.set(day, (this.dailySales.get(day) ?? 0) - change);
     }
 
