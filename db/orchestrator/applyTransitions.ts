@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from './prepared.js';
 import type { RunState, TaskState } from './types.js';
 
 /** What one evaluation decided for one run. */
@@ -47,8 +48,9 @@ export async function applyTransitions(
   const settle = changes.flatMap((c) =>
     c.settle.map((s) => ({ run_id: c.runId, task_id: s.taskId, state: s.state })),
   );
-  const { rows } = await knex.raw(
-    `WITH n AS (
+  const { rows } = await knex
+    .raw(
+      `WITH n AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb) AS n(run_id bigint, version int, state text, write_state boolean)),
      current AS (
        SELECT r.id, n.state, n.write_state
@@ -79,8 +81,9 @@ export async function applyTransitions(
      SELECT run_id, task_id, try_number, pool FROM queued
      UNION ALL
      SELECT id, NULL, NULL, NULL FROM current`,
-    [JSON.stringify(runs), JSON.stringify(settle), JSON.stringify(queue)],
-  );
+      [JSON.stringify(runs), JSON.stringify(settle), JSON.stringify(queue)],
+    )
+    .options(PREPARED.apply_transitions);
   const applied = new Set<number>();
   const queued: QueuedRow[] = [];
   for (const r of rows as QueuedRow[]) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from './prepared.js';
 
 export interface ClaimedTry {
   run_id: number;
@@ -45,8 +46,9 @@ export async function claimTries(
     try_number: t.tryNumber,
     upstream: t.upstream,
   }));
-  const { rows } = await knex.raw(
-    `WITH wanted AS (
+  const { rows } = await knex
+    .raw(
+      `WITH wanted AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
          AS w(i int, run_id bigint, task_id text, try_number int, upstream text[])),
      claimed AS (
@@ -69,8 +71,9 @@ export async function claimTries(
                 max(ti.ended_at) AS ended_at
            FROM orchestrator.task_instances ti
           WHERE ti.run_id = c.run_id AND ti.task_id = ANY(c.upstream)) u ON true`,
-    [JSON.stringify(wanted), workerId, staleMs / 1000],
-  );
+      [JSON.stringify(wanted), workerId, staleMs / 1000],
+    )
+    .options(PREPARED.claim_tries);
   const out: Array<ClaimedTry | undefined> = tries.map(() => undefined);
   for (const { i, ...row } of rows as Array<ClaimedTry & { i: number }>) out[i] = row;
   return out;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from './prepared.js';
 import { taskLogRecords, type TaskLogLine } from './insertTaskLogs.js';
 import type { TaskState } from './types.js';
 
@@ -54,8 +55,9 @@ export async function recordTries(
   }));
   // The statement's snapshot predates the update, so an updated row's new state comes from
   // RETURNING. A retry or a hand-back queues the next try at once (its BullMQ job carries the delay).
-  const { rows: result } = await knex.raw(
-    `WITH e AS (
+  const { rows: result } = await knex
+    .raw(
+      `WITH e AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
          AS e(i int, run_id bigint, task_id text, try_number int, worker_id text, kind text,
               output text, error text, not_before timestamptz)),
@@ -88,8 +90,9 @@ export async function recordTries(
        JOIN orchestrator.task_instances ti ON ti.run_id = r.id
        LEFT JOIN rec ON rec.run_id = ti.run_id AND rec.task_id = ti.task_id
       WHERE r.id IN (SELECT run_id FROM e)`,
-    [JSON.stringify(rows), taskLogRecords(ends.flatMap((e) => e.logs ?? []))],
-  );
+      [JSON.stringify(rows), taskLogRecords(ends.flatMap((e) => e.logs ?? []))],
+    )
+    .options(PREPARED.record_tries);
   const recorded = ends.map(() => false);
   const runs = new Map<number, RunView>();
   for (const r of result as Array<RunRow & { i: number | null }>) {
@@ -118,12 +121,14 @@ export async function readRuns(
   knex: Knex | Knex.Transaction,
   runIds: number[],
 ): Promise<Map<number, RunView>> {
-  const { rows } = await knex.raw(
-    `SELECT ti.run_id, ti.task_id, ti.state, r.state AS run_state, r.version
+  const { rows } = await knex
+    .raw(
+      `SELECT ti.run_id, ti.task_id, ti.state, r.state AS run_state, r.version
        FROM orchestrator.dag_runs r JOIN orchestrator.task_instances ti ON ti.run_id = r.id
       WHERE r.id = ANY(?::bigint[])`,
-    [runIds],
-  );
+      [runIds],
+    )
+    .options(PREPARED.read_runs);
   const runs = new Map<number, RunView>();
   for (const r of rows as RunRow[]) addRow(runs, r);
   return runs;
