@@ -1,6 +1,7 @@
 /**
- * `npm run bench -- scheduler [--scale F]`: the orchestrator on no-op tasks with two worker
- * processes (children of this one), on a database and queue prefix of its own.
+ * `npm run bench -- scheduler [--scale F] [--concurrency N]`: the orchestrator on no-op tasks with
+ * two worker processes (children of this one) running N tries each (default 32; WORKER_CONCURRENCY
+ * in production), on a database and queue prefix of its own.
  *   handoff_p50_ms / handoff_p99_ms  upstream end → downstream start, from the stored timestamps
  *   task_instances_per_s             many runs of a wide DAG, trigger to last run done
  *   backfill_365d_s                  a year of a daily 4-task chain as one backfill
@@ -69,7 +70,7 @@ async function runChild(): Promise<void> {
   });
   const worker = createTaskWorker(engine, {
     connection: redis,
-    concurrency: Number(process.env.CONCURRENCY ?? 16),
+    concurrency: Number(process.env.CONCURRENCY),
   });
   process.once('SIGTERM', () => {
     void (async () => {
@@ -100,7 +101,7 @@ async function spawnWorkers(n: number, env: Record<string, string>): Promise<Chi
 }
 
 /** Bare BullMQ: sequential enqueue → process-start latency, then bulk throughput with two workers. */
-async function bareBullmq(redisUrl: string, prefix: string, jobs: number) {
+async function bareBullmq(redisUrl: string, prefix: string, jobs: number, concurrency: number) {
   const connection = createRedis(redisUrl);
   const queue = new Queue('bare', { connection, prefix });
   const latencies: number[] = [];
@@ -115,7 +116,7 @@ async function bareBullmq(redisUrl: string, prefix: string, jobs: number) {
           processed += 1;
           waiting?.();
         },
-        { connection: createRedis(redisUrl), prefix, concurrency: 16 },
+        { connection: createRedis(redisUrl), prefix, concurrency },
       ),
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
@@ -176,6 +177,10 @@ export async function run(args: string[]): Promise<void> {
   const scaleAt = args.indexOf('--scale');
   const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) : 1;
   if (!(scale > 0 && scale <= 1)) throw new Error('--scale must be in (0, 1]');
+  const concurrencyAt = args.indexOf('--concurrency');
+  const concurrency = concurrencyAt >= 0 ? Number(args[concurrencyAt + 1]) : 32;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1))
+    throw new Error('--concurrency must be a whole number ≥ 1');
   const config = loadConfig();
   const token = randomBytes(4).toString('hex');
   const dbUrl = new URL(config.DATABASE_URL);
@@ -195,8 +200,10 @@ export async function run(args: string[]): Promise<void> {
   const children: ChildProcess[] = [];
   const notes: string[] = [];
   try {
-    console.log(`bench scheduler: scale ${scale}, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}`);
-    const bare = await bareBullmq(config.REDIS_URL, `${prefix}-bare`, Math.round(5000 * scale));
+    console.log(
+      `bench scheduler: scale ${scale}, ${concurrency} tries per worker, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}`,
+    );
+    const bare = await bareBullmq(config.REDIS_URL, `${prefix}-bare`, Math.round(5000 * scale), concurrency);
     console.log(
       `bare BullMQ: p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms, ${bare.perSecond.toFixed(0)} jobs/s`,
     );
@@ -206,6 +213,7 @@ export async function run(args: string[]): Promise<void> {
         DATABASE_URL: dbUrl.toString(),
         QUEUE_PREFIX: prefix,
         REDIS_URL: config.REDIS_URL,
+        CONCURRENCY: String(concurrency),
       })),
     );
 
@@ -252,7 +260,9 @@ export async function run(args: string[]): Promise<void> {
 
     const yearLimit = (365 * 4) / bare.perSecond + (365 * 4 * bare.p50) / 1000 / 32;
     const chainLimit = 40 * (0.01 + bare.p50 / 1000);
-    notes.push('limits: bare BullMQ enqueue→process (same Redis, same 2 workers × 16, no PostgreSQL)');
+    notes.push(
+      `limits: bare BullMQ enqueue→process (same Redis, same 2 workers × ${concurrency}, no PostgreSQL)`,
+    );
     notes.push(
       'backfill limit = 1460 jobs at bare throughput + 4 sequential bare hops per run over 32 lanes',
     );
