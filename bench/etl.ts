@@ -17,7 +17,7 @@ import path from 'node:path';
 import { createDagServices, dailyInventoryEtl, hourlyTransactionAggregation } from '../dags/index.js';
 import { countDailySalesMatrix } from '../db/analytics/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
-import { runTry, type Dag } from '../orchestrator/index.js';
+import { runDagInProcess, type Dag, type TaskServices } from '../orchestrator/index.js';
 import { createKnex, createLogger, loadConfig, type Knex, type Logger } from '../platform/index.js';
 import { printReport, result } from './report.js';
 
@@ -127,41 +127,17 @@ async function fill(knex: Knex, o: { rows: number; pairs: number; days: number; 
   await knex.raw('ANALYZE inventory.products');
 }
 
-/** Runs every task of one DAG run with the engine's runner, ready tasks concurrently. */
+/** Runs every task of one DAG run in this process; a failed task fails the benchmark. */
 async function runDag(
   dag: Dag,
-  env: { db: Knex; services: object; logger: Logger },
+  env: { db: Knex; services: TaskServices; logger: Logger },
   interval: { start: Date; end: Date },
 ): Promise<void> {
-  const outputs: Record<string, unknown> = {};
-  const pending = new Set(dag.tasks.map((t) => t.id));
-  while (pending.size > 0) {
-    const ready = dag.tasks.filter((t) => pending.has(t.id) && t.upstream.every((u) => u in outputs));
-    if (ready.length === 0) throw new Error(`${dag.id}: tasks ${[...pending].join(', ')} cannot run`);
-    await Promise.all(
-      ready.map(async (task) => {
-        pending.delete(task.id);
-        const r = await runTry(
-          {
-            dag,
-            task,
-            runId: 0,
-            tryNumber: 1,
-            runType: 'manual',
-            logicalDate: interval.start,
-            dataIntervalStart: interval.start,
-            dataIntervalEnd: interval.end,
-            conf: {},
-            upstream: Object.fromEntries(task.upstream.map((u) => [u, outputs[u]])),
-          },
-          env,
-        );
-        if (!r.ok) throw new Error(`${dag.id}.${task.id} failed: ${r.error.message}`);
-        outputs[task.id] = r.output;
-        log(`  ${task.id}: ${(r.durationMs / 1000).toFixed(2)} s ${JSON.stringify(r.output)}`);
-      }),
-    );
-  }
+  const result = await runDagInProcess(dag, env, interval, (taskId, r) =>
+    log(`  ${taskId}: ${(r.durationMs / 1000).toFixed(2)} s ${r.ok ? JSON.stringify(r.output) : 'failed'}`),
+  );
+  const [failed, error] = Object.entries(result.failed)[0] ?? [];
+  if (failed) throw new Error(`${dag.id}.${failed} failed: ${error!.message}`);
 }
 
 export async function run(args: string[]): Promise<void> {

@@ -52,6 +52,7 @@ export {
   type TryInput,
   type TryResult,
 } from './runner.js';
+export { runDagInProcess, type LocalRunResult } from './localRun.js';
 export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
 export { validateParams } from './params.js';
 export {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createDagServices, type DagServices } from '../../dags/index.js';
-import { runTry, type Dag } from '../../orchestrator/index.js';
+import { runDagInProcess, type Dag, type LocalRunResult } from '../../orchestrator/index.js';
 import { createLogger, loadConfig, type Knex, type Logger } from '../../platform/index.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix } from '../support/isolation.js';
 
@@ -107,45 +107,15 @@ export async function createTestServices(options: {
   };
 }
 
-export interface LocalRun {
-  outputs: Record<string, unknown>;
-  failed: Record<string, Error>;
-  skipped: string[];
-}
-
-/**
- * Runs every task of a DAG once, in topological order, in this process through the engine's own
- * `runTry` (same context, params validation and output rules as a worker), for task-logic tests
- * that do not need queues. A task whose upstream failed is skipped.
- */
-export async function runDagLocally(
+/** Runs every task of a DAG once in this process with the DAG services (`runDagInProcess`). */
+export function runDagLocally(
   dag: Dag,
   env: { db: Knex; services: DagServices; logger: Logger },
   interval: { start: Date; end: Date; conf?: Record<string, unknown> },
-): Promise<LocalRun> {
-  const run: LocalRun = { outputs: {}, failed: {}, skipped: [] };
-  for (const task of dag.tasks) {
-    if (task.upstream.some((u) => !(u in run.outputs))) {
-      run.skipped.push(task.id);
-      continue;
-    }
-    const result = await runTry(
-      {
-        dag,
-        task,
-        runId: 0,
-        tryNumber: 1,
-        runType: 'manual',
-        logicalDate: interval.start,
-        dataIntervalStart: interval.start,
-        dataIntervalEnd: interval.end,
-        conf: interval.conf ?? {},
-        upstream: Object.fromEntries(task.upstream.map((u) => [u, run.outputs[u]])),
-      },
-      { db: env.db, services: { inventory: env.services }, logger: env.logger },
-    );
-    if (result.ok) run.outputs[task.id] = result.output;
-    else run.failed[task.id] = result.error;
-  }
-  return run;
+): Promise<LocalRunResult> {
+  return runDagInProcess(
+    dag,
+    { db: env.db, services: { inventory: env.services }, logger: env.logger },
+    interval,
+  );
 }
