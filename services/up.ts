@@ -59,96 +59,83 @@ async function timed(step: () => Promise<Omit<ServiceReport, 'ms'>>): Promise<Se
   return { ...report, ms: Date.now() - t0 };
 }
 
-async function postgresUp(
+interface Probe {
+  answering: boolean;
+  version?: string;
+  detail?: string;
+}
+
+/**
+ * The shape PostgreSQL and Redis share: a server that answers is used as it is; otherwise `start`
+ * runs, and the server is probed again for its version.
+ */
+async function probeOrStart(
+  service: 'postgres' | 'redis',
+  url: string,
+  probe: (url: string) => Promise<Probe>,
+  options: ServicesOptions,
+  start: () => Promise<{ pid?: number; detail: (after: Probe) => string }>,
+): Promise<Omit<ServiceReport, 'ms'>> {
+  const where = redact(url);
+  const before = await probe(url);
+  if (before.answering) {
+    return {
+      service,
+      ok: true,
+      state: 'already running',
+      where,
+      version: before.version,
+      managed: false,
+      detail: before.detail,
+    };
+  }
+  options.onProgress?.(`${service}: not answering at ${where} (${before.detail}); starting it`);
+  try {
+    const started = await start();
+    const after = await probe(url);
+    return {
+      service,
+      ok: true,
+      state: 'started',
+      where,
+      version: after.version,
+      managed: true,
+      ...(started.pid !== undefined ? { pid: started.pid } : {}),
+      detail: started.detail(after),
+    };
+  } catch (err) {
+    return { service, ok: false, state: 'failed', where, managed: false, detail: coerceError(err).message };
+  }
+}
+
+function postgresUp(
   options: ServicesOptions,
   paths: CachePaths,
   timeoutMs: number,
 ): Promise<Omit<ServiceReport, 'ms'>> {
   const url = options.config.DATABASE_URL;
-  const where = redact(url);
-  const before = await probePostgres(url);
-  if (before.answering) {
-    return {
-      service: 'postgres',
-      ok: true,
-      state: 'already running',
-      where,
-      version: before.version,
-      managed: false,
-      detail: before.detail,
-    };
-  }
-  options.onProgress?.(`postgres: not answering at ${where} (${before.detail}); starting the local cluster`);
-  try {
+  return probeOrStart('postgres', url, probePostgres, options, async () => {
     const cluster = await startPostgres(url, timeoutMs);
     await rememberStartedCluster(paths.postgres.startedMarker, cluster);
-    const after = await probePostgres(url);
     return {
-      service: 'postgres',
-      ok: true,
-      state: 'started',
-      where,
-      version: after.version,
-      managed: true,
-      detail: [`cluster ${cluster.version}/${cluster.name}`, after.detail].filter(Boolean).join('; '),
+      detail: (after) =>
+        [`cluster ${cluster.version}/${cluster.name}`, after.detail].filter(Boolean).join('; '),
     };
-  } catch (err) {
-    return {
-      service: 'postgres',
-      ok: false,
-      state: 'failed',
-      where,
-      managed: false,
-      detail: coerceError(err).message,
-    };
-  }
+  });
 }
 
-async function redisUp(
+function redisUp(
   options: ServicesOptions,
   paths: CachePaths,
   timeoutMs: number,
 ): Promise<Omit<ServiceReport, 'ms'>> {
   const url = options.config.REDIS_URL;
-  const where = redact(url);
-  const before = await probeRedis(url);
-  if (before.answering) {
-    return {
-      service: 'redis',
-      ok: true,
-      state: 'already running',
-      where,
-      version: before.version,
-      managed: false,
-      detail: before.detail,
-    };
-  }
-  options.onProgress?.(`redis: not answering at ${where} (${before.detail}); starting redis-server`);
-  const { port } = redisAddress(url);
-  try {
+  return probeOrStart('redis', url, probeRedis, options, async () => {
+    const { port } = redisAddress(url);
     const files = { dir: paths.redis.dir, pid: paths.redis.pid(port), log: paths.redis.log(port) };
     const pid = await startRedis(url, files, timeoutMs);
-    const after = await probeRedis(url);
-    return {
-      service: 'redis',
-      ok: true,
-      state: 'started',
-      where,
-      version: after.version,
-      managed: true,
-      pid,
-      detail: `log ${displayPath(files.log)}`,
-    };
-  } catch (err) {
-    return {
-      service: 'redis',
-      ok: false,
-      state: 'failed',
-      where,
-      managed: false,
-      detail: coerceError(err).message,
-    };
-  }
+    return { pid, detail: () => `log ${displayPath(files.log)}` };
+  });
 }
 
 async function kafkaUp(
