@@ -123,9 +123,12 @@ export interface FinishResult {
   runState: RunState | undefined;
 }
 
-/** One try's end, as handed to `finishTries`. */
+/**
+ * One try's end, as handed to `finishTries`. Without its DAG (a worker that does not know it) the
+ * end is recorded and nothing more: the scheduler's sweep, which knows the DAG, advances the run.
+ */
 export interface TryFinish extends TryEnd {
-  dag: Dag;
+  dag?: Dag;
 }
 
 /** SQLSTATEs after which a statement is run again: deadlock, serialization failure. */
@@ -176,7 +179,7 @@ const MAX_DECISION_ROUNDS = 5;
  */
 export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
   if (tries.length === 0) return [];
-  const dags = new Map(tries.map((t) => [t.runId, t.dag]));
+  const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
   const dagOf = (runId: number) => dags.get(runId)!;
   const { recorded, runs } = await retryOnConflict(() => recordTries(knex, tries));
   const results: FinishResult[] = tries.map((_, i) => ({
@@ -186,7 +189,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   }));
   const finished = new Map<number, Set<string>>();
   tries.forEach((t, i) => {
-    if (!recorded[i]) return;
+    if (!recorded[i] || !t.dag) return;
     if (t.outcome.kind === 'retry' || t.outcome.kind === 'handed_back') {
       results[i]!.queued.push({
         runId: t.runId,

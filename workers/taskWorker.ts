@@ -13,7 +13,6 @@ import {
 import {
   failureOutcome,
   finishTries,
-  finishTry,
   queueNameFor,
   runTry,
   sendAlert,
@@ -107,13 +106,9 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       }
       if (!dag || !task) {
         const error = `${dag ? `task '${taskId}'` : `DAG '${dagId}'`} is not known to worker ${id}`;
-        await finishTry(engine.knex, dag ?? ({ id: dagId, taskById: new Map() } as never), {
-          runId,
-          taskId,
-          tryNumber,
-          workerId: id,
-          outcome: { kind: 'failed', error },
-        });
+        await finishTries(engine.knex, [
+          { runId, taskId, tryNumber, workerId: id, outcome: { kind: 'failed', error } },
+        ]);
         throw new InvalidInputError(error);
       }
       const result = await runTry(
