@@ -9,10 +9,13 @@ import { Pair, type LevelRow, type PairContext, type Plan, type Site, type Trans
 import { Rng } from './random.js';
 import {
   dayShape,
+  lineUnits,
   seasonPosition,
   seasonality,
   stockPolicy,
+  TRANSFER_CHANCE,
   weekdayWeight,
+  writeOffUnits,
   type SeasonPosition,
 } from './shape.js';
 import { DAY_MS, ZoneClock, dayIndex, weekday } from './zone.js';
@@ -41,8 +44,6 @@ export interface HistoryBatch {
 
 /** Chance per pair and open day of a cycle-count adjustment. */
 const ADJUSTMENT_CHANCE = 0.04;
-/** Chance that a pair below its reorder point is refilled from a sister warehouse rather than a supplier. */
-const TRANSFER_CHANCE = 0.35;
 /**
  * Rows per expected sale line (returns, reservation round trips) and per open pair-day (restocks,
  * adjustments), fitted on generated data; used only to turn `targetRows` into a scale.
@@ -156,12 +157,6 @@ function resolveScale(options: HistoryOptions, w: Window): number {
   return Math.max(0.01, (options.targetRows - fixed) / (saleLines * ROWS_PER_SALE_LINE));
 }
 
-/** A sale line's units: mostly one or two, sometimes a handful, rarely a bulk order. */
-function saleUnits(rng: Rng, mean: number): number {
-  const units = 1 + rng.poisson(mean - 1);
-  return rng.chance(0.02) ? units * rng.int(4, 12) : units;
-}
-
 /**
  * Generates the ledger in batches. Iterate it once; each batch is built while you consume the
  * previous one, so memory stays at about one batch whatever the size of the history.
@@ -195,7 +190,7 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
 
     for (let k = 0; k < w.days; k++) {
       for (const pair of pairs) simulateDay(ctx, pair, k, scale);
-      replenish(ctx, pairs, k);
+      replenish(ctx, pairs, k, scale);
       if (rows.length >= batchSize) {
         yield { transactions: rows, levels };
         rows = [];
@@ -246,14 +241,13 @@ function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number): vo
     const kind = rng.chance(d.reservationRate) ? 'RESERVE' : 'SALE';
     plans.push({
       kind,
-      quantity: saleUnits(rng, d.unitsPerSale),
+      quantity: lineUnits(rng, d.unitsPerSale),
       at: at(),
       reference: `ORDER-${rng.int(10_000_000, 99_999_999)}`,
     });
   }
   if (rng.chance(ADJUSTMENT_CHANCE)) {
-    const size = Math.max(1, Math.round(pair.policy.dailyUnits * rng.uniform(0.05, 0.3)));
-    const quantity = rng.chance(0.65) ? -size : size;
+    const quantity = -writeOffUnits(rng);
     plans.push({ kind: 'ADJUST', quantity, at: at(), reference: `COUNT-${rng.int(100_000, 999_999)}` });
   }
   plans.sort((a, b) => a.at - b.at);
@@ -262,37 +256,49 @@ function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number): vo
 
 /**
  * End-of-day replenishment: a pair whose inventory position (available + on order) is at or
- * below its reorder point orders a batch from its supplier, arriving after the lead time, or
- * sometimes takes it from a sister warehouse with plenty of spare stock.
+ * below its reorder point orders its lots from its supplier, arriving after the lead time, or
+ * sometimes takes one lot from a sister warehouse with plenty of spare stock: two lots above its
+ * own reorder point, and three times the lot on hand, so a transfer never empties a warehouse
+ * (RAPID_DEPLETION, SPEC §7). If one lot is not enough, the rest is ordered later. Reorder points
+ * and order sizes follow the forecast for the lead time ahead (season and trend), as a planner's
+ * would, so stock does not run thin every spring.
  */
-function replenish(ctx: PairContext, pairs: Pair[], k: number): void {
+function replenish(ctx: PairContext, pairs: Pair[], k: number, scale: number): void {
   const { rng } = ctx;
-  for (const pair of pairs) {
-    if (pair.available + pair.onOrder > pair.policy.reorderPoint) continue;
-    const quantity = pair.policy.orderQuantity;
-    let donor: Pair | undefined;
-    for (const p of pairs) {
-      const spare = p.available - p.policy.reorderPoint;
-      if (p !== pair && spare > quantity && (!donor || spare > donor.available - donor.policy.reorderPoint))
-        donor = p;
+  const policies = pairs.map((pair) => {
+    const { product, site } = pair;
+    const ahead = Math.min(k + product.lead_time_days, site.season.length - 1);
+    const outlook =
+      seasonality(product, site.season[ahead]!) * (1 + (product.demand.growthPerYear * ahead) / 365);
+    return stockPolicy(product, site.warehouse, scale, pair.policy.fraction, outlook);
+  });
+  const spare = (i: number) => pairs[i]!.available - policies[i]!.reorderPoint;
+  pairs.forEach((pair, i) => {
+    const policy = policies[i]!;
+    if (pair.available + pair.onOrder > policy.reorderPoint) return;
+    const { lot, lotsPerOrder } = policy;
+    let donor = -1;
+    for (let j = 0; j < pairs.length; j++) {
+      if (j === i || spare(j) < 2 * lot || pairs[j]!.available < 3 * lot) continue;
+      if (donor < 0 || spare(j) > spare(donor)) donor = j;
     }
-    if (donor && rng.chance(TRANSFER_CHANCE)) {
-      const planned = Math.max(
-        1,
-        Math.min(quantity, Math.floor((donor.available - donor.policy.reorderPoint) / 2)),
-      );
-      pair.onOrder += planned;
-      const transfer = { from: donor, to: pair, planned, reference: `TRF-${rng.int(100_000, 999_999)}` };
-      ctx.schedule(donor, k + 1, {
+    if (donor >= 0 && rng.chance(TRANSFER_CHANCE)) {
+      pair.onOrder += lot;
+      const from = pairs[donor]!;
+      const transfer = { from, to: pair, planned: lot, reference: `TRF-${rng.int(100_000, 999_999)}` };
+      ctx.schedule(from, k + 1, {
         kind: 'TRANSFER_OUT',
-        quantity: planned,
+        quantity: lot,
         reference: transfer.reference,
         transfer,
       });
-      continue;
+      return;
     }
-    pair.onOrder += quantity;
+    pair.onOrder += lot * lotsPerOrder;
     const arrival = k + Math.max(1, pair.product.lead_time_days + rng.int(-1, 2));
-    ctx.schedule(pair, arrival, { kind: 'RESTOCK', quantity, reference: `PO-${rng.int(100_000, 999_999)}` });
-  }
+    const reference = `PO-${rng.int(100_000, 999_999)}`;
+    // One receipt per lot, at its own time of the arrival day.
+    for (let n = 0; n < lotsPerOrder; n++)
+      ctx.schedule(pair, arrival, { kind: 'RESTOCK', quantity: lot, reference });
+  });
 }

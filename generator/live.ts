@@ -8,7 +8,18 @@ import { eventKey, type EventType, type InventoryEvent } from '../events/index.j
 import { InvalidInputError } from '../platform/index.js';
 import type { MasterData } from './master.js';
 import { Rng, cumulative } from './random.js';
-import { hourWeight, isOpen, stockPolicy, weekdayWeight, type StockPolicy } from './shape.js';
+import {
+  TRANSFER_CHANCE,
+  hourWeight,
+  isOpen,
+  lineUnits,
+  seasonPosition,
+  seasonality,
+  stockPolicy,
+  weekdayWeight,
+  writeOffUnits,
+  type StockPolicy,
+} from './shape.js';
 import { DAY_MS, ZoneClock, dayIndex, weekday } from './zone.js';
 
 export interface LiveLevel {
@@ -26,7 +37,9 @@ export interface LiveOptions {
   start?: Date | string | number;
   /**
    * Events per second of event time: event i is stamped `start + i / rate` seconds, so
-   * publishing at `rate` keeps event time in step with the wall clock. @defaultValue 100
+   * publishing at `rate` keeps event time in step with the wall clock. At `naturalRate(master)`
+   * a simulated day takes a day of event time; faster rates are a time-lapse of the same
+   * simulation. @defaultValue 100
    */
   rate?: number;
   /** Stamps each event with this clock instead (publishToKafka passes `Date.now`). */
@@ -44,8 +57,14 @@ export interface LiveOptions {
 interface LivePair {
   sku: string;
   warehouseId: string;
+  /** Index of the product and of the warehouse in the master data. */
+  item: number;
   site: number;
-  policy: StockPolicy;
+  /** The stock policy for the current simulated day (see `policyOf`), and that day. */
+  policy: StockPolicy | undefined;
+  policyDay: number;
+  fraction: number;
+  leadTimeDays: number;
   unitsPerSale: number;
   returnRate: number;
   reservationRate: number;
@@ -58,10 +77,12 @@ interface LivePair {
 interface Pending {
   due: number;
   pair: LivePair;
-  type: 'RESTOCK' | 'FULFIL' | 'CANCEL' | 'RETURN' | 'TRANSFER_IN';
+  type: 'RESTOCK' | 'FULFIL' | 'CANCEL' | 'RETURN' | 'TRANSFER_OUT' | 'TRANSFER_IN';
   quantity: number;
   reference: string;
+  /** The other end of a transfer. */
   from?: LivePair;
+  to?: LivePair;
 }
 
 /** A binary min-heap on `due`. */
@@ -108,16 +129,38 @@ class DueQueue {
 
 const SECOND = 1000;
 /**
- * Follow-up delays are written in seconds at the default rate of 100 events/s and counted in
- * events, so stock cycles (sell down, reorder, receive) look alike at any rate: at 100/s a restock
- * takes 20–120 s of event time, at 50,000/s a fraction of a second.
+ * Stream rows per sale line of the catalogue's demand (reservation round trips, returns,
+ * receipts, write-offs), as in the history; only used to size a simulated day in events.
  */
-const TICKS_PER_SECOND = 100;
+const ROWS_PER_SALE_LINE = 1.12;
+
+/**
+ * Events in one simulated day of the catalogue: its sale lines per day at every warehouse, plus
+ * the rows that follow them. Follow-ups (deliveries after the lead time, pick-ups, returns,
+ * transfers) are scheduled this many events per day ahead, so the stream runs the same simulation
+ * at any rate; only the time stamps stretch or shrink.
+ */
+export function eventsPerDay(master: MasterData): number {
+  const sales = master.products.reduce((sum, p) => sum + p.demand.salesPerDay, 0);
+  const sites = master.warehouses.reduce((sum, w) => sum + w.demandFactor, 0);
+  return Math.max(1, sales * sites * ROWS_PER_SALE_LINE);
+}
+
+/**
+ * The rate (events per second) at which event time is simulated time: a day of the catalogue's
+ * trade takes a day. The time-based anomaly rules (an hour's outflow, a minute's events; SPEC §7)
+ * judge a stream at this rate as ordinary; a faster stream is a time-lapse, where an hour of event
+ * time holds days of trade.
+ */
+export function naturalRate(master: MasterData): number {
+  return eventsPerDay(master) / 86_400;
+}
 
 /**
  * An endless iterator of events. Pairs are drawn by SKU demand and by how busy each warehouse is
  * at the event's local time; restocks, reservation pick-ups, returns and transfer arrivals follow
- * after delays of seconds to minutes of event time (a compressed version of the history's days).
+ * after the history's delays in simulated days (see `eventsPerDay`). Lines, write-offs, receipts
+ * and transfers have the history's sizes, so ordinary traffic trips no volume or high-value rule.
  */
 export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, never, undefined> {
   const seed = options.seed ?? 42;
@@ -132,59 +175,117 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   const rng = new Rng(seed, 'live');
 
   const clocks = warehouses.map((w) => new ZoneClock(w.timezone));
+  const openAt = (site: number, t: number): boolean => {
+    if (!businessHoursOnly) return true;
+    const wall = clocks[site]!.wall(t);
+    const second = Math.floor((wall - dayIndex(wall) * DAY_MS) / 1000);
+    return isOpen(warehouses[site]!, weekday(dayIndex(wall)), second);
+  };
+  /**
+   * Which warehouses are open at `t`, and each one's weight in the draw: its size times how busy
+   * its local hour is. When every warehouse is closed the stream carries on from all of them.
+   */
+  const sitesAt = (t: number): { open: boolean[]; weights: number[]; closed: boolean } => {
+    const open = warehouses.map((_, i) => openAt(i, t));
+    if (!open.some(Boolean)) {
+      return {
+        open: warehouses.map(() => true),
+        weights: warehouses.map((w) => w.demandFactor),
+        closed: true,
+      };
+    }
+    const weights = warehouses.map((w, i) => {
+      const wall = clocks[i]!.wall(t);
+      const busy =
+        weekdayWeight(w, weekday(dayIndex(wall))) * hourWeight(Math.floor((wall % DAY_MS) / 3_600_000));
+      return open[i] ? w.demandFactor * Math.max(busy, 0.05) : 0;
+    });
+    return { open, weights, closed: false };
+  };
+  // The stream's rate is the same at every hour, so a warehouse open while others are closed takes
+  // their share: over a week some sites sell more than their size says, others less. Each pair is
+  // stocked for the demand it will really see (sampled every quarter-hour of the first week).
+  const share = warehouses.map(() => 0);
+  const steps = (7 * DAY_MS) / 900_000;
+  for (let k = 0; k < steps; k++) {
+    const { weights } = sitesAt(startMs + k * 900_000);
+    const total = weights.reduce((a, b) => a + b, 0);
+    weights.forEach((w, i) => (share[i]! += w / total / steps));
+  }
+  const totalFactor = warehouses.reduce((sum, w) => sum + w.demandFactor, 0);
+  const siteLoad = warehouses.map((w, i) => share[i]! / (w.demandFactor / totalFactor));
+
+  // Demand follows the season of the event-time day, as in the history: it moves between SKUs
+  // (the stream's rate is fixed), so each SKU's draw weight and stock are scaled by its season
+  // relative to the catalogue's.
+  let day = NaN;
+  let skuWeights: number[] = [];
+  let skuLoad: number[] = [];
+  const setDay = (t: number) => {
+    day = Math.floor(t / DAY_MS);
+    const position = seasonPosition(day);
+    const season = products.map((p) => seasonality(p, position));
+    const nominal = products.reduce((sum, p) => sum + p.demand.salesPerDay, 0);
+    const seasonal = products.reduce((sum, p, i) => sum + p.demand.salesPerDay * season[i]!, 0);
+    skuLoad = season.map((f) => (f * nominal) / seasonal);
+    skuWeights = cumulative(products.map((p, i) => p.demand.salesPerDay * season[i]!));
+  };
+  setDay(startMs);
+  /** The pair's stock policy for the current day: its site's share of the stream, its season. */
+  const policyOf = (pair: LivePair): StockPolicy => {
+    if (!pair.policy || pair.policyDay !== day) {
+      const load = siteLoad[pair.site]! * skuLoad[pair.item]!;
+      pair.policy = stockPolicy(products[pair.item]!, warehouses[pair.site]!, 1, pair.fraction, load);
+      pair.policyDay = day;
+    }
+    return pair.policy;
+  };
+
   const pairs: LivePair[] = [];
   const given = new Map<string, LiveLevel>();
   for (const level of options.levels ?? []) given.set(eventKey(level), level);
-  products.forEach((product) =>
+  products.forEach((product, item) =>
     warehouses.forEach((warehouse, site) => {
-      const policy = stockPolicy(
-        product,
-        warehouse,
-        1,
-        new Rng(seed, 'opening', product.sku, warehouse.warehouse_id).next(),
-      );
       const level = given.get(eventKey({ sku: product.sku, warehouseId: warehouse.warehouse_id }));
-      pairs.push({
+      const pair: LivePair = {
         sku: product.sku,
         warehouseId: warehouse.warehouse_id,
+        item,
         site,
-        policy,
+        policy: undefined,
+        policyDay: NaN,
+        fraction: new Rng(seed, 'opening', product.sku, warehouse.warehouse_id).next(),
+        leadTimeDays: product.lead_time_days,
         unitsPerSale: product.demand.unitsPerSale,
         returnRate: product.demand.returnRate,
         reservationRate: product.demand.reservationRate,
-        onHand: level ? level.onHand : policy.openingStock,
+        onHand: 0,
         reserved: level ? level.reserved : 0,
         onOrder: 0,
-      });
+      };
+      pair.onHand = level ? level.onHand : policyOf(pair).openingStock;
+      pairs.push(pair);
     }),
   );
-  const skuWeights = cumulative(products.map((p) => p.demand.salesPerDay));
   const pending = new DueQueue();
   /** Events emitted so far: the stream's clock when no wall clock is given. */
   let emitted = 0;
-  const later = (seconds: number) => emitted + seconds * TICKS_PER_SECOND;
+  const dayEvents = eventsPerDay(options.master);
+  /** The event count `days` simulated days from now. */
+  const later = (days: number) => emitted + Math.max(1, Math.round(days * dayEvents));
 
   let minute = NaN;
   let open: boolean[] = [];
   let siteWeights: number[] = [];
+  /** Every warehouse is closed (and the stream carries on from all of them). */
+  let allClosed = false;
   const refresh = (t: number) => {
     minute = Math.floor(t / 60_000);
-    open = warehouses.map((w, i) => {
-      const wall = clocks[i]!.wall(t);
-      const second = Math.floor((wall - dayIndex(wall) * DAY_MS) / 1000);
-      return !businessHoursOnly || isOpen(w, weekday(dayIndex(wall)), second);
-    });
-    const anyOpen = open.some(Boolean);
-    siteWeights = cumulative(
-      warehouses.map((w, i) => {
-        const wall = clocks[i]!.wall(t);
-        const busy =
-          weekdayWeight(w, weekday(dayIndex(wall))) * hourWeight(Math.floor((wall % DAY_MS) / 3_600_000));
-        if (!anyOpen) return w.demandFactor;
-        return open[i] ? w.demandFactor * Math.max(busy, 0.05) : 0;
-      }),
-    );
-    if (!anyOpen) open = warehouses.map(() => true);
+    if (Math.floor(t / DAY_MS) !== day) setDay(t);
+    const sites = sitesAt(t);
+    open = sites.open;
+    allClosed = sites.closed;
+    siteWeights = cumulative(sites.weights);
   };
 
   // Many events share a millisecond at high rates: format each instant once.
@@ -215,13 +316,51 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       notes,
     } satisfies InventoryEvent;
   };
-  const afterOutflow = (pair: LivePair) => {
-    if (pair.onHand - pair.reserved + pair.onOrder > pair.policy.reorderPoint) return;
-    const quantity = pair.policy.orderQuantity;
-    pair.onOrder += quantity;
+  /** Orders the pair's lots, received one by one over the day `days` simulated days from now. */
+  const order = (pair: LivePair, days: number) => {
+    const { lot, lotsPerOrder } = policyOf(pair);
+    pair.onOrder += lot * lotsPerOrder;
     const reference = `PO-${rng.int(100_000, 999_999)}`;
-    pending.push({ due: later(rng.int(20, 120)), pair, type: 'RESTOCK', quantity, reference });
+    for (let i = 0; i < lotsPerOrder; i++) {
+      pending.push({ due: later(days + rng.next()), pair, type: 'RESTOCK', quantity: lot, reference });
+    }
   };
+  /**
+   * What a pair has above its reorder point, when it can give a lot away (two lots above the point
+   * and three lots on hand); −1 when it cannot.
+   */
+  const spare = (pair: LivePair): number => {
+    const { lot, reorderPoint } = policyOf(pair);
+    const available = pair.onHand - pair.reserved;
+    return available - reorderPoint >= 2 * lot && available >= 3 * lot ? available - reorderPoint : -1;
+  };
+  /** As in the history: reorder at the reorder point, sometimes by one lot from a sister warehouse. */
+  const afterOutflow = (pair: LivePair) => {
+    const { reorderPoint, lot } = policyOf(pair);
+    if (pair.onHand - pair.reserved + pair.onOrder > reorderPoint) return;
+    let donor: LivePair | undefined;
+    for (let site = 0; site < warehouses.length; site++) {
+      const other = pairs[pair.item * warehouses.length + site]!;
+      if (other !== pair && spare(other) >= 0 && (!donor || spare(other) > spare(donor))) donor = other;
+    }
+    if (donor && rng.chance(TRANSFER_CHANCE)) {
+      pair.onOrder += lot;
+      const reference = `TRF-${rng.int(100_000, 999_999)}`;
+      pending.push({ due: emitted, pair: donor, type: 'TRANSFER_OUT', quantity: lot, reference, to: pair });
+      return;
+    }
+    // After the lead time, a day early to two late.
+    order(pair, Math.max(1, pair.leadTimeDays + rng.int(-1, 2)));
+  };
+  // A pair that starts at or below its reorder point (levels left by the history, say) had an
+  // order on its way when the stream began, placed when it crossed the point: it arrives when that
+  // order would, judging by how many days of sales the pair is below the point.
+  for (const pair of pairs) {
+    const { reorderPoint, dailyUnits } = policyOf(pair);
+    const below = reorderPoint - (pair.onHand - pair.reserved);
+    if (below < 0) continue;
+    order(pair, Math.max(0, pair.leadTimeDays - below / Math.max(dailyUnits, 1e-9)));
+  }
 
   /** A due follow-up as an event, or undefined when it no longer applies. */
   const followUp = (p: Pending, t: number): InventoryEvent | undefined => {
@@ -230,6 +369,24 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       case 'RESTOCK':
         pair.onOrder -= p.quantity;
         return event(pair, 'RESTOCK', p.quantity, t, p.reference, 'Purchase order received');
+      case 'TRANSFER_OUT': {
+        const to = p.to!;
+        // The sister warehouse may have sold what it could spare meanwhile: the receiving pair
+        // then reorders on its next sale.
+        if (spare(pair) < 0) {
+          to.onOrder -= p.quantity;
+          return undefined;
+        }
+        pending.push({
+          due: later(rng.uniform(2, 3)),
+          pair: to,
+          type: 'TRANSFER_IN',
+          quantity: p.quantity,
+          reference: p.reference,
+          from: pair,
+        });
+        return event(pair, 'TRANSFER_OUT', -p.quantity, t, p.reference, `Transfer to ${to.warehouseId}`);
+      }
       case 'TRANSFER_IN':
         pair.onOrder -= p.quantity;
         return event(pair, 'TRANSFER_IN', p.quantity, t, p.reference, `Transfer from ${p.from!.warehouseId}`);
@@ -251,70 +408,63 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     const site = rng.weighted(siteWeights);
     const pair = pairs[product * warehouses.length + site]!;
     const available = pair.onHand - pair.reserved;
-    const roll = rng.next();
-    if (roll < 0.006) {
-      const size = Math.max(1, Math.round(pair.policy.dailyUnits * rng.uniform(0.05, 0.3)));
-      const change = rng.chance(0.65) ? -Math.min(size, available) : size;
-      if (change === 0) return undefined;
+    if (rng.chance(0.006)) {
+      const units = writeOffUnits(rng);
+      if (units > available) return undefined;
       return event(
         pair,
         'ADJUSTMENT',
-        change,
+        -units,
         t,
         `COUNT-${rng.int(100_000, 999_999)}`,
-        change > 0 ? 'Cycle count correction: found' : 'Damaged or missing stock written off',
+        'Damaged or missing stock written off',
       );
     }
-    if (roll < 0.009 && warehouses.length > 1) {
-      // To another warehouse that is open now, so the goods can be received when they arrive.
-      const target = (site + 1 + rng.int(0, warehouses.length - 2)) % warehouses.length;
-      if (!open[target]) return undefined;
-      const to = pairs[product * warehouses.length + target]!;
-      const quantity = Math.min(
-        to.policy.orderQuantity,
-        Math.floor((available - pair.policy.reorderPoint) / 2),
-      );
-      if (quantity <= 0) return undefined;
-      const reference = `TRF-${rng.int(100_000, 999_999)}`;
-      to.onOrder += quantity;
-      pending.push({
-        due: later(rng.int(30, 180)),
-        pair: to,
-        type: 'TRANSFER_IN',
-        quantity,
-        reference,
-        from: pair,
-      });
-      return event(pair, 'TRANSFER_OUT', -quantity, t, reference, `Transfer to ${to.warehouseId}`);
-    }
-    const wanted = 1 + rng.poisson(pair.unitsPerSale - 1);
-    const quantity = Math.min(wanted, available);
-    if (quantity <= 0) {
+    const quantity = lineUnits(rng, pair.unitsPerSale);
+    if (quantity > available) {
+      // A line the stock cannot fill is lost.
       afterOutflow(pair);
       return undefined;
     }
     const reference = `ORDER-${rng.int(10_000_000, 99_999_999)}`;
     if (rng.chance(pair.reservationRate)) {
       const type = rng.chance(0.12) ? 'CANCEL' : 'FULFIL';
-      pending.push({ due: later(rng.int(5, 90)), pair, type, quantity, reference });
+      pending.push({ due: later(rng.uniform(1, 3)), pair, type, quantity, reference });
       return event(pair, 'RESERVATION', quantity, t, reference, 'Stock reserved for order');
     }
     const sale = event(pair, 'SALE', -quantity, t, reference, 'Sale transaction');
     if (rng.chance(pair.returnRate)) {
-      pending.push({
-        due: later(rng.int(60, 600)),
-        pair,
-        type: 'RETURN',
-        quantity: rng.int(1, quantity),
-        reference,
-      });
+      // The customer sends the line back.
+      pending.push({ due: later(rng.uniform(2, 14)), pair, type: 'RETURN', quantity, reference });
     }
     afterOutflow(pair);
     return sale;
   };
 
+  /**
+   * Whether a follow-up can happen at `t`: its warehouse is open, and for a fulfilment, still open
+   * for the sale that follows as the next event.
+   */
+  const canRun = (p: Pending, t: number): boolean =>
+    open[p.pair.site]! && (p.type !== 'FULFIL' || allClosed || openAt(p.pair.site, t + SECOND / rate));
+  /** The earliest follow-up at a warehouse open now, taken ahead of its time (among the first few due). */
+  const earliestOpen = (t: number): InventoryEvent | undefined => {
+    const skipped: Pending[] = [];
+    let found: Pending | undefined;
+    while (!found && pending.size > 0 && skipped.length < 64) {
+      const p = pending.pop()!;
+      if (canRun(p, t)) found = p;
+      else skipped.push(p);
+    }
+    for (const p of skipped) pending.push(p);
+    return found && followUp(found, t);
+  };
+  /** How long a follow-up waits when its warehouse is closed: ten minutes of event time. */
+  const reopenWait = Math.max(1, Math.round(10 * 60 * rate));
+
   // A draw can yield nothing (a sale of a sold-out item). After a run of those, the earliest
-  // follow-up is taken early, so a stream whose open pairs are all sold out still moves on.
+  // follow-up at an open warehouse is taken early, so a stream whose open pairs are all sold out
+  // still moves on.
   let misses = 0;
   for (;;) {
     const t = options.clock ? options.clock() : startMs + Math.floor((emitted * SECOND) / rate);
@@ -324,13 +474,13 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     if (sale) {
       next = event(sale.pair, 'SALE', -sale.quantity, t, sale.reference, 'Sale transaction');
       afterOutflow(sale.pair);
-    } else if ((pending.peek()?.due ?? Infinity) <= emitted || (misses > 50 && pending.size > 0)) {
+    } else if ((pending.peek()?.due ?? Infinity) <= emitted) {
       const due = pending.pop()!;
-      if (open[due.pair.site]) next = followUp(due, t);
+      if (canRun(due, t)) next = followUp(due, t);
       // Deliveries and pick-ups wait for the warehouse to open.
-      else pending.push({ ...due, due: emitted + Math.max(1, Math.round(10 * 60 * rate)) });
+      else pending.push({ ...due, due: emitted + reopenWait });
     } else {
-      next = fresh(t);
+      next = (misses > 50 ? earliestOpen(t) : undefined) ?? fresh(t);
     }
     if (next === undefined) {
       misses++;

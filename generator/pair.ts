@@ -4,6 +4,9 @@
  * - 0 ≤ quantity_reserved ≤ quantity_on_hand (so on-hand never goes negative): sales, transfers out
  *   and write-offs take at most the available stock (on-hand − reserved), a reservation takes at
  *   most the available stock, and a fulfilment releases its reservation before selling it;
+ * - a line or transfer is carried out whole or not at all (a sale the stock cannot fill is lost),
+ *   so every row of a type has one of the sizes the plans draw and no ordinary row is a volume
+ *   outlier (SPEC §7);
  * - every row has the sign SPEC §3 requires for its type and a non-zero quantity;
  * - occurred_at strictly increases within the pair, so replaying by time is unambiguous.
  */
@@ -162,16 +165,16 @@ export class Pair {
     const { rng } = ctx;
     switch (plan.kind) {
       case 'SALE': {
-        const q = Math.min(plan.quantity, this.available);
-        if (q <= 0) return; // out of stock: a lost sale leaves no row
+        const q = plan.quantity;
+        if (q > this.available) return; // out of stock: a lost sale leaves no row
         if (!this.record(ctx, 'SALE', -q, plan.at, plan.reference, 'Sale transaction')) return;
         this.onHand -= q;
         this.maybeReturn(ctx, q, plan.reference, day);
         return;
       }
       case 'RESERVE': {
-        const q = Math.min(plan.quantity, this.available);
-        if (q <= 0) return;
+        const q = plan.quantity;
+        if (q > this.available) return;
         if (!this.record(ctx, 'RESERVATION', q, plan.at, plan.reference, 'Stock reserved for order')) return;
         this.reserved += q;
         // Most reservations are picked and shipped within a few days; some orders are cancelled.
@@ -217,9 +220,10 @@ export class Pair {
       }
       case 'TRANSFER_OUT': {
         const { transfer } = plan;
-        const q = Math.min(plan.quantity, this.available);
+        // Sent only while it is at most a third of what the warehouse has (see replenish).
+        const q = plan.quantity;
         const sent =
-          q > 0 &&
+          3 * q <= this.available &&
           this.record(
             ctx,
             'TRANSFER_OUT',
@@ -254,6 +258,7 @@ export class Pair {
   private maybeReturn(ctx: PairContext, sold: number, reference: string, day: number): void {
     const { rng } = ctx;
     if (!rng.chance(this.product.demand.returnRate)) return;
-    ctx.schedule(this, day + rng.int(2, 14), { kind: 'RETURN', quantity: rng.int(1, sold), reference });
+    // The customer sends the line back.
+    ctx.schedule(this, day + rng.int(2, 14), { kind: 'RETURN', quantity: sold, reference });
   }
 }

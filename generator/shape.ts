@@ -2,7 +2,9 @@
  * The shape of demand over time — when in the day, week and year things sell — and the stocking
  * policy of one (sku, warehouse) pair. All times are local to the warehouse.
  */
+import { RULES } from '../streaming/anomalies.js';
 import type { Product, Warehouse } from './master.js';
+import type { Rng } from './random.js';
 import { DAY_MS, monthOf, secondsOfDay } from './zone.js';
 
 /**
@@ -99,37 +101,105 @@ export function seasonality(product: Product, position: SeasonPosition): number 
   return here + (curve[position.other]! - here) * position.blend;
 }
 
+/**
+ * Units of one sale line (also of a reservation, and of a return, which gives the line back):
+ * the product's typical line size or one more, with `unitsPerSale` as the mean. A checkout buys a
+ * handful at most; a SKU that sells a lot does so through more lines, not bigger ones. Two
+ * neighbouring sizes can never lie outside the volume rules' fences (SPEC §7: 1.5 IQR around the
+ * quartiles, which are never less than one unit apart, and |z| ≤ 3 with a spread of at least one
+ * unit), however few lines have been seen: a bulk order is an anomaly, and the generator leaves
+ * anomalies to the tests that craft them.
+ */
+export function lineUnits(rng: Rng, unitsPerSale: number): number {
+  const mean = Math.max(1, unitsPerSale);
+  const typical = Math.floor(mean);
+  return rng.chance(mean - typical) ? typical + 1 : typical;
+}
+
+/** The largest line `lineUnits` draws for a product. */
+export function largestLine(unitsPerSale: number): number {
+  return Math.floor(Math.max(1, unitsPerSale)) + 1;
+}
+
+/**
+ * Chance that a pair at its reorder point is refilled by one lot from a sister warehouse with
+ * plenty to spare rather than by its supplier.
+ */
+export const TRANSFER_CHANCE = 0.35;
+
+/** Units of one stock write-off (damaged or missing goods found at a cycle count): one or two. */
+export function writeOffUnits(rng: Rng): number {
+  return rng.chance(0.7) ? 1 : 2;
+}
+
+/**
+ * The units a supplier delivers per receipt for a product: two weeks of demand at an average site,
+ * but never worth more than the high-value threshold (SPEC §7), so an expensive product arrives
+ * in more, smaller lots instead of one receipt that is an anomaly by definition. The same for
+ * every warehouse of the product, so receipts and transfers between its warehouses all have one
+ * size.
+ */
+export function lotSize(product: Product, scale: number): number {
+  const d = product.demand;
+  const twoWeeks = Math.ceil(d.salesPerDay * d.unitsPerSale * scale * 14);
+  const affordable = Math.floor(RULES.highValue / Math.max(product.unit_cost, 0.01));
+  return Math.max(1, Math.min(Math.max(5, twoWeeks), affordable));
+}
+
 /** How a pair is stocked: reorder when on-hand plus on-order falls to the reorder point. */
 export interface StockPolicy {
   /** Mean units sold per day. */
   dailyUnits: number;
   reorderPoint: number;
   safetyStock: number;
-  orderQuantity: number;
+  /** Units per receipt or transfer (see `lotSize`). */
+  lot: number;
+  /** Lots per purchase order. */
+  lotsPerOrder: number;
   openingStock: number;
+  /** The pair's place between a lean and a full stock (0–1), fixed for the pair. */
+  fraction: number;
 }
 
 /**
  * A (reorder point, order quantity) policy: cover the lead time plus a few days of safety, and
- * order two to four weeks of demand at a time. `fraction` (0–1, random per pair) places the opening
- * stock between the reorder point and a full order above it.
+ * order two to four weeks of demand at a time, in whole lots. `fraction` (0–1, random per pair)
+ * places the opening stock between the reorder point and a full order above it. `load` is the
+ * demand expected now relative to the product's average (its season and trend, or how much of a
+ * live stream the site takes), as a planner would forecast it.
+ *
+ * The safety stock covers a late delivery and unlucky weeks, so an ordinary pair runs out only
+ * rarely, and is at least a few of the largest lines, so that a slow seller's stock is never so
+ * thin that one ordinary sale takes half of it (RAPID_DEPLETION, SPEC §7).
  */
 export function stockPolicy(
   product: Product,
   warehouse: Warehouse,
   scale: number,
   fraction: number,
+  load = 1,
 ): StockPolicy {
   const d = product.demand;
-  const dailyUnits = d.salesPerDay * d.unitsPerSale * warehouse.demandFactor * scale;
-  const safetyStock = Math.ceil(dailyUnits * 4);
+  const dailyUnits = d.salesPerDay * d.unitsPerSale * warehouse.demandFactor * scale * load;
+  // Two days of sales for a late delivery, plus four standard deviations of the sale lines over
+  // the lead time (Poisson lines with the history's day-to-day noise of about 25 %) and four lines
+  // more, because a slow seller's few lines come in runs that a normal curve underrates.
+  const lines = dailyUnits / d.unitsPerSale;
+  const spread = Math.sqrt(lines * product.lead_time_days * (1 + 0.0625 * lines));
+  const safetyStock = Math.max(
+    Math.ceil(2 * dailyUnits + d.unitsPerSale * (4 * spread + 4)),
+    6 * largestLine(d.unitsPerSale),
+  );
   const reorderPoint = Math.ceil(dailyUnits * product.lead_time_days) + safetyStock;
-  const orderQuantity = Math.max(5, Math.ceil(dailyUnits * (14 + 14 * fraction)));
+  const lot = lotSize(product, scale);
+  const lotsPerOrder = Math.max(1, Math.ceil((dailyUnits * (14 + 14 * fraction)) / lot));
   return {
     dailyUnits,
     reorderPoint,
     safetyStock,
-    orderQuantity,
-    openingStock: Math.max(1, reorderPoint + Math.ceil(orderQuantity * (0.4 + 0.6 * fraction))),
+    lot,
+    lotsPerOrder,
+    openingStock: reorderPoint + Math.ceil(lot * lotsPerOrder * (0.4 + 0.6 * fraction)),
+    fraction,
   };
 }
