@@ -71,7 +71,11 @@ export async function writeInParallel(
       busy.set(writer, write);
     }
     await Promise.all(busy.values());
-    for (const trx of writers) await trx.commit();
+    for (const trx of writers) {
+      await trx.commit();
+      // knex resolves commit() even when PostgreSQL refuses the COMMIT; the outcome is here.
+      await trx.executionPromise;
+    }
     return progress;
   } catch (err) {
     await Promise.all(

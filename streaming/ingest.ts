@@ -428,6 +428,9 @@ export class Ingestor {
       ]);
       lap('publish');
       await trx.commit();
+      // knex resolves commit() even when PostgreSQL refuses the COMMIT (a deferred constraint, a
+      // dropped connection): the outcome is on executionPromise, and a refused chunk must retry.
+      await trx.executionPromise;
       lap('commit');
     } catch (err) {
       await trx.rollback().catch(() => undefined);
