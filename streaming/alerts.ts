@@ -32,10 +32,13 @@ export function passesCooldown(
   return true;
 }
 
-/** The JSON published on `inventory-alerts` for one alert row. */
-export function alertMessage(row: AlertRow, id: number, createdAt: Date): Record<string, unknown> {
+/**
+ * The JSON published on `inventory-alerts` for one alert row. `alertId` comes from what caused the
+ * alert, so a repeat of the message (a retried chunk) carries the same id.
+ */
+export function alertMessage(row: AlertRow, createdAt: Date): Record<string, unknown> {
   return {
-    alertId: id,
+    alertId: row.alertId,
     alertType: row.alertType,
     severity: row.severity,
     source: row.source,

@@ -23,6 +23,7 @@ import {
   type AlertMailer,
 } from './alerts.js';
 import { ANOMALY_TYPES, combineRisk, detectAnomalies, severityRank, type FiredRule } from './anomalies.js';
+import { causeId } from './causeIds.js';
 import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from './broker.js';
 import type { EventContext, MasterData } from './enrich.js';
 import type { StreamingMetrics } from './metrics.js';
@@ -294,19 +295,21 @@ export class Ingestor {
       // 5. Windows and anomalies, in arrival order, for new events only.
       const anomalies: AnomalyRow[] = [];
       const candidates: Array<{ pair: PairState; row: AlertRow }> = [];
-      const changed = new Set<PairState>();
+      /** Pairs that changed, with the last event applied to each (what a stock-out alert follows). */
+      const changed = new Map<PairState, string>();
       for (const { event: e } of applied) {
         const pair = state.pairs.get(pairId(e.sku, e.warehouseId))!;
         const late = state.windows.add(e.sku, e.warehouseId, e.quantityChange, e.occurredAt.getTime());
         if (late > 0) lateCount.set('any', (lateCount.get('any') ?? 0) + late);
         const ctx = master.context(e.sku, e.warehouseId, e.occurredAt)!;
         const fired = detectAnomalies(pair, e, ctx);
-        changed.add(pair);
+        changed.set(pair, e.eventId);
         if (fired.length === 0) continue;
         const risk = combineRisk(fired);
         for (const f of fired) {
           anomalyCounts.set(f.type, (anomalyCounts.get(f.type) ?? 0) + 1);
           anomalies.push({
+            anomalyId: causeId('anomaly', f.type, e.eventId),
             eventId: e.eventId,
             sku: e.sku,
             warehouseId: e.warehouseId,
@@ -340,7 +343,7 @@ export class Ingestor {
           pair.reserved = level.reserved;
         }
       }
-      changedPairs = [...changed];
+      changedPairs = [...changed.keys()];
       for (const pair of changedPairs) {
         const product = master.product(pair.sku)!;
         const day = new Date(pair.maxEventTime).toISOString().slice(0, 10);
@@ -357,6 +360,7 @@ export class Ingestor {
         candidates.push({
           pair,
           row: {
+            alertId: causeId('alert', STOCKOUT_ALERT, changed.get(pair)!),
             alertType: STOCKOUT_ALERT,
             severity,
             source: ALERT_SOURCE,
@@ -399,7 +403,7 @@ export class Ingestor {
         if (w) w.lateEvents += l.count;
         return !w;
       });
-      const alertIds = await writeChunkOutputs(trx, {
+      await writeChunkOutputs(trx, {
         anomalies,
         closedWindows: closed,
         lateWindows,
@@ -419,9 +423,9 @@ export class Ingestor {
         publisher.send(topics.dlq, dlq),
         publisher.send(
           topics.alerts,
-          alerts.map((a, i) => ({
+          alerts.map((a) => ({
             key: eventKey({ sku: a.sku, warehouseId: a.warehouseId }),
-            value: JSON.stringify(alertMessage(a, alertIds[i]!, createdAt)),
+            value: JSON.stringify(alertMessage(a, createdAt)),
           })),
         ),
         publisher.send(topics.analytics, closed.map(windowMessage)),
@@ -580,6 +584,7 @@ function anomalyAlert(
   ctx: EventContext,
 ): AlertRow {
   return {
+    alertId: causeId('alert', f.type, e.eventId),
     alertType: f.type,
     severity: f.severity,
     source: ALERT_SOURCE,
@@ -588,6 +593,7 @@ function anomalyAlert(
     message: `${f.type.replace(/_/g, ' ').toLowerCase()}: ${e.eventType} ${e.quantityChange} of ${e.sku} at ${e.warehouseId}`,
     details: {
       eventId: e.eventId,
+      anomalyId: causeId('anomaly', f.type, e.eventId),
       eventType: e.eventType,
       quantityChange: e.quantityChange,
       occurredAt: e.occurredAt.toISOString(),

@@ -3,6 +3,8 @@ import { fetchPage, type Page, type PageRequest } from './page.js';
 
 export interface AlertRow {
   id: number;
+  /** The public id (`alertId` on `inventory-alerts`); derived from its cause for streaming alerts. */
+  alert_id: string;
   alert_type: string;
   severity: 'low' | 'medium' | 'high' | 'critical';
   source: string;

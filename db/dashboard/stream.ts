@@ -86,6 +86,8 @@ export async function streamThroughput(
 
 export interface AnomalyRow {
   id: number;
+  /** The public id, derived from the event and the rule (streaming/causeIds.ts). */
+  anomaly_id: string;
   event_id: string;
   sku: string;
   warehouse_id: string;

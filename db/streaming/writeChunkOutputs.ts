@@ -31,6 +31,8 @@ export interface LateWindowCount {
 }
 
 export interface AnomalyRow {
+  /** Derived from the event and the rule, so a retried chunk writes the same id. */
+  anomalyId: string;
   eventId: string;
   sku: string;
   warehouseId: string;
@@ -42,6 +44,8 @@ export interface AnomalyRow {
 }
 
 export interface AlertRow {
+  /** Derived from what caused the alert, so a retried chunk publishes and writes the same id. */
+  alertId: string;
   alertType: string;
   severity: string;
   source: string;
@@ -66,21 +70,20 @@ export interface ChunkOutputs {
 /**
  * Everything a chunk produced besides the ledger rows, and the partition's progress, in ONE
  * statement (data-modifying CTEs): the per-chunk round trips are what bounds throughput, not the
- * rows. Anomalies insert once (`UNIQUE (event_id, anomaly_type)` makes a replay a no-op), closed
- * windows upsert (a replay recomputes the same figures; late counts already on the row are kept),
- * late counts add up, alerts append, the partition's progress is overwritten. Returns the alert ids in
- * input order.
+ * rows. Anomalies and alerts insert once (their ids come from what caused them, so a replay is a
+ * no-op), closed windows upsert (a replay recomputes the same figures; late counts already on the
+ * row are kept), late counts add up, the partition's progress is overwritten.
  */
-export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<number[]> {
+export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<void> {
   const { anomalies: a, closedWindows: w, lateWindows: l, alerts: al } = o;
-  const { rows } = await trx.raw<{ rows: Array<{ id: number; ord: number }> }>(
+  await trx.raw(
     `WITH anomalies AS (
        INSERT INTO analytics.anomalies
-         (event_id, sku, warehouse_id, anomaly_type, severity, risk_score, details, occurred_at)
+         (anomaly_id, event_id, sku, warehouse_id, anomaly_type, severity, risk_score, details, occurred_at)
        SELECT * FROM json_to_recordset(?::json)
-         AS t(event_id uuid, sku text, warehouse_id text, anomaly_type text, severity text, risk_score float8,
-              details jsonb, occurred_at timestamptz)
-       ON CONFLICT (event_id, anomaly_type) DO NOTHING
+         AS t(anomaly_id uuid, event_id uuid, sku text, warehouse_id text, anomaly_type text, severity text,
+              risk_score float8, details jsonb, occurred_at timestamptz)
+       ON CONFLICT DO NOTHING
      ), closed AS (
        INSERT INTO analytics.stream_windows AS sw
          (window_kind, window_start, window_end, sku, warehouse_id, event_count, units_in, units_out,
@@ -107,19 +110,22 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
        ON CONFLICT (group_id, topic, partition) DO UPDATE
          SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()
      )
-     INSERT INTO analytics.alerts (alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
-     SELECT alert_type, severity, source, sku, warehouse_id, message, details, dedup_key
+     INSERT INTO analytics.alerts
+       (alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
+     SELECT alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key
        FROM ROWS FROM (json_to_recordset(?::json)
-              AS (alert_type text, severity text, source text, sku text, warehouse_id text, message text,
-                  details jsonb, dedup_key text))
-            WITH ORDINALITY AS t(alert_type, severity, source, sku, warehouse_id, message, details, dedup_key, ord)
+              AS (alert_id uuid, alert_type text, severity text, source text, sku text, warehouse_id text,
+                  message text, details jsonb, dedup_key text))
+            WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, message, details,
+                                 dedup_key, ord)
       ORDER BY ord
-     RETURNING id`,
+     ON CONFLICT (alert_id) DO NOTHING`,
     // One JSON document per row set: JSON.stringify is native, where the driver would escape every
     // element of some thirty arrays in JS.
     bind(
       JSON.stringify(
         a.map((x) => ({
+          anomaly_id: x.anomalyId,
           event_id: x.eventId,
           sku: x.sku,
           warehouse_id: x.warehouseId,
@@ -165,6 +171,7 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
       o.progress.maxEventTime?.toISOString() ?? null,
       JSON.stringify(
         al.map((x) => ({
+          alert_id: x.alertId,
           alert_type: x.alertType,
           severity: x.severity,
           source: x.source,
@@ -177,7 +184,4 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
       ),
     ),
   );
-  // INSERT … SELECT … ORDER BY inserts (and serial ids are drawn) in that order; RETURNING
-  // follows the insertion order in practice but SQL does not promise it, so sort the ids.
-  return rows.map((r) => r.id).sort((x, y) => x - y);
 }

@@ -265,7 +265,7 @@ describe('streaming: anomaly rules and alerts', function () {
 
     const published = await readTopic(kafka, topicNames(config).alerts, alerts.length);
     const ids = new Set(published.map((p) => JSON.parse(p.value!.toString()).alertId));
-    for (const a of alerts) expect(ids.has(a.id)).to.equal(true);
+    for (const a of alerts) expect(ids.has(a.alert_id)).to.equal(true);
 
     await waitFor('an alert e-mail in the outbox', async () => {
       const files = await readdir(path.join(config.DATA_DIR, 'outbox')).catch(() => []);

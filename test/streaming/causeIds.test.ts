@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { Kafka, Producer } from 'kafkajs';
+import { writeChunkOutputs, type AlertRow, type AnomalyRow } from '../../db/streaming/index.js';
+import { topicNames, type Config } from '../../platform/index.js';
+import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
+import { causeId, uuidV5 } from '../../streaming/causeIds.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
+import {
+  connectProducer,
+  makeEvent,
+  produce,
+  readTopic,
+  seedMasterData,
+  streamingConfig,
+  testKafka,
+  type TestMaster,
+} from './support.js';
+
+describe('streaming: anomaly and alert ids come from what caused them', function () {
+  this.timeout(120_000);
+  let db: TestDatabase;
+  let config: Config;
+  let kafka: Kafka;
+  let producer: Producer;
+  let master: TestMaster;
+  let sidecar: StreamingSidecar;
+
+  before(async function () {
+    db = await createTestDatabase();
+    config = streamingConfig(db.url);
+    master = await seedMasterData(db.knex, { skus: 1, warehouses: 1, unitCost: 500 });
+    kafka = testKafka();
+    producer = await connectProducer(kafka);
+  });
+
+  after(async function () {
+    await sidecar?.close();
+    await producer?.disconnect();
+    await db?.drop();
+  });
+
+  it('are name-based UUIDs (RFC 4122 version 5), one per cause', function () {
+    // The RFC's own example: www.example.com in the DNS name space.
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).to.equal(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
+    const event = randomUUID();
+    expect(causeId('alert', 'HIGH_VALUE', event)).to.equal(
+      causeId('alert', 'HIGH_VALUE', event.toUpperCase()),
+    );
+    const ids = new Set([
+      causeId('alert', 'HIGH_VALUE', event),
+      causeId('anomaly', 'HIGH_VALUE', event),
+      causeId('alert', 'NEGATIVE_STOCK', event),
+      causeId('alert', 'HIGH_VALUE', randomUUID()),
+    ]);
+    expect(ids.size).to.equal(4);
+  });
+
+  it('a chunk whose commit fails is retried and republishes its alerts under the same ids, stored once', async function () {
+    // PostgreSQL refuses the first commit that carries an alert, after the chunk has published
+    // its alerts (a deferred trigger fires at COMMIT; ALWAYS, because the chunk's transaction
+    // runs with session_replication_role = replica).
+    await db.knex.raw(`
+      CREATE SEQUENCE public.alert_commits;
+      CREATE FUNCTION public.fail_first_alert_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('public.alert_commits') = 1 THEN RAISE EXCEPTION 'refusing the first commit'; END IF;
+        RETURN NULL;
+      END $$;
+      CREATE CONSTRAINT TRIGGER fail_first_alert_commit AFTER INSERT ON analytics.alerts
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.fail_first_alert_commit();
+      ALTER TABLE analytics.alerts ENABLE ALWAYS TRIGGER fail_first_alert_commit;`);
+    sidecar = await startStreaming(config, { port: false, retryDelayMs: [50, 400] });
+
+    const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
+    const t = Date.now() - 10 * 60_000;
+    // 30 · 500 = 15,000 received: HIGH_VALUE (medium, alerted). Then 40 sold: NEGATIVE_STOCK
+    // (high, alerted), HIGH_VALUE again (inside its cooldown: an anomaly, no alert), and the
+    // pair's stock-out risk (critical, alerted).
+    const restock = makeEvent({ sku, warehouseId, eventType: 'RESTOCK', quantityChange: 30, timestamp: t });
+    const sale = makeEvent({ sku, warehouseId, quantityChange: -40, timestamp: t + 1_000 });
+    await produce(producer, topicNames(config).events, [restock, sale]);
+
+    const alerts = await waitFor('the alerts, committed', async () => {
+      const rows = await db.knex('analytics.alerts').orderBy('id');
+      return rows.length >= 3 && rows;
+    });
+    expect(sidecar.totals.retries).to.be.at.least(1);
+    expect(alerts.map((a) => [a.alert_type, a.alert_id])).to.deep.equal([
+      ['HIGH_VALUE', causeId('alert', 'HIGH_VALUE', restock.eventId)],
+      ['NEGATIVE_STOCK', causeId('alert', 'NEGATIVE_STOCK', sale.eventId)],
+      ['STOCKOUT_RISK', causeId('alert', 'STOCKOUT_RISK', sale.eventId)],
+    ]);
+    const anomalies = await db.knex('analytics.anomalies').orderBy('id');
+    for (const a of anomalies) expect(a.anomaly_id).to.equal(causeId('anomaly', a.anomaly_type, a.event_id));
+    expect(alerts[1].details.anomalyId).to.equal(causeId('anomaly', 'NEGATIVE_STOCK', sale.eventId));
+
+    // Both attempts published: every alert twice, under the id of its row.
+    const published = await readTopic(kafka, topicNames(config).alerts, 2 * alerts.length);
+    const times = new Map<string, number>();
+    for (const m of published) {
+      const id = JSON.parse(m.value!.toString()).alertId as string;
+      times.set(id, (times.get(id) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(times)).to.deep.equal(Object.fromEntries(alerts.map((a) => [a.alert_id, 2])));
+  });
+
+  it('writing the same chunk outputs twice leaves one row per anomaly and alert', async function () {
+    const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
+    const eventId = randomUUID();
+    const anomaly: AnomalyRow = {
+      anomalyId: causeId('anomaly', 'HIGH_VALUE', eventId),
+      eventId,
+      sku,
+      warehouseId,
+      anomalyType: 'HIGH_VALUE',
+      severity: 'medium',
+      riskScore: 0.4,
+      details: {},
+      occurredAt: new Date(),
+    };
+    const alert: AlertRow = {
+      alertId: causeId('alert', 'HIGH_VALUE', eventId),
+      alertType: 'HIGH_VALUE',
+      severity: 'medium',
+      source: 'streaming',
+      sku,
+      warehouseId,
+      message: 'high value',
+      details: { eventId },
+      dedupKey: `HIGH_VALUE:${sku}:${warehouseId}`,
+    };
+    for (let i = 0; i < 2; i++) {
+      await db.knex.transaction((trx) =>
+        writeChunkOutputs(trx, {
+          anomalies: [anomaly],
+          closedWindows: [],
+          lateWindows: [],
+          alerts: [alert],
+          groupId: 'cause-ids-test',
+          topic: 'inventory-events',
+          progress: { partition: 0, nextOffset: '1', maxEventTime: null },
+        }),
+      );
+    }
+    expect(await db.knex('analytics.anomalies').where({ anomaly_id: anomaly.anomalyId })).to.have.length(1);
+    expect(await db.knex('analytics.alerts').where({ alert_id: alert.alertId })).to.have.length(1);
+  });
+});
