@@ -270,9 +270,17 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   const pending = new DueQueue();
   /** Events emitted so far: the stream's clock when no wall clock is given. */
   let emitted = 0;
+  /**
+   * The simulation's clock, which follow-ups are due by: one tick per emitted event, and after a
+   * long run of draws that yielded nothing, a jump to the next follow-up due. When every open
+   * shelf is empty, time has to pass for the deliveries to come due; counting only emitted
+   * events, it never did, and the stream stopped.
+   */
+  let draws = 0;
+  const STALL = 200;
   const dayEvents = eventsPerDay(options.master);
   /** The event count `days` simulated days from now. */
-  const later = (days: number) => emitted + Math.max(1, Math.round(days * dayEvents));
+  const later = (days: number) => draws + Math.max(1, Math.round(days * dayEvents));
 
   let minute = NaN;
   let open: boolean[] = [];
@@ -346,7 +354,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     if (donor && rng.chance(TRANSFER_CHANCE)) {
       pair.onOrder += lot;
       const reference = `TRF-${rng.int(100_000, 999_999)}`;
-      pending.push({ due: emitted, pair: donor, type: 'TRANSFER_OUT', quantity: lot, reference, to: pair });
+      pending.push({ due: draws, pair: donor, type: 'TRANSFER_OUT', quantity: lot, reference, to: pair });
       return;
     }
     // After the lead time, a day early to two late.
@@ -474,20 +482,22 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     if (sale) {
       next = event(sale.pair, 'SALE', -sale.quantity, t, sale.reference, 'Sale transaction');
       afterOutflow(sale.pair);
-    } else if ((pending.peek()?.due ?? Infinity) <= emitted) {
+    } else if ((pending.peek()?.due ?? Infinity) <= draws) {
       const due = pending.pop()!;
       if (canRun(due, t)) next = followUp(due, t);
       // Deliveries and pick-ups wait for the warehouse to open.
-      else pending.push({ ...due, due: emitted + reopenWait });
+      else pending.push({ ...due, due: draws + reopenWait });
     } else {
       next = (misses > 50 ? earliestOpen(t) : undefined) ?? fresh(t);
     }
     if (next === undefined) {
       misses++;
+      if (misses > STALL) draws = Math.max(draws + 1, pending.peek()?.due ?? 0);
       continue;
     }
     misses = 0;
     emitted++;
+    draws++;
     yield next;
   }
 }
