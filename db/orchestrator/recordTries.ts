@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { PREPARED } from './prepared.js';
 import { taskLogRecords, type TaskLogLine } from './insertTaskLogs.js';
-import type { TaskState } from './types.js';
+import { runViews, type RunRow, type RunView } from './readRuns.js';
 
 export type TryOutcome =
   | { kind: 'success'; output: unknown }
@@ -18,13 +18,6 @@ export interface TryEnd {
   outcome: TryOutcome;
   /** The try's captured log lines, stored whether or not its result is recorded. */
   logs?: TaskLogLine[];
-}
-
-/** A run as read in one snapshot: its state, its version (see `applyTransitions`) and its tasks. */
-export interface RunView {
-  state: string;
-  version: number;
-  tasks: Map<string, { state: TaskState }>;
 }
 
 /**
@@ -94,42 +87,6 @@ export async function recordTries(
     )
     .options(PREPARED.record_tries);
   const recorded = ends.map(() => false);
-  const runs = new Map<number, RunView>();
-  for (const r of result as Array<RunRow & { i: number | null }>) {
-    if (r.i !== null) recorded[r.i] = true;
-    addRow(runs, r);
-  }
-  return { recorded, runs };
-}
-
-interface RunRow {
-  run_id: number;
-  task_id: string;
-  state: TaskState;
-  run_state: string;
-  version: number;
-}
-
-function addRow(runs: Map<number, RunView>, r: RunRow): void {
-  let run = runs.get(r.run_id);
-  if (!run) runs.set(r.run_id, (run = { state: r.run_state, version: r.version, tasks: new Map() }));
-  run.tasks.set(r.task_id, { state: r.state });
-}
-
-/** Reads runs as they stand, each in one snapshot with its version. */
-export async function readRuns(
-  knex: Knex | Knex.Transaction,
-  runIds: number[],
-): Promise<Map<number, RunView>> {
-  const { rows } = await knex
-    .raw(
-      `SELECT ti.run_id, ti.task_id, ti.state, r.state AS run_state, r.version
-       FROM orchestrator.dag_runs r JOIN orchestrator.task_instances ti ON ti.run_id = r.id
-      WHERE r.id = ANY(?::bigint[])`,
-      [runIds],
-    )
-    .options(PREPARED.read_runs);
-  const runs = new Map<number, RunView>();
-  for (const r of rows as RunRow[]) addRow(runs, r);
-  return runs;
+  for (const r of result as Array<RunRow & { i: number | null }>) if (r.i !== null) recorded[r.i] = true;
+  return { recorded, runs: runViews(result) };
 }
