@@ -50,6 +50,14 @@ describe('finishing tries of one run side by side', () => {
     });
   };
 
+  /** Marks every task of a run but one successful in the table, as if their tries had ended. */
+  const succeedAllBut = (runId: number, taskId: string) =>
+    h.db
+      .knex('orchestrator.task_instances')
+      .where({ run_id: runId })
+      .whereNot({ task_id: taskId })
+      .update({ state: 'success', ended_at: new Date() });
+
   it('queues the fan-in task exactly once and ends the run when all its upstream tasks finish at once', async () => {
     for (let round = 0; round < 5; round += 1) {
       const run = await triggerRun(h.engine, 'fan_in');
@@ -77,11 +85,7 @@ describe('finishing tries of one run side by side', () => {
     const run = await triggerRun(h.engine, 'fan_in');
     await claimAndFinish(run.id, 'root');
     // Every upstream task succeeded, but the try that would have queued `join` died before.
-    await h.db
-      .knex('orchestrator.task_instances')
-      .where({ run_id: run.id })
-      .whereNot({ task_id: 'join' })
-      .update({ state: 'success', ended_at: new Date() });
+    await succeedAllBut(run.id, 'join');
     const scheduler = createScheduler(h.engine);
     await scheduler.tick();
     const after = (await getRun(h.engine, run.id))!;
@@ -135,11 +139,7 @@ describe('finishing tries of one run side by side', () => {
     const run = await triggerRun(h.engine, 'fan_in');
     await claimAndFinish(run.id, 'root');
     // Every upstream task of `join` succeeds, read by a finisher that is slow to apply …
-    await h.db
-      .knex('orchestrator.task_instances')
-      .where({ run_id: run.id })
-      .whereNot({ task_id: 'join' })
-      .update({ state: 'success', ended_at: new Date() });
+    await succeedAllBut(run.id, 'join');
     const before = (await readRuns(h.engine.knex, [run.id])).get(run.id)!;
     const decision = evaluateRun(fanIn, before.tasks);
     expect(decision.queue).to.deep.equal(['join']);
