@@ -5,7 +5,6 @@ import {
   insertRun,
   readRuns,
   recordTries,
-  taskStates,
   type DagRunRow,
   type NewRun,
   type QueuedRow,
@@ -31,7 +30,8 @@ export async function advanceRun(
   dag: Dag,
   runId: number,
 ): Promise<{ queued: QueuedTry[]; runState: RunState }> {
-  const evaluation = evaluateRun(dag, await taskStates(trx, runId));
+  const run = (await readRuns(trx, [runId])).get(runId);
+  const evaluation = evaluateRun(dag, run?.tasks ?? new Map());
   const { queued } = await applyTransitions(trx, [{ runId, ...evaluation }]);
   return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
 }

@@ -9,9 +9,8 @@ export { claimTries, type ClaimedTry, type TryToClaim } from './claimTries.js';
 export { heartbeat } from './heartbeat.js';
 export { recordTries, type TryOutcome, type TryEnd } from './recordTries.js';
 export { readRuns, type RunView } from './readRuns.js';
-export { taskStates } from './taskStates.js';
 export { applyTransitions, type RunTransitions, type QueuedRow } from './applyTransitions.js';
-export { insertTaskLogs, type TaskLogLine } from './insertTaskLogs.js';
+export { type TaskLogLine } from './taskLogLines.js';
 export { findStrandedTries, findZombies, findIdleRuns } from './findStranded.js';
 export { resetTasks, forceTaskState, reopenRun } from './resetTasks.js';
 export {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { PREPARED } from './prepared.js';
-import { taskLogRecords, type TaskLogLine } from './insertTaskLogs.js';
+import { taskLogRecords, type TaskLogLine } from './taskLogLines.js';
 import { runViews, type RunRow, type RunView } from './readRuns.js';
 
 export type TryOutcome =

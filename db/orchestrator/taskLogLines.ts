@@ -1,5 +1,3 @@
-import type { Knex } from 'knex';
-
 export interface TaskLogLine {
   runId: number;
   taskId: string;
@@ -8,18 +6,6 @@ export interface TaskLogLine {
   level: string;
   message: string;
   fields: Record<string, unknown>;
-}
-
-/** Stores the log lines of a try in one statement. */
-export async function insertTaskLogs(knex: Knex | Knex.Transaction, lines: TaskLogLine[]): Promise<void> {
-  if (lines.length === 0) return;
-  await knex.raw(
-    `INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, logged_at, level, message, fields)
-     SELECT l.run_id, l.task_id, l.try_number, l.logged_at, l.level, l.message, coalesce(l.fields, '{}')
-       FROM jsonb_to_recordset(?::jsonb)
-         AS l(run_id bigint, task_id text, try_number int, logged_at timestamptz, level text, message text, fields jsonb)`,
-    [taskLogRecords(lines)],
-  );
 }
 
 /**
