@@ -3,17 +3,10 @@ import path from 'node:path';
 import pg from 'pg';
 import { redact, coerceError } from '../platform/index.js';
 import { CommandNotFoundError, delay, isLocalHost, run } from './process.js';
-
-export interface PostgresProbe {
-  /** The server answered (even if the database itself does not exist yet). */
-  answering: boolean;
-  version?: string;
-  /** Why it is not usable, or a note (database still to be created). */
-  detail?: string;
-}
+import type { ServiceProbe } from './types.js';
 
 /** Connects to DATABASE_URL and asks for the server version. */
-export async function probePostgres(databaseUrl: string, timeoutMs = 2_000): Promise<PostgresProbe> {
+export async function probePostgres(databaseUrl: string, timeoutMs = 2_000): Promise<ServiceProbe> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: timeoutMs });
   // A failed connect may still emit 'error' later; it must not crash the process.
   client.on('error', () => undefined);

@@ -10,15 +10,10 @@ import {
   run,
   terminate,
 } from './process.js';
-
-export interface RedisProbe {
-  answering: boolean;
-  version?: string;
-  detail?: string;
-}
+import type { ServiceProbe } from './types.js';
 
 /** PINGs REDIS_URL once, without retrying, and reads the server version. */
-export async function probeRedis(redisUrl: string, timeoutMs = 2_000): Promise<RedisProbe> {
+export async function probeRedis(redisUrl: string, timeoutMs = 2_000): Promise<ServiceProbe> {
   const { host, port } = portOf(redisUrl);
   // ioredis reports a refused connection as "Connection is closed."; say what happened instead.
   if (!(await portOpen(host, port, Math.min(timeoutMs, 1_000)))) {

@@ -2,6 +2,15 @@ import type { Config, Logger } from '../platform/index.js';
 
 export type ServiceName = 'postgres' | 'redis' | 'kafka';
 
+/** What one look at a PostgreSQL or Redis server found. */
+export interface ServiceProbe {
+  /** The server answered (even if, for PostgreSQL, the database itself does not exist yet). */
+  answering: boolean;
+  version?: string;
+  /** Why it is not usable, or a note (a database still to be created). */
+  detail?: string;
+}
+
 /**
  * What one command found or did for one service.
  * - `already running`: it answered before we did anything (`up`).

@@ -19,7 +19,7 @@ import { cachePaths, displayPath, type CachePaths } from './paths.js';
 import { probePostgres, rememberStartedCluster, startPostgres } from './postgres.js';
 import { isLocalHost, portOpen, withLockFile } from './process.js';
 import { probeRedis, redisAddress, startRedis } from './redis.js';
-import type { ServiceReport, ServicesOptions, ServicesResult, TopicReport } from './types.js';
+import type { ServiceProbe, ServiceReport, ServicesOptions, ServicesResult, TopicReport } from './types.js';
 
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 
@@ -59,12 +59,6 @@ async function timed(step: () => Promise<Omit<ServiceReport, 'ms'>>): Promise<Se
   return { ...report, ms: Date.now() - t0 };
 }
 
-interface Probe {
-  answering: boolean;
-  version?: string;
-  detail?: string;
-}
-
 /**
  * The shape PostgreSQL and Redis share: a server that answers is used as it is; otherwise `start`
  * runs, and the server is probed again for its version.
@@ -72,9 +66,9 @@ interface Probe {
 async function probeOrStart(
   service: 'postgres' | 'redis',
   url: string,
-  probe: (url: string) => Promise<Probe>,
+  probe: (url: string) => Promise<ServiceProbe>,
   options: ServicesOptions,
-  start: () => Promise<{ pid?: number; detail: (after: Probe) => string }>,
+  start: () => Promise<{ pid?: number; detail: (after: ServiceProbe) => string }>,
 ): Promise<Omit<ServiceReport, 'ms'>> {
   const where = redact(url);
   const before = await probe(url);
