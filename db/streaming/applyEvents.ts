@@ -1,5 +1,18 @@
 import type { Knex } from 'knex';
 import { bind } from './bindings.js';
+import { copyLedger } from './copyLedger.js';
+import { pairId } from './loadPairHistory.js';
+
+/** What a COPY fails with on an id the ledger holds, or (with triggers on) a missing product. */
+const FALLBACK_ERRORS = new Set(['23505', '23503']);
+
+/** Adds a row of deltas to the stored level (the conflict arm of both level writes). */
+const LEVELS_ON_CONFLICT = `ON CONFLICT (sku, warehouse_id) DO UPDATE
+         SET quantity_on_hand = l.quantity_on_hand + excluded.quantity_on_hand,
+             quantity_reserved = l.quantity_reserved + excluded.quantity_reserved,
+             last_event_at = greatest(l.last_event_at, excluded.last_event_at),
+             updated_at = now()
+       RETURNING sku, warehouse_id, quantity_on_hand, quantity_reserved`;
 
 /** One validated, normalised event as the ledger stores it. */
 export interface LedgerEvent {
@@ -15,9 +28,9 @@ export interface LedgerEvent {
 
 export interface AppliedEvents {
   /**
-   * Ids the statement did not insert because the ledger already held them (a redelivery, or an
-   * id used twice in the batch: its first row is inserted, the id is listed). Every event that is
-   * neither here nor an orphan was inserted. Listing the few skipped ids instead of the many
+   * Ids the statement did not insert because the ledger already held them (a redelivery). An id
+   * used twice in the batch is inserted once, from its first event, and not listed: the caller
+   * tells the repeat apart. Every other event that is not an orphan was inserted. Listing the few skipped ids instead of the many
    * inserted ones keeps the reply small in the normal case.
    */
   skippedIds: Set<string>;
@@ -33,12 +46,15 @@ export interface AppliedEvents {
 
 /**
  * Writes a batch of events to the ledger and moves the stock levels by exactly the rows that were
- * new: `ON CONFLICT (event_id) DO NOTHING` skips redeliveries (also a repeat inside the same
- * batch), and the levels upsert reads only what the insert returned, so a redelivered event never
- * moves a level twice. Reservation types move `quantity_reserved`, every other type
- * `quantity_on_hand`; neither is bounded below (a valid event is a fact). `sourcePartition` is the
- * Kafka partition that delivered the batch (NULL for other writers). Must run inside the caller's
- * transaction, which also stores the consumer offsets.
+ * new. Reservation types move `quantity_reserved`, every other type `quantity_on_hand`; neither is
+ * bounded below (a valid event is a fact). `sourcePartition` is the Kafka partition that delivered
+ * the batch (NULL for other writers). Must run inside the caller's transaction, which also stores
+ * the consumer offsets.
+ *
+ * The usual batch holds only ids the ledger has never seen (offsets stored with the rows mean a
+ * restart does not redeliver), so it goes in with one binary COPY under a savepoint, and the levels
+ * move by the batch's own sums. A batch that repeats an id, or names a product or warehouse that
+ * is gone, rolls back to the savepoint and takes `insertEvents`, which sorts out every row.
  */
 export async function applyEvents(
   trx: Knex.Transaction,
@@ -47,6 +63,88 @@ export async function applyEvents(
   sourcePartition: number | null,
 ): Promise<AppliedEvents> {
   if (events.length === 0) return { skippedIds: new Set(), levels: [], orphans: new Map() };
+  await trx.raw('SAVEPOINT apply_events');
+  try {
+    await copyLedger(trx, events, sourcePartition);
+  } catch (error) {
+    if (!FALLBACK_ERRORS.has((error as { code?: string }).code ?? '')) throw error;
+    await trx.raw('ROLLBACK TO SAVEPOINT apply_events');
+    return insertEvents(trx, events, reservationTypes, sourcePartition);
+  }
+  const levels = await addToLevels(trx, events, reservationTypes);
+  if (!levels) {
+    await trx.raw('ROLLBACK TO SAVEPOINT apply_events');
+    return insertEvents(trx, events, reservationTypes, sourcePartition);
+  }
+  await trx.raw('RELEASE SAVEPOINT apply_events');
+  return { skippedIds: new Set(), levels, orphans: new Map() };
+}
+
+/**
+ * Adds the sums of events that were all inserted to their pairs' levels, after the foreign-key
+ * check the COPY skipped: the products and warehouses are share-locked once each (a concurrent
+ * delete waits). Undefined, with nothing changed, when one of them is missing.
+ */
+async function addToLevels(
+  trx: Knex.Transaction,
+  events: readonly LedgerEvent[],
+  reservationTypes: readonly string[],
+): Promise<AppliedEvents['levels'] | undefined> {
+  const reserving = new Set(reservationTypes);
+  const deltas = new Map<string, { s: string; w: string; h: number; r: number; t: number }>();
+  for (const e of events) {
+    const key = pairId(e.sku, e.warehouseId);
+    let d = deltas.get(key);
+    if (!d) deltas.set(key, (d = { s: e.sku, w: e.warehouseId, h: 0, r: 0, t: 0 }));
+    if (reserving.has(e.eventType)) d.r += e.quantityChange;
+    else d.h += e.quantityChange;
+    d.t = Math.max(d.t, e.occurredAt.getTime());
+  }
+  const skus = [...new Set(events.map((e) => e.sku))];
+  const warehouses = [...new Set(events.map((e) => e.warehouseId))];
+  const { rows } = await trx.raw<{
+    rows: Array<{ sku: string | null; warehouse_id: string | null; on_hand: number; reserved: number }>;
+  }>(
+    `WITH products AS (
+       SELECT sku FROM inventory.products WHERE sku = ANY(?::text[]) FOR KEY SHARE
+     ), warehouses AS (
+       SELECT warehouse_id FROM inventory.warehouses WHERE warehouse_id = ANY(?::text[]) FOR KEY SHARE
+     ), complete AS (
+       SELECT (SELECT count(*) FROM products) = ? AND (SELECT count(*) FROM warehouses) = ? AS ok
+     ), levels AS (
+       INSERT INTO inventory.inventory_levels AS l
+         (sku, warehouse_id, quantity_on_hand, quantity_reserved, last_event_at, updated_at)
+       SELECT s, w, h, r, timestamptz 'epoch' + t * interval '1 millisecond', now()
+         FROM json_to_recordset(?::json) AS d(s text, w text, h int, r int, t bigint)
+        WHERE (SELECT ok FROM complete)
+       ${LEVELS_ON_CONFLICT}
+     )
+     SELECT sku, warehouse_id, quantity_on_hand AS on_hand, quantity_reserved AS reserved FROM levels
+     UNION ALL
+     SELECT NULL, NULL, 0, 0 WHERE NOT (SELECT ok FROM complete)`,
+    bind(skus, warehouses, skus.length, warehouses.length, JSON.stringify([...deltas.values()])),
+  );
+  if (rows.some((r) => r.sku === null)) return undefined;
+  return rows.map((r) => ({
+    sku: r.sku!,
+    warehouseId: r.warehouse_id!,
+    onHand: r.on_hand,
+    reserved: r.reserved,
+  }));
+}
+
+/**
+ * The row-by-row write: `ON CONFLICT (event_id) DO NOTHING` skips redeliveries (also a repeat
+ * inside the same batch), events whose product or warehouse is missing are left out and reported,
+ * and the levels upsert reads only what the insert returned, so a redelivered event never moves a
+ * level twice.
+ */
+async function insertEvents(
+  trx: Knex.Transaction,
+  events: readonly LedgerEvent[],
+  reservationTypes: readonly string[],
+  sourcePartition: number | null,
+): Promise<AppliedEvents> {
   const { rows } = await trx.raw<{
     rows: Array<{
       kind: 'skipped' | 'level' | 'orphan_sku' | 'orphan_warehouse';
@@ -92,12 +190,7 @@ export async function applyEvents(
        INSERT INTO inventory.inventory_levels AS l
          (sku, warehouse_id, quantity_on_hand, quantity_reserved, last_event_at, updated_at)
        SELECT sku, warehouse_id, on_hand, reserved, last_event_at, now() FROM deltas
-       ON CONFLICT (sku, warehouse_id) DO UPDATE
-         SET quantity_on_hand = l.quantity_on_hand + excluded.quantity_on_hand,
-             quantity_reserved = l.quantity_reserved + excluded.quantity_reserved,
-             last_event_at = greatest(l.last_event_at, excluded.last_event_at),
-             updated_at = now()
-       RETURNING sku, warehouse_id, quantity_on_hand, quantity_reserved
+       ${LEVELS_ON_CONFLICT}
      )
      SELECT 'skipped' AS kind, event_id::text AS id, NULL AS sku, NULL AS warehouse_id, 0 AS on_hand,
             0 AS reserved
