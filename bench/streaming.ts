@@ -1,10 +1,11 @@
 /**
- * `npm run bench -- streaming [--events N] [--latency-seconds S] [--rate R] [--skus N] [--warehouses N] [--keep]`
+ * `npm run bench -- streaming [--events N] [--instances N] [--latency-seconds S] [--rate R] [--skus N] [--warehouses N] [--keep]`
  *
  * 1. Produces N generated events (default 1,000,000) into a fresh 6-partition topic.
  * 2. Limit: a bare kafkajs consumer (eachBatch, no work) drains the topic; its rate is the ceiling.
- * 3. The sidecar (`wareflow streaming`, a child process) consumes and fully processes the same
- *    topic — validate, apply, windows, anomalies, alerts, commit — into a database of its own.
+ * 3. The sidecar (`wareflow streaming`, a child process; `--instances` of them in one consumer
+ *    group, default 1) consumes and fully processes the same topic — validate, apply, windows,
+ *    anomalies, alerts, commit — into a database of its own.
  *    events_per_s = N / (time from its first commit to its last).
  * 4. Latency: generated traffic at a steady R events/s (default 5,000) with probe events that
  *    must raise an alert; alert_latency_p99_ms = p99 of (alert received on inventory-alerts −
@@ -95,6 +96,7 @@ async function bareDrain(kafka: Kafka, topic: string, count: number): Promise<nu
 
 export async function run(args: string[]): Promise<void> {
   const N = arg(args, 'events', 1_000_000);
+  const instances = arg(args, 'instances', 1);
   const latencySeconds = arg(args, 'latency-seconds', 20);
   const steadyRate = arg(args, 'rate', 5_000);
   const skus = arg(args, 'skus', 200);
@@ -120,7 +122,7 @@ export async function run(args: string[]): Promise<void> {
   await ensureDatabase(config.DATABASE_URL, (u) => createKnex(u, { poolMax: 1 }));
   const knex = createKnex(config.DATABASE_URL, { poolMax: 4 });
   let producer: Producer | undefined;
-  let child: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   const listeners: Consumer[] = [];
   try {
     await migrateLatest(knex);
@@ -183,32 +185,35 @@ export async function run(args: string[]): Promise<void> {
     const bareRate = N / bareSeconds;
     log(`bare kafkajs consumer: ${Math.round(bareRate)} events/s`);
 
-    // --- 3. the sidecar, as its own process
-    const port = await freePort();
+    // --- 3. the sidecar, as its own process (or several, in one consumer group)
     let childLog = '';
     // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the sidecar (Node refuses
     // --cpu-prof in NODE_OPTIONS).
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, 'bin/wareflow.js', 'streaming'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: config.DATABASE_URL,
-        KAFKA_TOPIC_SUFFIX: suffix,
-        KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
-        DATA_DIR: config.DATA_DIR,
-        STREAMING_PORT: String(port),
-        LOG_LEVEL: config.LOG_LEVEL,
-      },
-      // BENCH_CHILD_LOG=file keeps the sidecar's whole log (with LOG_LEVEL=debug: per-chunk timings).
-      stdio: [
-        'ignore',
-        'ignore',
-        process.env.BENCH_CHILD_LOG ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
-      ],
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      childLog = (childLog + d.toString()).slice(-10_000);
-    });
+    for (let i = 0; i < instances; i++) {
+      const child = spawn(process.execPath, [...nodeArgs, 'bin/wareflow.js', 'streaming'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: config.DATABASE_URL,
+          KAFKA_TOPIC_SUFFIX: suffix,
+          KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
+          DATA_DIR: config.DATA_DIR,
+          STREAMING_PORT: String(await freePort()),
+          LOG_LEVEL: config.LOG_LEVEL,
+        },
+        // BENCH_CHILD_LOG=file keeps the (first) sidecar's whole log (with LOG_LEVEL=debug:
+        // per-chunk timings).
+        stdio: [
+          'ignore',
+          'ignore',
+          process.env.BENCH_CHILD_LOG && i === 0 ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
+        ],
+      });
+      child.stderr?.on('data', (d: Buffer) => {
+        childLog = (childLog + d.toString()).slice(-10_000);
+      });
+      children.push(child);
+    }
     const applied = async () =>
       Number(
         (
@@ -228,7 +233,7 @@ export async function run(args: string[]): Promise<void> {
         done = now;
         break;
       }
-      if (child.exitCode !== null || Date.now() > deadline) {
+      if (children.some((c) => c.exitCode !== null) || Date.now() > deadline) {
         throw new Error(`sidecar stopped at ${n} of ${N} events:\n${childLog}`);
       }
       await new Promise((r) => setTimeout(r, 100));
@@ -335,7 +340,7 @@ export async function run(args: string[]): Promise<void> {
       result('alert_latency_p99_ms', p99(latencies), 'ms', p99(transport)),
     ];
     printReport('streaming', results, [
-      `${N} events, ${skus} SKUs × ${warehouses} warehouses (${activePairs} pairs with events; every warehouse in ${zone}, early afternoon), 6 partitions; limit = bare kafkajs eachBatch consumer on the same topic`,
+      `${N} events, ${instances} sidecar instance${instances > 1 ? 's' : ''}, ${skus} SKUs × ${warehouses} warehouses (${activePairs} pairs with events; every warehouse in ${zone}, early afternoon), 6 partitions; limit = bare kafkajs eachBatch consumer on the same topic`,
       `targets: events_per_s ≥ 50000 (${sidecarRate >= 50_000 ? 'met' : 'NOT met'}); alert_latency_p99_ms < 500 (${p99(latencies) < 500 ? 'met' : 'NOT met'}) at ~${Math.round(actualRate)} events/s; latency limit = bare Kafka produce→consume p99 of the same probes`,
       `probe alerts received: ${latencies.length}/${sentAt.size}`,
     ]);
@@ -343,7 +348,8 @@ export async function run(args: string[]): Promise<void> {
     // Release everything, also when a phase failed: no child, database or topic is left behind.
     for (const l of listeners) await l.disconnect().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
-    if (child && child.exitCode === null) {
+    for (const child of children) {
+      if (child.exitCode !== null) continue;
       child.kill('SIGTERM');
       await once(child, 'exit');
     }

@@ -234,6 +234,7 @@ export class Ingestor {
     let alerts: AlertRow[] = [];
     let changedPairs: PairState[] = [];
     let duplicates = 0;
+    let written = '';
     const applied: Accepted[] = [];
     const anomalyCounts = new Map<string, number>();
     const windowCounts = new Map<string, number>();
@@ -247,6 +248,7 @@ export class Ingestor {
         batch.partition,
       );
       lap('apply');
+      written = result.written;
 
       // 4. Which accepted events are new. A repeat (in this chunk or from an earlier delivery) is
       // a duplicate when it says the same thing, and dead-lettered when it reuses an id for
@@ -456,6 +458,7 @@ export class Ingestor {
       late: lateCount.get('any') ?? 0,
       nextOffset: lastOffset + 1n,
       timings,
+      written,
     });
   }
 
@@ -474,6 +477,8 @@ export class Ingestor {
       late: number;
       nextOffset: bigint;
       timings: Record<string, number>;
+      /** How the ledger rows went in (`AppliedEvents.written`). */
+      written: string;
     },
   ): void {
     const { metrics, redis, mailer, logger } = this.deps;
@@ -520,6 +525,7 @@ export class Ingestor {
         applied: r.applied.length,
         ms: now - r.started,
         timings: r.timings,
+        ledger: r.written,
       },
       'chunk committed',
     );

@@ -5,6 +5,11 @@ import { pairId } from './loadPairHistory.js';
 
 /** What a COPY fails with on an id the ledger holds, or (with triggers on) a missing product. */
 const FALLBACK_ERRORS = new Set(['23505', '23503']);
+/**
+ * Smaller batches take the one-statement insert: the COPY path costs three more round
+ * trips (savepoint, levels, release), which only pay off when they are spread over many rows.
+ */
+const COPY_MIN_EVENTS = 100;
 
 /** Adds a row of deltas to the stored level (the conflict arm of both level writes). */
 const LEVELS_ON_CONFLICT = `ON CONFLICT (sku, warehouse_id) DO UPDATE
@@ -42,6 +47,8 @@ export interface AppliedEvents {
    * this only happens when a product or warehouse was deleted since.
    */
   orphans: Map<string, 'sku' | 'warehouse'>;
+  /** How the rows went in: one binary COPY, or the row-by-row insert (small batch or fallback). */
+  written: 'copy' | 'insert';
 }
 
 /**
@@ -52,17 +59,21 @@ export interface AppliedEvents {
  * the consumer offsets.
  *
  * The usual batch holds only ids the ledger has never seen (offsets stored with the rows mean a
- * restart does not redeliver), so it goes in with one binary COPY under a savepoint, and the levels
- * move by the batch's own sums. A batch that repeats an id, or names a product or warehouse that
- * is gone, rolls back to the savepoint and takes `insertEvents`, which sorts out every row.
+ * restart does not redeliver), so one of at least `copyMinEvents` goes in with one binary COPY
+ * under a savepoint, and the levels move by the batch's own sums. A batch that repeats an id, or
+ * names a product or warehouse that is gone, rolls back to the savepoint and takes `insertEvents`,
+ * which sorts out every row.
  */
 export async function applyEvents(
   trx: Knex.Transaction,
   events: readonly LedgerEvent[],
   reservationTypes: readonly string[],
   sourcePartition: number | null,
+  copyMinEvents = COPY_MIN_EVENTS,
 ): Promise<AppliedEvents> {
-  if (events.length === 0) return { skippedIds: new Set(), levels: [], orphans: new Map() };
+  if (events.length === 0)
+    return { skippedIds: new Set(), levels: [], orphans: new Map(), written: 'insert' };
+  if (events.length < copyMinEvents) return insertEvents(trx, events, reservationTypes, sourcePartition);
   await trx.raw('SAVEPOINT apply_events');
   try {
     await copyLedger(trx, events, sourcePartition);
@@ -77,7 +88,7 @@ export async function applyEvents(
     return insertEvents(trx, events, reservationTypes, sourcePartition);
   }
   await trx.raw('RELEASE SAVEPOINT apply_events');
-  return { skippedIds: new Set(), levels, orphans: new Map() };
+  return { skippedIds: new Set(), levels, orphans: new Map(), written: 'copy' };
 }
 
 /**
@@ -233,5 +244,5 @@ async function insertEvents(
       levels.push({ sku: r.sku!, warehouseId: r.warehouse_id!, onHand: r.on_hand, reserved: r.reserved });
     } else orphans.set(r.id!, r.kind === 'orphan_sku' ? 'sku' : 'warehouse');
   }
-  return { skippedIds, levels, orphans };
+  return { skippedIds, levels, orphans, written: 'insert' };
 }
