@@ -1,6 +1,6 @@
 import { CompressionTypes, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { createKafka, ensureTopics, type Logger } from '../platform/index.js';
-import type { Broker, GroupConsumer, GroupConsumerOptions, Publisher } from './broker.js';
+import type { Broker, GroupConsumer, GroupConsumerOptions, OutboundMessage, Publisher } from './broker.js';
 
 /** The Broker interface on kafkajs 2.2. */
 export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'wareflow-streaming'): Broker {
@@ -28,11 +28,25 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
   };
 }
 
+/**
+ * Most bytes of messages per produce request. A request's messages for one partition form one
+ * record batch, and the broker refuses a batch over its `message.max.bytes` (1 MB by default).
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+/** A record's framing besides key, value and headers, rounded up. */
+const RECORD_OVERHEAD_BYTES = 32;
+
 function kafkajsPublisher(producer: Producer): Publisher {
   return {
+    /**
+     * Sends in requests of at most MAX_REQUEST_BYTES, one after another so a partition keeps the
+     * order. A chunk that closes many windows at once (a backlog of sparse traffic) would
+     * otherwise be refused by the broker every time it is retried.
+     */
     async send(topic, messages) {
-      if (messages.length === 0) return;
-      await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+      for (const slice of bySize(messages, MAX_REQUEST_BYTES)) {
+        await producer.send({ topic, messages: slice, acks: -1, compression: CompressionTypes.None });
+      }
     },
     async close() {
       await producer.disconnect();
@@ -113,3 +127,27 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
     },
   };
 }
+
+/** Consecutive slices of `messages`, each of at most `maxBytes` unless one message alone is larger. */
+export function* bySize(
+  messages: readonly OutboundMessage[],
+  maxBytes: number,
+): Generator<OutboundMessage[]> {
+  let slice: OutboundMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    let size = RECORD_OVERHEAD_BYTES + byteLength(m.value) + byteLength(m.key);
+    for (const [k, v] of Object.entries(m.headers ?? {})) size += byteLength(k) + byteLength(v);
+    if (slice.length > 0 && bytes + size > maxBytes) {
+      yield slice;
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(m);
+    bytes += size;
+  }
+  if (slice.length > 0) yield slice;
+}
+
+const byteLength = (v: string | Buffer | null | undefined): number =>
+  v === null || v === undefined ? 0 : Buffer.byteLength(v);
