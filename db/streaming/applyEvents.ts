@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { bind } from './bindings.js';
 import { copyLedger } from './copyLedger.js';
 import { pairId } from './loadPairHistory.js';
+import { PREPARED } from './prepared.js';
 
 /** What a COPY fails with on an id the ledger holds, or (with triggers on) a missing product. */
 const FALLBACK_ERRORS = new Set(['23505', '23503']);
@@ -113,10 +114,11 @@ async function addToLevels(
   }
   const skus = [...new Set(events.map((e) => e.sku))];
   const warehouses = [...new Set(events.map((e) => e.warehouseId))];
-  const { rows } = await trx.raw<{
-    rows: Array<{ sku: string | null; warehouse_id: string | null; on_hand: number; reserved: number }>;
-  }>(
-    `WITH products AS (
+  const { rows } = await trx
+    .raw<{
+      rows: Array<{ sku: string | null; warehouse_id: string | null; on_hand: number; reserved: number }>;
+    }>(
+      `WITH products AS (
        SELECT sku FROM inventory.products WHERE sku = ANY(?::text[]) FOR KEY SHARE
      ), warehouses AS (
        SELECT warehouse_id FROM inventory.warehouses WHERE warehouse_id = ANY(?::text[]) FOR KEY SHARE
@@ -133,8 +135,9 @@ async function addToLevels(
      SELECT sku, warehouse_id, quantity_on_hand AS on_hand, quantity_reserved AS reserved FROM levels
      UNION ALL
      SELECT NULL, NULL, 0, 0 WHERE NOT (SELECT ok FROM complete)`,
-    bind(skus, warehouses, skus.length, warehouses.length, JSON.stringify([...deltas.values()])),
-  );
+      bind(skus, warehouses, skus.length, warehouses.length, JSON.stringify([...deltas.values()])),
+    )
+    .options(PREPARED.add_to_levels);
   if (rows.some((r) => r.sku === null)) return undefined;
   return rows.map((r) => ({
     sku: r.sku!,
@@ -156,20 +159,21 @@ async function insertEvents(
   reservationTypes: readonly string[],
   sourcePartition: number | null,
 ): Promise<AppliedEvents> {
-  const { rows } = await trx.raw<{
-    rows: Array<{
-      kind: 'skipped' | 'level' | 'orphan_sku' | 'orphan_warehouse';
-      id: string | null;
-      sku: string | null;
-      warehouse_id: string | null;
-      on_hand: number;
-      reserved: number;
-    }>;
-  }>(
-    // Event times travel as epoch milliseconds: exact as a float8 product up to the year 2255,
-    // and cheaper on both ends than ISO text (formatting every Date in JSON.stringify, parsing
-    // every timestamp in PostgreSQL).
-    `WITH input AS (
+  const { rows } = await trx
+    .raw<{
+      rows: Array<{
+        kind: 'skipped' | 'level' | 'orphan_sku' | 'orphan_warehouse';
+        id: string | null;
+        sku: string | null;
+        warehouse_id: string | null;
+        on_hand: number;
+        reserved: number;
+      }>;
+    }>(
+      // Event times travel as epoch milliseconds: exact as a float8 product up to the year 2255,
+      // and cheaper on both ends than ISO text (formatting every Date in JSON.stringify, parsing
+      // every timestamp in PostgreSQL).
+      `WITH input AS (
        SELECT i AS event_id, s AS sku, w AS warehouse_id, y AS event_type, q AS quantity_change,
               timestamptz 'epoch' + t * interval '1 millisecond' AS occurred_at, r AS reference_id,
               n AS notes
@@ -215,26 +219,27 @@ async function insertEvents(
             event_id::text, NULL, NULL, 0, 0
        FROM input
       WHERE sku NOT IN (SELECT sku FROM products) OR warehouse_id NOT IN (SELECT warehouse_id FROM warehouses)`,
-    bind(
-      // One JSON document instead of nine arrays: JSON.stringify is native and cheap, where the
-      // driver escapes every array element in JS. Short keys and numbers keep it small.
-      JSON.stringify(
-        events.map((e) => ({
-          i: e.eventId,
-          s: e.sku,
-          w: e.warehouseId,
-          y: e.eventType,
-          q: e.quantityChange,
-          t: e.occurredAt.getTime(),
-          r: e.referenceId,
-          n: e.notes,
-        })),
+      bind(
+        // One JSON document instead of nine arrays: JSON.stringify is native and cheap, where the
+        // driver escapes every array element in JS. Short keys and numbers keep it small.
+        JSON.stringify(
+          events.map((e) => ({
+            i: e.eventId,
+            s: e.sku,
+            w: e.warehouseId,
+            y: e.eventType,
+            q: e.quantityChange,
+            t: e.occurredAt.getTime(),
+            r: e.referenceId,
+            n: e.notes,
+          })),
+        ),
+        sourcePartition,
+        reservationTypes,
+        reservationTypes,
       ),
-      sourcePartition,
-      reservationTypes,
-      reservationTypes,
-    ),
-  );
+    )
+    .options(PREPARED.insert_events);
   const skippedIds = new Set<string>();
   const levels: AppliedEvents['levels'] = [];
   const orphans: AppliedEvents['orphans'] = new Map();

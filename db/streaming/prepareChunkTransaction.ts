@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from './prepared.js';
 
 /**
  * Settings of one chunk's transaction, in one round trip.
@@ -14,9 +15,11 @@ import type { Knex } from 'knex';
  *   Any other role keeps the triggers and simply checks twice. Lasts until the transaction ends.
  */
 export async function prepareChunkTransaction(trx: Knex.Transaction): Promise<void> {
-  await trx.raw(
-    `SELECT set_config('synchronous_commit', 'off', true),
+  await trx
+    .raw(
+      `SELECT set_config('synchronous_commit', 'off', true),
             CASE WHEN rolsuper THEN set_config('session_replication_role', 'replica', true) END
        FROM pg_roles WHERE rolname = current_user`,
-  );
+    )
+    .options(PREPARED.prepare_chunk);
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { bind } from './bindings.js';
 import type { PartitionProgress } from './offsets.js';
+import { PREPARED } from './prepared.js';
 
 /** A closed window aggregate (a row of `analytics.stream_windows`). */
 export interface ClosedWindow {
@@ -76,8 +77,9 @@ export interface ChunkOutputs {
  */
 export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<void> {
   const { anomalies: a, closedWindows: w, lateWindows: l, alerts: al } = o;
-  await trx.raw(
-    `WITH anomalies AS (
+  await trx
+    .raw(
+      `WITH anomalies AS (
        INSERT INTO analytics.anomalies
          (anomaly_id, event_id, sku, warehouse_id, anomaly_type, severity, risk_score, details, occurred_at)
        SELECT * FROM json_to_recordset(?::json)
@@ -120,68 +122,69 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
                                  dedup_key, ord)
       ORDER BY ord
      ON CONFLICT (alert_id) DO NOTHING`,
-    // One JSON document per row set: JSON.stringify is native, where the driver would escape every
-    // element of some thirty arrays in JS.
-    bind(
-      JSON.stringify(
-        a.map((x) => ({
-          anomaly_id: x.anomalyId,
-          event_id: x.eventId,
-          sku: x.sku,
-          warehouse_id: x.warehouseId,
-          anomaly_type: x.anomalyType,
-          severity: x.severity,
-          risk_score: x.riskScore,
-          details: x.details,
-          occurred_at: x.occurredAt,
-        })),
+      // One JSON document per row set: JSON.stringify is native, where the driver would escape every
+      // element of some thirty arrays in JS.
+      bind(
+        JSON.stringify(
+          a.map((x) => ({
+            anomaly_id: x.anomalyId,
+            event_id: x.eventId,
+            sku: x.sku,
+            warehouse_id: x.warehouseId,
+            anomaly_type: x.anomalyType,
+            severity: x.severity,
+            risk_score: x.riskScore,
+            details: x.details,
+            occurred_at: x.occurredAt,
+          })),
+        ),
+        JSON.stringify(
+          w.map((x) => ({
+            kind: x.kind,
+            ws: x.start,
+            we: x.end,
+            sku: x.sku,
+            warehouse_id: x.warehouseId,
+            n: x.eventCount,
+            units_in: x.unitsIn,
+            units_out: x.unitsOut,
+            mean: x.mean,
+            min: x.min,
+            max: x.max,
+            p50: x.p50,
+            p95: x.p95,
+            late: x.lateEvents,
+          })),
+        ),
+        JSON.stringify(
+          l.map((x) => ({
+            kind: x.kind,
+            ws: x.start,
+            we: x.end,
+            sku: x.sku,
+            warehouse_id: x.warehouseId,
+            n: x.count,
+          })),
+        ),
+        o.groupId,
+        o.topic,
+        o.progress.partition,
+        o.progress.nextOffset,
+        o.progress.maxEventTime?.toISOString() ?? null,
+        JSON.stringify(
+          al.map((x) => ({
+            alert_id: x.alertId,
+            alert_type: x.alertType,
+            severity: x.severity,
+            source: x.source,
+            sku: x.sku,
+            warehouse_id: x.warehouseId,
+            message: x.message,
+            details: x.details,
+            dedup_key: x.dedupKey,
+          })),
+        ),
       ),
-      JSON.stringify(
-        w.map((x) => ({
-          kind: x.kind,
-          ws: x.start,
-          we: x.end,
-          sku: x.sku,
-          warehouse_id: x.warehouseId,
-          n: x.eventCount,
-          units_in: x.unitsIn,
-          units_out: x.unitsOut,
-          mean: x.mean,
-          min: x.min,
-          max: x.max,
-          p50: x.p50,
-          p95: x.p95,
-          late: x.lateEvents,
-        })),
-      ),
-      JSON.stringify(
-        l.map((x) => ({
-          kind: x.kind,
-          ws: x.start,
-          we: x.end,
-          sku: x.sku,
-          warehouse_id: x.warehouseId,
-          n: x.count,
-        })),
-      ),
-      o.groupId,
-      o.topic,
-      o.progress.partition,
-      o.progress.nextOffset,
-      o.progress.maxEventTime?.toISOString() ?? null,
-      JSON.stringify(
-        al.map((x) => ({
-          alert_id: x.alertId,
-          alert_type: x.alertType,
-          severity: x.severity,
-          source: x.source,
-          sku: x.sku,
-          warehouse_id: x.warehouseId,
-          message: x.message,
-          details: x.details,
-          dedup_key: x.dedupKey,
-        })),
-      ),
-    ),
-  );
+    )
+    .options(PREPARED.write_chunk_outputs);
 }
