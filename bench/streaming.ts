@@ -273,8 +273,8 @@ export async function run(args: string[]): Promise<void> {
       await c.connect();
       await c.subscribe({ topic, fromBeginning: false });
       await c.run({
-        eachMessage: async ({ message }) => {
-          if (message.value) onMessage(message.value);
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) if (message.value) onMessage(message.value);
         },
       });
       return c;
@@ -296,19 +296,27 @@ export async function run(args: string[]): Promise<void> {
     );
     await new Promise((r) => setTimeout(r, 3_000)); // let both listeners join their groups
 
-    const steady = liveEvents({ master, seed: 8, clock: Date.now, levels });
     const tickMs = 50;
     const perTick = Math.round((steadyRate * tickMs) / 1000);
     const ticks = Math.round((latencySeconds * 1000) / tickMs);
     const probeEvery = Math.max(1, Math.floor(ticks / probeCount));
+    // The traffic is simulated before the phase, so the driver's own simulation does not take CPU
+    // from what is measured; each event is stamped with its send time as it goes out.
+    const generatedAt = Date.now();
+    const steady = liveEvents({ master, seed: 8, levels, start: generatedAt, rate: steadyRate });
+    const traffic = Array.from({ length: ticks * perTick }, () => steady.next().value);
     let probeIndex = 0;
     const start = performance.now();
+    const shift = Date.now() - generatedAt;
     for (let tick = 0; tick < ticks; tick++) {
       const due = start + tick * tickMs;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const messages = [];
-      for (let i = 0; i < perTick; i++) messages.push(toKafkaMessage(steady.next().value));
+      for (const e of traffic.slice(tick * perTick, (tick + 1) * perTick)) {
+        const sentAs = new Date(new Date(e.timestamp).getTime() + shift).toISOString();
+        messages.push(toKafkaMessage({ ...e, timestamp: sentAs }));
+      }
       let probe: InventoryEvent | undefined;
       if (tick % probeEvery === 0 && probeIndex < probeSkus.length) {
         probe = {
