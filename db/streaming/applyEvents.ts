@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { bind } from './bindings.js';
 import { copyLedger } from './copyLedger.js';
+import type { LedgerEvent } from './ledgerEvent.js';
 import { pairId } from './loadPairHistory.js';
 import { PREPARED } from './prepared.js';
 
@@ -19,18 +20,6 @@ const LEVELS_ON_CONFLICT = `ON CONFLICT (sku, warehouse_id) DO UPDATE
              last_event_at = greatest(l.last_event_at, excluded.last_event_at),
              updated_at = now()
        RETURNING sku, warehouse_id, quantity_on_hand, quantity_reserved`;
-
-/** One validated, normalised event as the ledger stores it. */
-export interface LedgerEvent {
-  eventId: string;
-  sku: string;
-  warehouseId: string;
-  eventType: string;
-  quantityChange: number;
-  occurredAt: Date;
-  referenceId: string | null;
-  notes: string | null;
-}
 
 export interface AppliedEvents {
   /**

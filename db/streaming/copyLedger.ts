@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises';
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { LedgerEvent } from './applyEvents.js';
+import type { LedgerEvent } from './ledgerEvent.js';
 
 const COPY_SQL = `COPY inventory.inventory_transactions
   (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes, source_partition)

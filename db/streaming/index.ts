@@ -1,5 +1,6 @@
 /** SQL of the streaming sidecar: the ledger write, its progress, and what the detectors read back. */
-export { applyEvents, type AppliedEvents, type LedgerEvent } from './applyEvents.js';
+export { applyEvents, type AppliedEvents } from './applyEvents.js';
+export type { LedgerEvent } from './ledgerEvent.js';
 export { loadLedgerEvents, type StoredEvent } from './loadLedgerEvents.js';
 export { prepareChunkTransaction } from './prepareChunkTransaction.js';
 export { loadPartitionProgress, type PartitionProgress } from './offsets.js';
