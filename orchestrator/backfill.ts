@@ -2,6 +2,7 @@ import { InvalidInputError } from '../platform/index.js';
 import {
   adoptRun,
   findRunningBackfill,
+  findStrandedTries,
   getBackfill,
   insertBackfill,
   listBackfills as listBackfillRows,
@@ -16,6 +17,7 @@ import {
 import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
 import { validateParams } from './params.js';
+import { advanceIdleRuns } from './recovery.js';
 import { intervalsBetween, type DataInterval } from './schedule.js';
 import { advanceRun, createRunInTx } from './transitions.js';
 
@@ -72,7 +74,17 @@ export async function startBackfill(
   const existing = await findRunningBackfill(engine.knex, dag.id, request.from, request.to);
   if (existing) {
     if (existing.concurrency !== concurrency) await updateBackfill(engine.knex, existing.id, { concurrency });
-    engine.logger.info({ dag_id: dag.id, backfill_id: existing.id }, 'backfill resumed');
+    // A command killed at the wrong moment leaves work only PostgreSQL knows of: a try committed
+    // but never enqueued, or a run whose last result was recorded but not acted on. The
+    // scheduler's sweep finds both after a while; the resumed command puts its own right at once
+    // (job ids are per try, so a job that still exists is left alone).
+    const waiting = await findStrandedTries(engine.knex, 0, { backfillId: existing.id });
+    const reenqueued = waiting.length > 0 ? await engine.queues.reenqueue(waiting) : 0;
+    const advanced = (await advanceIdleRuns(engine, { backfillId: existing.id })).length;
+    engine.logger.info(
+      { dag_id: dag.id, backfill_id: existing.id, reenqueued, advanced },
+      'backfill resumed',
+    );
     return { ...existing, concurrency };
   }
   const row = await insertBackfill(engine.knex, {

@@ -1,12 +1,10 @@
 import { coerceError } from '../platform/index.js';
 import {
   claimSlaMisses,
-  findIdleRuns,
   findStrandedTries,
   findZombies,
   listBackfills,
   lockDag,
-  lockRun,
   pausedDags,
   scheduleCursor,
   syncDags,
@@ -16,8 +14,9 @@ import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
 import { sendAlert, slaMissMail } from './alerts.js';
 import { advanceBackfill } from './backfill.js';
+import { advanceIdleRuns } from './recovery.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
-import { advanceRun, createRunInTx, failureOutcome, finishTry } from './transitions.js';
+import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
 
 export interface SchedulerOptions {
   /** Pause between scheduling passes. @defaultValue 1000 */
@@ -147,16 +146,8 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         await engine.queues.enqueue(result.queued);
       }
     }
-    for (const r of await findIdleRuns(engine.knex)) {
-      const dag = engine.dags.get(r.dag_id);
-      if (!dag) continue;
-      const queued = await engine.knex.transaction(async (trx) => {
-        const run = await lockRun(trx, r.id);
-        return run?.state === 'running' ? (await advanceRun(trx, dag, r.id)).queued : [];
-      });
-      if (queued.length > 0)
-        log.warn({ dag_id: dag.id, run_id: r.id }, 'advanced a run nothing was advancing');
-      await engine.queues.enqueue(queued);
+    for (const r of await advanceIdleRuns(engine)) {
+      log.warn({ dag_id: r.dagId, run_id: r.runId }, 'advanced a run nothing was advancing');
     }
     return { reenqueued, zombies: zombies.length };
   }

@@ -4,15 +4,28 @@ import type { QueuedTry } from './types.js';
 /**
  * Tries waiting in PostgreSQL for longer than `olderThanMs` (queued, or up for retry past their
  * retry time): their BullMQ job may have been lost (a crash between commit and enqueue, a flushed
- * Redis), so the scheduler enqueues them again under the same job id.
+ * Redis), so the scheduler enqueues them again under the same job id. `backfillId` keeps to the
+ * runs of one backfill.
  */
-export async function findStrandedTries(knex: Knex, olderThanMs: number, limit = 1000): Promise<QueuedTry[]> {
+export async function findStrandedTries(
+  knex: Knex,
+  olderThanMs: number,
+  options: { limit?: number; backfillId?: number } = {},
+): Promise<QueuedTry[]> {
   const { rows } = await knex.raw(
     `SELECT run_id, dag_id, task_id, pool, try_number FROM orchestrator.task_instances
-      WHERE (state = 'queued' AND queued_at < clock_timestamp() - make_interval(secs => ?))
-         OR (state = 'up_for_retry' AND next_try_at < clock_timestamp() - make_interval(secs => ?))
+      WHERE ((state = 'queued' AND queued_at < clock_timestamp() - make_interval(secs => ?))
+         OR (state = 'up_for_retry' AND next_try_at < clock_timestamp() - make_interval(secs => ?)))
+        AND (?::bigint IS NULL
+             OR run_id IN (SELECT id FROM orchestrator.dag_runs WHERE backfill_id = ?::bigint))
       ORDER BY queued_at LIMIT ?`,
-    [olderThanMs / 1000, olderThanMs / 1000, limit],
+    [
+      olderThanMs / 1000,
+      olderThanMs / 1000,
+      options.backfillId ?? null,
+      options.backfillId ?? null,
+      options.limit ?? 1000,
+    ],
   );
   return rows.map(
     (r: { run_id: number; dag_id: string; task_id: string; pool: string; try_number: number }) => ({
@@ -70,14 +83,17 @@ export async function findZombies(
  * advance them any more (a worker died between recording a try and its second look at the run),
  * so the scheduler re-evaluates them under the run lock.
  */
-export async function findIdleRuns(knex: Knex, limit = 100): Promise<Array<{ id: number; dag_id: string }>> {
+export async function findIdleRuns(
+  knex: Knex,
+  options: { limit?: number; backfillId?: number } = {},
+): Promise<Array<{ id: number; dag_id: string }>> {
   const { rows } = await knex.raw(
     `SELECT r.id, r.dag_id FROM orchestrator.dag_runs r
-      WHERE r.state = 'running'
+      WHERE r.state = 'running' AND (?::bigint IS NULL OR r.backfill_id = ?::bigint)
         AND NOT EXISTS (SELECT 1 FROM orchestrator.task_instances ti
                          WHERE ti.run_id = r.id AND ti.state IN ('queued', 'running', 'up_for_retry'))
       ORDER BY r.id LIMIT ?`,
-    [limit],
+    [options.backfillId ?? null, options.backfillId ?? null, options.limit ?? 100],
   );
   return rows;
 }

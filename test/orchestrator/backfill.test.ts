@@ -135,4 +135,44 @@ describe('backfills', () => {
     );
     expect(rows[0]).to.deep.equal({ runs: 12, days: 12, ok: true });
   });
+
+  it('puts right, when resumed, what a killed command left only in PostgreSQL', async () => {
+    await h.stopWorkers();
+    const from = day('2025-05-01');
+    const to = endOf('2025-05-03');
+    const b = await startBackfill(h.engine, backfillDag.id, { from, to, concurrency: 2 });
+    // Where a kill -9 can land: runs and their first tries committed, no job added yet.
+    const { queues } = h.engine;
+    const enqueue = queues.enqueue.bind(queues);
+    queues.enqueue = async () => undefined;
+    try {
+      expect(await advanceBackfill(h.engine, backfillDag, b.id)).to.include({ running: 2 });
+    } finally {
+      queues.enqueue = enqueue;
+    }
+    const [notEnqueued, notAdvanced] = await h.db
+      .knex('orchestrator.dag_runs')
+      .where('backfill_id', b.id)
+      .orderBy('logical_date')
+      .pluck('id');
+    // And later in a run: the last task's success recorded, the run not yet told (a finish is two
+    // statements, and the kill came between them).
+    await h.db
+      .knex('orchestrator.task_instances')
+      .where('run_id', notAdvanced)
+      .update({ state: 'success', try_number: 1, started_at: new Date(), ended_at: new Date() });
+
+    const resumed = await startBackfill(h.engine, backfillDag.id, { from, to, concurrency: 2 });
+    expect(resumed.id).to.equal(b.id);
+    expect(await h.db.knex('orchestrator.dag_runs').where('id', notAdvanced).first('state')).to.deep.equal({
+      state: 'success',
+    });
+    h.startWorker({ concurrency: 4 });
+    expect(await runToEnd(h, b.id)).to.include({ state: 'success', total: 3, succeeded: 3 });
+    const tries = await h.db
+      .knex('orchestrator.task_instances')
+      .where('run_id', notEnqueued)
+      .pluck('try_number');
+    expect(tries).to.deep.equal([1, 1, 1, 1]);
+  });
 });
