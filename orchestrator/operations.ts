@@ -35,8 +35,13 @@ export interface DagSummary {
 }
 
 /** Every loaded DAG with its pause flag and latest run. */
-export async function listDags(engine: Engine): Promise<DagSummary[]> {
-  const rows = new Map((await dagSummaries(engine.knex)).map((r) => [r.dag_id, r]));
+/**
+ * The DAGs as defined in code, with what PostgreSQL holds of each (pause flag, runs).
+ * `history: false` leaves PostgreSQL out: every DAG unpaused and without runs.
+ */
+export async function listDags(engine: Engine, options: { history?: boolean } = {}): Promise<DagSummary[]> {
+  const summaries = options.history === false ? [] : await dagSummaries(engine.knex);
+  const rows = new Map(summaries.map((r) => [r.dag_id, r]));
   return [...engine.dags.values()].map((d) => {
     const r = rows.get(d.id);
     return {

@@ -25,5 +25,12 @@ export function createKnex(databaseUrl: string, options: PostgresOptions = {}): 
     connection: { connectionString: databaseUrl, application_name: options.applicationName ?? 'wareflow' },
     pool: { min: 0, max: options.poolMax ?? 10 },
     acquireConnectionTimeout: 30_000,
+    log: {
+      // A failed connection also rejects the query, and its caller reports it in one line; knex
+      // would print it a second time, with a stack.
+      warn(message: string) {
+        if (!message.startsWith('Acquire connection error')) process.stderr.write(`${message}\n`);
+      },
+    },
   });
 }

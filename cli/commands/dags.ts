@@ -14,6 +14,9 @@ import { EXIT } from '../errors.js';
 import { withEngine } from '../registry.js';
 import { iso, parseDate, parseJsonObject, printJson, printTable, wholeNumber } from './arguments.js';
 
+/** SQLSTATEs of a database, schema or table that is not there yet. */
+const NO_SCHEMA = new Set(['3D000', '3F000', '42P01']);
+
 export function registerDagsCommands(program: Command): void {
   const dags = program.command('dags').description('DAGs: list, trigger, backfill, pause');
 
@@ -23,7 +26,12 @@ export function registerDagsCommands(program: Command): void {
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
       await withEngine(async ({ engine }) => {
-        const list = await listDags(engine);
+        // The definitions are code: without a migrated database they are listed all the same.
+        const list = await listDags(engine).catch(async (err: { code?: string; message?: string }) => {
+          if (!NO_SCHEMA.has(err.code ?? '')) throw err;
+          process.stderr.write(`wareflow: no run history (${err.message}); run \`wareflow db migrate\`\n`);
+          return listDags(engine, { history: false });
+        });
         if (opts.json) {
           printJson(
             list.map((d) => ({

@@ -15,10 +15,14 @@ describe('wareflow dags/runs/tasks commands', () => {
     QUEUE_PREFIX: testQueuePrefix(),
     LOG_LEVEL: 'silent',
   });
-  const run = (args: string[]) =>
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: env(), timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...env(), ...extraEnv }, timeout: 60_000 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });
 
@@ -49,7 +53,7 @@ describe('wareflow dags/runs/tasks commands', () => {
     // Two at a time: each command loads the whole CLI, and the machine has two cores.
     const results: Array<Awaited<ReturnType<typeof run>>> = [];
     for (let i = 0; i < cases.length; i += 2)
-      results.push(...(await Promise.all(cases.slice(i, i + 2).map(run))));
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map((c) => run(c)))));
     results.forEach((r, i) => {
       const what = cases[i]!.join(' ');
       expect(r.code, `${what}: ${r.stderr}`).to.equal(2);
@@ -63,6 +67,21 @@ describe('wareflow dags/runs/tasks commands', () => {
     expect(r.code, r.stderr).to.equal(0);
     const list = JSON.parse(r.stdout) as Array<{ dag_id: string; schedule: string }>;
     expect(list.find((d) => d.dag_id === 'daily_inventory_etl')?.schedule).to.equal('0 2 * * *');
+  });
+
+  it('list the DAGs from their definitions, with a one-line note, when the database does not exist yet', async () => {
+    const missing = new URL(db.url);
+    missing.pathname = `${missing.pathname}_never_created`;
+    const r = await run(['dags', 'list', '--json'], { DATABASE_URL: missing.toString() });
+    expect(r.code, r.stderr).to.equal(0);
+    const list = JSON.parse(r.stdout) as Array<{ dag_id: string; last_run: unknown }>;
+    expect(list.map((d) => d.dag_id)).to.include.members([
+      'daily_inventory_etl',
+      'hourly_transaction_aggregation',
+    ]);
+    expect(list.every((d) => d.last_run === null)).to.equal(true);
+    expect(r.stderr.trim().split('\n')).to.have.length(1);
+    expect(r.stderr).to.match(/does not exist.*wareflow db migrate/);
   });
 
   it('list the intervals of a backfill dry run without creating runs', async () => {
