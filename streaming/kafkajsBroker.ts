@@ -129,10 +129,7 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
 }
 
 /** Consecutive slices of `messages`, each of at most `maxBytes` unless one message alone is larger. */
-export function* bySize(
-  messages: readonly OutboundMessage[],
-  maxBytes: number,
-): Generator<OutboundMessage[]> {
+function* bySize(messages: readonly OutboundMessage[], maxBytes: number): Generator<OutboundMessage[]> {
   let slice: OutboundMessage[] = [];
   let bytes = 0;
   for (const m of messages) {

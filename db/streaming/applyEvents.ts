@@ -25,8 +25,8 @@ export interface AppliedEvents {
   /**
    * Ids the statement did not insert because the ledger already held them (a redelivery). An id
    * used twice in the batch is inserted once, from its first event, and not listed: the caller
-   * tells the repeat apart. Every other event that is not an orphan was inserted. Listing the few skipped ids instead of the many
-   * inserted ones keeps the reply small in the normal case.
+   * tells the repeat apart. Every other event that is not an orphan was inserted. Listing the few
+   * skipped ids instead of the many inserted ones keeps the reply small in the normal case.
    */
   skippedIds: Set<string>;
   /** The level of every pair that changed, after the change. */
@@ -96,10 +96,11 @@ async function addToLevels(
   for (const e of events) {
     const key = pairId(e.sku, e.warehouseId);
     let d = deltas.get(key);
-    if (!d) deltas.set(key, (d = { s: e.sku, w: e.warehouseId, h: 0, r: 0, t: 0 }));
+    const t = e.occurredAt.getTime();
+    if (!d) deltas.set(key, (d = { s: e.sku, w: e.warehouseId, h: 0, r: 0, t }));
     if (reserving.has(e.eventType)) d.r += e.quantityChange;
     else d.h += e.quantityChange;
-    d.t = Math.max(d.t, e.occurredAt.getTime());
+    if (t > d.t) d.t = t;
   }
   const skus = [...new Set(events.map((e) => e.sku))];
   const warehouses = [...new Set(events.map((e) => e.warehouseId))];

@@ -20,7 +20,8 @@ const TWO_32 = 4_294_967_296;
  * Appends events to the ledger with one binary `COPY`: no SQL text to parse, no per-value input
  * functions (uuid, timestamptz) and no speculative-insertion check before each index insert.
  * Unlike `INSERT … ON CONFLICT` it fails as a whole on an id the ledger already holds (SQLSTATE
- * 23505), so the caller runs it under a savepoint and falls back. Runs in the caller's transaction.
+ * 23505; 23503 too where the role keeps the foreign-key triggers and a product is missing), so the
+ * caller runs it under a savepoint and falls back. Runs in the caller's transaction.
  */
 export async function copyLedger(
   trx: Knex.Transaction,
@@ -35,7 +36,7 @@ export async function copyLedger(
 }
 
 /** The rows in PostgreSQL's binary COPY format (header, tuples, trailer). */
-export function encodeRows(events: readonly LedgerEvent[], sourcePartition: number | null): Buffer {
+function encodeRows(events: readonly LedgerEvent[], sourcePartition: number | null): Buffer {
   // Upper bound: fixed bytes per tuple plus 3 UTF-8 bytes per UTF-16 unit of every string.
   let size = HEADER.length + 2;
   for (const e of events) {
