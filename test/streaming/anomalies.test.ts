@@ -1,20 +1,17 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { Kafka, Producer } from 'kafkajs';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
-import { createRedis, topicNames, type Config, type Redis } from '../../platform/index.js';
+import { createRedis, topicNames, type Redis } from '../../platform/index.js';
 import type { InventoryEvent } from '../../events/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
-  connectProducer,
   makeEvent,
+  openStreamingFixture,
   produce,
   readTopic,
   seedMasterData,
-  streamingConfig,
-  testKafka,
+  type StreamingFixture,
   type TestMaster,
 } from './support.js';
 import { normalTraffic } from './traffic.js';
@@ -36,10 +33,7 @@ function tokyoTime(now: number, hour: number, day: (dow: number) => boolean): nu
 
 describe('streaming: anomaly rules and alerts', function () {
   this.timeout(120_000);
-  let db: TestDatabase;
-  let config: Config;
-  let kafka: Kafka;
-  let producer: Producer;
+  let f: StreamingFixture;
   let redis: Redis;
   let sidecar: StreamingSidecar;
   let normal: TestMaster;
@@ -49,21 +43,18 @@ describe('streaming: anomaly rules and alerts', function () {
   const crafted = new Map<string, { pair: [string, string]; events: InventoryEvent[] }>();
 
   before(async function () {
-    db = await createTestDatabase();
-    config = streamingConfig(db.url);
-    normal = await seedMasterData(db.knex, { skus: 5, warehouses: 2, unitCost: 1 });
-    cheap = await seedMasterData(db.knex, { skus: 8, warehouses: 1, unitCost: 1 });
-    expensive = await seedMasterData(db.knex, { skus: 1, warehouses: 1, unitCost: 500 });
-    tokyo = await seedMasterData(db.knex, {
+    f = await openStreamingFixture();
+    normal = await seedMasterData(f.db.knex, { skus: 5, warehouses: 2, unitCost: 1 });
+    cheap = await seedMasterData(f.db.knex, { skus: 8, warehouses: 1, unitCost: 1 });
+    expensive = await seedMasterData(f.db.knex, { skus: 1, warehouses: 1, unitCost: 500 });
+    tokyo = await seedMasterData(f.db.knex, {
       skus: 1,
       warehouses: 1,
       unitCost: 1,
       hours: { start: '08:00', end: '18:00', weekend: false, timezone: 'Asia/Tokyo' },
     });
-    kafka = testKafka();
-    producer = await connectProducer(kafka);
     redis = createRedis(TEST_REDIS_URL);
-    sidecar = await startStreaming(config, { port: false, emailIntervalMs: 0 });
+    sidecar = await startStreaming(f.config, { port: false, emailIntervalMs: 0 });
 
     const now = Date.now();
     const base = now - 40 * MIN;
@@ -166,46 +157,45 @@ describe('streaming: anomaly rules and alerts', function () {
 
   after(async function () {
     await sidecar?.close();
-    await producer?.disconnect();
     for (const m of [normal, cheap, expensive, tokyo]) {
       const keys = m ? await redis.keys(`metrics:${m.prefix}-*`) : [];
       if (keys.length > 0) await redis.del(...keys);
     }
     await redis?.quit();
-    await db?.drop();
+    await f?.close();
   });
 
   const anomaliesOf = (skus: string[]) =>
-    db
+    f.db
       .knex('analytics.anomalies')
       .whereIn('sku', skus)
       .select('sku', 'warehouse_id', 'anomaly_type', 'severity', 'risk_score', 'event_id');
 
   it('raises no anomaly on ordinary generated traffic', async function () {
     const events = normalTraffic(normal, 3_000, { start: Date.now() - 45 * MIN, spacingMs: 800, seed: 3 });
-    await produce(producer, topicNames(config).events, events);
+    await produce(f.producer, topicNames(f.config).events, events);
     await waitFor(
       'the traffic in the ledger',
       async () =>
         Number(
           (
-            await db.knex('inventory.inventory_transactions').whereIn('sku', normal.skus).count({ n: '*' })
+            await f.db.knex('inventory.inventory_transactions').whereIn('sku', normal.skus).count({ n: '*' })
           )[0]!.n,
         ) === events.length,
     );
     expect(await anomaliesOf(normal.skus)).to.deep.equal([]);
-    expect(await db.knex('analytics.alerts').whereIn('sku', normal.skus)).to.deep.equal([]);
+    expect(await f.db.knex('analytics.alerts').whereIn('sku', normal.skus)).to.deep.equal([]);
   });
 
   it('fires each SPEC §7 rule on the sequence crafted for it, with a severity and a 0–1 risk score', async function () {
     const all = [...crafted.values()].flatMap((c) => c.events);
-    await produce(producer, topicNames(config).events, all);
+    await produce(f.producer, topicNames(f.config).events, all);
     await waitFor(
       'the crafted events in the ledger',
       async () =>
         Number(
           (
-            await db
+            await f.db
               .knex('inventory.inventory_transactions')
               .whereIn(
                 'event_id',
@@ -247,7 +237,7 @@ describe('streaming: anomaly rules and alerts', function () {
     const [sku, wh] = crafted.get('HIGH_VALUE')!.pair;
     const [negSku, negWh] = crafted.get('NEGATIVE_STOCK')!.pair;
     const alerts = await waitFor('alerts', async () => {
-      const a = await db.knex('analytics.alerts').where({ source: 'streaming' });
+      const a = await f.db.knex('analytics.alerts').where({ source: 'streaming' });
       return a.some((x) => x.sku === negSku && x.alert_type === 'STOCKOUT_RISK') && a;
     });
     const highValue = alerts.filter(
@@ -255,7 +245,7 @@ describe('streaming: anomaly rules and alerts', function () {
     );
     expect(highValue).to.have.length(1);
     expect(highValue[0].severity).to.equal('medium');
-    const hvAnomalies = await db.knex('analytics.anomalies').where({ sku, anomaly_type: 'HIGH_VALUE' });
+    const hvAnomalies = await f.db.knex('analytics.anomalies').where({ sku, anomaly_type: 'HIGH_VALUE' });
     expect(hvAnomalies).to.have.length(3);
     const negative = alerts.filter((a) => a.sku === negSku && a.warehouse_id === negWh);
     expect(negative.map((a) => a.alert_type)).to.include.members(['NEGATIVE_STOCK', 'STOCKOUT_RISK']);
@@ -263,12 +253,12 @@ describe('streaming: anomaly rules and alerts', function () {
     // Low-severity anomalies are stored but never alerted.
     expect(alerts.map((a) => a.alert_type)).to.not.include.members(['AFTER_HOURS', 'WEEKEND_ACTIVITY']);
 
-    const published = await readTopic(kafka, topicNames(config).alerts, alerts.length);
+    const published = await readTopic(f.kafka, topicNames(f.config).alerts, alerts.length);
     const ids = new Set(published.map((p) => JSON.parse(p.value!.toString()).alertId));
     for (const a of alerts) expect(ids.has(a.alert_id)).to.equal(true);
 
     await waitFor('an alert e-mail in the outbox', async () => {
-      const files = await readdir(path.join(config.DATA_DIR, 'outbox')).catch(() => []);
+      const files = await readdir(path.join(f.config.DATA_DIR, 'outbox')).catch(() => []);
       return files.some((f) => f.endsWith('.eml'));
     });
 

@@ -1,44 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Kafka, Producer } from 'kafkajs';
 import { writeChunkOutputs, type AlertRow, type AnomalyRow } from '../../db/streaming/index.js';
-import { topicNames, type Config } from '../../platform/index.js';
+import { topicNames } from '../../platform/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import { causeId, uuidV5 } from '../../streaming/causeIds.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import {
-  connectProducer,
   makeEvent,
+  openStreamingFixture,
   produce,
   readTopic,
   seedMasterData,
-  streamingConfig,
-  testKafka,
+  type StreamingFixture,
   type TestMaster,
 } from './support.js';
 
 describe('streaming: anomaly and alert ids come from what caused them', function () {
   this.timeout(120_000);
-  let db: TestDatabase;
-  let config: Config;
-  let kafka: Kafka;
-  let producer: Producer;
+  let f: StreamingFixture;
   let master: TestMaster;
   let sidecar: StreamingSidecar;
 
   before(async function () {
-    db = await createTestDatabase();
-    config = streamingConfig(db.url);
-    master = await seedMasterData(db.knex, { skus: 1, warehouses: 1, unitCost: 500 });
-    kafka = testKafka();
-    producer = await connectProducer(kafka);
+    f = await openStreamingFixture();
+    master = await seedMasterData(f.db.knex, { skus: 1, warehouses: 1, unitCost: 500 });
   });
 
   after(async function () {
     await sidecar?.close();
-    await producer?.disconnect();
-    await db?.drop();
+    await f?.close();
   });
 
   it('are name-based UUIDs (RFC 4122 version 5), one per cause', function () {
@@ -63,7 +53,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
     // PostgreSQL refuses the first commit that carries an alert, after the chunk has published
     // its alerts (a deferred trigger fires at COMMIT; ALWAYS, because the chunk's transaction
     // runs with session_replication_role = replica).
-    await db.knex.raw(`
+    await f.db.knex.raw(`
       CREATE SEQUENCE public.alert_commits;
       CREATE FUNCTION public.fail_first_alert_commit() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -73,7 +63,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
       CREATE CONSTRAINT TRIGGER fail_first_alert_commit AFTER INSERT ON analytics.alerts
         DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.fail_first_alert_commit();
       ALTER TABLE analytics.alerts ENABLE ALWAYS TRIGGER fail_first_alert_commit;`);
-    sidecar = await startStreaming(config, { port: false, retryDelayMs: [50, 400] });
+    sidecar = await startStreaming(f.config, { port: false, retryDelayMs: [50, 400] });
 
     const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
     const t = Date.now() - 10 * 60_000;
@@ -82,10 +72,10 @@ describe('streaming: anomaly and alert ids come from what caused them', function
     // pair's stock-out risk (critical, alerted).
     const restock = makeEvent({ sku, warehouseId, eventType: 'RESTOCK', quantityChange: 30, timestamp: t });
     const sale = makeEvent({ sku, warehouseId, quantityChange: -40, timestamp: t + 1_000 });
-    await produce(producer, topicNames(config).events, [restock, sale]);
+    await produce(f.producer, topicNames(f.config).events, [restock, sale]);
 
     const alerts = await waitFor('the alerts, committed', async () => {
-      const rows = await db.knex('analytics.alerts').orderBy('id');
+      const rows = await f.db.knex('analytics.alerts').orderBy('id');
       return rows.length >= 3 && rows;
     });
     expect(sidecar.totals.retries).to.be.at.least(1);
@@ -94,12 +84,12 @@ describe('streaming: anomaly and alert ids come from what caused them', function
       ['NEGATIVE_STOCK', causeId('alert', 'NEGATIVE_STOCK', sale.eventId)],
       ['STOCKOUT_RISK', causeId('alert', 'STOCKOUT_RISK', sale.eventId)],
     ]);
-    const anomalies = await db.knex('analytics.anomalies').orderBy('id');
+    const anomalies = await f.db.knex('analytics.anomalies').orderBy('id');
     for (const a of anomalies) expect(a.anomaly_id).to.equal(causeId('anomaly', a.anomaly_type, a.event_id));
     expect(alerts[1].details.anomalyId).to.equal(causeId('anomaly', 'NEGATIVE_STOCK', sale.eventId));
 
     // Both attempts published: every alert twice, under the id of its row.
-    const published = await readTopic(kafka, topicNames(config).alerts, 2 * alerts.length);
+    const published = await readTopic(f.kafka, topicNames(f.config).alerts, 2 * alerts.length);
     const times = new Map<string, number>();
     for (const m of published) {
       const id = JSON.parse(m.value!.toString()).alertId as string;
@@ -134,7 +124,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
       dedupKey: `HIGH_VALUE:${sku}:${warehouseId}`,
     };
     for (let i = 0; i < 2; i++) {
-      await db.knex.transaction((trx) =>
+      await f.db.knex.transaction((trx) =>
         writeChunkOutputs(trx, {
           anomalies: [anomaly],
           closedWindows: [],
@@ -146,7 +136,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
         }),
       );
     }
-    expect(await db.knex('analytics.anomalies').where({ anomaly_id: anomaly.anomalyId })).to.have.length(1);
-    expect(await db.knex('analytics.alerts').where({ alert_id: alert.alertId })).to.have.length(1);
+    expect(await f.db.knex('analytics.anomalies').where({ anomaly_id: anomaly.anomalyId })).to.have.length(1);
+    expect(await f.db.knex('analytics.alerts').where({ alert_id: alert.alertId })).to.have.length(1);
   });
 });

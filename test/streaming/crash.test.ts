@@ -2,20 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { expect } from 'chai';
-import type { Producer } from 'kafkajs';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import { topicNames, type Config } from '../../platform/index.js';
 import {
-  connectProducer,
   ledgerMatchesLevels,
+  openStreamingFixture,
   produce,
   seedMasterData,
-  streamingConfig,
   streamingEnv,
+  type StreamingFixture,
   testKafka,
-  windowMismatches,
   type TestMaster,
+  windowMismatches,
 } from './support.js';
 import { expectedLevels, normalTraffic } from './traffic.js';
 
@@ -42,30 +40,25 @@ async function startChild(config: Config): Promise<{ child: ChildProcess; log: (
 
 describe('streaming: crash recovery of the sidecar process', function () {
   this.timeout(180_000);
-  let db: TestDatabase;
-  let config: Config;
-  let producer: Producer;
+  let f: StreamingFixture;
   let master: TestMaster;
   let current: { child: ChildProcess; log: () => string } | undefined;
 
   before(async function () {
-    db = await createTestDatabase();
-    config = streamingConfig(db.url);
-    master = await seedMasterData(db.knex, { skus: 20, warehouses: 5, unitCost: 1 });
-    producer = await connectProducer(testKafka());
+    f = await openStreamingFixture();
+    master = await seedMasterData(f.db.knex, { skus: 20, warehouses: 5, unitCost: 1 });
   });
 
   after(async function () {
     if (current && current.child.exitCode === null) current.child.kill('SIGKILL');
-    await producer?.disconnect();
-    await db?.drop();
+    await f?.close();
   });
 
   const ledgerCount = async () =>
-    Number((await db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
+    Number((await f.db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
 
   it('applies every event exactly once across repeated kill -9 restarts, and its windows match the ledger', async function () {
-    const topics = topicNames(config);
+    const topics = topicNames(f.config);
     // The size the issue asks for. Event time spans the last 47 minutes, so none is in the future.
     const N = 100_000;
     const events = normalTraffic(master, N, { start: Date.now() - 50 * 60_000, spacingMs: 28, seed: 7 });
@@ -78,11 +71,11 @@ describe('streaming: crash recovery of the sidecar process', function () {
       const chunk = events.slice(round * per, (round + 1) * per);
       // Redeliver some earlier events too, as a producer retry would.
       const again = events.slice(Math.max(0, round * per - 300), round * per);
-      await produce(producer, topics.events, [...chunk, ...again], 500);
+      await produce(f.producer, topics.events, [...chunk, ...again], 500);
       produced += chunk.length + again.length;
     };
     try {
-      current = await startChild(config);
+      current = await startChild(f.config);
       await produceRound(0);
       // One kill -9 at each quarter of the stream, while the next quarter is waiting in the topic,
       // so each one lands in the middle of the work.
@@ -99,7 +92,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
         await once(current.child, 'exit');
         killedAt.push(await ledgerCount());
         logs.push(current.log());
-        current = await startChild(config);
+        current = await startChild(f.config);
       }
       await waitFor('every event in the ledger', async () => (await ledgerCount()) === N, {
         timeoutMs: 90_000,
@@ -119,7 +112,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
     expect(await ledgerCount()).to.equal(N);
     expect(killedAt, 'ledger rows at each kill').to.have.length(3);
     expect(killedAt[killedAt.length - 1]).to.be.below(N);
-    const levels = await db
+    const levels = await f.db
       .knex('inventory.inventory_levels')
       .select('sku', 'warehouse_id', 'quantity_on_hand', 'quantity_reserved');
     const expected = expectedLevels(events);
@@ -129,11 +122,13 @@ describe('streaming: crash recovery of the sidecar process', function () {
         expected.get(`${l.sku}:${l.warehouse_id}`),
       );
     }
-    expect(await ledgerMatchesLevels(db.knex)).to.equal(true);
+    expect(await ledgerMatchesLevels(f.db.knex)).to.equal(true);
 
     // Every partition was consumed to its end (a producer retry may have written a message twice,
     // so compare with the log, not with what we meant to send).
-    const offsets = await db.knex('inventory.consumer_offsets').where({ group_id: config.KAFKA_GROUP_ID });
+    const offsets = await f.db
+      .knex('inventory.consumer_offsets')
+      .where({ group_id: f.config.KAFKA_GROUP_ID });
     const admin = testKafka().admin();
     await admin.connect();
     const ends = await admin.fetchTopicOffsets(topics.events);
@@ -143,7 +138,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
     );
     expect(ends.reduce((sum, e) => sum + Number(e.high), 0)).to.be.at.least(produced);
 
-    const windows = await windowMismatches(db.knex);
+    const windows = await windowMismatches(f.db.knex);
     expect(windows.windows).to.be.greaterThan(100);
     expect(windows.mismatches).to.deep.equal([]);
   });

@@ -1,19 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { Kafka, Producer } from 'kafkajs';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
-import { topicNames, type Config } from '../../platform/index.js';
+import { topicNames } from '../../platform/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
-  connectProducer,
   ledgerMatchesLevels,
   makeEvent,
+  openStreamingFixture,
   produce,
   readTopic,
   seedMasterData,
-  streamingConfig,
-  testKafka,
+  type StreamingFixture,
   type TestMaster,
 } from './support.js';
 
@@ -23,30 +20,23 @@ function isoWithOffset(ms: number): string {
 }
 
 describe('streaming: validation and the dead-letter topic', function () {
-  let db: TestDatabase;
-  let config: Config;
-  let kafka: Kafka;
-  let producer: Producer;
+  let f: StreamingFixture;
   let sidecar: StreamingSidecar;
   let m: TestMaster;
 
   before(async function () {
-    db = await createTestDatabase();
-    config = streamingConfig(db.url);
-    m = await seedMasterData(db.knex);
-    kafka = testKafka();
-    producer = await connectProducer(kafka);
-    sidecar = await startStreaming(config, { port: 0 });
+    f = await openStreamingFixture();
+    m = await seedMasterData(f.db.knex);
+    sidecar = await startStreaming(f.config, { port: 0 });
   });
 
   after(async function () {
     await sidecar?.close();
-    await producer?.disconnect();
-    await db?.drop();
+    await f?.close();
   });
 
   it('dead-letters every kind of bad message with its reason, applies the good ones once, and keeps consuming', async function () {
-    const topics = topicNames(config);
+    const topics = topicNames(f.config);
     const sku = m.skus[0]!;
     const warehouseId = m.warehouses[0]!;
     const base = () => makeEvent({ sku, warehouseId });
@@ -125,9 +115,9 @@ describe('streaming: validation and the dead-letter topic', function () {
       if (good[i]) items.push({ key: `${sku}:${warehouseId}`, value: JSON.stringify(good[i]) });
       if (bad[i]) items.push({ key: `${sku}:${warehouseId}`, value: bad[i]![1] });
     }
-    await produce(producer, topics.events, items);
+    await produce(f.producer, topics.events, items);
 
-    const dlq = await readTopic(kafka, topics.dlq, bad.length);
+    const dlq = await readTopic(f.kafka, topics.dlq, bad.length);
     const expected = new Map(
       bad.map(([reason, v]) => [v === null ? '' : Buffer.from(v).toString('hex'), reason]),
     );
@@ -143,17 +133,17 @@ describe('streaming: validation and the dead-letter topic', function () {
     expect(dlq).to.have.length(bad.length);
 
     const rows = await waitFor('the good events in the ledger', async () => {
-      const r = await db.knex('inventory.inventory_transactions').orderBy('occurred_at');
+      const r = await f.db.knex('inventory.inventory_transactions').orderBy('occurred_at');
       return r.length === good.length - 1 && r;
     });
     expect(rows.map((r) => r.sku)).to.deep.equal(rows.map(() => sku));
     expect(rows.map((r) => r.event_type))
       .to.include('ADJUSTMENT')
       .and.not.include('INVENTORY_UPDATE');
-    const [level] = await db.knex('inventory.inventory_levels').where({ sku, warehouse_id: warehouseId });
+    const [level] = await f.db.knex('inventory.inventory_levels').where({ sku, warehouse_id: warehouseId });
     expect(level.quantity_on_hand).to.equal(-1 - 2 + 50 - 3 - 1_000_000 - 1);
     expect(level.quantity_reserved).to.equal(4);
-    expect(await ledgerMatchesLevels(db.knex)).to.equal(true);
+    expect(await ledgerMatchesLevels(f.db.knex)).to.equal(true);
 
     const metrics = await sidecar.metrics.registry.getSingleMetricAsString('dlq_messages_total');
     expect(metrics).to.include('reason="wrong_sign"} 7');
@@ -161,9 +151,9 @@ describe('streaming: validation and the dead-letter topic', function () {
     expect(sidecar.totals.duplicates).to.equal(1);
 
     // The partition is not blocked: a later event is applied.
-    await produce(producer, topics.events, [makeEvent({ sku, warehouseId, quantityChange: -5 })]);
+    await produce(f.producer, topics.events, [makeEvent({ sku, warehouseId, quantityChange: -5 })]);
     await waitFor('the next event', async () => {
-      const [l] = await db.knex('inventory.inventory_levels').where({ sku, warehouse_id: warehouseId });
+      const [l] = await f.db.knex('inventory.inventory_levels').where({ sku, warehouse_id: warehouseId });
       return l.quantity_on_hand === level.quantity_on_hand - 5;
     });
   });

@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../platform/index.js';
 import type { InventoryEvent } from '../../events/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix, uniqueSuffix } from '../support/isolation.js';
 
 /** Master data of one test: SKUs and warehouses with a random prefix (Redis keys stay apart). */
@@ -111,6 +112,36 @@ export async function connectProducer(kafka: Kafka): Promise<Producer> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   return producer;
+}
+
+/** What a streaming spec runs against: a database, topics and a consumer group of its own. */
+export interface StreamingFixture {
+  db: TestDatabase;
+  config: Config;
+  kafka: Kafka;
+  /** Connected; publishes to any topic. */
+  producer: Producer;
+  /** Disconnects the producer and drops the database; call from `after`, after the sidecars. */
+  close(): Promise<void>;
+}
+
+export async function openStreamingFixture(): Promise<StreamingFixture> {
+  const db = await createTestDatabase();
+  const kafka = testKafka();
+  const producer = await connectProducer(kafka).catch(async (err: unknown) => {
+    await db.drop();
+    throw err;
+  });
+  return {
+    db,
+    config: streamingConfig(db.url),
+    kafka,
+    producer,
+    async close() {
+      await producer.disconnect();
+      await db.drop();
+    },
+  };
 }
 
 /** Publishes events (keyed sku:warehouseId) or raw values in order, in chunks. */

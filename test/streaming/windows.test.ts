@@ -1,52 +1,42 @@
 import { expect } from 'chai';
-import type { Kafka, Producer } from 'kafkajs';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
-import { topicNames, type Config } from '../../platform/index.js';
+import { topicNames } from '../../platform/index.js';
 import type { InventoryEvent } from '../../events/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
-  connectProducer,
   makeEvent,
+  openStreamingFixture,
   produce,
   readTopic,
   seedMasterData,
-  streamingConfig,
-  testKafka,
-  windowMismatches,
+  type StreamingFixture,
   type TestMaster,
+  windowMismatches,
 } from './support.js';
 
 const MIN = 60_000;
 
 describe('streaming: event-time windows', function () {
   this.timeout(120_000);
-  let db: TestDatabase;
-  let config: Config;
-  let kafka: Kafka;
-  let producer: Producer;
+  let f: StreamingFixture;
   let master: TestMaster;
   let sidecar: StreamingSidecar | undefined;
 
   before(async function () {
-    db = await createTestDatabase();
-    config = streamingConfig(db.url);
-    master = await seedMasterData(db.knex, { skus: 1, warehouses: 1, unitCost: 1 });
-    kafka = testKafka();
-    producer = await connectProducer(kafka);
+    f = await openStreamingFixture();
+    master = await seedMasterData(f.db.knex, { skus: 1, warehouses: 1, unitCost: 1 });
   });
 
   after(async function () {
     await sidecar?.close();
-    await producer?.disconnect();
-    await db?.drop();
+    await f?.close();
   });
 
   const count = async () =>
-    Number((await db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
+    Number((await f.db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
 
   it('closes windows by watermark across a restart, matching a recount of the ledger, and counts late events without losing them', async function () {
-    const topics = topicNames(config);
+    const topics = topicNames(f.config);
     const sku = master.skus[0]!;
     const warehouseId = master.warehouses[0]!;
     const t0 = Math.floor((Date.now() - 2 * 3_600_000) / 3_600_000) * 3_600_000;
@@ -69,25 +59,25 @@ describe('streaming: event-time windows', function () {
     const first = Array.from({ length: 15 }, (_, m) => minute(m)).flat();
     const second = Array.from({ length: 15 }, (_, m) => minute(m + 15)).flat();
 
-    sidecar = await startStreaming(config, { port: false });
-    await produce(producer, topics.events, first);
+    sidecar = await startStreaming(f.config, { port: false });
+    await produce(f.producer, topics.events, first);
     await waitFor('the first half', async () => (await count()) === first.length);
     // A restart in the middle: the open windows are rebuilt from the ledger, not doubled.
     await sidecar.close();
-    sidecar = await startStreaming(config, { port: false });
-    await produce(producer, topics.events, second);
+    sidecar = await startStreaming(f.config, { port: false });
+    await produce(f.producer, topics.events, second);
     await waitFor('the second half', async () => (await count()) === first.length + second.length);
 
     // Watermark now: t0 + 29m45s − 2 min. An event at t0 + 2m is late for every window that
     // contains it except the hour, which is still open.
     const late = makeEvent({ sku, warehouseId, quantityChange: -4, timestamp: t0 + 2 * MIN + 30_000 });
-    await produce(producer, topics.events, [late]);
+    await produce(f.producer, topics.events, [late]);
     await waitFor(
       'the late event in the ledger',
       async () => (await count()) === first.length + second.length + 1,
     );
 
-    const rows = await db.knex('analytics.stream_windows').where({ sku, warehouse_id: warehouseId });
+    const rows = await f.db.knex('analytics.stream_windows').where({ sku, warehouse_id: warehouseId });
     const byKind = (k: string) => rows.filter((r) => r.window_kind === k);
     // Closed: windows ending at or before t0 + 27m45s.
     expect(byKind('tumbling_1m')).to.have.length(27);
@@ -113,14 +103,14 @@ describe('streaming: event-time windows', function () {
     expect(await sidecar.metrics.registry.getSingleMetricAsString('late_events_total')).to.include(
       'late_events_total 8',
     );
-    const [level] = await db.knex('inventory.inventory_levels').where({ sku });
+    const [level] = await f.db.knex('inventory.inventory_levels').where({ sku });
     expect(level.quantity_on_hand).to.equal(30 * 7 - 4); // the late event is applied
 
-    const recount = await windowMismatches(db.knex);
+    const recount = await windowMismatches(f.db.knex);
     expect(recount.windows).to.equal(rows.length - lateRows.length);
     expect(recount.mismatches).to.deep.equal([]);
 
-    const published = await readTopic(kafka, topics.analytics, rows.length);
+    const published = await readTopic(f.kafka, topics.analytics, rows.length);
     const first1m = published
       .map((p) => JSON.parse(p.value!.toString()))
       .find((w) => w.windowKind === 'tumbling_1m');
