@@ -1,14 +1,9 @@
 import type { Knex } from 'knex';
 import { bind } from './bindings.js';
+import type { LedgerEvent } from './ledgerEvent.js';
 
-export interface StoredEvent {
-  eventId: string;
-  sku: string;
-  warehouseId: string;
-  eventType: string;
-  quantityChange: number;
-  occurredAt: Date;
-}
+/** What a redelivery is compared on: a stored ledger row without its free-text fields. */
+export type StoredEvent = Omit<LedgerEvent, 'referenceId' | 'notes'>;
 
 /** The stored ledger rows of the given event ids (to tell a redelivery from a conflicting reuse). */
 export async function loadLedgerEvents(
