@@ -65,14 +65,13 @@ export async function applyEvents(
     return { skippedIds: new Set(), levels: [], orphans: new Map(), written: 'insert' };
   if (events.length < copyMinEvents) return insertEvents(trx, events, reservationTypes, sourcePartition);
   await trx.raw('SAVEPOINT apply_events');
-  try {
-    await copyLedger(trx, events, sourcePartition);
-  } catch (error) {
-    if (!FALLBACK_ERRORS.has((error as { code?: string }).code ?? '')) throw error;
-    await trx.raw('ROLLBACK TO SAVEPOINT apply_events');
-    return insertEvents(trx, events, reservationTypes, sourcePartition);
-  }
-  const levels = await addToLevels(trx, events, reservationTypes);
+  const levels = await copyLedger(trx, events, sourcePartition).then(
+    () => addToLevels(trx, events, reservationTypes),
+    (error: { code?: string }) => {
+      if (!FALLBACK_ERRORS.has(error.code ?? '')) throw error;
+      return undefined;
+    },
+  );
   if (!levels) {
     await trx.raw('ROLLBACK TO SAVEPOINT apply_events');
     return insertEvents(trx, events, reservationTypes, sourcePartition);
