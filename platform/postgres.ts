@@ -16,6 +16,8 @@ export interface PostgresOptions {
   poolMax?: number;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
+  /** A statement each new connection runs before its first use (session settings). */
+  onConnect?: string;
 }
 
 /** A knex handle on the warehouse. Close it with `destroy()`. */
@@ -23,7 +25,18 @@ export function createKnex(databaseUrl: string, options: PostgresOptions = {}): 
   return knexFactory({
     client: 'pg',
     connection: { connectionString: databaseUrl, application_name: options.applicationName ?? 'wareflow' },
-    pool: { min: 0, max: options.poolMax ?? 10 },
+    pool: {
+      min: 0,
+      max: options.poolMax ?? 10,
+      ...(options.onConnect && {
+        afterCreate(conn: pg.Client, done: (err: Error | undefined, conn: pg.Client) => void) {
+          conn.query(options.onConnect!).then(
+            () => done(undefined, conn),
+            (err: Error) => done(err, conn),
+          );
+        },
+      }),
+    },
     acquireConnectionTimeout: 30_000,
     log: {
       // A failed connection also rejects the query, and its caller reports it in one line; knex

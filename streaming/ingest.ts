@@ -6,7 +6,6 @@ import {
   loadLedgerEvents,
   loadPairHistory,
   pairId,
-  prepareChunkTransaction,
   writeChunkOutputs,
   type AlertRow,
   type AnomalyRow,
@@ -230,7 +229,6 @@ export class Ingestor {
 
     const lastOffset = BigInt(messages[messages.length - 1]!.offset);
     const trx = await db.transaction();
-    await prepareChunkTransaction(trx);
     let alerts: AlertRow[] = [];
     let changedPairs: PairState[] = [];
     let duplicates = 0;

@@ -6,6 +6,7 @@ import {
   type Config,
   type Logger,
 } from '../platform/index.js';
+import { SIDECAR_SESSION_SQL } from '../db/streaming/index.js';
 import { createMailer } from '../notify/index.js';
 import { AlertMailer } from './alerts.js';
 import type { Broker, GroupConsumer, Publisher } from './broker.js';
@@ -87,6 +88,7 @@ export async function startStreaming(
     const db = createKnex(config.DATABASE_URL, {
       poolMax: options.poolMax ?? concurrency + 3,
       applicationName: 'wareflow-streaming',
+      onConnect: SIDECAR_SESSION_SQL,
     });
     closers.push(() => db.destroy());
     const redis = createRedis(config.REDIS_URL);

@@ -4,7 +4,6 @@
  * on every chunk, which weighs most at low rates, where chunks are small and many.
  */
 export const PREPARED = {
-  prepare_chunk: { name: 'wareflow_prepare_chunk' },
   insert_events: { name: 'wareflow_insert_events' },
   add_to_levels: { name: 'wareflow_add_to_levels' },
   write_chunk_outputs: { name: 'wareflow_write_chunk_outputs' },

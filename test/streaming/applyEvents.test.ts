@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { applyEvents, prepareChunkTransaction, type LedgerEvent } from '../../db/streaming/index.js';
+import { applyEvents, type LedgerEvent } from '../../db/streaming/index.js';
 import { RESERVATION_TYPES } from '../../events/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { seedMasterData, type TestMaster } from './support.js';
@@ -40,10 +40,13 @@ describe('streaming: the ledger write', function () {
         notes: null,
         ...over,
       });
-      /** As the sidecar calls it: foreign-key triggers off (the role is a superuser here). */
+      /**
+       * As the sidecar calls it: foreign-key triggers off, as its sessions have them (the role is a
+       * superuser here).
+       */
       const apply = (events: LedgerEvent[], partition: number | null = 3, triggers = false) =>
         db.knex.transaction(async (trx) => {
-          if (!triggers) await prepareChunkTransaction(trx);
+          if (!triggers) await trx.raw('SET LOCAL session_replication_role = replica');
           return applyEvents(trx, events, RESERVATIONS, partition, copyMinEvents);
         });
       const stored = (ids: string[]) =>

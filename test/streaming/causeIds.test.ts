@@ -52,7 +52,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
   it('a chunk whose commit fails is retried and republishes its alerts under the same ids, stored once', async function () {
     // PostgreSQL refuses the first commit that carries an alert, after the chunk has published
     // its alerts (a deferred trigger fires at COMMIT; ALWAYS, because the chunk's transaction
-    // runs with session_replication_role = replica).
+    // runs in a session with session_replication_role = replica).
     await f.db.knex.raw(`
       CREATE SEQUENCE public.alert_commits;
       CREATE FUNCTION public.fail_first_alert_commit() RETURNS trigger LANGUAGE plpgsql AS $$
