@@ -24,14 +24,6 @@ import { printReport, result } from './report.js';
 const WAREHOUSES = 10;
 const log = (msg: string) => process.stderr.write(`[bench etl] ${msg}\n`);
 
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive whole number`);
-  return v;
-}
-
 async function timed<T>(what: string, fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const started = performance.now();
   const value = await fn();
@@ -140,10 +132,14 @@ async function runDag(
   if (failed) throw new Error(`${dag.id}.${failed} failed: ${error!.message}`);
 }
 
-export async function run(args: string[]): Promise<void> {
-  const rows = arg(args, 'rows', 10_000_000);
-  const pairs = arg(args, 'pairs', 50_000);
-  const days = arg(args, 'days', 365);
+export interface EtlBenchOptions {
+  rows: number;
+  pairs: number;
+  days: number;
+  keep: boolean;
+}
+
+export async function run({ rows, pairs, days, keep }: EtlBenchOptions): Promise<void> {
   const base = loadConfig();
   const url = new URL(base.DATABASE_URL);
   url.pathname = '/wareflow_bench_etl';
@@ -198,7 +194,7 @@ export async function run(args: string[]): Promise<void> {
     await services.close();
     await knex.destroy();
     await rm(dataDir, { recursive: true, force: true });
-    if (!args.includes('--keep')) {
+    if (!keep) {
       const admin = createKnex(new URL('/postgres', config.DATABASE_URL).toString(), { poolMax: 1 });
       await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [url.pathname.slice(1)]);
       await admin.destroy();

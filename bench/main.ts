@@ -1,16 +1,62 @@
 /**
- * `npm run bench -- NAME`: runs one benchmark (bench/NAME.ts, which exports `run(args)`). Each
- * prints a human table and, as its last line, the SPEC §8 JSON document.
+ * `npm run bench -- NAME [options]`: runs one benchmark (bench/NAME.ts, which exports `run`). Each
+ * prints a human table and, as its last line, the SPEC §8 JSON document. A bad option is one line
+ * on stderr and exit code 2, as for `wareflow`.
  */
-const NAMES = ['scheduler', 'etl', 'streaming'];
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
-const [name, ...args] = process.argv.slice(2);
-if (!name || !NAMES.includes(name)) {
-  console.error(`usage: npm run bench -- ${NAMES.join('|')}`);
-  process.exit(2);
+/** A number ≥ `min` (and ≤ `max`), whole unless `fraction`; commander prints the message. */
+function number(min: number, max = Number.MAX_SAFE_INTEGER, fraction = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || (!fraction && !Number.isInteger(n)) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `it must be a ${fraction ? 'number' : 'whole number'} ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}.`,
+      );
+    return n;
+  };
 }
-const bench = (await import(`./${name}.ts`)) as { run(args: string[]): Promise<void> };
-await bench.run(args);
+
+const program = new Command('wareflow-bench')
+  .description('benchmarks: each figure is printed next to a limit measured in the same run (SPEC §8)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+
+program
+  .command('scheduler')
+  .description('DAG handoff latency, task instances/s, a 365-day backfill and a chain of short tasks')
+  .option('--scale <f>', 'fraction of the full workload, in (0, 1]', number(0.001, 1, true), 1)
+  .option('--concurrency <n>', 'jobs at once per worker', number(1), 32)
+  .action(async (options) => (await import('./scheduler.js')).run(options));
+
+program
+  .command('etl')
+  .description('the daily ETL and the hourly aggregation over a bulk-filled ledger')
+  .option('--rows <n>', 'ledger rows', number(1), 10_000_000)
+  .option('--pairs <n>', 'SKU × warehouse pairs', number(1), 50_000)
+  .option('--days <n>', 'days of history', number(1), 365)
+  .option('--keep', 'keep the database afterwards', false)
+  .action(async (options) => (await import('./etl.js')).run(options));
+
+program
+  .command('streaming')
+  .description('sidecar events/s against a bare kafkajs consumer, then alert latency at a steady rate')
+  .option('--events <n>', 'events to produce and process', number(10_000), 1_000_000)
+  .option('--instances <n>', 'sidecar processes in one consumer group', number(1, 6), 1)
+  .option('--latency-seconds <n>', 'length of the steady-rate phase', number(1), 20)
+  .option('--rate <n>', 'events/s of the steady-rate phase', number(100), 5_000)
+  .option('--skus <n>', 'products', number(1), 200)
+  .option('--warehouses <n>', 'warehouses', number(1), 5)
+  .option('--keep', 'keep the database and topics afterwards', false)
+  .action(async (options) => (await import('./streaming.js')).run(options));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (thrown) {
+  if (!(thrown instanceof CommanderError)) throw thrown;
+  // Commander already printed its one-line message; help is not an error.
+  process.exitCode = thrown.exitCode === 0 ? 0 : 2;
+}
 // A benchmark is over once its report is printed; an idle client socket or timer left open must
 // not keep the process waiting.
 process.exit(process.exitCode ?? 0);

@@ -173,14 +173,14 @@ async function runBackfill(engine: Engine, dag: Dag, from: Date, to: Date): Prom
   return (performance.now() - started) / 1000;
 }
 
-export async function run(args: string[]): Promise<void> {
-  const scaleAt = args.indexOf('--scale');
-  const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) : 1;
-  if (!(scale > 0 && scale <= 1)) throw new Error('--scale must be in (0, 1]');
-  const concurrencyAt = args.indexOf('--concurrency');
-  const concurrency = concurrencyAt >= 0 ? Number(args[concurrencyAt + 1]) : 32;
-  if (!(Number.isInteger(concurrency) && concurrency >= 1))
-    throw new Error('--concurrency must be a whole number ≥ 1');
+export interface SchedulerBenchOptions {
+  /** Fraction of the full workload, in (0, 1]. */
+  scale: number;
+  /** Jobs at once per worker. */
+  concurrency: number;
+}
+
+export async function run({ scale, concurrency }: SchedulerBenchOptions): Promise<void> {
   const config = loadConfig();
   const token = randomBytes(4).toString('hex');
   const dbUrl = new URL(config.DATABASE_URL);

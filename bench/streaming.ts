@@ -41,14 +41,6 @@ function busyZone(now: Date): string {
   return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 }
 
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
-
 const log = (msg: string) => process.stderr.write(`[bench streaming] ${msg}\n`);
 
 async function freePort(): Promise<number> {
@@ -94,14 +86,18 @@ async function bareDrain(kafka: Kafka, topic: string, count: number): Promise<nu
   return (last - first) / 1000;
 }
 
-export async function run(args: string[]): Promise<void> {
-  const N = arg(args, 'events', 1_000_000);
-  const instances = arg(args, 'instances', 1);
-  const latencySeconds = arg(args, 'latency-seconds', 20);
-  const steadyRate = arg(args, 'rate', 5_000);
-  const skus = arg(args, 'skus', 200);
-  const warehouses = arg(args, 'warehouses', 5);
-  const keep = args.includes('--keep');
+export interface StreamingBenchOptions {
+  events: number;
+  instances: number;
+  latencySeconds: number;
+  rate: number;
+  skus: number;
+  warehouses: number;
+  keep: boolean;
+}
+
+export async function run(options: StreamingBenchOptions): Promise<void> {
+  const { events: N, instances, latencySeconds, rate: steadyRate, skus, warehouses, keep } = options;
   const base = loadConfig();
   const suffix = `.bench-${randomBytes(4).toString('hex')}`;
   const dbName = `wareflow_bench_streaming_${randomBytes(4).toString('hex')}`;

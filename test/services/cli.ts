@@ -10,12 +10,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `wareflow …` as a user would (a separate process), with extra environment variables. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/**
+ * Runs `wareflow …` (or another of the project's commands, `bin`) as a user would: a separate
+ * process, with extra environment variables.
+ */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  bin = 'bin/wareflow.js',
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['bin/wareflow.js', ...args],
+      [bin, ...args],
       { cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'error', ...env }, maxBuffer: 8 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
