@@ -25,11 +25,21 @@ export function passesCooldown(
   now: number,
   cooldownMs: number,
 ): boolean {
-  const last = state.lastAlerts.get(key);
-  const rank = severityRank(severity);
-  if (last && now - last.at < cooldownMs && rank <= last.rank) return false;
-  state.lastAlerts.set(key, { at: now, rank });
+  if (!cooldownAllows(state, key, severity, now, cooldownMs)) return false;
+  state.lastAlerts.set(key, { at: now, rank: severityRank(severity) });
   return true;
+}
+
+/** Whether `passesCooldown` would let the alert through, without recording it. */
+export function cooldownAllows(
+  state: PairState,
+  key: string,
+  severity: Severity,
+  now: number,
+  cooldownMs: number,
+): boolean {
+  const last = state.lastAlerts.get(key);
+  return !(last && now - last.at < cooldownMs && severityRank(severity) <= last.rank);
 }
 
 /**

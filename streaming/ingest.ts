@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import { alertSeverity, computeMetrics } from '../analytics/index.js';
+import { alertSeverity, computeMetrics, type Metrics } from '../analytics/index.js';
 import {
   applyEvents,
   loadLedgerEvents,
@@ -17,17 +17,25 @@ import {
   ALERT_SOURCE,
   STOCKOUT_ALERT,
   alertMessage,
+  cooldownAllows,
   dedupKey,
   passesCooldown,
   type AlertMailer,
 } from './alerts.js';
-import { ANOMALY_TYPES, combineRisk, detectAnomalies, severityRank, type FiredRule } from './anomalies.js';
+import {
+  ANOMALY_TYPES,
+  combineRisk,
+  detectAnomalies,
+  severityRank,
+  type FiredRule,
+  type Severity,
+} from './anomalies.js';
 import { causeId } from './causeIds.js';
 import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publisher } from './broker.js';
 import type { EventContext, MasterData } from './enrich.js';
 import type { StreamingMetrics } from './metrics.js';
 import { dlqMessage, windowMessage } from './outputs.js';
-import { PairState } from './pairState.js';
+import { PairState, dayKey } from './pairState.js';
 import { loadPartitionState, type PartitionState } from './partition.js';
 import { validateMessage, type DlqReason, type NormalisedEvent } from './validate.js';
 
@@ -38,7 +46,10 @@ export interface IngestOptions {
   allowedLatenessMs: number;
   /** Same-key alerts within this time are suppressed unless more severe. @defaultValue 900000 */
   alertCooldownMs?: number;
-  /** Messages applied per PostgreSQL transaction. @defaultValue 5000 */
+  /**
+   * Messages applied per PostgreSQL transaction, about: a batch is cut into equal chunks as near
+   * this size as whole chunks allow (up to 1.5 times it). @defaultValue 5000
+   */
   chunkSize?: number;
   /** First and largest pause between retries of a failed batch. @defaultValue [200, 30000] */
   retryDelayMs?: [number, number];
@@ -64,6 +75,11 @@ const STORED_TYPES = EVENT_TYPES.filter((t) => t !== 'INVENTORY_UPDATE');
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const METRICS_TTL_S = 3_600;
+/**
+ * How far below a severity threshold the running-sum risk may be and still be checked exactly:
+ * far above its rounding error, far below any difference that matters.
+ */
+const SCREEN_MARGIN = 1e-9;
 
 /**
  * The pipeline of one sidecar instance: consume → validate → apply → windows → anomalies →
@@ -108,12 +124,16 @@ export class Ingestor {
     let resume: (() => void) | undefined;
     let attempt = 0;
     let pos = 0;
+    // Equal chunks: a batch of 15,200 goes as three chunks of 5,067, not as three of 5,000 and a
+    // fourth of 200 that pays a whole transaction's fixed cost for a few rows.
+    const chunkCount = Math.max(1, Math.round(batch.messages.length / (this.options.chunkSize ?? 5_000)));
+    const chunkSize = Math.ceil(batch.messages.length / chunkCount);
     try {
       while (pos < batch.messages.length) {
         if (!control.isActive() || this.stopping) return;
         try {
           const state = await this.partitionState(batch.partition);
-          let messages = batch.messages.slice(pos, pos + (this.options.chunkSize ?? 5_000));
+          let messages = batch.messages.slice(pos, pos + chunkSize);
           if (state.nextOffset !== null) {
             const next = state.nextOffset;
             if (BigInt(messages[0]!.offset) > next) {
@@ -124,7 +144,7 @@ export class Ingestor {
             }
             messages = messages.filter((m) => BigInt(m.offset) >= next);
           }
-          const chunkEnd = pos + (this.options.chunkSize ?? 5_000);
+          const chunkEnd = pos + chunkSize;
           if (messages.length > 0) await this.applyChunk(state, batch, messages, control);
           else if (state.nextOffset !== null) control.markDone(String(state.nextOffset)); // all applied before
           pos = chunkEnd;
@@ -229,7 +249,7 @@ export class Ingestor {
 
     const lastOffset = BigInt(messages[messages.length - 1]!.offset);
     const trx = await db.transaction();
-    let alerts: AlertRow[] = [];
+    const alerts: AlertRow[] = [];
     let changedPairs: PairState[] = [];
     let duplicates = 0;
     let written = '';
@@ -292,10 +312,16 @@ export class Ingestor {
         }
       }
 
-      // 5. Windows and anomalies, in arrival order, for new events only.
+      // 5. Windows, anomalies and stock-out risk after each change, in arrival order, for new
+      // events only. An alert names the event after which it was raised, so a chunk cut
+      // differently after a crash raises the same alerts under the same ids.
       const anomalies: AnomalyRow[] = [];
-      const candidates: Array<{ pair: PairState; row: AlertRow }> = [];
-      /** Pairs that changed, with the last event applied to each (what a stock-out alert follows). */
+      const now = Date.now();
+      const cooldown = this.options.alertCooldownMs ?? 900_000;
+      const raise = (pair: PairState, row: AlertRow) => {
+        if (passesCooldown(pair, row.dedupKey, row.severity as Severity, now, cooldown)) alerts.push(row);
+      };
+      /** Pairs that changed, with the last event applied to each. */
       const changed = new Map<PairState, string>();
       for (const { event: e } of applied) {
         const pair = state.pairs.get(pairId(e.sku, e.warehouseId))!;
@@ -304,33 +330,36 @@ export class Ingestor {
         const ctx = master.context(e.sku, e.warehouseId, e.occurredAt)!;
         const fired = detectAnomalies(pair, e, ctx);
         changed.set(pair, e.eventId);
-        if (fired.length === 0) continue;
-        const risk = combineRisk(fired);
-        for (const f of fired) {
-          anomalyCounts.set(f.type, (anomalyCounts.get(f.type) ?? 0) + 1);
-          anomalies.push({
-            anomalyId: causeId('anomaly', f.type, e.eventId),
-            eventId: e.eventId,
-            sku: e.sku,
-            warehouseId: e.warehouseId,
-            anomalyType: f.type,
-            severity: f.severity,
-            riskScore: risk,
-            details: {
-              ...f.details,
-              ruleRisk: f.risk,
-              rules: fired.map((x) => x.type),
-              eventType: e.eventType,
-              quantityChange: e.quantityChange,
-            },
-            occurredAt: e.occurredAt,
-          });
-          if (severityRank(f.severity) >= 1)
-            candidates.push({ pair, row: anomalyAlert(e, f, risk, fired, ctx) });
+        if (fired.length > 0) {
+          const risk = combineRisk(fired);
+          for (const f of fired) {
+            anomalyCounts.set(f.type, (anomalyCounts.get(f.type) ?? 0) + 1);
+            anomalies.push({
+              anomalyId: causeId('anomaly', f.type, e.eventId),
+              eventId: e.eventId,
+              sku: e.sku,
+              warehouseId: e.warehouseId,
+              anomalyType: f.type,
+              severity: f.severity,
+              riskScore: risk,
+              details: {
+                ...f.details,
+                ruleRisk: f.risk,
+                rules: fired.map((x) => x.type),
+                eventType: e.eventType,
+                quantityChange: e.quantityChange,
+              },
+              occurredAt: e.occurredAt,
+            });
+            if (severityRank(f.severity) >= 1) raise(pair, anomalyAlert(e, f, risk, fired, ctx));
+          }
         }
+        this.checkStockout(pair, e.eventId, now, cooldown, raise);
       }
 
-      // 6. Stock-out risk (SPEC §5) of every pair that changed, with the levels just written.
+      // 6. The levels just written. They differ from memory only when something besides this
+      // partition moved them (a correction in SQL, say): then memory follows, and the pair's
+      // stock-out risk is checked once more, after its last event in the chunk.
       for (const level of result.levels) {
         const pair = state.pairs.get(pairId(level.sku, level.warehouseId));
         if (!pair) continue;
@@ -341,53 +370,16 @@ export class Ingestor {
           );
           pair.onHand = level.onHand;
           pair.reserved = level.reserved;
+          const last = changed.get(pair);
+          if (last) this.checkStockout(pair, last, now, cooldown, raise);
         }
       }
+      // The SPEC §5 metrics of each changed pair, for the Redis cache.
       changedPairs = [...changed.keys()];
       for (const pair of changedPairs) {
-        const product = master.product(pair.sku)!;
-        const day = new Date(pair.maxEventTime).toISOString().slice(0, 10);
-        const m = computeMetrics({
-          dailySales: pair.salesSeries(day),
-          onHand: pair.onHand,
-          reserved: pair.reserved,
-          leadTimeDays: product.leadTimeDays,
-        });
-        const available = pair.onHand - pair.reserved;
-        const severity = alertSeverity(m.stockout_risk, available);
-        pair.lastMetrics = { ...m, as_of_date: day };
-        if (!severity) continue;
-        candidates.push({
-          pair,
-          row: {
-            alertId: causeId('alert', STOCKOUT_ALERT, changed.get(pair)!),
-            alertType: STOCKOUT_ALERT,
-            severity,
-            source: ALERT_SOURCE,
-            sku: pair.sku,
-            warehouseId: pair.warehouseId,
-            message:
-              available <= 0
-                ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
-                : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
-            details: {
-              stockoutRisk: m.stockout_risk,
-              available,
-              onHand: pair.onHand,
-              reserved: pair.reserved,
-              expectedDailyDemand: m.expected_daily_demand,
-              reorderQuantity: m.reorder_quantity,
-              asOfDate: day,
-            },
-            dedupKey: dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId),
-          },
-        });
+        const day = dayKey(pair.maxEventTime);
+        pair.lastMetrics = { ...this.metricsOf(pair, day), as_of_date: day };
       }
-      const cooldown = this.options.alertCooldownMs ?? 900_000;
-      const now = Date.now();
-      alerts = candidates
-        .filter((c) => passesCooldown(c.pair, c.row.dedupKey, c.row.severity as 'medium', now, cooldown))
-        .map((c) => c.row);
 
       const closed = state.windows.closeDue();
       for (const w of closed) windowCounts.set(w.kind, (windowCounts.get(w.kind) ?? 0) + 1);
@@ -551,6 +543,62 @@ export class Ingestor {
       }
       pipeline.exec().catch((err: unknown) => logger.warn({ err }, 'metrics cache refresh failed'));
     }
+  }
+
+  /** The SPEC §5 metrics of a pair as of the end of `day`, its latest event's day. */
+  private metricsOf(pair: PairState, day: string): Metrics {
+    return computeMetrics({
+      dailySales: pair.salesSeries(day),
+      onHand: pair.onHand,
+      reserved: pair.reserved,
+      leadTimeDays: this.deps.master.product(pair.sku)!.leadTimeDays,
+    });
+  }
+
+  /**
+   * Raises a stock-out alert (SPEC §5) when the pair is at risk now, caused by `eventId`. The
+   * running-sum risk screens every change; the alert itself is decided by `computeMetrics`, the
+   * one definition, and only when the cooldown would let its severity through.
+   */
+  private checkStockout(
+    pair: PairState,
+    eventId: string,
+    now: number,
+    cooldown: number,
+    raise: (pair: PairState, row: AlertRow) => void,
+  ): void {
+    const product = this.deps.master.product(pair.sku)!;
+    const available = pair.onHand - pair.reserved;
+    const key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId);
+    const atMost = alertSeverity(pair.stockoutRisk(product.leadTimeDays) + SCREEN_MARGIN, available);
+    if (!atMost || !cooldownAllows(pair, key, atMost, now, cooldown)) return;
+    const day = dayKey(pair.maxEventTime);
+    const m = this.metricsOf(pair, day);
+    const severity = alertSeverity(m.stockout_risk, available);
+    if (!severity) return;
+    raise(pair, {
+      alertId: causeId('alert', STOCKOUT_ALERT, eventId),
+      alertType: STOCKOUT_ALERT,
+      severity,
+      source: ALERT_SOURCE,
+      sku: pair.sku,
+      warehouseId: pair.warehouseId,
+      message:
+        available <= 0
+          ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
+          : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+      details: {
+        eventId,
+        stockoutRisk: m.stockout_risk,
+        available,
+        onHand: pair.onHand,
+        reserved: pair.reserved,
+        expectedDailyDemand: m.expected_daily_demand,
+        reorderQuantity: m.reorder_quantity,
+        asOfDate: day,
+      },
+      dedupKey: key,
+    });
   }
 
   /** Loads the detector state of the pairs in `accepted` that this partition state lacks. */

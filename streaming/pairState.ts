@@ -1,10 +1,12 @@
 import { RESERVATION_TYPES, type EventType } from '../events/index.js';
 import type { PairHistory } from '../db/streaming/index.js';
+import { SalesWindow } from './salesWindow.js';
 
 /** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
 export const HISTORY_SIZE = 100;
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
 
 /**
  * The last HISTORY_SIZE changes of one event type, with running sums and a sorted copy kept up to
@@ -73,11 +75,11 @@ function lastDays(day: string, days: number): string[] {
 let lastDay = NaN;
 let lastDayKey = '';
 /** The UTC day key ('YYYY-MM-DD') of an instant; sales arrive day after day, so the last one is kept. */
-function dayKey(t: number): string {
-  const day = Math.floor(t / 86_400_000);
+export function dayKey(t: number): string {
+  const day = Math.floor(t / DAY_MS);
   if (day !== lastDay) {
     lastDay = day;
-    lastDayKey = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    lastDayKey = new Date(day * DAY_MS).toISOString().slice(0, 10);
   }
   return lastDayKey;
 }
@@ -116,6 +118,8 @@ export class PairState {
   depleting = false;
   spiking = false;
 
+  /** The 30 days of `dailySales` ending on the latest event's day, for `stockoutRisk`. */
+  private readonly salesWindow = new SalesWindow();
   private readonly recent: Recent[] = [];
   private hourHead = 0;
   private minuteHead = 0;
@@ -185,7 +189,9 @@ export class PairState {
 
     if (eventType === 'SALE') {
       const day = dayKey(t);
-      this.dailySales.set(day, (this.dailySales.get(day) ?? 0) - change);
+      const units = (this.dailySales.get(day) ?? 0) - change;
+      this.dailySales.set(day, units);
+      this.salesWindow.set(Math.floor(t / DAY_MS), Math.max(0, units));
     }
 
     if (t > this.maxEventTime) this.maxEventTime = t;
@@ -210,6 +216,18 @@ export class PairState {
       this.minuteHead -= this.hourHead;
       this.hourHead = 0;
     }
+  }
+
+  /**
+   * The SPEC §5 stock-out risk now, over the 30 days of sales ending on the latest event's day
+   * (as `computeMetrics` of `salesSeries` would give it, up to rounding): cheap enough to ask
+   * after every change.
+   */
+  stockoutRisk(leadTimeDays: number): number {
+    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), (d) =>
+      Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0),
+    );
+    return this.salesWindow.stockoutRisk(this.onHand - this.reserved, leadTimeDays);
   }
 
   /** The last `days` UTC days of sales ending with `day` (oldest first), zeros included. */

@@ -25,7 +25,7 @@ export interface StreamingOptions {
   emailIntervalMs?: number;
   /** How often the product/warehouse cache is reloaded. @defaultValue 60000 */
   masterDataRefreshMs?: number;
-  /** Messages applied per PostgreSQL transaction. @defaultValue 5000 */
+  /** Messages applied per PostgreSQL transaction, about (see `IngestOptions.chunkSize`). @defaultValue 5000 */
   chunkSize?: number;
   /** First and largest pause between retries of a failed batch, ms. @defaultValue [200, 30000] */
   retryDelayMs?: [number, number];

@@ -140,3 +140,52 @@ describe('streaming: anomaly and alert ids come from what caused them', function
     expect(await f.db.knex('analytics.alerts').where({ alert_id: alert.alertId })).to.have.length(1);
   });
 });
+
+describe('streaming: a stock-out alert is raised after the change that causes it', function () {
+  this.timeout(120_000);
+  const fixtures: StreamingFixture[] = [];
+  const sidecars: StreamingSidecar[] = [];
+
+  after(async function () {
+    for (const s of sidecars) await s.close();
+    for (const f of fixtures) await f.close();
+  });
+
+  /**
+   * Runs 100 received, then ten sales of 10, through a sidecar that applies `chunkSize` events per
+   * transaction; returns each stock-out alert as [index of its cause event, severity].
+   */
+  async function stockoutAlerts(chunkSize: number): Promise<Array<[number, string]>> {
+    const f = await openStreamingFixture();
+    fixtures.push(f);
+    const master = await seedMasterData(f.db.knex, { skus: 1, warehouses: 1, leadTimeDays: 7 });
+    const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
+    const t = Date.now() - 10 * 60_000;
+    const events = [
+      makeEvent({ sku, warehouseId, eventType: 'RESTOCK', quantityChange: 100, timestamp: t }),
+      ...Array.from({ length: 10 }, (_, i) =>
+        makeEvent({ sku, warehouseId, quantityChange: -10, timestamp: t + (i + 1) * 1_000 }),
+      ),
+    ];
+    const sidecar = await startStreaming(f.config, { port: false, chunkSize });
+    sidecars.push(sidecar);
+    await produce(f.producer, topicNames(f.config).events, events);
+    await waitFor('every event applied', async () => sidecar.totals.applied === events.length);
+    const alerts = await f.db.knex('analytics.alerts').where({ alert_type: 'STOCKOUT_RISK' }).orderBy('id');
+    return alerts.map((a) => {
+      const cause = events.findIndex((e) => causeId('alert', 'STOCKOUT_RISK', e.eventId) === a.alert_id);
+      return [cause, a.severity as string];
+    });
+  }
+
+  it('one alert per escalation, each named after its event, however the events were cut into chunks', async function () {
+    const oneByOne = await stockoutAlerts(1);
+    // available 100 → 0 in steps of 10 while the day's sales build the expected demand: the risk
+    // passes 0.2 (medium) and 0.5 (high) on the way, and nothing left is critical.
+    expect(oneByOne.map(([, severity]) => severity)).to.deep.equal(['medium', 'high', 'critical']);
+    expect(oneByOne.at(-1)).to.deep.equal([10, 'critical']);
+    expect(oneByOne.every(([cause]) => cause > 0)).to.equal(true);
+    // All eleven events in one chunk: the same alerts, caused by the same events.
+    expect(await stockoutAlerts(1_000)).to.deep.equal(oneByOne);
+  });
+});

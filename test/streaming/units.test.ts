@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { computeMetrics } from '../../analytics/index.js';
+import { PairState, dayKey } from '../../streaming/pairState.js';
 import {
   PartitionWindows,
   combineRisk,
@@ -100,6 +102,37 @@ describe('streaming: risk score (pure)', function () {
     expect(combineRisk([rule(0.4)])).to.be.closeTo(0.4, 1e-12);
     expect(combineRisk([rule(0.5), rule(0.5)])).to.be.closeTo(0.75, 1e-12);
     expect(combineRisk([rule(0.9), rule(0.8), rule(0.7)])).to.be.within(0, 1);
+  });
+});
+
+describe('streaming: stock-out risk after every change (pure)', function () {
+  /** A small deterministic generator, so a failure can be replayed. */
+  const random = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+
+  it('equals computeMetrics over the 30 days ending on the latest event, through day changes, late sales and restocks', function () {
+    const next = random(7);
+    for (let pairNo = 0; pairNo < 20; pairNo++) {
+      const pair = new PairState(`SKU-${pairNo}`, 'WAREHOUSE-001');
+      const leadTimeDays = 1 + Math.floor(next() * 14);
+      let t = NOW - 45 * 86_400_000;
+      pair.observe('RESTOCK', 200 + Math.floor(next() * 400), t);
+      for (let i = 0; i < 400; i++) {
+        t += Math.floor(next() * 4 * 3_600_000); // days with several sales, days with none
+        const roll = next();
+        // A late sale (up to three days back) lands on an earlier day of the window.
+        const at = roll < 0.1 ? t - Math.floor(next() * 3 * 86_400_000) : t;
+        if (roll < 0.8) pair.observe('SALE', -1 - Math.floor(next() * 6), at);
+        else if (roll < 0.9) pair.observe('RESERVATION', 1 + Math.floor(next() * 3), at);
+        else pair.observe('RESTOCK', 20 + Math.floor(next() * 60), at);
+        const exact = computeMetrics({
+          dailySales: pair.salesSeries(dayKey(pair.maxEventTime)),
+          onHand: pair.onHand,
+          reserved: pair.reserved,
+          leadTimeDays,
+        }).stockout_risk;
+        expect(pair.stockoutRisk(leadTimeDays), `pair ${pairNo}, event ${i}`).to.be.closeTo(exact, 1e-12);
+      }
+    }
   });
 });
 
