@@ -93,6 +93,8 @@ const SCREEN_MARGIN = 1e-9;
  */
 export class Ingestor {
   private readonly partitions = new Map<number, PartitionState>();
+  /** Each pair's stock-out dedup key, built once: a pair at risk is asked after every change. */
+  private readonly stockoutKeys = new WeakMap<PairState, string>();
   private generation = 0;
   private stopping = false;
   /** Totals since start, for logs and tests. */
@@ -569,9 +571,11 @@ export class Ingestor {
   ): void {
     const product = this.deps.master.product(pair.sku)!;
     const available = pair.onHand - pair.reserved;
-    const key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId);
     const atMost = alertSeverity(pair.stockoutRisk(product.leadTimeDays) + SCREEN_MARGIN, available);
-    if (!atMost || !cooldownAllows(pair, key, atMost, now, cooldown)) return;
+    if (!atMost) return;
+    let key = this.stockoutKeys.get(pair);
+    if (!key) this.stockoutKeys.set(pair, (key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId)));
+    if (!cooldownAllows(pair, key, atMost, now, cooldown)) return;
     const day = dayKey(pair.maxEventTime);
     const m = this.metricsOf(pair, day);
     const severity = alertSeverity(m.stockout_risk, available);
