@@ -138,11 +138,16 @@ export class PairState {
     severityRank: (s: string) => number,
   ): PairState {
     const s = new PairState(sku, warehouseId);
-    s.reserved = h.reserved;
-    // Replay the recent rows from the on-hand before them, so the running sums match.
-    let delta = 0;
-    for (const r of h.recent) if (!RESERVATION_TYPES.has(r.eventType as EventType)) delta += r.quantityChange;
-    s.onHand = h.onHand - delta;
+    // Replay the recent rows from the levels before them, so the running sums match and the
+    // levels end where PostgreSQL has them.
+    let onHandDelta = 0;
+    let reservedDelta = 0;
+    for (const r of h.recent) {
+      if (RESERVATION_TYPES.has(r.eventType as EventType)) reservedDelta += r.quantityChange;
+      else onHandDelta += r.quantityChange;
+    }
+    s.onHand = h.onHand - onHandDelta;
+    s.reserved = h.reserved - reservedDelta;
     for (const r of h.recent) s.observe(r.eventType, r.quantityChange, r.occurredAt.getTime());
     s.dailySales.clear();
     for (const [day, units] of h.dailySales) s.dailySales.set(day, units);

@@ -136,6 +136,32 @@ describe('streaming: stock-out risk after every change (pure)', function () {
   });
 });
 
+describe('streaming: pair state read back from the warehouse (pure)', function () {
+  it('ends at the stored on-hand and reserved after replaying the recent rows of every type', function () {
+    const t = NOW - 30 * 60_000;
+    const recent = [
+      ['RESTOCK', 50],
+      ['RESERVATION', 7],
+      ['SALE', -4],
+      ['RESERVATION_RELEASE', -2],
+      ['RESERVATION', 3],
+    ].map(([eventType, quantityChange], i) => ({
+      eventId: `e${i}`,
+      eventType: eventType as string,
+      quantityChange: quantityChange as number,
+      occurredAt: new Date(t + i * 60_000),
+    }));
+    const pair = PairState.fromHistory(
+      'SKU-1',
+      'WAREHOUSE-001',
+      { onHand: 120, reserved: 15, recent, dailySales: new Map(), lastAlerts: new Map() },
+      () => 1,
+    );
+    expect([pair.onHand, pair.reserved]).to.deep.equal([120, 15]);
+    expect(pair.onHandHourAgo).to.equal(120 - 46);
+  });
+});
+
 describe('streaming: health checks (pure)', function () {
   it('is down when one dependency fails or does not answer in time', async function () {
     expect(await runChecks({ a: async () => true, b: async () => true })).to.deep.equal({
