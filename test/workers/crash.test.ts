@@ -78,6 +78,10 @@ describe('worker crashes and shutdowns', () => {
     });
     const victim = [a, b].find((c) => c.workerId === running.worker_id)!;
     const survivor = victim === a ? b : a;
+    // The try is marked running before the task's code starts: kill only once it has.
+    await waitFor('the task to start on the victim', async () =>
+      readdirSync(markers).some((f) => f.startsWith(`start-${victim.proc.pid}-${run.id}-`)),
+    );
     victim.proc.kill('SIGKILL');
     await exited(victim);
 
