@@ -34,7 +34,6 @@ export interface DagSummary {
   runs: { running: number; success: number; failed: number };
 }
 
-/** Every loaded DAG with its pause flag and latest run. */
 /**
  * The DAGs as defined in code, with what PostgreSQL holds of each (pause flag, runs).
  * `history: false` leaves PostgreSQL out: every DAG unpaused and without runs.

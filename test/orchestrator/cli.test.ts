@@ -1,30 +1,13 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { runCli } from '../services/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testQueuePrefix } from '../support/isolation.js';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'wareflow.js');
-
 describe('wareflow dags/runs/tasks commands', () => {
   let db: TestDatabase;
-  const env = () => ({
-    ...process.env,
-    DATABASE_URL: db.url,
-    QUEUE_PREFIX: testQueuePrefix(),
-    LOG_LEVEL: 'silent',
-  });
+  /** `wareflow …` against this file's database and queue prefix. */
   const run = (args: string[], extraEnv: Record<string, string> = {}) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        { env: { ...env(), ...extraEnv }, timeout: 60_000 },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    runCli(args, { DATABASE_URL: db.url, QUEUE_PREFIX: testQueuePrefix(), LOG_LEVEL: 'silent', ...extraEnv });
 
   before(async () => {
     db = await createTestDatabase();
