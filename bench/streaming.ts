@@ -30,6 +30,7 @@ import {
   writeMasterData,
 } from '../generator/index.js';
 import type { InventoryEvent } from '../events/index.js';
+import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 
 /** The `Etc/GMT` zone whose local time is closest to 14:00 at `now`. */
@@ -201,7 +202,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
         // per-chunk timings).
         stdio: [
           'ignore',
-          'ignore',
+          process.env.BENCH_CHILD_STDOUT && i === 0 ? openSync(process.env.BENCH_CHILD_STDOUT, 'w') : 'ignore',
           process.env.BENCH_CHILD_LOG && i === 0 ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
         ],
       });
@@ -218,15 +219,35 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
             .sum({ n: 'next_offset' })
         )[0]!.n ?? 0,
       );
+    // Where the phase's CPU went: the sidecar processes, and the PostgreSQL backends serving them
+    // (both read from /proc, so only on Linux; a backend the pool opened later is not counted).
+    const backends = async () =>
+      (
+        await knex('pg_stat_activity')
+          .where({ datname: dbName, application_name: 'wareflow-streaming' })
+          .select<Array<{ pid: number }>>('pid')
+      ).map((r) => r.pid);
+    const cpuNow = async () => ({
+      sidecar: totalCpuSeconds(children.map((c) => c.pid!)),
+      postgres: totalCpuSeconds(pgPids),
+    });
+    let pgPids: number[] = [];
+    let cpuAtFirst: Awaited<ReturnType<typeof cpuNow>> | undefined;
+    let cpuAtDone: typeof cpuAtFirst;
     let first = 0;
     let done = 0;
     const deadline = Date.now() + 30 * 60_000;
     for (;;) {
       const n = await applied();
       const now = performance.now();
-      if (n > 0 && first === 0) first = now;
+      if (n > 0 && first === 0) {
+        first = now;
+        pgPids = await backends();
+        cpuAtFirst = await cpuNow();
+      }
       if (n >= N) {
         done = now;
+        cpuAtDone = await cpuNow();
         break;
       }
       if (children.some((c) => c.exitCode !== null) || Date.now() > deadline) {
@@ -237,6 +258,16 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     const sidecarSeconds = (done - first) / 1000;
     const sidecarRate = N / sidecarSeconds;
     log(`sidecar: ${N} events in ${sidecarSeconds.toFixed(1)} s = ${Math.round(sidecarRate)} events/s`);
+    const perEvent = (k: 'sidecar' | 'postgres') => {
+      const a = cpuAtFirst?.[k];
+      const b = cpuAtDone?.[k];
+      return a === undefined || b === undefined ? undefined : ((b - a) * 1e6) / N;
+    };
+    const cpuNote =
+      perEvent('sidecar') === undefined
+        ? 'CPU per event: not measured (no /proc)'
+        : `CPU per event over the phase: sidecar ${perEvent('sidecar')!.toFixed(1)} µs, its PostgreSQL backends ${perEvent('postgres')?.toFixed(1) ?? '?'} µs (${pgPids.length} backends); ${os.cpus().length} cores`;
+    log(cpuNote);
     const countOf = async (q: Promise<Array<Record<string, unknown>>>) => Number((await q)[0]?.n ?? 0);
     const ledgerRows = await countOf(
       knex('inventory.inventory_transactions').whereNotNull('source_partition').count({ n: '*' }),
@@ -347,6 +378,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
       `${N} events, ${instances} sidecar instance${instances > 1 ? 's' : ''}, ${skus} SKUs × ${warehouses} warehouses (${activePairs} pairs with events; every warehouse in ${zone}, early afternoon), 6 partitions; limit = bare kafkajs eachBatch consumer on the same topic`,
       `targets: events_per_s ≥ 50000 (${sidecarRate >= 50_000 ? 'met' : 'NOT met'}); alert_latency_p99_ms < 500 (${p99(latencies) < 500 ? 'met' : 'NOT met'}) at ~${Math.round(actualRate)} events/s; latency limit = bare Kafka produce→consume p99 of the same probes`,
       `probe alerts received: ${latencies.length}/${sentAt.size}`,
+      cpuNote,
     ]);
   } finally {
     // Release everything, also when a phase failed: no child, database or topic is left behind.

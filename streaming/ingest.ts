@@ -35,6 +35,7 @@ import type { BatchControl, InboundBatch, InboundMessage, OutboundMessage, Publi
 import type { EventContext, MasterData } from './enrich.js';
 import type { StreamingMetrics } from './metrics.js';
 import { dlqMessage, windowMessage } from './outputs.js';
+import { PairMap } from './pairMap.js';
 import { PairState, dayKey } from './pairState.js';
 import { loadPartitionState, type PartitionState } from './partition.js';
 import { validateMessage, type DlqReason, type NormalisedEvent } from './validate.js';
@@ -68,6 +69,8 @@ export interface IngestDeps {
 interface Accepted {
   message: InboundMessage;
   event: NormalisedEvent;
+  /** The pair's detector state, once loaded (`loadPairs`). */
+  pair: PairState | undefined;
 }
 
 const RESERVATION_LIST = [...RESERVATION_TYPES];
@@ -144,7 +147,9 @@ export class Ingestor {
               control.seek(String(next));
               return;
             }
-            messages = messages.filter((m) => BigInt(m.offset) >= next);
+            // Offsets ascend: only a chunk that starts below the stored offset has any to drop.
+            if (BigInt(messages[0]!.offset) < next)
+              messages = messages.filter((m) => BigInt(m.offset) >= next);
           }
           const chunkEnd = pos + chunkSize;
           if (messages.length > 0) await this.applyChunk(state, batch, messages, control);
@@ -213,17 +218,29 @@ export class Ingestor {
       dlqReasons.push(reason);
     };
 
-    // 1. Contract rules that need no master data.
+    // 1. Contract rules that need no master data. Known ids are swapped for the cache's own
+    // strings: every later lookup then finds their hashes computed, and the message's copies die
+    // young instead of living as long as the chunk.
     const limits = { now: Date.now(), maxEventAgeDays: this.options.maxEventAgeDays };
     let accepted: Accepted[] = [];
+    let unknownIds = false;
     for (const message of messages) {
       const v = validateMessage(message.value, limits);
-      if (v.ok) accepted.push({ message, event: v.event });
-      else reject(message, v.reason, v.detail);
+      if (!v.ok) {
+        reject(message, v.reason, v.detail);
+        continue;
+      }
+      const e = v.event;
+      const product = master.product(e.sku);
+      const warehouse = master.warehouse(e.warehouseId);
+      if (product) e.sku = product.sku;
+      if (warehouse) e.warehouseId = warehouse.warehouseId;
+      if (!product || !warehouse) unknownIds = true;
+      accepted.push({ message, event: e, pair: undefined });
     }
 
     // 2. Unknown SKU or warehouse — after asking PostgreSQL about ids the cache has not seen.
-    if (accepted.some((a) => !master.product(a.event.sku) || !master.warehouse(a.event.warehouseId))) {
+    if (unknownIds) {
       await master.resolveMissing(
         accepted.map((a) => a.event.sku),
         accepted.map((a) => a.event.warehouseId),
@@ -285,6 +302,9 @@ export class Ingestor {
             'unknown_warehouse',
             `warehouse ${a.event.warehouseId} is no longer in PostgreSQL`,
           );
+        } else if (result.written === 'copy') {
+          // One COPY took every row: no id was repeated, in the chunk or the ledger.
+          applied.push(a);
         } else if (!result.skippedIds.has(a.event.eventId) && !claimed.has(a.event.eventId)) {
           claimed.add(a.event.eventId);
           applied.push(a);
@@ -325,8 +345,8 @@ export class Ingestor {
       };
       /** Pairs that changed, with the last event applied to each. */
       const changed = new Map<PairState, string>();
-      for (const { event: e } of applied) {
-        const pair = state.pairs.get(pairId(e.sku, e.warehouseId))!;
+      for (const { event: e, pair: p } of applied) {
+        const pair = p!;
         const late = state.windows.add(e.sku, e.warehouseId, e.quantityChange, e.occurredAt.getTime());
         if (late > 0) lateCount.set('any', (lateCount.get('any') ?? 0) + late);
         const ctx = master.context(e.sku, e.warehouseId, e.occurredAt)!;
@@ -363,7 +383,7 @@ export class Ingestor {
       // partition moved them (a correction in SQL, say): then memory follows, and the pair's
       // stock-out risk is checked once more, after its last event in the chunk.
       for (const level of result.levels) {
-        const pair = state.pairs.get(pairId(level.sku, level.warehouseId));
+        const pair = state.pairs.get(level.sku, level.warehouseId);
         if (!pair) continue;
         if (pair.onHand !== level.onHand || pair.reserved !== level.reserved) {
           this.deps.logger.warn(
@@ -605,15 +625,19 @@ export class Ingestor {
     });
   }
 
-  /** Loads the detector state of the pairs in `accepted` that this partition state lacks. */
+  /**
+   * Gives every accepted event its pair's detector state, loading those this partition state
+   * lacks from PostgreSQL first.
+   */
   private async loadPairs(state: PartitionState, accepted: readonly Accepted[]): Promise<void> {
-    const missing = new Map<string, PairKey>();
+    const missing = new PairMap<PairKey>();
     let minTime = Infinity;
     let maxTime = -Infinity;
-    for (const { event: e } of accepted) {
-      const id = pairId(e.sku, e.warehouseId);
-      if (state.pairs.has(id) || missing.has(id)) continue;
-      missing.set(id, { sku: e.sku, warehouseId: e.warehouseId });
+    for (const a of accepted) {
+      const e = a.event;
+      a.pair = state.pairs.get(e.sku, e.warehouseId);
+      if (a.pair || missing.get(e.sku, e.warehouseId)) continue;
+      missing.set(e.sku, e.warehouseId, { sku: e.sku, warehouseId: e.warehouseId });
       const t = e.occurredAt.getTime();
       if (t < minTime) minTime = t;
       if (t > maxTime) maxTime = t;
@@ -626,9 +650,15 @@ export class Ingestor {
       eventTypes: STORED_TYPES,
       alertKeys: (p) => [STOCKOUT_ALERT, ...ANOMALY_TYPES].map((t) => dedupKey(t, p.sku, p.warehouseId)),
     });
-    for (const [id, k] of missing) {
-      state.pairs.set(id, PairState.fromHistory(k.sku, k.warehouseId, histories.get(id)!, severityRank));
+    for (const k of keys) {
+      const history = histories.get(pairId(k.sku, k.warehouseId))!;
+      state.pairs.set(
+        k.sku,
+        k.warehouseId,
+        PairState.fromHistory(k.sku, k.warehouseId, history, severityRank),
+      );
     }
+    for (const a of accepted) a.pair ??= state.pairs.get(a.event.sku, a.event.warehouseId);
   }
 }
 

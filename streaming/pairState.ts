@@ -84,18 +84,15 @@ export function dayKey(t: number): string {
   return lastDayKey;
 }
 
-interface Recent {
-  t: number;
-  onHandDelta: number;
-}
-
 /**
  * What the detectors of one (sku, warehouse) remember. Everything here can be rebuilt from the
  * warehouse (`fromHistory`), because the pair belongs to whichever instance owns its partition
  * and that owner changes with rebalances.
  *
  * The last-hour and last-minute figures are running sums over a queue in arrival order, pruned
- * by event time, so each event costs O(1) whatever the pair's rate.
+ * by event time, so each event costs O(1) whatever the pair's rate. The queue is two arrays of
+ * numbers (event time, on-hand change) rather than an object per event: nothing for the garbage
+ * collector to trace or promote for an hour.
  */
 export class PairState {
   onHand = 0;
@@ -120,7 +117,8 @@ export class PairState {
 
   /** The 30 days of `dailySales` ending on the latest event's day, for `stockoutRisk`. */
   private readonly salesWindow = new SalesWindow();
-  private readonly recent: Recent[] = [];
+  private readonly recentT: number[] = [];
+  private readonly recentDelta: number[] = [];
   private hourHead = 0;
   private minuteHead = 0;
   private hourOnHandDelta = 0;
@@ -158,14 +156,14 @@ export class PairState {
 
   /** Events in the last hour before the newest one (inclusive), and in its last minute. */
   get hourCount(): number {
-    return this.recent.length - this.hourHead;
+    return this.recentT.length - this.hourHead;
   }
   get minuteCount(): number {
-    return this.recent.length - this.minuteHead;
+    return this.recentT.length - this.minuteHead;
   }
   /** Event time of the oldest event within the trailing hour (the newest event's time at least). */
   get oldestInHour(): number {
-    return this.recent[this.hourHead]?.t ?? this.maxEventTime;
+    return this.recentT[this.hourHead] ?? this.maxEventTime;
   }
   /** On-hand at the start of the trailing hour. */
   get onHandHourAgo(): number {
@@ -200,7 +198,8 @@ export class PairState {
     }
 
     if (t > this.maxEventTime) this.maxEventTime = t;
-    this.recent.push({ t, onHandDelta });
+    this.recentT.push(t);
+    this.recentDelta.push(onHandDelta);
     this.hourOnHandDelta += onHandDelta;
     if (onHandDelta < 0) this.hourOutflow -= onHandDelta;
     this.prune();
@@ -208,16 +207,17 @@ export class PairState {
 
   private prune(): void {
     const now = this.maxEventTime;
-    while (this.hourHead < this.recent.length && this.recent[this.hourHead]!.t <= now - HOUR_MS) {
-      const r = this.recent[this.hourHead++]!;
-      this.hourOnHandDelta -= r.onHandDelta;
-      if (r.onHandDelta < 0) this.hourOutflow += r.onHandDelta;
+    const times = this.recentT;
+    while (this.hourHead < times.length && times[this.hourHead]! <= now - HOUR_MS) {
+      const delta = this.recentDelta[this.hourHead++]!;
+      this.hourOnHandDelta -= delta;
+      if (delta < 0) this.hourOutflow += delta;
     }
     if (this.minuteHead < this.hourHead) this.minuteHead = this.hourHead;
-    while (this.minuteHead < this.recent.length && this.recent[this.minuteHead]!.t <= now - MINUTE_MS)
-      this.minuteHead++;
-    if (this.hourHead > 1024 && this.hourHead * 2 > this.recent.length) {
-      this.recent.splice(0, this.hourHead);
+    while (this.minuteHead < times.length && times[this.minuteHead]! <= now - MINUTE_MS) this.minuteHead++;
+    if (this.hourHead > 1024 && this.hourHead * 2 > times.length) {
+      times.splice(0, this.hourHead);
+      this.recentDelta.splice(0, this.hourHead);
       this.minuteHead -= this.hourHead;
       this.hourHead = 0;
     }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { loadPartitionProgress, loadWindowEvents } from '../db/streaming/index.js';
+import { PairMap } from './pairMap.js';
 import type { PairState } from './pairState.js';
 import { PartitionWindows, earliestOpenEventTime } from './windows.js';
 
@@ -12,7 +13,8 @@ export class PartitionState {
   /** Offset of the next message to apply; null when the group never applied any from this partition. */
   nextOffset: bigint | null;
   readonly windows: PartitionWindows;
-  readonly pairs = new Map<string, PairState>();
+  /** Detector state of the pairs seen since the partition was (re)loaded. */
+  readonly pairs = new PairMap<PairState>();
 
   constructor(
     readonly partition: number,

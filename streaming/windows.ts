@@ -1,4 +1,5 @@
 import type { ClosedWindow } from '../db/streaming/index.js';
+import { PairMap } from './pairMap.js';
 
 /** The SPEC §7 windows: event-time tumbling 1m/5m/15m/1h and a 5m window sliding by 1m. */
 export const WINDOW_KINDS = [
@@ -11,8 +12,18 @@ export const WINDOW_KINDS = [
 
 export type WindowKind = (typeof WINDOW_KINDS)[number]['kind'];
 
+const MINUTE_MS = 60_000;
+/** Every window size and slide is a whole number of minutes. */
+const KIND_MINUTES = WINDOW_KINDS.map((k) => ({
+  kind: k.kind,
+  sizeMin: k.sizeMs / MINUTE_MS,
+  slideMin: k.slideMs / MINUTE_MS,
+}));
+
 interface Accumulator {
   kind: WindowKind;
+  /** Start in epoch minutes: the order of a kind's open windows. */
+  startMin: number;
   start: number;
   end: number;
   sku: string;
@@ -27,6 +38,17 @@ interface Accumulator {
   late: number;
 }
 
+interface PairWindows {
+  sku: string;
+  warehouseId: string;
+  /**
+   * Per kind (index into WINDOW_KINDS), the open windows in order of start, so also of end. A
+   * pair has a handful open per kind, and an event almost always falls in the newest ones: a
+   * search from the back finds them, and closing takes them from the front.
+   */
+  byKind: Accumulator[][];
+}
+
 export interface LateEvent {
   kind: WindowKind;
   start: Date;
@@ -37,7 +59,7 @@ export interface LateEvent {
 }
 
 /** Linear-interpolated percentile (the definition of PostgreSQL's percentile_cont). */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 1) return sorted[0]!;
   const rank = p * (sorted.length - 1);
   const lo = Math.floor(rank);
@@ -46,7 +68,8 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 function summarise(acc: Accumulator): ClosedWindow {
-  const sorted = acc.values.sort((a, b) => a - b);
+  // Quantities are whole numbers within ±MAX_ABS_QUANTITY: a typed array sorts them natively.
+  const sorted = Int32Array.from(acc.values).sort();
   return {
     kind: acc.kind,
     start: new Date(acc.start),
@@ -92,11 +115,8 @@ export function earliestOpenEventTime(watermark: number): number {
  * range — so replaying those rows (`rebuild`) recreates the same state.
  */
 export class PartitionWindows {
-  /** Open windows per pair, then per kind (index into WINDOW_KINDS), keyed by window start. */
-  private readonly open = new Map<
-    string,
-    { sku: string; warehouseId: string; byKind: Array<Map<number, Accumulator>> }
-  >();
+  /** Open windows per pair. */
+  private readonly open = new PairMap<PairWindows>();
   private readonly lateClosed = new Map<string, LateEvent>();
   private nextEnd = Infinity;
   maxEventTime: number | null;
@@ -114,7 +134,7 @@ export class PartitionWindows {
 
   get openCount(): number {
     let n = 0;
-    for (const p of this.open.values()) for (const m of p.byKind) n += m.size;
+    for (const p of this.open.values()) for (const open of p.byKind) n += open.length;
     return n;
   }
 
@@ -137,26 +157,30 @@ export class PartitionWindows {
     watermark: number,
     rebuilding = false,
   ): number {
-    const pairKey = `${sku}\u0000${warehouseId}`;
-    let pair = this.open.get(pairKey);
+    let pair = this.open.get(sku, warehouseId);
     if (!pair) {
-      pair = { sku, warehouseId, byKind: WINDOW_KINDS.map(() => new Map<number, Accumulator>()) };
-      this.open.set(pairKey, pair);
+      pair = { sku, warehouseId, byKind: WINDOW_KINDS.map(() => []) };
+      this.open.set(sku, warehouseId, pair);
     }
     let late = 0;
-    for (let k = 0; k < WINDOW_KINDS.length; k++) {
-      const { kind, sizeMs, slideMs } = WINDOW_KINDS[k]!;
+    const minute = Math.floor(t / MINUTE_MS);
+    for (let k = 0; k < KIND_MINUTES.length; k++) {
+      const { kind, sizeMin, slideMin } = KIND_MINUTES[k]!;
       const windows = pair.byKind[k]!;
-      const lastStart = Math.floor(t / slideMs) * slideMs;
-      for (let start = lastStart; start > t - sizeMs; start -= slideMs) {
-        const end = start + sizeMs;
-        let acc = windows.get(start);
+      // Windows before `at` start earlier than the one sought; the loop visits starts downwards.
+      let at = windows.length;
+      const lastStart = Math.floor(minute / slideMin) * slideMin;
+      for (let startMin = lastStart; startMin > minute - sizeMin; startMin -= slideMin) {
+        const start = startMin * MINUTE_MS;
+        const end = start + sizeMin * MINUTE_MS;
+        while (at > 0 && windows[at - 1]!.startMin > startMin) at--;
+        let acc = at > 0 && windows[at - 1]!.startMin === startMin ? windows[at - 1] : undefined;
         if (end <= watermark) {
           if (rebuilding) continue;
           late++;
           if (acc) acc.late++;
           else {
-            const key = `${kind}|${start}|${pairKey}`;
+            const key = `${kind}|${start}|${sku}\u0000${warehouseId}`;
             const l = this.lateClosed.get(key);
             if (l) l.count++;
             else
@@ -174,6 +198,7 @@ export class PartitionWindows {
         if (!acc) {
           acc = {
             kind,
+            startMin,
             start,
             end,
             sku,
@@ -187,7 +212,8 @@ export class PartitionWindows {
             values: [],
             late: 0,
           };
-          windows.set(start, acc);
+          if (at === windows.length) windows.push(acc);
+          else windows.splice(at, 0, acc);
           if (end < this.nextEnd) this.nextEnd = end;
         }
         acc.count++;
@@ -210,14 +236,10 @@ export class PartitionWindows {
     let nextEnd = Infinity;
     for (const pair of this.open.values()) {
       for (const windows of pair.byKind) {
-        for (const [start, acc] of windows) {
-          if (acc.end > watermark) {
-            if (acc.end < nextEnd) nextEnd = acc.end;
-            continue;
-          }
-          windows.delete(start);
-          closed.push(summarise(acc));
-        }
+        let n = 0;
+        while (n < windows.length && windows[n]!.end <= watermark) closed.push(summarise(windows[n++]!));
+        if (n > 0) windows.splice(0, n);
+        if (windows.length > 0 && windows[0]!.end < nextEnd) nextEnd = windows[0]!.end;
       }
     }
     this.nextEnd = nextEnd;

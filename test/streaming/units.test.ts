@@ -47,6 +47,27 @@ describe('streaming: validation rules (pure)', function () {
     expect(offset.ok && offset.event.occurredAt.toISOString()).to.equal('2026-06-10T11:30:00.000Z');
   });
 
+  it('reads a timestamp in the millisecond form producers send as Date.parse does, and rejects the same malformed ones', function () {
+    const texts = [
+      '2026-06-10T11:00:00.123Z', // the canonical form
+      '2026-02-28T23:59:59.999Z',
+      '2026-02-30T08:00:00.000Z', // a day past the month's end rolls over, as in Date.parse
+      '2026-06-10T24:00:00.000Z',
+      '2026-06-10T11:00:00.123z',
+      '2026-13-10T11:00:00.000Z',
+      '2026-06-10T11:60:00.000Z',
+      '2026-06-1xT11:00:00.000Z',
+      '2026-06-10T11:00:00,123Z',
+    ];
+    for (const text of texts) {
+      const r = check({ ...valid, timestamp: text });
+      const expected = Date.parse(text);
+      if (Number.isNaN(expected)) expect(r, text).to.include({ reason: 'invalid_timestamp' });
+      else if (r.ok) expect(r.event.occurredAt.getTime(), text).to.equal(expected);
+      else expect(r, text).to.include({ reason: 'future_timestamp' });
+    }
+  });
+
   it('accepts the edges of the time and quantity ranges and rejects just beyond them', function () {
     const at = (ms: number) => check({ ...valid, timestamp: ms });
     expect(at(NOW + 3_600_000).ok).to.equal(true);
