@@ -202,7 +202,9 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
         // per-chunk timings).
         stdio: [
           'ignore',
-          process.env.BENCH_CHILD_STDOUT && i === 0 ? openSync(process.env.BENCH_CHILD_STDOUT, 'w') : 'ignore',
+          process.env.BENCH_CHILD_STDOUT && i === 0
+            ? openSync(process.env.BENCH_CHILD_STDOUT, 'w')
+            : 'ignore',
           process.env.BENCH_CHILD_LOG && i === 0 ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
         ],
       });
