@@ -199,7 +199,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
           LOG_LEVEL: config.LOG_LEVEL,
         },
         // BENCH_CHILD_LOG=file keeps the (first) sidecar's whole log (with LOG_LEVEL=debug:
-        // per-chunk timings).
+        // per-chunk timings), BENCH_CHILD_STDOUT=file its stdout (where V8 writes --trace-gc).
         stdio: [
           'ignore',
           process.env.BENCH_CHILD_STDOUT && i === 0

@@ -24,7 +24,6 @@ interface Accumulator {
   kind: WindowKind;
   /** Start in epoch minutes: the order of a kind's open windows. */
   startMin: number;
-  start: number;
   end: number;
   sku: string;
   warehouseId: string;
@@ -72,7 +71,7 @@ function summarise(acc: Accumulator): ClosedWindow {
   const sorted = Int32Array.from(acc.values).sort();
   return {
     kind: acc.kind,
-    start: new Date(acc.start),
+    start: new Date(acc.startMin * MINUTE_MS),
     end: new Date(acc.end),
     sku: acc.sku,
     warehouseId: acc.warehouseId,
@@ -199,7 +198,6 @@ export class PartitionWindows {
           acc = {
             kind,
             startMin,
-            start,
             end,
             sku,
             warehouseId,
