@@ -25,7 +25,10 @@ export interface BatchControl {
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was re-positioned: stop and return. */
   isActive(): boolean;
-  /** Marks everything before `nextOffset` as done (committed to Kafka as a hint; PostgreSQL is the truth). */
+  /**
+   * Marks everything before `nextOffset` as done, once PostgreSQL has committed it: committed to
+   * Kafka soon after (a hint for lag tools and restarts; PostgreSQL is the truth), never ahead of it.
+   */
   markDone(nextOffset: string): void;
   /** Continues the partition from `offset` (the batch in hand is abandoned). */
   seek(offset: string): void;
@@ -38,7 +41,9 @@ export type BatchHandler = (batch: InboundBatch, control: BatchControl) => Promi
 export interface GroupConsumer {
   /**
    * Joins the group and calls `handler` with batches of one partition at a time; one partition is
-   * never handled by two calls at once. Resolves once consuming has started.
+   * never handled by two calls at once, and its batches come in offset order. A batch may be
+   * fetched while the one before it is handled; after a rebalance or a seek the batches fetched
+   * before it are dropped. Resolves once consuming has started.
    */
   run(handler: BatchHandler): Promise<void>;
   /** Called after every (re)join with the partitions this member now owns. */

@@ -424,6 +424,7 @@ export class Ingestor {
         alerts,
         groupId: this.options.groupId,
         topic: topics.events,
+        expectedNextOffset: state.nextOffset === null ? null : String(state.nextOffset),
         progress: {
           partition: batch.partition,
           nextOffset: String(lastOffset + 1n),

@@ -2,7 +2,7 @@
 export { applyEvents, type AppliedEvents } from './applyEvents.js';
 export type { LedgerEvent } from './ledgerEvent.js';
 export { loadLedgerEvents, type StoredEvent } from './loadLedgerEvents.js';
-export { loadPartitionProgress, type PartitionProgress } from './offsets.js';
+export { loadPartitionProgress, OffsetConflictError, type PartitionProgress } from './offsets.js';
 export { SIDECAR_SESSION_SQL } from './sidecarSession.js';
 export { loadProducts, loadWarehouses, type ProductRow, type WarehouseRow } from './loadMasterData.js';
 export { loadPairHistory, pairId, type PairHistory, type PairKey } from './loadPairHistory.js';

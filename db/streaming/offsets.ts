@@ -1,5 +1,23 @@
 import type { Knex } from 'knex';
+import { WareflowError } from '../../platform/errors.js';
 import { bind } from './bindings.js';
+
+/**
+ * A chunk's progress write found the partition somewhere else than where the chunk started: another
+ * member (or a batch of an earlier generation) applied it meanwhile. The chunk rolls back and is
+ * tried again from the state PostgreSQL now holds.
+ */
+export class OffsetConflictError extends WareflowError {
+  constructor(
+    readonly partition: number,
+    readonly expectedNextOffset: string | null,
+  ) {
+    super(
+      `partition ${partition} moved on from offset ${expectedNextOffset ?? '(none)'} while this chunk was applied`,
+      { retriable: true },
+    );
+  }
+}
 
 export interface PartitionProgress {
   partition: number;

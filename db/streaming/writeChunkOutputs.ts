@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { bind } from './bindings.js';
-import type { PartitionProgress } from './offsets.js';
+import { OffsetConflictError, type PartitionProgress } from './offsets.js';
 import { PREPARED } from './prepared.js';
 
 /** A closed window aggregate (a row of `analytics.stream_windows`). */
@@ -66,6 +66,11 @@ export interface ChunkOutputs {
   groupId: string;
   topic: string;
   progress: PartitionProgress;
+  /**
+   * The partition's stored next offset when the chunk started (null: none stored). The progress
+   * write is fenced on it, so two writers of one partition cannot both commit.
+   */
+  expectedNextOffset: string | null;
 }
 
 /**
@@ -73,12 +78,13 @@ export interface ChunkOutputs {
  * statement (data-modifying CTEs): the per-chunk round trips are what bounds throughput, not the
  * rows. Anomalies and alerts insert once (their ids come from what caused them, so a replay is a
  * no-op), closed windows upsert (a replay recomputes the same figures; late counts already on the
- * row are kept), late counts add up, the partition's progress is overwritten.
+ * row are kept), late counts add up, the partition's progress moves on — only from where the
+ * chunk started, or the statement throws `OffsetConflictError` (roll the transaction back).
  */
 export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<void> {
   const { anomalies: a, closedWindows: w, lateWindows: l, alerts: al } = o;
-  await trx
-    .raw(
+  const { rows } = await trx
+    .raw<{ rows: Array<{ progressed: number }> }>(
       `WITH anomalies AS (
        INSERT INTO analytics.anomalies
          (anomaly_id, event_id, sku, warehouse_id, anomaly_type, severity, risk_score, details, occurred_at)
@@ -111,17 +117,21 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
        VALUES (?, ?, ?, ?::bigint, ?::timestamptz, now())
        ON CONFLICT (group_id, topic, partition) DO UPDATE
          SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()
+         WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
+       RETURNING 1
+     ), alerts AS (
+       INSERT INTO analytics.alerts
+         (alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
+       SELECT alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key
+         FROM ROWS FROM (json_to_recordset(?::json)
+                AS (alert_id uuid, alert_type text, severity text, source text, sku text, warehouse_id text,
+                    message text, details jsonb, dedup_key text))
+              WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, message, details,
+                                   dedup_key, ord)
+        ORDER BY ord
+       ON CONFLICT (alert_id) DO NOTHING
      )
-     INSERT INTO analytics.alerts
-       (alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
-     SELECT alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key
-       FROM ROWS FROM (json_to_recordset(?::json)
-              AS (alert_id uuid, alert_type text, severity text, source text, sku text, warehouse_id text,
-                  message text, details jsonb, dedup_key text))
-            WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, message, details,
-                                 dedup_key, ord)
-      ORDER BY ord
-     ON CONFLICT (alert_id) DO NOTHING`,
+     SELECT count(*)::int AS progressed FROM progress`,
       // One JSON document per row set: JSON.stringify is native, where the driver would escape every
       // element of some thirty arrays in JS.
       bind(
@@ -171,6 +181,7 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
         o.progress.partition,
         o.progress.nextOffset,
         o.progress.maxEventTime?.toISOString() ?? null,
+        o.expectedNextOffset,
         JSON.stringify(
           al.map((x) => ({
             alert_id: x.alertId,
@@ -187,4 +198,5 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
       ),
     )
     .options(PREPARED.write_chunk_outputs);
+  if (rows[0]?.progressed !== 1) throw new OffsetConflictError(o.progress.partition, o.expectedNextOffset);
 }

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { writeChunkOutputs, type AlertRow, type AnomalyRow } from '../../db/streaming/index.js';
+import {
+  OffsetConflictError,
+  writeChunkOutputs,
+  type AlertRow,
+  type AnomalyRow,
+} from '../../db/streaming/index.js';
 import { topicNames } from '../../platform/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import { causeId, uuidV5 } from '../../streaming/causeIds.js';
@@ -123,8 +128,8 @@ describe('streaming: anomaly and alert ids come from what caused them', function
       details: { eventId },
       dedupKey: `HIGH_VALUE:${sku}:${warehouseId}`,
     };
-    for (let i = 0; i < 2; i++) {
-      await f.db.knex.transaction((trx) =>
+    const write = (expectedNextOffset: string | null, partition = 0) =>
+      f.db.knex.transaction((trx) =>
         writeChunkOutputs(trx, {
           anomalies: [anomaly],
           closedWindows: [],
@@ -132,12 +137,59 @@ describe('streaming: anomaly and alert ids come from what caused them', function
           alerts: [alert],
           groupId: 'cause-ids-test',
           topic: 'inventory-events',
-          progress: { partition: 0, nextOffset: '1', maxEventTime: null },
+          expectedNextOffset,
+          progress: { partition, nextOffset: '1', maxEventTime: null },
         }),
       );
-    }
+    await write(null);
+    await write('1');
     expect(await f.db.knex('analytics.anomalies').where({ anomaly_id: anomaly.anomalyId })).to.have.length(1);
     expect(await f.db.knex('analytics.alerts').where({ alert_id: alert.alertId })).to.have.length(1);
+  });
+
+  it('refuses chunk outputs that start from an offset the partition has moved on from, and writes none of them', async function () {
+    const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
+    const eventIds: string[] = [];
+    const write = (expectedNextOffset: string | null, nextOffset: string, eventId = randomUUID()) => {
+      eventIds.push(eventId);
+      return f.db.knex.transaction((trx) =>
+        writeChunkOutputs(trx, {
+          anomalies: [
+            {
+              anomalyId: causeId('anomaly', 'HIGH_VALUE', eventId),
+              eventId,
+              sku,
+              warehouseId,
+              anomalyType: 'HIGH_VALUE',
+              severity: 'medium',
+              riskScore: 0.4,
+              details: {},
+              occurredAt: new Date(),
+            },
+          ],
+          closedWindows: [],
+          lateWindows: [],
+          alerts: [],
+          groupId: 'fence-test',
+          topic: 'inventory-events',
+          expectedNextOffset,
+          progress: { partition: 3, nextOffset, maxEventTime: null },
+        }),
+      );
+    };
+    const offsets = async () =>
+      (await f.db.knex('inventory.consumer_offsets').where({ group_id: 'fence-test', partition: 3 })).map(
+        (r: { next_offset: string | number }) => String(r.next_offset),
+      );
+    await write(null, '10');
+    // A second writer that also started with nothing stored, then one that started at 5.
+    expect(await write(null, '20').catch((e: unknown) => e)).to.be.instanceOf(OffsetConflictError);
+    expect(await write('5', '20').catch((e: unknown) => e)).to.be.instanceOf(OffsetConflictError);
+    expect(await offsets()).to.deep.equal(['10']);
+    const anomalies = await f.db.knex('analytics.anomalies').whereIn('event_id', eventIds).pluck('event_id');
+    expect(anomalies).to.deep.equal([eventIds[0]]);
+    await write('10', '20');
+    expect(await offsets()).to.deep.equal(['20']);
   });
 });
 

@@ -1,0 +1,114 @@
+/**
+ * One queue per partition between a Kafka fetcher and the batch handler, so the fetcher can run
+ * ahead: while a partition's batch is handled, its next batch is already fetched and decoded.
+ *
+ * - A lane handles its batches one after another: one partition is never handled twice at once.
+ * - A lane holds at most `depth` batches besides the one in hand. `onFull` says when to stop
+ *   fetching the partition and `onRoom` when to fetch it again.
+ * - At most `concurrency` batches of all lanes are in hand at once.
+ * - `clear` drops what a lane has queued (after a seek or a rebalance); the batch in hand runs on
+ *   and finds out for itself that it is stale.
+ */
+export interface PartitionLanesOptions<T> {
+  depth: number;
+  concurrency: number;
+  handle(partition: number, item: T): Promise<void>;
+  /** A handler threw: the lane's queue has been dropped; what was not handled must be fetched again. */
+  onError(partition: number, item: T, error: unknown): void;
+  onFull(partition: number): void;
+  onRoom(partition: number): void;
+}
+
+interface Lane<T> {
+  queue: T[];
+  busy: boolean;
+  full: boolean;
+}
+
+export class PartitionLanes<T> {
+  private readonly lanes = new Map<number, Lane<T>>();
+  private inHand = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: PartitionLanesOptions<T>) {}
+
+  /** Queues `item` unless the lane is full; false means the caller must deliver it again later. */
+  offer(partition: number, item: T): boolean {
+    const lane = this.lane(partition);
+    if (lane.busy && lane.queue.length >= this.options.depth) return false;
+    lane.queue.push(item);
+    // An idle lane takes the item at once (run() shifts it before its first await).
+    if (!lane.busy) void this.run(partition, lane);
+    this.updateFull(partition, lane);
+    return true;
+  }
+
+  /** Drops the queued batches of one partition, or of all. */
+  clear(partition?: number): void {
+    for (const [p, lane] of this.lanes) {
+      if (partition !== undefined && p !== partition) continue;
+      lane.queue.length = 0;
+      this.updateFull(p, lane);
+    }
+  }
+
+  /** Resolves once no lane holds or handles a batch. */
+  async idle(): Promise<void> {
+    while ([...this.lanes.values()].some((l) => l.busy)) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private lane(partition: number): Lane<T> {
+    let lane = this.lanes.get(partition);
+    if (!lane) {
+      lane = { queue: [], busy: false, full: false };
+      this.lanes.set(partition, lane);
+    }
+    return lane;
+  }
+
+  private updateFull(partition: number, lane: Lane<T>): void {
+    const full = lane.queue.length >= this.options.depth;
+    if (full === lane.full) return;
+    lane.full = full;
+    if (full) this.options.onFull(partition);
+    else this.options.onRoom(partition);
+  }
+
+  private async run(partition: number, lane: Lane<T>): Promise<void> {
+    lane.busy = true;
+    try {
+      for (let item = lane.queue.shift(); item !== undefined; item = lane.queue.shift()) {
+        this.updateFull(partition, lane);
+        await this.acquire();
+        try {
+          await this.options.handle(partition, item);
+        } catch (err) {
+          this.clear(partition);
+          this.options.onError(partition, item, err);
+        } finally {
+          this.release();
+        }
+      }
+    } finally {
+      lane.busy = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    while (this.inHand >= this.options.concurrency) {
+      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.inHand++;
+  }
+
+  private release(): void {
+    this.inHand--;
+    this.slotWaiters.shift()?.();
+  }
+}
