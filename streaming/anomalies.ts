@@ -105,7 +105,8 @@ function volumeRules(state: PairState, eventType: string, change: number, out: F
  * Runs every SPEC §7 rule on one newly applied event and records it in the pair's state. The
  * volume rules look at the history before the event; the stock rules at the levels after it.
  * RAPID_DEPLETION and FREQUENCY_SPIKE describe episodes: they fire on the event that starts one
- * and stay quiet until it ends, instead of flagging every event of a busy hour.
+ * and stay quiet until it ends, instead of flagging every event of a busy hour (`resumeEpisodes`
+ * carries an episode across a rebuild of the state).
  */
 export function detectAnomalies(
   state: PairState,
@@ -154,10 +155,8 @@ export function detectAnomalies(
       details: { onHandAfter: state.onHand },
     });
   }
-  const start = state.onHandHourAgo;
-  const outflow = state.outflowLastHour;
   if (onHandEvent) {
-    const depleting = start > 0 && outflow > RULES.rapidDepletionShare * start;
+    const { depleting, start, outflow } = depletion(state);
     if (depleting && !state.depleting && change < 0) {
       const share = outflow / start;
       fired.push({
@@ -169,26 +168,48 @@ export function detectAnomalies(
     }
     state.depleting = depleting;
   }
-  // The baseline is the pair's rate over the part of the trailing hour it has been active, so a
-  // stream that starts from silence is not a spike against the silence before it.
-  const minute = state.minuteCount;
-  const observedMinutes = Math.min(59, (state.maxEventTime - 60_000 - state.oldestInHour) / 60_000);
-  let spiking = false;
-  if (minute >= RULES.frequencyMinEvents && observedMinutes >= RULES.frequencyMinBaselineMinutes) {
-    const baseline = (state.hourCount - minute) / observedMinutes;
-    spiking = minute > RULES.frequencyFactor * baseline;
-    if (spiking && !state.spiking) {
-      const factor = baseline > 0 ? minute / baseline : Infinity;
-      fired.push({
-        type: 'FREQUENCY_SPIKE',
-        severity: factor > 20 ? 'high' : 'medium',
-        risk: factor > 20 ? 0.7 : 0.4,
-        details: { eventsLastMinute: minute, baselinePerMinute: round(baseline) },
-      });
-    }
+  const { spiking, minute, baseline } = frequencySpike(state);
+  if (spiking && !state.spiking) {
+    const factor = baseline > 0 ? minute / baseline : Infinity;
+    fired.push({
+      type: 'FREQUENCY_SPIKE',
+      severity: factor > 20 ? 'high' : 'medium',
+      risk: factor > 20 ? 0.7 : 0.4,
+      details: { eventsLastMinute: minute, baselinePerMinute: round(baseline) },
+    });
   }
   state.spiking = spiking;
   return fired;
+}
+
+/**
+ * Sets a pair's episode flags from its trailing hour, for state rebuilt from the ledger: a new owner
+ * of the partition (or a restarted one) stays quiet about an episode its predecessor reported.
+ */
+export function resumeEpisodes(state: PairState): void {
+  state.depleting = depletion(state).depleting;
+  state.spiking = frequencySpike(state).spiking;
+}
+
+/** RAPID_DEPLETION's condition: more than a share of the on-hand of an hour ago went out since. */
+function depletion(state: PairState): { depleting: boolean; start: number; outflow: number } {
+  const start = state.onHandHourAgo;
+  const outflow = state.outflowLastHour;
+  return { depleting: start > 0 && outflow > RULES.rapidDepletionShare * start, start, outflow };
+}
+
+/**
+ * FREQUENCY_SPIKE's condition. The baseline is the pair's rate over the part of the trailing hour
+ * it has been active, so a stream that starts from silence is not a spike against the silence
+ * before it.
+ */
+function frequencySpike(state: PairState): { spiking: boolean; minute: number; baseline: number } {
+  const minute = state.minuteCount;
+  const observedMinutes = Math.min(59, (state.maxEventTime - 60_000 - state.oldestInHour) / 60_000);
+  if (minute < RULES.frequencyMinEvents || observedMinutes < RULES.frequencyMinBaselineMinutes)
+    return { spiking: false, minute, baseline: 0 };
+  const baseline = (state.hourCount - minute) / observedMinutes;
+  return { spiking: minute > RULES.frequencyFactor * baseline, minute, baseline };
 }
 
 function round(x: number): number {

@@ -26,6 +26,7 @@ import {
   ANOMALY_TYPES,
   combineRisk,
   detectAnomalies,
+  resumeEpisodes,
   severityRank,
   type FiredRule,
   type Severity,
@@ -653,11 +654,9 @@ export class Ingestor {
     });
     for (const k of keys) {
       const history = histories.get(pairId(k.sku, k.warehouseId))!;
-      state.pairs.set(
-        k.sku,
-        k.warehouseId,
-        PairState.fromHistory(k.sku, k.warehouseId, history, severityRank),
-      );
+      const pair = PairState.fromHistory(k.sku, k.warehouseId, history, severityRank);
+      resumeEpisodes(pair);
+      state.pairs.set(k.sku, k.warehouseId, pair);
     }
     for (const a of accepted) a.pair ??= state.pairs.get(a.event.sku, a.event.warehouseId);
   }

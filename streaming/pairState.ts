@@ -109,8 +109,8 @@ export class PairState {
   maxEventTime = -Infinity;
   /**
    * Whether the pair is in a rapid-depletion or frequency-spike episode: those rules report the
-   * event that starts an episode, not every event during it. Reset by a rebuild, so a restart
-   * may report an ongoing episode once more.
+   * event that starts an episode, not every event during it. A rebuild sets them from the
+   * replayed trailing hour (`resumeEpisodes`).
    */
   depleting = false;
   spiking = false;

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { computeMetrics } from '../../analytics/index.js';
+import { detectAnomalies, resumeEpisodes } from '../../streaming/anomalies.js';
+import type { EventContext } from '../../streaming/enrich.js';
 import { PairState, dayKey } from '../../streaming/pairState.js';
 import {
   PartitionWindows,
@@ -180,6 +182,56 @@ describe('streaming: pair state read back from the warehouse (pure)', function (
     );
     expect([pair.onHand, pair.reserved]).to.deep.equal([120, 15]);
     expect(pair.onHandHourAgo).to.equal(120 - 46);
+  });
+
+  it('stays in a rapid-depletion or frequency-spike episode its earlier owner reported', function () {
+    const ctx = {
+      product: { unitCost: 1 },
+      warehouse: { weekendOperation: true },
+      isWeekend: false,
+      inBusinessHours: true,
+    } as unknown as EventContext;
+    // 100 received, a quiet half hour of one sale a minute, then a burst of 30 sales in a minute.
+    const t0 = NOW - 40 * 60_000;
+    const events = [
+      { eventType: 'RESTOCK', quantityChange: 100, occurredAt: new Date(t0 - 30 * 60_000) },
+      ...Array.from({ length: 30 }, (_, i) => ({
+        eventType: 'SALE',
+        quantityChange: -1,
+        occurredAt: new Date(t0 + (i + 1) * 60_000),
+      })),
+      ...Array.from({ length: 30 }, (_, i) => ({
+        eventType: 'SALE',
+        quantityChange: -1,
+        occurredAt: new Date(t0 + 32 * 60_000 + i * 1_000),
+      })),
+    ];
+    const next = { eventType: 'SALE', quantityChange: -1, occurredAt: new Date(t0 + 32 * 60_000 + 31_000) };
+    const owner = new PairState('SKU-1', 'WAREHOUSE-001');
+    const fired = events.flatMap((e) => detectAnomalies(owner, e, ctx).map((f) => f.type));
+    expect(fired.filter((f) => f === 'RAPID_DEPLETION' || f === 'FREQUENCY_SPIKE')).to.have.members([
+      'RAPID_DEPLETION',
+      'FREQUENCY_SPIKE',
+    ]);
+
+    const rebuilt = PairState.fromHistory(
+      'SKU-1',
+      'WAREHOUSE-001',
+      {
+        onHand: owner.onHand,
+        reserved: 0,
+        recent: events.map((e, i) => ({ eventId: `e${i}`, ...e })),
+        dailySales: new Map(),
+        lastAlerts: new Map(),
+      },
+      () => 1,
+    );
+    resumeEpisodes(rebuilt);
+    expect([rebuilt.depleting, rebuilt.spiking]).to.deep.equal([owner.depleting, owner.spiking]);
+    expect([rebuilt.depleting, rebuilt.spiking]).to.deep.equal([true, true]);
+    expect(detectAnomalies(rebuilt, next, ctx).map((f) => f.type)).to.deep.equal(
+      detectAnomalies(owner, next, ctx).map((f) => f.type),
+    );
   });
 });
 
