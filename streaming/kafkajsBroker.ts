@@ -187,7 +187,7 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
   const scheduleCommit = () => {
     commitTimer = setTimeout(() => {
       committing = commitDone().finally(() => {
-        if (running) scheduleCommit();
+        if (running && !stopping) scheduleCommit();
       });
     }, KAFKA_COMMIT_INTERVAL_MS);
     commitTimer.unref();
@@ -250,8 +250,9 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
     },
     isConnected: () => connected,
     async stop() {
-      // Handlers see isActive() turn false and return after their current step; what they
-      // committed to PostgreSQL is committed to Kafka before the member leaves the group.
+      // Queued batches are dropped and nothing more is queued; the batch in hand finishes its
+      // current chunk (its handler was told to stop). What PostgreSQL committed is committed to
+      // Kafka before the member leaves the group.
       const wasRunning = running;
       stopping = true;
       lanes.clear();
