@@ -56,6 +56,29 @@ describe('streaming: crash recovery of the sidecar process', function () {
 
   const ledgerCount = async () =>
     Number((await f.db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
+  /** Next offset per partition as PostgreSQL holds it. */
+  const storedOffsets = async (): Promise<Record<string, number>> => {
+    const rows = await f.db.knex('inventory.consumer_offsets').where({ group_id: f.config.KAFKA_GROUP_ID });
+    return Object.fromEntries(
+      rows.map((r: { partition: number; next_offset: string }) => [r.partition, Number(r.next_offset)]),
+    );
+  };
+  /** The group's committed offset per partition in Kafka, for the partitions that have one. */
+  const kafkaOffsets = async (): Promise<Record<string, number>> => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({
+        groupId: f.config.KAFKA_GROUP_ID,
+        topics: [topicNames(f.config).events],
+      });
+      return Object.fromEntries(
+        topic!.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, Number(p.offset)]),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  };
 
   it('applies every event exactly once across repeated kill -9 restarts, and its windows match the ledger', async function () {
     const topics = topicNames(f.config);
@@ -91,6 +114,11 @@ describe('streaming: crash recovery of the sidecar process', function () {
         current.child.kill('SIGKILL');
         await once(current.child, 'exit');
         killedAt.push(await ledgerCount());
+        // Kafka's committed offsets are a hint that never runs ahead of PostgreSQL's.
+        const [kafka, stored] = [await kafkaOffsets(), await storedOffsets()];
+        for (const [partition, next] of Object.entries(kafka)) {
+          expect(next, `partition ${partition}`).to.be.at.most(stored[partition] ?? 0);
+        }
         logs.push(current.log());
         current = await startChild(f.config);
       }
@@ -103,6 +131,8 @@ describe('streaming: crash recovery of the sidecar process', function () {
       current.child.kill('SIGTERM');
       const [code] = (await once(current.child, 'exit')) as [number | null];
       expect(code, current.log()).to.equal(0);
+      // …and commits what it applied to Kafka too before it leaves the group.
+      expect(await kafkaOffsets()).to.deep.equal(await storedOffsets());
     } catch (err) {
       throw new Error(
         `${(err as Error).message}\n--- child logs ---\n${[...logs, current?.log()].join('\n---\n')}`,
