@@ -23,7 +23,7 @@ export interface InboundBatch {
 export interface BatchControl {
   /** Keeps the group membership alive during long work; throws when a rebalance took the partition. */
   heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or the partition was re-positioned: stop and return. */
+  /** False once a rebalance or a seek of the partition has made the batch stale: stop and return. */
   isActive(): boolean;
   /**
    * Marks everything before `nextOffset` as done, once PostgreSQL has committed it: committed to
