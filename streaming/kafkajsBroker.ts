@@ -1,4 +1,4 @@
-import { CompressionTypes, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { createKafka, ensureTopics, type Logger } from '../platform/index.js';
 import type {
   BatchHandler,
@@ -17,7 +17,12 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
   return {
     consumer: (options) => kafkajsConsumer(kafka, options, logger),
     async publisher() {
-      const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+      const producer = kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: false,
+        // Named, so kafkajs does not warn at every start that its default changed in 2.0.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await producer.connect();
       return kafkajsPublisher(producer);
     },
