@@ -103,20 +103,23 @@ describe('streaming: anomaly and alert ids come from what caused them', function
     expect(Object.fromEntries(times)).to.deep.equal(Object.fromEntries(alerts.map((a) => [a.alert_id, 2])));
   });
 
+  /** A HIGH_VALUE anomaly of the first pair, caused by `eventId`. */
+  const highValueAnomaly = (eventId: string): AnomalyRow => ({
+    anomalyId: causeId('anomaly', 'HIGH_VALUE', eventId),
+    eventId,
+    sku: master.skus[0]!,
+    warehouseId: master.warehouses[0]!,
+    anomalyType: 'HIGH_VALUE',
+    severity: 'medium',
+    riskScore: 0.4,
+    details: {},
+    occurredAt: new Date(),
+  });
+
   it('writing the same chunk outputs twice leaves one row per anomaly and alert', async function () {
     const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
     const eventId = randomUUID();
-    const anomaly: AnomalyRow = {
-      anomalyId: causeId('anomaly', 'HIGH_VALUE', eventId),
-      eventId,
-      sku,
-      warehouseId,
-      anomalyType: 'HIGH_VALUE',
-      severity: 'medium',
-      riskScore: 0.4,
-      details: {},
-      occurredAt: new Date(),
-    };
+    const anomaly = highValueAnomaly(eventId);
     const alert: AlertRow = {
       alertId: causeId('alert', 'HIGH_VALUE', eventId),
       alertType: 'HIGH_VALUE',
@@ -128,7 +131,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
       details: { eventId },
       dedupKey: `HIGH_VALUE:${sku}:${warehouseId}`,
     };
-    const write = (expectedNextOffset: string | null, partition = 0) =>
+    const write = (expectedNextOffset: string | null) =>
       f.db.knex.transaction((trx) =>
         writeChunkOutputs(trx, {
           anomalies: [anomaly],
@@ -138,7 +141,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
           groupId: 'cause-ids-test',
           topic: 'inventory-events',
           expectedNextOffset,
-          progress: { partition, nextOffset: '1', maxEventTime: null },
+          progress: { partition: 0, nextOffset: '1', maxEventTime: null },
         }),
       );
     await write(null);
@@ -148,25 +151,12 @@ describe('streaming: anomaly and alert ids come from what caused them', function
   });
 
   it('refuses chunk outputs that start from an offset the partition has moved on from, and writes none of them', async function () {
-    const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
     const eventIds: string[] = [];
     const write = (expectedNextOffset: string | null, nextOffset: string, eventId = randomUUID()) => {
       eventIds.push(eventId);
       return f.db.knex.transaction((trx) =>
         writeChunkOutputs(trx, {
-          anomalies: [
-            {
-              anomalyId: causeId('anomaly', 'HIGH_VALUE', eventId),
-              eventId,
-              sku,
-              warehouseId,
-              anomalyType: 'HIGH_VALUE',
-              severity: 'medium',
-              riskScore: 0.4,
-              details: {},
-              occurredAt: new Date(),
-            },
-          ],
+          anomalies: [highValueAnomaly(eventId)],
           closedWindows: [],
           lateWindows: [],
           alerts: [],
