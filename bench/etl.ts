@@ -15,9 +15,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDagServices, dailyInventoryEtl, hourlyTransactionAggregation } from '../dags/index.js';
-import { countDailySalesMatrix } from '../db/analytics/index.js';
+import { countDailySalesMatrix } from '../dags/daily_inventory_etl/store/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
-import { runDagInProcess, type Dag, type TaskServices } from '../orchestrator/index.js';
+import { runDagInProcess, type Dag, type TaskServices } from '../engine/index.js';
 import { createKnex, createLogger, loadConfig, type Knex, type Logger } from '../platform/index.js';
 import { printReport, result } from './report.js';
 

@@ -26,7 +26,7 @@ import {
   type Dag,
   type DagDefinition,
   type Engine,
-} from '../orchestrator/index.js';
+} from '../engine/index.js';
 import { createTaskWorker } from '../workers/index.js';
 import { printReport, result } from './report.js';
 

@@ -28,8 +28,8 @@ import {
   liveEvents,
   toKafkaMessage,
   writeMasterData,
-} from '../generator/index.js';
-import type { InventoryEvent } from '../events/index.js';
+} from '../inventory/generator/index.js';
+import type { InventoryEvent } from '../inventory/events/index.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 

@@ -1,7 +1,7 @@
 import type { Config, Knex, Logger, Redis } from '../platform/index.js';
 import { createKnex, createLogger, createRedis, loadConfig } from '../platform/index.js';
-import { createMailer } from '../notify/index.js';
-import { createEngine, type Dag, type Engine, type TaskServices } from '../orchestrator/index.js';
+import { createMailer } from '../platform/mail/index.js';
+import { createEngine, type Dag, type Engine, type TaskServices } from '../engine/index.js';
 
 /**
  * The composition root's one link to the DAG registry (dags/index.ts). Loaded lazily so that

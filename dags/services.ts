@@ -1,5 +1,5 @@
 import { Partitioners, type Producer } from 'kafkajs';
-import { createMailer, type Mailer } from '../notify/index.js';
+import { createMailer, type Mailer } from '../platform/mail/index.js';
 import {
   createKafka,
   createRedis,
@@ -23,7 +23,7 @@ export interface DagServices {
   producer: Producer;
 }
 
-declare module '../orchestrator/index.js' {
+declare module '../engine/index.js' {
   interface TaskServices {
     /** Set by `createDagServices`; the inventory DAGs fail with a clear message without it. */
     inventory?: DagServices;

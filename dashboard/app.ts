@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Knex, Logger, Redis } from '../platform/index.js';
-import type { Dag } from '../orchestrator/index.js';
+import type { Dag } from '../engine/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { warehouseApi } from './api/warehouse.js';

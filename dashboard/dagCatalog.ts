@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nextFireAfter, type Dag } from '../orchestrator/index.js';
+import { nextFireAfter, type Dag } from '../engine/index.js';
 import type { DashboardEngine, RunRow } from './engine.js';
 import { HttpError } from './errors.js';
 import { scheduleInWords } from './views/cronText.js';

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { DagRunRow, RunState, TaskInstanceRow, TaskState } from '../orchestrator/index.js';
+import type { DagRunRow, RunState, TaskInstanceRow, TaskState } from '../engine/index.js';
 
 /**
  * What the dashboard needs from the orchestrator engine. The composition root builds it from

@@ -11,7 +11,7 @@ import {
   startBackfill,
   triggerRun,
   type Engine,
-} from '../orchestrator/index.js';
+} from '../engine/index.js';
 import type { BackfillWithProgress, DashboardEngine, RunRow } from './engine.js';
 
 /** Runs of one backfill the progress bar counts; a backfill has at most this many intervals shown. */

@@ -1,4 +1,4 @@
-import type { Dag } from '../orchestrator/index.js';
+import type { Dag } from '../engine/index.js';
 import type { RouteDeps } from './deps.js';
 import type { RunRow, TaskState } from './engine.js';
 

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Config, Knex, Logger, Redis } from '../platform/index.js';
-import type { Dag, Engine } from '../orchestrator/index.js';
+import type { Dag, Engine } from '../engine/index.js';
 import { buildApp } from './app.js';
 import type { DashboardEngine } from './engine.js';
 import { engineOperations } from './engineAdapter.js';

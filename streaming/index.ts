@@ -5,14 +5,19 @@
  */
 export { startStreaming, type StreamingOptions, type StreamingSidecar } from './sidecar.js';
 export { runStreamingProcess } from './process.js';
-export { validateMessage, type DlqReason, type NormalisedEvent, type Validation } from './validate.js';
+export {
+  validateMessage,
+  type DlqReason,
+  type NormalisedEvent,
+  type Validation,
+} from './pipeline/validate.js';
 export {
   WINDOW_KINDS,
   PartitionWindows,
   percentile,
   earliestOpenEventTime,
   type WindowKind,
-} from './windows.js';
+} from './pipeline/windows.js';
 export {
   ANOMALY_TYPES,
   RULES,
@@ -20,8 +25,8 @@ export {
   detectAnomalies,
   type AnomalyType,
   type FiredRule,
-} from './anomalies.js';
-export { kafkajsBroker } from './kafkajsBroker.js';
+} from './pipeline/anomalies.js';
+export { kafkajsBroker } from './transport/kafkajsBroker.js';
 export type {
   Broker,
   GroupConsumer,
@@ -30,6 +35,6 @@ export type {
   InboundMessage,
   OutboundMessage,
   BatchControl,
-} from './broker.js';
+} from './transport/broker.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 export { runChecks, type HealthCheck } from './health.js';

@@ -6,14 +6,14 @@ import {
   type Config,
   type Logger,
 } from '../platform/index.js';
-import { SIDECAR_SESSION_SQL } from '../db/streaming/index.js';
-import { createMailer } from '../notify/index.js';
-import { AlertMailer } from './alerts.js';
-import type { Broker, GroupConsumer, Publisher } from './broker.js';
-import { MasterData } from './enrich.js';
+import { SIDECAR_SESSION_SQL } from './store/index.js';
+import { createMailer } from '../platform/mail/index.js';
+import { AlertMailer } from './pipeline/alerts.js';
+import type { Broker, GroupConsumer, Publisher } from './transport/broker.js';
+import { MasterData } from './pipeline/enrich.js';
 import { startHealthServer, runChecks, type HealthServer } from './health.js';
-import { Ingestor } from './ingest.js';
-import { kafkajsBroker } from './kafkajsBroker.js';
+import { Ingestor } from './pipeline/ingest.js';
+import { kafkajsBroker } from './transport/kafkajsBroker.js';
 import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 
 export interface StreamingOptions {

@@ -9,7 +9,7 @@ import {
   tryIsRunning,
   type QueuedTry,
   type TryToClaim,
-} from '../db/orchestrator/index.js';
+} from '../engine/store/index.js';
 import {
   failureOutcome,
   finishTries,
@@ -22,7 +22,7 @@ import {
   type TaskServices,
   type TryFinish,
   type TryOutcome,
-} from '../orchestrator/index.js';
+} from '../engine/index.js';
 
 export interface TaskWorkerOptions {
   /** A connection for BullMQ's blocking reads; the worker duplicates it as it needs. */

@@ -9,7 +9,7 @@ import {
   triggerRun,
   waitForRun,
   type BackfillProgress,
-} from '../../orchestrator/index.js';
+} from '../../engine/index.js';
 import { EXIT } from '../errors.js';
 import { withEngine } from '../registry.js';
 import { iso, parseDate, parseJsonObject, printJson, printTable, wholeNumber } from './arguments.js';

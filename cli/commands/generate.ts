@@ -19,7 +19,7 @@ import {
   generateToPostgres,
   publishToKafka,
   writeMasterData,
-} from '../../generator/index.js';
+} from '../../inventory/generator/index.js';
 import { UsageError } from '../errors.js';
 
 interface GenerateFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { coerceError, loadConfig } from '../../platform/index.js';
-import { createScheduler } from '../../orchestrator/index.js';
+import { createScheduler } from '../../engine/index.js';
 import { createTaskWorker, startMetricsServer } from '../../workers/index.js';
 import { createTaskServices, openEngine } from '../registry.js';
 import { wholeNumber } from './arguments.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clearTasks, getRun, getTaskLogs, listRuns, markTask } from '../../orchestrator/index.js';
+import { clearTasks, getRun, getTaskLogs, listRuns, markTask } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { withEngine } from '../registry.js';
 import { iso, parseRunId, printJson, printTable, wholeNumber } from './arguments.js';

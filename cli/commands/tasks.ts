@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { coerceError } from '../../platform/index.js';
-import { intervalStartingAt, nextFireAfter, runTry, validateParams } from '../../orchestrator/index.js';
+import { intervalStartingAt, nextFireAfter, runTry, validateParams } from '../../engine/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { createTaskServices, withEngine } from '../registry.js';
 import { iso, parseDate, parseJsonObject, printJson } from './arguments.js';

@@ -8,7 +8,7 @@ import {
   listStreamWindows,
   openAlertCounts,
   streamThroughput,
-} from '../../db/dashboard/index.js';
+} from '../reads.js';
 import type { RouteDeps } from '../deps.js';
 import {
   alertsQuery,

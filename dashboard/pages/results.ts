@@ -6,7 +6,7 @@ import {
   listDataQualityResults,
   listDataQualityRuns,
   streamThroughput,
-} from '../../db/dashboard/index.js';
+} from '../reads.js';
 import type { RouteDeps } from '../deps.js';
 import {
   alertsQuery,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { dags } from '../../dags/index.js';
-import { clearTasks, getRun, triggerRun, waitForRun } from '../../orchestrator/index.js';
-import { startHarness, type Harness } from '../orchestrator/harness.js';
+import { clearTasks, getRun, triggerRun, waitForRun } from '../../engine/index.js';
+import { startHarness, type Harness } from '../engine/harness.js';
 import { addDays, at, seedRandomHistory } from './fixtures.js';
 import { createTestServices, startSmtpServer, type TestServices } from './harness.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createDagServices, type DagServices } from '../../dags/index.js';
-import { runDagInProcess, type Dag, type LocalRunResult } from '../../orchestrator/index.js';
+import { runDagInProcess, type Dag, type LocalRunResult } from '../../engine/index.js';
 import { createLogger, loadConfig, type Knex, type Logger } from '../../platform/index.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix } from '../support/isolation.js';
 

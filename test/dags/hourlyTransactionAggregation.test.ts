@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { trend } from '../../analytics/index.js';
+import { trend } from '../../inventory/analytics/index.js';
 import { hourlyTransactionAggregation } from '../../dags/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Z_95 } from '../../analytics/index.js';
+import { Z_95 } from '../../inventory/analytics/index.js';
 import { lowStockAlerts } from '../../dags/index.js';
 import { topicNames } from '../../platform/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';

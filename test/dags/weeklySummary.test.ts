@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { weeklySummary } from '../../dags/index.js';
-import { writeDailySnapshots } from '../../db/analytics/index.js';
+import { writeDailySnapshots } from '../../dags/daily_inventory_etl/store/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { loadConfig } from '../../platform/index.js';
-import { queueNameFor } from '../../orchestrator/index.js';
+import { queueNameFor } from '../../engine/index.js';
 import { accessPolicy } from '../../dashboard/index.js';
 import { waitFor } from '../support/wait.js';
 import { basic, login, startServer, TOKEN, type TestServer } from './server.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { queueNameFor } from '../../orchestrator/index.js';
+import { queueNameFor } from '../../engine/index.js';
 import { PASSWORD, startServer, USER, type TestServer } from './server.js';
 
 /** The one browser global used in an evaluate callback (the project's lib has no DOM types). */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { loadConfig, type ConfigInput } from '../../platform/index.js';
-import { defineDag, task, type Dag } from '../../orchestrator/index.js';
+import { defineDag, task, type Dag } from '../../engine/index.js';
 import { createDashboard, type Dashboard } from '../../dashboard/index.js';
-import { startHarness, type Harness } from '../orchestrator/harness.js';
+import { startHarness, type Harness } from '../engine/harness.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL } from '../support/isolation.js';
 
 export const USER = 'operator';

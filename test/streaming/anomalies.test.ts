@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
 import { createRedis, topicNames, type Redis } from '../../platform/index.js';
-import type { InventoryEvent } from '../../events/index.js';
+import type { InventoryEvent } from '../../inventory/events/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
   makeEvent,

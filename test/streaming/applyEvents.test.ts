@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { applyEvents, type LedgerEvent } from '../../db/streaming/index.js';
-import { RESERVATION_TYPES } from '../../events/index.js';
+import { applyEvents, type LedgerEvent } from '../../streaming/store/index.js';
+import { RESERVATION_TYPES } from '../../inventory/events/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { seedMasterData, type TestMaster } from './support.js';
 

@@ -5,10 +5,10 @@ import {
   writeChunkOutputs,
   type AlertRow,
   type AnomalyRow,
-} from '../../db/streaming/index.js';
+} from '../../streaming/store/index.js';
 import { topicNames } from '../../platform/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
-import { causeId, uuidV5 } from '../../streaming/causeIds.js';
+import { causeId, uuidV5 } from '../../streaming/pipeline/causeIds.js';
 import { waitFor } from '../support/wait.js';
 import {
   makeEvent,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EVENT_TYPES, eventKey, type EventType } from '../../events/index.js';
+import { EVENT_TYPES, eventKey, type EventType } from '../../inventory/events/index.js';
 import {
   generateHistory,
   generateMasterData,
@@ -8,11 +8,16 @@ import {
   writeMasterData,
   type LiveLevel,
   type MasterData as GeneratedMaster,
-} from '../../generator/index.js';
+} from '../../inventory/generator/index.js';
 import { createLogger } from '../../platform/index.js';
-import { ANOMALY_TYPES, RULES, detectAnomalies, type AnomalyType } from '../../streaming/anomalies.js';
-import { MasterData } from '../../streaming/enrich.js';
-import { PairState } from '../../streaming/pairState.js';
+import {
+  ANOMALY_TYPES,
+  RULES,
+  detectAnomalies,
+  type AnomalyType,
+} from '../../streaming/pipeline/anomalies.js';
+import { MasterData } from '../../streaming/pipeline/enrich.js';
+import { PairState } from '../../streaming/pipeline/pairState.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const DAY = 86_400_000;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../../platform/index.js';
-import type { InventoryEvent } from '../../events/index.js';
+import type { InventoryEvent } from '../../inventory/events/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix, uniqueSuffix } from '../support/isolation.js';
 

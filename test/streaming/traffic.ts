@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventType, InventoryEvent } from '../../events/index.js';
+import type { EventType, InventoryEvent } from '../../inventory/events/index.js';
 import type { TestMaster } from './support.js';
 
 /** A small deterministic PRNG (mulberry32), so generated traffic is the same on every run. */

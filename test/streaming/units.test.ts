@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { computeMetrics } from '../../analytics/index.js';
-import { detectAnomalies, resumeEpisodes } from '../../streaming/anomalies.js';
-import type { EventContext } from '../../streaming/enrich.js';
-import { PairState, dayKey } from '../../streaming/pairState.js';
+import { computeMetrics } from '../../inventory/analytics/index.js';
+import { detectAnomalies, resumeEpisodes } from '../../streaming/pipeline/anomalies.js';
+import type { EventContext } from '../../streaming/pipeline/enrich.js';
+import { PairState, dayKey } from '../../streaming/pipeline/pairState.js';
 import {
   PartitionWindows,
   combineRisk,

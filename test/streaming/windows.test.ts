@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
 import { topicNames } from '../../platform/index.js';
-import type { InventoryEvent } from '../../events/index.js';
+import type { InventoryEvent } from '../../inventory/events/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
   makeEvent,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { defineDag, task, getRun, getTaskLogs, triggerRun, waitForRun } from '../../orchestrator/index.js';
+import { defineDag, task, getRun, getTaskLogs, triggerRun, waitForRun } from '../../engine/index.js';
 import { startMetricsServer } from '../../workers/index.js';
-import { startHarness, type Harness } from '../orchestrator/harness.js';
+import { startHarness, type Harness } from '../engine/harness.js';
 
 const START = '2026-01-01T00:00:00Z';
 

@@ -1,14 +1,6 @@
 import { expect } from 'chai';
-import {
-  clearTasks,
-  defineDag,
-  getRun,
-  markTask,
-  task,
-  triggerRun,
-  waitForRun,
-} from '../../orchestrator/index.js';
-import { startHarness, type Harness } from '../orchestrator/harness.js';
+import { clearTasks, defineDag, getRun, markTask, task, triggerRun, waitForRun } from '../../engine/index.js';
+import { startHarness, type Harness } from '../engine/harness.js';
 
 let failA = true;
 const ran: string[] = [];

@@ -7,10 +7,10 @@ import {
   task,
   triggerRun,
   waitForRun,
-} from '../../orchestrator/index.js';
+} from '../../engine/index.js';
 import { createTaskWorker } from '../../workers/index.js';
 import { waitFor } from '../support/wait.js';
-import { startHarness, type Harness } from '../orchestrator/harness.js';
+import { startHarness, type Harness } from '../engine/harness.js';
 
 const deployedLater = defineDag({
   id: 'deployed_later',

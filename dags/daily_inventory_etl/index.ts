@@ -1,0 +1,51 @@
+import { defineDag, task } from '../../engine/index.js';
+import { utcDay } from '../interval.js';
+import { inventoryServices } from '../services.js';
+import {
+  dataQualityCheck,
+  extractInventoryData,
+  generateAggregatedMetrics,
+  transformAndLoad,
+} from './tasks.js';
+
+const DAG_ID = 'daily_inventory_etl';
+
+/** Day D of a run: the UTC day its data interval starts on (interval [D 02:00, D+1 02:00)). */
+const dayOf = (ctx: { dataIntervalStart: Date }) => utcDay(ctx.dataIntervalStart);
+
+const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, dayOf(ctx)), {
+  description: 'End-of-day stock of every pair on day D (daily_inventory_snapshots)',
+});
+
+/**
+ * Nightly analytics (SPEC §6): snapshots, processed_metrics for as_of_date = D, the roll-up,
+ * the Parquet archive, the Redis cache, and a data-quality gate.
+ */
+export const dailyInventoryEtl = defineDag({
+  id: DAG_ID,
+  schedule: '0 2 * * *',
+  timezone: 'UTC',
+  startDate: '2026-01-01T00:00:00Z',
+  catchup: false,
+  maxActiveRuns: 4,
+  description:
+    'Nightly snapshots, SPEC §5 metrics, roll-up, Parquet archive, Redis cache and data-quality gate',
+  tags: ['inventory', 'analytics'],
+  defaultTaskOptions: { retries: 2, retryDelayMs: 5_000, timeoutMs: 30 * 60_000 },
+  tasks: {
+    extract_inventory_data,
+    transform_and_load: task((ctx) => transformAndLoad(ctx.db, inventoryServices(ctx.services), dayOf(ctx)), {
+      upstream: { extract_inventory_data },
+      description: 'processed_metrics, Parquet archive, Redis cache',
+    }),
+    generate_aggregated_metrics: task((ctx) => generateAggregatedMetrics(ctx.db, dayOf(ctx)), {
+      upstream: ['transform_and_load'],
+      description: 'Roll-up per warehouse, category and total',
+    }),
+    data_quality_check: task((ctx) => dataQualityCheck(ctx.db, DAG_ID, dayOf(ctx)), {
+      upstream: { extract_inventory_data },
+      retries: 0,
+      description: 'Integrity gate over day D; business-rule failures are reported',
+    }),
+  },
+});

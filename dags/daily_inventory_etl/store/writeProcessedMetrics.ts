@@ -1,0 +1,86 @@
+import { Z_95 } from '../../../inventory/analytics/index.js';
+import type { Knex } from '../../../platform/index.js';
+import { dayEnd, utcDate } from '../../../inventory/analytics/sql/days.js';
+import { salesStatsCtes } from '../../../inventory/analytics/sql/salesStats.js';
+
+/**
+ * Writes `analytics.processed_metrics` for as_of_date = D in one statement, for every pair
+ * snapshotted on D (stock figures are the snapshot's end-of-D levels, so run
+ * writeDailySnapshots first). Every SPEC §5 formula is evaluated here, Φ included
+ * (`analytics.normal_cdf`); analytics/computeMetrics is the same definition in TypeScript and a
+ * test holds them to each other. Unchanged rows keep their `computed_at`.
+ */
+export async function writeProcessedMetrics(
+  knex: Knex,
+  day: string,
+): Promise<{ pairs: number; changed: number }> {
+  const result = await knex.raw(
+    `
+    WITH ${salesStatsCtes({
+      dayIndex: `${utcDate('occurred_at')} - (CAST(:day AS date) - 29)`,
+      from: `((CAST(:day AS date) - 29)::timestamp AT TIME ZONE 'UTC')`,
+      to: dayEnd('day'),
+    })},
+    base AS (
+      SELECT s.sku, s.warehouse_id, s.quantity_on_hand, s.quantity_reserved,
+             (s.quantity_on_hand - s.quantity_reserved)::float8 AS available,
+             p.lead_time_days::float8 AS l,
+             coalesce(st.v7, 0) AS v7, coalesce(st.v30, 0) AS v30,
+             coalesce(st.volatility, 0) AS volatility, coalesce(st.trend, 0) AS trend
+      FROM analytics.daily_inventory_snapshots s
+      JOIN inventory.products p ON p.sku = s.sku
+      LEFT JOIN sales_stats st ON st.sku = s.sku AND st.warehouse_id = s.warehouse_id
+      WHERE s.snapshot_date = CAST(:day AS date)
+    ), demand AS (
+      SELECT *, greatest(0, (v7 + v30) / 2 + trend * l / 2) AS mu, volatility * sqrt(l) AS sigma_l
+      FROM base
+    ), src AS (
+      SELECT sku, warehouse_id, quantity_on_hand, quantity_reserved, v7, v30, volatility, trend,
+             CASE WHEN v30 = 0 THEN 1 ELSE v7 / v30 END AS seasonality_index,
+             mu,
+             CASE WHEN sigma_l = 0 THEN CASE WHEN available < mu * l THEN 1 ELSE 0 END
+                  ELSE 1 - analytics.normal_cdf((available - mu * l) / sigma_l) END AS stockout_risk,
+             CASE WHEN mu = 0 THEN NULL ELSE available / mu END AS days_of_cover,
+             :z * sigma_l AS safety_stock,
+             mu * l + :z * sigma_l AS reorder_point,
+             greatest(0, ceil(mu * l + :z * sigma_l + 7 * mu - available))::int AS reorder_quantity
+      FROM demand
+    ), stale AS (
+      DELETE FROM analytics.processed_metrics t
+      WHERE t.as_of_date = CAST(:day AS date)
+        AND NOT EXISTS (SELECT 1 FROM src WHERE src.sku = t.sku AND src.warehouse_id = t.warehouse_id)
+    )
+    INSERT INTO analytics.processed_metrics AS t
+      (sku, warehouse_id, as_of_date, quantity_on_hand, quantity_reserved, velocity_7d, velocity_30d,
+       volatility, trend, seasonality_index, expected_daily_demand, stockout_risk, days_of_cover,
+       safety_stock, reorder_point, reorder_quantity)
+    SELECT sku, warehouse_id, CAST(:day AS date), quantity_on_hand, quantity_reserved, v7, v30,
+           volatility, trend, seasonality_index, mu, stockout_risk, days_of_cover,
+           safety_stock, reorder_point, reorder_quantity
+    FROM src
+    ON CONFLICT (sku, warehouse_id, as_of_date) DO UPDATE SET
+      quantity_on_hand = EXCLUDED.quantity_on_hand, quantity_reserved = EXCLUDED.quantity_reserved,
+      velocity_7d = EXCLUDED.velocity_7d, velocity_30d = EXCLUDED.velocity_30d,
+      volatility = EXCLUDED.volatility, trend = EXCLUDED.trend,
+      seasonality_index = EXCLUDED.seasonality_index, expected_daily_demand = EXCLUDED.expected_daily_demand,
+      stockout_risk = EXCLUDED.stockout_risk, days_of_cover = EXCLUDED.days_of_cover,
+      safety_stock = EXCLUDED.safety_stock, reorder_point = EXCLUDED.reorder_point,
+      reorder_quantity = EXCLUDED.reorder_quantity, computed_at = now()
+    WHERE (t.quantity_on_hand, t.quantity_reserved, t.velocity_7d, t.velocity_30d, t.volatility, t.trend,
+           t.seasonality_index, t.expected_daily_demand, t.stockout_risk, t.days_of_cover, t.safety_stock,
+           t.reorder_point, t.reorder_quantity)
+      IS DISTINCT FROM (EXCLUDED.quantity_on_hand, EXCLUDED.quantity_reserved, EXCLUDED.velocity_7d,
+           EXCLUDED.velocity_30d, EXCLUDED.volatility, EXCLUDED.trend, EXCLUDED.seasonality_index,
+           EXCLUDED.expected_daily_demand, EXCLUDED.stockout_risk, EXCLUDED.days_of_cover,
+           EXCLUDED.safety_stock, EXCLUDED.reorder_point, EXCLUDED.reorder_quantity)
+    `,
+    { day, z: Z_95 },
+  );
+  const [{ pairs }] = (
+    await knex.raw(
+      'SELECT count(*)::int AS pairs FROM analytics.processed_metrics WHERE as_of_date = CAST(:day AS date)',
+      { day },
+    )
+  ).rows;
+  return { pairs, changed: result.rowCount ?? 0 };
+}

@@ -1,0 +1,39 @@
+import type { Knex } from '../../../platform/index.js';
+import { salesStatsCtes } from '../../../inventory/analytics/sql/salesStats.js';
+
+/**
+ * update_velocity_and_trend: for every pair with transactions that occurred or arrived in
+ * [start, end), the SPEC §5 velocity, volatility and trend over the 30 rolling 24-hour days
+ * ending at `end`, stored in `analytics.pair_velocity`. A row only moves forward in time: a
+ * backfill of an older hour leaves a newer figure in place.
+ */
+export async function refreshPairVelocity(knex: Knex, options: { start: Date; end: Date }): Promise<number> {
+  const result = await knex.raw(
+    `
+    WITH touched AS (
+      SELECT DISTINCT sku, warehouse_id FROM inventory.inventory_transactions
+      WHERE (occurred_at >= :start AND occurred_at < :end) OR (ingested_at >= :start AND ingested_at < :end)
+    ), ${salesStatsCtes({
+      dayIndex: `floor(extract(epoch FROM (occurred_at - (:end::timestamptz - interval '720 hours'))) / 86400)::int`,
+      from: `(:end::timestamptz - interval '720 hours')`,
+      to: ':end::timestamptz',
+      where: '(sku, warehouse_id) IN (SELECT sku, warehouse_id FROM touched)',
+    })}
+    INSERT INTO analytics.pair_velocity AS v (sku, warehouse_id, as_of, velocity_7d, velocity_30d, volatility, trend)
+    SELECT x.sku, x.warehouse_id, :end, coalesce(s.v7, 0), coalesce(s.v30, 0), coalesce(s.volatility, 0),
+           coalesce(s.trend, 0)
+    FROM touched x
+    JOIN inventory.products p ON p.sku = x.sku
+    JOIN inventory.warehouses w ON w.warehouse_id = x.warehouse_id
+    LEFT JOIN sales_stats s ON s.sku = x.sku AND s.warehouse_id = x.warehouse_id
+    ON CONFLICT (sku, warehouse_id) DO UPDATE SET
+      as_of = EXCLUDED.as_of, velocity_7d = EXCLUDED.velocity_7d, velocity_30d = EXCLUDED.velocity_30d,
+      volatility = EXCLUDED.volatility, trend = EXCLUDED.trend, computed_at = now()
+    WHERE EXCLUDED.as_of > v.as_of
+       OR (EXCLUDED.as_of = v.as_of AND (v.velocity_7d, v.velocity_30d, v.volatility, v.trend)
+           IS DISTINCT FROM (EXCLUDED.velocity_7d, EXCLUDED.velocity_30d, EXCLUDED.volatility, EXCLUDED.trend))
+    `,
+    { start: options.start, end: options.end },
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,90 @@
+import type { Knex } from '../../../platform/index.js';
+import { RESERVATION_TYPES_SQL } from '../../../inventory/analytics/sql/days.js';
+
+/** Aggregate columns of one bucket, computed from the ledger rows `t` joined to products `p`. */
+const AGGREGATES = `
+  coalesce(sum(t.quantity_change) FILTER (WHERE t.quantity_change > 0 AND t.event_type NOT IN ${RESERVATION_TYPES_SQL}), 0) AS units_in,
+  coalesce(-sum(t.quantity_change) FILTER (WHERE t.quantity_change < 0 AND t.event_type NOT IN ${RESERVATION_TYPES_SQL}), 0) AS units_out,
+  coalesce(sum(t.quantity_change) FILTER (WHERE t.event_type NOT IN ${RESERVATION_TYPES_SQL}), 0) AS net_change,
+  count(*) AS transaction_count,
+  coalesce(-sum(t.quantity_change) FILTER (WHERE t.event_type = 'SALE'), 0) AS sales_units,
+  coalesce(-sum(t.quantity_change * p.unit_price) FILTER (WHERE t.event_type = 'SALE'), 0) AS sales_value,
+  count(DISTINCT t.reference_id) AS distinct_references`;
+
+/**
+ * aggregate_transactions: recomputes from the ledger, into the staging table under `runKey`,
+ * - the hour buckets of [start, end), plus the hours (at most `lateLookbackHours` back) of rows
+ *   ingested during [start, end) that occurred before it — late arrivals are re-aggregated by
+ *   the run in which they arrive, and by any rerun of their own hour;
+ * - the day and week buckets (UTC; weeks start on Monday) of every pair touched in those hours,
+ *   over the whole day and week, because distinct references cannot be added up from hours.
+ * Every bucket is computed from the ledger, never incrementally, so a rerun gives the same rows.
+ * Returns the hour buckets covered (load_aggregates replaces exactly those).
+ */
+export async function stageTransactionAggregates(
+  knex: Knex,
+  options: { runKey: string; start: Date; end: Date; lateLookbackHours: number },
+): Promise<{ hours: string[]; staged: Record<'hour' | 'day' | 'week', number> }> {
+  const bindings = {
+    runKey: options.runKey,
+    start: options.start,
+    end: options.end,
+    lookback: options.lateLookbackHours,
+  };
+  return knex.transaction(async (trx) => {
+    await trx.raw('DELETE FROM analytics.transaction_aggregates_staging WHERE run_key = :runKey', bindings);
+    const { rows: hourRows } = await trx.raw(
+      `SELECT h AS hour FROM generate_series(date_trunc('hour', :start::timestamptz, 'UTC'),
+                                            :end::timestamptz - interval '1 microsecond', interval '1 hour') AS h
+       UNION
+       SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC') FROM inventory.inventory_transactions
+       WHERE ingested_at >= :start AND ingested_at < :end AND occurred_at < :start
+         AND occurred_at >= :start::timestamptz - make_interval(hours => :lookback)
+       ORDER BY 1`,
+      bindings,
+    );
+    const hours = (hourRows as Array<{ hour: Date }>).map((r) => r.hour.toISOString());
+    const { rows } = await trx.raw(
+      `
+      WITH hours AS (SELECT unnest(CAST(:hours AS timestamptz[])) AS h),
+      hour_rows AS (
+        SELECT hours.h AS bucket_start, t.sku, t.warehouse_id, ${AGGREGATES}
+        FROM hours
+        JOIN inventory.inventory_transactions t ON t.occurred_at >= hours.h AND t.occurred_at < hours.h + interval '1 hour'
+        JOIN inventory.products p ON p.sku = t.sku
+        GROUP BY 1, 2, 3
+      ), touched AS (
+        SELECT DISTINCT sku, warehouse_id, date_trunc('day', bucket_start, 'UTC') AS day,
+               date_trunc('week', bucket_start, 'UTC') AS week
+        FROM hour_rows
+      ), day_rows AS (
+        SELECT x.day AS bucket_start, x.sku, x.warehouse_id, ${AGGREGATES}
+        FROM (SELECT DISTINCT sku, warehouse_id, day FROM touched) x
+        JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
+         AND t.occurred_at >= x.day AND t.occurred_at < x.day + interval '24 hours'
+        JOIN inventory.products p ON p.sku = t.sku
+        GROUP BY 1, 2, 3
+      ), week_rows AS (
+        SELECT x.week AS bucket_start, x.sku, x.warehouse_id, ${AGGREGATES}
+        FROM (SELECT DISTINCT sku, warehouse_id, week FROM touched) x
+        JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
+         AND t.occurred_at >= x.week AND t.occurred_at < x.week + interval '168 hours'
+        JOIN inventory.products p ON p.sku = t.sku
+        GROUP BY 1, 2, 3
+      ), staged AS (
+        INSERT INTO analytics.transaction_aggregates_staging
+          (run_key, grain, bucket_start, sku, warehouse_id, units_in, units_out, net_change, transaction_count,
+           sales_units, sales_value, distinct_references)
+        SELECT :runKey, 'hour', * FROM hour_rows
+        UNION ALL SELECT :runKey, 'day', * FROM day_rows
+        UNION ALL SELECT :runKey, 'week', * FROM week_rows
+        RETURNING grain
+      )
+      SELECT grain, count(*)::int AS n FROM staged GROUP BY grain`,
+      { ...bindings, hours: `{${hours.join(',')}}` },
+    );
+    const staged = { hour: 0, day: 0, week: 0 };
+    for (const r of rows as Array<{ grain: 'hour' | 'day' | 'week'; n: number }>) staged[r.grain] = r.n;
+    return { hours, staged };
+  });
+}

@@ -1,0 +1,88 @@
+import type { Knex } from '../../../platform/index.js';
+import { LOW_STOCK_SOURCE } from './recordLowStockAlerts.js';
+
+export interface LowStockAlertRow {
+  id: number;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  sku: string;
+  warehouse_id: string;
+  message: string;
+  available: number;
+  reorder_point: number;
+  stockout_risk: number;
+  reorder_quantity: number;
+}
+
+/** Low-stock alerts not yet e-mailed, most severe and riskiest first. */
+export async function readUnnotifiedLowStockAlerts(knex: Knex): Promise<LowStockAlertRow[]> {
+  const { rows } = await knex.raw(
+    `SELECT id, severity, sku, warehouse_id, message, (details->>'available')::int AS available,
+            (details->>'reorder_point')::float8 AS reorder_point, (details->>'stockout_risk')::float8 AS stockout_risk,
+            (details->>'reorder_quantity')::int AS reorder_quantity
+     FROM analytics.alerts
+     WHERE source = ? AND details->>'notified_at' IS NULL
+     ORDER BY array_position(ARRAY['critical','high','medium','low'], severity), (details->>'stockout_risk')::float8 DESC,
+              sku, warehouse_id`,
+    [LOW_STOCK_SOURCE],
+  );
+  return rows;
+}
+
+/** Records that these alerts went out in a digest, so a rerun does not mail them again. */
+export async function markLowStockAlertsNotified(
+  knex: Knex,
+  ids: readonly number[],
+  at: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await knex.raw(
+    `UPDATE analytics.alerts SET details = details || jsonb_build_object('notified_at', to_jsonb(?::timestamptz))
+     WHERE id = ANY (?::bigint[])`,
+    [at, `{${ids.join(',')}}`],
+  );
+}
+
+export interface ReorderRecommendationRow {
+  recommendation_id: string;
+  sku: string;
+  warehouse_id: string;
+  as_of: Date;
+  severity: string;
+  quantity_available: number;
+  reorder_point: number;
+  reorder_quantity: number;
+  stockout_risk: number;
+}
+
+/** Recommendations not yet published to reorder-events (the outbox), oldest first. */
+export async function readUnpublishedRecommendations(
+  knex: Knex,
+  limit = 10_000,
+): Promise<ReorderRecommendationRow[]> {
+  return knex('analytics.reorder_recommendations')
+    .whereNull('published_at')
+    .orderBy(['created_at', 'recommendation_id'])
+    .limit(limit)
+    .select(
+      'recommendation_id',
+      'sku',
+      'warehouse_id',
+      'as_of',
+      'severity',
+      'quantity_available',
+      'reorder_point',
+      'reorder_quantity',
+      'stockout_risk',
+    );
+}
+
+export async function markRecommendationsPublished(
+  knex: Knex,
+  ids: readonly string[],
+  at: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await knex('analytics.reorder_recommendations')
+    .whereIn('recommendation_id', ids)
+    .update({ published_at: at });
+}

@@ -1,0 +1,46 @@
+import { defineDag, task } from '../../engine/index.js';
+import { mondayOf, utcDay } from '../interval.js';
+import { inventoryServices } from '../services.js';
+import { aggregateWeek, buildReport, computeWeekly, sendReport } from './tasks.js';
+
+/** The ISO week a run reports: the one its interval starts in (Monday 01:00 → that Monday). */
+const weekOf = (ctx: { dataIntervalStart: Date }) => mondayOf(utcDay(ctx.dataIntervalStart));
+
+const aggregate_week = task((ctx) => aggregateWeek(ctx.db, weekOf(ctx)), {
+  description: 'Throughput, stock, fill and quality figures of the week and the week before',
+});
+const compute_weekly_metrics = task((ctx) => computeWeekly(ctx.upstream.aggregate_week), {
+  upstream: { aggregate_week },
+  description: 'Turnover, stock-out rate, fill rate, movers, week-over-week change',
+});
+const build_report = task(
+  (ctx) =>
+    buildReport(ctx.db, inventoryServices(ctx.services).config.DATA_DIR, ctx.upstream.compute_weekly_metrics),
+  { upstream: { compute_weekly_metrics }, description: 'HTML report with an inline SVG chart, stored' },
+);
+
+/** Monday 01:00 UTC: the previous week's summary, stored and e-mailed (SPEC §6). */
+export const weeklySummary = defineDag({
+  id: 'weekly_summary',
+  schedule: '0 1 * * 1',
+  timezone: 'UTC',
+  startDate: '2026-01-05T00:00:00Z',
+  catchup: false,
+  maxActiveRuns: 1,
+  description:
+    'Weekly throughput, turnover, stock-out and fill rates, movers and data-quality score, e-mailed',
+  tags: ['inventory', 'reports'],
+  defaultTaskOptions: { retries: 2, retryDelayMs: 30_000, timeoutMs: 30 * 60_000 },
+  tasks: {
+    aggregate_week,
+    compute_weekly_metrics,
+    build_report,
+    send_report: task(
+      (ctx) => sendReport(ctx.db, inventoryServices(ctx.services), ctx.upstream.build_report.weekStart),
+      {
+        upstream: { build_report },
+        description: 'E-mail the report',
+      },
+    ),
+  },
+});

@@ -1,0 +1,213 @@
+import { InvalidInputError } from '../platform/index.js';
+import {
+  adoptRun,
+  findRunningBackfill,
+  findStrandedTries,
+  getBackfill,
+  insertBackfill,
+  listBackfills as listBackfillRows,
+  lockBackfill,
+  lockRun,
+  resetTasks,
+  runsInRange,
+  updateBackfill,
+  type BackfillRow,
+  type QueuedTry,
+} from './store/index.js';
+import type { Dag } from './dag.js';
+import type { Engine } from './engine.js';
+import { validateParams } from './params.js';
+import { advanceIdleRuns } from './recovery.js';
+import { intervalsBetween, type DataInterval } from './schedule.js';
+import { advanceRun, createRunInTx } from './transitions.js';
+
+export interface BackfillRequest {
+  /** First logical date (inclusive). */
+  from: Date;
+  /** Last logical date (inclusive). */
+  to: Date;
+  /** Backfill runs running at once. @defaultValue 16 */
+  concurrency?: number;
+  /** Rerun intervals that already succeeded. @defaultValue false */
+  reset?: boolean;
+  conf?: Record<string, unknown>;
+}
+
+export interface BackfillProgress {
+  id: number;
+  dagId: string;
+  state: BackfillRow['state'];
+  total: number;
+  succeeded: number;
+  failed: number;
+  running: number;
+  /** Intervals that had already succeeded before the backfill (not rerun without `reset`). */
+  skipped: number;
+  done: number;
+}
+
+/** The intervals a backfill of [from, to] covers: those starting in the range that have ended. */
+export function planBackfill(dag: Dag, from: Date, to: Date, now = new Date()): DataInterval[] {
+  if (dag.schedule === null) throw new InvalidInputError(`DAG '${dag.id}' has no schedule to backfill`);
+  if (!(from <= to)) throw new InvalidInputError('--from must not be after --to');
+  return intervalsBetween({ schedule: dag.schedule, timezone: dag.timezone }, from, to).filter(
+    (i) => i.end <= now,
+  );
+}
+
+/**
+ * Starts a backfill, or resumes the running one of the same DAG and range (so repeating an
+ * interrupted command continues where it stopped). Runs are then created by `advanceBackfill`,
+ * which the command and every scheduler pass call.
+ */
+export async function startBackfill(
+  engine: Engine,
+  dagId: string,
+  request: BackfillRequest,
+): Promise<BackfillRow> {
+  const dag = engine.dag(dagId);
+  const concurrency = request.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InvalidInputError('concurrency must be a whole number ≥ 1');
+  const conf = validateParams(dag, request.conf ?? {});
+  const intervals = planBackfill(dag, request.from, request.to, engine.now());
+  const existing = await findRunningBackfill(engine.knex, dag.id, request.from, request.to);
+  if (existing) {
+    if (existing.concurrency !== concurrency) await updateBackfill(engine.knex, existing.id, { concurrency });
+    // A command killed at the wrong moment leaves work only PostgreSQL knows of: a try committed
+    // but never enqueued, or a run whose last result was recorded but not acted on. The
+    // scheduler's sweep finds both after a while; the resumed command puts its own right at once
+    // (job ids are per try, so a job that still exists is left alone).
+    const waiting = await findStrandedTries(engine.knex, 0, { backfillId: existing.id });
+    const reenqueued = waiting.length > 0 ? await engine.queues.reenqueue(waiting) : 0;
+    const advanced = (await advanceIdleRuns(engine, { backfillId: existing.id })).length;
+    engine.logger.info(
+      { dag_id: dag.id, backfill_id: existing.id, reenqueued, advanced },
+      'backfill resumed',
+    );
+    return { ...existing, concurrency };
+  }
+  const row = await insertBackfill(engine.knex, {
+    dagId: dag.id,
+    from: request.from,
+    to: request.to,
+    concurrency,
+    reset: request.reset ?? false,
+    conf,
+    total: intervals.length,
+  });
+  engine.logger.info(
+    { dag_id: dag.id, backfill_id: row.id, intervals: intervals.length },
+    'backfill started',
+  );
+  return row;
+}
+
+/**
+ * Moves a backfill forward: fills free slots (up to its concurrency) with runs for the next
+ * intervals, oldest first. An interval that already succeeded is skipped unless `reset`; one that
+ * failed before this backfill is cleared and rerun; one this backfill ran is final. Ends the
+ * backfill when every interval is final. Safe to call from many processes at once.
+ */
+export async function advanceBackfill(
+  engine: Engine,
+  dag: Dag,
+  backfillId: number,
+): Promise<BackfillProgress> {
+  const { progress, queued } = await engine.knex.transaction(async (trx) => {
+    await lockBackfill(trx, backfillId);
+    const b = await getBackfill(trx, backfillId);
+    if (!b) throw new InvalidInputError(`unknown backfill ${backfillId}`);
+    const intervals = planBackfill(dag, b.from_date, b.to_date, engine.now());
+    const runs = new Map(
+      (await runsInRange(trx, dag.id, b.from_date, b.to_date)).map((r) => [r.logical_date.getTime(), r]),
+    );
+    const p: BackfillProgress = {
+      id: b.id,
+      dagId: dag.id,
+      state: b.state,
+      total: intervals.length,
+      succeeded: 0,
+      failed: 0,
+      running: 0,
+      skipped: 0,
+      done: 0,
+    };
+    const queued: QueuedTry[] = [];
+    if (b.state !== 'running') {
+      for (const i of intervals) {
+        const r = runs.get(i.start.getTime());
+        if (r?.backfill_id === b.id)
+          p[r.state === 'success' ? 'succeeded' : r.state === 'failed' ? 'failed' : 'running'] += 1;
+        else if (r?.state === 'success') p.skipped += 1;
+      }
+      p.done = p.succeeded + p.failed + p.skipped;
+      return { progress: p, queued };
+    }
+    let slots =
+      b.concurrency -
+      [...runs.values()].filter((r) => r.backfill_id === b.id && r.state === 'running').length;
+    let unresolved = 0;
+    for (const interval of intervals) {
+      const r = runs.get(interval.start.getTime());
+      if (r && r.backfill_id === b.id) {
+        if (r.state === 'running') p.running += 1;
+        else p[r.state === 'success' ? 'succeeded' : 'failed'] += 1;
+        if (r.state === 'running') unresolved += 1;
+        continue;
+      }
+      if (r && r.state === 'success' && !b.reset) {
+        p.skipped += 1;
+        continue;
+      }
+      unresolved += 1;
+      if (r && r.state === 'running') continue; // a scheduled or manual run is on it: wait for it
+      if (slots <= 0) continue;
+      slots -= 1;
+      p.running += 1;
+      if (!r) {
+        const created = await createRunInTx(trx, dag, {
+          runType: 'backfill',
+          logicalDate: interval.start,
+          dataIntervalStart: interval.start,
+          dataIntervalEnd: interval.end,
+          conf: b.conf,
+          backfillId: b.id,
+        });
+        if (created) queued.push(...created.queued);
+      } else {
+        await lockRun(trx, r.id);
+        await adoptRun(trx, r.id, b.id);
+        await resetTasks(
+          trx,
+          r.id,
+          dag.tasks.map((t) => ({ taskId: t.id, retries: t.retries })),
+        );
+        queued.push(...(await advanceRun(trx, dag, r.id)).queued);
+      }
+    }
+    p.done = p.succeeded + p.failed + p.skipped;
+    if (unresolved === 0) {
+      p.state = p.failed > 0 ? 'failed' : 'success';
+      await updateBackfill(trx, b.id, { state: p.state, ended: true });
+    }
+    return { progress: p, queued };
+  });
+  await engine.queues.enqueue(queued);
+  if (progress.state !== 'running' && queued.length === 0) {
+    engine.logger.debug({ backfill_id: backfillId, ...progress }, 'backfill progress');
+  }
+  return progress;
+}
+
+/** Stops a backfill: no new runs are created; runs already running finish. */
+export async function cancelBackfill(engine: Engine, backfillId: number): Promise<void> {
+  await updateBackfill(engine.knex, backfillId, { state: 'cancelled', ended: true });
+}
+
+export async function listBackfills(
+  engine: Engine,
+  filter: { dagId?: string; state?: string } = {},
+): Promise<BackfillRow[]> {
+  return listBackfillRows(engine.knex, filter);
+}

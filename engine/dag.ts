@@ -1,0 +1,360 @@
+import type { z } from 'zod';
+import type { Knex } from '../platform/index.js';
+import { InvalidInputError } from '../platform/index.js';
+import { validateSchedule } from './schedule.js';
+
+/**
+ * What the composition root (the CLI) hands every task through `ctx.services`. The engine knows
+ * nothing of it; a root adds members by declaration merging:
+ * ```ts
+ * declare module '../engine/index.js' {
+ *   interface TaskServices { redis: Redis; mailer: Mailer }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface TaskServices {}
+
+/** When a task may start, judged from the final states of its direct upstream tasks. */
+export const TRIGGER_RULES = ['all_success', 'all_done', 'one_failed', 'none_failed'] as const;
+export type TriggerRule = (typeof TRIGGER_RULES)[number];
+
+/** Structured logger handed to a task; every line is also stored in task_logs for that try. */
+export interface TaskLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything a task handler receives. `Up` maps upstream task ids to their outputs. */
+export interface TaskContext<Up = Record<string, unknown>, Params = Record<string, unknown>> {
+  dagId: string;
+  /** The dag run's id (orchestrator.dag_runs.id); 0 under `tasks test`, which records nothing. */
+  runId: number;
+  taskId: string;
+  /** 1 on the first try, 2 on the first retry, … */
+  tryNumber: number;
+  /** The start of the data interval (Airflow's logical date). */
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  runType: RunType;
+  /** The run's params: the DAG's defaults overlaid with the trigger's conf, validated. */
+  params: Params;
+  /** Outputs of the direct upstream tasks (null for an upstream that did not succeed). */
+  upstream: Up;
+  log: TaskLogger;
+  db: Knex;
+  /** Fired when the task times out or its worker shuts down; stop promptly when it fires. */
+  signal: AbortSignal;
+  services: TaskServices;
+}
+
+export type RunType = 'scheduled' | 'manual' | 'backfill';
+
+/** A JSON-serialisable value: task outputs are stored in PostgreSQL as jsonb. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** Options every task may set; a DAG's `defaultTaskOptions` supplies the ones a task leaves out. */
+export interface TaskOptions {
+  /** Retries after the first failed try. @defaultValue 0 */
+  retries?: number;
+  /** Delay before the first retry; doubles on every further retry. @defaultValue 1000 */
+  retryDelayMs?: number;
+  /** Upper bound of the exponential retry delay. @defaultValue 300000 */
+  maxRetryDelayMs?: number;
+  /** A try running longer fires `ctx.signal` and fails. @defaultValue 3600000 */
+  timeoutMs?: number;
+  /** Worker pool (one BullMQ queue per pool). @defaultValue 'default' */
+  pool?: string;
+  /** @defaultValue 'all_success' */
+  triggerRule?: TriggerRule;
+}
+
+/** Upstream declared by name (outputs typed `unknown`) or by task object (outputs typed). */
+export type UpstreamSpec = readonly string[] | Readonly<Record<string, AnyTaskDef>>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTaskDef = TaskDef<any, any>;
+
+/** A task before it is placed in a DAG: its handler, upstream and options. */
+export interface TaskDef<Out, Up> {
+  readonly kind: 'wareflow.task';
+  readonly run: (ctx: TaskContext<Up, never>) => Promise<Out> | Out;
+  readonly upstream: UpstreamSpec;
+  readonly options: TaskOptions & { description?: string };
+  /** The params schema the handler reads `ctx.params` by; its DAG must declare the same one. */
+  readonly params?: z.ZodType;
+  /** Type-only marker of the output, so a downstream task can read it typed. */
+  readonly __output?: Out;
+}
+
+/** The output type of a task definition. */
+export type OutputOf<T> = T extends { readonly __output?: infer Out } ? Awaited<Out> : never;
+
+type UpstreamOutputs<U> = U extends readonly (infer N extends string)[]
+  ? { readonly [K in N]: unknown }
+  : U extends Readonly<Record<string, AnyTaskDef>>
+    ? { readonly [K in keyof U]: OutputOf<U[K]> }
+    : Record<string, unknown>;
+
+/**
+ * Defines a task. Declare upstream tasks by object to get their outputs typed:
+ * ```ts
+ * const extract = task(async () => ({ rows: 3 }));
+ * const load = task(async (ctx) => ctx.upstream.extract.rows, { upstream: { extract } });
+ * ```
+ * or by name (`{ upstream: ['extract'] }`), in which case the outputs are `unknown`. Pass the
+ * DAG's params schema as `params` to get `ctx.params` typed (parsed, with its defaults applied):
+ * ```ts
+ * const params = z.object({ days: z.number().int().default(7) });
+ * const report = task(async (ctx) => ctx.params.days, { params });
+ * defineDag({ id: 'report', params, tasks: { report }, ... });
+ * ```
+ */
+export function task<
+  Out extends Json | void,
+  const U extends UpstreamSpec = readonly [],
+  P extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+>(
+  run: (ctx: TaskContext<UpstreamOutputs<U>, z.output<P>>) => Promise<Out> | Out,
+  options: TaskOptions & { upstream?: U; params?: P; description?: string } = {},
+): TaskDef<Out, UpstreamOutputs<U>> {
+  const { upstream, params, ...rest } = options;
+  return {
+    kind: 'wareflow.task',
+    run: run as TaskDef<Out, UpstreamOutputs<U>>['run'],
+    upstream: upstream ?? [],
+    options: rest,
+    ...(params ? { params } : {}),
+  };
+}
+
+/** What a DAG author writes. */
+export interface DagDefinition<P extends z.ZodType = z.ZodType> {
+  /** Letters, digits, `_`, `-` and `.`. */
+  id: string;
+  /** Five-field cron expression, or null for a DAG that only runs when triggered. */
+  schedule: string | null;
+  /** IANA time zone the cron expression is read in. @defaultValue 'UTC' */
+  timezone?: string;
+  /** No interval starting before this instant is scheduled. */
+  startDate: Date | string;
+  /** No interval starting at or after this instant is scheduled. */
+  endDate?: Date | string;
+  /**
+   * Create runs for every interval missed since the last one (true), or only for the latest
+   * finished interval (false) — so unpausing a DAG that is behind creates one run, not hundreds.
+   * @defaultValue false
+   */
+  catchup?: boolean;
+  /** Scheduled and manual runs of this DAG that may be running at once. @defaultValue 16 */
+  maxActiveRuns?: number;
+  /** A run not finished this many ms after its interval ends is an SLA miss (e-mailed once). */
+  slaMs?: number;
+  /** Schema of the params; a trigger's conf is validated against it. */
+  params?: P;
+  defaultTaskOptions?: TaskOptions;
+  description?: string;
+  tags?: string[];
+  tasks: Record<string, AnyTaskDef>;
+}
+
+/** A task as the engine sees it once its DAG is validated: every option resolved. */
+export interface ResolvedTask {
+  id: string;
+  upstream: string[];
+  downstream: string[];
+  retries: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  timeoutMs: number;
+  pool: string;
+  triggerRule: TriggerRule;
+  description?: string;
+  run: (ctx: TaskContext<never, never>) => Promise<unknown> | unknown;
+}
+
+/** A validated DAG. */
+export interface Dag {
+  readonly id: string;
+  readonly schedule: string | null;
+  readonly timezone: string;
+  readonly startDate: Date;
+  readonly endDate?: Date;
+  readonly catchup: boolean;
+  readonly maxActiveRuns: number;
+  readonly slaMs?: number;
+  readonly paramsSchema?: z.ZodType;
+  readonly description?: string;
+  readonly tags: readonly string[];
+  /** Tasks in a topological order (every task after its upstream tasks). */
+  readonly tasks: readonly ResolvedTask[];
+  readonly taskById: ReadonlyMap<string, ResolvedTask>;
+  /** Tasks without upstream: the ones a new run starts with. */
+  readonly roots: readonly string[];
+}
+
+/** A DAG definition is wrong. The message names the DAG and, where it applies, the task. */
+export class DagDefinitionError extends InvalidInputError {}
+
+const ID = /^[A-Za-z0-9_.-]+$/;
+const DEFAULTS = {
+  retries: 0,
+  retryDelayMs: 1_000,
+  maxRetryDelayMs: 300_000,
+  timeoutMs: 3_600_000,
+  pool: 'default',
+  triggerRule: 'all_success' as TriggerRule,
+};
+
+/**
+ * Validates a DAG at load time: ids, schedule and time zone, options, unknown or self upstreams,
+ * cycles. Throws a `DagDefinitionError` naming the DAG and task.
+ */
+export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
+  const dagId = def.id;
+  const fail = (message: string, taskId?: string): never => {
+    throw new DagDefinitionError(
+      taskId === undefined ? `DAG '${dagId}': ${message}` : `DAG '${dagId}', task '${taskId}': ${message}`,
+    );
+  };
+  if (typeof dagId !== 'string' || !ID.test(dagId)) {
+    throw new DagDefinitionError(`DAG ${JSON.stringify(dagId)}: id must be letters, digits, '_', '-' or '.'`);
+  }
+  const timezone = def.timezone ?? 'UTC';
+  if (def.schedule !== null) {
+    const problem = validateSchedule(def.schedule, timezone);
+    if (problem) fail(problem);
+  } else if (!isTimeZone(timezone)) {
+    fail(`unknown time zone '${timezone}'`);
+  }
+  const startDate = toDate(def.startDate) ?? fail(`startDate ${JSON.stringify(def.startDate)} is not a date`);
+  const endDate =
+    def.endDate === undefined ? undefined : (toDate(def.endDate) ?? fail('endDate is not a date'));
+  if (endDate && endDate <= startDate) fail('endDate must be after startDate');
+  const maxActiveRuns = def.maxActiveRuns ?? 16;
+  if (!Number.isInteger(maxActiveRuns) || maxActiveRuns < 1) fail('maxActiveRuns must be a whole number ≥ 1');
+  if (def.slaMs !== undefined && !(def.slaMs > 0)) fail('slaMs must be a positive number of milliseconds');
+  if (!def.tasks || typeof def.tasks !== 'object' || Object.keys(def.tasks).length === 0)
+    fail('has no tasks');
+
+  const byObject = new Map<AnyTaskDef, string>();
+  for (const [taskId, t] of Object.entries(def.tasks)) {
+    if (!ID.test(taskId)) fail(`task id must be letters, digits, '_', '-' or '.'`, taskId);
+    if (t?.kind !== 'wareflow.task') fail('is not a task(...) definition', taskId);
+    if (byObject.has(t)) fail(`is the same task object as '${byObject.get(t)}' (ids must be unique)`, taskId);
+    byObject.set(t, taskId);
+  }
+
+  const resolved = new Map<string, ResolvedTask>();
+  for (const [taskId, t] of Object.entries(def.tasks)) {
+    const upstream = Array.isArray(t.upstream)
+      ? [...(t.upstream as readonly string[])]
+      : Object.entries(t.upstream as Record<string, AnyTaskDef>).map(([name, ref]) => {
+          const registered = byObject.get(ref);
+          if (registered === undefined) fail(`upstream '${name}' is not a task of this DAG`, taskId);
+          if (registered !== name)
+            fail(`upstream '${name}' is registered in the DAG as '${registered}'`, taskId);
+          return name;
+        });
+    if (new Set(upstream).size !== upstream.length) fail('lists an upstream task twice', taskId);
+    for (const u of upstream) {
+      if (u === taskId) fail('depends on itself', taskId);
+      if (!(u in def.tasks)) fail(`unknown upstream task '${u}'`, taskId);
+    }
+    const o = { ...DEFAULTS, ...stripUndefined(def.defaultTaskOptions ?? {}), ...stripUndefined(t.options) };
+    if (!Number.isInteger(o.retries) || o.retries < 0) fail('retries must be a whole number ≥ 0', taskId);
+    if (!(o.retryDelayMs >= 0) || !(o.maxRetryDelayMs >= o.retryDelayMs))
+      fail('retryDelayMs must be ≥ 0 and ≤ maxRetryDelayMs', taskId);
+    if (!(o.timeoutMs > 0)) fail('timeoutMs must be positive', taskId);
+    if (!ID.test(o.pool)) fail(`pool '${o.pool}' must be letters, digits, '_', '-' or '.'`, taskId);
+    if (!TRIGGER_RULES.includes(o.triggerRule))
+      fail(`unknown trigger rule '${o.triggerRule}' (expected ${TRIGGER_RULES.join(', ')})`, taskId);
+    if (typeof t.run !== 'function') fail('has no handler function', taskId);
+    if (t.params && t.params !== def.params)
+      fail(`reads params by a schema that is not the DAG's params schema`, taskId);
+    resolved.set(taskId, {
+      id: taskId,
+      upstream,
+      downstream: [],
+      retries: o.retries,
+      retryDelayMs: o.retryDelayMs,
+      maxRetryDelayMs: o.maxRetryDelayMs,
+      timeoutMs: o.timeoutMs,
+      pool: o.pool,
+      triggerRule: o.triggerRule,
+      ...(t.options.description ? { description: t.options.description } : {}),
+      run: t.run as ResolvedTask['run'],
+    });
+  }
+  for (const t of resolved.values()) for (const u of t.upstream) resolved.get(u)!.downstream.push(t.id);
+
+  const order = topologicalOrder(resolved, (cycle) => fail(`cycle ${cycle.join(' → ')}`, cycle[0]));
+  return Object.freeze({
+    id: dagId,
+    schedule: def.schedule,
+    timezone,
+    startDate,
+    ...(endDate ? { endDate } : {}),
+    catchup: def.catchup ?? false,
+    maxActiveRuns,
+    ...(def.slaMs !== undefined ? { slaMs: def.slaMs } : {}),
+    ...(def.params ? { paramsSchema: def.params } : {}),
+    ...(def.description ? { description: def.description } : {}),
+    tags: [...(def.tags ?? [])],
+    tasks: order,
+    taskById: resolved,
+    roots: order.filter((t) => t.upstream.length === 0).map((t) => t.id),
+  });
+}
+
+/** Kahn's algorithm; reports one cycle (as a closed path) when there is one. */
+function topologicalOrder(
+  tasks: Map<string, ResolvedTask>,
+  onCycle: (cycle: string[]) => never,
+): ResolvedTask[] {
+  const indegree = new Map([...tasks.values()].map((t) => [t.id, t.upstream.length]));
+  const ready = [...tasks.values()].filter((t) => t.upstream.length === 0).map((t) => t.id);
+  const order: ResolvedTask[] = [];
+  while (ready.length > 0) {
+    const id = ready.shift()!;
+    const t = tasks.get(id)!;
+    order.push(t);
+    for (const d of t.downstream) {
+      const left = indegree.get(d)! - 1;
+      indegree.set(d, left);
+      if (left === 0) ready.push(d);
+    }
+  }
+  if (order.length === tasks.size) return order;
+  // Walk upstream from any task left over until a task repeats: that closed walk is a cycle.
+  const left = new Set([...indegree].filter(([, n]) => n > 0).map(([id]) => id));
+  let at = [...left][0]!;
+  const path: string[] = [];
+  while (!path.includes(at)) {
+    path.push(at);
+    at = tasks.get(at)!.upstream.find((u) => left.has(u))!;
+  }
+  const cycle = path.slice(path.indexOf(at)).reverse();
+  return onCycle([...cycle, cycle[0]!]);
+}
+
+function toDate(value: Date | string): Date | undefined {
+  const d = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

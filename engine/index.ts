@@ -1,0 +1,88 @@
+/**
+ * The orchestrator engine: DAG definitions, schedule math, state store, scheduler, executor,
+ * backfills and operations. Generic: it knows nothing of inventory; a composition root hands it
+ * the DAGs and the services their tasks need.
+ */
+export {
+  defineDag,
+  task,
+  isTimeZone,
+  DagDefinitionError,
+  TRIGGER_RULES,
+  type Dag,
+  type DagDefinition,
+  type Json,
+  type OutputOf,
+  type ResolvedTask,
+  type RunType,
+  type TaskContext,
+  type TaskDef,
+  type TaskLogger,
+  type TaskOptions,
+  type TaskServices,
+  type TriggerRule,
+} from './dag.js';
+export {
+  intervalsBetween,
+  intervalStartingAt,
+  latestEndedInterval,
+  nextFireAfter,
+  validateSchedule,
+  type DataInterval,
+} from './schedule.js';
+export { createEngine, type Engine, type EngineOptions } from './engine.js';
+export { createEngineMetrics, type EngineMetrics } from './metrics.js';
+export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
+export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
+export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';
+export {
+  finishTry,
+  finishTries,
+  failureOutcome,
+  retryDelayMs,
+  advanceRun,
+  type FinishResult,
+  type TryFinish,
+} from './transitions.js';
+export {
+  runTry,
+  TaskTimeoutError,
+  WorkerShutdownError,
+  MAX_OUTPUT_BYTES,
+  type TryInput,
+  type TryResult,
+} from './runner.js';
+export { runDagInProcess, type LocalRunResult } from './localRun.js';
+export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
+export { validateParams } from './params.js';
+export {
+  planBackfill,
+  startBackfill,
+  advanceBackfill,
+  cancelBackfill,
+  listBackfills,
+  type BackfillRequest,
+  type BackfillProgress,
+} from './backfill.js';
+export {
+  listDags,
+  setPaused,
+  listRuns,
+  getRun,
+  getTaskLogs,
+  triggerRun,
+  waitForRun,
+  clearTasks,
+  markTask,
+  type DagSummary,
+  type RunDetail,
+} from './operations.js';
+export type {
+  DagRunRow,
+  TaskInstanceRow,
+  TaskState,
+  RunState,
+  TryOutcome,
+  TaskLogRow,
+  BackfillRow,
+} from './store/index.js';

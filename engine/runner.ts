@@ -1,0 +1,132 @@
+import type { Knex, Logger } from '../platform/index.js';
+import { coerceError, InvalidInputError, WareflowError } from '../platform/index.js';
+import type { TaskLogLine } from './store/index.js';
+import { validateParams } from './params.js';
+import type { Dag, ResolvedTask, RunType, TaskContext, TaskLogger, TaskServices } from './dag.js';
+
+/** A try ran longer than its task's `timeoutMs`. Retriable, like any failure. */
+export class TaskTimeoutError extends WareflowError {
+  constructor(taskId: string, timeoutMs: number) {
+    super(`task '${taskId}' timed out after ${timeoutMs} ms`, { retriable: true });
+  }
+}
+
+/** The worker is shutting down: the try is handed back, not failed. */
+export class WorkerShutdownError extends WareflowError {
+  constructor() {
+    super('worker shutting down', { retriable: true });
+  }
+}
+
+/** Task outputs are stored as jsonb and handed downstream: keep them small. */
+export const MAX_OUTPUT_BYTES = 1_000_000;
+
+export interface TryInput {
+  dag: Dag;
+  task: ResolvedTask;
+  runId: number;
+  tryNumber: number;
+  runType: RunType;
+  logicalDate: Date;
+  dataIntervalStart: Date;
+  dataIntervalEnd: Date;
+  conf: Record<string, unknown>;
+  upstream: Record<string, unknown>;
+}
+
+export type TryResult =
+  | { ok: true; output: unknown; logs: TaskLogLine[]; durationMs: number }
+  | { ok: false; error: Error; handedBack: boolean; logs: TaskLogLine[]; durationMs: number };
+
+/**
+ * Runs one try of a task in this process: builds its context, fires `ctx.signal` on timeout or
+ * shutdown and stops waiting for the handler then (a handler that ignores the signal keeps
+ * running in the background, but its result is ignored), and captures its log lines.
+ */
+export async function runTry(
+  input: TryInput,
+  env: { db: Knex; services: TaskServices; logger: Logger; shutdown?: AbortSignal },
+): Promise<TryResult> {
+  const { dag, task } = input;
+  const started = performance.now();
+  const logs: TaskLogLine[] = [];
+  const base = { dag_id: dag.id, run_id: input.runId, task_id: task.id, try_number: input.tryNumber };
+  const pinoLog = env.logger.child(base);
+  const line =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      logs.push({
+        runId: input.runId,
+        taskId: task.id,
+        tryNumber: input.tryNumber,
+        loggedAt: new Date(),
+        level,
+        message: String(message),
+        fields,
+      });
+      pinoLog[level](fields, message);
+    };
+  const log: TaskLogger = {
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+  };
+
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new TaskTimeoutError(task.id, task.timeoutMs)),
+    task.timeoutMs,
+  );
+  const onShutdown = () => controller.abort(new WorkerShutdownError());
+  if (env.shutdown?.aborted) onShutdown();
+  env.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    if (controller.signal.aborted) reject(controller.signal.reason);
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined);
+
+  try {
+    // Parsed by the DAG's schema: the type a handler that declared it reads them by.
+    const params = validateParams(dag, input.conf) as never;
+    const ctx: TaskContext<never, never> = {
+      dagId: dag.id,
+      runId: input.runId,
+      taskId: task.id,
+      tryNumber: input.tryNumber,
+      logicalDate: input.logicalDate,
+      dataIntervalStart: input.dataIntervalStart,
+      dataIntervalEnd: input.dataIntervalEnd,
+      runType: input.runType,
+      params,
+      upstream: input.upstream as never,
+      log,
+      db: env.db,
+      signal: controller.signal,
+      services: env.services,
+    };
+    const output = await Promise.race([Promise.resolve().then(() => task.run(ctx)), aborted]);
+    const json = JSON.stringify(output ?? null);
+    if (json === undefined) throw new InvalidInputError('task output is not JSON-serialisable');
+    if (json.length > MAX_OUTPUT_BYTES)
+      throw new InvalidInputError(
+        `task output is ${json.length} bytes; outputs are limited to ${MAX_OUTPUT_BYTES}`,
+      );
+    return { ok: true, output: JSON.parse(json), logs, durationMs: performance.now() - started };
+  } catch (thrown) {
+    const error = coerceError(thrown);
+    const handedBack = error instanceof WorkerShutdownError;
+    log[handedBack ? 'warn' : 'error'](
+      handedBack ? 'try handed back: worker shutting down' : `try failed: ${error.message}`,
+      {
+        error: error.name,
+        ...(error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}),
+      },
+    );
+    return { ok: false, error, handedBack, logs, durationMs: performance.now() - started };
+  } finally {
+    clearTimeout(timer);
+    env.shutdown?.removeEventListener('abort', onShutdown);
+  }
+}

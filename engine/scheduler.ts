@@ -1,0 +1,230 @@
+import { coerceError } from '../platform/index.js';
+import {
+  claimSlaMisses,
+  findStrandedTries,
+  findZombies,
+  listBackfills,
+  lockDag,
+  pausedDags,
+  scheduleCursor,
+  syncDags,
+  type QueuedTry,
+} from './store/index.js';
+import type { Dag } from './dag.js';
+import type { Engine } from './engine.js';
+import { sendAlert, slaMissMail } from './alerts.js';
+import { advanceBackfill } from './backfill.js';
+import { advanceIdleRuns } from './recovery.js';
+import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
+import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
+
+export interface SchedulerOptions {
+  /** Pause between scheduling passes. @defaultValue 1000 */
+  tickMs?: number;
+  /** A try waiting this long in PostgreSQL without running is enqueued again. @defaultValue 15000 */
+  strandedAfterMs?: number;
+  /** A running try without heartbeat for this long counts as a failed try (its worker died). @defaultValue 60000 */
+  zombieAfterMs?: number;
+  /** Largest number of runs one DAG gets per pass (catch-up is spread over passes). @defaultValue 100 */
+  maxRunsPerPass?: number;
+}
+
+export interface Scheduler {
+  /** One scheduling pass: create due runs, advance backfills, sweep, check SLAs. */
+  tick(): Promise<{ created: number; reenqueued: number; zombies: number }>;
+  /** Runs `tick` every `tickMs` until closed. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The scheduler keeps no state of its own: every pass reads where each DAG stands from
+ * PostgreSQL, so it can be killed at any moment and restarted (or run twice) without gaps or
+ * doubles. Run creation per DAG holds a transaction-level advisory lock, and the UNIQUE
+ * (dag_id, logical_date) key rejects any run that would still be created twice.
+ */
+export function createScheduler(engine: Engine, options: SchedulerOptions = {}): Scheduler {
+  const log = engine.logger.child({ component: 'scheduler' });
+  const tickMs = options.tickMs ?? 1_000;
+  const strandedAfterMs = options.strandedAfterMs ?? 15_000;
+  const zombieAfterMs = options.zombieAfterMs ?? 60_000;
+  const maxRunsPerPass = options.maxRunsPerPass ?? 100;
+  let synced = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let closed = false;
+
+  async function scheduleDag(dag: Dag, now: Date): Promise<number> {
+    const created = await engine.knex.transaction(async (trx) => {
+      await lockDag(trx, dag.id);
+      const cursor = await scheduleCursor(trx, dag.id);
+      if (cursor.paused) return [];
+      let slots = dag.maxActiveRuns - cursor.active;
+      const out: Array<{ runId: number; queued: QueuedTry[]; interval: DataInterval }> = [];
+      const candidates = dueIntervals(dag, now, cursor.lastScheduled);
+      for (const interval of candidates) {
+        if (slots <= 0 || out.length >= maxRunsPerPass) break;
+        const run = await createRunInTx(trx, dag, {
+          runType: 'scheduled',
+          logicalDate: interval.start,
+          dataIntervalStart: interval.start,
+          dataIntervalEnd: interval.end,
+          conf: {},
+        });
+        // An interval already covered by a manual or backfill run is not a slot taken.
+        if (run) {
+          out.push({ ...run, interval });
+          slots -= 1;
+        }
+      }
+      return out;
+    });
+    for (const run of created) {
+      engine.metrics.schedulerLag.observe(
+        { dag_id: dag.id },
+        Math.max(0, now.getTime() - run.interval.end.getTime()) / 1000,
+      );
+      log.info({ dag_id: dag.id, run_id: run.runId, logical_date: run.interval.start }, 'run created');
+    }
+    await engine.queues.enqueue(created.flatMap((r) => r.queued));
+    return created.length;
+  }
+
+  /**
+   * Intervals that have ended and have no scheduled run yet, oldest first. With catchup every
+   * one since the last scheduled run (or startDate); without, only the latest — so unpausing a
+   * DAG that is far behind creates one run, not hundreds.
+   */
+  function dueIntervals(dag: Dag, now: Date, lastScheduled: Date | null): DataInterval[] {
+    const spec = { schedule: dag.schedule, timezone: dag.timezone };
+    const notBefore = lastScheduled ? nextFireAfter(spec, lastScheduled) : dag.startDate;
+    const until = dag.endDate && dag.endDate < now ? dag.endDate : now;
+    if (!dag.catchup) {
+      const latest = latestEndedInterval(spec, now, notBefore);
+      return latest && (!dag.endDate || latest.start < dag.endDate) ? [latest] : [];
+    }
+    const out: DataInterval[] = [];
+    let start = firstFireAtOrAfter(spec, notBefore);
+    while (out.length < maxRunsPerPass * 4) {
+      if (dag.endDate && start >= dag.endDate) break;
+      const end = nextFireAfter(spec, start);
+      if (end > now || start > until) break;
+      out.push({ start, end });
+      start = end;
+    }
+    return out;
+  }
+
+  async function sweep(): Promise<{ reenqueued: number; zombies: number }> {
+    const stranded = await findStrandedTries(engine.knex, strandedAfterMs);
+    const reenqueued = stranded.length > 0 ? await engine.queues.reenqueue(stranded) : 0;
+    if (reenqueued > 0) log.warn({ count: reenqueued }, 're-enqueued tries missing from the queues');
+    const zombies = await findZombies(engine.knex, zombieAfterMs);
+    for (const z of zombies) {
+      const dag = engine.dags.get(z.dagId);
+      const task = dag?.taskById.get(z.taskId);
+      if (!dag || !task) continue;
+      const { rows } = await engine.knex.raw(
+        'SELECT max_tries FROM orchestrator.task_instances WHERE run_id = ? AND task_id = ?',
+        [z.runId, z.taskId],
+      );
+      const error = new Error(
+        `worker ${z.workerId ?? '?'} lost: no heartbeat since ${z.heartbeatAt.toISOString()}`,
+      );
+      const result = await finishTry(engine.knex, dag, {
+        runId: z.runId,
+        taskId: z.taskId,
+        tryNumber: z.tryNumber,
+        workerId: z.workerId,
+        outcome: failureOutcome(task, z.tryNumber, rows[0]?.max_tries ?? z.tryNumber, error, engine.now()),
+      });
+      if (result.recorded) {
+        log.warn(
+          { dag_id: z.dagId, run_id: z.runId, task_id: z.taskId, try_number: z.tryNumber },
+          error.message,
+        );
+        await engine.queues.enqueue(result.queued);
+      }
+    }
+    for (const r of await advanceIdleRuns(engine)) {
+      log.warn({ dag_id: r.dagId, run_id: r.runId }, 'advanced a run nothing was advancing');
+    }
+    return { reenqueued, zombies: zombies.length };
+  }
+
+  async function checkSlas(): Promise<void> {
+    for (const dag of engine.dags.values()) {
+      if (dag.slaMs === undefined) continue;
+      for (const miss of await claimSlaMisses(engine.knex, dag.id, dag.slaMs, engine.now())) {
+        const deadline = new Date(miss.data_interval_end.getTime() + dag.slaMs);
+        log.warn({ dag_id: dag.id, run_id: miss.id, deadline }, 'SLA missed');
+        await sendAlert(
+          engine.mailer,
+          log,
+          slaMissMail({
+            dagId: dag.id,
+            runId: miss.id,
+            logicalDate: miss.logical_date,
+            deadline,
+            state: miss.state,
+          }),
+        );
+      }
+    }
+  }
+
+  async function tick() {
+    if (!synced) {
+      await syncDags(
+        engine.knex,
+        [...engine.dags.values()].map((d) => ({
+          dagId: d.id,
+          schedule: d.schedule,
+          timezone: d.timezone,
+          description: d.description ?? null,
+          tags: [...d.tags],
+        })),
+      );
+      synced = true;
+    }
+    const now = engine.now();
+    const paused = await pausedDags(engine.knex);
+    let created = 0;
+    for (const dag of engine.dags.values()) {
+      if (dag.schedule === null || paused.get(dag.id)?.paused) continue;
+      try {
+        created += await scheduleDag(dag, now);
+      } catch (err) {
+        log.error({ err: coerceError(err), dag_id: dag.id }, 'scheduling failed');
+      }
+    }
+    for (const b of await listBackfills(engine.knex, { state: 'running' })) {
+      const dag = engine.dags.get(b.dag_id);
+      if (dag) await advanceBackfill(engine, dag, b.id);
+    }
+    const swept = await sweep();
+    await checkSlas();
+    return { created, ...swept };
+  }
+
+  const loop = async () => {
+    if (closed) return;
+    running = tick().catch((err) => log.error({ err: coerceError(err) }, 'scheduler pass failed'));
+    await running;
+    if (!closed) timer = setTimeout(loop, tickMs);
+  };
+
+  return {
+    tick,
+    start() {
+      log.info({ dags: engine.dags.size, tick_ms: tickMs }, 'scheduler started');
+      void loop();
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      log.info('scheduler stopped');
+    },
+  };
+}

@@ -1,0 +1,265 @@
+import type { Knex } from '../platform/index.js';
+import { WareflowError } from '../platform/index.js';
+import {
+  applyTransitions,
+  insertRun,
+  readRuns,
+  recordTries,
+  type DagRunRow,
+  type NewRun,
+  type QueuedRow,
+  type QueuedTry,
+  type RunTransitions,
+  type RunView,
+  type RunState,
+  type TaskState,
+  type TryEnd,
+  type TryOutcome,
+} from './store/index.js';
+import type { Dag, ResolvedTask } from './dag.js';
+import { evaluateRun, type RunEvaluation } from './triggerRules.js';
+
+/**
+ * Re-evaluates a run whose row the caller holds FOR UPDATE (`lockRun`; finishing tries use the
+ * run's version instead, see `finishTries`): queues the tasks whose trigger rule is met, settles
+ * those that can never run, ends the run when everything is final. Returns the tries to enqueue
+ * once the transaction has committed.
+ */
+export async function advanceRun(
+  trx: Knex.Transaction,
+  dag: Dag,
+  runId: number,
+): Promise<{ queued: QueuedTry[]; runState: RunState }> {
+  const run = (await readRuns(trx, [runId])).get(runId);
+  const evaluation = evaluateRun(dag, run?.tasks ?? new Map());
+  const { queued } = await applyTransitions(trx, [{ runId, ...evaluation }]);
+  return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
+}
+
+function queuedTries(rows: QueuedRow[], dagOf: (runId: number) => Dag): QueuedTry[] {
+  return rows.map((q) => ({
+    runId: q.run_id,
+    dagId: dagOf(q.run_id).id,
+    taskId: q.task_id,
+    pool: q.pool,
+    tryNumber: q.try_number,
+  }));
+}
+
+/**
+ * Creates a run with its task instances and queues its root tasks in one statement (in the
+ * caller's transaction, or on its own). The roots are decided before the insert: with every task
+ * waiting, the trigger rules depend on the DAG alone.
+ */
+export async function createRunInTx(
+  trx: Knex | Knex.Transaction,
+  dag: Dag,
+  run: Omit<NewRun, 'tasks' | 'dagId' | 'state'>,
+): Promise<{ runId: number; run: DagRunRow; queued: QueuedTry[] } | undefined> {
+  const evaluation = evaluateRun(dag, new Map());
+  const initial = new Map<string, TaskState>([
+    ...evaluation.queue.map((t): [string, TaskState] => [t, 'queued']),
+    ...evaluation.settle.map((s): [string, TaskState] => [s.taskId, s.state]),
+  ]);
+  const row = await insertRun(trx, {
+    ...run,
+    dagId: dag.id,
+    state: evaluation.runState,
+    tasks: dag.tasks.map((t) => ({
+      taskId: t.id,
+      pool: t.pool,
+      maxTries: t.retries + 1,
+      state: initial.get(t.id) ?? 'none',
+    })),
+  });
+  if (row === undefined) return undefined;
+  const queued = evaluation.queue.map((taskId) => ({
+    runId: row.id,
+    dagId: dag.id,
+    taskId,
+    pool: dag.taskById.get(taskId)!.pool,
+    tryNumber: 1,
+  }));
+  return { runId: row.id, run: row, queued };
+}
+
+/** The delay before try `nextTry` (2, 3, …): retryDelayMs doubled per retry, capped. */
+export function retryDelayMs(
+  task: Pick<ResolvedTask, 'retryDelayMs' | 'maxRetryDelayMs'>,
+  nextTry: number,
+): number {
+  return Math.min(task.maxRetryDelayMs, task.retryDelayMs * 2 ** Math.max(0, nextTry - 2));
+}
+
+/**
+ * Whether a failed try is retried: only while tries are left, and never for an error that says it
+ * is not retriable (a WareflowError with `retriable: false`, e.g. invalid params). Any other
+ * error is retried, as Airflow does.
+ */
+export function failureOutcome(
+  task: ResolvedTask,
+  tryNumber: number,
+  maxTries: number,
+  error: Error,
+  now: Date,
+): TryOutcome {
+  const message = error.message || error.name;
+  const permanent = error instanceof WareflowError && !error.retriable;
+  if (tryNumber < maxTries && !permanent) {
+    return {
+      kind: 'retry',
+      error: message,
+      notBefore: new Date(now.getTime() + retryDelayMs(task, tryNumber + 1)),
+    };
+  }
+  return { kind: 'failed', error: message };
+}
+
+export interface FinishResult {
+  /** False when the try was no longer this worker's (taken over, cleared, marked): nothing changed. */
+  recorded: boolean;
+  /** Tries to enqueue now. In a batch, a run's newly queued tasks come back with one of its tries. */
+  queued: QueuedTry[];
+  runState: RunState | undefined;
+}
+
+/**
+ * One try's end, as handed to `finishTries`. Without its DAG (a worker that does not know it) the
+ * end is recorded and nothing more: the scheduler's sweep, which knows the DAG, advances the run.
+ */
+export interface TryFinish extends TryEnd {
+  dag?: Dag;
+}
+
+/** SQLSTATEs after which a statement is run again: deadlock, serialization failure. */
+const RETRIED_SQLSTATES = new Set(['40P01', '40001']);
+const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry']);
+
+/**
+ * Whether a run must be looked at again once its finished tries are recorded. Tries of one run
+ * finish side by side (nothing locks the run while they are recorded), so two that end at once may
+ * each miss the other's result: neither queues their common downstream task, or neither ends the
+ * run. Whichever of them records last sees both when it reads again afterwards, so a finisher
+ * reads again when another try of the run was in flight and a waiting task (or the end of the run)
+ * depends on both.
+ */
+function mustRecheck(
+  dag: Dag,
+  finished: ReadonlySet<string>,
+  states: ReadonlyMap<string, { state: TaskState }>,
+  evaluation: RunEvaluation,
+): boolean {
+  if (evaluation.runState !== 'running') return false;
+  const inFlight = new Set<string>();
+  for (const [id, { state }] of states) if (!finished.has(id) && ACTIVE.has(state)) inFlight.add(id);
+  if (inFlight.size === 0) return false;
+  const changed = new Set([...finished, ...evaluation.settle.map((s) => s.taskId)]);
+  const decided = new Set([...evaluation.queue, ...changed]);
+  let waiting = 0;
+  for (const t of dag.tasks) {
+    if ((states.get(t.id)?.state ?? 'none') !== 'none' || decided.has(t.id)) continue;
+    waiting += 1;
+    if (t.upstream.some((u) => inFlight.has(u)) && t.upstream.some((u) => changed.has(u))) return true;
+  }
+  return waiting === 0;
+}
+
+/** Rounds of deciding again after a stale read; past them the scheduler's sweep takes over. */
+const MAX_DECISION_ROUNDS = 5;
+
+/**
+ * Records the end of tries and hands off to their downstream tasks, for any number of tries and
+ * runs (a worker batches the tries that end together), in two statements and no lock held in
+ * between: one records the ends and reads the runs, the other applies what the trigger rules
+ * decide from that read. The tries to enqueue are returned for the caller to add to BullMQ (their
+ * job ids are deterministic, and the scheduler's sweep enqueues any the caller did not, or
+ * advances a run whose worker died between the two statements). A decision is made again from
+ * a fresh read when a clear or mark changed the run meanwhile (its version moved on), or when
+ * another try of the run may have finished unseen at the same time (`mustRecheck`).
+ */
+export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
+  if (tries.length === 0) return [];
+  const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
+  const dagOf = (runId: number) => dags.get(runId)!;
+  const { recorded, runs } = await retryOnConflict(() => recordTries(knex, tries));
+  const results: FinishResult[] = tries.map((_, i) => ({
+    recorded: recorded[i]!,
+    queued: [],
+    runState: recorded[i] ? 'running' : undefined,
+  }));
+  const finished = new Map<number, Set<string>>();
+  tries.forEach((t, i) => {
+    if (!recorded[i] || !t.dag) return;
+    if (t.outcome.kind === 'retry' || t.outcome.kind === 'handed_back') {
+      results[i]!.queued.push({
+        runId: t.runId,
+        dagId: t.dag.id,
+        taskId: t.taskId,
+        pool: t.dag.taskById.get(t.taskId)?.pool ?? 'default',
+        tryNumber: t.tryNumber + 1,
+        ...(t.outcome.kind === 'retry' ? { notBefore: t.outcome.notBefore } : {}),
+      });
+    } else {
+      finished.set(t.runId, (finished.get(t.runId) ?? new Set<string>()).add(t.taskId));
+    }
+  });
+
+  let decide: Array<{ runId: number; view: RunView | undefined; tasks?: ReadonlySet<string> }> = [
+    ...finished,
+  ].map(([runId, tasks]) => ({ runId, view: runs.get(runId), tasks }));
+  for (let round = 1; decide.length > 0 && round <= MAX_DECISION_ROUNDS; round += 1) {
+    const transitions: RunTransitions[] = [];
+    const again = new Set<number>();
+    for (const { runId, view, tasks } of decide) {
+      if (!view) continue; // the run was deleted
+      const dag = dagOf(runId);
+      const evaluation = evaluateRun(dag, view.tasks);
+      setRunState(tries, results, runId, evaluation.runState);
+      if (tasks && mustRecheck(dag, tasks, view.tasks, evaluation)) again.add(runId);
+      const unchanged =
+        evaluation.queue.length === 0 &&
+        evaluation.settle.length === 0 &&
+        view.state === 'running' &&
+        evaluation.runState === 'running';
+      if (!unchanged)
+        transitions.push({ runId, ...evaluation, previousRunState: view.state, version: view.version });
+    }
+    const { queued, stale } = await retryOnConflict(() => applyTransitions(knex, transitions));
+    attachQueued(tries, results, queuedTries(queued, dagOf));
+    for (const runId of stale) again.add(runId);
+    if (again.size === 0) break;
+    const fresh = await readRuns(knex, [...again]);
+    decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
+  }
+  return results;
+}
+
+/** One try's end: `finishTries` for a single try. */
+export async function finishTry(knex: Knex, dag: Dag, end: TryEnd): Promise<FinishResult> {
+  return (await finishTries(knex, [{ ...end, dag }]))[0]!;
+}
+
+function setRunState(tries: TryFinish[], results: FinishResult[], runId: number, state: RunState): void {
+  tries.forEach((t, i) => {
+    if (t.runId === runId && results[i]!.recorded) results[i]!.runState = state;
+  });
+}
+
+/** Hands each queued try to the first recorded try of its run (the caller enqueues them all). */
+function attachQueued(tries: TryFinish[], results: FinishResult[], queued: QueuedTry[]): void {
+  for (const q of queued) {
+    const i = tries.findIndex((t, j) => t.runId === q.runId && results[j]!.recorded);
+    results[i >= 0 ? i : 0]!.queued.push(q);
+  }
+}
+
+async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= 5 || typeof code !== 'string' || !RETRIED_SQLSTATES.has(code)) throw err;
+    }
+  }
+}

@@ -1,0 +1,508 @@
+/**
+ * A live stream of inventory events in the SPEC §3 contract, for the Kafka path and for tests and
+ * benchmarks of the streaming sidecar. Like the history, it keeps every pair's stock consistent:
+ * starting from the given levels, no event takes on-hand below zero or reserved above on-hand
+ * (as long as nothing else writes to the same pairs meanwhile).
+ */
+import { eventKey, type EventType, type InventoryEvent } from '../events/index.js';
+import { InvalidInputError } from '../../platform/index.js';
+import type { MasterData } from './master.js';
+import { Rng, cumulative } from './random.js';
+import {
+  TRANSFER_CHANCE,
+  hourWeight,
+  isOpen,
+  lineUnits,
+  seasonPosition,
+  seasonality,
+  stockPolicy,
+  weekdayWeight,
+  writeOffUnits,
+  type StockPolicy,
+} from './shape.js';
+import { DAY_MS, ZoneClock, dayIndex, weekday } from './zone.js';
+
+export interface LiveLevel {
+  sku: string;
+  warehouseId: string;
+  onHand: number;
+  reserved: number;
+}
+
+export interface LiveOptions {
+  /** @defaultValue 42 */
+  seed?: number;
+  master: MasterData;
+  /** Event time of the first event. @defaultValue now */
+  start?: Date | string | number;
+  /**
+   * Events per second of event time: event i is stamped `start + i / rate` seconds, so
+   * publishing at `rate` keeps event time in step with the wall clock. At `naturalRate(master)`
+   * a simulated day takes a day of event time; faster rates are a time-lapse of the same
+   * simulation. @defaultValue 100
+   */
+  rate?: number;
+  /** Stamps each event with this clock instead (publishToKafka passes `Date.now`). */
+  clock?: () => number;
+  /** Each pair's stock when the stream starts. @defaultValue the generator's opening stock per pair */
+  levels?: Iterable<LiveLevel>;
+  /**
+   * Draw events only for warehouses inside business hours (and not on a weekend they are closed),
+   * so ordinary traffic raises no after-hours or weekend anomalies; when every warehouse is closed
+   * the stream carries on from all of them. @defaultValue true
+   */
+  businessHoursOnly?: boolean;
+}
+
+interface LivePair {
+  sku: string;
+  warehouseId: string;
+  /** Index of the product and of the warehouse in the master data. */
+  item: number;
+  site: number;
+  /** The stock policy for the current simulated day (see `policyOf`), and that day. */
+  policy: StockPolicy | undefined;
+  policyDay: number;
+  fraction: number;
+  leadTimeDays: number;
+  unitsPerSale: number;
+  returnRate: number;
+  reservationRate: number;
+  onHand: number;
+  reserved: number;
+  onOrder: number;
+}
+
+/** Something due later: a delivery, a picked reservation, a return. */
+interface Pending {
+  due: number;
+  pair: LivePair;
+  type: 'RESTOCK' | 'FULFIL' | 'CANCEL' | 'RETURN' | 'TRANSFER_OUT' | 'TRANSFER_IN';
+  quantity: number;
+  reference: string;
+  /** The other end of a transfer. */
+  from?: LivePair;
+  to?: LivePair;
+}
+
+/** A binary min-heap on `due`. */
+class DueQueue {
+  private readonly items: Pending[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): Pending | undefined {
+    return this.items[0];
+  }
+  push(item: Pending): void {
+    const a = this.items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (a[parent]!.due <= a[i]!.due) break;
+      [a[parent], a[i]] = [a[i]!, a[parent]!];
+      i = parent;
+    }
+  }
+  pop(): Pending | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l]!.due < a[m]!.due) m = l;
+        if (r < a.length && a[r]!.due < a[m]!.due) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i]!, a[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+const SECOND = 1000;
+/**
+ * Stream rows per sale line of the catalogue's demand (reservation round trips, returns,
+ * receipts, write-offs), as in the history; only used to size a simulated day in events.
+ */
+const ROWS_PER_SALE_LINE = 1.12;
+
+/**
+ * Events in one simulated day of the catalogue: its sale lines per day at every warehouse, plus
+ * the rows that follow them. Follow-ups (deliveries after the lead time, pick-ups, returns,
+ * transfers) are scheduled this many events per day ahead, so the stream runs the same simulation
+ * at any rate; only the time stamps stretch or shrink.
+ */
+export function eventsPerDay(master: MasterData): number {
+  const sales = master.products.reduce((sum, p) => sum + p.demand.salesPerDay, 0);
+  const sites = master.warehouses.reduce((sum, w) => sum + w.demandFactor, 0);
+  return Math.max(1, sales * sites * ROWS_PER_SALE_LINE);
+}
+
+/**
+ * The rate (events per second) at which event time is simulated time: a day of the catalogue's
+ * trade takes a day. The time-based anomaly rules (an hour's outflow, a minute's events; SPEC §7)
+ * judge a stream at this rate as ordinary; a faster stream is a time-lapse, where an hour of event
+ * time holds days of trade.
+ */
+export function naturalRate(master: MasterData): number {
+  return eventsPerDay(master) / 86_400;
+}
+
+/**
+ * An endless iterator of events. Pairs are drawn by SKU demand and by how busy each warehouse is
+ * at the event's local time; restocks, reservation pick-ups, returns and transfer arrivals follow
+ * after the history's delays in simulated days (see `eventsPerDay`). Lines, write-offs, receipts
+ * and transfers have the history's sizes, so ordinary traffic trips no volume or high-value rule.
+ */
+export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, never, undefined> {
+  const seed = options.seed ?? 42;
+  const rate = options.rate ?? 100;
+  if (!(rate > 0)) throw new InvalidInputError(`rate must be positive (got ${rate})`);
+  const { products, warehouses } = options.master;
+  if (products.length === 0 || warehouses.length === 0) throw new InvalidInputError('master data is empty');
+  const startMs = options.start === undefined ? Date.now() : new Date(options.start).getTime();
+  if (!Number.isFinite(startMs))
+    throw new InvalidInputError(`start is not a valid time: ${String(options.start)}`);
+  const businessHoursOnly = options.businessHoursOnly ?? true;
+  const rng = new Rng(seed, 'live');
+
+  const clocks = warehouses.map((w) => new ZoneClock(w.timezone));
+  const openAt = (site: number, t: number): boolean => {
+    if (!businessHoursOnly) return true;
+    const wall = clocks[site]!.wall(t);
+    const second = Math.floor((wall - dayIndex(wall) * DAY_MS) / 1000);
+    return isOpen(warehouses[site]!, weekday(dayIndex(wall)), second);
+  };
+  /**
+   * Which warehouses are open at `t`, and each one's weight in the draw: its size times how busy
+   * its local hour is. When every warehouse is closed the stream carries on from all of them.
+   */
+  const sitesAt = (t: number): { open: boolean[]; weights: number[]; closed: boolean } => {
+    const open = warehouses.map((_, i) => openAt(i, t));
+    if (!open.some(Boolean)) {
+      return {
+        open: warehouses.map(() => true),
+        weights: warehouses.map((w) => w.demandFactor),
+        closed: true,
+      };
+    }
+    const weights = warehouses.map((w, i) => {
+      const wall = clocks[i]!.wall(t);
+      const busy =
+        weekdayWeight(w, weekday(dayIndex(wall))) * hourWeight(Math.floor((wall % DAY_MS) / 3_600_000));
+      return open[i] ? w.demandFactor * Math.max(busy, 0.05) : 0;
+    });
+    return { open, weights, closed: false };
+  };
+  // The stream's rate is the same at every hour, so a warehouse open while others are closed takes
+  // their share: over a week some sites sell more than their size says, others less. Each pair is
+  // stocked for the demand it will really see (sampled every quarter-hour of the first week).
+  const share = warehouses.map(() => 0);
+  const steps = (7 * DAY_MS) / 900_000;
+  for (let k = 0; k < steps; k++) {
+    const { weights } = sitesAt(startMs + k * 900_000);
+    const total = weights.reduce((a, b) => a + b, 0);
+    weights.forEach((w, i) => (share[i]! += w / total / steps));
+  }
+  const totalFactor = warehouses.reduce((sum, w) => sum + w.demandFactor, 0);
+  const siteLoad = warehouses.map((w, i) => share[i]! / (w.demandFactor / totalFactor));
+
+  // Demand follows the season of the event-time day, as in the history: it moves between SKUs
+  // (the stream's rate is fixed), so each SKU's draw weight and stock are scaled by its season
+  // relative to the catalogue's.
+  let day = NaN;
+  let skuWeights: number[] = [];
+  let skuLoad: number[] = [];
+  const setDay = (t: number) => {
+    day = Math.floor(t / DAY_MS);
+    const position = seasonPosition(day);
+    const season = products.map((p) => seasonality(p, position));
+    const nominal = products.reduce((sum, p) => sum + p.demand.salesPerDay, 0);
+    const seasonal = products.reduce((sum, p, i) => sum + p.demand.salesPerDay * season[i]!, 0);
+    skuLoad = season.map((f) => (f * nominal) / seasonal);
+    skuWeights = cumulative(products.map((p, i) => p.demand.salesPerDay * season[i]!));
+  };
+  setDay(startMs);
+  /** The pair's stock policy for the current day: its site's share of the stream, its season. */
+  const policyOf = (pair: LivePair): StockPolicy => {
+    if (!pair.policy || pair.policyDay !== day) {
+      const load = siteLoad[pair.site]! * skuLoad[pair.item]!;
+      pair.policy = stockPolicy(products[pair.item]!, warehouses[pair.site]!, 1, pair.fraction, load);
+      pair.policyDay = day;
+    }
+    return pair.policy;
+  };
+
+  const pairs: LivePair[] = [];
+  const given = new Map<string, LiveLevel>();
+  for (const level of options.levels ?? []) given.set(eventKey(level), level);
+  products.forEach((product, item) =>
+    warehouses.forEach((warehouse, site) => {
+      const level = given.get(eventKey({ sku: product.sku, warehouseId: warehouse.warehouse_id }));
+      const pair: LivePair = {
+        sku: product.sku,
+        warehouseId: warehouse.warehouse_id,
+        item,
+        site,
+        policy: undefined,
+        policyDay: NaN,
+        fraction: new Rng(seed, 'opening', product.sku, warehouse.warehouse_id).next(),
+        leadTimeDays: product.lead_time_days,
+        unitsPerSale: product.demand.unitsPerSale,
+        returnRate: product.demand.returnRate,
+        reservationRate: product.demand.reservationRate,
+        onHand: 0,
+        reserved: level ? level.reserved : 0,
+        onOrder: 0,
+      };
+      pair.onHand = level ? level.onHand : policyOf(pair).openingStock;
+      pairs.push(pair);
+    }),
+  );
+  const pending = new DueQueue();
+  /** Events emitted so far: the stream's clock when no wall clock is given. */
+  let emitted = 0;
+  /**
+   * The simulation's clock, which follow-ups are due by: one tick per emitted event, and after a
+   * long run of draws that yielded nothing, a jump to the next follow-up due. When every open
+   * shelf is empty, time has to pass for the deliveries to come due; counting only emitted
+   * events, it never did, and the stream stopped.
+   */
+  let draws = 0;
+  const STALL = 200;
+  const dayEvents = eventsPerDay(options.master);
+  /** The event count `days` simulated days from now. */
+  const later = (days: number) => draws + Math.max(1, Math.round(days * dayEvents));
+
+  let minute = NaN;
+  let open: boolean[] = [];
+  let siteWeights: number[] = [];
+  /** Every warehouse is closed (and the stream carries on from all of them). */
+  let allClosed = false;
+  const refresh = (t: number) => {
+    minute = Math.floor(t / 60_000);
+    if (Math.floor(t / DAY_MS) !== day) setDay(t);
+    const sites = sitesAt(t);
+    open = sites.open;
+    allClosed = sites.closed;
+    siteWeights = cumulative(sites.weights);
+  };
+
+  // Many events share a millisecond at high rates: format each instant once.
+  let isoAt = NaN;
+  let iso = '';
+  const event = (
+    pair: LivePair,
+    type: EventType,
+    change: number,
+    t: number,
+    reference: string,
+    notes: string,
+  ) => {
+    if (t !== isoAt) {
+      isoAt = t;
+      iso = new Date(t).toISOString();
+    }
+    if (type === 'RESERVATION' || type === 'RESERVATION_RELEASE') pair.reserved += change;
+    else pair.onHand += change;
+    return {
+      eventId: rng.uuid(),
+      eventType: type,
+      sku: pair.sku,
+      warehouseId: pair.warehouseId,
+      quantityChange: change,
+      timestamp: iso,
+      referenceId: reference,
+      notes,
+    } satisfies InventoryEvent;
+  };
+  /** Orders the pair's lots, received one by one over the day `days` simulated days from now. */
+  const order = (pair: LivePair, days: number) => {
+    const { lot, lotsPerOrder } = policyOf(pair);
+    pair.onOrder += lot * lotsPerOrder;
+    const reference = `PO-${rng.int(100_000, 999_999)}`;
+    for (let i = 0; i < lotsPerOrder; i++) {
+      pending.push({ due: later(days + rng.next()), pair, type: 'RESTOCK', quantity: lot, reference });
+    }
+  };
+  /**
+   * What a pair has above its reorder point, when it can give a lot away (two lots above the point
+   * and three lots on hand); −1 when it cannot.
+   */
+  const spare = (pair: LivePair): number => {
+    const { lot, reorderPoint } = policyOf(pair);
+    const available = pair.onHand - pair.reserved;
+    return available - reorderPoint >= 2 * lot && available >= 3 * lot ? available - reorderPoint : -1;
+  };
+  /** As in the history: reorder at the reorder point, sometimes by one lot from a sister warehouse. */
+  const afterOutflow = (pair: LivePair) => {
+    const { reorderPoint, lot } = policyOf(pair);
+    if (pair.onHand - pair.reserved + pair.onOrder > reorderPoint) return;
+    let donor: LivePair | undefined;
+    for (let site = 0; site < warehouses.length; site++) {
+      const other = pairs[pair.item * warehouses.length + site]!;
+      if (other !== pair && spare(other) >= 0 && (!donor || spare(other) > spare(donor))) donor = other;
+    }
+    if (donor && rng.chance(TRANSFER_CHANCE)) {
+      pair.onOrder += lot;
+      const reference = `TRF-${rng.int(100_000, 999_999)}`;
+      pending.push({ due: draws, pair: donor, type: 'TRANSFER_OUT', quantity: lot, reference, to: pair });
+      return;
+    }
+    // After the lead time, a day early to two late.
+    order(pair, Math.max(1, pair.leadTimeDays + rng.int(-1, 2)));
+  };
+  // A pair that starts at or below its reorder point (levels left by the history, say) had an
+  // order on its way when the stream began, placed when it crossed the point: it arrives when that
+  // order would, judging by how many days of sales the pair is below the point.
+  for (const pair of pairs) {
+    const { reorderPoint, dailyUnits } = policyOf(pair);
+    const below = reorderPoint - (pair.onHand - pair.reserved);
+    if (below < 0) continue;
+    order(pair, Math.max(0, pair.leadTimeDays - below / Math.max(dailyUnits, 1e-9)));
+  }
+
+  /** A due follow-up as an event, or undefined when it no longer applies. */
+  const followUp = (p: Pending, t: number): InventoryEvent | undefined => {
+    const { pair } = p;
+    switch (p.type) {
+      case 'RESTOCK':
+        pair.onOrder -= p.quantity;
+        return event(pair, 'RESTOCK', p.quantity, t, p.reference, 'Purchase order received');
+      case 'TRANSFER_OUT': {
+        const to = p.to!;
+        // The sister warehouse may have sold what it could spare meanwhile: the receiving pair
+        // then reorders on its next sale.
+        if (spare(pair) < 0) {
+          to.onOrder -= p.quantity;
+          return undefined;
+        }
+        pending.push({
+          due: later(rng.uniform(2, 3)),
+          pair: to,
+          type: 'TRANSFER_IN',
+          quantity: p.quantity,
+          reference: p.reference,
+          from: pair,
+        });
+        return event(pair, 'TRANSFER_OUT', -p.quantity, t, p.reference, `Transfer to ${to.warehouseId}`);
+      }
+      case 'TRANSFER_IN':
+        pair.onOrder -= p.quantity;
+        return event(pair, 'TRANSFER_IN', p.quantity, t, p.reference, `Transfer from ${p.from!.warehouseId}`);
+      case 'RETURN':
+        return event(pair, 'RETURN', p.quantity, t, p.reference, 'Customer return');
+      case 'CANCEL':
+        return event(pair, 'RESERVATION_RELEASE', -p.quantity, t, p.reference, 'Reservation cancelled');
+      case 'FULFIL':
+        // Released now, sold as the very next event: on-hand ≥ reserved holds in between.
+        owed.push({ pair, quantity: p.quantity, reference: p.reference });
+        return event(pair, 'RESERVATION_RELEASE', -p.quantity, t, p.reference, 'Reservation fulfilled');
+    }
+  };
+  /** Sales that complete fulfilled reservations, emitted before anything else. */
+  const owed: Array<{ pair: LivePair; quantity: number; reference: string }> = [];
+
+  const fresh = (t: number): InventoryEvent | undefined => {
+    const product = rng.weighted(skuWeights);
+    const site = rng.weighted(siteWeights);
+    const pair = pairs[product * warehouses.length + site]!;
+    const available = pair.onHand - pair.reserved;
+    if (rng.chance(0.006)) {
+      const units = writeOffUnits(rng);
+      if (units > available) return undefined;
+      return event(
+        pair,
+        'ADJUSTMENT',
+        -units,
+        t,
+        `COUNT-${rng.int(100_000, 999_999)}`,
+        'Damaged or missing stock written off',
+      );
+    }
+    const quantity = lineUnits(rng, pair.unitsPerSale);
+    if (quantity > available) {
+      // A line the stock cannot fill is lost.
+      afterOutflow(pair);
+      return undefined;
+    }
+    const reference = `ORDER-${rng.int(10_000_000, 99_999_999)}`;
+    if (rng.chance(pair.reservationRate)) {
+      const type = rng.chance(0.12) ? 'CANCEL' : 'FULFIL';
+      pending.push({ due: later(rng.uniform(1, 3)), pair, type, quantity, reference });
+      return event(pair, 'RESERVATION', quantity, t, reference, 'Stock reserved for order');
+    }
+    const sale = event(pair, 'SALE', -quantity, t, reference, 'Sale transaction');
+    if (rng.chance(pair.returnRate)) {
+      // The customer sends the line back.
+      pending.push({ due: later(rng.uniform(2, 14)), pair, type: 'RETURN', quantity, reference });
+    }
+    afterOutflow(pair);
+    return sale;
+  };
+
+  /**
+   * Whether a follow-up can happen at `t`: its warehouse is open, and for a fulfilment, still open
+   * for the sale that follows as the next event.
+   */
+  const canRun = (p: Pending, t: number): boolean =>
+    open[p.pair.site]! && (p.type !== 'FULFIL' || allClosed || openAt(p.pair.site, t + SECOND / rate));
+  /** The earliest follow-up at a warehouse open now, taken ahead of its time (among the first few due). */
+  const earliestOpen = (t: number): InventoryEvent | undefined => {
+    const skipped: Pending[] = [];
+    let found: Pending | undefined;
+    while (!found && pending.size > 0 && skipped.length < 64) {
+      const p = pending.pop()!;
+      if (canRun(p, t)) found = p;
+      else skipped.push(p);
+    }
+    for (const p of skipped) pending.push(p);
+    return found && followUp(found, t);
+  };
+  /** How long a follow-up waits when its warehouse is closed: ten minutes of event time. */
+  const reopenWait = Math.max(1, Math.round(10 * 60 * rate));
+
+  // A draw can yield nothing (a sale of a sold-out item). After a run of those, the earliest
+  // follow-up at an open warehouse is taken early, so a stream whose open pairs are all sold out
+  // still moves on.
+  let misses = 0;
+  for (;;) {
+    const t = options.clock ? options.clock() : startMs + Math.floor((emitted * SECOND) / rate);
+    if (Math.floor(t / 60_000) !== minute) refresh(t);
+    let next: InventoryEvent | undefined;
+    const sale = owed.pop();
+    if (sale) {
+      next = event(sale.pair, 'SALE', -sale.quantity, t, sale.reference, 'Sale transaction');
+      afterOutflow(sale.pair);
+    } else if ((pending.peek()?.due ?? Infinity) <= draws) {
+      const due = pending.pop()!;
+      if (canRun(due, t)) next = followUp(due, t);
+      // Deliveries and pick-ups wait for the warehouse to open.
+      else pending.push({ ...due, due: draws + reopenWait });
+    } else {
+      next = (misses > 50 ? earliestOpen(t) : undefined) ?? fresh(t);
+    }
+    if (next === undefined) {
+      misses++;
+      if (misses > STALL) draws = Math.max(draws + 1, pending.peek()?.due ?? 0);
+      continue;
+    }
+    misses = 0;
+    emitted++;
+    draws++;
+    yield next;
+  }
+}
+
+/** The Kafka message of an event: key `sku:warehouseId`, JSON value. */
+export function toKafkaMessage(event: InventoryEvent): { key: string; value: string } {
+  return { key: eventKey(event), value: JSON.stringify(event) };
+}

@@ -1,0 +1,96 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { CompressionTypes, Partitioners, type Kafka } from 'kafkajs';
+import { InvalidInputError } from '../../platform/index.js';
+import { liveEvents, toKafkaMessage, type LiveOptions } from './live.js';
+
+export interface PublishOptions extends Omit<LiveOptions, 'clock' | 'start' | 'rate'> {
+  /** Events per second; `Infinity` sends as fast as the broker accepts. @defaultValue 100 */
+  rate?: number;
+  /** Stop after this many events. */
+  count?: number;
+  /** Stop after this many milliseconds. */
+  durationMs?: number;
+  /** Stop (after flushing what was generated) when this aborts, e.g. on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+  /** Largest number of events in one produce request. @defaultValue 1000 */
+  maxBatch?: number;
+}
+
+export interface PublishProgress {
+  events: number;
+  seconds: number;
+}
+
+export interface PublishSummary extends PublishProgress {
+  events_per_s: number;
+  /** Why publishing ended. */
+  stopped: 'count' | 'duration' | 'signal';
+}
+
+/** How often a throttled publisher wakes up to send what has come due. */
+const TICK_MS = 50;
+
+/**
+ * Publishes live events (see `liveEvents`), stamped with the wall clock when they are sent, at
+ * `rate` events per second until `count`, `durationMs` or `signal` says stop, whichever comes
+ * first (without any of them it runs until the signal). One produce request is in flight at a
+ * time, so events of a pair reach their partition in the order they were generated (a
+ * reservation's release before its sale).
+ */
+export async function publishToKafka(
+  kafka: Kafka,
+  topic: string,
+  options: PublishOptions,
+  onProgress?: (progress: PublishProgress) => void,
+): Promise<PublishSummary> {
+  const rate = options.rate ?? 100;
+  const maxBatch = options.maxBatch ?? 1000;
+  if (!(rate > 0)) throw new InvalidInputError(`rate must be positive (got ${rate})`);
+  if (options.count !== undefined && !(Number.isInteger(options.count) && options.count >= 0)) {
+    throw new InvalidInputError(`count must be a whole number (got ${options.count})`);
+  }
+  if (options.durationMs !== undefined && !(options.durationMs >= 0)) {
+    throw new InvalidInputError(`duration must not be negative (got ${options.durationMs})`);
+  }
+  const { count = Infinity, durationMs = Infinity, signal } = options;
+  const events = liveEvents({ ...options, clock: Date.now });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  let sent = 0;
+  let stopped: PublishSummary['stopped'] = 'signal';
+  try {
+    for (;;) {
+      if (signal?.aborted) break;
+      if (sent >= count) {
+        stopped = 'count';
+        break;
+      }
+      if (elapsed() >= durationMs) {
+        stopped = 'duration';
+        break;
+      }
+      const due = rate === Infinity ? maxBatch : Math.floor((elapsed() * rate) / 1000) - sent;
+      const size = Math.min(due, maxBatch, count - sent);
+      if (size <= 0) {
+        const untilNext = ((sent + 1) * 1000) / rate - elapsed();
+        const wait = Math.max(1, Math.min(TICK_MS, untilNext, durationMs - elapsed()));
+        await delay(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
+        continue;
+      }
+      const messages = new Array<{ key: string; value: string }>(size);
+      for (let i = 0; i < size; i++) messages[i] = toKafkaMessage(events.next().value);
+      await producer.send({ topic, messages, compression: CompressionTypes.None });
+      sent += size;
+      onProgress?.({ events: sent, seconds: elapsed() / 1000 });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const seconds = elapsed() / 1000;
+  return { events: sent, seconds, events_per_s: seconds > 0 ? sent / seconds : 0, stopped };
+}

@@ -1,0 +1,130 @@
+import type { AlertRow } from '../store/index.js';
+import type { Logger } from '../../platform/index.js';
+import type { Mailer } from '../../platform/mail/index.js';
+import { severityRank, type Severity } from './anomalies.js';
+import type { PairState } from './pairState.js';
+
+/** Where streaming alerts come from (`analytics.alerts.source`). */
+export const ALERT_SOURCE = 'streaming';
+export const STOCKOUT_ALERT = 'STOCKOUT_RISK';
+
+export function dedupKey(alertType: string, sku: string, warehouseId: string): string {
+  return `${alertType}:${sku}:${warehouseId}`;
+}
+
+/**
+ * Whether an alert may be raised now: not within `cooldownMs` of the last one with the same
+ * dedup key, unless it is more severe than that one (an escalation is always news). Records the
+ * alert when it passes. The memory is the pair's state, rebuilt from `analytics.alerts` when the
+ * pair moves to another instance.
+ */
+export function passesCooldown(
+  state: PairState,
+  key: string,
+  severity: Severity,
+  now: number,
+  cooldownMs: number,
+): boolean {
+  if (!cooldownAllows(state, key, severity, now, cooldownMs)) return false;
+  state.lastAlerts.set(key, { at: now, rank: severityRank(severity) });
+  return true;
+}
+
+/** Whether `passesCooldown` would let the alert through, without recording it. */
+export function cooldownAllows(
+  state: PairState,
+  key: string,
+  severity: Severity,
+  now: number,
+  cooldownMs: number,
+): boolean {
+  const last = state.lastAlerts.get(key);
+  return !(last && now - last.at < cooldownMs && severityRank(severity) <= last.rank);
+}
+
+/**
+ * The JSON published on `inventory-alerts` for one alert row. `alertId` comes from what caused the
+ * alert, so a repeat of the message (a retried chunk) carries the same id.
+ */
+export function alertMessage(row: AlertRow, createdAt: Date): Record<string, unknown> {
+  return {
+    alertId: row.alertId,
+    alertType: row.alertType,
+    severity: row.severity,
+    source: row.source,
+    sku: row.sku,
+    warehouseId: row.warehouseId,
+    message: row.message,
+    details: row.details,
+    createdAt: createdAt.toISOString(),
+  };
+}
+
+export interface AlertMailerOptions {
+  /** Least time between two alert e-mails; alerts in between are sent together. @defaultValue 60000 */
+  minIntervalMs?: number;
+  /** Alerts listed in one e-mail; the rest are counted. @defaultValue 50 */
+  maxListed?: number;
+}
+
+/**
+ * E-mails high and critical alerts, rate-limited: the first alert goes out at once, later ones
+ * are gathered into one digest per interval. Sending happens off the ingestion path; a failed
+ * send is logged and the alerts stay in `analytics.alerts`.
+ */
+export class AlertMailer {
+  private pending: AlertRow[] = [];
+  private lastSent = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> = Promise.resolve();
+  sent = 0;
+
+  constructor(
+    private readonly mailer: Mailer,
+    private readonly logger: Logger,
+    private readonly options: AlertMailerOptions = {},
+  ) {}
+
+  push(alerts: readonly AlertRow[]): void {
+    const urgent = alerts.filter((a) => a.severity === 'high' || a.severity === 'critical');
+    if (urgent.length === 0) return;
+    this.pending.push(...urgent);
+    const wait = this.lastSent + (this.options.minIntervalMs ?? 60_000) - Date.now();
+    if (wait <= 0) this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => this.flush(), wait);
+      this.timer.unref();
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.lastSent = Date.now();
+    const max = this.options.maxListed ?? 50;
+    const worst = batch.some((a) => a.severity === 'critical') ? 'CRITICAL' : 'HIGH';
+    const lines = batch
+      .slice(0, max)
+      .map((a) => `[${a.severity}] ${a.alertType} ${a.sku} @ ${a.warehouseId}: ${a.message}`);
+    if (batch.length > max) lines.push(`… and ${batch.length - max} more (see analytics.alerts)`);
+    const subject =
+      batch.length === 1
+        ? `[wareflow ${worst}] ${batch[0]!.message}`
+        : `[wareflow ${worst}] ${batch.length} inventory alerts`;
+    this.sending = this.sending
+      .then(() => this.mailer.send({ subject, text: lines.join('\n') + '\n' }))
+      .then(() => {
+        this.sent++;
+      })
+      .catch((err: unknown) => this.logger.error({ err, alerts: batch.length }, 'alert e-mail failed'));
+  }
+
+  /** Sends what is pending now and waits for it. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.sending;
+  }
+}

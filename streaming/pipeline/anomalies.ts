@@ -1,0 +1,217 @@
+import { quantileSorted } from 'simple-statistics';
+import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
+import type { EventContext } from './enrich.js';
+import type { PairState } from './pairState.js';
+
+export const ANOMALY_TYPES = [
+  'VOLUME_ZSCORE',
+  'VOLUME_IQR',
+  'AFTER_HOURS',
+  'WEEKEND_ACTIVITY',
+  'NEGATIVE_STOCK',
+  'HIGH_VALUE',
+  'RAPID_DEPLETION',
+  'FREQUENCY_SPIKE',
+] as const;
+export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+const RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+export const severityRank = (s: string): number => RANK[s as Severity] ?? 0;
+
+/** One rule that fired on one event, with its own severity and risk (0–1). */
+export interface FiredRule {
+  type: AnomalyType;
+  severity: Severity;
+  risk: number;
+  details: Record<string, number | string | boolean>;
+}
+
+/** The SPEC §7 thresholds. */
+export const RULES = {
+  /** |z| above this against the last changes of the same type. */
+  zScore: 3,
+  /** Changes of a type that must have been seen before the volume rules apply. */
+  minHistory: 20,
+  iqrFactor: 1.5,
+  /**
+   * Smallest IQR the fences are built from, for the same reason as `minStdDev`: a history of
+   * identical whole-unit changes has IQR 0, and a change of one unit more is no outlier.
+   */
+  minIqr: 1,
+  /** |change| · unit_cost above this (currency units). */
+  highValue: 10_000,
+  /** Outflow in the trailing hour above this share of on-hand at its start. */
+  rapidDepletionShare: 0.5,
+  /** Events in one minute above this multiple of the pair's baseline rate. */
+  frequencyFactor: 5,
+  /** A spike needs at least this many events in the minute (a quiet pair's 2 events are no spike). */
+  frequencyMinEvents: 10,
+  /** …and a baseline observed over at least this many minutes. */
+  frequencyMinBaselineMinutes: 10,
+  /**
+   * Smallest spread the z-score divides by: quantities are whole units, so a history of identical
+   * changes must not turn a one-unit difference into an infinite z.
+   */
+  minStdDev: 1,
+} as const;
+
+/**
+ * Combines the risks of the rules that fired on one event into one 0–1 score: the probability
+ * that at least one of them is a real problem, treating them as independent (1 − Π(1 − rᵢ)).
+ */
+export function combineRisk(rules: readonly FiredRule[]): number {
+  let keep = 1;
+  for (const r of rules) keep *= 1 - r.risk;
+  return Math.min(1, Math.max(0, 1 - keep));
+}
+
+function volumeRules(state: PairState, eventType: string, change: number, out: FiredRule[]): void {
+  const history = state.changes(eventType);
+  if (!history || history.length < RULES.minHistory) return;
+  const mean = history.mean;
+  const sd = history.stdDev;
+  const z = (change - mean) / Math.max(sd, RULES.minStdDev);
+  if (Math.abs(z) > RULES.zScore) {
+    const a = Math.abs(z);
+    const severity: Severity = a > 10 ? 'high' : a > 5 ? 'medium' : 'low';
+    out.push({
+      type: 'VOLUME_ZSCORE',
+      severity,
+      risk: Math.min(0.9, 0.1 + 0.05 * a),
+      details: { z: round(z), mean: round(mean), stddev: round(sd), history: history.length },
+    });
+  }
+  const sorted = history.sorted;
+  const q1 = quantileSorted(sorted, 0.25);
+  const q3 = quantileSorted(sorted, 0.75);
+  const iqr = Math.max(q3 - q1, RULES.minIqr);
+  const lo = q1 - RULES.iqrFactor * iqr;
+  const hi = q3 + RULES.iqrFactor * iqr;
+  if (change < lo || change > hi) {
+    // How far outside the fences, in IQRs.
+    const distance = (change < lo ? lo - change : change - hi) / iqr;
+    const severity: Severity = distance > 6 ? 'medium' : 'low';
+    out.push({
+      type: 'VOLUME_IQR',
+      severity,
+      risk: Math.min(0.6, 0.1 + 0.05 * distance),
+      details: { q1: round(q1), q3: round(q3), lower: round(lo), upper: round(hi) },
+    });
+  }
+}
+
+/**
+ * Runs every SPEC §7 rule on one newly applied event and records it in the pair's state. The
+ * volume rules look at the history before the event; the stock rules at the levels after it.
+ * RAPID_DEPLETION and FREQUENCY_SPIKE describe episodes: they fire on the event that starts one
+ * and stay quiet until it ends, instead of flagging every event of a busy hour (`resumeEpisodes`
+ * carries an episode across a rebuild of the state).
+ */
+export function detectAnomalies(
+  state: PairState,
+  event: { eventType: string; quantityChange: number; occurredAt: Date },
+  ctx: EventContext,
+): FiredRule[] {
+  const fired: FiredRule[] = [];
+  const { eventType, quantityChange: change } = event;
+  const t = event.occurredAt.getTime();
+  volumeRules(state, eventType, change, fired);
+
+  const value = Math.abs(change) * ctx.product.unitCost;
+  if (value > RULES.highValue) {
+    const severity: Severity = value > 250_000 ? 'critical' : value > 50_000 ? 'high' : 'medium';
+    fired.push({
+      type: 'HIGH_VALUE',
+      severity,
+      risk: severity === 'critical' ? 0.9 : severity === 'high' ? 0.7 : 0.4,
+      details: { value: round(value), unitCost: ctx.product.unitCost },
+    });
+  }
+  if (ctx.isWeekend && !ctx.warehouse.weekendOperation) {
+    fired.push({
+      type: 'WEEKEND_ACTIVITY',
+      severity: 'low',
+      risk: 0.15,
+      details: { localTime: ctx.localTime, localDayOfWeek: ctx.localDayOfWeek },
+    });
+  } else if (!ctx.inBusinessHours) {
+    fired.push({
+      type: 'AFTER_HOURS',
+      severity: 'low',
+      risk: 0.1,
+      details: { localTime: ctx.localTime, shift: ctx.shift },
+    });
+  }
+
+  const onHandEvent = !RESERVATION_TYPES.has(eventType as EventType);
+  state.observe(eventType, change, t);
+
+  if (onHandEvent && change < 0 && state.onHand < 0) {
+    fired.push({
+      type: 'NEGATIVE_STOCK',
+      severity: 'high',
+      risk: 0.8,
+      details: { onHandAfter: state.onHand },
+    });
+  }
+  if (onHandEvent) {
+    const { depleting, start, outflow } = depletion(state);
+    if (depleting && !state.depleting && change < 0) {
+      const share = outflow / start;
+      fired.push({
+        type: 'RAPID_DEPLETION',
+        severity: share >= 0.9 ? 'high' : 'medium',
+        risk: Math.min(0.9, 0.3 + 0.4 * share),
+        details: { outflowLastHour: outflow, onHandHourAgo: start, share: round(share) },
+      });
+    }
+    state.depleting = depleting;
+  }
+  const { spiking, minute, baseline } = frequencySpike(state);
+  if (spiking && !state.spiking) {
+    const factor = baseline > 0 ? minute / baseline : Infinity;
+    fired.push({
+      type: 'FREQUENCY_SPIKE',
+      severity: factor > 20 ? 'high' : 'medium',
+      risk: factor > 20 ? 0.7 : 0.4,
+      details: { eventsLastMinute: minute, baselinePerMinute: round(baseline) },
+    });
+  }
+  state.spiking = spiking;
+  return fired;
+}
+
+/**
+ * Sets a pair's episode flags from its trailing hour, for state rebuilt from the ledger: a new owner
+ * of the partition (or a restarted one) stays quiet about an episode its predecessor reported.
+ */
+export function resumeEpisodes(state: PairState): void {
+  state.depleting = depletion(state).depleting;
+  state.spiking = frequencySpike(state).spiking;
+}
+
+/** RAPID_DEPLETION's condition: more than a share of the on-hand of an hour ago went out since. */
+function depletion(state: PairState): { depleting: boolean; start: number; outflow: number } {
+  const start = state.onHandHourAgo;
+  const outflow = state.outflowLastHour;
+  return { depleting: start > 0 && outflow > RULES.rapidDepletionShare * start, start, outflow };
+}
+
+/**
+ * FREQUENCY_SPIKE's condition. The baseline is the pair's rate over the part of the trailing hour
+ * it has been active, so a stream that starts from silence is not a spike against the silence
+ * before it.
+ */
+function frequencySpike(state: PairState): { spiking: boolean; minute: number; baseline: number } {
+  const minute = state.minuteCount;
+  const observedMinutes = Math.min(59, (state.maxEventTime - 60_000 - state.oldestInHour) / 60_000);
+  if (minute < RULES.frequencyMinEvents || observedMinutes < RULES.frequencyMinBaselineMinutes)
+    return { spiking: false, minute, baseline: 0 };
+  const baseline = (state.hourCount - minute) / observedMinutes;
+  return { spiking: minute > RULES.frequencyFactor * baseline, minute, baseline };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

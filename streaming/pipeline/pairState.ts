@@ -1,0 +1,247 @@
+import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
+import type { PairHistory } from '../store/index.js';
+import { SalesWindow } from './salesWindow.js';
+
+/** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
+export const HISTORY_SIZE = 100;
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The last HISTORY_SIZE changes of one event type, with running sums and a sorted copy kept up to
+ * date on every change, so mean, spread and quartiles cost O(HISTORY_SIZE) at most per event
+ * instead of a sort.
+ */
+export class VolumeHistory {
+  readonly values: number[] = [];
+  readonly sorted: number[] = [];
+  private sum = 0;
+  private sumSq = 0;
+
+  get length(): number {
+    return this.values.length;
+  }
+  get mean(): number {
+    return this.sum / this.values.length;
+  }
+  /** Sample standard deviation. */
+  get stdDev(): number {
+    const n = this.values.length;
+    if (n < 2) return 0;
+    return Math.sqrt(Math.max(0, (this.sumSq - (this.sum * this.sum) / n) / (n - 1)));
+  }
+
+  push(x: number): void {
+    this.values.push(x);
+    this.sum += x;
+    this.sumSq += x * x;
+    this.sorted.splice(this.lowerBound(x), 0, x);
+    if (this.values.length > HISTORY_SIZE) {
+      const old = this.values.shift()!;
+      this.sum -= old;
+      this.sumSq -= old * old;
+      this.sorted.splice(this.lowerBound(old), 1);
+    }
+  }
+
+  private lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+const dayKeys = new Map<string, string[]>();
+/** The `days` UTC day keys ending with `day`, oldest first (cached: every pair asks for the same days). */
+function lastDays(day: string, days: number): string[] {
+  const cacheKey = `${day}|${days}`;
+  let keys = dayKeys.get(cacheKey);
+  if (!keys) {
+    const end = Date.parse(`${day}T00:00:00Z`);
+    keys = [];
+    for (let i = days - 1; i >= 0; i--) keys.push(new Date(end - i * 86_400_000).toISOString().slice(0, 10));
+    if (dayKeys.size > 64) dayKeys.clear();
+    dayKeys.set(cacheKey, keys);
+  }
+  return keys;
+}
+
+let lastDay = NaN;
+let lastDayKey = '';
+/** The UTC day key ('YYYY-MM-DD') of an instant; sales arrive day after day, so the last one is kept. */
+export function dayKey(t: number): string {
+  const day = Math.floor(t / DAY_MS);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDayKey = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  return lastDayKey;
+}
+
+/**
+ * What the detectors of one (sku, warehouse) remember. Everything here can be rebuilt from the
+ * warehouse (`fromHistory`), because the pair belongs to whichever instance owns its partition
+ * and that owner changes with rebalances.
+ *
+ * The last-hour and last-minute figures are running sums over a queue in arrival order, pruned
+ * by event time, so each event costs O(1) whatever the pair's rate. The queue is two arrays of
+ * numbers (event time, on-hand change) rather than an object per event: nothing for the garbage
+ * collector to trace or promote for an hour.
+ */
+export class PairState {
+  onHand = 0;
+  reserved = 0;
+  /** Last HISTORY_SIZE quantity changes per event type. */
+  readonly history = new Map<string, VolumeHistory>();
+  /** Units sold per UTC day ('YYYY-MM-DD'). */
+  readonly dailySales = new Map<string, number>();
+  /** Latest alert per dedup key: wall-clock time and severity rank. */
+  readonly lastAlerts = new Map<string, { at: number; rank: number }>();
+  /** The SPEC §5 metrics computed after the last change (cached in Redis). */
+  lastMetrics: Record<string, unknown> | undefined;
+  /** Latest event time seen. */
+  maxEventTime = -Infinity;
+  /**
+   * Whether the pair is in a rapid-depletion or frequency-spike episode: those rules report the
+   * event that starts an episode, not every event during it. A rebuild sets them from the
+   * replayed trailing hour (`resumeEpisodes`).
+   */
+  depleting = false;
+  spiking = false;
+
+  /** The 30 days of `dailySales` ending on the latest event's day, for `stockoutRisk`. */
+  private readonly salesWindow = new SalesWindow();
+  private readonly recentT: number[] = [];
+  private readonly recentDelta: number[] = [];
+  private hourHead = 0;
+  private minuteHead = 0;
+  private hourOnHandDelta = 0;
+  private hourOutflow = 0;
+
+  constructor(
+    readonly sku: string,
+    readonly warehouseId: string,
+  ) {}
+
+  static fromHistory(
+    sku: string,
+    warehouseId: string,
+    h: PairHistory,
+    severityRank: (s: string) => number,
+  ): PairState {
+    const s = new PairState(sku, warehouseId);
+    // Replay the recent rows from the levels before them, so the running sums match and the
+    // levels end where PostgreSQL has them.
+    let onHandDelta = 0;
+    let reservedDelta = 0;
+    for (const r of h.recent) {
+      if (RESERVATION_TYPES.has(r.eventType as EventType)) reservedDelta += r.quantityChange;
+      else onHandDelta += r.quantityChange;
+    }
+    s.onHand = h.onHand - onHandDelta;
+    s.reserved = h.reserved - reservedDelta;
+    for (const r of h.recent) s.observe(r.eventType, r.quantityChange, r.occurredAt.getTime());
+    s.dailySales.clear();
+    for (const [day, units] of h.dailySales) s.dailySales.set(day, units);
+    for (const [key, a] of h.lastAlerts)
+      s.lastAlerts.set(key, { at: a.createdAt.getTime(), rank: severityRank(a.severity) });
+    return s;
+  }
+
+  /** Events in the last hour before the newest one (inclusive), and in its last minute. */
+  get hourCount(): number {
+    return this.recentT.length - this.hourHead;
+  }
+  get minuteCount(): number {
+    return this.recentT.length - this.minuteHead;
+  }
+  /** Event time of the oldest event within the trailing hour (the newest event's time at least). */
+  get oldestInHour(): number {
+    return this.recentT[this.hourHead] ?? this.maxEventTime;
+  }
+  /** On-hand at the start of the trailing hour. */
+  get onHandHourAgo(): number {
+    return this.onHand - this.hourOnHandDelta;
+  }
+  /** Units that left on-hand during the trailing hour. */
+  get outflowLastHour(): number {
+    return this.hourOutflow;
+  }
+
+  /** The volume history of one event type, if any was seen. */
+  changes(eventType: string): VolumeHistory | undefined {
+    return this.history.get(eventType);
+  }
+
+  /** Records an applied event: levels, volume history, trailing hour and minute, daily sales. */
+  observe(eventType: string, change: number, t: number): void {
+    const reservation = RESERVATION_TYPES.has(eventType as EventType);
+    const onHandDelta = reservation ? 0 : change;
+    if (reservation) this.reserved += change;
+    else this.onHand += change;
+
+    let h = this.history.get(eventType);
+    if (!h) this.history.set(eventType, (h = new VolumeHistory()));
+    h.push(change);
+
+    if (eventType === 'SALE') {
+      const day = dayKey(t);
+      const units = (this.dailySales.get(day) ?? 0) - change;
+      this.dailySales.set(day, units);
+      this.salesWindow.set(Math.floor(t / DAY_MS), Math.max(0, units));
+    }
+
+    if (t > this.maxEventTime) this.maxEventTime = t;
+    this.recentT.push(t);
+    this.recentDelta.push(onHandDelta);
+    this.hourOnHandDelta += onHandDelta;
+    if (onHandDelta < 0) this.hourOutflow -= onHandDelta;
+    this.prune();
+  }
+
+  private prune(): void {
+    const now = this.maxEventTime;
+    const times = this.recentT;
+    while (this.hourHead < times.length && times[this.hourHead]! <= now - HOUR_MS) {
+      const delta = this.recentDelta[this.hourHead++]!;
+      this.hourOnHandDelta -= delta;
+      if (delta < 0) this.hourOutflow += delta;
+    }
+    if (this.minuteHead < this.hourHead) this.minuteHead = this.hourHead;
+    while (this.minuteHead < times.length && times[this.minuteHead]! <= now - MINUTE_MS) this.minuteHead++;
+    if (this.hourHead > 1024 && this.hourHead * 2 > times.length) {
+      times.splice(0, this.hourHead);
+      this.recentDelta.splice(0, this.hourHead);
+      this.minuteHead -= this.hourHead;
+      this.hourHead = 0;
+    }
+  }
+
+  /**
+   * The SPEC §5 stock-out risk now, over the 30 days of sales ending on the latest event's day
+   * (as `computeMetrics` of `salesSeries` would give it, up to rounding): cheap enough to ask
+   * after every change.
+   */
+  stockoutRisk(leadTimeDays: number): number {
+    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), (d) =>
+      Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0),
+    );
+    return this.salesWindow.stockoutRisk(this.onHand - this.reserved, leadTimeDays);
+  }
+
+  /** The last `days` UTC days of sales ending with `day` (oldest first), zeros included. */
+  salesSeries(day: string, days = 30): number[] {
+    const keys = lastDays(day, days);
+    const out = keys.map((d) => Math.max(0, this.dailySales.get(d) ?? 0));
+    if (this.dailySales.size > days + 7) {
+      for (const d of this.dailySales.keys()) if (d < keys[0]!) this.dailySales.delete(d);
+    }
+    return out;
+  }
+}

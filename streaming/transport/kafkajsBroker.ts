@@ -1,0 +1,293 @@
+import { CompressionTypes, Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { createKafka, ensureTopics, type Logger } from '../../platform/index.js';
+import type {
+  BatchHandler,
+  Broker,
+  GroupConsumer,
+  GroupConsumerOptions,
+  InboundBatch,
+  OutboundMessage,
+  Publisher,
+} from './broker.js';
+import { PartitionLanes } from './partitionLanes.js';
+
+/** The Broker interface on kafkajs 2.2. */
+export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'wareflow-streaming'): Broker {
+  const kafka: Kafka = createKafka(brokers, logger, clientId);
+  return {
+    consumer: (options) => kafkajsConsumer(kafka, options, logger),
+    async publisher() {
+      const producer = kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: false,
+        // Named, so kafkajs does not warn at every start that its default changed in 2.0.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      return kafkajsPublisher(producer);
+    },
+    ensureTopics: (topics) => ensureTopics(kafka, topics),
+    async ping() {
+      const admin = kafka.admin({ retry: { retries: 0 } });
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+  };
+}
+
+/**
+ * Most bytes of messages per produce request. A request's messages for one partition form one
+ * record batch, and the broker refuses a batch over its `message.max.bytes` (1 MB by default).
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+/** A record's framing besides key, value and headers, rounded up. */
+const RECORD_OVERHEAD_BYTES = 32;
+
+function kafkajsPublisher(producer: Producer): Publisher {
+  return {
+    /**
+     * Sends in requests of at most MAX_REQUEST_BYTES, one after another so a partition keeps the
+     * order. A chunk that closes many windows at once (a backlog of sparse traffic) would
+     * otherwise be refused by the broker every time it is retried.
+     */
+    async send(topic, messages) {
+      for (const slice of bySize(messages, MAX_REQUEST_BYTES)) {
+        await producer.send({ topic, messages: slice, acks: -1, compression: CompressionTypes.None });
+      }
+    },
+    async close() {
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Batches a partition may have fetched and waiting besides the one in hand. */
+const PREFETCH_BATCHES = 1;
+/** How often offsets that PostgreSQL has committed are committed to Kafka too. */
+const KAFKA_COMMIT_INTERVAL_MS = 1_000;
+
+interface LaneItem {
+  batch: InboundBatch;
+  heartbeat: () => Promise<void>;
+  /** The group generation and the partition's seek count when the batch was fetched. */
+  generation: number;
+  seeks: number;
+}
+
+/**
+ * A kafkajs consumer whose fetch loop runs ahead of the handler. kafkajs fetches every partition
+ * of a broker in one request and fetches again only once every batch of that request is handled,
+ * so each partition would wait for the slowest one and then for the next fetch. Here eachBatch
+ * only queues the batch in its partition's lane (`PartitionLanes`) and returns; the lane handles
+ * it while kafkajs already fetches the next one.
+ *
+ * kafkajs fetches from the offsets resolved in it, so a queued batch is resolved at once. Kafka's
+ * committed offsets, though, are committed by hand (autoCommit off), only for what the handler
+ * marked done after its PostgreSQL commit: after a crash the group resumes at or before what
+ * PostgreSQL holds, never after it. A queued batch outlives neither a rebalance nor a seek of its
+ * partition: after a rejoin kafkajs fetches again from the committed offsets, after a seek from
+ * the new offset.
+ */
+function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Logger): GroupConsumer {
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    rebalanceTimeout: 60_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxBytes: 6 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+    allowAutoTopicCreation: false,
+  });
+  const { topic } = options;
+  const assignmentListeners: Array<(topic: string, partitions: number[]) => void> = [];
+  const crashListeners: Array<(error: Error) => void> = [];
+  let connected = false;
+  let running = false;
+  let stopping = false;
+  let generation = 0;
+  const seeks = new Map<number, number>();
+  /** Why a partition is paused: its lane is full, and how many handlers hold it. */
+  const pauses = new Map<number, { full: boolean; held: number }>();
+  /** Next offsets done since the last commit to Kafka, by partition. */
+  const done = new Map<number, string>();
+  let commitTimer: NodeJS.Timeout | undefined;
+  let committing: Promise<void> = Promise.resolve();
+
+  const pauseState = (p: number) => {
+    let s = pauses.get(p);
+    if (!s) pauses.set(p, (s = { full: false, held: 0 }));
+    return s;
+  };
+  const setPaused = (p: number, change: (s: { full: boolean; held: number }) => void) => {
+    const s = pauseState(p);
+    const was = s.full || s.held > 0;
+    change(s);
+    const is = s.full || s.held > 0;
+    if (is && !was) consumer.pause([{ topic, partitions: [p] }]);
+    else if (!is && was) consumer.resume([{ topic, partitions: [p] }]);
+  };
+  const isCurrent = (item: LaneItem) =>
+    running && item.generation === generation && item.seeks === (seeks.get(item.batch.partition) ?? 0);
+  const seek = (partition: number, offset: string) => {
+    seeks.set(partition, (seeks.get(partition) ?? 0) + 1);
+    lanes.clear(partition);
+    consumer.seek({ topic, partition, offset });
+  };
+
+  const lanes: PartitionLanes<LaneItem> = new PartitionLanes<LaneItem>({
+    depth: PREFETCH_BATCHES,
+    concurrency: options.concurrency ?? 6,
+    onFull: (p) => setPaused(p, (s) => (s.full = true)),
+    onRoom: (p) => setPaused(p, (s) => (s.full = false)),
+    handle: async (partition, item) => {
+      if (!isCurrent(item)) return;
+      await handler!(item.batch, {
+        heartbeat: item.heartbeat,
+        isActive: () => isCurrent(item),
+        markDone: (next) => {
+          if (isCurrent(item)) done.set(partition, next);
+        },
+        seek: (offset) => {
+          if (isCurrent(item)) seek(partition, offset);
+        },
+        pause: () => {
+          let held = true;
+          setPaused(partition, (s) => s.held++);
+          return () => {
+            if (held) setPaused(partition, (s) => s.held--);
+            held = false;
+          };
+        },
+      });
+    },
+    onError: (partition, item, err) => {
+      // A rebalance (or the consumer stopping) cut the batch short. Whatever kafkajs fetched for
+      // the partition after it is dropped, so fetch again from the batch's start: the handler
+      // skips what PostgreSQL already holds.
+      logger.debug({ err, partition }, 'batch handler stopped early; fetching the partition again');
+      if (isCurrent(item)) seek(partition, item.batch.messages[0]!.offset);
+    },
+  });
+  let handler: BatchHandler | undefined;
+
+  const commitDone = async () => {
+    if (done.size === 0) return;
+    const partitions = [...done].map(([partition, offset]) => ({ topic, partition, offset }));
+    done.clear();
+    try {
+      await consumer.commitOffsets(partitions);
+    } catch (err) {
+      // Only a hint (PostgreSQL holds the offsets that count): the next commit brings it up to date.
+      logger.debug({ err }, 'committing offsets to Kafka failed');
+    }
+  };
+  const scheduleCommit = () => {
+    commitTimer = setTimeout(() => {
+      committing = commitDone().finally(() => {
+        if (running && !stopping) scheduleCommit();
+      });
+    }, KAFKA_COMMIT_INTERVAL_MS);
+    commitTimer.unref();
+  };
+
+  // kafkajs has no rebalance listener; GROUP_JOIN carries the member's new assignment.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    connected = true;
+    generation++;
+    done.clear();
+    lanes.clear();
+    const partitions = payload.memberAssignment[topic] ?? [];
+    for (const l of assignmentListeners) l(topic, partitions);
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    connected = false;
+    if (!payload.restart) for (const l of crashListeners) l(payload.error);
+    else logger.warn({ err: payload.error }, 'kafka consumer crashed; kafkajs restarts it');
+  });
+  consumer.on(consumer.events.STOP, () => {
+    connected = false;
+  });
+
+  return {
+    async run(batchHandler) {
+      handler = batchHandler;
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+      running = true;
+      scheduleCommit();
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.concurrency ?? 6,
+        eachBatch: async ({ batch, heartbeat, resolveOffset, isStale }) => {
+          // Fetched before a seek of its partition: kafkajs fetches from the new offset next.
+          if (stopping || isStale()) return;
+          const item: LaneItem = {
+            // kafkajs's own message objects already have the InboundMessage fields: no copy each.
+            batch: {
+              topic: batch.topic,
+              partition: batch.partition,
+              highWatermark: batch.highWatermark,
+              messages: batch.messages,
+            },
+            heartbeat,
+            generation,
+            seeks: seeks.get(batch.partition) ?? 0,
+          };
+          // Not taken (the lane is full): left unresolved, so kafkajs fetches it again.
+          if (lanes.offer(batch.partition, item)) resolveOffset(batch.lastOffset());
+        },
+      });
+    },
+    onAssignment(listener) {
+      assignmentListeners.push(listener);
+    },
+    onCrash(listener) {
+      crashListeners.push(listener);
+    },
+    isConnected: () => connected,
+    async stop() {
+      // Queued batches are dropped and nothing more is queued; the batch in hand finishes its
+      // current chunk (its handler was told to stop). What PostgreSQL committed is committed to
+      // Kafka before the member leaves the group.
+      const wasRunning = running;
+      stopping = true;
+      lanes.clear();
+      clearTimeout(commitTimer);
+      await lanes.idle();
+      await committing;
+      if (wasRunning) await commitDone();
+      running = false;
+      await consumer.disconnect();
+    },
+  };
+}
+
+/** Consecutive slices of `messages`, each of at most `maxBytes` unless one message alone is larger. */
+function* bySize(messages: readonly OutboundMessage[], maxBytes: number): Generator<OutboundMessage[]> {
+  let slice: OutboundMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    let size = RECORD_OVERHEAD_BYTES + byteLength(m.value) + byteLength(m.key);
+    for (const [k, v] of Object.entries(m.headers ?? {})) size += byteLength(k) + byteLength(v);
+    if (slice.length > 0 && bytes + size > maxBytes) {
+      yield slice;
+      slice = [];
+      bytes = 0;
+    }
+    slice.push(m);
+    bytes += size;
+  }
+  if (slice.length > 0) yield slice;
+}
+
+const byteLength = (v: string | Buffer | null | undefined): number =>
+  v === null || v === undefined ? 0 : Buffer.byteLength(v);
