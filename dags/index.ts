@@ -12,7 +12,7 @@ import { weeklySummary } from './weekly_summary/index.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';
 export { archivePath } from './daily_inventory_etl/parquetArchive.js';
-export { metricsCacheKey, METRICS_CACHE_TTL_S } from './daily_inventory_etl/metricsCache.js';
+export { metricsCacheKey, METRICS_CACHE_TTL_S } from '../inventory/metricsCache/index.js';
 export { DataQualityGateError } from './daily_inventory_etl/tasks.js';
 
 /** Every DAG of wareflow, in the order `dags list` shows them. */

@@ -18,14 +18,7 @@ export {
   earliestOpenEventTime,
   type WindowKind,
 } from './pipeline/windows.js';
-export {
-  ANOMALY_TYPES,
-  RULES,
-  combineRisk,
-  detectAnomalies,
-  type AnomalyType,
-  type FiredRule,
-} from './pipeline/anomalies.js';
+export { combineRisk, detectAnomalies, type FiredRule } from './pipeline/anomalies.js';
 export { kafkajsBroker } from './transport/kafkajsBroker.js';
 export type {
   Broker,

@@ -1,5 +1,6 @@
 import {
   readProcessedMetrics,
+  type ProcessedMetricsRow,
   writeAggregatedMetrics,
   writeDailySnapshots,
   writeProcessedMetrics,
@@ -13,13 +14,18 @@ import {
 import { WareflowError, type Knex } from '../../platform/index.js';
 import { addDays, startOfDay } from '../interval.js';
 import type { DagServices } from '../services.js';
-import { cacheMetrics } from './metricsCache.js';
+import { writeMetricsCache, type CachedMetrics } from '../../inventory/metricsCache/index.js';
 import { writeMetricsArchive } from './parquetArchive.js';
 
 /** extract_inventory_data: the end-of-day snapshot of every pair for day D. */
 export async function extractInventoryData(knex: Knex, day: string) {
   const snapshots = await writeDailySnapshots(knex, day);
   return { day, pairs: snapshots.pairs, changed: snapshots.changed };
+}
+
+/** A processed-metrics row as the metric cache holds it. */
+function cacheEntryOf(row: ProcessedMetricsRow, updatedAt: string): CachedMetrics {
+  return { ...row, source: 'daily_etl', updated_at: updatedAt };
 }
 
 /**
@@ -39,7 +45,11 @@ export async function transformAndLoad(
   let cached = 0;
   async function* rows() {
     for await (const batch of readProcessedMetrics(knex, day)) {
-      if (refreshCache) cached += await cacheMetrics(services.redis, batch);
+      if (refreshCache)
+        cached += await writeMetricsCache(
+          services.redis,
+          batch.map((row) => cacheEntryOf(row, new Date().toISOString())),
+        );
       yield* batch;
     }
   }

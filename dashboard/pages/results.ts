@@ -19,7 +19,7 @@ import { lineChart, stackedBars } from '../views/charts.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { layout, pager } from '../views/layout.js';
-import { ANOMALY_TYPES } from '../../streaming/index.js';
+import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
 import { pageContext } from './context.js';
 
 /** Open alerts, data-quality results, and stream throughput / anomaly charts. */

@@ -2,7 +2,7 @@
  * The shape of demand over time — when in the day, week and year things sell — and the stocking
  * policy of one (sku, warehouse) pair. All times are local to the warehouse.
  */
-import { RULES } from '../../streaming/pipeline/anomalies.js';
+import { ANOMALY_RULES } from '../rules/index.js';
 import type { Product, Warehouse } from './master.js';
 import type { Rng } from './random.js';
 import { DAY_MS, monthOf, secondsOfDay } from './zone.js';
@@ -142,7 +142,7 @@ export function writeOffUnits(rng: Rng): number {
 export function lotSize(product: Product, scale: number): number {
   const d = product.demand;
   const twoWeeks = Math.ceil(d.salesPerDay * d.unitsPerSale * scale * 14);
-  const affordable = Math.floor(RULES.highValue / Math.max(product.unit_cost, 0.01));
+  const affordable = Math.floor(ANOMALY_RULES.highValue / Math.max(product.unit_cost, 0.01));
   return Math.max(1, Math.min(Math.max(5, twoWeeks), affordable));
 }
 

@@ -1,7 +1,7 @@
 import type { AlertRow } from '../store/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { Mailer } from '../../platform/mail/index.js';
-import { severityRank, type Severity } from './anomalies.js';
+import { severityRank, type Severity } from '../../inventory/alerts/index.js';
 import type { PairState } from './pairState.js';
 
 /** Where streaming alerts come from (`analytics.alerts.source`). */

@@ -12,6 +12,7 @@ import {
   type PairKey,
 } from '../store/index.js';
 import { EVENT_TYPES, RESERVATION_TYPES, eventKey } from '../../inventory/events/index.js';
+import { writeMetricsCache, type CachedMetrics } from '../../inventory/metricsCache/index.js';
 import { coerceError, isRetriable, type Logger, type Redis, type TopicNames } from '../../platform/index.js';
 import {
   ALERT_SOURCE,
@@ -22,15 +23,9 @@ import {
   passesCooldown,
   type AlertMailer,
 } from './alerts.js';
-import {
-  ANOMALY_TYPES,
-  combineRisk,
-  detectAnomalies,
-  resumeEpisodes,
-  severityRank,
-  type FiredRule,
-  type Severity,
-} from './anomalies.js';
+import { combineRisk, detectAnomalies, resumeEpisodes, type FiredRule } from './anomalies.js';
+import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
+import { severityRank, type Severity } from '../../inventory/alerts/index.js';
 import { causeId } from './causeIds.js';
 import type {
   BatchControl,
@@ -84,7 +79,6 @@ const RESERVATION_LIST = [...RESERVATION_TYPES];
 const STORED_TYPES = EVENT_TYPES.filter((t) => t !== 'INVENTORY_UPDATE');
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-const METRICS_TTL_S = 3_600;
 /**
  * How far below a severity threshold the running-sum risk may be and still be checked exactly:
  * far above its rounding error, far below any difference that matters.
@@ -553,25 +547,23 @@ export class Ingestor {
     // The metric cache is a convenience for readers: a failure is logged, never retried here.
     // While Redis is away, skip rather than queue: the offline queue would grow without bound.
     if (r.changedPairs.length > 0 && redis.status === 'ready') {
-      const pipeline = redis.pipeline();
+      const updatedAt = new Date(now).toISOString();
+      const entries: CachedMetrics[] = [];
       for (const p of r.changedPairs) {
         if (!p.lastMetrics) continue;
-        pipeline.set(
-          `metrics:${p.sku}:${p.warehouseId}`,
-          JSON.stringify({
-            sku: p.sku,
-            warehouse_id: p.warehouseId,
-            quantity_on_hand: p.onHand,
-            quantity_reserved: p.reserved,
-            ...p.lastMetrics,
-            source: 'streaming',
-            updated_at: new Date(now).toISOString(),
-          }),
-          'EX',
-          METRICS_TTL_S,
-        );
+        entries.push({
+          sku: p.sku,
+          warehouse_id: p.warehouseId,
+          quantity_on_hand: p.onHand,
+          quantity_reserved: p.reserved,
+          ...p.lastMetrics,
+          source: 'streaming',
+          updated_at: updatedAt,
+        });
       }
-      pipeline.exec().catch((err: unknown) => logger.warn({ err }, 'metrics cache refresh failed'));
+      writeMetricsCache(redis, entries).catch((err: unknown) =>
+        logger.warn({ err }, 'metrics cache refresh failed'),
+      );
     }
   }
 

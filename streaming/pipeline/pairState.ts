@@ -1,4 +1,5 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
+import type { Metrics } from '../../inventory/analytics/index.js';
 import type { PairHistory } from '../store/index.js';
 import { SalesWindow } from './salesWindow.js';
 
@@ -104,7 +105,7 @@ export class PairState {
   /** Latest alert per dedup key: wall-clock time and severity rank. */
   readonly lastAlerts = new Map<string, { at: number; rank: number }>();
   /** The SPEC §5 metrics computed after the last change (cached in Redis). */
-  lastMetrics: Record<string, unknown> | undefined;
+  lastMetrics: (Metrics & { as_of_date: string }) | undefined;
   /** Latest event time seen. */
   maxEventTime = -Infinity;
   /**

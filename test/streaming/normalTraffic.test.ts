@@ -10,12 +10,8 @@ import {
   type MasterData as GeneratedMaster,
 } from '../../inventory/generator/index.js';
 import { createLogger } from '../../platform/index.js';
-import {
-  ANOMALY_TYPES,
-  RULES,
-  detectAnomalies,
-  type AnomalyType,
-} from '../../streaming/pipeline/anomalies.js';
+import { detectAnomalies } from '../../streaming/pipeline/anomalies.js';
+import { ANOMALY_RULES as RULES, ANOMALY_TYPES, type AnomalyType } from '../../inventory/rules/index.js';
 import { MasterData } from '../../streaming/pipeline/enrich.js';
 import { PairState } from '../../streaming/pipeline/pairState.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
