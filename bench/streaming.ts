@@ -30,6 +30,7 @@ import {
   writeMasterData,
 } from '../inventory/generator/index.js';
 import type { InventoryEvent } from '../inventory/events/index.js';
+import { bareDrain } from './bareDrain.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 
@@ -55,36 +56,6 @@ async function freePort(): Promise<number> {
 function p99(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)] ?? NaN;
-}
-
-/** Drains `count` messages with a do-nothing eachBatch consumer; returns first→last seconds. */
-async function bareDrain(kafka: Kafka, topic: string, count: number): Promise<number> {
-  const consumer = kafka.consumer({
-    groupId: `bench-bare-${randomBytes(4).toString('hex')}`,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 24 * 1024 * 1024,
-    maxWaitTimeInMs: 100,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  let first = 0;
-  let last = 0;
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      partitionsConsumedConcurrently: 3,
-      eachBatch: async ({ batch }) => {
-        if (first === 0) first = performance.now();
-        seen += batch.messages.length;
-        if (seen >= count) {
-          last = performance.now();
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return (last - first) / 1000;
 }
 
 export interface StreamingBenchOptions {

@@ -1,7 +1,7 @@
 /**
  * Inventory analytics (SPEC §5): pure metric functions, one definition shared by the DAGs and
- * the streaming sidecar. The set-based SQL in db/analytics/ computes the same numbers; a test
- * holds the two to each other.
+ * the streaming sidecar. `sql/` holds the same statistics as SQL fragments, which the DAGs'
+ * set-based statements embed; a spec holds the two to each other.
  */
 export { computeMetrics, WINDOW_DAYS, type Metrics, type MetricsInput } from './metrics.js';
 export { velocity, volatility, trend, seasonalityIndex } from './velocity.js';
@@ -15,3 +15,5 @@ export {
   type AlertSeverity,
 } from './risk.js';
 export { normalCdf, Z_95 } from './normal.js';
+export { dayStart, dayEnd, utcDate, RESERVATION_TYPES_SQL } from './sql/days.js';
+export { salesStatsCtes, type SalesStatsOptions } from './sql/salesStats.js';

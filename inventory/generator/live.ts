@@ -10,17 +10,17 @@ import type { MasterData } from './master.js';
 import { Rng, cumulative } from './random.js';
 import {
   TRANSFER_CHANCE,
-  hourWeight,
-  isOpen,
   lineUnits,
   seasonPosition,
   seasonality,
   stockPolicy,
-  weekdayWeight,
   writeOffUnits,
   type StockPolicy,
 } from './shape.js';
-import { DAY_MS, ZoneClock, dayIndex, weekday } from './zone.js';
+import { DAY_MS } from './zone.js';
+import { DueQueue } from './dueQueue.js';
+import { siteSchedule } from './liveSites.js';
+import { eventsPerDay } from './rate.js';
 
 export interface LiveLevel {
   sku: string;
@@ -85,77 +85,7 @@ interface Pending {
   to?: LivePair;
 }
 
-/** A binary min-heap on `due`. */
-class DueQueue {
-  private readonly items: Pending[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): Pending | undefined {
-    return this.items[0];
-  }
-  push(item: Pending): void {
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (a[parent]!.due <= a[i]!.due) break;
-      [a[parent], a[i]] = [a[i]!, a[parent]!];
-      i = parent;
-    }
-  }
-  pop(): Pending | undefined {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop();
-    if (a.length > 0 && last) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l]!.due < a[m]!.due) m = l;
-        if (r < a.length && a[r]!.due < a[m]!.due) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i]!, a[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
 const SECOND = 1000;
-/**
- * Stream rows per sale line of the catalogue's demand (reservation round trips, returns,
- * receipts, write-offs), as in the history; only used to size a simulated day in events.
- */
-const ROWS_PER_SALE_LINE = 1.12;
-
-/**
- * Events in one simulated day of the catalogue: its sale lines per day at every warehouse, plus
- * the rows that follow them. Follow-ups (deliveries after the lead time, pick-ups, returns,
- * transfers) are scheduled this many events per day ahead, so the stream runs the same simulation
- * at any rate; only the time stamps stretch or shrink.
- */
-export function eventsPerDay(master: MasterData): number {
-  const sales = master.products.reduce((sum, p) => sum + p.demand.salesPerDay, 0);
-  const sites = master.warehouses.reduce((sum, w) => sum + w.demandFactor, 0);
-  return Math.max(1, sales * sites * ROWS_PER_SALE_LINE);
-}
-
-/**
- * The rate (events per second) at which event time is simulated time: a day of the catalogue's
- * trade takes a day. The time-based anomaly rules (an hour's outflow, a minute's events; SPEC §7)
- * judge a stream at this rate as ordinary; a faster stream is a time-lapse, where an hour of event
- * time holds days of trade.
- */
-export function naturalRate(master: MasterData): number {
-  return eventsPerDay(master) / 86_400;
-}
-
 /**
  * An endless iterator of events. Pairs are drawn by SKU demand and by how busy each warehouse is
  * at the event's local time; restocks, reservation pick-ups, returns and transfer arrivals follow
@@ -174,46 +104,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   const businessHoursOnly = options.businessHoursOnly ?? true;
   const rng = new Rng(seed, 'live');
 
-  const clocks = warehouses.map((w) => new ZoneClock(w.timezone));
-  const openAt = (site: number, t: number): boolean => {
-    if (!businessHoursOnly) return true;
-    const wall = clocks[site]!.wall(t);
-    const second = Math.floor((wall - dayIndex(wall) * DAY_MS) / 1000);
-    return isOpen(warehouses[site]!, weekday(dayIndex(wall)), second);
-  };
-  /**
-   * Which warehouses are open at `t`, and each one's weight in the draw: its size times how busy
-   * its local hour is. When every warehouse is closed the stream carries on from all of them.
-   */
-  const sitesAt = (t: number): { open: boolean[]; weights: number[]; closed: boolean } => {
-    const open = warehouses.map((_, i) => openAt(i, t));
-    if (!open.some(Boolean)) {
-      return {
-        open: warehouses.map(() => true),
-        weights: warehouses.map((w) => w.demandFactor),
-        closed: true,
-      };
-    }
-    const weights = warehouses.map((w, i) => {
-      const wall = clocks[i]!.wall(t);
-      const busy =
-        weekdayWeight(w, weekday(dayIndex(wall))) * hourWeight(Math.floor((wall % DAY_MS) / 3_600_000));
-      return open[i] ? w.demandFactor * Math.max(busy, 0.05) : 0;
-    });
-    return { open, weights, closed: false };
-  };
-  // The stream's rate is the same at every hour, so a warehouse open while others are closed takes
-  // their share: over a week some sites sell more than their size says, others less. Each pair is
-  // stocked for the demand it will really see (sampled every quarter-hour of the first week).
-  const share = warehouses.map(() => 0);
-  const steps = (7 * DAY_MS) / 900_000;
-  for (let k = 0; k < steps; k++) {
-    const { weights } = sitesAt(startMs + k * 900_000);
-    const total = weights.reduce((a, b) => a + b, 0);
-    weights.forEach((w, i) => (share[i]! += w / total / steps));
-  }
-  const totalFactor = warehouses.reduce((sum, w) => sum + w.demandFactor, 0);
-  const siteLoad = warehouses.map((w, i) => share[i]! / (w.demandFactor / totalFactor));
+  const { openAt, sitesAt, siteLoad } = siteSchedule(warehouses, businessHoursOnly, startMs);
 
   // Demand follows the season of the event-time day, as in the history: it moves between SKUs
   // (the stream's rate is fixed), so each SKU's draw weight and stock are scaled by its season
@@ -267,7 +158,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       pairs.push(pair);
     }),
   );
-  const pending = new DueQueue();
+  const pending = new DueQueue<Pending>();
   /** Events emitted so far: the stream's clock when no wall clock is given. */
   let emitted = 0;
   /**

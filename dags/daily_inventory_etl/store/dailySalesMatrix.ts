@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import { dayEnd, utcDate } from '../../../inventory/analytics/sql/days.js';
+import { dayEnd, utcDate } from '../../../inventory/analytics/index.js';
 
 /**
  * The bare 30-day daily sales matrix for day D: one row per (pair of inventory_levels, day

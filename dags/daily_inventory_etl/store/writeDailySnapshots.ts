@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import { RESERVATION_TYPES_SQL, dayEnd, dayStart } from '../../../inventory/analytics/sql/days.js';
+import { RESERVATION_TYPES_SQL, dayEnd, dayStart } from '../../../inventory/analytics/index.js';
 
 /**
  * Writes `analytics.daily_inventory_snapshots` for day D in one statement over every pair of

@@ -1,7 +1,5 @@
-import { Z_95 } from '../../../inventory/analytics/index.js';
 import type { Knex } from '../../../platform/index.js';
-import { dayEnd, utcDate } from '../../../inventory/analytics/sql/days.js';
-import { salesStatsCtes } from '../../../inventory/analytics/sql/salesStats.js';
+import { Z_95, dayEnd, salesStatsCtes, utcDate } from '../../../inventory/analytics/index.js';
 
 /**
  * Writes `analytics.processed_metrics` for as_of_date = D in one statement, for every pair

@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import { salesStatsCtes } from '../../../inventory/analytics/sql/salesStats.js';
+import { salesStatsCtes } from '../../../inventory/analytics/index.js';
 
 /**
  * update_velocity_and_trend: for every pair with transactions that occurred or arrived in

@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import { RESERVATION_TYPES_SQL } from '../../../inventory/analytics/sql/days.js';
+import { RESERVATION_TYPES_SQL } from '../../../inventory/analytics/index.js';
 
 /** Aggregate columns of one bucket, computed from the ledger rows `t` joined to products `p`. */
 const AGGREGATES = `
