@@ -13,7 +13,10 @@ export default tseslint.config(
     },
   },
   // Small modules named for what they do: a source file over 400 lines is split by job.
-  { ignores: ['test/**'], rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] } },
+  {
+    ignores: ['test/**'],
+    rules: { 'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }] },
+  },
   { files: ['cli/**', 'bench/**', 'bin/**', 'test/**', 'services/**'], rules: { 'no-console': 'off' } },
   // Tests read JSON bodies of our own API; typing each one would add noise, not safety.
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
