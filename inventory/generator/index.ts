@@ -25,7 +25,8 @@ export {
   type GenerateSummary,
   type WriteProgress,
 } from './postgres.js';
-export { liveEvents, toKafkaMessage, type LiveLevel, type LiveOptions } from './live.js';
+export { liveEvents, toKafkaMessage } from './live.js';
+export type { LiveLevel, LiveOptions } from './liveOptions.js';
 export { eventsPerDay, naturalRate } from './rate.js';
 export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';
 export { PEAK_HOURS, isOpen } from './shape.js';

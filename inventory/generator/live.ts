@@ -4,9 +4,9 @@
  * starting from the given levels, no event takes on-hand below zero or reserved above on-hand
  * (as long as nothing else writes to the same pairs meanwhile).
  */
+import { randomUUID } from 'node:crypto';
 import { eventKey, type EventType, type InventoryEvent } from '../events/index.js';
 import { InvalidInputError } from '../../platform/index.js';
-import type { MasterData } from './master.js';
 import { Rng, cumulative } from './random.js';
 import {
   TRANSFER_CHANCE,
@@ -19,40 +19,9 @@ import {
 } from './shape.js';
 import { DAY_MS } from './zone.js';
 import { DueQueue } from './dueQueue.js';
+import type { LiveLevel, LiveOptions } from './liveOptions.js';
 import { siteSchedule } from './liveSites.js';
 import { eventsPerDay } from './rate.js';
-
-export interface LiveLevel {
-  sku: string;
-  warehouseId: string;
-  onHand: number;
-  reserved: number;
-}
-
-export interface LiveOptions {
-  /** @defaultValue 42 */
-  seed?: number;
-  master: MasterData;
-  /** Event time of the first event. @defaultValue now */
-  start?: Date | string | number;
-  /**
-   * Events per second of event time: event i is stamped `start + i / rate` seconds, so
-   * publishing at `rate` keeps event time in step with the wall clock. At `naturalRate(master)`
-   * a simulated day takes a day of event time; faster rates are a time-lapse of the same
-   * simulation. @defaultValue 100
-   */
-  rate?: number;
-  /** Stamps each event with this clock instead (publishToKafka passes `Date.now`). */
-  clock?: () => number;
-  /** Each pair's stock when the stream starts. @defaultValue the generator's opening stock per pair */
-  levels?: Iterable<LiveLevel>;
-  /**
-   * Draw events only for warehouses inside business hours (and not on a weekend they are closed),
-   * so ordinary traffic raises no after-hours or weekend anomalies; when every warehouse is closed
-   * the stream carries on from all of them. @defaultValue true
-   */
-  businessHoursOnly?: boolean;
-}
 
 interface LivePair {
   sku: string;
@@ -103,6 +72,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     throw new InvalidInputError(`start is not a valid time: ${String(options.start)}`);
   const businessHoursOnly = options.businessHoursOnly ?? true;
   const rng = new Rng(seed, 'live');
+  const ids = new Rng(seed, 'ids', options.idSpace ?? randomUUID());
 
   const { openAt, sitesAt, siteLoad } = siteSchedule(warehouses, businessHoursOnly, startMs);
 
@@ -205,7 +175,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     if (type === 'RESERVATION' || type === 'RESERVATION_RELEASE') pair.reserved += change;
     else pair.onHand += change;
     return {
-      eventId: rng.uuid(),
+      eventId: ids.uuid(),
       eventType: type,
       sku: pair.sku,
       warehouseId: pair.warehouseId,

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CompressionTypes, Partitioners, type Kafka } from 'kafkajs';
 import { InvalidInputError } from '../../platform/index.js';
-import { liveEvents, toKafkaMessage, type LiveOptions } from './live.js';
+import { liveEvents, toKafkaMessage } from './live.js';
+import type { LiveOptions } from './liveOptions.js';
 
 export interface PublishOptions extends Omit<LiveOptions, 'clock' | 'start' | 'rate'> {
   /** Events per second; `Infinity` sends as fast as the broker accepts. @defaultValue 100 */

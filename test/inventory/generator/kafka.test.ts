@@ -170,6 +170,25 @@ describe('generator → Kafka', function () {
     expect(rows[0]).to.deep.equal({ products: 50, stocked: 150, openings: 150 });
   });
 
+  it('sends new event ids when the same command runs again, so a restarted feed is never a duplicate', async () => {
+    const suffix = testTopicSuffix();
+    topics.push(`inventory-events${suffix}`);
+    const env = {
+      DATABASE_URL: db.url,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    };
+    const args = ['generate', '--to', 'kafka', '--count', '30', '--rate', '400', '--seed', '9', '--json'];
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(args, env);
+      expect(run.code, run.stderr).to.equal(0);
+    }
+    const { received, close } = await collector(kafka, `inventory-events${suffix}`);
+    closers.push(close);
+    await waitFor('60 events back from Kafka', () => received.length >= 60);
+    expect(new Set(received.map((m) => m.event.eventId)).size).to.equal(60);
+  });
+
   it('stops on SIGTERM after flushing, so every event it reports is on the topic', async () => {
     const suffix = testTopicSuffix();
     const topic = `inventory-events${suffix}`;

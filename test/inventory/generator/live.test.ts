@@ -26,11 +26,20 @@ describe('generator live events', () => {
   const skus = new Set(master.products.map((p) => p.sku));
   const warehouses = new Set(master.warehouses.map((w) => w.warehouse_id));
 
-  it('are the same for the same seed and start, and differ for another seed', () => {
-    const a = take({ seed: 3, master, start: START }, 2_000);
-    expect(take({ seed: 3, master, start: START }, 2_000)).to.deep.equal(a);
-    const b = take({ seed: 4, master, start: START }, 2_000);
+  it('are the same for the same seed, start and id space, and differ for another seed', () => {
+    const a = take({ seed: 3, master, start: START, idSpace: 'x' }, 2_000);
+    expect(take({ seed: 3, master, start: START, idSpace: 'x' }, 2_000)).to.deep.equal(a);
+    const b = take({ seed: 4, master, start: START, idSpace: 'x' }, 2_000);
     expect(b.map((e) => e.eventId)).to.not.include.members(a.slice(0, 10).map((e) => e.eventId));
+  });
+
+  it('never repeat an id when the same seed starts again: the seed fixes the shape, not the ids', () => {
+    const first = take({ seed: 3, master, start: START }, 2_000);
+    const again = take({ seed: 3, master, start: START }, 2_000);
+    const withoutId = ({ eventId: _, ...rest }: InventoryEvent) => rest;
+    expect(again.map(withoutId)).to.deep.equal(first.map(withoutId));
+    const seen = new Set(first.map((e) => e.eventId));
+    expect(again.filter((e) => seen.has(e.eventId))).to.deep.equal([]);
   });
 
   it('follow the SPEC §3 contract, keyed sku:warehouseId, with event time advancing at the rate', () => {
