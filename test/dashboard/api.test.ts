@@ -7,6 +7,7 @@ import { loadConfig } from '../../platform/index.js';
 import { queueNameFor } from '../../engine/index.js';
 import { accessPolicy } from '../../dashboard/index.js';
 import { waitFor } from '../support/wait.js';
+import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { basic, login, startServer, TOKEN, type TestServer } from './server.js';
 
 const json = (body: unknown, auth?: string): RequestInit => ({
@@ -556,7 +557,8 @@ describe('dashboard health with a service down', function () {
     });
     const d = createDashboard({
       config,
-      knex: s.harness.db.knex,
+      reads: warehouseReads(s.harness.db.knex),
+      pingDatabase: () => s.harness.db.knex.raw('SELECT 1'),
       redis: dead,
       engine: s.harness.engine,
       logger: s.harness.engine.logger,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfig, type ConfigInput } from '../../platform/index.js';
 import { defineDag, task, type Dag } from '../../engine/index.js';
 import { createDashboard, type Dashboard } from '../../dashboard/index.js';
+import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL } from '../support/isolation.js';
 
@@ -76,7 +77,8 @@ export async function startServer(
   });
   const dashboard = createDashboard({
     config,
-    knex: harness.db.knex,
+    reads: warehouseReads(harness.db.knex),
+    pingDatabase: () => harness.db.knex.raw('SELECT 1'),
     redis: harness.redis,
     engine: harness.engine,
     logger: harness.engine.logger,
