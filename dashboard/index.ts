@@ -18,7 +18,7 @@ import type { WarehouseReads } from './warehouseReads.js';
 
 export { accessPolicy, type AccessPolicy } from './access.js';
 export { scheduleInWords } from './views/cronText.js';
-export { escapeHtml, h } from './views/html.js';
+export { h } from './views/html.js';
 export { engineOperations } from './engineAdapter.js';
 export type * from './engine.js';
 export type { Bound, WarehouseReads } from './warehouseReads.js';
