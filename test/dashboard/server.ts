@@ -140,3 +140,26 @@ export async function login(url: string): Promise<{ jar: CookieJar; csrf: string
   const csrf = /<meta name="csrf-token" content="([^"]*)"/.exec(await page.text())![1]!;
   return { jar, csrf };
 }
+
+/** A JSON POST (`method` can be overridden), with an Authorization header when given. */
+export const json = (body: unknown, auth?: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+  body: JSON.stringify(body),
+});
+
+/** Requests against the server `current()` returns (set in a `before` hook). */
+export function apiClient(current: () => TestServer) {
+  return {
+    /** Fetches `path`; the body parsed as JSON. */
+    async get(path: string, init: RequestInit = {}) {
+      const response = await fetch(`${current().url}${path}`, init);
+      return { status: response.status, body: (await response.json()) as Record<string, any>, response };
+    },
+    /** Runs the engine has created so far, to show that a refused request created none. */
+    async runCount() {
+      const [row] = await current().harness.db.knex('orchestrator.dag_runs').count({ n: '*' });
+      return Number(row!.n);
+    },
+  };
+}
