@@ -14,6 +14,15 @@ export { createDagServices, inventoryServices, type DagServices } from './servic
 export { archivePath } from './daily_inventory_etl/parquetArchive.js';
 export { metricsCacheKey, METRICS_CACHE_TTL_S } from '../inventory/metricsCache/index.js';
 export { DataQualityGateError } from './daily_inventory_etl/tasks.js';
+export {
+  RULE_GROUPS,
+  listDataQualityResults,
+  listDataQualityRuns,
+  type RuleGroup,
+  type DataQualityFilter,
+  type DataQualityResultRow,
+  type DataQualityRunRow,
+} from './data_quality/index.js';
 
 /** Every DAG of wareflow, in the order `dags list` shows them. */
 export const dags: readonly Dag[] = [

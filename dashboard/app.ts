@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
-import type { Config, Knex, Logger, Redis } from '../platform/index.js';
+import type { Config, Logger, Redis } from '../platform/index.js';
 import type { Dag } from '../engine/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
@@ -22,6 +22,7 @@ import { loginPages } from './pages/login.js';
 import { resultPages } from './pages/results.js';
 import { runPages } from './pages/runs.js';
 import { createSessionStore } from './sessions.js';
+import type { WarehouseReads } from './warehouseReads.js';
 import { errorPage } from './views/layout.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
@@ -34,7 +35,8 @@ export interface BuiltApp {
 
 export interface AppOptions {
   config: Config;
-  knex: Knex;
+  reads: WarehouseReads;
+  pingDatabase: () => Promise<unknown>;
   redis: Redis;
   dags: readonly Dag[];
   engine: DashboardEngine;
@@ -44,15 +46,15 @@ export interface AppOptions {
 
 /** Assembles the Express app; owns nothing it was handed (see `createDashboard` for lifetimes). */
 export function buildApp(options: AppOptions): BuiltApp {
-  const { config, knex, redis, engine, logger } = options;
+  const { config, reads, pingDatabase, redis, engine, logger } = options;
   const policy = accessPolicy(config); // throws before anything listens when mutations are unguarded
   const sessions = createSessionStore(redis, { prefix: config.QUEUE_PREFIX });
   const catalog = new DagCatalog(options.dags, engine);
-  const deps: RouteDeps = { engine, catalog, knex, policy, logger };
+  const deps: RouteDeps = { engine, catalog, reads, policy, logger };
   const metrics = createDashboardMetrics(
     [engine.registry, ...options.registries].filter((r): r is Registry => r !== undefined),
   );
-  const health = createHealthChecker({ knex, redis, kafkaBrokers: config.KAFKA_BROKERS });
+  const health = createHealthChecker({ pingDatabase, redis, kafkaBrokers: config.KAFKA_BROKERS });
   const board = mountBullBoard({
     redis,
     prefix: config.QUEUE_PREFIX,

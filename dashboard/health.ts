@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { Kafka, logLevel } from 'kafkajs';
-import { coerceError, type Knex, type Redis } from '../platform/index.js';
+import { coerceError, type Redis } from '../platform/index.js';
 
 export interface HealthCheckResult {
   ok: boolean;
@@ -17,7 +17,8 @@ export interface HealthReport {
 }
 
 export interface HealthOptions {
-  knex: Knex;
+  /** Resolves when PostgreSQL answers (the composition root passes a `SELECT 1`). */
+  pingDatabase: () => Promise<unknown>;
   redis: Redis;
   kafkaBrokers: string[];
   /** Each check fails after this long. @defaultValue 2000 */
@@ -72,7 +73,7 @@ export function createHealthChecker(options: HealthOptions): HealthChecker {
 
   const check = async (): Promise<HealthReport> => {
     const [postgres, redis, kafkaResult] = await Promise.all([
-      timed(() => options.knex.raw('SELECT 1'), timeoutMs),
+      timed(options.pingDatabase, timeoutMs),
       timed(redisCheck, timeoutMs),
       timed(kafkaCheck, timeoutMs),
     ]);

@@ -2,27 +2,33 @@
  * The dashboard: DAG pages, JSON API, Bull Board, /metrics and /health in one Express app.
  * It receives every connection and the DAG registry from the composition root and closes only
  * what it opened itself (the HTTP server, Bull Board's queue handles, the health probe's Kafka
- * admin), so the caller closes knex and Redis after `close()`.
+ * admin), so the caller closes the database and Redis after `close()`. Warehouse data is read
+ * only through the `WarehouseReads` port the composition root binds from the owners' queries.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
-import type { Config, Knex, Logger, Redis } from '../platform/index.js';
+import type { Config, Logger, Redis } from '../platform/index.js';
 import type { Dag, Engine } from '../engine/index.js';
 import { buildApp } from './app.js';
 import type { DashboardEngine } from './engine.js';
 import { engineOperations } from './engineAdapter.js';
+import type { WarehouseReads } from './warehouseReads.js';
 
 export { accessPolicy, type AccessPolicy } from './access.js';
 export { scheduleInWords } from './views/cronText.js';
-export { escapeHtml, h } from './views/html.js';
+export { h } from './views/html.js';
 export { engineOperations } from './engineAdapter.js';
 export type * from './engine.js';
+export type { Bound, WarehouseReads } from './warehouseReads.js';
 
 export interface DashboardOptions {
   config: Config;
-  knex: Knex;
+  /** The alert, data-quality and stream queries, bound to the database by the composition root. */
+  reads: WarehouseReads;
+  /** /health's PostgreSQL check: resolves when the database answers (e.g. `SELECT 1`). */
+  pingDatabase: () => Promise<unknown>;
   redis: Redis;
   /** The engine (orchestrator `createEngine`), whose operations every page and API call uses. */
   engine: Engine | DashboardEngine;

@@ -1,8 +1,13 @@
 import { z } from 'zod';
+import { RUN_STATES } from '../engine/index.js';
+import { RULE_GROUPS } from '../dags/index.js';
+import { SEVERITIES } from '../inventory/alerts/index.js';
+import { WINDOW_KINDS } from '../streaming/index.js';
 
 /**
  * Schemas of everything the dashboard accepts from a request. Handlers parse with these and never
  * touch `req.params`, `req.query` or `req.body` otherwise; a failure becomes a 400 naming the field.
+ * Allowed values (run states, severities, rule groups, window kinds) come from their owners.
  */
 
 /** The engine's id rule (letters, digits, `_`, `-`, `.`). */
@@ -32,32 +37,8 @@ const isoInstant = z
   .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'expected an ISO-8601 date or date-time' })
   .transform((v) => new Date(v));
 
-export const RUN_STATES = ['running', 'success', 'failed'] as const;
-export const TASK_STATES = [
-  'none',
-  'queued',
-  'running',
-  'success',
-  'failed',
-  'up_for_retry',
-  'upstream_failed',
-  'skipped',
-] as const;
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export const RULE_GROUPS = [
-  'integrity',
-  'business_rules',
-  'completeness',
-  'freshness',
-  'consistency',
-] as const;
-export const WINDOW_KINDS = [
-  'tumbling_1m',
-  'tumbling_5m',
-  'tumbling_15m',
-  'tumbling_1h',
-  'sliding_5m_1m',
-] as const;
+/** Window kinds in the streaming sidecar's order (the stream page lists them so). */
+export const WINDOW_KIND_NAMES = WINDOW_KINDS.map((k) => k.kind);
 
 export const runsQuery = pagination.extend({
   state: z.enum(RUN_STATES).optional(),
@@ -115,7 +96,7 @@ export const qualityResultsQuery = pagination.extend({
 export const qualityRunsQuery = pagination.extend({ since: isoInstant.optional() });
 
 export const windowsQuery = pagination.extend({
-  window_kind: z.enum(WINDOW_KINDS).default('tumbling_1m'),
+  window_kind: z.enum(WINDOW_KIND_NAMES).default('tumbling_1m'),
   sku: text.optional(),
   warehouse_id: text.optional(),
   from: isoInstant.optional(),
@@ -123,7 +104,7 @@ export const windowsQuery = pagination.extend({
 });
 
 export const throughputQuery = z.object({
-  window_kind: z.enum(WINDOW_KINDS).default('tumbling_1m'),
+  window_kind: z.enum(WINDOW_KIND_NAMES).default('tumbling_1m'),
   hours: z.coerce
     .number()
     .min(0.1)

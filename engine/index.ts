@@ -77,6 +77,7 @@ export {
   type DagSummary,
   type RunDetail,
 } from './operations.js';
+export { TASK_STATES, RUN_STATES } from './store/index.js';
 export type {
   DagRunRow,
   TaskInstanceRow,

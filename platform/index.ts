@@ -6,3 +6,4 @@ export { createKnex, type Knex, type PostgresOptions } from './postgres.js';
 export { createRedis, Redis } from './redis.js';
 export { createKafka, ensureTopics, Kafka } from './kafka.js';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
+export { escapeHtml, parseWholeNumber } from './text.js';

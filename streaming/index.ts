@@ -31,3 +31,14 @@ export type {
 } from './transport/broker.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 export { runChecks, type HealthCheck } from './health.js';
+/** The reads behind the dashboard's stream pages: closed windows, throughput and anomalies. */
+export {
+  listStreamWindows,
+  streamThroughput,
+  listAnomalies,
+  anomalyHistogram,
+  type AnomalyBucket,
+  type PairFilter,
+  type StreamWindowRow,
+  type ThroughputPoint,
+} from './store/listStream.js';

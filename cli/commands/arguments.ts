@@ -1,11 +1,15 @@
+import { parseWholeNumber } from '../../platform/index.js';
 import { UsageError } from '../errors.js';
 
-/** Parses a whole number ≥ min for option `name`, or a UsageError (exit 2). */
-export function wholeNumber(name: string, min = 1) {
+/**
+ * Parses option `name` as a whole number from `min` to `max` (decimal digits only, see
+ * `parseWholeNumber`), or throws a UsageError (exit 2) naming the option and the range.
+ */
+export function wholeNumber(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`${name} must be a whole number ≥ ${min} (got ${value})`);
+    const n = parseWholeNumber(value, min, max);
+    if (n === undefined) throw new UsageError(`${name} must be a whole number ${range} (got ${value})`);
     return n;
   };
 }

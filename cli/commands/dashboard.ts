@@ -1,8 +1,30 @@
 import type { Command } from 'commander';
-import { accessPolicy, createDashboard, type Dashboard } from '../../dashboard/index.js';
-import { loadConfig } from '../../platform/index.js';
+import { accessPolicy, createDashboard, type Dashboard, type WarehouseReads } from '../../dashboard/index.js';
+import { listDataQualityResults, listDataQualityRuns } from '../../dags/index.js';
+import { listAlerts, openAlertCounts } from '../../inventory/alerts/index.js';
+import { loadConfig, type Knex } from '../../platform/index.js';
+import {
+  anomalyHistogram,
+  listAnomalies,
+  listStreamWindows,
+  streamThroughput,
+} from '../../streaming/index.js';
 import { UsageError } from '../errors.js';
 import { openEngine, type EngineContext } from '../registry.js';
+
+/** The dashboard's read port: each owner's query bound to this database. */
+export function warehouseReads(knex: Knex): WarehouseReads {
+  return {
+    listAlerts: (filter, page) => listAlerts(knex, filter, page),
+    openAlertCounts: () => openAlertCounts(knex),
+    listDataQualityResults: (filter, page) => listDataQualityResults(knex, filter, page),
+    listDataQualityRuns: (filter, page) => listDataQualityRuns(knex, filter, page),
+    listStreamWindows: (filter, page) => listStreamWindows(knex, filter, page),
+    streamThroughput: (filter) => streamThroughput(knex, filter),
+    listAnomalies: (filter, page) => listAnomalies(knex, filter, page),
+    anomalyHistogram: (filter) => anomalyHistogram(knex, filter),
+  };
+}
 
 /**
  * Serves the dashboard over an open engine context (also what an all-in-one `start` process
@@ -14,7 +36,8 @@ export async function serveDashboard(
 ): Promise<{ dashboard: Dashboard; url: string }> {
   const dashboard = createDashboard({
     config: ctx.config,
-    knex: ctx.knex,
+    reads: warehouseReads(ctx.knex),
+    pingDatabase: () => ctx.knex.raw('SELECT 1'),
     redis: ctx.redis,
     engine: ctx.engine,
     logger: ctx.logger,

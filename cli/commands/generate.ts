@@ -21,6 +21,7 @@ import {
   writeMasterData,
 } from '../../inventory/generator/index.js';
 import { UsageError } from '../errors.js';
+import { wholeNumber } from './arguments.js';
 
 interface GenerateFlags {
   to: 'postgres' | 'kafka';
@@ -34,16 +35,6 @@ interface GenerateFlags {
   duration?: number;
   seed: number;
   json?: boolean;
-}
-
-function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    }
-    return n;
-  };
 }
 
 function positiveNumber(value: string): number {
@@ -197,23 +188,32 @@ export function registerGenerateCommand(program: Command): void {
     .addOption(
       new Option('--to <target>', 'where the data goes').choices(['postgres', 'kafka']).default('postgres'),
     )
-    .option('--days <n>', 'days of history ending at the current hour (postgres)', wholeNumber(1, 3660), 30)
-    .option('--skus <n>', 'number of products', wholeNumber(1, MAX_SKUS), 50)
-    .option('--warehouses <n>', 'number of warehouses', wholeNumber(1, MAX_WAREHOUSES), 3)
-    .option('--rows <n>', 'aim for about this many transactions, scaling demand (postgres)', wholeNumber(1))
+    .option(
+      '--days <n>',
+      'days of history ending at the current hour (postgres)',
+      wholeNumber('--days', 1, 3660),
+      30,
+    )
+    .option('--skus <n>', 'number of products', wholeNumber('--skus', 1, MAX_SKUS), 50)
+    .option('--warehouses <n>', 'number of warehouses', wholeNumber('--warehouses', 1, MAX_WAREHOUSES), 3)
+    .option(
+      '--rows <n>',
+      'aim for about this many transactions, scaling demand (postgres)',
+      wholeNumber('--rows', 1),
+    )
     .option(
       '--connections <n>',
       'PostgreSQL connections writing at once; above 1 the pairs are briefly empty (postgres)',
-      wholeNumber(1, 16),
+      wholeNumber('--connections', 1, 16),
       1,
     )
     .option('--rate <n>', 'events per second (kafka)', positiveNumber, 100)
-    .option('--count <n>', 'stop after this many events (kafka)', wholeNumber(1))
+    .option('--count <n>', 'stop after this many events (kafka)', wholeNumber('--count', 1))
     .option('--duration <s>', 'stop after this many seconds (kafka)', positiveNumber)
     .option(
       '--seed <n>',
       'random seed: the same seed gives the same data',
-      wholeNumber(-(2 ** 31), 2 ** 31 - 1),
+      wholeNumber('--seed', -(2 ** 31), 2 ** 31 - 1),
       42,
     )
     .option('--json', 'print one JSON summary (rows, seconds, rows_per_s)')

@@ -56,3 +56,13 @@ export const dataQuality = defineDag({
     }),
   },
 });
+
+/** The reads behind the dashboard's data-quality pages, and the rule groups they filter by. */
+export { RULE_GROUPS, type RuleGroup } from './store/index.js';
+export {
+  listDataQualityResults,
+  listDataQualityRuns,
+  type DataQualityFilter,
+  type DataQualityResultRow,
+  type DataQualityRunRow,
+} from './store/listDataQualityResults.js';

@@ -10,7 +10,7 @@ import {
 } from './store/index.js';
 import type { Knex } from '../../platform/index.js';
 import type { DagServices } from '../services.js';
-import { escapeHtml } from '../html.js';
+import { escapeHtml } from '../../platform/index.js';
 
 export interface CheckScope {
   dagId: string;

@@ -1,5 +1,5 @@
 import type { LowStockAlertRow } from './store/index.js';
-import { escapeHtml } from '../html.js';
+import { escapeHtml } from '../../platform/index.js';
 
 export interface Digest {
   subject: string;

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../html.js';
+import { escapeHtml } from '../../platform/index.js';
 import { addDays } from '../interval.js';
 import type { Kpi, WeeklyMetrics } from './metrics.js';
 

@@ -1,14 +1,4 @@
 import { Router } from 'express';
-import {
-  anomalyHistogram,
-  listAlerts,
-  listAnomalies,
-  listDataQualityResults,
-  listDataQualityRuns,
-  listStreamWindows,
-  openAlertCounts,
-  streamThroughput,
-} from '../reads.js';
 import type { RouteDeps } from '../deps.js';
 import {
   alertsQuery,
@@ -21,14 +11,13 @@ import {
 
 /** Read-only results of the DAGs and the sidecar: alerts, data quality, stream windows, anomalies. */
 export function warehouseApi(deps: RouteDeps): Router {
-  const { knex } = deps;
+  const { reads } = deps;
   const r = Router();
 
   r.get('/alerts', async (req, res) => {
     const q = alertsQuery.parse(req.query);
     res.json(
-      await listAlerts(
-        knex,
+      await reads.listAlerts(
         {
           status: q.status,
           severity: q.severity,
@@ -44,14 +33,13 @@ export function warehouseApi(deps: RouteDeps): Router {
   });
 
   r.get('/alerts/summary', async (_req, res) => {
-    res.json({ open_by_severity: await openAlertCounts(knex) });
+    res.json({ open_by_severity: await reads.openAlertCounts() });
   });
 
   r.get('/data-quality/results', async (req, res) => {
     const q = qualityResultsQuery.parse(req.query);
     res.json(
-      await listDataQualityResults(
-        knex,
+      await reads.listDataQualityResults(
         {
           passed: q.passed,
           ruleGroup: q.rule_group,
@@ -66,14 +54,13 @@ export function warehouseApi(deps: RouteDeps): Router {
 
   r.get('/data-quality/runs', async (req, res) => {
     const q = qualityRunsQuery.parse(req.query);
-    res.json(await listDataQualityRuns(knex, { since: q.since }, q));
+    res.json(await reads.listDataQualityRuns({ since: q.since }, q));
   });
 
   r.get('/stream/windows', async (req, res) => {
     const q = windowsQuery.parse(req.query);
     res.json(
-      await listStreamWindows(
-        knex,
+      await reads.listStreamWindows(
         { windowKind: q.window_kind, sku: q.sku, warehouseId: q.warehouse_id, from: q.from, to: q.to },
         q,
       ),
@@ -83,7 +70,7 @@ export function warehouseApi(deps: RouteDeps): Router {
   r.get('/stream/throughput', async (req, res) => {
     const q = throughputQuery.parse(req.query);
     const since = new Date(Date.now() - q.hours * 3_600_000);
-    const points = await streamThroughput(knex, {
+    const points = await reads.streamThroughput({
       windowKind: q.window_kind,
       since,
       sku: q.sku,
@@ -95,8 +82,7 @@ export function warehouseApi(deps: RouteDeps): Router {
   r.get('/stream/anomalies', async (req, res) => {
     const q = anomaliesQuery.parse(req.query);
     res.json(
-      await listAnomalies(
-        knex,
+      await reads.listAnomalies(
         {
           anomalyType: q.anomaly_type,
           severity: q.severity,
@@ -116,7 +102,7 @@ export function warehouseApi(deps: RouteDeps): Router {
     res.json({
       since,
       bucket_seconds: bucketSeconds,
-      buckets: await anomalyHistogram(knex, {
+      buckets: await reads.anomalyHistogram({
         since,
         bucketSeconds,
         sku: q.sku,

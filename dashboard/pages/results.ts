@@ -1,37 +1,23 @@
 import { Router } from 'express';
-import {
-  anomalyHistogram,
-  listAlerts,
-  listAnomalies,
-  listDataQualityResults,
-  listDataQualityRuns,
-  streamThroughput,
-} from '../reads.js';
 import type { RouteDeps } from '../deps.js';
-import {
-  alertsQuery,
-  qualityResultsQuery,
-  SEVERITIES,
-  throughputQuery,
-  WINDOW_KINDS,
-} from '../validation.js';
+import { alertsQuery, qualityResultsQuery, throughputQuery, WINDOW_KIND_NAMES } from '../validation.js';
 import { lineChart, stackedBars } from '../views/charts.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { layout, pager } from '../views/layout.js';
+import { SEVERITIES } from '../../inventory/alerts/index.js';
 import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
 import { pageContext } from './context.js';
 
 /** Open alerts, data-quality results, and stream throughput / anomaly charts. */
 export function resultPages(deps: RouteDeps): Router {
-  const { knex, policy } = deps;
+  const { reads, policy } = deps;
   const r = Router();
 
   r.get('/alerts', async (req, res) => {
     const ctx = pageContext(req, res, policy);
     const q = alertsQuery.parse(req.query);
-    const page = await listAlerts(
-      knex,
+    const page = await reads.listAlerts(
       {
         status: q.status,
         severity: q.severity,
@@ -102,9 +88,8 @@ export function resultPages(deps: RouteDeps): Router {
     const ctx = pageContext(req, res, policy);
     const q = qualityResultsQuery.parse(req.query);
     const [runs, results] = await Promise.all([
-      listDataQualityRuns(knex, {}, { limit: 20, offset: 0 }),
-      listDataQualityResults(
-        knex,
+      reads.listDataQualityRuns({}, { limit: 20, offset: 0 }),
+      reads.listDataQualityResults(
         { passed: q.passed, ruleGroup: q.rule_group, ruleId: q.rule_id, checkRunKey: q.check_run_key },
         q,
       ),
@@ -207,9 +192,9 @@ export function resultPages(deps: RouteDeps): Router {
     const since = new Date(Date.now() - q.hours * 3_600_000);
     const bucketSeconds = Math.max(60, Math.round((q.hours * 3600) / 60));
     const [points, buckets, anomalies] = await Promise.all([
-      streamThroughput(knex, { windowKind: q.window_kind, since, sku: q.sku, warehouseId: q.warehouse_id }),
-      anomalyHistogram(knex, { since, bucketSeconds, sku: q.sku, warehouseId: q.warehouse_id }),
-      listAnomalies(knex, { since, sku: q.sku, warehouseId: q.warehouse_id }, { limit: 25, offset: 0 }),
+      reads.streamThroughput({ windowKind: q.window_kind, since, sku: q.sku, warehouseId: q.warehouse_id }),
+      reads.anomalyHistogram({ since, bucketSeconds, sku: q.sku, warehouseId: q.warehouse_id }),
+      reads.listAnomalies({ since, sku: q.sku, warehouseId: q.warehouse_id }, { limit: 25, offset: 0 }),
     ]);
     const byBucket = new Map<number, Record<string, number>>();
     for (const b of buckets) {
@@ -225,7 +210,7 @@ export function resultPages(deps: RouteDeps): Router {
         h`<h1>Stream</h1>
           <form method="get" class="filters">
             <select name="window_kind">
-              ${WINDOW_KINDS.map(
+              ${WINDOW_KIND_NAMES.map(
                 (k) => h`<option value="${k}" ${k === q.window_kind ? h` selected` : ''}>${k}</option>`,
               )}
             </select>

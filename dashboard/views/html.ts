@@ -1,3 +1,5 @@
+import { escapeHtml } from '../../platform/index.js';
+
 /**
  * HTML built from tagged templates. Every interpolated value is escaped unless it is already
  * `SafeHtml` (the result of another `h` template or of `raw`), so a value from the database, a
@@ -8,20 +10,6 @@ export class SafeHtml {
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-/** Escapes text for use in element content and in quoted attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
 }
 
 export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];

@@ -1,8 +1,19 @@
 /** States of a task instance (Airflow's names). */
-export type TaskState =
-  'none' | 'queued' | 'running' | 'success' | 'failed' | 'up_for_retry' | 'upstream_failed' | 'skipped';
+export const TASK_STATES = [
+  'none',
+  'queued',
+  'running',
+  'success',
+  'failed',
+  'up_for_retry',
+  'upstream_failed',
+  'skipped',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 
-export type RunState = 'running' | 'success' | 'failed';
+/** States of a DAG run. */
+export const RUN_STATES = ['running', 'success', 'failed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
 export type RunTypeName = 'scheduled' | 'manual' | 'backfill';
 
 /** A try that must be (re-)enqueued on BullMQ: one job per (run, task, try). */

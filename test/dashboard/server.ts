@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfig, type ConfigInput } from '../../platform/index.js';
 import { defineDag, task, type Dag } from '../../engine/index.js';
 import { createDashboard, type Dashboard } from '../../dashboard/index.js';
+import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL } from '../support/isolation.js';
 
@@ -76,7 +77,8 @@ export async function startServer(
   });
   const dashboard = createDashboard({
     config,
-    knex: harness.db.knex,
+    reads: warehouseReads(harness.db.knex),
+    pingDatabase: () => harness.db.knex.raw('SELECT 1'),
     redis: harness.redis,
     engine: harness.engine,
     logger: harness.engine.logger,
@@ -137,4 +139,27 @@ export async function login(url: string): Promise<{ jar: CookieJar; csrf: string
   const page = await fetch(`${url}/`, { headers: { cookie: jar.header() } });
   const csrf = /<meta name="csrf-token" content="([^"]*)"/.exec(await page.text())![1]!;
   return { jar, csrf };
+}
+
+/** A JSON POST (`method` can be overridden), with an Authorization header when given. */
+export const json = (body: unknown, auth?: string): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+  body: JSON.stringify(body),
+});
+
+/** Requests against the server `current()` returns (set in a `before` hook). */
+export function apiClient(current: () => TestServer) {
+  return {
+    /** Fetches `path`; the body parsed as JSON. */
+    async get(path: string, init: RequestInit = {}) {
+      const response = await fetch(`${current().url}${path}`, init);
+      return { status: response.status, body: (await response.json()) as Record<string, any>, response };
+    },
+    /** Runs the engine has created so far, to show that a refused request created none. */
+    async runCount() {
+      const [row] = await current().harness.db.knex('orchestrator.dag_runs').count({ n: '*' });
+      return Number(row!.n);
+    },
+  };
 }

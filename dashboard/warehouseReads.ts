@@ -1,0 +1,38 @@
+import type { listAlerts, openAlertCounts } from '../inventory/alerts/index.js';
+import type { listDataQualityResults, listDataQualityRuns } from '../dags/index.js';
+import type {
+  anomalyHistogram,
+  listAnomalies,
+  listStreamWindows,
+  streamThroughput,
+} from '../streaming/index.js';
+
+/** An owner's query `(db, ...args) => result` with its database handle already bound. */
+export type Bound<Query> = Query extends (db: never, ...args: infer Args) => infer Result
+  ? (...args: Args) => Result
+  : never;
+
+/**
+ * The read port behind the alert, data-quality and stream pages and their /api routes. Each
+ * query belongs to its owner (alerts to inventory/alerts, data quality to its DAG, windows and
+ * anomalies to streaming); the composition root binds them to the database, so the dashboard
+ * never holds a database handle for warehouse data.
+ */
+export interface WarehouseReads {
+  /** Alerts, most severe then newest first. */
+  listAlerts: Bound<typeof listAlerts>;
+  /** Open alerts per severity. */
+  openAlertCounts: Bound<typeof openAlertCounts>;
+  /** Data-quality rule results, newest check first. */
+  listDataQualityResults: Bound<typeof listDataQualityResults>;
+  /** Data-quality check runs with their score, newest first. */
+  listDataQualityRuns: Bound<typeof listDataQualityRuns>;
+  /** Closed stream windows of one kind, newest first. */
+  listStreamWindows: Bound<typeof listStreamWindows>;
+  /** Events per closed window, oldest first. */
+  streamThroughput: Bound<typeof streamThroughput>;
+  /** Detected anomalies, newest first. */
+  listAnomalies: Bound<typeof listAnomalies>;
+  /** Anomalies per type and time bucket. */
+  anomalyHistogram: Bound<typeof anomalyHistogram>;
+}
