@@ -3,6 +3,8 @@
  * backfills and operations. Generic: it knows nothing of inventory; a composition root hands it
  * the DAGs and the services their tasks need.
  */
+/** A task throws it to fail at once, without further tries (see `isRetriable`). */
+export { PermanentTaskError } from '../platform/index.js';
 export {
   defineDag,
   task,
