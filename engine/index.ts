@@ -54,6 +54,7 @@ export {
   type TryInput,
   type TryResult,
 } from './runner.js';
+export { createWorkerStore, type WorkerStore } from './workerStore.js';
 export { runDagInProcess, type LocalRunResult } from './localRun.js';
 export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
 export { validateParams } from './params.js';
@@ -87,4 +88,7 @@ export type {
   TryOutcome,
   TaskLogRow,
   BackfillRow,
+  ClaimedTry,
+  QueuedTry,
+  TryToClaim,
 } from './store/index.js';
