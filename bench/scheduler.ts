@@ -26,6 +26,7 @@ import {
   type Dag,
   type DagDefinition,
   type Engine,
+  createWorkerStore,
 } from '../engine/index.js';
 import { createTaskWorker } from '../workers/index.js';
 import { printReport, result } from './report.js';
@@ -69,6 +70,7 @@ async function runChild(): Promise<void> {
     logger: createLogger({ level: 'warn', name: 'bench-worker' }),
   });
   const worker = createTaskWorker(engine, {
+    store: createWorkerStore(knex),
     connection: redis,
     concurrency: Number(process.env.CONCURRENCY),
   });

@@ -58,7 +58,11 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 /** Options every task may set; a DAG's `defaultTaskOptions` supplies the ones a task leaves out. */
 export interface TaskOptions {
-  /** Retries after the first failed try. @defaultValue 0 */
+  /**
+   * Retries after the first failed try. A try whose error `isRetriable` rejects (a
+   * `PermanentTaskError`, an `InvalidInputError`, an error with `retriable: false`) fails the task
+   * at once, whatever retries are left. @defaultValue 0
+   */
   retries?: number;
   /** Delay before the first retry; doubles on every further retry. @defaultValue 1000 */
   retryDelayMs?: number;

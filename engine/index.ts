@@ -3,6 +3,8 @@
  * backfills and operations. Generic: it knows nothing of inventory; a composition root hands it
  * the DAGs and the services their tasks need.
  */
+/** A task throws it to fail at once, without further tries (see `isRetriable`). */
+export { PermanentTaskError } from '../platform/index.js';
 export {
   defineDag,
   task,
@@ -52,6 +54,7 @@ export {
   type TryInput,
   type TryResult,
 } from './runner.js';
+export { createWorkerStore, type WorkerStore } from './workerStore.js';
 export { runDagInProcess, type LocalRunResult } from './localRun.js';
 export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
 export { validateParams } from './params.js';
@@ -86,4 +89,7 @@ export type {
   TryOutcome,
   TaskLogRow,
   BackfillRow,
+  ClaimedTry,
+  QueuedTry,
+  TryToClaim,
 } from './store/index.js';

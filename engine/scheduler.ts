@@ -8,6 +8,7 @@ import {
   pausedDags,
   scheduleCursor,
   syncDags,
+  taskMaxTries,
   type QueuedTry,
 } from './store/index.js';
 import type { Dag } from './dag.js';
@@ -124,10 +125,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       const dag = engine.dags.get(z.dagId);
       const task = dag?.taskById.get(z.taskId);
       if (!dag || !task) continue;
-      const { rows } = await engine.knex.raw(
-        'SELECT max_tries FROM orchestrator.task_instances WHERE run_id = ? AND task_id = ?',
-        [z.runId, z.taskId],
-      );
+      const maxTries = (await taskMaxTries(engine.knex, z.runId, z.taskId)) ?? z.tryNumber;
       const error = new Error(
         `worker ${z.workerId ?? '?'} lost: no heartbeat since ${z.heartbeatAt.toISOString()}`,
       );
@@ -136,7 +134,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         taskId: z.taskId,
         tryNumber: z.tryNumber,
         workerId: z.workerId,
-        outcome: failureOutcome(task, z.tryNumber, rows[0]?.max_tries ?? z.tryNumber, error, engine.now()),
+        outcome: failureOutcome(task, z.tryNumber, maxTries, error, engine.now()),
       });
       if (result.recorded) {
         log.warn(

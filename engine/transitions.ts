@@ -1,5 +1,5 @@
 import type { Knex } from '../platform/index.js';
-import { WareflowError } from '../platform/index.js';
+import { isRetriable, isTransactionConflict } from '../platform/index.js';
 import {
   applyTransitions,
   insertRun,
@@ -92,9 +92,10 @@ export function retryDelayMs(
 }
 
 /**
- * Whether a failed try is retried: only while tries are left, and never for an error that says it
- * is not retriable (a WareflowError with `retriable: false`, e.g. invalid params). Any other
- * error is retried, as Airflow does.
+ * How a failed try ends: retried after its backoff while tries are left, unless `isRetriable`
+ * (platform/errors.ts, the one place that decides) says another try cannot help — a
+ * `PermanentTaskError`, an `InvalidInputError` or `ConfigError`, or an error with
+ * `retriable: false`. Such an error fails the task instance at once, whatever retries remain.
  */
 export function failureOutcome(
   task: ResolvedTask,
@@ -104,8 +105,7 @@ export function failureOutcome(
   now: Date,
 ): TryOutcome {
   const message = error.message || error.name;
-  const permanent = error instanceof WareflowError && !error.retriable;
-  if (tryNumber < maxTries && !permanent) {
+  if (tryNumber < maxTries && isRetriable(error)) {
     return {
       kind: 'retry',
       error: message,
@@ -131,8 +131,6 @@ export interface TryFinish extends TryEnd {
   dag?: Dag;
 }
 
-/** SQLSTATEs after which a statement is run again: deadlock, serialization failure. */
-const RETRIED_SQLSTATES = new Set(['40P01', '40001']);
 const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry']);
 
 /**
@@ -258,8 +256,7 @@ async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (attempt >= 5 || typeof code !== 'string' || !RETRIED_SQLSTATES.has(code)) throw err;
+      if (attempt >= 5 || !isTransactionConflict(err)) throw err;
     }
   }
 }

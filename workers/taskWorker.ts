@@ -4,15 +4,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from '../platform/index.js';
 import { coerceError, createBatcher, InvalidInputError } from '../platform/index.js';
 import {
-  claimTries,
-  heartbeat,
-  tryIsRunning,
-  type QueuedTry,
-  type TryToClaim,
-} from '../engine/store/index.js';
-import {
   failureOutcome,
-  finishTries,
   queueNameFor,
   runTry,
   sendAlert,
@@ -22,9 +14,17 @@ import {
   type TaskServices,
   type TryFinish,
   type TryOutcome,
+  type QueuedTry,
+  type TryToClaim,
+  type WorkerStore,
 } from '../engine/index.js';
 
 export interface TaskWorkerOptions {
+  /**
+   * The state-store operations the worker runs: build them with `createWorkerStore(knex)` from
+   * engine/index.ts. The worker imports no SQL of its own.
+   */
+  store: WorkerStore;
   /** A connection for BullMQ's blocking reads; the worker duplicates it as it needs. */
   connection: Redis;
   /** Tries this process runs at once (WORKER_CONCURRENCY). @defaultValue 8 */
@@ -73,8 +73,9 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
 
   // Under load the tries of this process share their round trips: claims that arrive while one
   // is in flight go out together in the next statement, and so do finishes and enqueues.
-  const claim = createBatcher((tries: TryToClaim[]) => claimTries(engine.knex, id, staleMs, tries));
-  const finish = createBatcher((tries: TryFinish[]) => finishTries(engine.knex, tries));
+  const { store } = options;
+  const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries));
+  const finish = createBatcher((tries: TryFinish[]) => store.finishTries(tries));
   const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
     await engine.queues.enqueue(lists.flat());
     return lists.map(() => undefined);
@@ -89,7 +90,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       // The try runs elsewhere with a fresh heartbeat. This job may be BullMQ re-delivering the
       // job of a worker that just died (its heartbeat is not stale yet): look again once it would
       // be, instead of dropping the only job of that try.
-      if (token && (await tryIsRunning(engine.knex, runId, taskId, tryNumber))) {
+      if (token && (await store.tryIsRunning(runId, taskId, tryNumber))) {
         await job.moveToDelayed(Date.now() + staleMs, token);
         throw new DelayedError();
       }
@@ -106,7 +107,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       }
       if (!dag || !task) {
         const error = `${dag ? `task '${taskId}'` : `DAG '${dagId}'`} is not known to worker ${id}`;
-        await finishTries(engine.knex, [
+        await store.finishTries([
           { runId, taskId, tryNumber, workerId: id, outcome: { kind: 'failed', error } },
         ]);
         throw new InvalidInputError(error);
@@ -197,7 +198,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
 
   const beat = setInterval(() => {
     if (active.size === 0) return;
-    heartbeat(engine.knex, id).catch((err) => log.warn({ err }, 'heartbeat failed'));
+    store.heartbeat(id).catch((err) => log.warn({ err }, 'heartbeat failed'));
   }, heartbeatMs);
   beat.unref();
   log.info({ pools, concurrency: options.concurrency ?? 8 }, 'worker started');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { coerceError, loadConfig } from '../../platform/index.js';
-import { createScheduler } from '../../engine/index.js';
+import { createScheduler, createWorkerStore } from '../../engine/index.js';
 import { createTaskWorker, startMetricsServer } from '../../workers/index.js';
 import { createTaskServices, openEngine } from '../registry.js';
 import { wholeNumber } from './arguments.js';
@@ -41,6 +41,7 @@ export async function startWorkerProcess(
     return undefined;
   });
   const worker = createTaskWorker(ctx.engine, {
+    store: createWorkerStore(ctx.engine.knex),
     connection: ctx.redis,
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
     services: services?.services ?? {},

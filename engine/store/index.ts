@@ -1,36 +1,49 @@
-/** SQL of the orchestrator's state store (schema `orchestrator`), one module per operation. */
+/**
+ * The engine's state store (schema `orchestrator`): one module per SQL operation, named for what
+ * it does. Only the engine imports it; the engine's public index re-exports its row types.
+ */
 export * from './types.js';
+// The DAGs a process loaded, and their pause flags.
 export { syncDags, type DagMeta } from './syncDags.js';
-export { setPaused, pausedDags } from './setPaused.js';
-export { lockDag, lockBackfill, lockRun } from './locks.js';
+export { setPaused } from './setPaused.js';
+export { pausedDags } from './pausedDags.js';
+// Locks held for a transaction.
+export { lockDag } from './lockDag.js';
+export { lockBackfill } from './lockBackfill.js';
+export { lockRun } from './lockRun.js';
+// Runs: creation and scheduling.
 export { insertRun, type NewRun } from './insertRun.js';
 export { scheduleCursor } from './scheduleCursor.js';
+export { claimSlaMisses } from './claimSlaMisses.js';
+// Tries: claim, heartbeat, record, hand off.
 export { claimTries, type ClaimedTry, type TryToClaim } from './claimTries.js';
+export { tryIsRunning } from './tryIsRunning.js';
 export { heartbeat } from './heartbeat.js';
+export { taskMaxTries } from './taskMaxTries.js';
 export { recordTries, type TryOutcome, type TryEnd } from './recordTries.js';
 export { readRuns, type RunView } from './readRuns.js';
 export { applyTransitions, type RunTransitions, type QueuedRow } from './applyTransitions.js';
 export { type TaskLogLine } from './taskLogLines.js';
-export { findStrandedTries, findZombies, findIdleRuns } from './findStranded.js';
-export { resetTasks, forceTaskState, reopenRun } from './resetTasks.js';
-export {
-  listRuns,
-  getRunRow,
-  taskInstances,
-  taskLogs,
-  dagSummaries,
-  stateCounts,
-  type TaskLogRow,
-} from './queries.js';
-export { claimSlaMisses } from './slaMisses.js';
-export {
-  findRunningBackfill,
-  insertBackfill,
-  updateBackfill,
-  getBackfill,
-  listBackfills,
-  runsInRange,
-  adoptRun,
-  type BackfillRow,
-} from './backfills.js';
-export { tryIsRunning } from './tryIsRunning.js';
+// The scheduler's sweep.
+export { findStrandedTries } from './findStrandedTries.js';
+export { findZombies } from './findZombies.js';
+export { findIdleRuns } from './findIdleRuns.js';
+// Changes by hand: clear and mark.
+export { resetTasks } from './resetTasks.js';
+export { reopenRun } from './reopenRun.js';
+export { forceTaskState } from './forceTaskState.js';
+// Reads for the CLI, the dashboard and the metrics.
+export { listRuns } from './listRuns.js';
+export { getRunRow } from './getRunRow.js';
+export { taskInstances } from './taskInstances.js';
+export { taskLogs } from './taskLogs.js';
+export { dagSummaries } from './dagSummaries.js';
+export { stateCounts } from './stateCounts.js';
+// Backfills.
+export { findRunningBackfill } from './findRunningBackfill.js';
+export { insertBackfill } from './insertBackfill.js';
+export { updateBackfill } from './updateBackfill.js';
+export { getBackfill } from './getBackfill.js';
+export { listBackfills } from './listBackfills.js';
+export { runsInRange } from './runsInRange.js';
+export { adoptRun } from './adoptRun.js';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { reopenRun } from './reopenRun.js';
 
 /**
  * Clears task instances so they run again: back to `none`, with a fresh allowance of retries
@@ -21,32 +22,4 @@ export async function resetTasks(
   );
   await reopenRun(trx, runId);
   return rowCount ?? 0;
-}
-
-/**
- * Reopens a run after a change by hand and counts the change in its version, so that decisions
- * of finishing tries made from the states before it are not applied (see `applyTransitions`).
- */
-export async function reopenRun(trx: Knex.Transaction, runId: number): Promise<void> {
-  await trx.raw(
-    `UPDATE orchestrator.dag_runs SET state = 'running', ended_at = NULL, version = version + 1 WHERE id = ?`,
-    [runId],
-  );
-}
-
-/** Sets a task instance's state by hand (mark success/failed); a running try's result is then discarded. */
-export async function forceTaskState(
-  trx: Knex.Transaction,
-  runId: number,
-  taskId: string,
-  state: 'success' | 'failed',
-): Promise<boolean> {
-  const { rowCount } = await trx.raw(
-    `UPDATE orchestrator.task_instances
-        SET state = ?, worker_id = NULL, ended_at = clock_timestamp(), next_try_at = NULL,
-            error = CASE WHEN ? = 'failed' THEN 'marked failed by an operator' END
-      WHERE run_id = ? AND task_id = ?`,
-    [state, state, runId, taskId],
-  );
-  return (rowCount ?? 0) > 0;
 }

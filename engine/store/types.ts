@@ -60,3 +60,28 @@ export interface TaskInstanceRow {
   ended_at: Date | null;
   next_try_at: Date | null;
 }
+
+/** One stored log line of a try. */
+export interface TaskLogRow {
+  id: number;
+  try_number: number;
+  logged_at: Date;
+  level: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/** A backfill: the runs of one DAG over [from_date, to_date], created `concurrency` at a time. */
+export interface BackfillRow {
+  id: number;
+  dag_id: string;
+  from_date: Date;
+  to_date: Date;
+  concurrency: number;
+  reset: boolean;
+  conf: Record<string, unknown>;
+  state: 'running' | 'success' | 'failed' | 'cancelled';
+  total: number;
+  created_at: Date;
+  ended_at: Date | null;
+}

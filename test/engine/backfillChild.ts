@@ -1,6 +1,6 @@
 /** Runs a backfill of nightly_chain (scheduler side and a worker) until it is killed. */
 import { createKnex, createLogger, createRedis } from '../../platform/index.js';
-import { advanceBackfill, createEngine, startBackfill } from '../../engine/index.js';
+import { advanceBackfill, createEngine, createWorkerStore, startBackfill } from '../../engine/index.js';
 import { createTaskWorker } from '../../workers/index.js';
 import { backfillDag } from './fixtures-backfill.js';
 
@@ -14,6 +14,7 @@ const engine = createEngine({
   logger: createLogger({ level: 'silent' }),
 });
 createTaskWorker(engine, {
+  store: createWorkerStore(knex),
   connection: redis,
   concurrency: 4,
   heartbeatMs: 200,

@@ -1,6 +1,13 @@
 import { Queue } from 'bullmq';
 import { createLogger, createRedis, type Redis } from '../../platform/index.js';
-import { createEngine, queueNameFor, type Dag, type Engine, type AlertMailer } from '../../engine/index.js';
+import {
+  createEngine,
+  createWorkerStore,
+  queueNameFor,
+  type Dag,
+  type Engine,
+  type AlertMailer,
+} from '../../engine/index.js';
 import { createTaskWorker, type TaskWorker, type TaskWorkerOptions } from '../../workers/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testQueuePrefix, TEST_REDIS_URL } from '../support/isolation.js';
@@ -55,7 +62,13 @@ export async function startHarness(dags: Dag[], options: { now?: () => Date } = 
     prefix,
     mail,
     startWorker(o = {}) {
-      const w = createTaskWorker(engine, { connection: redis, concurrency: 4, heartbeatMs: 200, ...o });
+      const w = createTaskWorker(engine, {
+        store: createWorkerStore(db.knex),
+        connection: redis,
+        concurrency: 4,
+        heartbeatMs: 200,
+        ...o,
+      });
       workers.push(w);
       return w;
     },

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   createEngine,
+  createWorkerStore,
   createScheduler,
   defineDag,
   getRun,
@@ -38,7 +39,12 @@ describe('a worker that does not know the DAG of a job', () => {
       dags: [],
       logger: h.engine.logger,
     });
-    const worker = createTaskWorker(stale, { connection: h.redis, pools: ['default'], concurrency: 1 });
+    const worker = createTaskWorker(stale, {
+      store: createWorkerStore(h.engine.knex),
+      connection: h.redis,
+      pools: ['default'],
+      concurrency: 1,
+    });
     try {
       const run = await triggerRun(h.engine, 'deployed_later');
       await waitFor('the try of first to fail', async () => {

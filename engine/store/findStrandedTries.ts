@@ -1,0 +1,39 @@
+import type { Knex } from 'knex';
+import type { QueuedTry } from './types.js';
+
+/**
+ * Tries waiting in PostgreSQL for longer than `olderThanMs` (queued, or up for retry past their
+ * retry time): their BullMQ job may have been lost (a crash between commit and enqueue, a flushed
+ * Redis), so the scheduler enqueues them again under the same job id. `backfillId` keeps to the
+ * runs of one backfill.
+ */
+export async function findStrandedTries(
+  knex: Knex,
+  olderThanMs: number,
+  options: { limit?: number; backfillId?: number } = {},
+): Promise<QueuedTry[]> {
+  const { rows } = await knex.raw(
+    `SELECT run_id, dag_id, task_id, pool, try_number FROM orchestrator.task_instances
+      WHERE ((state = 'queued' AND queued_at < clock_timestamp() - make_interval(secs => ?))
+         OR (state = 'up_for_retry' AND next_try_at < clock_timestamp() - make_interval(secs => ?)))
+        AND (?::bigint IS NULL
+             OR run_id IN (SELECT id FROM orchestrator.dag_runs WHERE backfill_id = ?::bigint))
+      ORDER BY queued_at LIMIT ?`,
+    [
+      olderThanMs / 1000,
+      olderThanMs / 1000,
+      options.backfillId ?? null,
+      options.backfillId ?? null,
+      options.limit ?? 1000,
+    ],
+  );
+  return rows.map(
+    (r: { run_id: number; dag_id: string; task_id: string; pool: string; try_number: number }) => ({
+      runId: r.run_id,
+      dagId: r.dag_id,
+      taskId: r.task_id,
+      pool: r.pool,
+      tryNumber: r.try_number,
+    }),
+  );
+}
