@@ -10,8 +10,9 @@ export { loadWindowEvents, type WindowEventRow } from './loadWindowEvents.js';
 export {
   writeChunkOutputs,
   type ChunkOutputs,
-  type AlertRow,
   type AnomalyRow,
   type ClosedWindow,
   type LateWindowCount,
 } from './writeChunkOutputs.js';
+/** The alert the chunk write inserts; owned by inventory/alerts, where it is called `NewAlert`. */
+export type { NewAlert as AlertRow } from '../../inventory/alerts/index.js';

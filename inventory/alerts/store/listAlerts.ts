@@ -1,22 +1,9 @@
 import type { Knex } from 'knex';
 import { fetchPage, type Page, type PageRequest } from '../../../db/page.js';
+import type { AlertRow } from '../alertRow.js';
 
-export interface AlertRow {
-  id: number;
-  /** The public id (`alertId` on `inventory-alerts`); derived from its cause for streaming alerts. */
-  alert_id: string;
-  alert_type: string;
-  severity: 'low' | 'medium' | 'high' | 'critical';
-  source: string;
-  sku: string | null;
-  warehouse_id: string | null;
-  message: string;
-  details: Record<string, unknown>;
-  dedup_key: string;
-  created_at: Date;
-  acknowledged_at: Date | null;
-  resolved_at: Date | null;
-}
+/** Re-exported for readers that import this file directly; the type lives in ../alertRow.ts. */
+export type { AlertRow };
 
 export interface AlertFilter {
   /** open: not resolved. @defaultValue 'open' */
