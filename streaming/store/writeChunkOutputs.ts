@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { INSERT_ALERTS_SQL, alertsParam, type NewAlert } from '../../inventory/alerts/index.js';
+import type { NewAnomaly } from './anomalyRow.js';
 import { bind } from './bindings.js';
 import { OffsetConflictError, type PartitionProgress } from './offsets.js';
 import { PREPARED } from './prepared.js';
@@ -32,21 +33,8 @@ export interface LateWindowCount {
   count: number;
 }
 
-export interface AnomalyRow {
-  /** Derived from the event and the rule, so a retried chunk writes the same id. */
-  anomalyId: string;
-  eventId: string;
-  sku: string;
-  warehouseId: string;
-  anomalyType: string;
-  severity: string;
-  riskScore: number;
-  details: Record<string, unknown>;
-  occurredAt: Date;
-}
-
 export interface ChunkOutputs {
-  anomalies: readonly AnomalyRow[];
+  anomalies: readonly NewAnomaly[];
   closedWindows: readonly ClosedWindow[];
   /** Late events for windows closed by earlier chunks (never one of `closedWindows`). */
   lateWindows: readonly LateWindowCount[];
