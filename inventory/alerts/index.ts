@@ -3,7 +3,7 @@
  * severities, its dedup key (in TypeScript and as SQL), its row types, the SQL that inserts it,
  * and the reads behind the alert pages. Every writer of the table goes through `store/`.
  */
-export { SEVERITIES, severityRank, type Severity } from './severity.js';
+export { SEVERITIES, severityRank, severityRankSql, type Severity } from './severity.js';
 export {
   ALERT_SOURCES,
   ALERT_TYPES,

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import {
   ALERT_SOURCES,
   LOW_STOCK_ALERT,
+  SEVERITIES,
   STOCKOUT_ALERT,
   STREAM_ALERT_TYPES,
   dedupKey,
@@ -10,6 +11,8 @@ import {
   insertAlerts,
   insertAlertsSelect,
   listAlerts,
+  severityRank,
+  severityRankSql,
   type DedupSubject,
   type NewAlert,
 } from '../../inventory/alerts/index.js';
@@ -90,6 +93,16 @@ describe('inventory/alerts: one owner for the alert key and insert', function ()
           );
           expect(rows[0]!.keys).to.deep.equal(expected);
         }
+      }
+    });
+
+    it('the SQL severity rank agrees with severityRank', async function () {
+      for (const sev of SEVERITIES) {
+        const { rows } = await db.knex.raw<{ rows: Array<{ n: number }> }>(
+          `SELECT ${severityRankSql('?::text')} AS n`,
+          [sev],
+        );
+        expect(rows[0]!.n).to.equal(severityRank(sev));
       }
     });
 

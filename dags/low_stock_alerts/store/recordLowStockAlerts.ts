@@ -3,6 +3,7 @@ import {
   LOW_STOCK_ALERT,
   dedupKeySql,
   insertAlertsSelect,
+  severityRankSql,
   sqlLiteral,
 } from '../../../inventory/alerts/index.js';
 import { Z_95 } from '../../../inventory/analytics/index.js';
@@ -79,16 +80,14 @@ export async function recordLowStockAlerts(
              ${dedupKeySql({ source: LOW_STOCK_SOURCE, sku: 'sku', warehouseId: 'warehouse_id' })} AS dedup_key
       FROM assessed
       WHERE available <= reorder_point OR risk >= 0.2 OR available <= 0
-    ), severity_rank AS (
-      SELECT * FROM (VALUES ('low', 0), ('medium', 1), ('high', 2), ('critical', 3)) AS r(severity, n)
     ), fresh AS (
-      SELECT low.* FROM low JOIN severity_rank r ON r.severity = low.severity
+      SELECT low.* FROM low
       WHERE NOT EXISTS (
-        SELECT 1 FROM analytics.alerts a JOIN severity_rank ar ON ar.severity = a.severity
+        SELECT 1 FROM analytics.alerts a
         WHERE a.dedup_key = low.dedup_key AND a.source = ${sqlLiteral(LOW_STOCK_SOURCE)}
           AND (a.details->>'as_of')::timestamptz > :asOf::timestamptz - make_interval(hours => :cooldown)
           AND (a.details->>'as_of')::timestamptz <= :asOf::timestamptz
-          AND ar.n >= r.n)
+          AND ${severityRankSql('a.severity')} >= ${severityRankSql('low.severity')})
     ), inserted AS (
       ${INSERT_ALERTS}
     ), recommended AS (

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { fetchPage, type Page, type PageRequest } from '../../../db/page.js';
 import type { AlertRow } from '../alertRow.js';
+import { severityRankSql } from '../severity.js';
 
 /** Re-exported for readers that import this file directly; the type lives in ../alertRow.ts. */
 export type { AlertRow };
@@ -28,9 +29,7 @@ export function listAlerts(knex: Knex, filter: AlertFilter, page: PageRequest): 
   if (filter.sku) q.where('sku', filter.sku);
   if (filter.warehouseId) q.where('warehouse_id', filter.warehouseId);
   if (filter.since) q.where('created_at', '>=', filter.since);
-  q.orderByRaw(
-    `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, created_at DESC, id DESC`,
-  );
+  q.orderByRaw(`${severityRankSql('severity')} DESC, created_at DESC, id DESC`);
   return fetchPage<AlertRow>(q, page);
 }
 
