@@ -1,15 +1,23 @@
-import type { AlertRow } from '../store/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { Mailer } from '../../platform/mail/index.js';
-import { severityRank, type Severity } from '../../inventory/alerts/index.js';
+import {
+  ALERT_SOURCES,
+  dedupKey as alertDedupKey,
+  severityRank,
+  type NewAlert as AlertRow,
+  type Severity,
+  type StreamAlertType,
+} from '../../inventory/alerts/index.js';
 import type { PairState } from './pairState.js';
 
-/** Where streaming alerts come from (`analytics.alerts.source`). */
-export const ALERT_SOURCE = 'streaming';
-export const STOCKOUT_ALERT = 'STOCKOUT_RISK';
+export { STOCKOUT_ALERT } from '../../inventory/alerts/index.js';
 
-export function dedupKey(alertType: string, sku: string, warehouseId: string): string {
-  return `${alertType}:${sku}:${warehouseId}`;
+/** Where streaming alerts come from (`analytics.alerts.source`). */
+export const ALERT_SOURCE = ALERT_SOURCES.streaming;
+
+/** The dedup key of a stream alert: inventory/alerts' `dedupKey` for the `streaming` source. */
+export function dedupKey(alertType: StreamAlertType, sku: string, warehouseId: string): string {
+  return alertDedupKey({ source: ALERT_SOURCE, alertType, sku, warehouseId });
 }
 
 /**

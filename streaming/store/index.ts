@@ -10,8 +10,10 @@ export { loadWindowEvents, type WindowEventRow } from './loadWindowEvents.js';
 export {
   writeChunkOutputs,
   type ChunkOutputs,
-  type AlertRow,
-  type AnomalyRow,
   type ClosedWindow,
   type LateWindowCount,
 } from './writeChunkOutputs.js';
+/** The alert the chunk write inserts; owned by inventory/alerts, where it is called `NewAlert`. */
+export type { NewAlert, NewAlert as AlertRow } from '../../inventory/alerts/index.js';
+/** The anomaly the chunk write inserts; `NewAnomaly` in ./anomalyRow.ts (the stored row is `AnomalyRow` there). */
+export type { NewAnomaly, NewAnomaly as AnomalyRow } from './anomalyRow.js';

@@ -1,5 +1,9 @@
 import type { Knex } from 'knex';
 import { fetchPage, type Page, type PageRequest } from '../../db/page.js';
+import type { AnomalyRow } from './anomalyRow.js';
+
+/** Re-exported for readers that import this file directly; the type lives in ./anomalyRow.ts. */
+export type { AnomalyRow };
 
 export interface StreamWindowRow {
   window_kind: string;
@@ -82,21 +86,6 @@ export async function streamThroughput(
     late_events: Number(r.late_events),
     pairs: Number(r.pairs),
   }));
-}
-
-export interface AnomalyRow {
-  id: number;
-  /** The public id, derived from the event and the rule (streaming/causeIds.ts). */
-  anomaly_id: string;
-  event_id: string;
-  sku: string;
-  warehouse_id: string;
-  anomaly_type: string;
-  severity: string;
-  risk_score: number;
-  details: Record<string, unknown>;
-  occurred_at: Date;
-  detected_at: Date;
 }
 
 /** Detected anomalies, newest first. */

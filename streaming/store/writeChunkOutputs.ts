@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { INSERT_ALERTS_SQL, alertsParam, type NewAlert } from '../../inventory/alerts/index.js';
+import type { NewAnomaly } from './anomalyRow.js';
 import { bind } from './bindings.js';
 import { OffsetConflictError, type PartitionProgress } from './offsets.js';
 import { PREPARED } from './prepared.js';
@@ -31,38 +33,12 @@ export interface LateWindowCount {
   count: number;
 }
 
-export interface AnomalyRow {
-  /** Derived from the event and the rule, so a retried chunk writes the same id. */
-  anomalyId: string;
-  eventId: string;
-  sku: string;
-  warehouseId: string;
-  anomalyType: string;
-  severity: string;
-  riskScore: number;
-  details: Record<string, unknown>;
-  occurredAt: Date;
-}
-
-export interface AlertRow {
-  /** Derived from what caused the alert, so a retried chunk publishes and writes the same id. */
-  alertId: string;
-  alertType: string;
-  severity: string;
-  source: string;
-  sku: string;
-  warehouseId: string;
-  message: string;
-  details: Record<string, unknown>;
-  dedupKey: string;
-}
-
 export interface ChunkOutputs {
-  anomalies: readonly AnomalyRow[];
+  anomalies: readonly NewAnomaly[];
   closedWindows: readonly ClosedWindow[];
   /** Late events for windows closed by earlier chunks (never one of `closedWindows`). */
   lateWindows: readonly LateWindowCount[];
-  alerts: readonly AlertRow[];
+  alerts: readonly NewAlert[];
   groupId: string;
   topic: string;
   progress: PartitionProgress;
@@ -80,6 +56,7 @@ export interface ChunkOutputs {
  * no-op), closed windows upsert (a replay recomputes the same figures; late counts already on the
  * row are kept), late counts add up, the partition's progress moves on — only from where the
  * chunk started, or the statement throws `OffsetConflictError` (roll the transaction back).
+ * The alerts CTE is inventory/alerts' `INSERT_ALERTS_SQL`, the one row insert of the table.
  */
 export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<void> {
   const { anomalies: a, closedWindows: w, lateWindows: l, alerts: al } = o;
@@ -120,16 +97,7 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
          WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
        RETURNING 1
      ), alerts AS (
-       INSERT INTO analytics.alerts
-         (alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
-       SELECT alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key
-         FROM ROWS FROM (json_to_recordset(?::json)
-                AS (alert_id uuid, alert_type text, severity text, source text, sku text, warehouse_id text,
-                    message text, details jsonb, dedup_key text))
-              WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, message, details,
-                                   dedup_key, ord)
-        ORDER BY ord
-       ON CONFLICT (alert_id) DO NOTHING
+       ${INSERT_ALERTS_SQL}
      )
      SELECT count(*)::int AS progressed FROM progress`,
       // One JSON document per row set: JSON.stringify is native, where the driver would escape every
@@ -182,19 +150,7 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
         o.progress.nextOffset,
         o.progress.maxEventTime?.toISOString() ?? null,
         o.expectedNextOffset,
-        JSON.stringify(
-          al.map((x) => ({
-            alert_id: x.alertId,
-            alert_type: x.alertType,
-            severity: x.severity,
-            source: x.source,
-            sku: x.sku,
-            warehouse_id: x.warehouseId,
-            message: x.message,
-            details: x.details,
-            dedup_key: x.dedupKey,
-          })),
-        ),
+        alertsParam(al),
       ),
     )
     .options(PREPARED.write_chunk_outputs);

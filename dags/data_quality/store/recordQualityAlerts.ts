@@ -1,6 +1,31 @@
+import {
+  ALERT_SOURCES,
+  DATA_QUALITY_ALERT,
+  dedupKeySql,
+  insertAlertsSelect,
+} from '../../../inventory/alerts/index.js';
 import type { Knex } from '../../../platform/index.js';
 
-export const QUALITY_SOURCE = 'data_quality';
+export const QUALITY_SOURCE = ALERT_SOURCES.dataQuality;
+
+/** The stored alert, from the `failing` rows of the statement below that this run has not alerted on. */
+const INSERT_ALERTS = insertAlertsSelect(
+  {
+    alertType: DATA_QUALITY_ALERT,
+    source: QUALITY_SOURCE,
+    severity: `CASE WHEN rule_group IN ('integrity', 'consistency') THEN 'high' ELSE 'medium' END`,
+    message: `format('data-quality rule %s (%s) newly fails: %s of %s rows', rule_id, rule_group, failing_count, checked_count)`,
+    details: `jsonb_build_object('check_run_key', :key::text, 'rule_id', rule_id, 'rule_group', rule_group,
+                                'failing_count', failing_count, 'checked_count', checked_count,
+                                'score', :score::float8, 'sample', sample)`,
+    dedupKey: dedupKeySql({ source: QUALITY_SOURCE, ruleId: 'rule_id' }),
+  },
+  `FROM failing f
+      WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts a
+                        WHERE a.dedup_key = ${dedupKeySql({ source: QUALITY_SOURCE, ruleId: 'f.rule_id' })}
+                          AND a.details->>'check_run_key' = :key)
+      RETURNING details`,
+);
 
 export interface QualityAlert {
   rule_id: string;
@@ -27,18 +52,7 @@ export async function recordQualityAlerts(
       FROM analytics.data_quality_results r
       WHERE r.check_run_key = :key AND r.rule_id = ANY (CAST(:rules AS text[])) AND NOT r.passed
     ), inserted AS (
-      INSERT INTO analytics.alerts (alert_type, severity, source, message, details, dedup_key)
-      SELECT 'DATA_QUALITY', CASE WHEN rule_group IN ('integrity', 'consistency') THEN 'high' ELSE 'medium' END,
-             '${QUALITY_SOURCE}',
-             format('data-quality rule %s (%s) newly fails: %s of %s rows', rule_id, rule_group, failing_count, checked_count),
-             jsonb_build_object('check_run_key', :key::text, 'rule_id', rule_id, 'rule_group', rule_group,
-                                'failing_count', failing_count, 'checked_count', checked_count,
-                                'score', :score::float8, 'sample', sample),
-             'dq:' || rule_id
-      FROM failing f
-      WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts a
-                        WHERE a.dedup_key = 'dq:' || f.rule_id AND a.details->>'check_run_key' = :key)
-      RETURNING details
+      ${INSERT_ALERTS}
     )
     SELECT details->>'rule_id' AS rule_id, details->>'rule_group' AS rule_group,
            (details->>'failing_count')::bigint AS failing_count, (details->>'checked_count')::bigint AS checked_count,

@@ -1,7 +1,35 @@
+import {
+  ALERT_SOURCES,
+  LOW_STOCK_ALERT,
+  dedupKeySql,
+  insertAlertsSelect,
+  severityRankSql,
+  sqlLiteral,
+} from '../../../inventory/alerts/index.js';
 import { Z_95 } from '../../../inventory/analytics/index.js';
 import type { Knex } from '../../../platform/index.js';
 
-export const LOW_STOCK_SOURCE = 'low_stock_alerts';
+export const LOW_STOCK_SOURCE = ALERT_SOURCES.lowStock;
+
+/** The stored alert, from the `fresh` rows of the statement below. */
+const INSERT_ALERTS = insertAlertsSelect(
+  {
+    alertType: LOW_STOCK_ALERT,
+    source: LOW_STOCK_SOURCE,
+    severity: 'severity',
+    sku: 'sku',
+    warehouseId: 'warehouse_id',
+    message: `format('%s at %s: %s available, reorder point %s, stock-out risk %s%%', sku, warehouse_id, available,
+                    round(reorder_point::numeric, 1), round(100 * risk::numeric, 1))`,
+    details: `jsonb_build_object('as_of', to_jsonb(:asOf::timestamptz), 'run_key', :runKey::text,
+                                'metrics_date', as_of_date, 'available', available,
+                                'reorder_point', reorder_point, 'stockout_risk', risk,
+                                'expected_daily_demand', mu, 'reorder_quantity', reorder_quantity)`,
+    dedupKey: 'dedup_key',
+  },
+  `FROM fresh
+      RETURNING sku, warehouse_id, severity`,
+);
 
 /**
  * check_low_stock, in one statement: every pair whose stock at `asOf` (today's level minus the
@@ -49,31 +77,19 @@ export async function recordLowStockAlerts(
       SELECT *,
              CASE WHEN available <= 0 THEN 'critical' WHEN risk >= 0.5 THEN 'high'
                   WHEN risk >= 0.2 THEN 'medium' ELSE 'low' END AS severity,
-             'low_stock:' || sku || ':' || warehouse_id AS dedup_key
+             ${dedupKeySql({ source: LOW_STOCK_SOURCE, sku: 'sku', warehouseId: 'warehouse_id' })} AS dedup_key
       FROM assessed
       WHERE available <= reorder_point OR risk >= 0.2 OR available <= 0
-    ), severity_rank AS (
-      SELECT * FROM (VALUES ('low', 0), ('medium', 1), ('high', 2), ('critical', 3)) AS r(severity, n)
     ), fresh AS (
-      SELECT low.* FROM low JOIN severity_rank r ON r.severity = low.severity
+      SELECT low.* FROM low
       WHERE NOT EXISTS (
-        SELECT 1 FROM analytics.alerts a JOIN severity_rank ar ON ar.severity = a.severity
-        WHERE a.dedup_key = low.dedup_key AND a.source = '${LOW_STOCK_SOURCE}'
+        SELECT 1 FROM analytics.alerts a
+        WHERE a.dedup_key = low.dedup_key AND a.source = ${sqlLiteral(LOW_STOCK_SOURCE)}
           AND (a.details->>'as_of')::timestamptz > :asOf::timestamptz - make_interval(hours => :cooldown)
           AND (a.details->>'as_of')::timestamptz <= :asOf::timestamptz
-          AND ar.n >= r.n)
+          AND ${severityRankSql('a.severity')} >= ${severityRankSql('low.severity')})
     ), inserted AS (
-      INSERT INTO analytics.alerts (alert_type, severity, source, sku, warehouse_id, message, details, dedup_key)
-      SELECT 'LOW_STOCK', severity, '${LOW_STOCK_SOURCE}', sku, warehouse_id,
-             format('%s at %s: %s available, reorder point %s, stock-out risk %s%%', sku, warehouse_id, available,
-                    round(reorder_point::numeric, 1), round(100 * risk::numeric, 1)),
-             jsonb_build_object('as_of', to_jsonb(:asOf::timestamptz), 'run_key', :runKey::text,
-                                'metrics_date', as_of_date, 'available', available,
-                                'reorder_point', reorder_point, 'stockout_risk', risk,
-                                'expected_daily_demand', mu, 'reorder_quantity', reorder_quantity),
-             dedup_key
-      FROM fresh
-      RETURNING sku, warehouse_id, severity
+      ${INSERT_ALERTS}
     ), recommended AS (
       INSERT INTO analytics.reorder_recommendations
         (recommendation_id, sku, warehouse_id, as_of, severity, quantity_available, reorder_point,

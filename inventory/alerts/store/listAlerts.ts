@@ -1,22 +1,10 @@
 import type { Knex } from 'knex';
 import { fetchPage, type Page, type PageRequest } from '../../../db/page.js';
+import type { AlertRow } from '../alertRow.js';
+import { severityRankSql } from '../severity.js';
 
-export interface AlertRow {
-  id: number;
-  /** The public id (`alertId` on `inventory-alerts`); derived from its cause for streaming alerts. */
-  alert_id: string;
-  alert_type: string;
-  severity: 'low' | 'medium' | 'high' | 'critical';
-  source: string;
-  sku: string | null;
-  warehouse_id: string | null;
-  message: string;
-  details: Record<string, unknown>;
-  dedup_key: string;
-  created_at: Date;
-  acknowledged_at: Date | null;
-  resolved_at: Date | null;
-}
+/** Re-exported for readers that import this file directly; the type lives in ../alertRow.ts. */
+export type { AlertRow };
 
 export interface AlertFilter {
   /** open: not resolved. @defaultValue 'open' */
@@ -41,9 +29,7 @@ export function listAlerts(knex: Knex, filter: AlertFilter, page: PageRequest): 
   if (filter.sku) q.where('sku', filter.sku);
   if (filter.warehouseId) q.where('warehouse_id', filter.warehouseId);
   if (filter.since) q.where('created_at', '>=', filter.since);
-  q.orderByRaw(
-    `CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, created_at DESC, id DESC`,
-  );
+  q.orderByRaw(`${severityRankSql('severity')} DESC, created_at DESC, id DESC`);
   return fetchPage<AlertRow>(q, page);
 }
 
