@@ -1,6 +1,5 @@
 import type { Config, Knex, Logger, Redis } from '../platform/index.js';
-import { createKnex, createLogger, createRedis, loadConfig } from '../platform/index.js';
-import { createMailer } from '../platform/mail/index.js';
+import { createKnex, createLogger, createRedis, loadConfig, createMailer } from '../platform/index.js';
 import { createEngine, type Dag, type Engine, type TaskServices } from '../engine/index.js';
 
 /**

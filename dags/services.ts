@@ -1,5 +1,4 @@
 import { Partitioners, type Producer } from 'kafkajs';
-import { createMailer, type Mailer } from '../platform/mail/index.js';
 import {
   createKafka,
   createRedis,
@@ -9,6 +8,8 @@ import {
   type Logger,
   type Redis,
   WareflowError,
+  createMailer,
+  type Mailer,
 } from '../platform/index.js';
 
 /**

@@ -1,2 +1,3 @@
-/** The warehouse database: connection, migrations, and one module per query family. */
+/** Shared database plumbing: the migration runner and offset pagination of read queries. */
 export { migrateLatest, migrateRollback, ensureDatabase, migratorConfig, MIGRATIONS_DIR } from './migrate.js';
+export { fetchPage, type Page, type PageRequest } from './page.js';

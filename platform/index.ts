@@ -1,4 +1,4 @@
-/** Process plumbing shared by every wareflow process: config, logging, errors and connections. */
+/** Process plumbing shared by every wareflow process: config, logging, errors, connections and mail. */
 export * from './errors.js';
 export { loadConfig, redact, topicNames, type Config, type ConfigInput, type TopicNames } from './config.js';
 export { createLogger, type Logger } from './logger.js';
@@ -7,3 +7,4 @@ export { createRedis, Redis } from './redis.js';
 export { createKafka, ensureTopics, Kafka } from './kafka.js';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
 export { escapeHtml, parseWholeNumber } from './text.js';
+export * from './mail/index.js';

@@ -5,9 +5,9 @@ import {
   topicNames,
   type Config,
   type Logger,
+  createMailer,
 } from '../platform/index.js';
 import { SIDECAR_SESSION_SQL } from './store/index.js';
-import { createMailer } from '../platform/mail/index.js';
 import { AlertMailer } from './pipeline/alerts.js';
 import type { Broker, GroupConsumer, Publisher } from './transport/broker.js';
 import { MasterData } from './pipeline/enrich.js';

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { Config } from '../index.js';
-import { ServiceUnavailableError } from '../index.js';
+import type { Config } from '../config.js';
+import { ServiceUnavailableError } from '../errors.js';
 
 export interface Mail {
   to?: string[];

@@ -1,5 +1,4 @@
-import type { Logger } from '../../platform/index.js';
-import type { Mailer } from '../../platform/mail/index.js';
+import { type Logger, type Mailer } from '../../platform/index.js';
 import {
   ALERT_SOURCES,
   dedupKey as alertDedupKey,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fetchPage, type Page, type PageRequest } from '../../db/page.js';
+import { fetchPage, type Page, type PageRequest } from '../../db/index.js';
 import type { AnomalyRow } from './anomalyRow.js';
 
 /** Re-exported for readers that import this file directly; the type lives in ./anomalyRow.ts. */

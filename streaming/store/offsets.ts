@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { WareflowError } from '../../platform/errors.js';
+import { WareflowError } from '../../platform/index.js';
 import { bind } from './bindings.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fetchPage, type Page, type PageRequest } from '../../../db/page.js';
+import { fetchPage, type Page, type PageRequest } from '../../../db/index.js';
 
 export interface DataQualityResultRow {
   id: number;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fetchPage, type Page, type PageRequest } from '../../../db/page.js';
+import { fetchPage, type Page, type PageRequest } from '../../../db/index.js';
 import type { AlertRow } from '../alertRow.js';
 import { severityRankSql } from '../severity.js';
 
