@@ -1,2 +1,15 @@
-/** The warehouse database: connection, migrations, and one module per query family. */
-export { migrateLatest, migrateRollback, ensureDatabase, migratorConfig, MIGRATIONS_DIR } from './migrate.js';
+/**
+ * The warehouse database's shared plumbing: migrations split per owner (engine, inventory,
+ * streaming), the runner that applies them, and database creation.
+ */
+export { migrateLatest, migrateRollback, ensureDatabase } from './migrate.js';
+export type { MigrateOptions, RollbackOptions } from './migrate.js';
+export {
+  MIGRATION_OWNERS,
+  MIGRATIONS_DIR,
+  migratorConfigFor,
+  migratorConfigs,
+  migrationsTableOf,
+  type MigrationOwner,
+} from './migrationOwners.js';
+export { adoptLegacyMigrations } from './adoptLegacyMigrations.js';
