@@ -33,8 +33,8 @@ async function lastBatch(knex: Knex, owners: readonly MigrationOwner[]): Promise
 
 /**
  * Applies every pending migration, owner by owner (engine, inventory, streaming); a no-op when the
- * database is up to date. A database migrated before the split is adopted first. Names come back
- * as `owner/file`.
+ * database is up to date. A database migrated before the split is adopted first (`adopted` lists
+ * what was recorded, without running it). Names come back as `owner/file`.
  *
  * One call is one batch across owners: knex numbers batches per table, so the rows an owner just
  * applied are renumbered to the common batch, which is what lets `migrateRollback` revert exactly
@@ -44,8 +44,8 @@ async function lastBatch(knex: Knex, owners: readonly MigrationOwner[]): Promise
 export async function migrateLatest(
   knex: Knex,
   options: MigrateOptions = {},
-): Promise<{ batch: number; applied: string[] }> {
-  await adoptLegacyMigrations(knex);
+): Promise<{ batch: number; applied: string[]; adopted: string[] }> {
+  const adopted = await adoptLegacyMigrations(knex);
   const batch = (await lastBatch(knex, ownersInOrder())) + 1;
   const applied: string[] = [];
   for (const owner of ownersInOrder(options.owners)) {
@@ -57,7 +57,7 @@ export async function migrateLatest(
         .update({ batch });
     applied.push(...names.map((name) => `${owner}/${name}`));
   }
-  return { batch: applied.length > 0 ? batch : batch - 1, applied };
+  return { batch: applied.length > 0 ? batch : batch - 1, applied, adopted };
 }
 
 /**
