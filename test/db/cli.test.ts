@@ -41,7 +41,7 @@ describe('wareflow db migrate / db rollback', () => {
     expect((await run(['rollback', '--all'])).stdout).to.equal('nothing to roll back\n');
 
     const bad = await run(['migrate', '--owner', 'dashboard']);
-    expect(bad.code).to.not.equal(0);
-    expect(bad.stderr).to.contain('dashboard');
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain("'dashboard' is invalid");
   });
 });
