@@ -221,19 +221,23 @@ describe('migrations split per owner', () => {
   });
 });
 
+/**
+ * What today's users have: a database migrated by the shared sequence (kept as a fixture), one
+ * batch per migration for the first five, then the last two together.
+ */
+async function legacyDatabase(): Promise<TestDatabase> {
+  const db = await createTestDatabase({ migrated: false });
+  const legacy = { directory: LEGACY_MIGRATIONS_DIR, loadExtensions: ['.ts'], tableName: 'knex_migrations' };
+  for (let i = 0; i < 5; i++) await db.knex.migrate.up(legacy);
+  await db.knex.migrate.latest(legacy);
+  return db;
+}
+
 describe('upgrading a warehouse migrated before the split', () => {
   let db: TestDatabase;
   const eventId = '00000000-0000-4000-8000-000000000001';
   before(async () => {
-    db = await createTestDatabase({ migrated: false });
-    // What today's users have: the seven migrations of the shared sequence, over several batches.
-    const legacy = {
-      directory: LEGACY_MIGRATIONS_DIR,
-      loadExtensions: ['.ts'],
-      tableName: 'knex_migrations',
-    };
-    for (let i = 0; i < 5; i++) await db.knex.migrate.up(legacy);
-    await db.knex.migrate.latest(legacy);
+    db = await legacyDatabase();
     await db.knex('inventory.products').insert({
       sku: 'SKU-1',
       name: 'Widget',
@@ -327,5 +331,24 @@ describe('upgrading a warehouse migrated before the split', () => {
     expect(await db.knex('inventory.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
     expect((await migrateLatest(db.knex)).applied).to.deep.equal(['streaming/0002_streaming_schema.ts']);
     expect(await db.knex('streaming.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
+  });
+});
+
+describe('rolling back a warehouse migrated before the split', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await legacyDatabase();
+  });
+  after(async () => db?.drop());
+
+  it('adopts it first, so the last batch of the old runner is what gets reverted', async () => {
+    const { reverted } = await migrateRollback(db.knex);
+    expect(reverted).to.have.members(['inventory/0005_cause_ids.ts', 'engine/0002_run_version.ts']);
+    const { rows } = await db.knex.raw(
+      `SELECT count(*)::int AS n FROM information_schema.columns
+       WHERE (table_name, column_name) IN (('alerts', 'alert_id'), ('dag_runs', 'version'))`,
+    );
+    expect(rows[0].n).to.equal(0);
+    expect(await tables(db)).to.include('inventory.consumer_offsets');
   });
 });
