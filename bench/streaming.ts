@@ -187,7 +187,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     const applied = async () =>
       Number(
         (
-          await knex('inventory.consumer_offsets')
+          await knex('streaming.consumer_offsets')
             .where({ group_id: config.KAFKA_GROUP_ID, topic: topics.events })
             .sum({ n: 'next_offset' })
         )[0]!.n ?? 0,

@@ -1,3 +1,16 @@
-/** Shared database plumbing: the migration runner and offset pagination of read queries. */
-export { migrateLatest, migrateRollback, ensureDatabase, migratorConfig, MIGRATIONS_DIR } from './migrate.js';
+/**
+ * The warehouse database's shared plumbing: migrations split per owner (engine, inventory,
+ * streaming), the runner that applies them, database creation, and offset pagination of reads.
+ */
+export { migrateLatest, migrateRollback, ensureDatabase } from './migrate.js';
+export type { MigrateOptions, RollbackOptions } from './migrate.js';
+export {
+  MIGRATION_OWNERS,
+  MIGRATIONS_DIR,
+  migratorConfigFor,
+  migratorConfigs,
+  migrationsTableOf,
+  type MigrationOwner,
+} from './migrationOwners.js';
+export { adoptLegacyMigrations } from './adoptLegacyMigrations.js';
 export { fetchPage, type Page, type PageRequest } from './page.js';

@@ -1,6 +1,18 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createKnex, loadConfig, redact } from '../../platform/index.js';
-import { ensureDatabase, migrateLatest, migrateRollback } from '../../db/index.js';
+import {
+  MIGRATION_OWNERS,
+  ensureDatabase,
+  migrateLatest,
+  migrateRollback,
+  type MigrationOwner,
+} from '../../db/index.js';
+
+/** `--owner engine` migrates or reverts one owner's migrations only (repeatable); default: all. */
+const ownerOption = () =>
+  new Option('--owner <owner...>', 'only these owners’ migrations (default: all, in order)').choices(
+    MIGRATION_OWNERS,
+  );
 
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('warehouse database: migrations');
@@ -8,16 +20,22 @@ export function registerDbCommands(program: Command): void {
   db.command('migrate')
     .description('create the database if needed and apply every pending migration (safe to run twice)')
     .option('--json', 'print one JSON document')
-    .action(async (opts: { json?: boolean }) => {
+    .addOption(ownerOption())
+    .action(async (opts: { json?: boolean; owner?: MigrationOwner[] }) => {
       const config = loadConfig();
       const created = await ensureDatabase(config.DATABASE_URL, (url) => createKnex(url, { poolMax: 1 }));
       const knex = createKnex(config.DATABASE_URL, { poolMax: 2 });
       try {
-        const { applied } = await migrateLatest(knex);
+        const { applied, adopted } = await migrateLatest(knex, { owners: opts.owner });
+        const database = redact(config.DATABASE_URL);
         if (opts.json)
-          console.log(JSON.stringify({ database: redact(config.DATABASE_URL), created, applied }));
-        else if (applied.length === 0) console.log(`${redact(config.DATABASE_URL)}: already up to date`);
-        else console.log(`${redact(config.DATABASE_URL)}: applied ${applied.join(', ')}`);
+          console.log(JSON.stringify({ database, created, applied, ...(adopted.length ? { adopted } : {}) }));
+        else {
+          if (adopted.length > 0)
+            console.log(`${database}: recorded ${adopted.length} earlier migrations under their owners`);
+          if (applied.length === 0) console.log(`${database}: already up to date`);
+          else console.log(`${database}: applied ${applied.join(', ')}`);
+        }
       } finally {
         await knex.destroy();
       }
@@ -26,11 +44,12 @@ export function registerDbCommands(program: Command): void {
   db.command('rollback')
     .description('revert the last batch of migrations (or all with --all)')
     .option('--all', 'revert every migration')
-    .action(async (opts: { all?: boolean }) => {
+    .addOption(ownerOption())
+    .action(async (opts: { all?: boolean; owner?: MigrationOwner[] }) => {
       const config = loadConfig();
       const knex = createKnex(config.DATABASE_URL, { poolMax: 2 });
       try {
-        const { reverted } = await migrateRollback(knex, opts.all);
+        const { reverted } = await migrateRollback(knex, { all: opts.all, owners: opts.owner });
         console.log(reverted.length === 0 ? 'nothing to roll back' : `reverted ${reverted.join(', ')}`);
       } finally {
         await knex.destroy();

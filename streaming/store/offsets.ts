@@ -35,7 +35,7 @@ export async function loadPartitionProgress(
   partition: number,
 ): Promise<PartitionProgress | undefined> {
   const { rows } = await db.raw<{ rows: Array<{ next_offset: number; max_event_time: Date | null }> }>(
-    `SELECT next_offset, max_event_time FROM inventory.consumer_offsets
+    `SELECT next_offset, max_event_time FROM streaming.consumer_offsets
       WHERE group_id = ? AND topic = ? AND partition = ?`,
     bind(groupId, topic, partition),
   );

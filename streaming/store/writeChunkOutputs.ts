@@ -90,7 +90,7 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
        ON CONFLICT (window_kind, window_start, sku, warehouse_id) DO UPDATE
          SET late_events = sw.late_events + excluded.late_events
      ), progress AS (
-       INSERT INTO inventory.consumer_offsets (group_id, topic, partition, next_offset, max_event_time, updated_at)
+       INSERT INTO streaming.consumer_offsets (group_id, topic, partition, next_offset, max_event_time, updated_at)
        VALUES (?, ?, ?, ?::bigint, ?::timestamptz, now())
        ON CONFLICT (group_id, topic, partition) DO UPDATE
          SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()

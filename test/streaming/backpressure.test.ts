@@ -38,14 +38,14 @@ describe('streaming: back-pressure when PostgreSQL fails', function () {
     await waitFor('the first events', async () => (await count()) === 1_000);
 
     // Every batch transaction now fails on its last write (the offsets table is gone).
-    await f.db.knex.raw('ALTER TABLE inventory.consumer_offsets RENAME TO consumer_offsets_away');
+    await f.db.knex.raw('ALTER TABLE streaming.consumer_offsets RENAME TO consumer_offsets_away');
     await produce(f.producer, topicNames(f.config).events, events.slice(1_000));
     await waitFor('failed attempts', () => sidecar.totals.retries >= 3);
     expect(await count()).to.equal(1_000); // nothing of a failed batch is committed
     const health = await fetch(`http://127.0.0.1:${sidecar.port}/health`);
     expect(health.status).to.equal(200); // PostgreSQL answers; the sidecar waits, it is not down
 
-    await f.db.knex.raw('ALTER TABLE inventory.consumer_offsets_away RENAME TO consumer_offsets');
+    await f.db.knex.raw('ALTER TABLE streaming.consumer_offsets_away RENAME TO consumer_offsets');
     await waitFor('the rest after recovery', async () => (await count()) === events.length, {
       timeoutMs: 30_000,
     });

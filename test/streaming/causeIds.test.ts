@@ -168,7 +168,7 @@ describe('streaming: anomaly and alert ids come from what caused them', function
       );
     };
     const offsets = async () =>
-      (await f.db.knex('inventory.consumer_offsets').where({ group_id: 'fence-test', partition: 3 })).map(
+      (await f.db.knex('streaming.consumer_offsets').where({ group_id: 'fence-test', partition: 3 })).map(
         (r: { next_offset: string | number }) => String(r.next_offset),
       );
     await write(null, '10');

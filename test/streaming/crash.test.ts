@@ -58,7 +58,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
     Number((await f.db.knex('inventory.inventory_transactions').count({ n: '*' }))[0]!.n);
   /** Next offset per partition as PostgreSQL holds it. */
   const storedOffsets = async (): Promise<Record<string, number>> => {
-    const rows = await f.db.knex('inventory.consumer_offsets').where({ group_id: f.config.KAFKA_GROUP_ID });
+    const rows = await f.db.knex('streaming.consumer_offsets').where({ group_id: f.config.KAFKA_GROUP_ID });
     return Object.fromEntries(
       rows.map((r: { partition: number; next_offset: string }) => [r.partition, Number(r.next_offset)]),
     );
@@ -157,7 +157,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
     // Every partition was consumed to its end (a producer retry may have written a message twice,
     // so compare with the log, not with what we meant to send).
     const offsets = await f.db
-      .knex('inventory.consumer_offsets')
+      .knex('streaming.consumer_offsets')
       .where({ group_id: f.config.KAFKA_GROUP_ID });
     const admin = testKafka().admin();
     await admin.connect();
