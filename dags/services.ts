@@ -7,7 +7,7 @@ import {
   type Config,
   type Logger,
   type Redis,
-  WareflowError,
+  PermanentTaskError,
   createMailer,
   type Mailer,
 } from '../platform/index.js';
@@ -34,7 +34,7 @@ declare module '../engine/index.js' {
 /** The services of the inventory DAGs, or a plain error when the root did not provide them. */
 export function inventoryServices(services: { inventory?: DagServices }): DagServices {
   if (!services.inventory) {
-    throw new WareflowError(
+    throw new PermanentTaskError(
       'the inventory DAGs need ctx.services.inventory: build it with createDagServices from dags/index.js',
     );
   }

@@ -11,7 +11,7 @@ import {
   runQualityRules,
   writeQualityRun,
 } from '../data_quality/store/index.js';
-import { WareflowError, type Knex } from '../../platform/index.js';
+import { PermanentTaskError, type Knex } from '../../platform/index.js';
 import { addDays, startOfDay } from '../interval.js';
 import type { DagServices } from '../services.js';
 import { writeMetricsCache, type CachedMetrics } from '../../inventory/metricsCache/index.js';
@@ -64,7 +64,7 @@ export async function generateAggregatedMetrics(knex: Knex, day: string) {
 }
 
 /** The daily gate failed: the day's ledger cannot be trusted. Not retried: the data must be fixed. */
-export class DataQualityGateError extends WareflowError {}
+export class DataQualityGateError extends PermanentTaskError {}
 
 /** Rule groups the daily gate runs over day D. */
 const GATE_GROUPS = ['integrity', 'business_rules'] as const;

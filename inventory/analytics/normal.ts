@@ -11,7 +11,7 @@ export const Z_95 = 1.6448536269514722;
  * Φ(x), the standard normal cumulative distribution, as 0.5 · (1 + erf(x / √2)).
  *
  * simple-statistics' erf is the Numerical Recipes erfc polynomial (fractional error < 1.2e-7);
- * `analytics.normal_cdf` in PostgreSQL (db/migrations/20261121000500_dags.ts) evaluates the same
+ * `analytics.normal_cdf` in PostgreSQL (db/migrations/inventory/0004_dags.ts) evaluates the same
  * polynomial, so the DAGs and the sidecar agree to rounding. `cumulativeStdNormalProbability`
  * is not used: it reads a table rounded to two decimals.
  */
