@@ -27,13 +27,14 @@ import { combineRisk, detectAnomalies, resumeEpisodes, type FiredRule } from './
 import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
 import { severityRank, type Severity } from '../../inventory/alerts/index.js';
 import { causeId } from './causeIds.js';
-import type {
-  BatchControl,
-  InboundBatch,
-  InboundMessage,
-  OutboundMessage,
-  Publisher,
-} from '../transport/broker.js';
+import {
+  isRebalance,
+  type BatchControl,
+  type InboundBatch,
+  type InboundMessage,
+  type OutboundMessage,
+  type Publisher,
+} from '../transport/index.js';
 import type { EventContext, MasterData } from './enrich.js';
 import type { StreamingMetrics } from '../metrics.js';
 import { dlqMessage, windowMessage } from './outputs.js';
@@ -692,15 +693,4 @@ function anomalyAlert(
     },
     dedupKey: dedupKey(f.type, e.sku, e.warehouseId),
   };
-}
-
-function isRebalance(err: Error): boolean {
-  const type = (err as { type?: string }).type;
-  return (
-    err.name === 'KafkaJSNotImplemented' ||
-    type === 'REBALANCE_IN_PROGRESS' ||
-    type === 'NOT_COORDINATOR_FOR_GROUP' ||
-    type === 'ILLEGAL_GENERATION' ||
-    type === 'UNKNOWN_MEMBER_ID'
-  );
 }
