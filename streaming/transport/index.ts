@@ -13,3 +13,9 @@ export type {
 export { RebalanceError, isRebalance } from './errors.js';
 export { kafkajsBroker } from './kafkajsBroker.js';
 export { PartitionLanes } from './partitionLanes.js';
+export {
+  memoryBroker,
+  type MemoryBroker,
+  type MemoryBrokerOptions,
+  type MemoryRecord,
+} from './memoryBroker.js';
