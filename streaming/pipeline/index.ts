@@ -15,4 +15,6 @@ export {
   earliestOpenEventTime,
   type WindowKind,
 } from './windows.js';
-export { combineRisk, detectAnomalies, type FiredRule } from './anomalies.js';
+export { combineRisk, detectAnomalies, resumeEpisodes, type FiredRule } from './anomalies.js';
+export { PairState, dayKey } from './pairState.js';
+export { causeId, uuidV5 } from './causeIds.js';

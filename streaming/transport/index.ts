@@ -11,7 +11,7 @@ export type {
   Publisher,
 } from './broker.js';
 export { RebalanceError, isRebalance } from './errors.js';
-export { kafkajsBroker } from './kafkajsBroker.js';
+export { kafkajsBroker, translateKafkajsError } from './kafkajsBroker.js';
 export { PartitionLanes } from './partitionLanes.js';
 export {
   memoryBroker,

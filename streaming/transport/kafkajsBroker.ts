@@ -152,7 +152,7 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
       if (!isCurrent(item)) return;
       const heartbeat = item.heartbeat;
       await handler!(item.batch, {
-        heartbeat: () => heartbeat().catch(translateError),
+        heartbeat: () => heartbeat().catch(translateKafkajsError),
         isActive: () => isCurrent(item),
         markDone: (next) => {
           if (isCurrent(item)) done.set(partition, next);
@@ -277,7 +277,7 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
  * The kafkajs errors that mean the group took the partition away while a batch of it was in
  * hand, as the broker-neutral `RebalanceError`; any other error is rethrown as it is.
  */
-export function translateError(err: unknown): never {
+export function translateKafkajsError(err: unknown): never {
   if (isKafkajsRebalance(err)) {
     throw new RebalanceError(`the group took the partition away: ${(err as Error).message}`, err);
   }

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { createLogger } from '../../platform/index.js';
-import { kafkajsBroker, RebalanceError } from '../../streaming/transport/index.js';
-import { translateError } from '../../streaming/transport/kafkajsBroker.js';
+import { kafkajsBroker, RebalanceError, translateKafkajsError } from '../../streaming/transport/index.js';
 import { TEST_KAFKA_BROKERS } from '../support/isolation.js';
 import { brokerConformance } from './brokerConformance.js';
 
@@ -22,7 +21,7 @@ describe('kafkajs broker: errors', function () {
     ]) {
       let thrown: unknown;
       try {
-        translateError(err);
+        translateKafkajsError(err);
       } catch (e) {
         thrown = e;
       }
@@ -33,6 +32,6 @@ describe('kafkajs broker: errors', function () {
 
   it('rethrows any other error unchanged', function () {
     const err = Object.assign(new Error('broker down'), { name: 'KafkaJSConnectionError', retriable: true });
-    expect(() => translateError(err)).to.throw(err);
+    expect(() => translateKafkajsError(err)).to.throw(err);
   });
 });

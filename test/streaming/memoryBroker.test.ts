@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { ServiceUnavailableError, topicNames, type Config, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
+import { createStreamingMetrics, startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
   memoryBroker,
   type BatchControl,
@@ -11,7 +11,6 @@ import {
   type MemoryBroker,
 } from '../../streaming/transport/index.js';
 import { AlertMailer, Ingestor, MasterData } from '../../streaming/pipeline/index.js';
-import { createStreamingMetrics } from '../../streaming/metrics.js';
 import { createLogger, type Redis } from '../../platform/index.js';
 import type { Mailer } from '../../platform/mail/index.js';
 import { loadPartitionProgress } from '../../streaming/store/index.js';
