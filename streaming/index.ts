@@ -10,25 +10,26 @@ export {
   type DlqReason,
   type NormalisedEvent,
   type Validation,
-} from './pipeline/validate.js';
-export {
   WINDOW_KINDS,
   PartitionWindows,
   percentile,
   earliestOpenEventTime,
   type WindowKind,
-} from './pipeline/windows.js';
-export { combineRisk, detectAnomalies, type FiredRule } from './pipeline/anomalies.js';
-export { kafkajsBroker } from './transport/kafkajsBroker.js';
-export type {
-  Broker,
-  GroupConsumer,
-  Publisher,
-  InboundBatch,
-  InboundMessage,
-  OutboundMessage,
-  BatchControl,
-} from './transport/broker.js';
+  combineRisk,
+  detectAnomalies,
+  type FiredRule,
+} from './pipeline/index.js';
+export {
+  kafkajsBroker,
+  RebalanceError,
+  type Broker,
+  type GroupConsumer,
+  type Publisher,
+  type InboundBatch,
+  type InboundMessage,
+  type OutboundMessage,
+  type BatchControl,
+} from './transport/index.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 export { runChecks, type HealthCheck } from './health.js';
 /** The reads behind the dashboard's stream pages: closed windows, throughput and anomalies. */

@@ -8,12 +8,9 @@ import {
   createMailer,
 } from '../platform/index.js';
 import { SIDECAR_SESSION_SQL } from './store/index.js';
-import { AlertMailer } from './pipeline/alerts.js';
-import type { Broker, GroupConsumer, Publisher } from './transport/broker.js';
-import { MasterData } from './pipeline/enrich.js';
+import { AlertMailer, Ingestor, MasterData } from './pipeline/index.js';
+import { kafkajsBroker, type Broker, type GroupConsumer, type Publisher } from './transport/index.js';
 import { startHealthServer, runChecks, type HealthServer } from './health.js';
-import { Ingestor } from './pipeline/ingest.js';
-import { kafkajsBroker } from './transport/kafkajsBroker.js';
 import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 
 export interface StreamingOptions {

@@ -1,6 +1,6 @@
 import type { ClosedWindow } from '../store/index.js';
 import { eventKey } from '../../inventory/events/index.js';
-import type { InboundMessage, OutboundMessage } from '../transport/broker.js';
+import type { InboundMessage, OutboundMessage } from '../transport/index.js';
 import type { DlqReason } from './validate.js';
 
 /**

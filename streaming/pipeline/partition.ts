@@ -1,7 +1,19 @@
 import type { Knex } from 'knex';
-import { loadPartitionProgress, loadWindowEvents } from '../store/index.js';
+import { severityRank } from '../../inventory/alerts/index.js';
+import { EVENT_TYPES } from '../../inventory/events/index.js';
+import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
+import {
+  loadPairHistory,
+  loadPartitionProgress,
+  loadWindowEvents,
+  pairId,
+  type PairKey,
+} from '../store/index.js';
+import type { Accepted } from './admit.js';
+import { STOCKOUT_ALERT, dedupKey } from './alerts.js';
+import { resumeEpisodes } from './anomalies.js';
 import { PairMap } from './pairMap.js';
-import type { PairState } from './pairState.js';
+import { PairState } from './pairState.js';
 import { PartitionWindows, earliestOpenEventTime } from './windows.js';
 
 /**
@@ -49,4 +61,46 @@ export async function loadPartitionState(
     progress ? BigInt(progress.nextOffset) : null,
     windows,
   );
+}
+
+const STORED_TYPES = EVENT_TYPES.filter((t) => t !== 'INVENTORY_UPDATE');
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Gives every accepted event its pair's detector state, loading those the partition state lacks
+ * (pairs not seen since the partition was taken) from PostgreSQL first.
+ */
+export async function loadPairs(
+  db: Knex,
+  state: PartitionState,
+  accepted: readonly Accepted[],
+): Promise<void> {
+  const missing = new PairMap<PairKey>();
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  for (const a of accepted) {
+    const e = a.event;
+    a.pair = state.pairs.get(e.sku, e.warehouseId);
+    if (a.pair || missing.get(e.sku, e.warehouseId)) continue;
+    missing.set(e.sku, e.warehouseId, { sku: e.sku, warehouseId: e.warehouseId });
+    const t = e.occurredAt.getTime();
+    if (t < minTime) minTime = t;
+    if (t > maxTime) maxTime = t;
+  }
+  if (missing.size === 0) return;
+  const keys = [...missing.values()];
+  const histories = await loadPairHistory(db, keys, {
+    recentFrom: new Date(minTime - HOUR_MS),
+    salesFrom: new Date(Math.floor(maxTime / DAY_MS) * DAY_MS - 31 * DAY_MS),
+    eventTypes: STORED_TYPES,
+    alertKeys: (p) => [STOCKOUT_ALERT, ...ANOMALY_TYPES].map((t) => dedupKey(t, p.sku, p.warehouseId)),
+  });
+  for (const k of keys) {
+    const history = histories.get(pairId(k.sku, k.warehouseId))!;
+    const pair = PairState.fromHistory(k.sku, k.warehouseId, history, severityRank);
+    resumeEpisodes(pair);
+    state.pairs.set(k.sku, k.warehouseId, pair);
+  }
+  for (const a of accepted) a.pair ??= state.pairs.get(a.event.sku, a.event.warehouseId);
 }

@@ -21,7 +21,10 @@ export interface InboundBatch {
 
 /** What a batch handler may do while it holds a partition. */
 export interface BatchControl {
-  /** Keeps the group membership alive during long work; throws when a rebalance took the partition. */
+  /**
+   * Keeps the group membership alive during long work; throws `RebalanceError` (`errors.ts`) when
+   * a rebalance took the partition.
+   */
   heartbeat(): Promise<void>;
   /** False once a rebalance or a seek of the partition has made the batch stale: stop and return. */
   isActive(): boolean;

@@ -9,6 +9,7 @@ import type {
   OutboundMessage,
   Publisher,
 } from './broker.js';
+import { RebalanceError } from './errors.js';
 import { PartitionLanes } from './partitionLanes.js';
 
 /** The Broker interface on kafkajs 2.2. */
@@ -149,8 +150,9 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
     onRoom: (p) => setPaused(p, (s) => (s.full = false)),
     handle: async (partition, item) => {
       if (!isCurrent(item)) return;
+      const heartbeat = item.heartbeat;
       await handler!(item.batch, {
-        heartbeat: item.heartbeat,
+        heartbeat: () => heartbeat().catch(translateKafkajsError),
         isActive: () => isCurrent(item),
         markDone: (next) => {
           if (isCurrent(item)) done.set(partition, next);
@@ -269,6 +271,29 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
       await consumer.disconnect();
     },
   };
+}
+
+/**
+ * The kafkajs errors that mean the group took the partition away while a batch of it was in
+ * hand, as the broker-neutral `RebalanceError`; any other error is rethrown as it is.
+ */
+export function translateKafkajsError(err: unknown): never {
+  if (isKafkajsRebalance(err)) {
+    throw new RebalanceError(`the group took the partition away: ${(err as Error).message}`, err);
+  }
+  throw err;
+}
+
+function isKafkajsRebalance(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const type = (err as { type?: string }).type;
+  return (
+    err.name === 'KafkaJSNotImplemented' ||
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
+  );
 }
 
 /** Consecutive slices of `messages`, each of at most `maxBytes` unless one message alone is larger. */

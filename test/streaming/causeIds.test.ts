@@ -8,7 +8,7 @@ import {
 } from '../../streaming/store/index.js';
 import { topicNames } from '../../platform/index.js';
 import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
-import { causeId, uuidV5 } from '../../streaming/pipeline/causeIds.js';
+import { causeId, uuidV5 } from '../../streaming/pipeline/index.js';
 import { waitFor } from '../support/wait.js';
 import {
   makeEvent,

@@ -10,10 +10,8 @@ import {
   type MasterData as GeneratedMaster,
 } from '../../inventory/generator/index.js';
 import { createLogger } from '../../platform/index.js';
-import { detectAnomalies } from '../../streaming/pipeline/anomalies.js';
+import { detectAnomalies, MasterData, PairState } from '../../streaming/pipeline/index.js';
 import { ANOMALY_RULES as RULES, ANOMALY_TYPES, type AnomalyType } from '../../inventory/rules/index.js';
-import { MasterData } from '../../streaming/pipeline/enrich.js';
-import { PairState } from '../../streaming/pipeline/pairState.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { createLogger, ensureTopics } from '../../platform/index.js';
-import { kafkajsBroker } from '../../streaming/transport/kafkajsBroker.js';
-import type { Publisher } from '../../streaming/transport/broker.js';
+import { kafkajsBroker, type Publisher } from '../../streaming/transport/index.js';
 import { TEST_KAFKA_BROKERS, testTopicSuffix } from '../support/isolation.js';
 import { readTopic, testKafka } from './support.js';
 

@@ -1,8 +1,12 @@
 import { expect } from 'chai';
 import { computeMetrics } from '../../inventory/analytics/index.js';
-import { detectAnomalies, resumeEpisodes } from '../../streaming/pipeline/anomalies.js';
-import type { EventContext } from '../../streaming/pipeline/enrich.js';
-import { PairState, dayKey } from '../../streaming/pipeline/pairState.js';
+import {
+  PairState,
+  dayKey,
+  detectAnomalies,
+  resumeEpisodes,
+  type EventContext,
+} from '../../streaming/pipeline/index.js';
 import {
   PartitionWindows,
   combineRisk,

@@ -1,0 +1,236 @@
+import { alertSeverity, computeMetrics, type Metrics } from '../../inventory/analytics/index.js';
+import { severityRank, type Severity } from '../../inventory/alerts/index.js';
+import type { Logger } from '../../platform/index.js';
+import type { AlertRow, AnomalyRow, AppliedEvents, ClosedWindow, LateWindowCount } from '../store/index.js';
+import type { Accepted } from './admit.js';
+import { ALERT_SOURCE, STOCKOUT_ALERT, cooldownAllows, dedupKey, passesCooldown } from './alerts.js';
+import { combineRisk, detectAnomalies, type FiredRule } from './anomalies.js';
+import { causeId } from './causeIds.js';
+import type { EventContext, MasterData } from './enrich.js';
+import { dayKey, type PairState } from './pairState.js';
+import type { PartitionState } from './partition.js';
+import type { NormalisedEvent } from './validate.js';
+
+/**
+ * How far below a severity threshold the running-sum risk may be and still be checked exactly:
+ * far above its rounding error, far below any difference that matters.
+ */
+const SCREEN_MARGIN = 1e-9;
+
+/** Each pair's stock-out dedup key, built once: a pair at risk is asked after every change. */
+const stockoutKeys = new WeakMap<PairState, string>();
+
+/** What the detectors found in one chunk: the rows to write, and counts for the metrics. */
+export interface Detection {
+  anomalies: AnomalyRow[];
+  alerts: AlertRow[];
+  /** Windows closed by the chunk's watermark, with the late events they missed counted in. */
+  closedWindows: ClosedWindow[];
+  /** Late counts for windows closed by an earlier chunk. */
+  lateWindows: LateWindowCount[];
+  /** Pairs whose level or sales changed, with their `lastMetrics` brought up to date. */
+  changedPairs: PairState[];
+  anomalyCounts: Map<string, number>;
+  windowCounts: Map<string, number>;
+  /** Late events: applied to stock, counted on each closed window they missed. */
+  late: number;
+}
+
+/**
+ * Stage 4, detect: windows, anomalies and stock-out risk after each change, in arrival order,
+ * for the new events only; then the levels PostgreSQL returned, and the windows the new watermark
+ * closes. It moves only the partition's in-memory state (thrown away if the chunk fails). An
+ * alert names the event after which it was raised, so a chunk cut differently after a crash raises
+ * the same alerts under the same ids.
+ */
+export function detect(
+  state: PartitionState,
+  applied: readonly Accepted[],
+  levels: AppliedEvents['levels'],
+  env: { master: MasterData; logger: Logger; now: number; cooldownMs: number },
+): Detection {
+  const { master, now } = env;
+  const cooldown = env.cooldownMs;
+  const anomalies: AnomalyRow[] = [];
+  const alerts: AlertRow[] = [];
+  const anomalyCounts = new Map<string, number>();
+  const windowCounts = new Map<string, number>();
+  let late = 0;
+  const raise = (pair: PairState, row: AlertRow) => {
+    if (passesCooldown(pair, row.dedupKey, row.severity as Severity, now, cooldown)) alerts.push(row);
+  };
+  /** Pairs that changed, with the last event applied to each. */
+  const changed = new Map<PairState, string>();
+  for (const { event: e, pair: p } of applied) {
+    const pair = p!;
+    late += state.windows.add(e.sku, e.warehouseId, e.quantityChange, e.occurredAt.getTime());
+    const ctx = master.context(e.sku, e.warehouseId, e.occurredAt)!;
+    const fired = detectAnomalies(pair, e, ctx);
+    changed.set(pair, e.eventId);
+    if (fired.length > 0) {
+      const risk = combineRisk(fired);
+      for (const f of fired) {
+        anomalyCounts.set(f.type, (anomalyCounts.get(f.type) ?? 0) + 1);
+        anomalies.push({
+          anomalyId: causeId('anomaly', f.type, e.eventId),
+          eventId: e.eventId,
+          sku: e.sku,
+          warehouseId: e.warehouseId,
+          anomalyType: f.type,
+          severity: f.severity,
+          riskScore: risk,
+          details: {
+            ...f.details,
+            ruleRisk: f.risk,
+            rules: fired.map((x) => x.type),
+            eventType: e.eventType,
+            quantityChange: e.quantityChange,
+          },
+          occurredAt: e.occurredAt,
+        });
+        if (severityRank(f.severity) >= 1) raise(pair, anomalyAlert(e, f, risk, fired, ctx));
+      }
+    }
+    checkStockout(master, pair, e.eventId, now, cooldown, raise);
+  }
+
+  // The levels just written. They differ from memory only when something besides this partition
+  // moved them (a correction in SQL, say): then memory follows, and the pair's stock-out risk is
+  // checked once more, after its last event in the chunk.
+  for (const level of levels) {
+    const pair = state.pairs.get(level.sku, level.warehouseId);
+    if (!pair) continue;
+    if (pair.onHand !== level.onHand || pair.reserved !== level.reserved) {
+      env.logger.warn(
+        { sku: level.sku, warehouseId: level.warehouseId, memory: pair.onHand, stored: level.onHand },
+        'in-memory level differed from PostgreSQL; using the stored one',
+      );
+      pair.onHand = level.onHand;
+      pair.reserved = level.reserved;
+      const last = changed.get(pair);
+      if (last) checkStockout(master, pair, last, now, cooldown, raise);
+    }
+  }
+  // The SPEC §5 metrics of each changed pair, for the Redis cache.
+  const changedPairs = [...changed.keys()];
+  for (const pair of changedPairs) {
+    const day = dayKey(pair.maxEventTime);
+    pair.lastMetrics = { ...metricsOf(master, pair, day), as_of_date: day };
+  }
+
+  const closed = state.windows.closeDue();
+  for (const w of closed) windowCounts.set(w.kind, (windowCounts.get(w.kind) ?? 0) + 1);
+  const lateClosed = state.windows.takeLateForClosed();
+  // A late count for a window that closes in this same chunk goes on that window's row.
+  const closedKeys = new Map(
+    closed.map((w) => [`${w.kind}|${w.start.getTime()}|${w.sku}|${w.warehouseId}`, w]),
+  );
+  const lateWindows = lateClosed.filter((l) => {
+    const w = closedKeys.get(`${l.kind}|${l.start.getTime()}|${l.sku}|${l.warehouseId}`);
+    if (w) w.lateEvents += l.count;
+    return !w;
+  });
+  return {
+    anomalies,
+    alerts,
+    closedWindows: closed,
+    lateWindows,
+    changedPairs,
+    anomalyCounts,
+    windowCounts,
+    late,
+  };
+}
+
+/** The SPEC §5 metrics of a pair as of the end of `day`, its latest event's day. */
+function metricsOf(master: MasterData, pair: PairState, day: string): Metrics {
+  return computeMetrics({
+    dailySales: pair.salesSeries(day),
+    onHand: pair.onHand,
+    reserved: pair.reserved,
+    leadTimeDays: master.product(pair.sku)!.leadTimeDays,
+  });
+}
+
+/**
+ * Raises a stock-out alert (SPEC §5) when the pair is at risk now, caused by `eventId`. The
+ * running-sum risk screens every change; the alert itself is decided by `computeMetrics`, the
+ * one definition, and only when the cooldown would let its severity through.
+ */
+function checkStockout(
+  master: MasterData,
+  pair: PairState,
+  eventId: string,
+  now: number,
+  cooldown: number,
+  raise: (pair: PairState, row: AlertRow) => void,
+): void {
+  const product = master.product(pair.sku)!;
+  const available = pair.onHand - pair.reserved;
+  const atMost = alertSeverity(pair.stockoutRisk(product.leadTimeDays) + SCREEN_MARGIN, available);
+  if (!atMost) return;
+  let key = stockoutKeys.get(pair);
+  if (!key) stockoutKeys.set(pair, (key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId)));
+  if (!cooldownAllows(pair, key, atMost, now, cooldown)) return;
+  const day = dayKey(pair.maxEventTime);
+  const m = metricsOf(master, pair, day);
+  const severity = alertSeverity(m.stockout_risk, available);
+  if (!severity) return;
+  raise(pair, {
+    alertId: causeId('alert', STOCKOUT_ALERT, eventId),
+    alertType: STOCKOUT_ALERT,
+    severity,
+    source: ALERT_SOURCE,
+    sku: pair.sku,
+    warehouseId: pair.warehouseId,
+    message:
+      available <= 0
+        ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
+        : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+    details: {
+      eventId,
+      stockoutRisk: m.stockout_risk,
+      available,
+      onHand: pair.onHand,
+      reserved: pair.reserved,
+      expectedDailyDemand: m.expected_daily_demand,
+      reorderQuantity: m.reorder_quantity,
+      asOfDate: day,
+    },
+    dedupKey: key,
+  });
+}
+
+function anomalyAlert(
+  e: NormalisedEvent,
+  f: FiredRule,
+  risk: number,
+  fired: readonly FiredRule[],
+  ctx: EventContext,
+): AlertRow {
+  return {
+    alertId: causeId('alert', f.type, e.eventId),
+    alertType: f.type,
+    severity: f.severity,
+    source: ALERT_SOURCE,
+    sku: e.sku,
+    warehouseId: e.warehouseId,
+    message: `${f.type.replace(/_/g, ' ').toLowerCase()}: ${e.eventType} ${e.quantityChange} of ${e.sku} at ${e.warehouseId}`,
+    details: {
+      eventId: e.eventId,
+      anomalyId: causeId('anomaly', f.type, e.eventId),
+      eventType: e.eventType,
+      quantityChange: e.quantityChange,
+      occurredAt: e.occurredAt.toISOString(),
+      localTime: ctx.localTime,
+      shift: ctx.shift,
+      category: ctx.product.category,
+      zone: ctx.warehouse.zone,
+      value: Math.abs(e.quantityChange) * ctx.product.unitCost,
+      riskScore: risk,
+      rules: fired.map((x) => x.type),
+      ...f.details,
+    },
+    dedupKey: dedupKey(f.type, e.sku, e.warehouseId),
+  };
+}

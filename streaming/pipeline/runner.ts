@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { coerceError, isRetriable } from '../../platform/index.js';
+import { isRebalance, type BatchControl, type InboundBatch } from '../transport/index.js';
+import { applyChunk } from './chunk.js';
+import type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
+import { loadPartitionState, type PartitionState } from './partition.js';
+
+/**
+ * The chunk runner of one sidecar instance (kafkajs's `runner.js` is the model): it takes a
+ * partition's batch from the transport, cuts it into chunks, keeps each chunk behind the offset
+ * fence (PostgreSQL's stored offset is the truth), hands it to `applyChunk`, and on a failure
+ * throws the partition's state away, pauses the partition and tries again with backoff.
+ *
+ * A batch is handed back to the transport (thrown) only when it is no longer this member's
+ * (`RebalanceError`) or the sidecar stops; every other failure is waited out, because a stream
+ * cannot skip a chunk. `isRetriable` says how loudly a failure is logged.
+ */
+export class Ingestor {
+  private readonly partitions = new Map<number, PartitionState>();
+  private generation = 0;
+  private stopping = false;
+  /** Totals since start, for logs and tests. */
+  readonly totals: IngestTotals = { applied: 0, duplicates: 0, dlq: 0, batches: 0, retries: 0 };
+
+  constructor(
+    private readonly deps: IngestDeps,
+    private readonly options: IngestOptions,
+  ) {}
+
+  /** A new group generation: every partition is reloaded from PostgreSQL before its next batch. */
+  onAssignment(partitions: number[]): void {
+    this.generation++;
+    for (const p of [...this.partitions.keys()]) if (!partitions.includes(p)) this.partitions.delete(p);
+    this.deps.logger.info(
+      { topic: this.options.topics.events, partitions, generation: this.generation },
+      'partitions assigned',
+    );
+  }
+
+  /** Stop retrying; batches in hand finish their current attempt. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  async handleBatch(batch: InboundBatch, control: BatchControl): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const log = this.deps.logger.child({ topic: batch.topic, partition: batch.partition });
+    let resume: (() => void) | undefined;
+    let attempt = 0;
+    let pos = 0;
+    // Equal chunks: a batch of 15,200 goes as three chunks of 5,067, not as three of 5,000 and a
+    // fourth of 200 that pays a whole transaction's fixed cost for a few rows.
+    const chunkCount = Math.max(1, Math.round(batch.messages.length / (this.options.chunkSize ?? 5_000)));
+    const chunkSize = Math.ceil(batch.messages.length / chunkCount);
+    try {
+      while (pos < batch.messages.length) {
+        if (!control.isActive() || this.stopping) return;
+        try {
+          const state = await this.partitionState(batch.partition);
+          let messages = batch.messages.slice(pos, pos + chunkSize);
+          // The offset fence: PostgreSQL's stored offset decides where the partition is.
+          if (state.nextOffset !== null) {
+            const next = state.nextOffset;
+            if (BigInt(messages[0]!.offset) > next) {
+              // Kafka's committed offset is ahead of PostgreSQL (the source of truth): go back.
+              log.warn({ offset: messages[0]!.offset, stored: String(next) }, 'seeking to the stored offset');
+              control.seek(String(next));
+              return;
+            }
+            // Offsets ascend: only a chunk that starts below the stored offset has any to drop.
+            if (BigInt(messages[0]!.offset) < next)
+              messages = messages.filter((m) => BigInt(m.offset) >= next);
+          }
+          const chunkEnd = pos + chunkSize;
+          if (messages.length > 0) {
+            await applyChunk(this.deps, this.options, this.totals, state, batch, messages, control);
+          } else if (state.nextOffset !== null) control.markDone(String(state.nextOffset)); // all applied before
+          pos = chunkEnd;
+          attempt = 0;
+          if (resume) {
+            resume();
+            resume = undefined;
+          }
+          await control.heartbeat();
+        } catch (thrown) {
+          const err = coerceError(thrown);
+          // The state may have run ahead of what was committed: rebuild it from PostgreSQL.
+          this.partitions.delete(batch.partition);
+          if (isRebalance(err) || this.stopping) throw err;
+          attempt++;
+          this.totals.retries++;
+          this.deps.metrics.retries.inc();
+          const [first, max] = this.options.retryDelayMs ?? [200, 30_000];
+          const delay = Math.min(max, first * 2 ** Math.min(attempt - 1, 10));
+          log[isRetriable(err) ? 'warn' : 'error'](
+            { err, attempt, delayMs: delay, offset: batch.messages[pos]?.offset },
+            'batch failed; pausing the partition and retrying (nothing is committed)',
+          );
+          resume ??= control.pause();
+          for (let waited = 0; waited < delay && control.isActive() && !this.stopping; waited += 1_000) {
+            await sleep(Math.min(1_000, delay - waited));
+            await control.heartbeat();
+          }
+        }
+      }
+    } finally {
+      resume?.();
+    }
+  }
+
+  private async partitionState(partition: number): Promise<PartitionState> {
+    const current = this.partitions.get(partition);
+    if (current && current.generation === this.generation) return current;
+    const state = await loadPartitionState(this.deps.db, {
+      groupId: this.options.groupId,
+      topic: this.options.topics.events,
+      partition,
+      generation: this.generation,
+      allowedLatenessMs: this.options.allowedLatenessMs,
+    });
+    this.partitions.set(partition, state);
+    return state;
+  }
+}
