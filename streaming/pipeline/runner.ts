@@ -13,7 +13,10 @@ import { loadPartitionState, type PartitionState } from './partition.js';
  *
  * A batch is handed back to the transport (thrown) only when it is no longer this member's
  * (`RebalanceError`) or the sidecar stops; every other failure is waited out, because a stream
- * cannot skip a chunk. `isRetriable` says how loudly a failure is logged.
+ * cannot skip a chunk. `isRetriable` decides how it is waited out: a retriable failure (a lost
+ * connection, a conflict) is retried with backoff from 200 ms; a permanent one (a defect, or data
+ * no retry can fix) is logged as an error and retried only at the longest delay, until someone
+ * fixes its cause.
  */
 export class Ingestor {
   private readonly partitions = new Map<number, PartitionState>();
@@ -91,8 +94,9 @@ export class Ingestor {
           this.totals.retries++;
           this.deps.metrics.retries.inc();
           const [first, max] = this.options.retryDelayMs ?? [200, 30_000];
-          const delay = Math.min(max, first * 2 ** Math.min(attempt - 1, 10));
-          log[isRetriable(err) ? 'warn' : 'error'](
+          const retriable = isRetriable(err);
+          const delay = retriable ? Math.min(max, first * 2 ** Math.min(attempt - 1, 10)) : max;
+          log[retriable ? 'warn' : 'error'](
             { err, attempt, delayMs: delay, offset: batch.messages[pos]?.offset },
             'batch failed; pausing the partition and retrying (nothing is committed)',
           );

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { ServiceUnavailableError, topicNames, type Config, type TopicNames } from '../../platform/index.js';
+import {
+  ServiceUnavailableError,
+  WareflowError,
+  topicNames,
+  type Config,
+  type TopicNames,
+} from '../../platform/index.js';
 import { createStreamingMetrics, startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import {
   memoryBroker,
@@ -137,6 +143,44 @@ describe('streaming on the in-memory broker', function () {
     const p = partitionOf(broker, events[0]!.eventId);
     const progress = await loadPartitionProgress(db.knex, config.KAFKA_GROUP_ID, topics.events, p);
     expect(progress?.nextOffset).to.equal('30');
+    expect(await ledgerMatchesLevels(db.knex)).to.equal(true);
+  });
+
+  it('waits out a permanent failure at the longest retry delay, and a retriable one from the shortest', async function () {
+    const broker = memoryBroker({ maxBatchMessages: 30 });
+    const failedAt: Record<string, number> = {};
+    const retriedAt: Record<string, number> = {};
+    let failure: 'retriable' | 'permanent' | undefined;
+    const failing: Broker = {
+      ...broker,
+      async publisher() {
+        const real = await broker.publisher();
+        return {
+          send: async (topic, messages) => {
+            if (topic === topics.dlq && failure) {
+              if (failedAt[failure] === undefined) {
+                failedAt[failure] = Date.now();
+                throw failure === 'permanent'
+                  ? new WareflowError('a defect no retry fixes', { retriable: false })
+                  : new ServiceUnavailableError('kafka', 'gone');
+              }
+              retriedAt[failure] ??= Date.now();
+            }
+            return real.send(topic, messages);
+          },
+          close: () => real.close(),
+        };
+      },
+    };
+    const s = await startStreaming(config, { broker: failing, port: false, retryDelayMs: [10, 1_500] });
+    sidecars.push(s);
+    for (const kind of ['retriable', 'permanent'] as const) {
+      failure = kind;
+      await send(broker, sales(5));
+      await waitFor(`the ${kind} failure retried`, () => retriedAt[kind] !== undefined);
+    }
+    expect(retriedAt.permanent! - failedAt.permanent!).to.be.at.least(1_400);
+    expect(s.totals.retries).to.equal(2);
     expect(await ledgerMatchesLevels(db.knex)).to.equal(true);
   });
 
