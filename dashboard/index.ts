@@ -60,13 +60,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   let server: Server | undefined;
   return {
     app,
-    listen(port = options.config.DASHBOARD_PORT, host) {
+    listen(port = options.config.DASHBOARD_PORT, host = options.config.DASHBOARD_HOST) {
       return new Promise((resolve, reject) => {
-        const s = app.listen(port, host ?? '0.0.0.0', (err?: Error) => {
+        const s = app.listen(port, host, (err?: Error) => {
           if (err) return reject(err);
           const address = s.address() as AddressInfo;
-          const shownHost = host && host !== '0.0.0.0' ? host : '127.0.0.1';
-          options.logger.info({ port: address.port }, 'dashboard listening');
+          // A wildcard address is reachable on loopback too: show the URL a browser here opens.
+          const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+          options.logger.info({ host, port: address.port }, 'dashboard listening');
           resolve({ port: address.port, url: `http://${shownHost}:${address.port}` });
         });
         s.on('error', reject);

@@ -1,6 +1,7 @@
 /**
  * The warehouse database's shared plumbing: migrations split per owner (engine, inventory,
- * streaming), the runner that applies them, database creation, and offset pagination of reads.
+ * streaming), the runner that applies them, database creation, offset pagination of reads, and
+ * `bind` for the positional parameters of raw statements.
  */
 export { migrateLatest, migrateRollback, ensureDatabase } from './migrate.js';
 export type { MigrateOptions, RollbackOptions } from './migrate.js';
@@ -14,3 +15,4 @@ export {
 } from './migrationOwners.js';
 export { adoptLegacyMigrations } from './adoptLegacyMigrations.js';
 export { fetchPage, type Page, type PageRequest } from './page.js';
+export { bind } from './bind.js';

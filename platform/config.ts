@@ -86,6 +86,8 @@ const schema = z.object({
   WORKER_CONCURRENCY: positiveInt.default(8),
   /** Dashboard HTTP port. @defaultValue 3000 */
   DASHBOARD_PORT: port.default(3000),
+  /** Address the dashboard binds: loopback unless said otherwise. @defaultValue 127.0.0.1 */
+  DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
   DASHBOARD_USER: z.string().min(1).optional(),
   DASHBOARD_PASSWORD: z.string().min(1).optional(),
   /** Bearer token accepted for API mutations. */

@@ -61,6 +61,8 @@ export interface ServicesOptions {
   logger: Logger;
   /** Called with a line of progress for slow steps (jar download, storage format, start). */
   onProgress?: (message: string) => void;
+  /** The services `up` brings up. @defaultValue all three */
+  services?: readonly ServiceName[];
   /**
    * How long `up` waits for each service to answer after starting it.
    * @defaultValue 120000

@@ -33,14 +33,18 @@ export async function servicesUp(options: ServicesOptions): Promise<ServicesResu
   const started = Date.now();
   const paths = cachePaths(options.config);
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
-  const services = await Promise.all([
-    timed(() => postgresUp(options, paths, timeoutMs)),
-    timed(() => redisUp(options, paths, timeoutMs)),
-    timed(() => kafkaUp(options, paths, timeoutMs)),
-  ]);
+  const wanted = new Set(options.services ?? ['postgres', 'redis', 'kafka']);
+  const steps = {
+    postgres: () => postgresUp(options, paths, timeoutMs),
+    redis: () => redisUp(options, paths, timeoutMs),
+    kafka: () => kafkaUp(options, paths, timeoutMs),
+  };
+  const services = await Promise.all(
+    (['postgres', 'redis', 'kafka'] as const).filter((s) => wanted.has(s)).map((s) => timed(steps[s])),
+  );
   let topics: TopicReport[] = [];
-  const kafka = services[2]!;
-  if (kafka.ok) {
+  const kafka = services.find((s) => s.service === 'kafka');
+  if (kafka?.ok) {
     const t0 = Date.now();
     try {
       topics = await ensureSpecTopics(options.config, [...options.config.KAFKA_BROKERS], options.logger);

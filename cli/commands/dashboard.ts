@@ -57,8 +57,8 @@ export function registerDashboardCommand(program: Command): void {
     .command('dashboard')
     .description('serve the dashboard: DAG pages, /api, Bull Board at /admin/queues, /metrics, /health')
     .option('--port <port>', 'port to listen on (default DASHBOARD_PORT, 3000)')
-    .option('--host <host>', 'address to bind', '0.0.0.0')
-    .action(async (opts: { port?: string; host: string }) => {
+    .option('--host <host>', 'address to bind (default DASHBOARD_HOST, 127.0.0.1)')
+    .action(async (opts: { port?: string; host?: string }) => {
       const port = opts.port === undefined ? undefined : Number(opts.port);
       if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
         throw new UsageError(`--port must be a port number, got '${opts.port}'`);

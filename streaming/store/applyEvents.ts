@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { bind } from './bindings.js';
+import { bind } from '../../db/index.js';
 import { copyLedger } from './copyLedger.js';
 import type { LedgerEvent } from './ledgerEvent.js';
 import { pairId } from './loadPairHistory.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { bind } from './bindings.js';
+import { bind } from '../../db/index.js';
 import type { LedgerEvent } from './ledgerEvent.js';
 
 /** What a redelivery is compared on: a stored ledger row without its free-text fields. */

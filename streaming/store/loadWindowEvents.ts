@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { bind } from './bindings.js';
+import { bind } from '../../db/index.js';
 
 export interface WindowEventRow {
   sku: string;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { WareflowError } from '../../platform/index.js';
-import { bind } from './bindings.js';
+import { bind } from '../../db/index.js';
 
 /**
  * A chunk's progress write found the partition somewhere else than where the chunk started: another

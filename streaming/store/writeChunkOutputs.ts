@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { INSERT_ALERTS_SQL, alertsParam, type NewAlert } from '../../inventory/alerts/index.js';
 import type { NewAnomaly } from './anomalyRow.js';
-import { bind } from './bindings.js';
+import { bind } from '../../db/index.js';
 import { OffsetConflictError, type PartitionProgress } from './offsets.js';
 import { PREPARED } from './prepared.js';
 

@@ -10,3 +10,4 @@ export { insertTransactions, type TransactionColumns } from './insertTransaction
 export { upsertLevels, loadLevels, type LevelInput, type CurrentLevel } from './levels.js';
 export { insertOpeningStock, type OpeningStock } from './insertOpeningStock.js';
 export { skipForeignKeyChecks } from './bulkLoadMode.js';
+export { countProducts } from './countProducts.js';

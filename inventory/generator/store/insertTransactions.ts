@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { bind } from './bindings.js';
+import { bind } from '../../../db/index.js';
 
 /** Transactions in columns (one array per column, equal lengths); times in epoch milliseconds. */
 export interface TransactionColumns {
