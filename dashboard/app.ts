@@ -21,6 +21,7 @@ import { dagPages } from './pages/dags.js';
 import { loginPages } from './pages/login.js';
 import { resultPages } from './pages/results.js';
 import { runPages } from './pages/runs.js';
+import { streamPages } from './pages/stream.js';
 import { createSessionStore } from './sessions.js';
 import type { WarehouseReads } from './warehouseReads.js';
 import { errorPage } from './views/layout.js';
@@ -90,6 +91,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
+  app.use(streamPages(deps));
   app.use((_req, _res, next) => next(new HttpError(404, 'page not found')));
 
   app.use(
