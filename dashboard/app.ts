@@ -19,11 +19,15 @@ import { createDashboardMetrics } from './metrics.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
 import { loginPages } from './pages/login.js';
+import { notFoundHandler } from './pages/notFound.js';
 import { resultPages } from './pages/results.js';
+import { runListPages } from './pages/runList.js';
 import { runPages } from './pages/runs.js';
+import { streamPages } from './pages/stream.js';
 import { createSessionStore } from './sessions.js';
 import type { WarehouseReads } from './warehouseReads.js';
 import { errorPage } from './views/layout.js';
+import { notFoundPage } from './views/notFound.js';
 
 const STATIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 
@@ -90,17 +94,15 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
-  app.use((_req, _res, next) => next(new HttpError(404, 'page not found')));
+  app.use(runListPages(deps), streamPages(deps));
+  app.use(notFoundHandler(policy));
 
   app.use(
-    errorHandler(logger, (status, message) =>
+    errorHandler(logger, (status, message, path) => {
       // The error page shows no viewer details: it may be rendered before identification.
-      errorPage(
-        { canMutate: false, readOnly: policy.readOnly, hasLogin: policy.hasLogin, path: '/' },
-        status,
-        message,
-      ),
-    ),
+      const ctx = { canMutate: false, readOnly: policy.readOnly, hasLogin: policy.hasLogin, path };
+      return status === 404 ? notFoundPage(ctx, path, message) : errorPage(ctx, status, message);
+    }),
   );
   return { app, board, health };
 }

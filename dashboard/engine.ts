@@ -12,7 +12,11 @@ export interface DashboardEngine {
   dagStates(): Promise<DagStateRow[]>;
   listRuns(filter: RunFilter): Promise<RunRow[]>;
   getRun(runId: number): Promise<RunWithTasks | undefined>;
-  taskLogs(runId: number, taskId: string, tryNumber?: number): Promise<TaskLogLine[]>;
+  /**
+   * A task's stored log lines in id order: of one try when `tryNumber` is given, and only those
+   * with an id above `afterId` when given (what a page that already shows lines polls for).
+   */
+  taskLogs(runId: number, taskId: string, tryNumber?: number, afterId?: number): Promise<TaskLogLine[]>;
   /** Validates `conf` against the DAG's params (InvalidInputError on a bad one). */
   triggerRun(dagId: string, conf: Record<string, unknown>): Promise<RunRow>;
   clearTasks(

@@ -54,7 +54,12 @@ export function engineOperations(engine: Engine): DashboardEngine {
       const { task_instances, ...run } = detail;
       return { run: run as RunRow, tasks: task_instances };
     },
-    taskLogs: (runId, taskId, tryNumber) => getTaskLogs(engine, runId, taskId, tryNumber),
+    async taskLogs(runId, taskId, tryNumber, afterId) {
+      // The one call of the engine's log read. It has no "after" bound yet, so the cut is made
+      // here; once the engine reads lines after an id itself, pass `afterId` through instead.
+      const lines = await getTaskLogs(engine, runId, taskId, tryNumber);
+      return afterId === undefined ? lines : lines.filter((l) => Number(l.id) > afterId);
+    },
     async triggerRun(dagId, conf) {
       return (await triggerRun(engine, dagId, { conf })) as RunRow;
     },

@@ -46,7 +46,7 @@ export function classifyError(thrown: unknown): { status: number; message: strin
  */
 export function errorHandler(
   logger: Logger,
-  renderPage: (status: number, message: string) => string,
+  renderPage: (status: number, message: string, path: string) => string,
 ): ErrorRequestHandler {
   return (thrown, req, res, next) => {
     if (res.headersSent) return next(thrown);
@@ -55,6 +55,6 @@ export function errorHandler(
       logger.error({ err: coerceError(thrown), method: req.method, path: req.path }, 'request failed');
     res.status(status);
     if (req.path.startsWith('/api/') || !req.accepts('html')) res.json({ error: message });
-    else res.type('html').send(renderPage(status, message));
+    else res.type('html').send(renderPage(status, message, req.path));
   };
 }

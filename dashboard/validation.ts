@@ -40,12 +40,24 @@ const isoInstant = z
 /** Window kinds in the streaming sidecar's order (the stream page lists them so). */
 export const WINDOW_KIND_NAMES = WINDOW_KINDS.map((k) => k.kind);
 
+export const RUN_TYPE_NAMES = ['scheduled', 'manual', 'backfill'] as const;
+
 export const runsQuery = pagination.extend({
   state: z.enum(RUN_STATES).optional(),
-  run_type: z.enum(['scheduled', 'manual', 'backfill']).optional(),
+  run_type: z.enum(RUN_TYPE_NAMES).optional(),
 });
 
-export const logsQuery = z.object({ try: z.coerce.number().int().positive().optional() });
+/** The /runs page: the runs query plus a DAG; an empty select (`?dag=&state=`) means "any". */
+export const allRunsQuery = z.preprocess(
+  (q) => Object.fromEntries(Object.entries(q as Record<string, unknown>).filter(([, v]) => v !== '')),
+  runsQuery.extend({ dag: idSchema.optional() }),
+);
+
+/** `?try=N&after=ID`: one try's lines, only those after the last one a page already shows. */
+export const logsQuery = z.object({
+  try: z.coerce.number().int().positive().optional(),
+  after: z.coerce.number().int().min(0).optional(),
+});
 
 /** Body of a trigger: `{"conf": {...}}`; conf is checked against the DAG's params by the engine. */
 export const triggerBody = z.strictObject({

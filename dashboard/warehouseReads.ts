@@ -3,6 +3,7 @@ import type { listDataQualityResults, listDataQualityRuns } from '../dags/index.
 import type {
   anomalyHistogram,
   listAnomalies,
+  listOpenWindows,
   listStreamWindows,
   streamThroughput,
 } from '../streaming/index.js';
@@ -35,4 +36,6 @@ export interface WarehouseReads {
   listAnomalies: Bound<typeof listAnomalies>;
   /** Anomalies per type and time bucket. */
   anomalyHistogram: Bound<typeof anomalyHistogram>;
+  /** Stream windows still open, from the ledger, marked provisional; newest first. */
+  listOpenWindows: Bound<typeof listOpenWindows>;
 }

@@ -43,3 +43,10 @@ export {
   type StreamWindowRow,
   type ThroughputPoint,
 } from './store/listStream.js';
+/** The windows still open, recomputed from the ledger and marked provisional (the stream page). */
+export {
+  listOpenWindows,
+  OPEN_WINDOW_LOOKBACK_MS,
+  type OpenWindowRow,
+  type WindowShape,
+} from './store/listOpenWindows.js';

@@ -6,6 +6,7 @@ import { loadConfig, type Knex } from '../../platform/index.js';
 import {
   anomalyHistogram,
   listAnomalies,
+  listOpenWindows,
   listStreamWindows,
   streamThroughput,
 } from '../../streaming/index.js';
@@ -23,6 +24,7 @@ export function warehouseReads(knex: Knex): WarehouseReads {
     streamThroughput: (filter) => streamThroughput(knex, filter),
     listAnomalies: (filter, page) => listAnomalies(knex, filter, page),
     anomalyHistogram: (filter) => anomalyHistogram(knex, filter),
+    listOpenWindows: (filter) => listOpenWindows(knex, filter),
   };
 }
 

@@ -17,6 +17,7 @@ import {
   triggerBody,
 } from '../validation.js';
 import { gridOf } from '../grid.js';
+import { tryIsFinal } from '../taskLog.js';
 
 /**
  * DAGs, runs, task instances, logs and backfills. Reads are open; every mutation passes
@@ -125,9 +126,22 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { runId, taskId } = taskParams.parse(req.params);
     const q = logsQuery.parse(req.query);
     const found = await engine.getRun(runId);
-    if (!found?.tasks.some((t) => t.task_id === taskId)) throw notFound(`task '${taskId}' of run ${runId}`);
-    const lines = await engine.taskLogs(runId, taskId, q.try);
-    res.json({ run_id: runId, task_id: taskId, try_number: q.try ?? null, lines });
+    const ti = found?.tasks.find((t) => t.task_id === taskId);
+    if (!found || !ti) throw notFound(`task '${taskId}' of run ${runId}`);
+    const lines = await engine.taskLogs(runId, taskId, q.try, q.after);
+    // The state was read before the lines: a try final by then had written all its lines, so a
+    // poller that stops on `final` misses none.
+    const final = tryIsFinal(ti, found.run, q.try ?? ti.try_number);
+    res.json({
+      run_id: runId,
+      task_id: taskId,
+      try_number: q.try ?? null,
+      after: q.after ?? null,
+      state: ti.state,
+      final,
+      lines,
+      ...(final ? { output: ti.output ?? null, error: ti.error ?? null } : {}),
+    });
   });
 
   r.get('/dags/:dagId/backfills', async (req, res) => {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { RouteDeps } from '../deps.js';
+import { openWindowsOf } from '../openWindows.js';
 import {
   alertsQuery,
   anomaliesQuery,
@@ -70,13 +71,23 @@ export function warehouseApi(deps: RouteDeps): Router {
   r.get('/stream/throughput', async (req, res) => {
     const q = throughputQuery.parse(req.query);
     const since = new Date(Date.now() - q.hours * 3_600_000);
-    const points = await reads.streamThroughput({
+    const pair = { sku: q.sku, warehouseId: q.warehouse_id };
+    const [points, open] = await Promise.all([
+      reads.streamThroughput({ windowKind: q.window_kind, since, ...pair }),
+      openWindowsOf(reads, { windowKind: q.window_kind, ...pair }),
+    ]);
+    // `points` are closed windows (final); `provisional` the windows still open, oldest first.
+    res.json({ window_kind: q.window_kind, since, points, provisional: open.points });
+  });
+
+  r.get('/stream/windows/open', async (req, res) => {
+    const q = windowsQuery.pick({ window_kind: true, sku: true, warehouse_id: true }).parse(req.query);
+    const { windows } = await openWindowsOf(reads, {
       windowKind: q.window_kind,
-      since,
       sku: q.sku,
       warehouseId: q.warehouse_id,
     });
-    res.json({ window_kind: q.window_kind, since, points });
+    res.json({ window_kind: q.window_kind, provisional: true, items: windows });
   });
 
   r.get('/stream/anomalies', async (req, res) => {

@@ -24,6 +24,27 @@ export function backfillPages(deps: RouteDeps): Router {
   const mutation = requireMutation(policy, 'page');
   const r = Router();
 
+  r.get('/backfills', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const backfills = await engine.listBackfills({});
+    const active = backfills.some((b) => b.state === 'running');
+    res.send(
+      layout(
+        ctx,
+        'Backfills',
+        h`<h1>Backfills</h1>
+          <p class="muted">
+            Every DAG's backfills, newest first. Start one from a DAG's backfill page:
+            ${catalog.dags.map((d, i) => h`${i > 0 ? ', ' : ''}<a href="${dagHref(d.id)}/backfills">${d.id}</a>`)}.
+          </p>
+          <div id="backfills" data-live="backfills" data-active="${active ? 'yes' : 'no'}">
+            ${backfills.length === 0 ? h`<p class="empty">No backfills yet.</p>` : backfillTable(backfills, true)}
+          </div>`,
+        { refresh: true },
+      ),
+    );
+  });
+
   r.get('/dags/:dagId/backfills', async (req, res) => {
     const ctx = pageContext(req, res, policy);
     const { dagId } = dagParams.parse(req.params);
@@ -33,8 +54,11 @@ export function backfillPages(deps: RouteDeps): Router {
     res.send(
       layout(
         ctx,
-        `Backfills of ${dagId}`,
-        h`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › backfills</p>
+        `${dagId} · backfills`,
+        h`<p class="crumbs">
+            <a href="/dags">DAGs</a> › <a href="${dagHref(dagId)}">${dagId}</a> ›
+            <a href="/backfills">backfills</a>
+          </p>
           <h1>Backfills of ${dagId}</h1>
           ${
             ctx.canMutate
@@ -60,26 +84,7 @@ export function backfillPages(deps: RouteDeps): Router {
               : ''
           }
           <div id="backfills" data-live="backfills" data-active="${active ? 'yes' : 'no'}">
-            ${
-              backfills.length === 0
-                ? h`<p class="empty">No backfills yet.</p>`
-                : h`<table>
-                    <thead>
-                      <tr>
-                        <th>Id</th>
-                        <th>Range</th>
-                        <th>State</th>
-                        <th>Progress</th>
-                        <th>Concurrency</th>
-                        <th>Started</th>
-                        <th>Ended</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${backfills.map(backfillRow)}
-                    </tbody>
-                  </table>`
-            }
+            ${backfills.length === 0 ? h`<p class="empty">No backfills yet.</p>` : backfillTable(backfills, false)}
           </div>`,
         { refresh: true },
       ),
@@ -109,12 +114,33 @@ export function backfillPages(deps: RouteDeps): Router {
   return r;
 }
 
-function backfillRow(b: BackfillWithProgress) {
+function backfillTable(backfills: BackfillWithProgress[], withDag: boolean) {
+  return h`<table>
+    <thead>
+      <tr>
+        <th>Id</th>
+        ${withDag ? h`<th>DAG</th>` : ''}
+        <th>Range</th>
+        <th>State</th>
+        <th>Progress</th>
+        <th>Concurrency</th>
+        <th>Started</th>
+        <th>Ended</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${backfills.map((b) => backfillRow(b, withDag))}
+    </tbody>
+  </table>`;
+}
+
+function backfillRow(b: BackfillWithProgress, withDag: boolean) {
   const done = b.progress.success + b.progress.failed;
   const total = Math.max(b.total, done);
   const pct = total === 0 ? 0 : Math.round((done / total) * 100);
   return h`<tr data-backfill="${b.id}">
     <td>${b.id}</td>
+    ${withDag ? h`<td><a href="${dagHref(b.dag_id)}/backfills">${b.dag_id}</a></td>` : ''}
     <td>${formatTime(b.from_date)} → ${formatTime(b.to_date)}</td>
     <td>${stateLabel(b.state)}</td>
     <td>

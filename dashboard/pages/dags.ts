@@ -20,7 +20,8 @@ export function dagPages(deps: RouteDeps): Router {
   const mutation = requireMutation(policy, 'page');
   const r = Router();
 
-  r.get('/', async (req, res) => {
+  // The home page is the DAG list, and so is the address people guess for it.
+  r.get(['/', '/dags'], async (req, res) => {
     const ctx = pageContext(req, res, policy);
     const dags = await catalog.summaries(12);
     res.send(
@@ -48,8 +49,9 @@ export function dagPages(deps: RouteDeps): Router {
     res.send(
       layout(
         ctx,
-        dagId,
-        h`<h1>${pauseToggle(ctx, summary)} ${dagId}</h1>
+        `${dagId} · DAG`,
+        h`<p class="crumbs"><a href="/dags">DAGs</a> › ${dagId}</p>
+          <h1>${pauseToggle(ctx, summary)} ${dagId}</h1>
           ${summary.description ? h`<p class="muted">${summary.description}</p>` : ''}
           <dl class="facts">
             <dt>Schedule</dt>
@@ -58,6 +60,8 @@ export function dagPages(deps: RouteDeps): Router {
             <dd>${summary.next_run_at ? formatTime(summary.next_run_at) : '—'}</dd>
             <dt>Tasks</dt>
             <dd>${summary.tasks.length}</dd>
+            <dt>Runs</dt>
+            <dd><a href="/runs?dag=${encodeURIComponent(dagId)}">all runs of ${dagId}</a></dd>
             <dt>Backfills</dt>
             <dd><a href="${dagHref(dagId)}/backfills">backfills of ${dagId}</a></dd>
           </dl>

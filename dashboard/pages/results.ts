@@ -1,15 +1,13 @@
 import { Router } from 'express';
 import type { RouteDeps } from '../deps.js';
-import { alertsQuery, qualityResultsQuery, throughputQuery, WINDOW_KIND_NAMES } from '../validation.js';
-import { lineChart, stackedBars } from '../views/charts.js';
+import { alertsQuery, qualityResultsQuery } from '../validation.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { layout, pager } from '../views/layout.js';
 import { SEVERITIES } from '../../inventory/alerts/index.js';
-import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
 import { pageContext } from './context.js';
 
-/** Open alerts, data-quality results, and stream throughput / anomaly charts. */
+/** Open alerts and data-quality results (the stream page is ./stream.ts). */
 export function resultPages(deps: RouteDeps): Router {
   const { reads, policy } = deps;
   const r = Router();
@@ -182,105 +180,6 @@ export function resultPages(deps: RouteDeps): Router {
                 </table>`
           }
           ${pager('/quality', { passed: q.passed === undefined ? undefined : String(q.passed), check_run_key: q.check_run_key }, results)}`,
-      ),
-    );
-  });
-
-  r.get('/stream', async (req, res) => {
-    const ctx = pageContext(req, res, policy);
-    const q = throughputQuery.parse(req.query);
-    const since = new Date(Date.now() - q.hours * 3_600_000);
-    const bucketSeconds = Math.max(60, Math.round((q.hours * 3600) / 60));
-    const [points, buckets, anomalies] = await Promise.all([
-      reads.streamThroughput({ windowKind: q.window_kind, since, sku: q.sku, warehouseId: q.warehouse_id }),
-      reads.anomalyHistogram({ since, bucketSeconds, sku: q.sku, warehouseId: q.warehouse_id }),
-      reads.listAnomalies({ since, sku: q.sku, warehouseId: q.warehouse_id }, { limit: 25, offset: 0 }),
-    ]);
-    const byBucket = new Map<number, Record<string, number>>();
-    for (const b of buckets) {
-      const t = new Date(b.bucket_start).getTime();
-      const values = byBucket.get(t) ?? {};
-      values[b.anomaly_type] = b.n;
-      byBucket.set(t, values);
-    }
-    res.send(
-      layout(
-        ctx,
-        'Stream',
-        h`<h1>Stream</h1>
-          <form method="get" class="filters">
-            <select name="window_kind">
-              ${WINDOW_KIND_NAMES.map(
-                (k) => h`<option value="${k}" ${k === q.window_kind ? h` selected` : ''}>${k}</option>`,
-              )}
-            </select>
-            <select name="hours">
-              ${[1, 6, 24, 168].map(
-                (hrs) =>
-                  h`<option value="${hrs}" ${hrs === q.hours ? h` selected` : ''}>
-                    last ${hrs < 48 ? `${hrs} h` : `${hrs / 24} days`}
-                  </option>`,
-              )}
-            </select>
-            <input name="sku" placeholder="SKU" value="${q.sku ?? ''}" />
-            <input name="warehouse_id" placeholder="warehouse" value="${q.warehouse_id ?? ''}" />
-            <button type="submit" class="btn secondary">Show</button>
-          </form>
-          <div id="stream" data-live="stream" data-active="yes">
-            <h2>Throughput (events per ${q.window_kind} window)</h2>
-            ${lineChart(
-              [
-                {
-                  name: 'events',
-                  className: 'series-a',
-                  points: points.map((p) => ({ t: new Date(p.window_start), v: p.events })),
-                },
-                {
-                  name: 'late events',
-                  className: 'series-b',
-                  points: points.map((p) => ({ t: new Date(p.window_start), v: p.late_events })),
-                },
-              ],
-              'events per window',
-            )}
-            <h2>Anomalies</h2>
-            ${stackedBars(
-              [...byBucket].map(([t, values]) => ({ t: new Date(t), values })),
-              ANOMALY_TYPES.map((name, i) => ({ name, className: `series-${i}` })),
-              bucketSeconds * 1000,
-              'anomalies per type',
-            )}
-            ${
-              anomalies.items.length === 0
-                ? ''
-                : h`<table>
-                    <thead>
-                      <tr>
-                        <th>Type</th>
-                        <th>Severity</th>
-                        <th>Risk</th>
-                        <th>SKU</th>
-                        <th>Warehouse</th>
-                        <th>Occurred</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${anomalies.items.map(
-                        (a) =>
-                          h`<tr>
-                            <td>${a.anomaly_type}</td>
-                            <td><span class="sev sev-${a.severity}">${a.severity}</span></td>
-                            <td>${a.risk_score.toFixed(2)}</td>
-                            <td>${a.sku}</td>
-                            <td>${a.warehouse_id}</td>
-                            <td>${formatTime(a.occurred_at)}</td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>`
-            }
-          </div>`,
-        { refresh: true },
       ),
     );
   });

@@ -2,10 +2,11 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
-import type { RunWithTasks, TaskLogLine } from '../engine.js';
+import type { RunWithTasks } from '../engine.js';
 import { notFound } from '../errors.js';
 import { dagRunParams, dagTaskParams, idSchema, logsQuery } from '../validation.js';
-import { dagHref, runHref } from '../views/dagViews.js';
+import { logLineText, tryIsFinal } from '../taskLog.js';
+import { dagHref, runHref, runLabel } from '../views/dagViews.js';
 import { durationBetween, formatDuration, formatJson, formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
@@ -41,11 +42,16 @@ export function runPages(deps: RouteDeps): Router {
     res.send(
       layout(
         ctx,
-        `${dagId} run ${runId}`,
-        h`<p class="crumbs"><a href="${dagHref(dagId)}">${dagId}</a> › run ${runId}</p>
+        `${dagId} · run ${runLabel(run)}`,
+        h`<p class="crumbs">
+            <a href="/dags">DAGs</a> › <a href="${dagHref(dagId)}">${dagId}</a> ›
+            <a href="/runs?dag=${encodeURIComponent(dagId)}">runs</a> › run ${runId}
+          </p>
           <div id="run" data-live="run" data-active="${run.state === 'running' ? 'yes' : 'no'}">
-            <h1>Run ${runId} ${stateLabel(run.state)}</h1>
+            <h1>${dagId} · run ${runLabel(run)} ${stateLabel(run.state)}</h1>
             <dl class="facts">
+              <dt>Run id</dt>
+              <dd>${runId}</dd>
               <dt>Type</dt>
               <dd>${run.run_type}</dd>
               <dt>Logical date</dt>
@@ -109,22 +115,25 @@ export function runPages(deps: RouteDeps): Router {
     const q = logsQuery.parse(req.query);
     const shownTry = q.try ?? Math.max(1, ti.try_number);
     const lines = await engine.taskLogs(runId, taskId, shownTry);
+    const final = tryIsFinal(ti, run, shownTry);
     const href = runHref(dagId, runId);
+    const logUrl = `/api/runs/${runId}/tasks/${encodeURIComponent(taskId)}/logs?try=${shownTry}`;
     const tries = Array.from({ length: Math.max(1, ti.try_number) }, (_, i) => i + 1);
     const definition = catalog.get(dagId).taskById.get(taskId);
     res.send(
       layout(
         ctx,
-        `${taskId} · run ${runId}`,
+        `${taskId} · ${dagId} · run ${runLabel(run)}`,
         h`<p class="crumbs">
-            <a href="${dagHref(dagId)}">${dagId}</a> › <a href="${href}">run ${runId}</a> › ${taskId}
+            <a href="/dags">DAGs</a> › <a href="${dagHref(dagId)}">${dagId}</a> ›
+            <a href="${href}">run ${runLabel(run)}</a> › ${taskId}
           </p>
           <div
             id="task"
             data-live="task"
             data-active="${['running', 'queued', 'up_for_retry'].includes(ti.state) ? 'yes' : 'no'}"
           >
-            <h1>${taskId} ${stateLabel(ti.state)}</h1>
+            <h1>${taskId} <span class="muted">· ${dagId} · run ${runLabel(run)}</span> ${stateLabel(ti.state)}</h1>
             <dl class="facts">
               <dt>Run</dt>
               <dd><a href="${href}">${runId}</a> (${run.run_type}, ${formatTime(run.logical_date)})</dd>
@@ -164,21 +173,34 @@ export function runPages(deps: RouteDeps): Router {
                     <pre class="error">${ti.error}</pre>`
                 : ''
             }
-            <h2>Output</h2>
-            ${ti.output === null || ti.output === undefined ? h`<p class="muted">No output.</p>` : h`<pre class="json">${formatJson(ti.output)}</pre>`}
+          </div>
+          <h2>Output</h2>
+          <div id="task-output">
+            ${
+              ti.output !== null && ti.output !== undefined
+                ? h`<pre class="json">${formatJson(ti.output)}</pre>`
+                : h`<p class="muted">${final ? 'No output.' : 'The output shows here when the task ends.'}</p>`
+            }
+          </div>
+          <section
+            id="log-section"
+            data-log-url="${logUrl}"
+            data-log-after="${lines.at(-1)?.id ?? 0}"
+            data-log-final="${final ? 'yes' : 'no'}"
+          >
             <h2 id="log">Log</h2>
             <p class="tries">
               Try:
               ${tries.map((n) =>
                 n === shownTry ? h`<strong>${n}</strong> ` : h`<a href="?try=${n}#log">${n}</a> `,
               )}
+              ${final ? '' : h`<span class="badge" id="log-following">following live</span>`}
             </p>
-            ${
-              lines.length === 0
-                ? h`<p class="muted" id="log-empty">No log lines for try ${shownTry}.</p>`
-                : h`<pre class="log" id="log-lines">${lines.map((l) => h`<span class="level-${l.level}">${logLine(l)}</span>${'\n'}`)}</pre>`
-            }
-          </div>`,
+            <p class="muted" id="log-empty" ${lines.length > 0 ? h`hidden` : ''}>
+              ${final ? `No log lines for try ${shownTry}.` : `No log lines yet for try ${shownTry}: they appear here as the task writes them.`}
+            </p>
+            <pre class="log" id="log-lines" ${lines.length === 0 ? h`hidden` : ''}>${lines.map((l) => h`<span class="level-${l.level}" data-id="${l.id}">${logLineText(l)}</span>${'\n'}`)}</pre>
+          </section>`,
         { refresh: true },
       ),
     );
@@ -214,12 +236,6 @@ export function runPages(deps: RouteDeps): Router {
   });
 
   return r;
-}
-
-/** One stored log line as text: `2026-01-01 02:00:00 INFO  message {"fields":1}`. */
-function logLine(l: TaskLogLine): string {
-  const fields = l.fields && Object.keys(l.fields).length > 0 ? ` ${JSON.stringify(l.fields)}` : '';
-  return `${formatTime(l.logged_at)} ${l.level.toUpperCase().padEnd(5)} ${l.message}${fields}`;
 }
 
 function taskActions(ctx: PageContext, runHrefValue: string, taskId: string) {

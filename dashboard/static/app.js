@@ -17,6 +17,8 @@
     window.history.replaceState(null, '', url.pathname + url.search + url.hash);
   }
 
+  followLog(document.getElementById('log-section'));
+
   if (document.body.getAttribute('data-refresh') !== 'on') return;
 
   // Live regions (data-live) are re-rendered by the server and swapped in place: fast while
@@ -61,4 +63,86 @@
     if (document.visibilityState === 'visible') refresh();
   });
   schedule();
+
+  // The task page's log: while the try shown can still write (data-log-final="no"), ask the JSON
+  // API for the lines after the last one shown and append them; when the try is final, show its
+  // output and stop. Lines are text nodes, so nothing a task logs can become markup.
+  function followLog(section) {
+    if (!section || section.getAttribute('data-log-final') === 'yes') return;
+    var LOG_MS = 1000;
+    var url = section.getAttribute('data-log-url');
+    var after = Number(section.getAttribute('data-log-after')) || 0;
+    var pre = document.getElementById('log-lines');
+    var empty = document.getElementById('log-empty');
+
+    // Same text as the server's logLineText: `2026-01-01 02:00:00 INFO  message {"k":1}`.
+    function lineText(line) {
+      var time = new Date(line.logged_at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, '');
+      var level = String(line.level).toUpperCase();
+      while (level.length < 5) level += ' ';
+      var fields =
+        line.fields && Object.keys(line.fields).length > 0 ? ' ' + JSON.stringify(line.fields) : '';
+      return time + ' ' + level + ' ' + line.message + fields;
+    }
+
+    function append(lines) {
+      lines.forEach(function (line) {
+        var id = Number(line.id);
+        if (id <= after) return;
+        after = id;
+        var span = document.createElement('span');
+        span.className = 'level-' + line.level;
+        span.setAttribute('data-id', String(id));
+        span.textContent = lineText(line);
+        pre.appendChild(span);
+        pre.appendChild(document.createTextNode('\n'));
+      });
+      if (pre.childNodes.length > 0) {
+        pre.hidden = false;
+        if (empty) empty.hidden = true;
+      }
+      section.setAttribute('data-log-after', String(after));
+    }
+
+    function finish(body) {
+      section.setAttribute('data-log-final', 'yes');
+      var following = document.getElementById('log-following');
+      if (following) following.remove();
+      if (empty) empty.textContent = 'No log lines for this try.';
+      var output = document.getElementById('task-output');
+      if (output && body.output !== null && body.output !== undefined) {
+        var json = document.createElement('pre');
+        json.className = 'json';
+        json.textContent = JSON.stringify(body.output, null, 2);
+        output.replaceChildren(json);
+      } else if (output) {
+        var none = document.createElement('p');
+        none.className = 'muted';
+        none.textContent = 'No output.';
+        output.replaceChildren(none);
+      }
+    }
+
+    function poll() {
+      if (document.visibilityState !== 'visible') return setTimeout(poll, LOG_MS);
+      fetch(url + '&after=' + after, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (response) {
+          if (!response.ok) throw new Error('HTTP ' + response.status);
+          return response.json();
+        })
+        .then(function (body) {
+          append(body.lines || []);
+          if (body.final) finish(body);
+          else setTimeout(poll, LOG_MS);
+        })
+        .catch(function () {
+          // A failed poll is retried, more slowly; the lines shown stay.
+          setTimeout(poll, LOG_MS * 3);
+        });
+    }
+    setTimeout(poll, LOG_MS);
+  }
 })();

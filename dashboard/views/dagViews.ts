@@ -196,3 +196,12 @@ export function gridView(grid: Grid): SafeHtml {
 }
 
 export { actionButton };
+
+/**
+ * A run as people name it: its logical date (`2026-03-10`, or `2026-03-10 14:00` for a run that
+ * does not start at midnight), the way the titles and headings say where you are.
+ */
+export function runLabel(run: { logical_date: Date | string }): string {
+  const text = formatTime(run.logical_date);
+  return text.endsWith(' 00:00:00') ? text.slice(0, 10) : text.slice(0, 16);
+}

@@ -16,8 +16,11 @@ export interface PageContext {
   flash?: string;
 }
 
-const NAV: Array<[string, string]> = [
-  ['/', 'DAGs'],
+/** The sections, in nav order; the 404 page lists them too. */
+export const NAV: Array<[string, string]> = [
+  ['/dags', 'DAGs'],
+  ['/runs', 'Runs'],
+  ['/backfills', 'Backfills'],
   ['/alerts', 'Alerts'],
   ['/quality', 'Data quality'],
   ['/stream', 'Stream'],
@@ -31,7 +34,7 @@ export function layout(
   options: { refresh?: boolean } = {},
 ): string {
   const section = (href: string) =>
-    href === '/' ? ctx.path === '/' || ctx.path.startsWith('/dags') : ctx.path.startsWith(href);
+    href === '/dags' ? ctx.path === '/' || ctx.path.startsWith('/dags') : ctx.path.startsWith(href);
   return (
     '<!DOCTYPE html>' +
     h`<html lang="en">
