@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { bind } from './bindings.js';
+import { bind } from '../../db/index.js';
 import type { PairFilter, StreamWindowRow } from './listStream.js';
 
 /** A window kind's shape (an entry of the pipeline's `WINDOW_KINDS`). */
