@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
-import type { Config, Logger, Redis } from '../platform/index.js';
+import { registerDependencyGauge, type Config, type Logger, type Redis } from '../platform/index.js';
 import type { Dag } from '../engine/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
@@ -59,6 +59,9 @@ export function buildApp(options: AppOptions): BuiltApp {
     [engine.registry, ...options.registries].filter((r): r is Registry => r !== undefined),
   );
   const health = createHealthChecker({ pingDatabase, redis, kafkaBrokers: config.KAFKA_BROKERS });
+  registerDependencyGauge(metrics.registry, async () =>
+    Object.fromEntries(Object.entries((await health.check()).checks).map(([name, r]) => [name, r.ok])),
+  );
   const board = mountBullBoard({
     redis,
     prefix: config.QUEUE_PREFIX,

@@ -33,7 +33,12 @@ export {
   type DataInterval,
 } from './schedule.js';
 export { createEngine, type Engine, type EngineOptions } from './engine.js';
-export { createEngineMetrics, type EngineMetrics } from './metrics.js';
+export {
+  createEngineMetrics,
+  createSchedulerMetrics,
+  type EngineMetrics,
+  type SchedulerMetrics,
+} from './metrics.js';
 export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
 export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';

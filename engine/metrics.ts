@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Knex } from '../platform/index.js';
-import { stateCounts } from './store/index.js';
+import { lastFailedRuns, stateCounts } from './store/index.js';
 import type { TaskQueues } from './queues.js';
 
 /** The engine's Prometheus metrics. Gauges of runs/tasks by state are read from PostgreSQL on scrape. */
@@ -50,6 +50,18 @@ export function createEngineMetrics(
     },
   });
   new Gauge({
+    name: 'wareflow_dag_run_last_failed_timestamp_seconds',
+    help: 'Per DAG, when its latest failed run ended (runs failed in the last 24 h; run_id names it)',
+    labelNames: ['dag_id', 'run_id'],
+    registers: [registry],
+    async collect() {
+      if (!knex) return;
+      this.reset();
+      for (const r of await lastFailedRuns(knex))
+        this.set({ dag_id: r.dag_id, run_id: String(r.run_id) }, r.ended_at);
+    },
+  });
+  new Gauge({
     name: 'wareflow_queue_depth',
     help: 'BullMQ jobs per pool queue and state',
     labelNames: ['pool', 'state'],
@@ -90,5 +102,34 @@ export function createEngineMetrics(
       labelNames: ['dag_id', 'outcome'],
       registers: [registry],
     }),
+  };
+}
+
+/** What the scheduler reports beyond the engine's metrics; only a process that runs one has them. */
+export interface SchedulerMetrics {
+  /** Set to the current time at the end of every scheduling pass that completed. */
+  heartbeat: Gauge;
+  slaMisses: Counter<'dag_id'>;
+}
+
+/** Registers the scheduler's metrics in `registry`, or returns those already there. */
+export function createSchedulerMetrics(registry: Registry): SchedulerMetrics {
+  const existing = (name: string) => registry.getSingleMetric(name);
+  return {
+    heartbeat:
+      (existing('wareflow_scheduler_heartbeat_timestamp_seconds') as Gauge | undefined) ??
+      new Gauge({
+        name: 'wareflow_scheduler_heartbeat_timestamp_seconds',
+        help: 'When the scheduler last completed a scheduling pass (Unix seconds)',
+        registers: [registry],
+      }),
+    slaMisses:
+      (existing('wareflow_sla_misses_total') as Counter<'dag_id'> | undefined) ??
+      new Counter({
+        name: 'wareflow_sla_misses_total',
+        help: 'Scheduled runs that missed their DAG SLA, counted once per run when the scheduler finds it',
+        labelNames: ['dag_id'],
+        registers: [registry],
+      }),
   };
 }

@@ -15,6 +15,7 @@ import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
 import { sendAlert, slaMissMail } from './alerts.js';
 import { advanceBackfill } from './backfill.js';
+import { createSchedulerMetrics } from './metrics.js';
 import { advanceIdleRuns } from './recovery.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
 import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
@@ -28,6 +29,11 @@ export interface SchedulerOptions {
   zombieAfterMs?: number;
   /** Largest number of runs one DAG gets per pass (catch-up is spread over passes). @defaultValue 100 */
   maxRunsPerPass?: number;
+  /**
+   * `isAlive()` turns false when no pass has completed for this long (wall clock).
+   * @defaultValue the larger of 60000 and 10 × tickMs
+   */
+  staleAfterMs?: number;
 }
 
 export interface Scheduler {
@@ -35,6 +41,13 @@ export interface Scheduler {
   tick(): Promise<{ created: number; reenqueued: number; zombies: number }>;
   /** Runs `tick` every `tickMs` until closed. */
   start(): void;
+  /** When the last pass completed (wall clock), if one has. */
+  lastPassAt(): Date | undefined;
+  /**
+   * False once started and no pass has completed for `staleAfterMs` (PostgreSQL unreachable, a
+   * pass that hangs, a loop that stopped): what the scheduler's /health reports as `loop`.
+   */
+  isAlive(): boolean;
   close(): Promise<void>;
 }
 
@@ -50,6 +63,13 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
   const strandedAfterMs = options.strandedAfterMs ?? 15_000;
   const zombieAfterMs = options.zombieAfterMs ?? 60_000;
   const maxRunsPerPass = options.maxRunsPerPass ?? 100;
+  const staleAfterMs = options.staleAfterMs ?? Math.max(60_000, 10 * tickMs);
+  const metrics = createSchedulerMetrics(engine.metrics.registry);
+  // Zero from the start, so that the first miss is an increase Prometheus can see.
+  for (const dag of engine.dags.values())
+    if (dag.slaMs !== undefined) metrics.slaMisses.inc({ dag_id: dag.id }, 0);
+  let startedAt: number | undefined;
+  let lastPass: number | undefined;
   let synced = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -156,6 +176,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       for (const miss of await claimSlaMisses(engine.knex, dag.id, dag.slaMs, engine.now())) {
         const deadline = new Date(miss.data_interval_end.getTime() + dag.slaMs);
         log.warn({ dag_id: dag.id, run_id: miss.id, deadline }, 'SLA missed');
+        metrics.slaMisses.inc({ dag_id: dag.id });
         await sendAlert(
           engine.mailer,
           log,
@@ -202,6 +223,8 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     }
     const swept = await sweep();
     await checkSlas();
+    lastPass = Date.now();
+    metrics.heartbeat.set(lastPass / 1000);
     return { created, ...swept };
   }
 
@@ -214,7 +237,13 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
 
   return {
     tick,
+    lastPassAt: () => (lastPass === undefined ? undefined : new Date(lastPass)),
+    isAlive() {
+      if (startedAt === undefined || closed) return false;
+      return Date.now() - (lastPass ?? startedAt) < staleAfterMs;
+    },
     start() {
+      startedAt = Date.now();
       log.info({ dags: engine.dags.size, tick_ms: tickMs }, 'scheduler started');
       void loop();
     },

@@ -80,8 +80,10 @@ const schema = z.object({
   ALLOWED_LATENESS_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).default(120_000),
   /** Port of the streaming sidecar's /health and /metrics. @defaultValue 3001 */
   STREAMING_PORT: port.default(3001),
-  /** Port of the worker's /metrics. @defaultValue 3002 */
+  /** Port of the worker's /metrics and /health. @defaultValue 3002 */
   WORKER_METRICS_PORT: port.default(3002),
+  /** Port of the scheduler's /metrics and /health. @defaultValue 3003 */
+  SCHEDULER_METRICS_PORT: port.default(3003),
   /** Task instances one worker process runs at once. @defaultValue 8 */
   WORKER_CONCURRENCY: positiveInt.default(8),
   /** Dashboard HTTP port. @defaultValue 3000 */

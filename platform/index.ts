@@ -8,3 +8,10 @@ export { createKafka, ensureTopics, Kafka } from './kafka.js';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
 export { escapeHtml, parseWholeNumber } from './text.js';
 export * from './mail/index.js';
+export {
+  runChecks,
+  startHealthServer,
+  registerDependencyGauge,
+  type HealthCheck,
+  type HealthServer,
+} from './health.js';

@@ -10,7 +10,7 @@ import {
 import { SIDECAR_SESSION_SQL } from './store/index.js';
 import { AlertMailer, Ingestor, MasterData } from './pipeline/index.js';
 import { kafkajsBroker, type Broker, type GroupConsumer, type Publisher } from './transport/index.js';
-import { startHealthServer, runChecks, type HealthServer } from './health.js';
+import { startHealthServer, runChecks, registerDependencyGauge, type HealthServer } from './health.js';
 import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 
 export interface StreamingOptions {
@@ -104,6 +104,7 @@ export async function startStreaming(
       redis: async () => (await redis.ping()) === 'PONG',
       kafka: async () => (consumer?.isConnected() ?? false) && (await broker.ping()),
     };
+    registerDependencyGauge(metrics.registry, checks);
     const port = options.port ?? config.STREAMING_PORT;
     if (port !== false) {
       health = await startHealthServer(port, metrics.registry, checks, logger);

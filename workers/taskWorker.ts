@@ -51,6 +51,8 @@ export interface TaskWorker {
   readonly id: string;
   /** Tries running right now. */
   running(): number;
+  /** Whether every pool's BullMQ worker is taking jobs (false once closing, or if one stopped). */
+  isRunning(): boolean;
   /** Stops taking work, lets running tries finish (or hands them back after the grace), closes. */
   close(): Promise<void>;
 }
@@ -207,6 +209,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   return {
     id,
     running: () => active.size,
+    isRunning: () => !closing && workers.every((w) => w.isRunning()),
     close() {
       closing ??= (async () => {
         log.info({ running: active.size }, 'worker stopping: no new work, waiting for running tries');

@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
-import { coerceError, loadConfig } from '../../platform/index.js';
+import {
+  coerceError,
+  loadConfig,
+  registerDependencyGauge,
+  startHealthServer,
+  type HealthCheck,
+} from '../../platform/index.js';
 import { createScheduler, createWorkerStore } from '../../engine/index.js';
 import { createTaskWorker, startMetricsServer } from '../../workers/index.js';
-import { createTaskServices, openEngine } from '../registry.js';
+import { createTaskServices, openEngine, type EngineContext } from '../registry.js';
 import { wholeNumber } from './arguments.js';
 
 /** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
@@ -12,25 +18,75 @@ export function stopSignal(): Promise<string> {
   });
 }
 
-/** Runs the scheduler until SIGTERM; returns its `close()` for a process that runs more than one role. */
-export async function startSchedulerProcess(
-  options: { tickMs?: number } = {},
-): Promise<{ close(): Promise<void> }> {
-  const ctx = await openEngine({ name: 'scheduler' });
-  const scheduler = createScheduler(ctx.engine, { ...(options.tickMs ? { tickMs: options.tickMs } : {}) });
-  scheduler.start();
+/**
+ * PostgreSQL and Redis as the engine's connections see them. A Redis client that is not connected
+ * fails at once: with `maxRetriesPerRequest: null` a PING would wait for the reconnection.
+ */
+function engineDependencies(ctx: EngineContext): Record<string, HealthCheck> {
   return {
+    postgres: () => ctx.knex.raw('SELECT 1'),
+    redis: async () => ctx.redis.status === 'ready' && (await ctx.redis.ping()) === 'PONG',
+  };
+}
+
+/** Port option of a role: `false` serves nothing, `undefined` takes the configured port. */
+type PortOption = number | false | undefined;
+
+/**
+ * Serves the role's /metrics and /health on `port`. A port already taken is logged, not fatal:
+ * the role itself runs on (as it did before it had endpoints).
+ */
+async function serveEndpoints(
+  ctx: EngineContext,
+  port: number | false,
+  start: (port: number) => Promise<{ port: number; close(): Promise<void> }>,
+): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  if (port === false) return undefined;
+  registerDependencyGauge(ctx.engine.metrics.registry, engineDependencies(ctx));
+  return start(port).catch((err) => {
+    ctx.logger.warn({ err: coerceError(err), port }, 'metrics and health not served');
+    return undefined;
+  });
+}
+
+/**
+ * Runs the scheduler until SIGTERM; returns its `close()` for a process that runs more than one
+ * role. Its /health fails when no scheduling pass has completed for a while, or when PostgreSQL
+ * or Redis does not answer.
+ */
+export async function startSchedulerProcess(
+  options: { tickMs?: number; metricsPort?: PortOption; staleAfterMs?: number } = {},
+): Promise<{ close(): Promise<void>; port: number | undefined }> {
+  const ctx = await openEngine({ name: 'scheduler' });
+  const scheduler = createScheduler(ctx.engine, {
+    ...(options.tickMs ? { tickMs: options.tickMs } : {}),
+    ...(options.staleAfterMs ? { staleAfterMs: options.staleAfterMs } : {}),
+  });
+  scheduler.start();
+  const checks = { ...engineDependencies(ctx), loop: async () => scheduler.isAlive() };
+  const port = options.metricsPort ?? ctx.config.SCHEDULER_METRICS_PORT;
+  const server = await serveEndpoints(ctx, port, async (p) => {
+    const s = await startHealthServer(p, ctx.engine.metrics.registry, checks, ctx.logger);
+    ctx.logger.info({ port: s.port }, 'scheduler metrics listening');
+    return s;
+  });
+  return {
+    port: server?.port,
     async close() {
+      await server?.close();
       await scheduler.close();
       await ctx.close();
     },
   };
 }
 
-/** Runs a worker until SIGTERM: on stop it takes no new work and lets running tries finish. */
+/**
+ * Runs a worker until SIGTERM: on stop it takes no new work and lets running tries finish. Its
+ * /health fails when PostgreSQL or Redis does not answer or its BullMQ workers have stopped.
+ */
 export async function startWorkerProcess(
-  options: { concurrency?: number; pools?: string[]; metricsPort?: number | false } = {},
-): Promise<{ close(): Promise<void> }> {
+  options: { concurrency?: number; pools?: string[]; metricsPort?: PortOption } = {},
+): Promise<{ close(): Promise<void>; port: number | undefined }> {
   const config = loadConfig();
   const ctx = await openEngine({
     name: 'worker',
@@ -47,18 +103,16 @@ export async function startWorkerProcess(
     services: services?.services ?? {},
     ...(options.pools ? { pools: options.pools } : {}),
   });
-  const port = options.metricsPort === undefined ? config.WORKER_METRICS_PORT : options.metricsPort;
-  const metrics =
-    port === false
-      ? undefined
-      : await startMetricsServer(ctx.engine.metrics.registry, port, ctx.logger).catch((err) => {
-          ctx.logger.warn({ err: coerceError(err), port }, 'worker metrics not served');
-          return undefined;
-        });
+  const checks = { ...engineDependencies(ctx), workers: async () => worker.isRunning() };
+  const port = options.metricsPort ?? config.WORKER_METRICS_PORT;
+  const server = await serveEndpoints(ctx, port, (p) =>
+    startMetricsServer(ctx.engine.metrics.registry, p, ctx.logger, checks),
+  );
   return {
+    port: server?.port,
     async close() {
       await worker.close();
-      await metrics?.close();
+      await server?.close();
       await services?.close();
       await ctx.close();
     },
@@ -72,8 +126,16 @@ export function registerProcessCommands(program: Command): void {
       'run the scheduler until SIGTERM (creates due runs, drives backfills, re-enqueues lost tries, SLAs)',
     )
     .option('--tick-ms <ms>', 'pause between scheduling passes', wholeNumber('--tick-ms'), 1000)
-    .action(async (opts: { tickMs: number }) => {
-      const running = await startSchedulerProcess({ tickMs: opts.tickMs });
+    .option(
+      '--metrics-port <port>',
+      'port of /metrics and /health (default SCHEDULER_METRICS_PORT; 0 for any free port)',
+      wholeNumber('--metrics-port', 0),
+    )
+    .action(async (opts: { tickMs: number; metricsPort?: number }) => {
+      const running = await startSchedulerProcess({
+        tickMs: opts.tickMs,
+        ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
+      });
       await stopSignal();
       await running.close();
     });
@@ -87,7 +149,7 @@ export function registerProcessCommands(program: Command): void {
     .option('--pools <list>', 'comma-separated pools to serve (default: every pool of the DAGs)')
     .option(
       '--metrics-port <port>',
-      'port of /metrics (default WORKER_METRICS_PORT; 0 for any free port)',
+      'port of /metrics and /health (default WORKER_METRICS_PORT; 0 for any free port)',
       wholeNumber('--metrics-port', 0),
     )
     .action(async (opts: { concurrency?: number; pools?: string; metricsPort?: number }) => {

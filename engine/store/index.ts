@@ -39,6 +39,7 @@ export { taskInstances } from './taskInstances.js';
 export { taskLogs } from './taskLogs.js';
 export { dagSummaries } from './dagSummaries.js';
 export { stateCounts } from './stateCounts.js';
+export { lastFailedRuns } from './lastFailedRuns.js';
 // Backfills.
 export { findRunningBackfill } from './findRunningBackfill.js';
 export { insertBackfill } from './insertBackfill.js';

@@ -1,38 +1,15 @@
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { REPO_ROOT } from './cli.js';
+import { exec, installed, metricsOf } from './promtool.js';
 
 interface Panel {
   type: string;
   title: string;
   datasource?: { uid: string };
   targets?: Array<{ expr: string }>;
-}
-
-function exec(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(command, args, { cwd: REPO_ROOT }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 127) : 0, stdout, stderr }),
-    ),
-  );
-}
-
-async function installed(command: string): Promise<boolean> {
-  return (await exec('sh', ['-c', `command -v ${command}`])).code === 0;
-}
-
-/** Metric names a PromQL expression reads (function names, label lists and matchers removed). */
-function metricsOf(expr: string): string[] {
-  const bare = expr
-    .replace(/\b(by|without)\s*\([^)]*\)/g, ' ')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ');
-  return [...bare.matchAll(/\b([a-z_][a-z0-9_]*)\b(?!\s*\()/g)]
-    .map((m) => m[1]!)
-    .map((name) => name.replace(/_(bucket|sum|count)$/, ''));
 }
 
 /** Every `name: '…'` in the TypeScript sources outside test/ (prom-client metric definitions). */
@@ -83,10 +60,12 @@ describe('deployment files for Docker users', function () {
     expect(text).not.to.match(/image:.*zookeeper|ZOOKEEPER_CONNECT/i);
   });
 
-  it('prometheus.yml is valid and scrapes the dashboard, streaming and worker /metrics (skipped without promtool)', async function () {
-    const file = path.join(REPO_ROOT, 'deploy', 'prometheus.yml');
+  it('prometheus.yml is valid, loads the alert rules and scrapes the dashboard, streaming, worker and scheduler /metrics (skipped without promtool)', async function () {
+    const file = path.join(REPO_ROOT, 'deploy', 'prometheus', 'prometheus.yml');
     const text = await fs.readFile(file, 'utf8');
-    for (const target of ['dashboard:3000', 'streaming:3001', 'worker:3002']) expect(text).to.contain(target);
+    for (const target of ['dashboard:3000', 'streaming:3001', 'worker:3002', 'scheduler:3003'])
+      expect(text).to.contain(target);
+    expect(text).to.match(/rule_files:\s+- alerts\.yml/);
     if (!(await installed('promtool'))) this.skip();
     const check = await exec('promtool', ['check', 'config', file]);
     expect(check.code, check.stdout + check.stderr).to.equal(0);
@@ -108,11 +87,16 @@ describe('deployment files for Docker users', function () {
       'wareflow_task_instances',
       'wareflow_queue_depth',
       'consumer_lag',
+      'ALERTS',
+      'wareflow_dependency_up',
     ]) {
       expect([...used]).to.include(metric);
     }
+    // ALERTS is the series Prometheus writes for its alert rules (deploy/prometheus/alerts.yml).
     for (const metric of used)
-      expect(defined.has(metric), `${metric} is not defined in the code`).to.equal(true);
+      expect(defined.has(metric) || metric === 'ALERTS', `${metric} is not defined in the code`).to.equal(
+        true,
+      );
 
     const datasource = await fs.readFile(
       path.join(REPO_ROOT, 'deploy', 'grafana', 'provisioning', 'datasources', 'prometheus.yml'),

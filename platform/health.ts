@@ -1,0 +1,121 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from './logger.js';
+
+/** Passes when it resolves to anything but `false`; a rejection or no answer in time fails it. */
+export type HealthCheck = () => Promise<unknown>;
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function within(check: HealthCheck, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      check().then(
+        (v) => v !== false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs every check (each bounded by a timeout); healthy when all pass. */
+export async function runChecks(
+  checks: Record<string, HealthCheck>,
+  timeoutMs = 2_000,
+): Promise<{ status: 'ok' | 'down'; checks: Record<string, 'ok' | 'down'> }> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(
+      async ([name, check]) => [name, (await within(check, timeoutMs)) ? 'ok' : 'down'] as const,
+    ),
+  );
+  const result = Object.fromEntries(entries) as Record<string, 'ok' | 'down'>;
+  return { status: Object.values(result).every((v) => v === 'ok') ? 'ok' : 'down', checks: result };
+}
+
+/**
+ * `wareflow_dependency_up{dependency}` in `registry`: 1 when the dependency passes its check at
+ * scrape time, 0 when it does not (each check bounded by `timeoutMs`). The alert rules read it.
+ * `probe` is either the checks, or a function that runs them all and says which passed.
+ */
+export function registerDependencyGauge(
+  registry: Registry,
+  probe: Record<string, HealthCheck> | (() => Promise<Record<string, boolean>>),
+  timeoutMs = 2_000,
+): void {
+  const states =
+    typeof probe === 'function'
+      ? probe
+      : async () =>
+          Object.fromEntries(
+            Object.entries((await runChecks(probe, timeoutMs)).checks).map(([k, v]) => [k, v === 'ok']),
+          );
+  new Gauge({
+    name: 'wareflow_dependency_up',
+    help: 'Whether a service this process depends on (postgres, redis, kafka) answers its health check',
+    labelNames: ['dependency'],
+    registers: [registry],
+    async collect() {
+      for (const [dependency, up] of Object.entries(await states())) this.set({ dependency }, up ? 1 : 0);
+    },
+  });
+}
+
+/**
+ * `/health` (200 or 503 with the state of each check) and `/metrics` (Prometheus text), for the
+ * processes without an HTTP app of their own: the scheduler, the worker, the streaming sidecar.
+ */
+export async function startHealthServer(
+  port: number,
+  registry: Registry,
+  checks: Record<string, HealthCheck>,
+  logger: Logger,
+  timeoutMs = 2_000,
+): Promise<HealthServer> {
+  const server = http.createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    const reply = async () => {
+      if (req.method !== 'GET') {
+        res.writeHead(405).end();
+      } else if (url === '/health') {
+        const report = await runChecks(checks, timeoutMs);
+        res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(report));
+      } else if (url === '/metrics') {
+        const body = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType }).end(body);
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+      }
+    };
+    reply().catch((err: unknown) => {
+      logger.error({ err, url }, 'health server request failed');
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
