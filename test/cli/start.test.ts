@@ -60,6 +60,7 @@ describe('wareflow start', function () {
       DASHBOARD_PORT: String(await freePort()),
       STREAMING_PORT: String(await freePort()),
       WORKER_METRICS_PORT: String(await freePort()),
+      SCHEDULER_METRICS_PORT: String(await freePort()),
       // Nothing that would log in for the user.
       DASHBOARD_USER: '',
       DASHBOARD_PASSWORD: '',
