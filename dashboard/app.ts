@@ -7,6 +7,8 @@ import type { Dag } from '../engine/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { warehouseApi } from './api/warehouse.js';
+import { reportsApi } from './api/reports.js';
+import { stockApi } from './api/stock.js';
 import { identify, requireMutation, requireViewer } from './auth.js';
 import { BULL_BOARD_PATH, mountBullBoard, type MountedBullBoard } from './bullBoard.js';
 import { DagCatalog } from './dagCatalog.js';
@@ -21,6 +23,10 @@ import { dagPages } from './pages/dags.js';
 import { loginPages } from './pages/login.js';
 import { resultPages } from './pages/results.js';
 import { runPages } from './pages/runs.js';
+import { pairPages } from './pages/pair.js';
+import { reorderPages } from './pages/reorders.js';
+import { reportPages } from './pages/reports.js';
+import { stockPages } from './pages/stock.js';
 import { createSessionStore } from './sessions.js';
 import type { WarehouseReads } from './warehouseReads.js';
 import { errorPage } from './views/layout.js';
@@ -85,11 +91,13 @@ export function buildApp(options: AppOptions): BuiltApp {
 
   app.use('/api', express.json({ limit: '100kb', strict: true }));
   app.use('/api', orchestrationApi(deps), warehouseApi(deps));
+  app.use('/api', stockApi(deps), reportsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
+  app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   app.use((_req, _res, next) => next(new HttpError(404, 'page not found')));
 
   app.use(

@@ -21,6 +21,9 @@ const NAV: Array<[string, string]> = [
   ['/alerts', 'Alerts'],
   ['/quality', 'Data quality'],
   ['/stream', 'Stream'],
+  ['/stock', 'Stock'],
+  ['/reorders', 'Reorders'],
+  ['/reports', 'Reports'],
   ['/admin/queues', 'Queues'],
 ];
 
