@@ -8,6 +8,23 @@ import { dailyInventoryEtl } from './daily_inventory_etl/index.js';
 import { hourlyTransactionAggregation } from './hourly_transaction_aggregation/index.js';
 import { lowStockAlerts } from './low_stock_alerts/index.js';
 import { dataQuality } from './data_quality/index.js';
+export {
+  listReorderRecommendations,
+  type ReorderFilter,
+  type ReorderRecommendationView,
+} from './low_stock_alerts/index.js';
+export {
+  KPIS,
+  KPI_LABELS,
+  formatChange,
+  formatKpi,
+  listWeeklySummaries,
+  readWeeklySummary,
+  type Kpi,
+  type WeeklyMetrics,
+  type WeeklyReport,
+  type WeeklySummary,
+} from './weekly_summary/index.js';
 import { weeklySummary } from './weekly_summary/index.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';

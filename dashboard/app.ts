@@ -7,6 +7,8 @@ import type { Dag } from '../engine/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { warehouseApi } from './api/warehouse.js';
+import { reportsApi } from './api/reports.js';
+import { stockApi } from './api/stock.js';
 import { identify, requireMutation, requireViewer } from './auth.js';
 import { BULL_BOARD_PATH, mountBullBoard, type MountedBullBoard } from './bullBoard.js';
 import { DagCatalog } from './dagCatalog.js';
@@ -24,6 +26,10 @@ import { resultPages } from './pages/results.js';
 import { runListPages } from './pages/runList.js';
 import { runPages } from './pages/runs.js';
 import { streamPages } from './pages/stream.js';
+import { pairPages } from './pages/pair.js';
+import { reorderPages } from './pages/reorders.js';
+import { reportPages } from './pages/reports.js';
+import { stockPages } from './pages/stock.js';
 import { createSessionStore } from './sessions.js';
 import type { WarehouseReads } from './warehouseReads.js';
 import { errorPage } from './views/layout.js';
@@ -92,12 +98,14 @@ export function buildApp(options: AppOptions): BuiltApp {
 
   app.use('/api', express.json({ limit: '100kb', strict: true }));
   app.use('/api', orchestrationApi(deps), warehouseApi(deps));
+  app.use('/api', stockApi(deps), reportsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
   app.use(runListPages(deps), streamPages(deps));
+  app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   app.use(notFoundHandler(policy));
 
   app.use(

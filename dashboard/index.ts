@@ -66,7 +66,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
           if (err) return reject(err);
           const address = s.address() as AddressInfo;
           // A wildcard address is reachable on loopback too: show the URL a browser here opens.
-          const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+          const shownHost =
+            host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
           options.logger.info({ host, port: address.port }, 'dashboard listening');
           resolve({ port: address.port, url: `http://${shownHost}:${address.port}` });
         });

@@ -1,5 +1,17 @@
 import type { listAlerts, openAlertCounts } from '../inventory/alerts/index.js';
-import type { listDataQualityResults, listDataQualityRuns } from '../dags/index.js';
+import type {
+  listDataQualityResults,
+  listDataQualityRuns,
+  listReorderRecommendations,
+  listWeeklySummaries,
+  readWeeklySummary,
+} from '../dags/index.js';
+import type {
+  listStockLevels,
+  pairLevelHistory,
+  readPairStock,
+  stockFacets,
+} from '../inventory/stock/index.js';
 import type {
   anomalyHistogram,
   listAnomalies,
@@ -38,4 +50,18 @@ export interface WarehouseReads {
   anomalyHistogram: Bound<typeof anomalyHistogram>;
   /** Stream windows still open, from the ledger, marked provisional; newest first. */
   listOpenWindows: Bound<typeof listOpenWindows>;
+  /** Stock levels per pair with their newest metrics, fewest days of cover first. */
+  listStockLevels: Bound<typeof listStockLevels>;
+  /** Warehouses and categories the stock filters offer. */
+  stockFacets: Bound<typeof stockFacets>;
+  /** One pair's level, product and newest SPEC §5 metrics. */
+  readPairStock: Bound<typeof readPairStock>;
+  /** One pair's daily snapshots, oldest first. */
+  pairLevelHistory: Bound<typeof pairLevelHistory>;
+  /** Reorder recommendations of low_stock_alerts, most urgent first. */
+  listReorderRecommendations: Bound<typeof listReorderRecommendations>;
+  /** Weekly summaries, newest first. */
+  listWeeklySummaries: Bound<typeof listWeeklySummaries>;
+  /** One weekly summary with its e-mailed report. */
+  readWeeklySummary: Bound<typeof readWeeklySummary>;
 }

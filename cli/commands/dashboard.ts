@@ -1,7 +1,19 @@
 import type { Command } from 'commander';
 import { accessPolicy, createDashboard, type Dashboard, type WarehouseReads } from '../../dashboard/index.js';
-import { listDataQualityResults, listDataQualityRuns } from '../../dags/index.js';
+import {
+  listDataQualityResults,
+  listDataQualityRuns,
+  listReorderRecommendations,
+  listWeeklySummaries,
+  readWeeklySummary,
+} from '../../dags/index.js';
 import { listAlerts, openAlertCounts } from '../../inventory/alerts/index.js';
+import {
+  listStockLevels,
+  pairLevelHistory,
+  readPairStock,
+  stockFacets,
+} from '../../inventory/stock/index.js';
 import { loadConfig, type Knex } from '../../platform/index.js';
 import {
   anomalyHistogram,
@@ -25,6 +37,13 @@ export function warehouseReads(knex: Knex): WarehouseReads {
     listAnomalies: (filter, page) => listAnomalies(knex, filter, page),
     anomalyHistogram: (filter) => anomalyHistogram(knex, filter),
     listOpenWindows: (filter) => listOpenWindows(knex, filter),
+    listStockLevels: (filter, page) => listStockLevels(knex, filter, page),
+    stockFacets: () => stockFacets(knex),
+    readPairStock: (sku, warehouseId) => readPairStock(knex, sku, warehouseId),
+    pairLevelHistory: (sku, warehouseId, days) => pairLevelHistory(knex, sku, warehouseId, days),
+    listReorderRecommendations: (filter, page) => listReorderRecommendations(knex, filter, page),
+    listWeeklySummaries: (page) => listWeeklySummaries(knex, page),
+    readWeeklySummary: (weekStart) => readWeeklySummary(knex, weekStart),
   };
 }
 

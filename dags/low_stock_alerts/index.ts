@@ -48,3 +48,9 @@ export const lowStockAlerts = defineDag({
     ),
   },
 });
+
+export {
+  listReorderRecommendations,
+  type ReorderFilter,
+  type ReorderRecommendationView,
+} from './store/index.js';

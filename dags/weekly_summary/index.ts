@@ -1,6 +1,11 @@
 import { defineDag, task } from '../../engine/index.js';
 import { mondayOf, utcDay } from '../interval.js';
 import { inventoryServices } from '../services.js';
+import type { Page, PageRequest } from '../../db/index.js';
+import type { Knex } from '../../platform/index.js';
+import type { WeeklyMetrics } from './metrics.js';
+import * as store from './store/index.js';
+import type { WeeklySummaryReport, WeeklySummaryRow } from './store/index.js';
 import { aggregateWeek, buildReport, computeWeekly, sendReport } from './tasks.js';
 
 /** The ISO week a run reports: the one its interval starts in (Monday 01:00 → that Monday). */
@@ -44,3 +49,18 @@ export const weeklySummary = defineDag({
     ),
   },
 });
+
+/** The stored weeks, newest first, with their metrics typed. */
+export const listWeeklySummaries: (
+  knex: Knex,
+  page: PageRequest,
+) => Promise<Page<WeeklySummaryRow<WeeklyMetrics>>> = store.listWeeklySummaries;
+/** One stored week with its e-mailed report and the week before; undefined when never summarised. */
+export const readWeeklySummary: (
+  knex: Knex,
+  weekStart: string,
+) => Promise<WeeklySummaryReport<WeeklyMetrics> | undefined> = store.readWeeklySummary;
+export type WeeklySummary = WeeklySummaryRow<WeeklyMetrics>;
+export type WeeklyReport = WeeklySummaryReport<WeeklyMetrics>;
+export { KPIS, type Kpi, type WeeklyMetrics } from './metrics.js';
+export { KPI_LABELS, formatChange, formatKpi } from './report.js';

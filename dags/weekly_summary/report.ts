@@ -2,7 +2,8 @@ import { escapeHtml } from '../../platform/index.js';
 import { addDays } from '../interval.js';
 import type { Kpi, WeeklyMetrics } from './metrics.js';
 
-const LABELS: Record<Kpi, string> = {
+/** How the report names each KPI. */
+export const KPI_LABELS: Readonly<Record<Kpi, string>> = {
   transactions: 'Transactions',
   units_in: 'Units in',
   units_out: 'Units out',
@@ -55,8 +56,8 @@ export function dailySalesChart(values: readonly number[]): string {
 /** The weekly report: KPIs with week-over-week change, the daily sales chart and the movers. */
 export function renderWeeklyReport(m: WeeklyMetrics): { subject: string; html: string; text: string } {
   const subject = `[wareflow] Weekly inventory summary ${m.week_start} – ${m.week_end}`;
-  const rows = (Object.keys(LABELS) as Kpi[]).map((k) => [
-    LABELS[k],
+  const rows = (Object.keys(KPI_LABELS) as Kpi[]).map((k) => [
+    KPI_LABELS[k],
     formatKpi(k, m.kpis[k]),
     formatChange(m.week_over_week[k]),
   ]);

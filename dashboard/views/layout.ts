@@ -24,6 +24,9 @@ export const NAV: Array<[string, string]> = [
   ['/alerts', 'Alerts'],
   ['/quality', 'Data quality'],
   ['/stream', 'Stream'],
+  ['/stock', 'Stock'],
+  ['/reorders', 'Reorders'],
+  ['/reports', 'Reports'],
   ['/admin/queues', 'Queues'],
 ];
 

@@ -8,3 +8,8 @@ export {
   type LowStockAlertRow,
   type ReorderRecommendationRow,
 } from './lowStockNotifications.js';
+export {
+  listReorderRecommendations,
+  type ReorderFilter,
+  type ReorderRecommendationView,
+} from './listReorderRecommendations.js';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { pagination } from './validation.js';
+
+/**
+ * Schemas of the stock, pair, reorder and weekly-report requests. Unknown query parameters are
+ * refused (a misspelt filter would otherwise silently show everything); pages drop their own
+ * `flash` before parsing (see `pageQuery`).
+ */
+
+/** SKUs and warehouse ids as the master data stores them: upper-case, trimmed, no blanks. */
+const code = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/#-]*$/, {
+    error: "must be letters, digits, '_', '.', ':', '/', '#' or '-'",
+  })
+  .transform((v) => v.toUpperCase());
+/** An empty value from a form's "any" option means no filter. */
+const optionalCode = z
+  .literal('')
+  .transform(() => undefined)
+  .or(code)
+  .optional();
+const optionalText = z
+  .string()
+  .max(100)
+  .transform((v) => v.trim() || undefined)
+  .optional();
+const flag = z
+  .enum(['true', 'false', ''], { error: "must be 'true' or 'false'" })
+  .transform((v) => (v === '' ? undefined : v === 'true'))
+  .optional();
+
+export const stockQuery = z.strictObject({
+  ...pagination.shape,
+  warehouse_id: optionalCode,
+  category: optionalText,
+  /** Part of a SKU or product name. */
+  q: optionalText,
+  below_reorder_point: flag,
+});
+
+export const pairParams = z.object({ warehouseId: code, sku: code });
+
+/** History length of the pair chart, in days. */
+export const pairQuery = z.strictObject({
+  days: z.coerce.number({ error: 'days must be a number' }).int().min(7).max(366).default(90),
+});
+
+export const reordersQuery = z.strictObject({
+  ...pagination.shape,
+  warehouse_id: optionalCode,
+  sku: optionalCode,
+  /** Every recommendation, not only each pair's newest. */
+  history: flag,
+});
+
+export const weeksQuery = z.strictObject({ ...pagination.shape });
+
+export const weekParams = z.object({
+  weekStart: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' })
+    .refine(
+      (v) =>
+        !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+      {
+        error: 'must be a real calendar date',
+      },
+    )
+    .refine((v) => new Date(`${v}T00:00:00Z`).getUTCDay() === 1, { error: 'a week starts on a Monday' }),
+});
+
+/** A page's query without the one-time `flash` message the layout shows. */
+export function pageQuery(query: unknown): Record<string, unknown> {
+  const { flash: _flash, ...rest } = (query ?? {}) as Record<string, unknown>;
+  return rest;
+}
