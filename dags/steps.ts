@@ -1,4 +1,5 @@
 import type { TaskLogger } from '../engine/index.js';
+import { SEVERITIES, type Severity } from '../inventory/alerts/index.js';
 
 /** Figures a log line carries as fields, so a log search can filter by them. */
 export type Figures = Record<string, string | number | boolean | null | readonly unknown[] | object>;
@@ -48,4 +49,22 @@ export function logInterval(
 /** "3 pairs", "1 pair": counts in messages read as a person would write them. */
 export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;
+}
+
+/** Alerts counted by severity, as a log line's field. */
+export function countBySeverity(
+  alerts: readonly { severity: Severity }[],
+): Partial<Record<Severity, number>> {
+  const counts: Partial<Record<Severity, number>> = {};
+  for (const a of alerts) counts[a.severity] = (counts[a.severity] ?? 0) + 1;
+  return counts;
+}
+
+/** "1 critical, 2 high", most severe first; "none" when every count is zero. */
+export function severityText(counts: Partial<Record<Severity, number>>): string {
+  const parts = [...SEVERITIES]
+    .reverse()
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => `${counts[s]} ${s}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
 }

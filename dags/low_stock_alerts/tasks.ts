@@ -5,21 +5,11 @@ import {
   readUnpublishedRecommendations,
   recordLowStockAlerts,
 } from './store/index.js';
-import { SEVERITIES, type Severity } from '../../inventory/alerts/index.js';
 import type { TaskLogger } from '../../engine/index.js';
 import { topicNames, type Knex } from '../../platform/index.js';
 import type { DagServices } from '../services.js';
-import { count, logInterval, step } from '../steps.js';
+import { count, countBySeverity, logInterval, severityText, step } from '../steps.js';
 import { renderLowStockDigest } from './digest.js';
-
-/** "1 critical, 2 high", most severe first; "none" when there is nothing. */
-function bySeverityText(counts: Partial<Record<Severity, number>>): string {
-  const parts = [...SEVERITIES]
-    .reverse()
-    .filter((s) => (counts[s] ?? 0) > 0)
-    .map((s) => `${counts[s]} ${s}`);
-  return parts.length > 0 ? parts.join(', ') : 'none';
-}
 
 /** The interval a run checks: stock is judged at its end, against the cooldown before it. */
 export interface CheckWindow {
@@ -45,7 +35,7 @@ export async function checkLowStock(knex: Knex, log: TaskLogger, window: CheckWi
     (r) => ({
       message:
         `${count(r.assessed, 'pair')} assessed, ${r.lowStock} low; ${count(r.newAlerts, 'new alert')} ` +
-        `(${bySeverityText(r.bySeverity)}), ${count(r.recommendations, 'reorder recommendation')}`,
+        `(${severityText(r.bySeverity)}), ${count(r.recommendations, 'reorder recommendation')}`,
       fields: {
         rows_read: r.assessed,
         rows_written: r.newAlerts + r.recommendations,
@@ -89,8 +79,7 @@ export async function sendLowStockNotifications(
   let emailed = false;
   if (alerts.length > 0) {
     const digest = renderLowStockDigest(alerts, asOf);
-    const counts: Partial<Record<Severity, number>> = {};
-    for (const a of alerts) counts[a.severity] = (counts[a.severity] ?? 0) + 1;
+    const counts = countBySeverity(alerts);
     await step(
       log,
       'email',
@@ -103,7 +92,7 @@ export async function sendLowStockNotifications(
         );
       },
       () => ({
-        message: `digest of ${count(alerts.length, 'alert')} (${bySeverityText(counts)}) sent to ${count(services.config.ALERT_EMAIL_TO.length, 'recipient')}: ${digest.subject}`,
+        message: `digest of ${count(alerts.length, 'alert')} (${severityText(counts)}) sent to ${count(services.config.ALERT_EMAIL_TO.length, 'recipient')}: ${digest.subject}`,
         fields: {
           rows_read: alerts.length,
           rows_written: alerts.length,
