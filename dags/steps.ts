@@ -33,7 +33,7 @@ export async function step<T>(
 
 /**
  * The interval a task covers, logged once at its start: `"interval: {what} [start, end)"`, with
- * `start` and `end` as ISO instants and the caller's fields (the day, hour or week).
+ * `start` and `end` as ISO instants in the fields, and the caller's fields (the day, hour or week).
  */
 export function logInterval(
   log: TaskLogger,
@@ -43,8 +43,11 @@ export function logInterval(
 ): void {
   const start = interval.start.toISOString();
   const end = interval.end.toISOString();
-  log.info(`interval: ${what} [${start}, ${end})`, { step: 'interval', ...fields, start, end });
+  log.info(`interval: ${what} [${short(start)}, ${short(end)})`, { step: 'interval', ...fields, start, end });
 }
+
+/** '2026-04-14T02:00Z' for '2026-04-14T02:00:00.000Z': the message stays short, the field exact. */
+const short = (iso: string) => iso.replace(/:00\.000Z$/, 'Z');
 
 /** "3 pairs", "1 pair": counts in messages read as a person would write them. */
 export function count(n: number, noun: string, plural = `${noun}s`): string {
