@@ -21,3 +21,11 @@ export function mondayOf(day: string): string {
   const weekday = (startOfDay(day).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
   return addDays(day, -weekday);
 }
+
+/** The ISO week of `day`, as 'YYYY-Www' (the week belongs to the year of its Thursday). */
+export function isoWeek(day: string): string {
+  const thursday = addDays(mondayOf(day), 3);
+  const jan1 = Date.parse(`${thursday.slice(0, 4)}-01-01T00:00:00Z`);
+  const week = Math.floor((startOfDay(thursday).getTime() - jan1) / (7 * DAY_MS)) + 1;
+  return `${thursday.slice(0, 4)}-W${String(week).padStart(2, '0')}`;
+}

@@ -13,7 +13,7 @@ const DAG_ID = 'daily_inventory_etl';
 /** Day D of a run: the UTC day its data interval starts on (interval [D 02:00, D+1 02:00)). */
 const dayOf = (ctx: { dataIntervalStart: Date }) => utcDay(ctx.dataIntervalStart);
 
-const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, dayOf(ctx)), {
+const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, ctx.log, dayOf(ctx)), {
   description: 'End-of-day stock of every pair on day D (daily_inventory_snapshots)',
 });
 
@@ -34,15 +34,18 @@ export const dailyInventoryEtl = defineDag({
   defaultTaskOptions: { retries: 2, retryDelayMs: 5_000, timeoutMs: 30 * 60_000 },
   tasks: {
     extract_inventory_data,
-    transform_and_load: task((ctx) => transformAndLoad(ctx.db, inventoryServices(ctx.services), dayOf(ctx)), {
-      upstream: { extract_inventory_data },
-      description: 'processed_metrics, Parquet archive, Redis cache',
-    }),
-    generate_aggregated_metrics: task((ctx) => generateAggregatedMetrics(ctx.db, dayOf(ctx)), {
+    transform_and_load: task(
+      (ctx) => transformAndLoad(ctx.db, ctx.log, inventoryServices(ctx.services), dayOf(ctx)),
+      {
+        upstream: { extract_inventory_data },
+        description: 'processed_metrics, Parquet archive, Redis cache',
+      },
+    ),
+    generate_aggregated_metrics: task((ctx) => generateAggregatedMetrics(ctx.db, ctx.log, dayOf(ctx)), {
       upstream: ['transform_and_load'],
       description: 'Roll-up per warehouse, category and total',
     }),
-    data_quality_check: task((ctx) => dataQualityCheck(ctx.db, DAG_ID, dayOf(ctx)), {
+    data_quality_check: task((ctx) => dataQualityCheck(ctx.db, ctx.log, DAG_ID, dayOf(ctx)), {
       upstream: { extract_inventory_data },
       retries: 0,
       description: 'Integrity gate over day D; business-rule failures are reported',

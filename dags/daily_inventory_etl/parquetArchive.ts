@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import parquet from 'parquetjs-lite';
 import type { ProcessedMetricsRow } from './store/index.js';
@@ -74,13 +74,14 @@ function toPrimitive(type: (typeof COLUMNS)[number]['type'], value: unknown): un
  * that of parquetjs-lite 0.8 (lib/shred.js), which this package pins.
  *
  * The file is written next to its final name and renamed into place, so a reader never sees
- * half a file and a rerun replaces the partition whole. Returns the path and the row count.
+ * half a file and a rerun replaces the partition whole. Returns the path, the row count and the
+ * file's size in bytes.
  */
 export async function writeMetricsArchive(
   dataDir: string,
   day: string,
   rows: AsyncIterable<ArchivedMetricsRow> | Iterable<ArchivedMetricsRow>,
-): Promise<{ path: string; rows: number }> {
+): Promise<{ path: string; rows: number; bytes: number }> {
   const file = archivePath(dataDir, day);
   await mkdir(path.dirname(file), { recursive: true });
   const partial = `${file}.${process.pid}.partial`;
@@ -126,5 +127,5 @@ export async function writeMetricsArchive(
     throw err;
   }
   await rename(partial, file);
-  return { path: file, rows: count };
+  return { path: file, rows: count, bytes: (await stat(file)).size };
 }

@@ -5,21 +5,33 @@ import {
   writeDailySnapshots,
   writeProcessedMetrics,
 } from './store/index.js';
-import {
-  QUALITY_RULES,
-  DEFAULT_RULE_PARAMS,
-  runQualityRules,
-  writeQualityRun,
-} from '../data_quality/store/index.js';
+import { QUALITY_RULES, DEFAULT_RULE_PARAMS, writeQualityRun } from '../data_quality/store/index.js';
+import { checkRules } from '../data_quality/checkRules.js';
+import type { TaskLogger } from '../../engine/index.js';
 import { PermanentTaskError, type Knex } from '../../platform/index.js';
 import { addDays, startOfDay } from '../interval.js';
 import type { DagServices } from '../services.js';
+import { count, logInterval, step } from '../steps.js';
 import { writeMetricsCache, type CachedMetrics } from '../../inventory/metricsCache/index.js';
 import { writeMetricsArchive } from './parquetArchive.js';
 
+/** Day D as the tasks log it: the UTC day whose end-of-day stock they compute. */
+function logDay(log: TaskLogger, day: string): void {
+  logInterval(log, `day ${day}`, { start: startOfDay(day), end: startOfDay(addDays(day, 1)) }, { day });
+}
+
 /** extract_inventory_data: the end-of-day snapshot of every pair for day D. */
-export async function extractInventoryData(knex: Knex, day: string) {
-  const snapshots = await writeDailySnapshots(knex, day);
+export async function extractInventoryData(knex: Knex, log: TaskLogger, day: string) {
+  logDay(log, day);
+  const snapshots = await step(
+    log,
+    'snapshots',
+    () => writeDailySnapshots(knex, day),
+    (r) => ({
+      message: `${count(r.pairs, 'pair')} written for ${day}, ${r.changed} changed, ${r.deleted} deleted; ${count(r.transactions, 'transaction')} of the day read`,
+      fields: { day, rows_read: r.transactions, rows_written: r.pairs, ...r },
+    }),
+  );
   return { day, pairs: snapshots.pairs, changed: snapshots.changed };
 }
 
@@ -35,31 +47,68 @@ function cacheEntryOf(row: ProcessedMetricsRow, updatedAt: string): CachedMetric
  */
 export async function transformAndLoad(
   knex: Knex,
+  log: TaskLogger,
   services: Pick<DagServices, 'redis' | 'config'>,
   day: string,
 ) {
-  const metrics = await writeProcessedMetrics(knex, day);
+  logDay(log, day);
+  const metrics = await step(
+    log,
+    'processed metrics',
+    () => writeProcessedMetrics(knex, day),
+    (r) => ({
+      message: `${count(r.pairs, 'pair')} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
+      fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
+    }),
+  );
   const [{ newest }] = (await knex.raw('SELECT max(as_of_date) AS newest FROM analytics.processed_metrics'))
     .rows;
   const refreshCache = newest === day;
   let cached = 0;
+  let cacheMs = 0;
   async function* rows() {
     for await (const batch of readProcessedMetrics(knex, day)) {
-      if (refreshCache)
+      if (refreshCache) {
+        const started = performance.now();
         cached += await writeMetricsCache(
           services.redis,
           batch.map((row) => cacheEntryOf(row, new Date().toISOString())),
         );
+        cacheMs += performance.now() - started;
+      }
       yield* batch;
     }
   }
-  const archive = await writeMetricsArchive(services.config.DATA_DIR, day, rows());
+  const archive = await step(
+    log,
+    'parquet',
+    () => writeMetricsArchive(services.config.DATA_DIR, day, rows()),
+    (r) => ({
+      message: `${count(r.rows, 'row')} written to ${r.path}, ${r.bytes} bytes`,
+      fields: { day, rows_read: r.rows, rows_written: r.rows, path: r.path, bytes: r.bytes },
+    }),
+  );
+  log.info(
+    refreshCache
+      ? `cache: ${count(cached, 'pair')} written to Redis (${Math.round(cacheMs)} ms)`
+      : `cache: left alone, ${newest} is newer than ${day}`,
+    { step: 'cache', day, refreshed: refreshCache, rows_written: cached, newest, ms: Math.round(cacheMs) },
+  );
   return { day, pairs: metrics.pairs, changed: metrics.changed, archive: archive.path, cached };
 }
 
 /** generate_aggregated_metrics: the per-warehouse, per-category and total roll-up of D. */
-export async function generateAggregatedMetrics(knex: Knex, day: string) {
-  const result = await writeAggregatedMetrics(knex, day);
+export async function generateAggregatedMetrics(knex: Knex, log: TaskLogger, day: string) {
+  logDay(log, day);
+  const result = await step(
+    log,
+    'roll-up',
+    () => writeAggregatedMetrics(knex, day),
+    (r) => ({
+      message: `${count(r.rows, 'row')} for ${day} from ${count(r.pairs, 'pair')}, ${r.changed} changed, ${r.deleted} deleted`,
+      fields: { day, rows_read: r.pairs, rows_written: r.rows, ...r },
+    }),
+  );
   return { day, rows: result.rows, changed: result.changed };
 }
 
@@ -75,16 +124,31 @@ const GATE_GROUPS = ['integrity', 'business_rules'] as const;
  * fail the task; business-rule failures such as negative stock are facts (SPEC §3) and are only
  * reported.
  */
-export async function dataQualityCheck(knex: Knex, dagId: string, day: string) {
+export async function dataQualityCheck(knex: Knex, log: TaskLogger, dagId: string, day: string) {
   const checkRunKey = `${dagId}:${day}`;
   const start = startOfDay(day);
   const end = startOfDay(addDays(day, 1));
-  const results = await runQualityRules(
+  logInterval(log, `check window of day ${day}`, { start, end }, { day, check_run_key: checkRunKey });
+  const results = await checkRules(
     knex,
+    log,
     GATE_GROUPS.flatMap((g) => QUALITY_RULES[g]),
     { checkRunKey, start, end, params: DEFAULT_RULE_PARAMS },
   );
-  const run = await writeQualityRun(knex, { checkRunKey, dagId, start, end });
+  const run = await step(
+    log,
+    'score',
+    () => writeQualityRun(knex, { checkRunKey, dagId, start, end }),
+    (r) => ({
+      message: `${r.score}/100, ${r.rules_failed} of ${r.rules_checked} rules failing`,
+      fields: {
+        score: r.score,
+        rules_checked: r.rules_checked,
+        rules_failed: r.rules_failed,
+        failed_rules: r.failed_rules,
+      },
+    }),
+  );
   const blocking = results.filter((r) => !r.passed && r.rule_group === 'integrity');
   if (blocking.length > 0) {
     throw new DataQualityGateError(

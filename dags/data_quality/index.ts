@@ -20,8 +20,8 @@ const scopeOf = (ctx: Pick<TaskContext, 'dataIntervalStart' | 'dataIntervalEnd'>
   end: ctx.dataIntervalEnd,
 });
 
-const group = (name: Parameters<typeof checkRuleGroup>[1], description: string) =>
-  task((ctx) => checkRuleGroup(ctx.db, name, scopeOf(ctx), ctx.params), { params, description });
+const group = (name: Parameters<typeof checkRuleGroup>[2], description: string) =>
+  task((ctx) => checkRuleGroup(ctx.db, ctx.log, name, scopeOf(ctx), ctx.params), { params, description });
 
 const integrity = group('integrity', 'Duplicate, invalid and orphan transactions');
 const business_rules = group(
@@ -50,7 +50,7 @@ export const dataQuality = defineDag({
     completeness,
     freshness,
     consistency,
-    report: task((ctx) => reportQuality(ctx.db, inventoryServices(ctx.services), scopeOf(ctx)), {
+    report: task((ctx) => reportQuality(ctx.db, ctx.log, inventoryServices(ctx.services), scopeOf(ctx)), {
       upstream: { integrity, business_rules, completeness, freshness, consistency },
       description: 'Score, newly failing rules, alert e-mail',
     }),

@@ -2,15 +2,17 @@ import {
   DEFAULT_RULE_PARAMS,
   QUALITY_RULES,
   recordQualityAlerts,
-  runQualityRules,
   writeQualityRun,
   type QualityAlert,
   type RuleGroup,
   type RuleParams,
 } from './store/index.js';
+import type { TaskLogger } from '../../engine/index.js';
 import type { Knex } from '../../platform/index.js';
 import type { DagServices } from '../services.js';
 import { escapeHtml } from '../../platform/index.js';
+import { count, countBySeverity, logInterval, severityText, step } from '../steps.js';
+import { checkRules } from './checkRules.js';
 
 export interface CheckScope {
   dagId: string;
@@ -19,19 +21,32 @@ export interface CheckScope {
   end: Date;
 }
 
-/** One rule-group task: runs the group's rules and stores each result. */
+function logWindow(log: TaskLogger, scope: CheckScope): void {
+  logInterval(log, 'check window', scope, { check_run_key: scope.checkRunKey });
+}
+
+/** One rule-group task: runs the group's rules, stores and logs each result. */
 export async function checkRuleGroup(
   knex: Knex,
+  log: TaskLogger,
   group: RuleGroup,
   scope: CheckScope,
   params: Partial<RuleParams>,
 ) {
-  const results = await runQualityRules(knex, QUALITY_RULES[group], {
+  logWindow(log, scope);
+  const started = performance.now();
+  const results = await checkRules(knex, log, QUALITY_RULES[group], {
     checkRunKey: scope.checkRunKey,
     start: scope.start,
     end: scope.end,
     params: { ...DEFAULT_RULE_PARAMS, ...params },
   });
+  const failed = results.filter((r) => !r.passed).map((r) => r.rule_id);
+  const ms = Math.round(performance.now() - started);
+  log.info(
+    `${group}: ${results.length - failed.length} of ${count(results.length, 'rule')} passed${failed.length > 0 ? `, failing: ${failed.join(', ')}` : ''} (${ms} ms)`,
+    { step: 'group', group, rules: results.length, rules_failed: failed.length, failed_rules: failed, ms },
+  );
   return {
     group,
     rules: results.map((r) => ({
@@ -47,14 +62,67 @@ export async function checkRuleGroup(
  * report: the run's 0–100 score (stored in data_quality_runs), an alert for every rule that
  * newly fails, and one e-mail listing them with their sample rows.
  */
-export async function reportQuality(knex: Knex, services: Pick<DagServices, 'mailer'>, scope: CheckScope) {
-  const run = await writeQualityRun(knex, scope);
-  const alerts = await recordQualityAlerts(knex, {
-    checkRunKey: scope.checkRunKey,
-    score: run.score,
-    ruleIds: run.newly_failing,
-  });
-  if (alerts.length > 0) await services.mailer.send(renderQualityAlert(alerts, run.score, scope));
+export async function reportQuality(
+  knex: Knex,
+  log: TaskLogger,
+  services: Pick<DagServices, 'mailer' | 'config'>,
+  scope: CheckScope,
+) {
+  logWindow(log, scope);
+  const run = await step(
+    log,
+    'score',
+    () => writeQualityRun(knex, scope),
+    (r) => ({
+      message: `${r.score}/100, ${r.rules_failed} of ${count(r.rules_checked, 'rule')} failing, ${r.newly_failing.length} newly`,
+      fields: {
+        rows_read: r.rules_checked,
+        rows_written: 1,
+        score: r.score,
+        rules_checked: r.rules_checked,
+        rules_failed: r.rules_failed,
+        failed_rules: r.failed_rules,
+        newly_failing: r.newly_failing,
+      },
+    }),
+  );
+  const alerts = await step(
+    log,
+    'alerts',
+    () =>
+      recordQualityAlerts(knex, {
+        checkRunKey: scope.checkRunKey,
+        score: run.score,
+        ruleIds: run.newly_failing,
+      }),
+    (a) => {
+      const counts = countBySeverity(a);
+      return {
+        message: `${count(a.length, 'alert')} raised${a.length > 0 ? ` (${severityText(counts)}): ${a.map((x) => x.rule_id).join(', ')}` : ''}`,
+        fields: {
+          rows_written: a.length,
+          alerts: a.length,
+          by_severity: counts,
+          rules: a.map((x) => x.rule_id),
+        },
+      };
+    },
+  );
+  if (alerts.length > 0) {
+    const mail = renderQualityAlert(alerts, run.score, scope);
+    const recipients = services.config.ALERT_EMAIL_TO.length;
+    await step(
+      log,
+      'email',
+      () => services.mailer.send(mail),
+      () => ({
+        message: `sent to ${count(recipients, 'recipient')}: ${mail.subject}`,
+        fields: { recipients, subject: mail.subject },
+      }),
+    );
+  } else {
+    log.info('email: no newly failing rule, nothing sent', { step: 'email', recipients: 0 });
+  }
   return {
     score: run.score,
     rulesChecked: run.rules_checked,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { loadStagedAggregates, refreshPairVelocity, stageTransactionAggregates } from './store/index.js';
 import { defineDag, task } from '../../engine/index.js';
+import { aggregateTransactions, loadAggregates, updateVelocityAndTrend, type HourScope } from './tasks.js';
 
 const DAG_ID = 'hourly_transaction_aggregation';
 
@@ -18,17 +18,15 @@ const params = z.object({
     .default(48),
 });
 
-/** Stable across the tries of one run, so a retry replaces its own staged rows. */
-const runKey = (ctx: { dataIntervalStart: Date }) => `${DAG_ID}:${ctx.dataIntervalStart.toISOString()}`;
+/** The run key is stable across the tries of one run, so a retry replaces its own staged rows. */
+const scopeOf = (ctx: { dataIntervalStart: Date; dataIntervalEnd: Date }): HourScope => ({
+  runKey: `${DAG_ID}:${ctx.dataIntervalStart.toISOString()}`,
+  start: ctx.dataIntervalStart,
+  end: ctx.dataIntervalEnd,
+});
 
 const aggregate_transactions = task(
-  async (ctx) =>
-    stageTransactionAggregates(ctx.db, {
-      runKey: runKey(ctx),
-      start: ctx.dataIntervalStart,
-      end: ctx.dataIntervalEnd,
-      lateLookbackHours: ctx.params.lateLookbackHours,
-    }),
+  (ctx) => aggregateTransactions(ctx.db, ctx.log, scopeOf(ctx), ctx.params.lateLookbackHours),
   {
     params,
     description: 'Hour, day and week aggregates from the ledger into staging (late rows included)',
@@ -36,10 +34,7 @@ const aggregate_transactions = task(
 );
 
 const load_aggregates = task(
-  async (ctx) => {
-    const { hours } = ctx.upstream.aggregate_transactions;
-    return loadStagedAggregates(ctx.db, { runKey: runKey(ctx), hours });
-  },
+  (ctx) => loadAggregates(ctx.db, ctx.log, scopeOf(ctx), ctx.upstream.aggregate_transactions.hours),
   {
     upstream: { aggregate_transactions },
     description: 'Replace the covered buckets in transaction_aggregates',
@@ -62,14 +57,9 @@ export const hourlyTransactionAggregation = defineDag({
   tasks: {
     aggregate_transactions,
     load_aggregates,
-    update_velocity_and_trend: task(
-      async (ctx) => ({
-        pairs: await refreshPairVelocity(ctx.db, { start: ctx.dataIntervalStart, end: ctx.dataIntervalEnd }),
-      }),
-      {
-        upstream: { load_aggregates },
-        description: 'Rolling 7/30-day velocity, volatility and trend per touched pair',
-      },
-    ),
+    update_velocity_and_trend: task((ctx) => updateVelocityAndTrend(ctx.db, ctx.log, scopeOf(ctx)), {
+      upstream: { load_aggregates },
+      description: 'Rolling 7/30-day velocity, volatility and trend per touched pair',
+    }),
   },
 });

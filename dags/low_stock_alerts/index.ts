@@ -17,7 +17,8 @@ const params = z.object({
 
 const check_low_stock = task(
   (ctx) =>
-    checkLowStock(ctx.db, {
+    checkLowStock(ctx.db, ctx.log, {
+      start: ctx.dataIntervalStart,
       asOf: ctx.dataIntervalEnd,
       cooldownHours: ctx.params.cooldownHours,
       runKey: `${DAG_ID}:${ctx.dataIntervalStart.toISOString()}`,
@@ -43,7 +44,11 @@ export const lowStockAlerts = defineDag({
   tasks: {
     check_low_stock,
     send_notifications: task(
-      (ctx) => sendLowStockNotifications(ctx.db, inventoryServices(ctx.services), ctx.dataIntervalEnd),
+      (ctx) =>
+        sendLowStockNotifications(ctx.db, ctx.log, inventoryServices(ctx.services), {
+          start: ctx.dataIntervalStart,
+          asOf: ctx.dataIntervalEnd,
+        }),
       { upstream: { check_low_stock }, description: 'Digest e-mail, reorder-events, alerts marked sent' },
     ),
   },

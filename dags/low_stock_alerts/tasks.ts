@@ -5,16 +5,49 @@ import {
   readUnpublishedRecommendations,
   recordLowStockAlerts,
 } from './store/index.js';
+import type { TaskLogger } from '../../engine/index.js';
 import { topicNames, type Knex } from '../../platform/index.js';
 import type { DagServices } from '../services.js';
+import { count, countBySeverity, logInterval, severityText, step } from '../steps.js';
 import { renderLowStockDigest } from './digest.js';
 
+/** The interval a run checks: stock is judged at its end, against the cooldown before it. */
+export interface CheckWindow {
+  start: Date;
+  asOf: Date;
+  cooldownHours: number;
+  runKey: string;
+}
+
 /** check_low_stock: detects low stock at the interval end and stores new alerts and recommendations. */
-export async function checkLowStock(
-  knex: Knex,
-  options: { asOf: Date; cooldownHours: number; runKey: string },
-) {
-  return { asOf: options.asOf.toISOString(), ...(await recordLowStockAlerts(knex, options)) };
+export async function checkLowStock(knex: Knex, log: TaskLogger, window: CheckWindow) {
+  const asOf = window.asOf.toISOString();
+  logInterval(
+    log,
+    `stock as of ${asOf}, cooldown ${window.cooldownHours} h`,
+    { start: window.start, end: window.asOf },
+    { as_of: asOf, cooldown_hours: window.cooldownHours },
+  );
+  const found = await step(
+    log,
+    'detect',
+    () => recordLowStockAlerts(knex, window),
+    (r) => ({
+      message:
+        `${count(r.assessed, 'pair')} assessed, ${r.lowStock} low; ${count(r.newAlerts, 'new alert')} ` +
+        `(${severityText(r.bySeverity)}), ${count(r.recommendations, 'reorder recommendation')}`,
+      fields: {
+        rows_read: r.assessed,
+        rows_written: r.newAlerts + r.recommendations,
+        assessed: r.assessed,
+        low_stock: r.lowStock,
+        new_alerts: r.newAlerts,
+        by_severity: r.bySeverity,
+        recommendations: r.recommendations,
+      },
+    }),
+  );
+  return { asOf, ...found };
 }
 
 /**
@@ -25,11 +58,66 @@ export async function checkLowStock(
  */
 export async function sendLowStockNotifications(
   knex: Knex,
+  log: TaskLogger,
   services: Pick<DagServices, 'config' | 'mailer' | 'producer'>,
-  asOf: Date,
+  window: { start: Date; asOf: Date },
 ) {
+  const asOf = window.asOf;
+  logInterval(log, `notifications as of ${asOf.toISOString()}`, { start: window.start, end: asOf });
   const topic = topicNames(services.config).reorders;
-  let published = 0;
+  const published = await step(
+    log,
+    'publish',
+    () => publishRecommendations(knex, services, topic),
+    (r) => ({
+      message: `${count(r.messages, 'reorder recommendation')} published to ${topic} in ${count(r.batches, 'batch', 'batches')}`,
+      fields: { topic, rows_read: r.messages, messages: r.messages, batches: r.batches },
+    }),
+  );
+
+  const alerts = await readUnnotifiedLowStockAlerts(knex);
+  let emailed = false;
+  if (alerts.length > 0) {
+    const digest = renderLowStockDigest(alerts, asOf);
+    const counts = countBySeverity(alerts);
+    await step(
+      log,
+      'email',
+      async () => {
+        await services.mailer.send(digest);
+        await markLowStockAlertsNotified(
+          knex,
+          alerts.map((a) => a.id),
+          new Date(),
+        );
+      },
+      () => ({
+        message: `digest of ${count(alerts.length, 'alert')} (${severityText(counts)}) sent to ${count(services.config.ALERT_EMAIL_TO.length, 'recipient')}: ${digest.subject}`,
+        fields: {
+          rows_read: alerts.length,
+          rows_written: alerts.length,
+          alerts: alerts.length,
+          by_severity: counts,
+          recipients: services.config.ALERT_EMAIL_TO.length,
+          subject: digest.subject,
+        },
+      }),
+    );
+    emailed = true;
+  } else {
+    log.info('email: no new alerts, no digest sent', { step: 'email', alerts: 0, recipients: 0 });
+  }
+  return { published: published.messages, alerts: alerts.length, emailed };
+}
+
+/** Drains the reorder-recommendation outbox to `topic` in batches of 1,000. */
+async function publishRecommendations(
+  knex: Knex,
+  services: Pick<DagServices, 'producer'>,
+  topic: string,
+): Promise<{ messages: number; batches: number }> {
+  let messages = 0;
+  let batches = 0;
   for (;;) {
     const batch = await readUnpublishedRecommendations(knex, 1000);
     if (batch.length === 0) break;
@@ -57,19 +145,8 @@ export async function sendLowStockNotifications(
       batch.map((r) => r.recommendation_id),
       new Date(),
     );
-    published += batch.length;
+    messages += batch.length;
+    batches++;
   }
-
-  const alerts = await readUnnotifiedLowStockAlerts(knex);
-  let emailed = false;
-  if (alerts.length > 0) {
-    await services.mailer.send(renderLowStockDigest(alerts, asOf));
-    await markLowStockAlertsNotified(
-      knex,
-      alerts.map((a) => a.id),
-      new Date(),
-    );
-    emailed = true;
-  }
-  return { published, alerts: alerts.length, emailed };
+  return { messages, batches };
 }

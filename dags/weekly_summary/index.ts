@@ -11,16 +11,21 @@ import { aggregateWeek, buildReport, computeWeekly, sendReport } from './tasks.j
 /** The ISO week a run reports: the one its interval starts in (Monday 01:00 → that Monday). */
 const weekOf = (ctx: { dataIntervalStart: Date }) => mondayOf(utcDay(ctx.dataIntervalStart));
 
-const aggregate_week = task((ctx) => aggregateWeek(ctx.db, weekOf(ctx)), {
+const aggregate_week = task((ctx) => aggregateWeek(ctx.db, ctx.log, weekOf(ctx)), {
   description: 'Throughput, stock, fill and quality figures of the week and the week before',
 });
-const compute_weekly_metrics = task((ctx) => computeWeekly(ctx.upstream.aggregate_week), {
+const compute_weekly_metrics = task((ctx) => computeWeekly(ctx.log, ctx.upstream.aggregate_week), {
   upstream: { aggregate_week },
   description: 'Turnover, stock-out rate, fill rate, movers, week-over-week change',
 });
 const build_report = task(
   (ctx) =>
-    buildReport(ctx.db, inventoryServices(ctx.services).config.DATA_DIR, ctx.upstream.compute_weekly_metrics),
+    buildReport(
+      ctx.db,
+      ctx.log,
+      inventoryServices(ctx.services).config.DATA_DIR,
+      ctx.upstream.compute_weekly_metrics,
+    ),
   { upstream: { compute_weekly_metrics }, description: 'HTML report with an inline SVG chart, stored' },
 );
 
@@ -41,7 +46,8 @@ export const weeklySummary = defineDag({
     compute_weekly_metrics,
     build_report,
     send_report: task(
-      (ctx) => sendReport(ctx.db, inventoryServices(ctx.services), ctx.upstream.build_report.weekStart),
+      (ctx) =>
+        sendReport(ctx.db, ctx.log, inventoryServices(ctx.services), ctx.upstream.build_report.weekStart),
       {
         upstream: { build_report },
         description: 'E-mail the report',

@@ -1,9 +1,10 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
+import { stat } from 'node:fs/promises';
 import { archivePath, dailyInventoryEtl, DataQualityGateError, metricsCacheKey } from '../../dags/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addDays, at, insertTransactions, seedRandomHistory } from './fixtures.js';
-import { createTestServices, runDagLocally, type TestServices } from './harness.js';
+import { createTestServices, runDagLocally, stepLine, type LocalRun, type TestServices } from './harness.js';
 
 const D = '2026-04-14';
 const interval = { start: at(D, 2), end: at(addDays(D, 1), 2) };
@@ -25,8 +26,9 @@ describe('daily_inventory_etl', () => {
   const table = (name: string, where: Record<string, string>) =>
     db.knex(name).where(where).orderByRaw('1, 2, 3');
 
+  let first: LocalRun;
   it('writes snapshots, metrics for as_of_date = D and the roll-up, and passes its gate', async () => {
-    const result = await run();
+    const result = (first = await run());
     expect(result.failed).to.deep.equal({});
     expect(Object.keys(result.outputs)).to.have.members([
       'extract_inventory_data',
@@ -64,6 +66,64 @@ describe('daily_inventory_etl', () => {
     expect(total.pairs_at_risk).to.equal(totals.rows[0].at_risk);
     expect(total.reorder_units).to.equal(totals.rows[0].reorder);
     expect(result.outputs.data_quality_check).to.include({ day: D });
+  });
+
+  it('logs, for every task, day D and the rows each step read and wrote', async () => {
+    const q = await db.knex.raw(
+      `SELECT (SELECT count(*) FROM analytics.daily_inventory_snapshots WHERE snapshot_date = :d)::int AS snapshots,
+              (SELECT sum(transaction_count) FROM analytics.daily_inventory_snapshots WHERE snapshot_date = :d)::int AS tx,
+              (SELECT count(*) FROM analytics.processed_metrics WHERE as_of_date = :d)::int AS metrics,
+              (SELECT count(*) FROM analytics.aggregated_metrics WHERE as_of_date = :d)::int AS rollup`,
+      { d: D },
+    );
+    const counts = q.rows[0];
+    for (const task of Object.keys(first.outputs))
+      expect(stepLine(first, task, 'interval')).to.include({ day: D });
+    const snapshots = stepLine(first, 'extract_inventory_data', 'snapshots');
+    expect(snapshots).to.include({
+      pairs: counts.snapshots,
+      changed: counts.snapshots,
+      transactions: counts.tx,
+    });
+    expect(snapshots.msg).to.match(new RegExp(`^snapshots: ${counts.snapshots} pairs written for ${D}`));
+    expect(snapshots.ms).to.be.a('number');
+
+    expect(stepLine(first, 'transform_and_load', 'processed metrics')).to.include({
+      pairs: counts.metrics,
+      changed: counts.metrics,
+    });
+    const file = archivePath(env.dataDir, D);
+    const parquetLine = stepLine(first, 'transform_and_load', 'parquet');
+    expect(parquetLine).to.include({
+      path: file,
+      rows_written: counts.metrics,
+      bytes: (await stat(file)).size,
+    });
+    expect(stepLine(first, 'transform_and_load', 'cache')).to.include({
+      refreshed: true,
+      rows_written: counts.metrics,
+    });
+
+    expect(stepLine(first, 'generate_aggregated_metrics', 'roll-up')).to.include({
+      rows: counts.rollup,
+      pairs: counts.metrics,
+    });
+
+    const results = await db
+      .knex('analytics.data_quality_results')
+      .where({ check_run_key: `daily_inventory_etl:${D}` });
+    const rules = first.logs.data_quality_check!.filter((l) => l.step === 'rule');
+    expect(rules.map((l) => [l.rule, l.passed, l.failing])).to.have.deep.members(
+      results.map((r) => [r.rule_id, r.passed, r.failing_count]),
+    );
+    const runRow = await db
+      .knex('analytics.data_quality_runs')
+      .where({ check_run_key: `daily_inventory_etl:${D}` })
+      .first();
+    expect(stepLine(first, 'data_quality_check', 'score')).to.include({
+      score: runRow.score,
+      rules_checked: results.length,
+    });
   });
 
   it('archives the metrics to Parquet that DuckDB reads back with equal values', async () => {

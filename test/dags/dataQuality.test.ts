@@ -10,7 +10,13 @@ import {
   syncLevelsFromLedger,
   type TxRow,
 } from './fixtures.js';
-import { createTestServices, runDagLocally, startSmtpServer, type TestServices } from './harness.js';
+import {
+  createTestServices,
+  runDagLocally,
+  startSmtpServer,
+  stepLine,
+  type TestServices,
+} from './harness.js';
 
 const HALF_HOUR = 30 * 60_000;
 const END = new Date(Math.floor(Date.now() / HALF_HOUR) * HALF_HOUR);
@@ -201,6 +207,25 @@ describe('data_quality', () => {
         alerted: [],
       });
       expect(smtp.mails.length).to.equal(mailsBefore);
+
+      const key = `data_quality:${I0.start.toISOString()}`;
+      for (const task of Object.keys(run.outputs))
+        expect(stepLine(run, task, 'interval')).to.include({ check_run_key: key, end: I0.end.toISOString() });
+      const logged = Object.values(run.logs)
+        .flat()
+        .filter((l) => l.step === 'rule')
+        .map((l) => [l.rule, l.group, l.passed, l.failing, l.checked]);
+      expect(logged).to.have.deep.members(
+        results.map((r) => [r.rule_id, r.rule_group, r.passed, r.failing_count, r.checked_count]),
+      );
+      expect(stepLine(run, 'freshness', 'group')).to.include({
+        group: 'freshness',
+        rules: 2,
+        rules_failed: 0,
+      });
+      expect(stepLine(run, 'report', 'score')).to.include({ score: 100, rules_checked: 15, rules_failed: 0 });
+      expect(stepLine(run, 'report', 'alerts')).to.include({ alerts: 0 });
+      expect(stepLine(run, 'report', 'email')).to.include({ recipients: 0 });
     });
 
     it('leaves identical rows when run again', async () => {
@@ -226,6 +251,18 @@ describe('data_quality', () => {
       expect(mail.subject).to.equal('[wareflow] Data quality: 1 rule newly failing (score 93.3)');
       expect(mail.raw).to.include('negative_reorder_point (business_rules): 1 of 6 failing');
       expect(mail.raw).to.include('"sku":"S3"');
+      const failedRule = stepLine(
+        first,
+        'business_rules',
+        'rule',
+        (l) => l.rule === 'negative_reorder_point',
+      );
+      expect(failedRule).to.include({ passed: false, failing: 1, checked: 6, level: 40 });
+      expect(stepLine(first, 'report', 'alerts')).to.deep.include({ alerts: 1, by_severity: { medium: 1 } });
+      expect(stepLine(first, 'report', 'email')).to.include({
+        recipients: mail.to.length,
+        subject: mail.subject,
+      });
 
       await runDagLocally(dataQuality, { db: db.knex, ...env }, I1);
       const again = await runDagLocally(dataQuality, { db: db.knex, ...env }, I2);

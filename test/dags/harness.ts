@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { createDagServices, type DagServices } from '../../dags/index.js';
 import { runDagInProcess, type Dag, type LocalRunResult } from '../../engine/index.js';
@@ -107,15 +108,56 @@ export async function createTestServices(options: {
   };
 }
 
-/** Runs every task of a DAG once in this process with the DAG services (`runDagInProcess`). */
-export function runDagLocally(
+/** One log line a task wrote, as pino stored it: the message and the fields beside it. */
+export interface TaskLogLine {
+  level: number;
+  task_id: string;
+  msg: string;
+  step?: string;
+  [field: string]: unknown;
+}
+
+/** A local run's result, with the info-or-higher log lines of every task by task id. */
+export type LocalRun = LocalRunResult & { logs: Record<string, TaskLogLine[]> };
+
+/**
+ * Runs every task of a DAG once in this process with the DAG services (`runDagInProcess`), and
+ * keeps what the tasks logged through `ctx.log` (info and above).
+ */
+export async function runDagLocally(
   dag: Dag,
   env: { db: Knex; services: DagServices; logger: Logger },
   interval: { start: Date; end: Date; conf?: Record<string, unknown> },
-): Promise<LocalRunResult> {
-  return runDagInProcess(
+): Promise<LocalRun> {
+  const logs: Record<string, TaskLogLine[]> = {};
+  const logger = pino(
+    { level: 'info', base: {} },
+    {
+      write(line: string) {
+        const entry = JSON.parse(line) as TaskLogLine;
+        (logs[entry.task_id] ??= []).push(entry);
+      },
+    },
+  );
+  const result = await runDagInProcess(
     dag,
-    { db: env.db, services: { inventory: env.services }, logger: env.logger },
+    { db: env.db, services: { inventory: env.services }, logger },
     interval,
   );
+  return { ...result, logs };
+}
+
+/** The line a task logged for `step` (the first one, or the one `where` picks). */
+export function stepLine(
+  run: LocalRun,
+  taskId: string,
+  step: string,
+  where: (line: TaskLogLine) => boolean = () => true,
+): TaskLogLine {
+  const line = (run.logs[taskId] ?? []).find((l) => l.step === step && where(l));
+  if (!line) {
+    const seen = (run.logs[taskId] ?? []).map((l) => l.msg).join('\n  ');
+    throw new Error(`task ${taskId} logged no '${step}' line; it logged:\n  ${seen}`);
+  }
+  return line;
 }

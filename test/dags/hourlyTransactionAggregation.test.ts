@@ -9,7 +9,7 @@ import {
   insertWarehouses,
   syncLevelsFromLedger,
 } from './fixtures.js';
-import { createTestServices, runDagLocally, type TestServices } from './harness.js';
+import { createTestServices, runDagLocally, stepLine, type LocalRun, type TestServices } from './harness.js';
 
 // 2026-05-05 is a Tuesday: its week bucket starts on Monday 2026-05-04.
 const DAY = '2026-05-05';
@@ -77,8 +77,9 @@ describe('hourly_transaction_aggregation', () => {
       );
   const all = () => db.knex('analytics.transaction_aggregates').orderBy(['grain', 'bucket_start', 'sku']);
 
+  let first: LocalRun;
   it('aggregates the hour, its day and its week from the ledger with the known totals', async () => {
-    const result = await run();
+    const result = (first = await run());
     expect(result.failed).to.deep.equal({});
     expect(await bucket('hour', HOUR.start, 'P1')).to.deep.equal({
       units_in: 10,
@@ -105,6 +106,35 @@ describe('hourly_transaction_aggregation', () => {
     expect(await db.knex('analytics.transaction_aggregates_staging').count({ n: '*' })).to.deep.equal([
       { n: 0 },
     ]);
+  });
+
+  it('logs the hour and, per task, the rows it read and wrote', async () => {
+    for (const task of ['aggregate_transactions', 'load_aggregates', 'update_velocity_and_trend'])
+      expect(stepLine(first, task, 'interval')).to.include({
+        hour: '2026-05-05T10:00Z',
+        start: HOUR.start.toISOString(),
+      });
+    const { rows: byGrain } = await db.knex.raw(
+      `SELECT grain, count(*)::int AS n, sum(transaction_count)::int AS tx
+       FROM analytics.transaction_aggregates GROUP BY grain`,
+    );
+    const n = Object.fromEntries(byGrain.map((r: { grain: string; n: number }) => [r.grain, r.n]));
+    const hourTx = byGrain.find((r: { grain: string }) => r.grain === 'hour').tx;
+    const total = n.hour! + n.day! + n.week!;
+    const stage = stepLine(first, 'aggregate_transactions', 'stage');
+    expect(stage).to.deep.include({ rows_read: hourTx, rows_written: total, hours: 1, late_hours: 0 });
+    expect(stage.staged).to.deep.equal({ hour: n.hour, day: n.day, week: n.week });
+    expect(stage.msg).to.match(/^stage: 5 transactions of 1 hour read \(0 late\), \d+ buckets staged/);
+    expect(stepLine(first, 'load_aggregates', 'load')).to.include({
+      staged: total,
+      changed: total,
+      deleted: 0,
+    });
+    const pairs = Number((await db.knex('analytics.pair_velocity').count({ n: '*' }))[0]!.n);
+    expect(stepLine(first, 'update_velocity_and_trend', 'velocity')).to.include({
+      touched: pairs,
+      updated: pairs,
+    });
   });
 
   it('refreshes velocity and trend over the 30 rolling days ending at the interval end', async () => {
@@ -138,7 +168,9 @@ describe('hourly_transaction_aggregation', () => {
         ingested_at: at(DAY, 11.33),
       },
     ]);
-    expect((await run({ start: at(DAY, 11), end: at(DAY, 12) })).failed).to.deep.equal({});
+    const next = await run({ start: at(DAY, 11), end: at(DAY, 12) });
+    expect(next.failed).to.deep.equal({});
+    expect(stepLine(next, 'aggregate_transactions', 'stage')).to.include({ hours: 2, late_hours: 1 });
     expect(await bucket('hour', HOUR.start, 'P1')).to.deep.include({
       units_out: 9,
       sales_units: 9,

@@ -5,7 +5,14 @@ import { topicNames } from '../../platform/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import { at, insertProducts, insertTransactions, insertWarehouses } from './fixtures.js';
-import { createTestServices, runDagLocally, startSmtpServer, type TestServices } from './harness.js';
+import {
+  createTestServices,
+  runDagLocally,
+  startSmtpServer,
+  stepLine,
+  type LocalRun,
+  type TestServices,
+} from './harness.js';
 import { collectTopic, type CollectedMessage } from './kafka.js';
 
 const METRICS_DAY = '2026-06-09';
@@ -82,8 +89,9 @@ describe('low_stock_alerts', () => {
   const alertRows = () =>
     db.knex('analytics.alerts').where({ source: 'low_stock_alerts' }).orderBy('id').select('sku', 'severity');
 
+  let first: LocalRun;
   it('alerts the items at or below their reorder point or at risk, with hand-worked severities', async () => {
-    const result = await run(0);
+    const result = (first = await run(0));
     expect(result.failed).to.deep.equal({});
     expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 3, recommendations: 3 });
     expect(await alertRows()).to.have.deep.members([
@@ -119,12 +127,49 @@ describe('low_stock_alerts', () => {
     expect(byKey['E:W1']!.recommendationId).to.equal('E:W1:2026-06-10T06:00:00Z');
   });
 
+  it('logs the check window, the alerts by severity, the e-mail and the messages published', async () => {
+    const asOf = at(RUN_DAY, 6).toISOString();
+    expect(stepLine(first, 'check_low_stock', 'interval')).to.include({ as_of: asOf, cooldown_hours: 24 });
+    expect(stepLine(first, 'send_notifications', 'interval')).to.include({ end: asOf });
+    const { rows } = await db.knex.raw(
+      `SELECT severity, count(*)::int AS n FROM analytics.alerts WHERE source = 'low_stock_alerts' GROUP BY 1`,
+    );
+    const bySeverity = Object.fromEntries(
+      rows.map((r: { severity: string; n: number }) => [r.severity, r.n]),
+    );
+    const recommendations = await db.knex('analytics.reorder_recommendations').count({ n: '*' });
+    const detect = stepLine(first, 'check_low_stock', 'detect');
+    expect(detect).to.deep.include({
+      assessed: 5,
+      low_stock: 3,
+      new_alerts: 3,
+      by_severity: bySeverity,
+      recommendations: Number(recommendations[0]!.n),
+    });
+    expect(detect.msg).to.match(
+      /^detect: 5 pairs assessed, 3 low; 3 new alerts \(1 critical, 1 high, 1 medium\)/,
+    );
+    expect(stepLine(first, 'send_notifications', 'publish')).to.include({
+      messages: reorders.messages.length,
+      batches: 1,
+      topic: topicNames(env.services.config).reorders,
+    });
+    expect(stepLine(first, 'send_notifications', 'email')).to.deep.include({
+      alerts: 3,
+      recipients: smtp.mails[0]!.to.length,
+      subject: smtp.mails[0]!.subject,
+      by_severity: bySeverity,
+    });
+  });
+
   it('adds nothing, mails nothing and publishes nothing when the same interval runs again', async () => {
     const alerts = await db.knex('analytics.alerts').orderBy('id');
     const recs = await db.knex('analytics.reorder_recommendations').orderBy('recommendation_id');
     const result = await run(0);
     expect(result.outputs.check_low_stock).to.deep.include({ newAlerts: 0 });
     expect(result.outputs.send_notifications).to.deep.equal({ published: 0, alerts: 0, emailed: false });
+    expect(stepLine(result, 'send_notifications', 'publish')).to.include({ messages: 0 });
+    expect(stepLine(result, 'send_notifications', 'email')).to.include({ alerts: 0, recipients: 0 });
     expect(await db.knex('analytics.alerts').orderBy('id')).to.deep.equal(alerts);
     expect(await db.knex('analytics.reorder_recommendations').orderBy('recommendation_id')).to.deep.equal(
       recs,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { weeklySummary } from '../../dags/index.js';
 import { writeDailySnapshots } from '../../dags/daily_inventory_etl/store/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -12,7 +12,14 @@ import {
   insertWarehouses,
   syncLevelsFromLedger,
 } from './fixtures.js';
-import { createTestServices, runDagLocally, startSmtpServer, type TestServices } from './harness.js';
+import {
+  createTestServices,
+  runDagLocally,
+  startSmtpServer,
+  stepLine,
+  type LocalRun,
+  type TestServices,
+} from './harness.js';
 
 const WEEK = '2026-06-01'; // a Monday
 const RUN = { start: at(WEEK, 1), end: at(addDays(WEEK, 7), 1) };
@@ -68,8 +75,9 @@ describe('weekly_summary', () => {
     await db?.drop();
   });
 
+  let first: LocalRun;
   it('computes throughput, turnover, stock-out and fill rates, movers and week-over-week change', async () => {
-    const run = await runDagLocally(weeklySummary, { db: db.knex, ...env }, RUN);
+    const run = (first = await runDagLocally(weeklySummary, { db: db.knex, ...env }, RUN));
     expect(run.failed).to.deep.equal({});
     const row = await db.knex('analytics.weekly_summaries').where({ week_start: WEEK }).first();
     expect(row.week_end).to.equal('2026-06-07');
@@ -116,6 +124,38 @@ describe('weekly_summary', () => {
     expect(mail.subject).to.equal('[wareflow] Weekly inventory summary 2026-06-01 – 2026-06-07');
     expect(mail.raw).to.include('<svg');
     expect(mail.raw).to.include('Units sold: 20 (+400.0 % week over week)');
+  });
+
+  it('logs the ISO week, the rows read, the KPIs, the report file and the e-mail', async () => {
+    for (const task of Object.keys(first.outputs))
+      expect(stepLine(first, task, 'interval')).to.include({ week: '2026-W23', week_start: WEEK });
+    const { rows } = await db.knex.raw(
+      `SELECT (SELECT count(*) FROM inventory.inventory_transactions WHERE occurred_at >= :s AND occurred_at < :e)::int AS tx,
+              (SELECT count(*) FROM analytics.daily_inventory_snapshots
+               WHERE snapshot_date >= CAST(:ws AS date) AND snapshot_date < CAST(:ws AS date) + 7)::int AS pair_days`,
+      { s: at(WEEK), e: at(addDays(WEEK, 7)), ws: WEEK },
+    );
+    expect(stepLine(first, 'aggregate_week', 'this week')).to.include({
+      transactions: rows[0].tx,
+      pair_days: rows[0].pair_days,
+      dq_runs: 2,
+    });
+    expect(stepLine(first, 'aggregate_week', 'week before')).to.include({
+      week: '2026-W22',
+      transactions: 4,
+    });
+    const stored = await db.knex('analytics.weekly_summaries').where({ week_start: WEEK }).first();
+    expect(stepLine(first, 'compute_weekly_metrics', 'kpis').kpis).to.deep.equal(stored.metrics.kpis);
+    expect(stepLine(first, 'build_report', 'summary')).to.include({ changed: true, rows_written: 1 });
+    const file = `${env.dataDir}/reports/weekly_summary/week=${WEEK}.html`;
+    expect(stepLine(first, 'build_report', 'report file')).to.include({
+      path: file,
+      bytes: (await stat(file)).size,
+    });
+    expect(stepLine(first, 'send_report', 'email')).to.include({
+      recipients: smtp.mails[0]!.to.length,
+      subject: smtp.mails[0]!.subject,
+    });
   });
 
   it('leaves the stored summary identical when the week runs again', async () => {

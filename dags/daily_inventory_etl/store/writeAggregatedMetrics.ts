@@ -4,12 +4,14 @@ import type { Knex } from '../../../platform/index.js';
  * Rolls up day D's processed metrics (and the snapshot's inventory value) per warehouse, per
  * category and in total, into `analytics.aggregated_metrics`. Sums go through `numeric` so the
  * result does not depend on row order and a rerun leaves rows (computed_at included) untouched.
+ * Returns, from the same statement, the metric rows read, the roll-up rows of D, the rows
+ * inserted or changed and the rows deleted.
  */
 export async function writeAggregatedMetrics(
   knex: Knex,
   day: string,
-): Promise<{ rows: number; changed: number }> {
-  const result = await knex.raw(
+): Promise<{ pairs: number; rows: number; changed: number; deleted: number }> {
+  const { rows } = await knex.raw(
     `
     WITH base AS (
       SELECT m.sku, m.warehouse_id, p.category, m.quantity_on_hand,
@@ -43,7 +45,8 @@ export async function writeAggregatedMetrics(
       DELETE FROM analytics.aggregated_metrics t
       WHERE t.as_of_date = CAST(:day AS date)
         AND NOT EXISTS (SELECT 1 FROM src WHERE src.dimension = t.dimension AND src.dimension_value = t.dimension_value)
-    )
+      RETURNING 1
+    ), upserted AS (
     INSERT INTO analytics.aggregated_metrics AS t
       (as_of_date, dimension, dimension_value, pair_count, quantity_on_hand, quantity_available, inventory_value,
        units_sold_30d, avg_velocity_30d, pairs_at_risk, pairs_out_of_stock, reorder_units, median_days_of_cover)
@@ -63,16 +66,14 @@ export async function writeAggregatedMetrics(
       IS DISTINCT FROM (EXCLUDED.pair_count, EXCLUDED.quantity_on_hand, EXCLUDED.quantity_available,
            EXCLUDED.inventory_value, EXCLUDED.units_sold_30d, EXCLUDED.avg_velocity_30d, EXCLUDED.pairs_at_risk,
            EXCLUDED.pairs_out_of_stock, EXCLUDED.reorder_units, EXCLUDED.median_days_of_cover)
+    RETURNING 1
+    )
+    -- Every src row is stored (inserted, updated or already equal) and no other row of D is left.
+    SELECT coalesce((SELECT pair_count FROM src WHERE dimension = 'total'), 0)::int AS pairs,
+           (SELECT count(*) FROM src)::int AS rows, (SELECT count(*) FROM upserted)::int AS changed,
+           (SELECT count(*) FROM stale)::int AS deleted
     `,
     { day },
   );
-  const [{ rows }] = (
-    await knex.raw(
-      'SELECT count(*)::int AS rows FROM analytics.aggregated_metrics WHERE as_of_date = CAST(:day AS date)',
-      {
-        day,
-      },
-    )
-  ).rows;
-  return { rows, changed: result.rowCount ?? 0 };
+  return rows[0];
 }

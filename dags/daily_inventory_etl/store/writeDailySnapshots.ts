@@ -8,13 +8,14 @@ import { RESERVATION_TYPES_SQL, dayEnd, dayStart } from '../../../inventory/anal
  * movements only (reservations do not move stock); the transaction count counts every row.
  *
  * Rows that did not change keep their `computed_at`, rows no longer produced are deleted: a rerun
- * leaves the table exactly as it was. Returns the pairs snapshotted and the rows changed.
+ * leaves the table exactly as it was. Returns, from the same statement, the pairs snapshotted, the
+ * rows inserted or changed, the rows deleted and the ledger rows of day D counted into them.
  */
 export async function writeDailySnapshots(
   knex: Knex,
   day: string,
-): Promise<{ pairs: number; changed: number }> {
-  const result = await knex.raw(
+): Promise<{ pairs: number; changed: number; deleted: number; transactions: number }> {
+  const { rows } = await knex.raw(
     `
     WITH after_day AS (
       SELECT sku, warehouse_id,
@@ -47,7 +48,8 @@ export async function writeDailySnapshots(
       DELETE FROM analytics.daily_inventory_snapshots t
       WHERE t.snapshot_date = CAST(:day AS date)
         AND NOT EXISTS (SELECT 1 FROM src WHERE src.sku = t.sku AND src.warehouse_id = t.warehouse_id)
-    )
+      RETURNING 1
+    ), upserted AS (
     INSERT INTO analytics.daily_inventory_snapshots AS t
       (snapshot_date, sku, warehouse_id, quantity_on_hand, quantity_reserved, quantity_available,
        units_in, units_out, transaction_count, inventory_value)
@@ -64,14 +66,14 @@ export async function writeDailySnapshots(
     WHERE (t.quantity_on_hand, t.quantity_reserved, t.units_in, t.units_out, t.transaction_count, t.inventory_value)
       IS DISTINCT FROM (EXCLUDED.quantity_on_hand, EXCLUDED.quantity_reserved, EXCLUDED.units_in,
                         EXCLUDED.units_out, EXCLUDED.transaction_count, EXCLUDED.inventory_value)
+    RETURNING 1
+    )
+    -- Every src row is stored (inserted, updated or already equal) and no other row of D is left.
+    SELECT (SELECT count(*) FROM src)::int AS pairs, (SELECT count(*) FROM upserted)::int AS changed,
+           (SELECT count(*) FROM stale)::int AS deleted,
+           (SELECT coalesce(sum(transaction_count), 0) FROM src)::int AS transactions
     `,
     { day },
   );
-  const [{ pairs }] = (
-    await knex.raw(
-      'SELECT count(*)::int AS pairs FROM analytics.daily_inventory_snapshots WHERE snapshot_date = CAST(:day AS date)',
-      { day },
-    )
-  ).rows;
-  return { pairs, changed: result.rowCount ?? 0 };
+  return rows[0];
 }

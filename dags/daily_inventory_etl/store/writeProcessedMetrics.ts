@@ -6,13 +6,15 @@ import { Z_95, dayEnd, salesStatsCtes, utcDate } from '../../../inventory/analyt
  * snapshotted on D (stock figures are the snapshot's end-of-D levels, so run
  * writeDailySnapshots first). Every SPEC §5 formula is evaluated here, Φ included
  * (`analytics.normal_cdf`); analytics/computeMetrics is the same definition in TypeScript and a
- * test holds them to each other. Unchanged rows keep their `computed_at`.
+ * test holds them to each other. Unchanged rows keep their `computed_at`. Returns, from the same
+ * statement, the pairs computed (one per snapshot row read), the rows inserted or changed and the
+ * rows deleted.
  */
 export async function writeProcessedMetrics(
   knex: Knex,
   day: string,
-): Promise<{ pairs: number; changed: number }> {
-  const result = await knex.raw(
+): Promise<{ pairs: number; changed: number; deleted: number }> {
+  const { rows } = await knex.raw(
     `
     WITH ${salesStatsCtes({
       dayIndex: `${utcDate('occurred_at')} - (CAST(:day AS date) - 29)`,
@@ -47,7 +49,8 @@ export async function writeProcessedMetrics(
       DELETE FROM analytics.processed_metrics t
       WHERE t.as_of_date = CAST(:day AS date)
         AND NOT EXISTS (SELECT 1 FROM src WHERE src.sku = t.sku AND src.warehouse_id = t.warehouse_id)
-    )
+      RETURNING 1
+    ), upserted AS (
     INSERT INTO analytics.processed_metrics AS t
       (sku, warehouse_id, as_of_date, quantity_on_hand, quantity_reserved, velocity_7d, velocity_30d,
        volatility, trend, seasonality_index, expected_daily_demand, stockout_risk, days_of_cover,
@@ -71,14 +74,13 @@ export async function writeProcessedMetrics(
            EXCLUDED.velocity_30d, EXCLUDED.volatility, EXCLUDED.trend, EXCLUDED.seasonality_index,
            EXCLUDED.expected_daily_demand, EXCLUDED.stockout_risk, EXCLUDED.days_of_cover,
            EXCLUDED.safety_stock, EXCLUDED.reorder_point, EXCLUDED.reorder_quantity)
+    RETURNING 1
+    )
+    -- Every src row is stored (inserted, updated or already equal) and no other row of D is left.
+    SELECT (SELECT count(*) FROM src)::int AS pairs, (SELECT count(*) FROM upserted)::int AS changed,
+           (SELECT count(*) FROM stale)::int AS deleted
     `,
     { day, z: Z_95 },
   );
-  const [{ pairs }] = (
-    await knex.raw(
-      'SELECT count(*)::int AS pairs FROM analytics.processed_metrics WHERE as_of_date = CAST(:day AS date)',
-      { day },
-    )
-  ).rows;
-  return { pairs, changed: result.rowCount ?? 0 };
+  return rows[0];
 }

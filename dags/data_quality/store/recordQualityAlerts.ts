@@ -3,6 +3,7 @@ import {
   DATA_QUALITY_ALERT,
   dedupKeySql,
   insertAlertsSelect,
+  type Severity,
 } from '../../../inventory/alerts/index.js';
 import type { Knex } from '../../../platform/index.js';
 
@@ -24,11 +25,12 @@ const INSERT_ALERTS = insertAlertsSelect(
       WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts a
                         WHERE a.dedup_key = ${dedupKeySql({ source: QUALITY_SOURCE, ruleId: 'f.rule_id' })}
                           AND a.details->>'check_run_key' = :key)
-      RETURNING details`,
+      RETURNING severity, details`,
 );
 
 export interface QualityAlert {
   rule_id: string;
+  severity: Severity;
   rule_group: string;
   failing_count: number;
   checked_count: number;
@@ -54,7 +56,7 @@ export async function recordQualityAlerts(
     ), inserted AS (
       ${INSERT_ALERTS}
     )
-    SELECT details->>'rule_id' AS rule_id, details->>'rule_group' AS rule_group,
+    SELECT details->>'rule_id' AS rule_id, severity, details->>'rule_group' AS rule_group,
            (details->>'failing_count')::bigint AS failing_count, (details->>'checked_count')::bigint AS checked_count,
            details->'sample' AS sample
     FROM inserted ORDER BY 1

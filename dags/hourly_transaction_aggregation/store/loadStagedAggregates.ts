@@ -4,12 +4,13 @@ import type { Knex } from '../../../platform/index.js';
  * load_aggregates: moves the rows staged under `runKey` into `analytics.transaction_aggregates`
  * in one transaction — hour buckets of the covered hours are replaced (a bucket no longer
  * produced is deleted), day and week buckets are upserted — then clears the staging rows. Rows
- * whose values did not change keep their `computed_at`, so a rerun changes nothing.
+ * whose values did not change keep their `computed_at`, so a rerun changes nothing. Returns the
+ * staged rows read, the rows inserted or changed and the hour rows deleted.
  */
 export async function loadStagedAggregates(
   knex: Knex,
   options: { runKey: string; hours: readonly string[] },
-): Promise<{ changed: number; deleted: number }> {
+): Promise<{ staged: number; changed: number; deleted: number }> {
   const bindings = { runKey: options.runKey, hours: `{${options.hours.join(',')}}` };
   return knex.transaction(async (trx) => {
     const deleted = await trx.raw(
@@ -38,7 +39,10 @@ export async function loadStagedAggregates(
               EXCLUDED.sales_units, EXCLUDED.sales_value, EXCLUDED.distinct_references)`,
       bindings,
     );
-    await trx.raw('DELETE FROM analytics.transaction_aggregates_staging WHERE run_key = :runKey', bindings);
-    return { changed: upserted.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
+    const cleared = await trx.raw(
+      'DELETE FROM analytics.transaction_aggregates_staging WHERE run_key = :runKey',
+      bindings,
+    );
+    return { staged: cleared.rowCount ?? 0, changed: upserted.rowCount ?? 0, deleted: deleted.rowCount ?? 0 };
   });
 }

@@ -5,10 +5,14 @@ import { salesStatsCtes } from '../../../inventory/analytics/index.js';
  * update_velocity_and_trend: for every pair with transactions that occurred or arrived in
  * [start, end), the SPEC §5 velocity, volatility and trend over the 30 rolling 24-hour days
  * ending at `end`, stored in `analytics.pair_velocity`. A row only moves forward in time: a
- * backfill of an older hour leaves a newer figure in place.
+ * backfill of an older hour leaves a newer figure in place. Returns the pairs touched and the rows
+ * inserted or updated.
  */
-export async function refreshPairVelocity(knex: Knex, options: { start: Date; end: Date }): Promise<number> {
-  const result = await knex.raw(
+export async function refreshPairVelocity(
+  knex: Knex,
+  options: { start: Date; end: Date },
+): Promise<{ touched: number; updated: number }> {
+  const { rows } = await knex.raw(
     `
     WITH touched AS (
       SELECT DISTINCT sku, warehouse_id FROM inventory.inventory_transactions
@@ -18,7 +22,7 @@ export async function refreshPairVelocity(knex: Knex, options: { start: Date; en
       from: `(:end::timestamptz - interval '720 hours')`,
       to: ':end::timestamptz',
       where: '(sku, warehouse_id) IN (SELECT sku, warehouse_id FROM touched)',
-    })}
+    })}, updated AS (
     INSERT INTO analytics.pair_velocity AS v (sku, warehouse_id, as_of, velocity_7d, velocity_30d, volatility, trend)
     SELECT x.sku, x.warehouse_id, :end, coalesce(s.v7, 0), coalesce(s.v30, 0), coalesce(s.volatility, 0),
            coalesce(s.trend, 0)
@@ -32,8 +36,11 @@ export async function refreshPairVelocity(knex: Knex, options: { start: Date; en
     WHERE EXCLUDED.as_of > v.as_of
        OR (EXCLUDED.as_of = v.as_of AND (v.velocity_7d, v.velocity_30d, v.volatility, v.trend)
            IS DISTINCT FROM (EXCLUDED.velocity_7d, EXCLUDED.velocity_30d, EXCLUDED.volatility, EXCLUDED.trend))
+    RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM touched)::int AS touched, (SELECT count(*) FROM updated)::int AS updated
     `,
     { start: options.start, end: options.end },
   );
-  return result.rowCount ?? 0;
+  return rows[0];
 }

@@ -19,12 +19,13 @@ const AGGREGATES = `
  * - the day and week buckets (UTC; weeks start on Monday) of every pair touched in those hours,
  *   over the whole day and week, because distinct references cannot be added up from hours.
  * Every bucket is computed from the ledger, never incrementally, so a rerun gives the same rows.
- * Returns the hour buckets covered (load_aggregates replaces exactly those).
+ * Returns the hour buckets covered (load_aggregates replaces exactly those), the rows staged per
+ * grain and the ledger rows of the covered hours.
  */
 export async function stageTransactionAggregates(
   knex: Knex,
   options: { runKey: string; start: Date; end: Date; lateLookbackHours: number },
-): Promise<{ hours: string[]; staged: Record<'hour' | 'day' | 'week', number> }> {
+): Promise<{ hours: string[]; staged: Record<'hour' | 'day' | 'week', number>; transactions: number }> {
   const bindings = {
     runKey: options.runKey,
     start: options.start,
@@ -80,11 +81,17 @@ export async function stageTransactionAggregates(
         UNION ALL SELECT :runKey, 'week', * FROM week_rows
         RETURNING grain
       )
-      SELECT grain, count(*)::int AS n FROM staged GROUP BY grain`,
+      SELECT grain, count(*)::int AS n,
+             (SELECT coalesce(sum(transaction_count), 0) FROM hour_rows)::int AS transactions
+      FROM staged GROUP BY grain`,
       { ...bindings, hours: `{${hours.join(',')}}` },
     );
     const staged = { hour: 0, day: 0, week: 0 };
-    for (const r of rows as Array<{ grain: 'hour' | 'day' | 'week'; n: number }>) staged[r.grain] = r.n;
-    return { hours, staged };
+    let transactions = 0;
+    for (const r of rows as Array<{ grain: 'hour' | 'day' | 'week'; n: number; transactions: number }>) {
+      staged[r.grain] = r.n;
+      transactions = r.transactions;
+    }
+    return { hours, staged, transactions };
   });
 }

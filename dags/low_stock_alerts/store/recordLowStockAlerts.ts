@@ -5,6 +5,7 @@ import {
   insertAlertsSelect,
   severityRankSql,
   sqlLiteral,
+  type Severity,
 } from '../../../inventory/alerts/index.js';
 import { Z_95 } from '../../../inventory/analytics/index.js';
 import type { Knex } from '../../../platform/index.js';
@@ -41,11 +42,19 @@ const INSERT_ALERTS = insertAlertsSelect(
  * (asOf − cooldown, asOf] with the same or a higher severity: no repeats within the cooldown
  * unless the severity rises, and a rerun of the same interval adds nothing. Each new alert with a
  * positive reorder quantity also gets a reorder recommendation (the reorder-events outbox).
+ * Returns the pairs assessed, those found low, the new alerts (also by severity) and the new
+ * recommendations.
  */
 export async function recordLowStockAlerts(
   knex: Knex,
   options: { asOf: Date; cooldownHours: number; runKey: string },
-): Promise<{ lowStock: number; newAlerts: number; recommendations: number }> {
+): Promise<{
+  assessed: number;
+  lowStock: number;
+  newAlerts: number;
+  bySeverity: Partial<Record<Severity, number>>;
+  recommendations: number;
+}> {
   const { rows } = await knex.raw(
     `
     WITH latest AS (
@@ -100,14 +109,19 @@ export async function recordLowStockAlerts(
       ON CONFLICT (recommendation_id) DO NOTHING
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM low)::int AS low_stock, (SELECT count(*) FROM inserted)::int AS new_alerts,
+    SELECT (SELECT count(*) FROM assessed)::int AS assessed, (SELECT count(*) FROM low)::int AS low_stock,
+           (SELECT count(*) FROM inserted)::int AS new_alerts,
+           (SELECT coalesce(jsonb_object_agg(severity, n), '{}') FROM
+              (SELECT severity, count(*)::int AS n FROM inserted GROUP BY severity) s) AS by_severity,
            (SELECT count(*) FROM recommended)::int AS recommendations
     `,
     { asOf: options.asOf, cooldown: options.cooldownHours, runKey: options.runKey, z: Z_95 },
   );
   return {
+    assessed: rows[0].assessed,
     lowStock: rows[0].low_stock,
     newAlerts: rows[0].new_alerts,
+    bySeverity: rows[0].by_severity,
     recommendations: rows[0].recommendations,
   };
 }
