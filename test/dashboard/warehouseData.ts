@@ -2,10 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from '../../platform/index.js';
+import type { TaskLogger } from '../../engine/index.js';
 import { writeDailySnapshots, writeProcessedMetrics } from '../../dags/daily_inventory_etl/store/index.js';
 import { recordLowStockAlerts } from '../../dags/low_stock_alerts/store/index.js';
 import { aggregateWeek, buildReport, computeWeekly } from '../../dags/weekly_summary/tasks.js';
 import { addDays, at, seedRandomHistory, type RandomHistory } from '../dags/fixtures.js';
+
+/** The DAG tasks' log lines are not what these specs are about. */
+const quiet: TaskLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** The last day of the seeded history: a Sunday, so the two weeks before it are whole. */
 export const LAST_DAY = '2026-03-29';
@@ -48,7 +52,12 @@ export async function seedWarehouse(knex: Knex): Promise<WarehouseData> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wareflow-reports-'));
   try {
     for (const week of WEEKS)
-      await buildReport(knex, dataDir, computeWeekly(await aggregateWeek(knex, week)));
+      await buildReport(
+        knex,
+        quiet,
+        dataDir,
+        await computeWeekly(quiet, await aggregateWeek(knex, quiet, week)),
+      );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
