@@ -1,4 +1,5 @@
 import {
+  newestMetricsDay,
   readProcessedMetrics,
   type ProcessedMetricsRow,
   writeAggregatedMetrics,
@@ -61,8 +62,8 @@ export async function transformAndLoad(
       fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
     }),
   );
-  const [{ newest }] = (await knex.raw('SELECT max(as_of_date) AS newest FROM analytics.processed_metrics'))
-    .rows;
+  // The cache holds the newest day: a backfilled older day leaves it alone.
+  const newest = await newestMetricsDay(knex);
   const refreshCache = newest === day;
   let cached = 0;
   let cacheMs = 0;

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readWeekFigures, writeWeeklySummary, type WeekFigures } from './store/index.js';
+import { readWeekFigures, readWeeklySummary, writeWeeklySummary, type WeekFigures } from './store/index.js';
 import type { TaskLogger } from '../../engine/index.js';
-import type { Knex } from '../../platform/index.js';
+import { WareflowError, type Knex } from '../../platform/index.js';
 import { addDays, isoWeek, startOfDay } from '../interval.js';
 import type { DagServices } from '../services.js';
 import { count, logInterval, step } from '../steps.js';
@@ -124,8 +124,10 @@ export async function sendReport(
   weekStart: string,
 ) {
   logWeek(log, weekStart);
-  const row = await knex('analytics.weekly_summaries').where({ week_start: weekStart }).first();
-  const { subject, text } = renderWeeklyReport(row.metrics as WeeklyMetrics);
+  const row = await readWeeklySummary<WeeklyMetrics>(knex, weekStart);
+  if (!row)
+    throw new WareflowError(`no weekly summary of ${weekStart} to send: build_report has not stored it`);
+  const { subject, text } = renderWeeklyReport(row.metrics);
   const recipients = services.config.ALERT_EMAIL_TO.length;
   const id = await step(
     log,

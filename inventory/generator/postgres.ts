@@ -3,6 +3,7 @@
  */
 import { InvalidInputError, type Knex } from '../../platform/index.js';
 import {
+  analyzeLedger,
   deletePairLedger,
   insertOpeningStock,
   loadLevels,
@@ -189,7 +190,7 @@ export async function generateToPostgres(
     ({ rows } = await writeInParallel(knex, batches, connections, progress));
   }
   // Fresh statistics, so the first queries over a large new ledger get sensible plans.
-  await knex.raw('ANALYZE inventory.inventory_transactions, inventory.inventory_levels');
+  await analyzeLedger(knex);
   const seconds = (performance.now() - started) / 1000;
   return {
     products: master.products.length,

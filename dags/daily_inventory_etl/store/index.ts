@@ -4,3 +4,4 @@ export { writeProcessedMetrics } from './writeProcessedMetrics.js';
 export { countDailySalesMatrix, readDailySalesMatrix } from './dailySalesMatrix.js';
 export { writeAggregatedMetrics } from './writeAggregatedMetrics.js';
 export { readProcessedMetrics, type ProcessedMetricsRow } from './readProcessedMetrics.js';
+export { newestMetricsDay } from './newestMetricsDay.js';

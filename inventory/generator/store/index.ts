@@ -11,3 +11,4 @@ export { upsertLevels, loadLevels, type LevelInput, type CurrentLevel } from './
 export { insertOpeningStock, type OpeningStock } from './insertOpeningStock.js';
 export { skipForeignKeyChecks } from './bulkLoadMode.js';
 export { countProducts } from './countProducts.js';
+export { analyzeLedger } from './analyzeLedger.js';
