@@ -56,9 +56,11 @@ export {
   TaskTimeoutError,
   WorkerShutdownError,
   MAX_OUTPUT_BYTES,
+  type TryEnv,
   type TryInput,
   type TryResult,
 } from './runner.js';
+export { TryLog, type TaskLogSink, type TryLogOptions } from './tryLog.js';
 export { createWorkerStore, type WorkerStore } from './workerStore.js';
 export { runDagInProcess, type LocalRunResult } from './localRun.js';
 export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
@@ -78,6 +80,7 @@ export {
   listRuns,
   getRun,
   getTaskLogs,
+  getTaskLog,
   triggerRun,
   waitForRun,
   clearTasks,
@@ -85,7 +88,8 @@ export {
   type DagSummary,
   type RunDetail,
 } from './operations.js';
-export { TASK_STATES, RUN_STATES } from './store/index.js';
+export { readTaskLog, type TaskLogView, type TryLogView } from './taskLog.js';
+export { TASK_STATES, RUN_STATES, TRY_EVENTS } from './store/index.js';
 export type {
   DagRunRow,
   TaskInstanceRow,
@@ -93,6 +97,10 @@ export type {
   RunState,
   TryOutcome,
   TaskLogRow,
+  TaskLogLine,
+  TaskLogQuery,
+  TaskLogSource,
+  TryEvent,
   BackfillRow,
   ClaimedTry,
   QueuedTry,

@@ -12,12 +12,14 @@ import {
   taskLogs,
   type DagRunRow,
   type TaskInstanceRow,
+  type TaskLogQuery,
   type TaskLogRow,
 } from './store/index.js';
 import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
 import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
+import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
 
 export interface DagSummary {
@@ -88,13 +90,27 @@ export async function getRun(engine: Engine, runId: number): Promise<RunDetail |
   return { ...run, task_instances: await taskInstances(engine.knex, runId) };
 }
 
+/**
+ * A task instance's stored log lines, oldest first: the task's own (`source: 'task'`) and the
+ * engine's events on each try (`source: 'engine'`, `fields.event`). One try, or lines after an id.
+ */
 export async function getTaskLogs(
   engine: Engine,
   runId: number,
   taskId: string,
-  tryNumber?: number,
+  query?: number | TaskLogQuery,
 ): Promise<TaskLogRow[]> {
-  return taskLogs(engine.knex, runId, taskId, tryNumber);
+  return taskLogs(engine.knex, runId, taskId, typeof query === 'number' ? { tryNumber: query } : query);
+}
+
+/** A task instance's log per try with its state and output, for pages and live views (`readTaskLog`). */
+export async function getTaskLog(
+  engine: Engine,
+  runId: number,
+  taskId: string,
+  query: TaskLogQuery = {},
+): Promise<TaskLogView> {
+  return readTaskLog(engine.knex, runId, taskId, query);
 }
 
 /**

@@ -8,12 +8,15 @@ export function queueNameFor(pool: string): string {
 }
 
 /**
- * The BullMQ job id of one try of one task instance. Deterministic, so enqueuing the same try
- * twice (a worker and the scheduler's sweep racing) adds one job; dashes only, since BullMQ
- * reserves ':' in ids.
+ * The BullMQ job id of one try of one task instance. The same for every enqueue of a try, so
+ * enqueuing it twice (a worker and the scheduler's sweep racing) adds one job. Its `tryKey` is
+ * drawn by PostgreSQL when the try is created, so the id never repeats across databases, resets
+ * and restores: run ids and try numbers start over there, while Redis keeps the ids of jobs it
+ * completed, and BullMQ silently adds nothing under an id it still holds. Run, task and try stay
+ * in the id for people reading Bull Board; dashes only, since BullMQ reserves ':' in ids.
  */
-export function jobIdFor(t: Pick<QueuedTry, 'runId' | 'taskId' | 'tryNumber'>): string {
-  return `r${t.runId}-${t.taskId}-t${t.tryNumber}`;
+export function jobIdFor(t: Pick<QueuedTry, 'runId' | 'taskId' | 'tryNumber' | 'tryKey'>): string {
+  return `r${t.runId}-${t.taskId}-t${t.tryNumber}-${t.tryKey}`;
 }
 
 /** What a task job carries: which try of which task instance to run. */
@@ -22,6 +25,8 @@ export interface TaskJobData {
   dagId: string;
   taskId: string;
   tryNumber: number;
+  /** The try's key (`QueuedTry.tryKey`); absent on jobs enqueued before keys existed. */
+  tryKey?: string;
   /** Epoch ms when the try was enqueued. */
   enqueuedAt: number;
 }
@@ -66,6 +71,7 @@ export class TaskQueues {
               dagId: t.dagId,
               taskId: t.taskId,
               tryNumber: t.tryNumber,
+              tryKey: t.tryKey,
               enqueuedAt: now,
             },
             opts: {
@@ -83,7 +89,8 @@ export class TaskQueues {
 
   /**
    * Re-enqueues tries PostgreSQL says are waiting. A job that still waits is left alone; one that
-   * already ended (so cannot be re-added under its id) is removed first.
+   * already ended (so cannot be re-added under its id: a restored database revives tries whose
+   * jobs ran after the backup) is removed first.
    */
   async reenqueue(tries: QueuedTry[]): Promise<number> {
     const missing: QueuedTry[] = [];

@@ -1,7 +1,8 @@
 import type { Knex, Logger } from '../platform/index.js';
 import { coerceError, InvalidInputError, WareflowError } from '../platform/index.js';
-import type { TaskLogLine } from './store/index.js';
+import type { TaskLogLine, TaskLogSource } from './store/index.js';
 import { validateParams } from './params.js';
+import { TryLog, type TaskLogSink, type TryLogOptions } from './tryLog.js';
 import type { Dag, ResolvedTask, RunType, TaskContext, TaskLogger, TaskServices } from './dag.js';
 
 /** A try ran longer than its task's `timeoutMs`. Retriable, like any failure. */
@@ -34,38 +35,56 @@ export interface TryInput {
   upstream: Record<string, unknown>;
 }
 
+/** `logs`: the try's lines not stored yet (all of them without a `logSink`). */
 export type TryResult =
   | { ok: true; output: unknown; logs: TaskLogLine[]; durationMs: number }
   | { ok: false; error: Error; handedBack: boolean; logs: TaskLogLine[]; durationMs: number };
 
+export interface TryEnv {
+  db: Knex;
+  services: TaskServices;
+  logger: Logger;
+  shutdown?: AbortSignal;
+  /** Stores the try's lines while it runs; without it, every line comes back in the result. */
+  logSink?: TaskLogSink;
+  logOptions?: TryLogOptions;
+}
+
 /**
  * Runs one try of a task in this process: builds its context, fires `ctx.signal` on timeout or
  * shutdown and stops waiting for the handler then (a handler that ignores the signal keeps
- * running in the background, but its result is ignored), and captures its log lines.
+ * running in the background, but its result is ignored), and captures its log lines, storing
+ * them as they come through `logSink` (see `TryLog`). A handler that throws or times out adds an
+ * engine line with the error (and its stack) to the try's log.
  */
-export async function runTry(
-  input: TryInput,
-  env: { db: Knex; services: TaskServices; logger: Logger; shutdown?: AbortSignal },
-): Promise<TryResult> {
+export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   const { dag, task } = input;
   const started = performance.now();
-  const logs: TaskLogLine[] = [];
+  const tryLog = new TryLog(env.logSink, env.logger, env.logOptions);
   const base = { dag_id: dag.id, run_id: input.runId, task_id: task.id, try_number: input.tryNumber };
   const pinoLog = env.logger.child(base);
+  const write = (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    fields: Record<string, unknown>,
+    source: TaskLogSource,
+  ) => {
+    tryLog.push({
+      runId: input.runId,
+      taskId: task.id,
+      tryNumber: input.tryNumber,
+      loggedAt: new Date(),
+      level,
+      message: String(message),
+      fields,
+      source,
+    });
+    pinoLog[level](fields, message);
+  };
   const line =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
-    (message: string, fields: Record<string, unknown> = {}) => {
-      logs.push({
-        runId: input.runId,
-        taskId: task.id,
-        tryNumber: input.tryNumber,
-        loggedAt: new Date(),
-        level,
-        message: String(message),
-        fields,
-      });
-      pinoLog[level](fields, message);
-    };
+    (message: string, fields: Record<string, unknown> = {}) =>
+      write(level, message, fields, 'task');
   const log: TaskLogger = {
     debug: line('debug'),
     info: line('info'),
@@ -113,18 +132,27 @@ export async function runTry(
       throw new InvalidInputError(
         `task output is ${json.length} bytes; outputs are limited to ${MAX_OUTPUT_BYTES}`,
       );
-    return { ok: true, output: JSON.parse(json), logs, durationMs: performance.now() - started };
+    const durationMs = performance.now() - started;
+    return { ok: true, output: JSON.parse(json), logs: await tryLog.drain(), durationMs };
   } catch (thrown) {
     const error = coerceError(thrown);
     const handedBack = error instanceof WorkerShutdownError;
-    log[handedBack ? 'warn' : 'error'](
-      handedBack ? 'try handed back: worker shutting down' : `try failed: ${error.message}`,
-      {
-        error: error.name,
-        ...(error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}),
-      },
-    );
-    return { ok: false, error, handedBack, logs, durationMs: performance.now() - started };
+    // A hand-back is the engine's own event, written when it is recorded.
+    if (!handedBack) {
+      const timedOut = error instanceof TaskTimeoutError;
+      write(
+        'error',
+        timedOut ? `timed out after ${task.timeoutMs} ms` : `raised ${error.name}: ${error.message}`,
+        {
+          event: timedOut ? 'timed_out' : 'raised',
+          error: error.name,
+          ...(error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}),
+        },
+        'engine',
+      );
+    }
+    const durationMs = performance.now() - started;
+    return { ok: false, error, handedBack, logs: await tryLog.drain(), durationMs };
   } finally {
     clearTimeout(timer);
     env.shutdown?.removeEventListener('abort', onShutdown);

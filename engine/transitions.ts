@@ -43,6 +43,7 @@ function queuedTries(rows: QueuedRow[], dagOf: (runId: number) => Dag): QueuedTr
     taskId: q.task_id,
     pool: q.pool,
     tryNumber: q.try_number,
+    tryKey: q.try_key,
   }));
 }
 
@@ -61,7 +62,7 @@ export async function createRunInTx(
     ...evaluation.queue.map((t): [string, TaskState] => [t, 'queued']),
     ...evaluation.settle.map((s): [string, TaskState] => [s.taskId, s.state]),
   ]);
-  const row = await insertRun(trx, {
+  const inserted = await insertRun(trx, {
     ...run,
     dagId: dag.id,
     state: evaluation.runState,
@@ -72,13 +73,15 @@ export async function createRunInTx(
       state: initial.get(t.id) ?? 'none',
     })),
   });
-  if (row === undefined) return undefined;
+  if (inserted === undefined) return undefined;
+  const { run: row, tryKeys } = inserted;
   const queued = evaluation.queue.map((taskId) => ({
     runId: row.id,
     dagId: dag.id,
     taskId,
     pool: dag.taskById.get(taskId)!.pool,
     tryNumber: 1,
+    tryKey: tryKeys.get(taskId)!,
   }));
   return { runId: row.id, run: row, queued };
 }
@@ -170,7 +173,7 @@ const MAX_DECISION_ROUNDS = 5;
  * runs (a worker batches the tries that end together), in two statements and no lock held in
  * between: one records the ends and reads the runs, the other applies what the trigger rules
  * decide from that read. The tries to enqueue are returned for the caller to add to BullMQ (their
- * job ids are deterministic, and the scheduler's sweep enqueues any the caller did not, or
+ * job ids are fixed per try, and the scheduler's sweep enqueues any the caller did not, or
  * advances a run whose worker died between the two statements). A decision is made again from
  * a fresh read when a clear or mark changed the run meanwhile (its version moved on), or when
  * another try of the run may have finished unseen at the same time (`mustRecheck`).
@@ -179,7 +182,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   if (tries.length === 0) return [];
   const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
   const dagOf = (runId: number) => dags.get(runId)!;
-  const { recorded, runs } = await retryOnConflict(() => recordTries(knex, tries));
+  const { recorded, nextTryKeys, runs } = await retryOnConflict(() => recordTries(knex, tries));
   const results: FinishResult[] = tries.map((_, i) => ({
     recorded: recorded[i]!,
     queued: [],
@@ -195,6 +198,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
         taskId: t.taskId,
         pool: t.dag.taskById.get(t.taskId)?.pool ?? 'default',
         tryNumber: t.tryNumber + 1,
+        tryKey: nextTryKeys[i]!,
         ...(t.outcome.kind === 'retry' ? { notBefore: t.outcome.notBefore } : {}),
       });
     } else {

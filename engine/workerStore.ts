@@ -1,5 +1,13 @@
 import type { Knex } from '../platform/index.js';
-import { claimTries, heartbeat, tryIsRunning, type ClaimedTry, type TryToClaim } from './store/index.js';
+import {
+  appendTaskLogs,
+  claimTries,
+  heartbeat,
+  tryIsRunning,
+  type ClaimedTry,
+  type TaskLogLine,
+  type TryToClaim,
+} from './store/index.js';
 import { finishTries, type FinishResult, type TryFinish } from './transitions.js';
 
 /**
@@ -20,6 +28,8 @@ export interface WorkerStore {
   heartbeat(workerId: string): Promise<number>;
   /** Records how tries ended and hands off to their downstream tasks (see `finishTries`). */
   finishTries(tries: TryFinish[]): Promise<FinishResult[]>;
+  /** Stores log lines of running tries as they are written; returns how many. */
+  appendTaskLogs(lines: TaskLogLine[]): Promise<number>;
 }
 
 /** The worker's operations on the engine's PostgreSQL state store. */
@@ -29,5 +39,6 @@ export function createWorkerStore(knex: Knex): WorkerStore {
     tryIsRunning: (runId, taskId, tryNumber) => tryIsRunning(knex, runId, taskId, tryNumber),
     heartbeat: (workerId) => heartbeat(knex, workerId),
     finishTries: (tries) => finishTries(knex, tries),
+    appendTaskLogs: (lines) => appendTaskLogs(knex, lines),
   };
 }

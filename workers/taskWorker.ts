@@ -16,6 +16,8 @@ import {
   type TryOutcome,
   type QueuedTry,
   type TryToClaim,
+  type TaskLogLine,
+  type TryLogOptions,
   type WorkerStore,
 } from '../engine/index.js';
 
@@ -45,6 +47,8 @@ export interface TaskWorkerOptions {
   stalledIntervalMs?: number;
   /** On close, how long running tries may take to finish before they are handed back. @defaultValue 25000 */
   shutdownGraceMs?: number;
+  /** How a running try's log lines are batched as they are stored (see `TryLog`). */
+  taskLogs?: TryLogOptions;
 }
 
 export interface TaskWorker {
@@ -78,16 +82,26 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   const { store } = options;
   const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries));
   const finish = createBatcher((tries: TryFinish[]) => store.finishTries(tries));
+  const appendLogs = createBatcher(async (batches: TaskLogLine[][]) => {
+    await store.appendTaskLogs(batches.flat());
+    return batches.map(() => undefined);
+  });
   const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
     await engine.queues.enqueue(lists.flat());
     return lists.map(() => undefined);
   });
 
   const processJob = async (job: Job<TaskJobData>, token?: string): Promise<string> => {
-    const { runId, dagId, taskId, tryNumber } = job.data;
+    const { runId, dagId, taskId, tryNumber, tryKey } = job.data;
     const dag = engine.dags.get(dagId);
     const task = dag?.taskById.get(taskId);
-    const claimed = await claim({ runId, taskId, tryNumber, upstream: task?.upstream ?? [] });
+    const claimed = await claim({
+      runId,
+      taskId,
+      tryNumber,
+      ...(tryKey ? { tryKey } : {}),
+      upstream: task?.upstream ?? [],
+    });
     if (!claimed) {
       // The try runs elsewhere with a fresh heartbeat. This job may be BullMQ re-delivering the
       // job of a worker that just died (its heartbeat is not stale yet): look again once it would
@@ -132,6 +146,8 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
           services: options.services ?? {},
           logger: engine.logger,
           shutdown: shutdown.signal,
+          logSink: appendLogs,
+          ...(options.taskLogs ? { logOptions: options.taskLogs } : {}),
         },
       );
       const outcome: TryOutcome = result.ok

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { clearTasks, getRun, getTaskLogs, listRuns, markTask } from '../../engine/index.js';
+import {
+  clearTasks,
+  getRun,
+  getTaskLog,
+  listRuns,
+  markTask,
+  type TaskLogRow,
+  type TaskLogView,
+} from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { withEngine } from '../registry.js';
 import { iso, parseRunId, printJson, printTable, wholeNumber } from './arguments.js';
@@ -42,16 +50,22 @@ export function registerRunsCommands(program: Command): void {
 
   runs
     .command('show')
-    .description("a run with its task instances (and a task's logs with --task)")
+    .description("a run with its task instances (and a task's log and output with --task)")
     .argument('<run_id>', 'run number', parseRunId)
-    .option('--task <task>', 'print the logs of this task')
+    .option(
+      '--task <task>',
+      "print this task's log, try by try (the engine's events included), and its output",
+    )
     .option('--json', 'print one JSON document')
     .action(async (runId: number, opts: { task?: string; json?: boolean }) => {
       await withEngine(async ({ engine }) => {
         const run = await getRun(engine, runId);
         if (!run) throw new UsageError(`unknown run ${runId}`);
-        const logs = opts.task ? await getTaskLogs(engine, runId, opts.task) : undefined;
-        if (opts.json) return printJson(logs ? { ...run, logs } : run);
+        if (opts.task && !run.task_instances.some((t) => t.task_id === opts.task))
+          throw new UsageError(`run ${runId} has no task '${opts.task}'`);
+        const log = opts.task ? await getTaskLog(engine, runId, opts.task) : undefined;
+        if (opts.json)
+          return printJson(log ? { ...run, logs: log.tries.flatMap((t) => t.lines), task_log: log } : run);
         console.log(`run ${run.id}  ${run.dag_id}  ${run.run_type}  ${iso(run.logical_date)}  ${run.state}`);
         printTable(
           ['task_id', 'state', 'try', 'started', 'ended', 'error'],
@@ -64,8 +78,7 @@ export function registerRunsCommands(program: Command): void {
             t.error,
           ]),
         );
-        for (const l of logs ?? [])
-          console.log(`${iso(l.logged_at)} try ${l.try_number} ${l.level.toUpperCase()} ${l.message}`);
+        if (log) printTaskLog(log);
       });
     });
 
@@ -101,4 +114,27 @@ export function registerRunsCommands(program: Command): void {
         console.log(`run ${runId}: ${opts.task} marked ${state}`);
       });
     });
+}
+
+/** A task instance's log, try by try, then its output (or error). */
+function printTaskLog(log: TaskLogView): void {
+  console.log('');
+  console.log(`task ${log.taskId}  ${log.state ?? '?'}  try ${log.tryNumber}`);
+  if (log.tries.length === 0) console.log('  no log lines yet');
+  for (const t of log.tries) {
+    console.log(`-- try ${t.tryNumber} (${t.state}) --`);
+    for (const l of t.lines) console.log(`${iso(l.logged_at)} ${formatLine(l)}`);
+  }
+  if (log.state === 'success') console.log(`output: ${JSON.stringify(log.output)}`);
+  else if (log.error) console.log(`error: ${log.error}`);
+}
+
+/** One line: level, `[engine]` for the engine's events, the message and the task's own fields. */
+function formatLine(l: TaskLogRow): string {
+  const level = l.level.toUpperCase().padEnd(5);
+  if (l.source === 'engine') return `${level} [engine] ${l.message}`;
+  const fields = Object.entries(l.fields)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${level} ${l.message}${fields ? `  ${fields}` : ''}`;
 }

@@ -23,6 +23,7 @@ export interface QueuedRow {
   run_id: number;
   task_id: string;
   try_number: number;
+  try_key: string;
   pool: string;
 }
 
@@ -32,6 +33,7 @@ export interface QueuedRow {
  * ends when its `runState` is final. A run whose version moved on since its states were read (a
  * clear or mark committed meanwhile) is left alone and reported as stale: decide again from a
  * fresh read. The run rows are share-locked while the decisions apply, so a clear or mark waits.
+ * Each queued try gets a new key (the try_number trigger) and its `queued` line in the try's log.
  */
 export async function applyTransitions(
   knex: Knex | Knex.Transaction,
@@ -77,10 +79,15 @@ export async function applyTransitions(
          FROM jsonb_to_recordset(?::jsonb) AS q(run_id bigint, task_id text)
         WHERE ti.run_id = q.run_id AND ti.task_id = q.task_id AND ti.state = 'none'
           AND q.run_id IN (SELECT id FROM current)
-        RETURNING ti.run_id, ti.task_id, ti.try_number, ti.pool)
-     SELECT run_id, task_id, try_number, pool FROM queued
+        RETURNING ti.run_id, ti.task_id, ti.try_number, ti.try_key, ti.pool),
+     logged AS (
+       INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, level, message, fields, source)
+       SELECT run_id, task_id, try_number, 'info', 'queued in pool ' || pool,
+              jsonb_build_object('event', 'queued', 'pool', pool), 'engine'
+         FROM queued)
+     SELECT run_id, task_id, try_number, try_key, pool FROM queued
      UNION ALL
-     SELECT id, NULL, NULL, NULL FROM current`,
+     SELECT id, NULL, NULL, NULL, NULL FROM current`,
       [JSON.stringify(runs), JSON.stringify(settle), JSON.stringify(queue)],
     )
     .options(PREPARED.apply_transitions);

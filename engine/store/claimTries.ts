@@ -22,6 +22,12 @@ export interface TryToClaim {
   runId: number;
   taskId: string;
   tryNumber: number;
+  /**
+   * The try's key, from its job: a job left in Redis by another database (reset, restore) that
+   * happens to name the same run, task and try number then finds nothing. Jobs enqueued before
+   * keys existed carry none and claim by try number alone.
+   */
+  tryKey?: string;
   /** The task's upstream task ids, whose outputs come back with the claim. */
   upstream: string[];
 }
@@ -30,6 +36,7 @@ export interface TryToClaim {
  * Takes tries of task instances for a worker, in one statement: only a try that is queued (or up
  * for retry), or running with a heartbeat older than `staleMs` (its worker died), can be taken, so
  * a duplicate or outdated BullMQ job finds nothing and two workers never run the same try.
+ * Each try taken gets its `started` line in the try's log, naming the worker.
  * Returns one entry per requested try, in order: undefined where the try was not taken.
  */
 export async function claimTries(
@@ -44,23 +51,31 @@ export async function claimTries(
     run_id: t.runId,
     task_id: t.taskId,
     try_number: t.tryNumber,
+    try_key: t.tryKey ?? null,
     upstream: t.upstream,
   }));
   const { rows } = await knex
     .raw(
       `WITH wanted AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
-         AS w(i int, run_id bigint, task_id text, try_number int, upstream text[])),
+         AS w(i int, run_id bigint, task_id text, try_number int, try_key uuid, upstream text[])),
      claimed AS (
        UPDATE orchestrator.task_instances ti
           SET state = 'running', worker_id = ?, started_at = clock_timestamp(),
               heartbeat_at = clock_timestamp(), ended_at = NULL, next_try_at = NULL
          FROM wanted w
         WHERE ti.run_id = w.run_id AND ti.task_id = w.task_id AND ti.try_number = w.try_number
+          AND (w.try_key IS NULL OR ti.try_key = w.try_key)
           AND (ti.state IN ('queued', 'up_for_retry')
                OR (ti.state = 'running'
                    AND ti.heartbeat_at < clock_timestamp() - make_interval(secs => ?)))
-       RETURNING w.i, w.upstream, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.started_at)
+       RETURNING w.i, w.upstream, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.started_at,
+                 ti.worker_id),
+     logged AS (
+       INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, level, message, fields, source)
+       SELECT run_id, task_id, try_number, 'info', 'started on worker ' || worker_id,
+              jsonb_build_object('event', 'started', 'worker_id', worker_id), 'engine'
+         FROM claimed)
      SELECT c.i, c.run_id, c.task_id, c.try_number, c.max_tries, c.started_at,
             r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf,
             coalesce(u.outputs, '{}'::jsonb) AS upstream, u.ended_at AS upstream_ended_at

@@ -4,7 +4,8 @@ import type { QueuedTry } from './types.js';
 /**
  * Tries waiting in PostgreSQL for longer than `olderThanMs` (queued, or up for retry past their
  * retry time): their BullMQ job may have been lost (a crash between commit and enqueue, a flushed
- * Redis), so the scheduler enqueues them again under the same job id. `backfillId` keeps to the
+ * Redis, a database restored from a backup taken before they ran), so the scheduler enqueues them
+ * again under the same job id. `backfillId` keeps to the
  * runs of one backfill.
  */
 export async function findStrandedTries(
@@ -13,7 +14,7 @@ export async function findStrandedTries(
   options: { limit?: number; backfillId?: number } = {},
 ): Promise<QueuedTry[]> {
   const { rows } = await knex.raw(
-    `SELECT run_id, dag_id, task_id, pool, try_number FROM orchestrator.task_instances
+    `SELECT run_id, dag_id, task_id, pool, try_number, try_key FROM orchestrator.task_instances
       WHERE ((state = 'queued' AND queued_at < clock_timestamp() - make_interval(secs => ?))
          OR (state = 'up_for_retry' AND next_try_at < clock_timestamp() - make_interval(secs => ?)))
         AND (?::bigint IS NULL
@@ -28,12 +29,20 @@ export async function findStrandedTries(
     ],
   );
   return rows.map(
-    (r: { run_id: number; dag_id: string; task_id: string; pool: string; try_number: number }) => ({
+    (r: {
+      run_id: number;
+      dag_id: string;
+      task_id: string;
+      pool: string;
+      try_number: number;
+      try_key: string;
+    }) => ({
       runId: r.run_id,
       dagId: r.dag_id,
       taskId: r.task_id,
       pool: r.pool,
       tryNumber: r.try_number,
+      tryKey: r.try_key,
     }),
   );
 }

@@ -24,6 +24,7 @@ export { recordTries, type TryOutcome, type TryEnd } from './recordTries.js';
 export { readRuns, type RunView } from './readRuns.js';
 export { applyTransitions, type RunTransitions, type QueuedRow } from './applyTransitions.js';
 export { type TaskLogLine } from './taskLogLines.js';
+export { appendTaskLogs } from './appendTaskLogs.js';
 // The scheduler's sweep.
 export { findStrandedTries } from './findStrandedTries.js';
 export { findZombies } from './findZombies.js';
@@ -36,7 +37,9 @@ export { forceTaskState } from './forceTaskState.js';
 export { listRuns } from './listRuns.js';
 export { getRunRow } from './getRunRow.js';
 export { taskInstances } from './taskInstances.js';
-export { taskLogs } from './taskLogs.js';
+export { taskLogs, type TaskLogQuery } from './taskLogs.js';
+export { tryLogSummaries, type TryLogSummary } from './tryLogSummaries.js';
+export { taskInstance } from './taskInstance.js';
 export { dagSummaries } from './dagSummaries.js';
 export { stateCounts } from './stateCounts.js';
 export { lastFailedRuns } from './lastFailedRuns.js';

@@ -8,4 +8,5 @@ export const PREPARED = {
   record_tries: { name: 'wareflow_record_tries' },
   read_runs: { name: 'wareflow_read_runs' },
   apply_transitions: { name: 'wareflow_apply_transitions' },
+  append_task_logs: { name: 'wareflow_append_task_logs' },
 } as const;

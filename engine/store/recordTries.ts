@@ -21,15 +21,18 @@ export interface TryEnd {
 }
 
 /**
- * Records how tries ended, with their log lines, in one statement: each only if that try is still
- * the one its worker holds (a try taken over after a lost heartbeat, cleared or marked meanwhile is
- * left alone — so a task instance never succeeds twice). Returns, per try, whether it was
- * recorded, and each run involved as it now stands.
+ * Records how tries ended, with their last log lines, in one statement: each only if that try is
+ * still the one its worker holds (a try taken over after a lost heartbeat, cleared or marked
+ * meanwhile is left alone — so a task instance never succeeds twice). A recorded end adds the
+ * engine's line for it to the try's log (succeeded with its duration, retried with the reason and
+ * the delay, failed, handed back), and a retry or hand-back the `queued` line of the next try.
+ * Returns, per try, whether it was recorded (with the key of the next try when one was queued),
+ * and each run involved as it now stands.
  */
 export async function recordTries(
   knex: Knex | Knex.Transaction,
   ends: TryEnd[],
-): Promise<{ recorded: boolean[]; runs: Map<number, RunView> }> {
+): Promise<{ recorded: boolean[]; nextTryKeys: Array<string | undefined>; runs: Map<number, RunView> }> {
   const rows = ends.map((e, i) => ({
     i,
     run_id: e.runId,
@@ -47,19 +50,14 @@ export async function recordTries(
     not_before: e.outcome.kind === 'retry' ? e.outcome.notBefore.toISOString() : null,
   }));
   // The statement's snapshot predates the update, so an updated row's new state comes from
-  // RETURNING. A retry or a hand-back queues the next try at once (its BullMQ job carries the delay).
+  // RETURNING. A retry or a hand-back queues the next try at once (its BullMQ job carries the
+  // delay). The task's lines and the engine's go in one INSERT, in that order, so ids follow it.
   const { rows: result } = await knex
     .raw(
       `WITH e AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
          AS e(i int, run_id bigint, task_id text, try_number int, worker_id text, kind text,
               output text, error text, not_before timestamptz)),
-     logged AS (
-       INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, logged_at, level, message, fields)
-       SELECT l.run_id, l.task_id, l.try_number, l.logged_at, l.level, l.message, coalesce(l.fields, '{}')
-         FROM jsonb_to_recordset(?::jsonb)
-           AS l(run_id bigint, task_id text, try_number int, logged_at timestamptz, level text,
-                message text, fields jsonb)),
      rec AS (
        UPDATE orchestrator.task_instances ti SET
               state = CASE e.kind WHEN 'success' THEN 'success' WHEN 'failed' THEN 'failed'
@@ -76,8 +74,45 @@ export async function recordTries(
          FROM e
         WHERE ti.run_id = e.run_id AND ti.task_id = e.task_id AND ti.try_number = e.try_number
           AND ti.state = 'running' AND ti.worker_id IS NOT DISTINCT FROM e.worker_id
-       RETURNING e.i, ti.run_id, ti.task_id, ti.state)
+       RETURNING e.i, e.kind, e.error, e.not_before, e.try_number AS ended_try, ti.run_id, ti.task_id,
+                 ti.state, ti.try_number, ti.try_key, ti.pool,
+                 round(extract(epoch FROM ti.ended_at - ti.started_at) * 1000)::bigint AS duration_ms),
+     logged AS (
+       INSERT INTO orchestrator.task_logs
+         (run_id, task_id, try_number, logged_at, level, message, fields, source)
+       SELECT run_id, task_id, try_number, logged_at, level, message, fields, source
+         FROM (
+           SELECT 0 AS part, l.n AS ord, l.run_id, l.task_id, l.try_number, l.logged_at, l.level, l.message,
+                  coalesce(l.fields, '{}') AS fields, coalesce(l.source, 'task') AS source
+             FROM jsonb_to_recordset(?::jsonb)
+               AS l(n int, run_id bigint, task_id text, try_number int, logged_at timestamptz,
+                    level text, message text, fields jsonb, source text)
+           UNION ALL
+           SELECT 1, rec.i * 2 + v.n, rec.run_id, rec.task_id, v.try_number, clock_timestamp(), v.level, v.message,
+                  v.fields, 'engine'
+             FROM rec CROSS JOIN LATERAL (VALUES
+               (1, rec.ended_try,
+                CASE rec.kind WHEN 'success' THEN 'info' WHEN 'failed' THEN 'error' ELSE 'warn' END,
+                CASE rec.kind
+                  WHEN 'success' THEN format('succeeded in %s ms', rec.duration_ms)
+                  WHEN 'retry' THEN format('retried: %s (next try in %s ms)', rec.error,
+                    greatest(0, round(extract(epoch FROM rec.not_before - clock_timestamp()) * 1000)))
+                  WHEN 'failed' THEN format('failed: %s', rec.error)
+                  ELSE format('handed back: %s', rec.error) END,
+                CASE rec.kind
+                  WHEN 'success' THEN jsonb_build_object('event', 'succeeded', 'duration_ms', rec.duration_ms)
+                  WHEN 'retry' THEN jsonb_build_object('event', 'retried', 'reason', rec.error,
+                    'next_try_at', rec.not_before, 'delay_ms',
+                    greatest(0, round(extract(epoch FROM rec.not_before - clock_timestamp()) * 1000)))
+                  WHEN 'failed' THEN jsonb_build_object('event', 'failed', 'reason', rec.error)
+                  ELSE jsonb_build_object('event', 'handed_back', 'reason', rec.error) END),
+               (2, CASE WHEN rec.kind IN ('retry', 'handed_back') THEN rec.try_number END, 'info',
+                'queued in pool ' || rec.pool, jsonb_build_object('event', 'queued', 'pool', rec.pool))
+             ) AS v(n, try_number, level, message, fields)
+            WHERE v.try_number IS NOT NULL) AS lines
+        ORDER BY part, ord)
      SELECT ti.run_id, ti.task_id, coalesce(rec.state, ti.state) AS state, rec.i,
+            CASE WHEN rec.kind IN ('retry', 'handed_back') THEN rec.try_key END AS next_try_key,
             r.state AS run_state, r.version
        FROM orchestrator.dag_runs r
        JOIN orchestrator.task_instances ti ON ti.run_id = r.id
@@ -87,6 +122,11 @@ export async function recordTries(
     )
     .options(PREPARED.record_tries);
   const recorded = ends.map(() => false);
-  for (const r of result as Array<RunRow & { i: number | null }>) if (r.i !== null) recorded[r.i] = true;
-  return { recorded, runs: runViews(result) };
+  const nextTryKeys: Array<string | undefined> = ends.map(() => undefined);
+  for (const r of result as Array<RunRow & { i: number | null; next_try_key: string | null }>) {
+    if (r.i === null) continue;
+    recorded[r.i] = true;
+    if (r.next_try_key) nextTryKeys[r.i] = r.next_try_key;
+  }
+  return { recorded, nextTryKeys, runs: runViews(result) };
 }

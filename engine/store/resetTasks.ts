@@ -3,7 +3,8 @@ import { reopenRun } from './reopenRun.js';
 
 /**
  * Clears task instances so they run again: back to `none`, with a fresh allowance of retries
- * after the tries already made (try numbers keep counting, so job ids never repeat). Reopens the run.
+ * after the tries already made (try numbers keep counting). Reopens the run. A task that had
+ * started or settled gets a `cleared` line on its last try (try 0 when it never ran).
  */
 export async function resetTasks(
   trx: Knex.Transaction,
@@ -11,15 +12,30 @@ export async function resetTasks(
   tasks: Array<{ taskId: string; retries: number }>,
 ): Promise<number> {
   if (tasks.length === 0) return 0;
-  const { rowCount } = await trx.raw(
-    `UPDATE orchestrator.task_instances ti
-        SET state = 'none', max_tries = ti.try_number + 1 + t.retries, output = NULL, error = NULL,
-            worker_id = NULL, queued_at = NULL, started_at = NULL, heartbeat_at = NULL, ended_at = NULL,
-            next_try_at = NULL
-       FROM jsonb_to_recordset(?::jsonb) AS t(task_id text, retries int)
-      WHERE ti.run_id = ? AND ti.task_id = t.task_id`,
-    [JSON.stringify(tasks.map((t) => ({ task_id: t.taskId, retries: t.retries }))), runId],
+  // The caller holds the run (lockRun), so the states read in `before` are the ones reset.
+  const { rows } = await trx.raw(
+    `WITH t AS (
+       SELECT * FROM jsonb_to_recordset(?::jsonb) AS t(task_id text, retries int)),
+     before AS (
+       SELECT ti.task_id, ti.try_number, ti.state FROM orchestrator.task_instances ti
+         JOIN t ON t.task_id = ti.task_id
+        WHERE ti.run_id = ?),
+     reset AS (
+       UPDATE orchestrator.task_instances ti
+          SET state = 'none', max_tries = ti.try_number + 1 + t.retries, output = NULL, error = NULL,
+              worker_id = NULL, queued_at = NULL, started_at = NULL, heartbeat_at = NULL,
+              ended_at = NULL, next_try_at = NULL
+         FROM t
+        WHERE ti.run_id = ? AND ti.task_id = t.task_id
+        RETURNING ti.task_id),
+     logged AS (
+       INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, level, message, fields, source)
+       SELECT ?, task_id, try_number, 'warn', 'cleared (was ' || state || ')',
+              jsonb_build_object('event', 'cleared', 'previous_state', state), 'engine'
+         FROM before WHERE state <> 'none')
+     SELECT count(*)::int AS n FROM reset`,
+    [JSON.stringify(tasks.map((t) => ({ task_id: t.taskId, retries: t.retries }))), runId, runId, runId],
   );
   await reopenRun(trx, runId);
-  return rowCount ?? 0;
+  return rows[0].n;
 }

@@ -16,13 +16,18 @@ export const RUN_STATES = ['running', 'success', 'failed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 export type RunTypeName = 'scheduled' | 'manual' | 'backfill';
 
-/** A try that must be (re-)enqueued on BullMQ: one job per (run, task, try). */
+/** A try that must be (re-)enqueued on BullMQ: one job per try, named by its `tryKey`. */
 export interface QueuedTry {
   runId: number;
   dagId: string;
   taskId: string;
   pool: string;
   tryNumber: number;
+  /**
+   * The key PostgreSQL drew when this try was created (`task_instances.try_key`): unique across
+   * databases, resets and restores, the same for every enqueue of the same try.
+   */
+  tryKey: string;
   /** Do not start before this instant (retry backoff). */
   notBefore?: Date;
 }
@@ -50,6 +55,8 @@ export interface TaskInstanceRow {
   state: TaskState;
   pool: string;
   try_number: number;
+  /** The key of the current try (see `QueuedTry.tryKey`). */
+  try_key: string;
   max_tries: number;
   output: unknown;
   error: string | null;
@@ -61,7 +68,30 @@ export interface TaskInstanceRow {
   next_try_at: Date | null;
 }
 
-/** One stored log line of a try. */
+/** Who wrote a log line: the task's own code (`ctx.log`), or the engine (an event on the try). */
+export type TaskLogSource = 'task' | 'engine';
+
+/**
+ * The engine's events on a try, as `fields.event` of its `engine` lines. `raised` carries the
+ * error a handler threw (with its stack); `retried`, `failed` and `handed_back` carry the reason
+ * the engine recorded. `cleared` and `marked` are written on the try that was current when an
+ * operator acted (0 if the task never ran).
+ */
+export const TRY_EVENTS = [
+  'queued',
+  'started',
+  'raised',
+  'retried',
+  'timed_out',
+  'failed',
+  'succeeded',
+  'handed_back',
+  'marked',
+  'cleared',
+] as const;
+export type TryEvent = (typeof TRY_EVENTS)[number];
+
+/** One stored log line of a try; ids grow in the order lines were stored. */
 export interface TaskLogRow {
   id: number;
   try_number: number;
@@ -69,6 +99,7 @@ export interface TaskLogRow {
   level: string;
   message: string;
   fields: Record<string, unknown>;
+  source: TaskLogSource;
 }
 
 /** A backfill: the runs of one DAG over [from_date, to_date], created `concurrency` at a time. */

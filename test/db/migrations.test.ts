@@ -175,11 +175,16 @@ describe('migrations split per owner', () => {
 
   it("apply the engine's migrations alone, creating only the orchestrator schema", async () => {
     const engine = await migrateLatest(db.knex, { owners: ['engine'] });
-    expect(engine.applied).to.deep.equal(['engine/0001_orchestrator.ts', 'engine/0002_run_version.ts']);
+    expect(engine.applied).to.deep.equal([
+      'engine/0001_orchestrator.ts',
+      'engine/0002_run_version.ts',
+      'engine/0003_try_key.ts',
+    ]);
     expect(await schemas(db)).to.deep.equal(['orchestrator']);
     expect(await recorded(db, 'knex_migrations_engine')).to.deep.equal([
       '0001_orchestrator.ts',
       '0002_run_version.ts',
+      '0003_try_key.ts',
     ]);
 
     const rest = await migrateLatest(db.knex);
@@ -215,7 +220,7 @@ describe('migrations split per owner', () => {
     expect(await schemas(db)).to.deep.equal(['orchestrator']);
     expect(await migrateRollback(db.knex)).to.deep.equal({
       batch: 1,
-      reverted: ['engine/0002_run_version.ts', 'engine/0001_orchestrator.ts'],
+      reverted: ['engine/0003_try_key.ts', 'engine/0002_run_version.ts', 'engine/0001_orchestrator.ts'],
     });
     expect(await migrateRollback(db.knex)).to.deep.equal({ batch: 0, reverted: [] });
   });
@@ -278,7 +283,7 @@ describe('upgrading a warehouse migrated before the split', () => {
 
   it('keeps every row, moves the offsets to the streaming schema and applies only what is new', async () => {
     const upgrade = await migrateLatest(db.knex);
-    expect(upgrade.applied).to.deep.equal(['streaming/0002_streaming_schema.ts']);
+    expect(upgrade.applied).to.deep.equal(['engine/0003_try_key.ts', 'streaming/0002_streaming_schema.ts']);
 
     expect(await db.knex('inventory.products').pluck('sku')).to.deep.equal(['SKU-1']);
     expect(
@@ -300,6 +305,7 @@ describe('upgrading a warehouse migrated before the split', () => {
     expect(await recorded(db, 'knex_migrations_engine')).to.deep.equal([
       '0001_orchestrator.ts',
       '0002_run_version.ts',
+      '0003_try_key.ts',
     ]);
     expect(await recorded(db, 'knex_migrations_inventory')).to.have.members([
       '0001_inventory.ts',
@@ -327,9 +333,15 @@ describe('upgrading a warehouse migrated before the split', () => {
   });
 
   it('rolls the move back as the last batch, keeping the offsets', async () => {
-    expect((await migrateRollback(db.knex)).reverted).to.deep.equal(['streaming/0002_streaming_schema.ts']);
+    expect((await migrateRollback(db.knex)).reverted).to.deep.equal([
+      'streaming/0002_streaming_schema.ts',
+      'engine/0003_try_key.ts',
+    ]);
     expect(await db.knex('inventory.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
-    expect((await migrateLatest(db.knex)).applied).to.deep.equal(['streaming/0002_streaming_schema.ts']);
+    expect((await migrateLatest(db.knex)).applied).to.deep.equal([
+      'engine/0003_try_key.ts',
+      'streaming/0002_streaming_schema.ts',
+    ]);
     expect(await db.knex('streaming.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
   });
 });

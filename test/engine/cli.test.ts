@@ -88,4 +88,56 @@ describe('wareflow dags/runs/tasks commands', () => {
     ]);
     expect(await db.knex('orchestrator.dag_runs').count('* as n').first()).to.deep.equal({ n: 0 });
   });
+
+  it("print a task's log try by try, the engine's events included, and its output with runs show --task", async () => {
+    const [{ id: runId }] = await db
+      .knex('orchestrator.dag_runs')
+      .insert({
+        dag_id: 'daily_inventory_etl',
+        run_type: 'manual',
+        logical_date: new Date('2026-03-01T02:00:00Z'),
+        data_interval_start: new Date('2026-03-01T02:00:00Z'),
+        data_interval_end: new Date('2026-03-02T02:00:00Z'),
+        state: 'success',
+      })
+      .returning('id');
+    await db.knex('orchestrator.task_instances').insert({
+      run_id: runId,
+      task_id: 'snapshot',
+      dag_id: 'daily_inventory_etl',
+      state: 'success',
+      pool: 'default',
+      try_number: 2,
+      max_tries: 3,
+      output: JSON.stringify({ pairs: 150 }),
+    });
+    const line = (try_number: number, source: string, message: string, fields: object = {}) => ({
+      run_id: runId,
+      task_id: 'snapshot',
+      try_number,
+      level: 'info',
+      message,
+      fields: JSON.stringify(fields),
+      source,
+    });
+    await db
+      .knex('orchestrator.task_logs')
+      .insert([
+        line(1, 'engine', 'started on worker w-1', { event: 'started' }),
+        line(1, 'engine', 'retried: connection reset (next try in 1000 ms)', { event: 'retried' }),
+        line(2, 'engine', 'started on worker w-2', { event: 'started' }),
+        line(2, 'task', 'snapshots written', { rows: 150 }),
+        line(2, 'engine', 'succeeded in 114 ms', { event: 'succeeded' }),
+      ]);
+    const r = await run(['runs', 'show', String(runId), '--task', 'snapshot']);
+    expect(r.code, r.stderr).to.equal(0);
+    const out = r.stdout.split('\n');
+    const at = (text: string) => out.findIndex((l) => l.includes(text));
+    expect(at('-- try 1 (retried) --')).to.be.above(0);
+    expect(at('[engine] retried: connection reset (next try in 1000 ms)')).to.be.above(at('-- try 1'));
+    expect(at('-- try 2 (success) --')).to.be.above(at('retried: connection reset'));
+    expect(out[at('snapshots written')]).to.match(/INFO +snapshots written {2}rows=150$/);
+    expect(at('[engine] succeeded in 114 ms')).to.be.above(at('snapshots written'));
+    expect(out[at('output:')]).to.equal('output: {"pairs":150}');
+  });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { getRun, triggerRun, waitForRun } from '../../engine/index.js';
+import { getRun, getTaskLog, triggerRun, waitForRun } from '../../engine/index.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 import { TEST_REDIS_URL } from '../support/isolation.js';
 import { waitFor } from '../support/wait.js';
@@ -82,6 +82,12 @@ describe('worker crashes and shutdowns', () => {
     await waitFor('the task to start on the victim', async () =>
       readdirSync(markers).some((f) => f.startsWith(`start-${victim.proc.pid}-${run.id}-`)),
     );
+    // Its ticks reach PostgreSQL while it runs; let it tick a while more, then kill it.
+    await waitFor('a tick of the victim in the database', async () =>
+      (await getTaskLog(h.engine, run.id, 'slow')).tries[0]?.lines.some((l) => l.source === 'task'),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    const killedAt = Date.now();
     victim.proc.kill('SIGKILL');
     await exited(victim);
 
@@ -94,6 +100,15 @@ describe('worker crashes and shutdowns', () => {
     expect(files.filter((f) => f.startsWith('done-'))).to.deep.equal([
       `done-${survivor.proc.pid}-${run.id}-${slow.try_number}`,
     ]);
+    // The killed worker kept its lines up to shortly before the kill (one flush interval, 250 ms).
+    // The survivor took the same try over once its heartbeat went stale, so it logs there too.
+    const lines = (await getTaskLog(h.engine, run.id, 'slow')).tries.flatMap((t) => t.lines);
+    const ticks = lines.filter((l) => l.source === 'task' && l.fields.pid === victim.proc.pid);
+    expect(ticks.map((l) => l.message)).to.deep.equal(ticks.map((_, i) => `tick ${i + 1}`));
+    expect(ticks.length).to.be.at.least(8);
+    expect(killedAt - ticks.at(-1)!.logged_at.getTime()).to.be.below(600);
+    const started = lines.filter((l) => l.fields.event === 'started').map((l) => l.fields.worker_id);
+    expect(started).to.deep.equal([victim.workerId, survivor.workerId]);
   });
 
   it('hands a running try back on SIGTERM and exits cleanly; another worker finishes it', async () => {

@@ -79,8 +79,14 @@ describe('task execution on BullMQ workers', () => {
     expect(outputs.load).to.deep.equal({ total: 9 });
     expect(detail!.task_instances.every((t) => t.try_number === 1 && t.state === 'success')).to.equal(true);
     const logs = await getTaskLogs(h.engine, run.id, 'extract');
-    expect(logs.map((l) => [l.level, l.message, l.fields])).to.deep.equal([
+    expect(logs.filter((l) => l.source === 'task').map((l) => [l.level, l.message, l.fields])).to.deep.equal([
       ['info', 'extracting', { rows: 3 }],
+    ]);
+    expect(logs.map((l) => l.fields.event ?? l.message)).to.deep.equal([
+      'queued',
+      'started',
+      'extracting',
+      'succeeded',
     ]);
   });
 
@@ -92,13 +98,32 @@ describe('task execution on BullMQ workers', () => {
     expect(ti).to.include({ state: 'success', try_number: 3 });
     expect(ti.output).to.deep.equal({ attempts: 3 });
     const logs = await getTaskLogs(h.engine, run.id, 'sometimes');
-    expect(logs.map((l) => [l.try_number, l.message])).to.deep.equal([
+    expect(logs.filter((l) => l.source === 'task').map((l) => [l.try_number, l.message])).to.deep.equal([
       [1, 'try 1'],
-      [1, 'try failed: boom on try 1'],
       [2, 'try 2'],
-      [2, 'try failed: boom on try 2'],
       [3, 'try 3'],
     ]);
+    // The engine's events sit among the task's lines, each retry with its reason and delay.
+    expect(logs.map((l) => [l.try_number, l.source, l.fields.event ?? l.message])).to.deep.equal([
+      [1, 'engine', 'queued'],
+      [1, 'engine', 'started'],
+      [1, 'task', 'try 1'],
+      [1, 'engine', 'raised'],
+      [1, 'engine', 'retried'],
+      [2, 'engine', 'queued'],
+      [2, 'engine', 'started'],
+      [2, 'task', 'try 2'],
+      [2, 'engine', 'raised'],
+      [2, 'engine', 'retried'],
+      [3, 'engine', 'queued'],
+      [3, 'engine', 'started'],
+      [3, 'task', 'try 3'],
+      [3, 'engine', 'succeeded'],
+    ]);
+    const retried = logs.filter((l) => l.fields.event === 'retried');
+    expect(retried.map((l) => l.fields.reason)).to.deep.equal(['boom on try 1', 'boom on try 2']);
+    expect(retried[0]!.message).to.match(/^retried: boom on try 1 \(next try in \d+ ms\)$/);
+    expect(retried.map((l) => l.fields.delay_ms)).to.satisfy((d: number[]) => d.every((ms) => ms <= 40));
   });
 
   it('fires the abort signal on timeout, fails the try and e-mails the final failure', async () => {
@@ -109,6 +134,13 @@ describe('task execution on BullMQ workers', () => {
     const ti = (await getRun(h.engine, run.id))!.task_instances[0]!;
     expect(ti.state).to.equal('failed');
     expect(ti.error).to.equal("task 'hang' timed out after 150 ms");
+    const events = (await getTaskLogs(h.engine, run.id, 'hang')).filter((l) => l.source === 'engine');
+    expect(events.map((l) => [l.level, l.message])).to.deep.equal([
+      ['info', 'queued in pool default'],
+      ['info', `started on worker ${events[1]!.fields.worker_id}`],
+      ['error', 'timed out after 150 ms'],
+      ['error', "failed: task 'hang' timed out after 150 ms"],
+    ]);
     expect(h.mail.sent.map((m) => m.subject)).to.include(
       `[wareflow] task failed: slow.hang (${done.logical_date.toISOString()})`,
     );

@@ -1,5 +1,14 @@
 import { expect } from 'chai';
-import { clearTasks, defineDag, getRun, markTask, task, triggerRun, waitForRun } from '../../engine/index.js';
+import {
+  clearTasks,
+  defineDag,
+  getRun,
+  getTaskLogs,
+  markTask,
+  task,
+  triggerRun,
+  waitForRun,
+} from '../../engine/index.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 
 let failA = true;
@@ -80,6 +89,13 @@ describe('trigger rules, clear and mark', () => {
     expect(ran.sort()).to.deep.equal(['a', 'all_done', 'all_success', 'none_failed']);
     const a = (await getRun(h.engine, runId))!.task_instances.find((t) => t.task_id === 'a')!;
     expect(a.try_number).to.equal(2); // try numbers keep counting across a clear
+    const events = (await getTaskLogs(h.engine, runId, 'a'))
+      .filter((l) => l.source === 'engine')
+      .map((l) => [l.try_number, l.message]);
+    expect(events).to.deep.include.members([
+      [1, 'cleared (was failed)'],
+      [2, 'queued in pool default'],
+    ]);
   });
 
   it('marks a task failed by hand, failing the run, and success again to recover it', async () => {
@@ -87,5 +103,12 @@ describe('trigger rules, clear and mark', () => {
     expect((await getRun(h.engine, runId))!.state).to.equal('failed');
     await markTask(h.engine, runId, 'after_skip', 'success');
     expect((await getRun(h.engine, runId))!.state).to.equal('success');
+    const marks = (await getTaskLogs(h.engine, runId, 'after_skip')).filter(
+      (l) => l.fields.event === 'marked',
+    );
+    expect(marks.map((l) => [l.source, l.message])).to.deep.equal([
+      ['engine', 'marked failed by hand'],
+      ['engine', 'marked success by hand'],
+    ]);
   });
 });

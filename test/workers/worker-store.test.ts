@@ -31,6 +31,7 @@ describe('the store operations a worker is handed', () => {
       tryIsRunning: (...a) => (calls.push('tryIsRunning'), real.tryIsRunning(...a)),
       heartbeat: (...a) => (calls.push('heartbeat'), real.heartbeat(...a)),
       finishTries: (...a) => (calls.push('finishTries'), real.finishTries(...a)),
+      appendTaskLogs: (...a) => (calls.push('appendTaskLogs'), real.appendTaskLogs(...a)),
     };
     h.startWorker({ store, concurrency: 1 });
   });
