@@ -55,10 +55,11 @@ export function engineOperations(engine: Engine): DashboardEngine {
       return { run: run as RunRow, tasks: task_instances };
     },
     async taskLogs(runId, taskId, tryNumber, afterId) {
-      // The one call of the engine's log read. It has no "after" bound yet, so the cut is made
-      // here; once the engine reads lines after an id itself, pass `afterId` through instead.
-      const lines = await getTaskLogs(engine, runId, taskId, tryNumber);
-      return afterId === undefined ? lines : lines.filter((l) => Number(l.id) > afterId);
+      // The one call of the engine's log read; the engine reads only the lines after `afterId`.
+      return getTaskLogs(engine, runId, taskId, {
+        ...(tryNumber === undefined ? {} : { tryNumber }),
+        ...(afterId === undefined ? {} : { afterId }),
+      });
     },
     async triggerRun(dagId, conf) {
       return (await triggerRun(engine, dagId, { conf })) as RunRow;

@@ -1,43 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testQueuePrefix, testTopicSuffix } from '../support/isolation.js';
 import { waitFor } from '../support/wait.js';
+import { freePort, startWareflow } from './wareflow.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  return port;
-}
-
-interface Started {
-  child: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[], env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/wareflow.js'), 'start', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', () => {});
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, exited };
-}
+const start = (args: string[], env: Record<string, string>) => startWareflow(['start', ...args], env);
 
 /** `wareflow start` (what `npm start` runs), as a new user meets it: nothing configured. */
 describe('wareflow start', function () {

@@ -16,7 +16,11 @@ describe('wareflow db migrate / db rollback', () => {
     expect(engine.code, engine.stderr).to.equal(0);
     expect(JSON.parse(engine.stdout))
       .to.include({ created: false })
-      .and.to.have.deep.property('applied', ['engine/0001_orchestrator.ts', 'engine/0002_run_version.ts']);
+      .and.to.have.deep.property('applied', [
+        'engine/0001_orchestrator.ts',
+        'engine/0002_run_version.ts',
+        'engine/0003_try_key.ts',
+      ]);
 
     const rest = await run(['migrate']);
     expect(rest.code, rest.stderr).to.equal(0);
@@ -37,7 +41,9 @@ describe('wareflow db migrate / db rollback', () => {
     );
 
     const all = await run(['rollback', '--all']);
-    expect(all.stdout).to.equal('reverted engine/0002_run_version.ts, engine/0001_orchestrator.ts\n');
+    expect(all.stdout).to.equal(
+      'reverted engine/0003_try_key.ts, engine/0002_run_version.ts, engine/0001_orchestrator.ts\n',
+    );
     expect((await run(['rollback', '--all'])).stdout).to.equal('nothing to roll back\n');
 
     const bad = await run(['migrate', '--owner', 'dashboard']);

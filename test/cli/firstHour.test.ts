@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { testQueuePrefix, testTopicSuffix } from '../support/isolation.js';
+import { waitFor } from '../support/wait.js';
+import { freePort, runWareflow, startWareflow, type Started } from './wareflow.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DEMO = { skus: 8, warehouses: 2, days: 40 };
+
+/**
+ * The first hour of a new user, in a real Chromium: `wareflow start` on an empty warehouse, then
+ * the printed login, the DAG list, one run, a task's log, the stream moving, the alerts, the stock
+ * levels and one pair's chart.
+ */
+describe('the first hour, in a browser', function () {
+  this.timeout(240_000);
+  let db: TestDatabase;
+  let dataDir: string;
+  let env: Record<string, string>;
+  let wareflow: Started;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  const cspViolations: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+      console.warn(`skipping the first-hour browser test: no Chromium at ${CHROMIUM}`);
+      this.skip();
+    }
+    db = await createTestDatabase({ migrated: false });
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'wareflow-first-hour-'));
+    env = {
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      QUEUE_PREFIX: testQueuePrefix(),
+      KAFKA_TOPIC_SUFFIX: testTopicSuffix(),
+      KAFKA_GROUP_ID: `test-first-hour-${path.basename(dataDir)}`,
+      DASHBOARD_PORT: String(await freePort()),
+      STREAMING_PORT: String(await freePort()),
+      WORKER_METRICS_PORT: String(await freePort()),
+      SCHEDULER_METRICS_PORT: String(await freePort()),
+      DASHBOARD_USER: '',
+      DASHBOARD_PASSWORD: '',
+      DASHBOARD_TOKEN: '',
+    };
+    wareflow = startWareflow(
+      [
+        'start',
+        '--demo-skus',
+        `${DEMO.skus}`,
+        '--demo-warehouses',
+        `${DEMO.warehouses}`,
+        '--demo-days',
+        `${DEMO.days}`,
+      ],
+      env,
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (wareflow) {
+      wareflow.child.kill('SIGTERM');
+      await wareflow.exited;
+    }
+    await db?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('logs in with the password `start` printed', async () => {
+    const [, printedUrl, user, password] = await waitFor(
+      'the dashboard and login lines',
+      () => /dashboard: (\S+)\n(?:[^\n]*\n)*?login: (\S+) \/ (\S+)\n/.exec(wareflow.out()) ?? undefined,
+      { timeoutMs: 150_000, intervalMs: 200 },
+    );
+    url = printedUrl!;
+    await page.goto(`${url}/login`);
+    await page.getByLabel('User').fill(user!);
+    await page.getByLabel('Password').fill(password!);
+    await page.locator('#login-button').click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  });
+
+  it('lists the five DAGs', async () => {
+    await page.goto(`${url}/dags`);
+    for (const dag of [
+      'daily_inventory_etl',
+      'hourly_transaction_aggregation',
+      'low_stock_alerts',
+      'weekly_summary',
+      'data_quality',
+    ])
+      expect(await page.locator(`tr[data-dag="${dag}"]`).count(), dag).to.equal(1);
+  });
+
+  it("opens a run of the daily ETL and a task's log, which says what the task did", async () => {
+    const run = await waitFor(
+      'a finished daily ETL run',
+      async () =>
+        (await db
+          .knex('orchestrator.dag_runs')
+          .where({ dag_id: 'daily_inventory_etl', state: 'success' })
+          .first()) as { id: number } | undefined,
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    await page.goto(`${url}/dags/daily_inventory_etl/runs/${run.id}`);
+    expect(await page.title()).to.include('daily_inventory_etl');
+    await page.goto(`${url}/dags/daily_inventory_etl/runs/${run.id}/tasks/extract_inventory_data`);
+    const log = await page.locator('#log-lines').textContent();
+    expect(log).to.match(/snapshots: \d+ pairs written for/);
+    expect(log).to.match(/interval: day \d{4}-\d{2}-\d{2}/);
+  });
+
+  it('shows the stream moving: open windows grow while events arrive, without a reload', async () => {
+    const publish = () =>
+      runWareflow(
+        [
+          'generate',
+          '--to',
+          'kafka',
+          '--skus',
+          `${DEMO.skus}`,
+          '--warehouses',
+          `${DEMO.warehouses}`,
+          '--rate',
+          '200',
+          '--count',
+          '200',
+        ],
+        env,
+      );
+    expect((await publish()).code).to.equal(0);
+    await page.goto(`${url}/stream`);
+    const openEvents = async () => {
+      const cells = await page.locator('tr[data-provisional="true"] td:nth-child(2)').allTextContents();
+      return cells.reduce((sum, text) => sum + Number(text), 0);
+    };
+    const first = await waitFor('events in the open windows', async () => (await openEvents()) || undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+    expect((await publish()).code).to.equal(0);
+    await waitFor('the page to show more events by itself', async () => (await openEvents()) > first, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
+  });
+
+  it('shows the alerts page, the stock levels and one pair with its level chart', async () => {
+    await page.goto(`${url}/alerts`);
+    expect(await page.locator('h1').first().textContent()).to.match(/alerts/i);
+    await page.goto(`${url}/stock`);
+    const rows = page.locator('#stock-table tbody tr');
+    expect(await rows.count()).to.equal(DEMO.skus * DEMO.warehouses);
+    await rows.first().locator('a[href^="/stock/"]').first().click();
+    await page.waitForURL(/\/stock\/[^/]+\/[^/]+/);
+    await page.locator('figure.level-chart svg polyline[data-series="on_hand"]').waitFor();
+    expect(cspViolations).to.deep.equal([]);
+  });
+});
