@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
+import { openBrowser, requireChromium } from '../support/browser.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { testQueuePrefix, testTopicSuffix } from '../support/isolation.js';
 import { waitFor } from '../support/wait.js';
-import { freePort, runWareflow, startWareflow, type Started } from './wareflow.js';
+import { isolatedEnv, runWareflow, startWareflow, type Started } from './wareflow.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DEMO = { skus: 8, warehouses: 2, days: 40 };
 
 /**
@@ -26,30 +24,13 @@ describe('the first hour, in a browser', function () {
   let browser: Browser;
   let page: Page;
   let url: string;
-  const cspViolations: string[] = [];
+  let cspViolations: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      console.warn(`skipping the first-hour browser test: no Chromium at ${CHROMIUM}`);
-      this.skip();
-    }
+    requireChromium(this, 'the first-hour browser test');
     db = await createTestDatabase({ migrated: false });
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'wareflow-first-hour-'));
-    env = {
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      QUEUE_PREFIX: testQueuePrefix(),
-      KAFKA_TOPIC_SUFFIX: testTopicSuffix(),
-      KAFKA_GROUP_ID: `test-first-hour-${path.basename(dataDir)}`,
-      DASHBOARD_PORT: String(await freePort()),
-      STREAMING_PORT: String(await freePort()),
-      WORKER_METRICS_PORT: String(await freePort()),
-      SCHEDULER_METRICS_PORT: String(await freePort()),
-      DASHBOARD_USER: '',
-      DASHBOARD_PASSWORD: '',
-      DASHBOARD_TOKEN: '',
-    };
+    env = await isolatedEnv(db.url, dataDir);
     wareflow = startWareflow(
       [
         'start',
@@ -62,20 +43,7 @@ describe('the first hour, in a browser', function () {
       ],
       env,
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    ({ browser, page, cspViolations } = await openBrowser());
   });
 
   after(async () => {

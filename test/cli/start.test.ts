@@ -3,9 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { testQueuePrefix, testTopicSuffix } from '../support/isolation.js';
 import { waitFor } from '../support/wait.js';
-import { freePort, startWareflow } from './wareflow.js';
+import { isolatedEnv, startWareflow } from './wareflow.js';
 
 const start = (args: string[], env: Record<string, string>) => startWareflow(['start', ...args], env);
 
@@ -21,21 +20,7 @@ describe('wareflow start', function () {
     // An empty database: start migrates it and loads the demo.
     db = await createTestDatabase({ migrated: false });
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'wareflow-start-'));
-    env = {
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      QUEUE_PREFIX: testQueuePrefix(),
-      KAFKA_TOPIC_SUFFIX: testTopicSuffix(),
-      KAFKA_GROUP_ID: `test-start-${path.basename(dataDir)}`,
-      DASHBOARD_PORT: String(await freePort()),
-      STREAMING_PORT: String(await freePort()),
-      WORKER_METRICS_PORT: String(await freePort()),
-      SCHEDULER_METRICS_PORT: String(await freePort()),
-      // Nothing that would log in for the user.
-      DASHBOARD_USER: '',
-      DASHBOARD_PASSWORD: '',
-      DASHBOARD_TOKEN: '',
-    };
+    env = await isolatedEnv(db.url, dataDir);
   });
   after(async () => {
     await db?.drop();

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testQueuePrefix, testTopicSuffix } from '../support/isolation.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -44,4 +45,25 @@ export async function runWareflow(
   const s = startWareflow(args, env);
   const code = await s.exited;
   return { code, out: s.out() };
+}
+
+/**
+ * The environment of a wareflow of its own: its database and DATA_DIR, a queue prefix, topic
+ * suffix and consumer group of its own, free ports, and no configured login.
+ */
+export async function isolatedEnv(databaseUrl: string, dataDir: string): Promise<Record<string, string>> {
+  return {
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: testQueuePrefix(),
+    KAFKA_TOPIC_SUFFIX: testTopicSuffix(),
+    KAFKA_GROUP_ID: `test-${path.basename(dataDir)}`,
+    DASHBOARD_PORT: String(await freePort()),
+    STREAMING_PORT: String(await freePort()),
+    WORKER_METRICS_PORT: String(await freePort()),
+    SCHEDULER_METRICS_PORT: String(await freePort()),
+    DASHBOARD_USER: '',
+    DASHBOARD_PASSWORD: '',
+    DASHBOARD_TOKEN: '',
+  };
 }

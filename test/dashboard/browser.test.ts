@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { openBrowser, requireChromium } from '../support/browser.js';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { defineDag, queueNameFor, task } from '../../engine/index.js';
 import { waitFor } from '../support/wait.js';
 import { basic, demoDag, failingDag, json, PASSWORD, startServer, USER, type TestServer } from './server.js';
@@ -28,7 +29,6 @@ const gatedDag = defineDag({
   },
 });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('artifacts');
 
 /**
@@ -41,33 +41,13 @@ describe('dashboard in a real browser', function () {
   let s: TestServer;
   let browser: Browser;
   let page: Page;
-  const cspViolations: string[] = [];
+  let cspViolations: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // CI installs Debian's chromium and must run this test; a developer machine without it skips, loudly.
-      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      console.warn(`skipping browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      this.skip();
-    }
+    requireChromium(this, 'the browser test');
     mkdirSync(ARTIFACTS, { recursive: true });
     s = await startServer({ worker: true, dags: [demoDag, failingDag, gatedDag] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    ({ browser, page, cspViolations } = await openBrowser());
   });
 
   after(async () => {

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { openBrowser, requireChromium } from '../support/browser.js';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type TestServer } from './server.js';
 import { PROCESSED_DAYS, seedWarehouse, WEEKS } from './warehouseData.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('artifacts');
 
 /**
@@ -17,31 +17,14 @@ describe('warehouse pages in a real browser', function () {
   let s: TestServer;
   let browser: Browser;
   let page: Page;
-  const cspViolations: string[] = [];
+  let cspViolations: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      if (process.env.CI) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      console.warn(`skipping browser test: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
-      this.skip();
-    }
+    requireChromium(this, 'the warehouse browser test');
     mkdirSync(ARTIFACTS, { recursive: true });
     s = await startServer();
     await seedWarehouse(s.harness.db.knex);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    ({ browser, page, cspViolations } = await openBrowser());
   });
 
   after(async () => {

@@ -1,22 +1,12 @@
 import type { Knex } from 'knex';
+import type { Metrics } from '../../analytics/index.js';
 import { NEWEST_METRICS_JOIN, REORDER_POINT_SQL, SAFETY_STOCK_SQL } from './newestMetrics.js';
 
 /** The SPEC §5 metrics of one pair on one day, as the daily ETL stored them. */
-export interface PairMetrics {
+export interface PairMetrics extends Metrics {
   as_of_date: string;
   quantity_on_hand: number;
   quantity_reserved: number;
-  velocity_7d: number;
-  velocity_30d: number;
-  volatility: number;
-  trend: number;
-  seasonality_index: number;
-  expected_daily_demand: number;
-  stockout_risk: number;
-  days_of_cover: number | null;
-  safety_stock: number;
-  reorder_point: number;
-  reorder_quantity: number;
   computed_at: Date;
 }
 
