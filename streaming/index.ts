@@ -31,7 +31,6 @@ export {
   type BatchControl,
 } from './transport/index.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
-export { runChecks, type HealthCheck } from './health.js';
 /** The reads behind the dashboard's stream pages: closed windows, throughput and anomalies. */
 export {
   listStreamWindows,

@@ -6,11 +6,15 @@ import {
   type Config,
   type Logger,
   createMailer,
+  startHealthServer,
+  runChecks,
+  registerDependencyGauge,
+  type HealthServer,
 } from '../platform/index.js';
 import { SIDECAR_SESSION_SQL } from './store/index.js';
 import { AlertMailer, Ingestor, MasterData } from './pipeline/index.js';
 import { kafkajsBroker, type Broker, type GroupConsumer, type Publisher } from './transport/index.js';
-import { startHealthServer, runChecks, registerDependencyGauge, type HealthServer } from './health.js';
+
 import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 
 export interface StreamingOptions {

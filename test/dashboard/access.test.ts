@@ -3,18 +3,12 @@ import { Queue } from 'bullmq';
 import { loadConfig } from '../../platform/index.js';
 import { queueNameFor } from '../../engine/index.js';
 import { accessPolicy } from '../../dashboard/index.js';
-import { apiClient, basic, json, login, startServer, type TestServer } from './server.js';
+import { apiClient, basic, json, login, startServer, useServer, type TestServer } from './server.js';
 
 /** Who may do what: credentials, sessions and CSRF, browser-style requests, read-only mode. */
 describe('dashboard API', function () {
   let s: TestServer;
-
-  before(async () => {
-    s = await startServer({ worker: true });
-  });
-  after(async () => {
-    await s?.close();
-  });
+  useServer({ worker: true }, (server) => (s = server));
 
   const { runCount } = apiClient(() => s);
 

@@ -4,18 +4,12 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { loadConfig } from '../../platform/index.js';
-import { apiClient, startServer, type TestServer } from './server.js';
+import { apiClient, startServer, useServer, type TestServer } from './server.js';
 
 /** Security headers, /metrics and /health, also with a service down. */
 describe('dashboard API', function () {
   let s: TestServer;
-
-  before(async () => {
-    s = await startServer({ worker: true });
-  });
-  after(async () => {
-    await s?.close();
-  });
+  useServer({ worker: true }, (server) => (s = server));
 
   const { get } = apiClient(() => s);
 

@@ -1,17 +1,11 @@
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
-import { apiClient, basic, json, startServer, TOKEN, type TestServer } from './server.js';
+import { apiClient, basic, json, useServer, TOKEN, type TestServer } from './server.js';
 
 /** The engine through the API: DAG list, trigger, clear, mark, pause and backfill. */
 describe('dashboard API', function () {
   let s: TestServer;
-
-  before(async () => {
-    s = await startServer({ worker: true });
-  });
-  after(async () => {
-    await s?.close();
-  });
+  useServer({ worker: true }, (server) => (s = server));
 
   const { get, runCount } = apiClient(() => s);
 

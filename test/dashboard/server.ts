@@ -163,3 +163,21 @@ export function apiClient(current: () => TestServer) {
     },
   };
 }
+
+/**
+ * A server for the enclosing suite: started before its first spec (handed to `use`), closed after
+ * its last.
+ */
+export function useServer(
+  options: Parameters<typeof startServer>[0],
+  use: (server: TestServer) => void,
+): void {
+  let server: TestServer | undefined;
+  before(async () => {
+    server = await startServer(options);
+    use(server);
+  });
+  after(async () => {
+    await server?.close();
+  });
+}

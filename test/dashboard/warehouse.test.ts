@@ -1,16 +1,10 @@
 import { expect } from 'chai';
-import { apiClient, startServer, type TestServer } from './server.js';
+import { apiClient, useServer, type TestServer } from './server.js';
 
 /** Alerts, data quality, stream windows and anomalies, read through the WarehouseReads port. */
 describe('dashboard API', function () {
   let s: TestServer;
-
-  before(async () => {
-    s = await startServer({ worker: true });
-  });
-  after(async () => {
-    await s?.close();
-  });
+  useServer({ worker: true }, (server) => (s = server));
 
   const { get } = apiClient(() => s);
 

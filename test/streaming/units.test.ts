@@ -12,10 +12,10 @@ import {
   combineRisk,
   earliestOpenEventTime,
   percentile,
-  runChecks,
   validateMessage,
   type FiredRule,
 } from '../../streaming/index.js';
+import { runChecks } from '../../platform/index.js';
 
 const NOW = Date.parse('2026-06-10T12:00:00Z');
 const limits = { now: NOW, maxEventAgeDays: 400 };

@@ -1,21 +1,11 @@
 import type { Knex } from 'knex';
 import { fetchPage, type Page, type PageRequest } from '../../../db/index.js';
 import { severityRankSql } from '../../../inventory/alerts/index.js';
+import type { ReorderRecommendationRow } from './lowStockNotifications.js';
 
 /** A recommendation as the reorder page shows it: what, how much, and by when. */
-export interface ReorderRecommendationView {
-  recommendation_id: string;
-  sku: string;
+export interface ReorderRecommendationView extends ReorderRecommendationRow {
   name: string;
-  warehouse_id: string;
-  /** The instant the check ran (the low_stock_alerts run's interval end). */
-  as_of: Date;
-  severity: string;
-  quantity_available: number;
-  reorder_point: number;
-  /** How much to order (SPEC §5 reorder_quantity at `as_of`). */
-  reorder_quantity: number;
-  stockout_risk: number;
   lead_time_days: number;
   /** μ of the metrics the check used; null when none is stored any more. */
   expected_daily_demand: number | null;

@@ -42,14 +42,17 @@ export async function markLowStockAlertsNotified(
   );
 }
 
+/** A row of `analytics.reorder_recommendations`. */
 export interface ReorderRecommendationRow {
   recommendation_id: string;
   sku: string;
   warehouse_id: string;
+  /** The instant the check ran (the low_stock_alerts run's interval end). */
   as_of: Date;
   severity: string;
   quantity_available: number;
   reorder_point: number;
+  /** How much to order (SPEC §5 reorder_quantity at `as_of`). */
   reorder_quantity: number;
   stockout_risk: number;
 }
