@@ -70,6 +70,9 @@ export function registerStartCommand(program: Command): void {
     )
     .action(async (opts: StartOptions) => {
       const say = (line: string) => process.stdout.write(`${line}\n`);
+      // One process runs every role: at info level their JSON logs would bury the lines above.
+      // Task logs are stored with their runs either way; LOG_LEVEL=info shows everything here.
+      if (!process.env.LOG_LEVEL?.trim()) process.env.LOG_LEVEL = 'warn';
       // Without configured credentials, a generated login (kept under DATA_DIR) guards the
       // dashboard: this process never runs with mutations open.
       const credentials = await ensureLocalCredentials(loadConfig());
@@ -153,6 +156,7 @@ export function registerStartCommand(program: Command): void {
           say(`login: ${config.DASHBOARD_USER} with DASHBOARD_PASSWORD`);
         }
         say('Ctrl-C stops wareflow; `npx wareflow services down` also stops the Kafka broker it started.');
+        say(`logs: ${config.LOG_LEVEL} and above here (set LOG_LEVEL=info for every role's log)`);
       } catch (err) {
         await closeAll();
         throw err;
