@@ -199,26 +199,35 @@ const highValue: Starter = (env) => {
   ];
 };
 
-/** A run on the product: ordinary lines that take 60–75 % of the on-hand within 50 minutes. */
+/**
+ * A run on the product: ordinary lines that take 60–75 % of the on-hand within 50 minutes. The
+ * share is taken of the on-hand when the run starts (receipts may land earlier that day).
+ */
 const rapidDepletion: Starter = (env) => {
   const { pair, ctx } = env;
-  const target = Math.min(Math.floor(ctx.rng.uniform(0.6, 0.75) * pair.onHand), pair.available);
+  const share = ctx.rng.uniform(0.6, 0.75);
   const mean = Math.max(1, pair.product.demand.unitsPerSale);
-  const lines = Math.ceil(target / mean);
-  if (target <= 0.55 * pair.onHand || lines < 3 || lines > 200) return null;
+  // Lines for the stock of this morning and half as much again, in case a receipt lands first.
+  const lines = Math.ceil((1.5 * share * pair.onHand) / mean);
+  if (share * pair.onHand > pair.available || lines < 3 || lines > 200) return null;
   const start = startWithin(env, 65 * MIN);
   const offsets = Array.from({ length: lines }, () => ctx.rng.next() * 50 * MIN).sort((a, b) => a - b);
-  const onHandBefore = pair.onHand;
+  let onHandBefore = 0;
+  let target = 0;
   let sold = 0;
   let first = NaN;
   return offsets.map((offset, i) =>
     hook(start + offset, () => {
+      if (i === 0) {
+        onHandBefore = pair.onHand;
+        target = Math.min(Math.floor(share * onHandBefore), pair.available);
+      }
       const q = Math.min(line(env), target - sold);
-      if (q >= largest(env.pair) - 1 && sell(env, q, start + offset)) {
+      if (q >= largest(pair) - 1 && sell(env, q, start + offset)) {
         sold += q;
         if (Number.isNaN(first)) first = pair.lastAt;
       }
-      if (i === lines - 1 && sold > 0.5 * onHandBefore)
+      if (i === lines - 1 && sold > 0.55 * onHandBefore)
         env.label('RAPID_DEPLETION', first, pair.lastAt, {
           also: ['STOCKOUT_RISK'],
           on_hand_before: onHandBefore,
@@ -297,7 +306,10 @@ const duplicate: Starter = (env) => {
   ];
 };
 
-/** A lost ledger row: a sale moves the level, but its transaction never reaches the ledger. */
+/**
+ * A lost ledger row: a sale moves the stored level, but its transaction never reaches the ledger.
+ * The simulation goes on from the ledger (what every reader rebuilds from); only the level is off.
+ */
 const lostRow: Starter = (env) => {
   const { pair } = env;
   const q = line(env);
@@ -306,7 +318,7 @@ const lostRow: Starter = (env) => {
   return [
     hook(at, () => {
       if (q > pair.available) return;
-      pair.onHand -= q;
+      pair.levelDrift -= q;
       env.label('DQ_ON_HAND_MISMATCH', Math.floor(at), null, {
         also: [],
         rule_id: 'on_hand_mismatch',

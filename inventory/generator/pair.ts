@@ -100,6 +100,8 @@ export class Pair {
    * without injected incidents.
    */
   unbooked = 0;
+  /** What the stored level is off from the ledger (a lost ledger row, see incidents.ts); 0 otherwise. */
+  levelDrift = 0;
   lastAt = -Infinity;
   /** Plans waiting for a future simulation day. */
   readonly scheduled = new Map<number, Scheduled[]>();
@@ -123,7 +125,7 @@ export class Pair {
     return {
       sku: this.product.sku,
       warehouse_id: this.warehouseId,
-      quantity_on_hand: this.onHand,
+      quantity_on_hand: this.onHand + this.levelDrift,
       quantity_reserved: this.reserved,
       reorder_point: this.policy.reorderPoint,
       safety_stock: this.policy.safetyStock,
