@@ -34,6 +34,7 @@ interface GenerateFlags {
   count?: number;
   duration?: number;
   seed: number;
+  injectAnomalies?: number;
   json?: boolean;
 }
 
@@ -41,6 +42,13 @@ function positiveNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
     throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 30)
+    throw new InvalidArgumentError('expected a number from 0 to 30');
   return n;
 }
 
@@ -86,6 +94,7 @@ async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
         days: flags.days,
         connections: flags.connections,
         ...(flags.rows === undefined ? {} : { targetRows: flags.rows }),
+        ...(flags.injectAnomalies === undefined ? {} : { injectAnomalies: flags.injectAnomalies }),
       },
       (p) => {
         bar?.setTotal(Math.max(p.estimatedRows, p.rows));
@@ -103,6 +112,9 @@ async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
           (summary.replaced > 0 ? ` (replaced ${summary.replaced} earlier rows of these pairs)` : '') +
           ` in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rows_per_s)} rows/s`,
       );
+      const labelled = Object.entries(summary.labels).filter(([, n]) => n > 0);
+      if (labelled.length > 0)
+        console.log(`incident labels: ${labelled.map(([type, n]) => `${type} ${n}`).join(', ')}`);
     }
   } finally {
     bar?.stop();
@@ -207,6 +219,11 @@ export function registerGenerateCommand(program: Command): void {
       wholeNumber('--connections', 1, 16),
       1,
     )
+    .option(
+      '--inject-anomalies <rate>',
+      'inject labelled incidents, about RATE of each type per pair per 30 days, into inventory.incident_labels (postgres)',
+      nonNegativeNumber,
+    )
     .option('--rate <n>', 'events per second (kafka)', positiveNumber, 100)
     .option('--count <n>', 'stop after this many events (kafka)', wholeNumber('--count', 1))
     .option('--duration <s>', 'stop after this many seconds (kafka)', positiveNumber)
@@ -225,9 +242,10 @@ export function registerGenerateCommand(program: Command): void {
           }
         }
       } else {
-        for (const postgresOnly of ['rows', 'connections'] as const) {
+        for (const postgresOnly of ['rows', 'connections', 'injectAnomalies'] as const) {
           if (command.getOptionValueSource(postgresOnly) === 'cli') {
-            throw new UsageError(`--${postgresOnly} applies to --to postgres only`);
+            const flag = postgresOnly === 'injectAnomalies' ? 'inject-anomalies' : postgresOnly;
+            throw new UsageError(`--${flag} applies to --to postgres only`);
           }
         }
       }

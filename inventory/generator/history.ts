@@ -5,6 +5,8 @@
  */
 import { InvalidInputError } from '../../platform/index.js';
 import type { MasterData, Product } from './master.js';
+import { Injector, planIngestionGaps, type Hook } from './incidents.js';
+import type { IncidentLabel } from './labels.js';
 import { Pair, type LevelRow, type PairContext, type Plan, type Site, type TransactionRow } from './pair.js';
 import { Rng } from './random.js';
 import {
@@ -34,12 +36,20 @@ export interface HistoryOptions {
   scale?: number;
   /** Aim for about this many transactions in total (within ~10 %); sets `scale`. */
   targetRows?: number;
+  /**
+   * Injects labelled incidents: about this many of each type per pair (per warehouse for
+   * ingestion gaps) and 30 days, on the pairs that can have it (LABELS.md). 0 injects none; every
+   * real stock-out is labelled either way. @defaultValue 0
+   */
+  injectAnomalies?: number;
 }
 
 export interface HistoryBatch {
   transactions: TransactionRow[];
   /** Final levels of the pairs whose history ended in this batch (their rows are in it or earlier). */
   levels: LevelRow[];
+  /** Labels of incidents in this batch's pairs (warehouse-wide ones in the first batch). */
+  labels: IncidentLabel[];
 }
 
 /** Chance per pair and open day of a cycle-count adjustment. */
@@ -63,6 +73,8 @@ interface Window {
   sites: Site[];
   /** Number of simulation days: every site's local days touching the window. */
   days: number;
+  /** Labels of the warehouse-wide incidents planned into `sites`. */
+  labels: IncidentLabel[];
 }
 
 function window(options: HistoryOptions): Window {
@@ -88,7 +100,10 @@ function window(options: HistoryOptions): Window {
     }
     return { warehouse, clock, shape, firstDay, activity, season };
   });
-  return { fromMs, toMs: toMsValue, sites, days };
+  const rate = options.injectAnomalies ?? 0;
+  if (!(rate >= 0)) throw new InvalidInputError(`injectAnomalies must be 0 or more (got ${rate})`);
+  const labels = rate > 0 ? planIngestionGaps(options.seed ?? 42, rate, sites, days) : [];
+  return { fromMs, toMs: toMsValue, sites, days, labels };
 }
 
 /** Expected sale lines of one product at scale 1, and the number of open pair-days. */
@@ -166,12 +181,15 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
   const batchSize = options.batchSize ?? 10_000;
   const w = window(options);
   const scale = resolveScale(options, w);
+  const rate = options.injectAnomalies ?? 0;
   let rows: TransactionRow[] = [];
   let levels: LevelRow[] = [];
+  let labels: IncidentLabel[] = w.labels.filter((l) => l.start.getTime() < w.toMs);
 
   for (let index = 0; index < options.master.products.length; index++) {
     const product = options.master.products[index]!;
     const rng = new Rng(seed, 'history', index);
+    let injector: Injector | undefined;
     const ctx: PairContext = {
       rng,
       fromMs: w.fromMs,
@@ -181,47 +199,57 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
         if (list) list.push(plan);
         else pair.scheduled.set(day, [plan]);
       },
-      emit: (row) => rows.push(row),
+      emit: (row) => {
+        rows.push(row);
+        injector?.seen(row);
+      },
     };
     const pairs = w.sites.map(
       (site) => new Pair(product, site, stockPolicy(product, site.warehouse, scale, rng.next())),
     );
+    // Every real stock-out gets a label, so the watcher runs even when nothing is injected.
+    injector = new Injector(seed, rate, index, pairs, w.days, labels);
     for (const pair of pairs) pair.open(ctx);
 
     for (let k = 0; k < w.days; k++) {
-      for (const pair of pairs) simulateDay(ctx, pair, k, scale);
+      for (const pair of pairs) simulateDay(ctx, pair, k, scale, injector);
       replenish(ctx, pairs, k, scale);
       if (rows.length >= batchSize) {
-        yield { transactions: rows, levels };
+        yield { transactions: rows, levels, labels };
         rows = [];
         levels = [];
+        labels = [];
+        injector.redirect(labels);
       }
     }
+    injector.finish(pairs);
     for (const pair of pairs) levels.push(pair.level());
   }
-  if (rows.length > 0 || levels.length > 0) yield { transactions: rows, levels };
+  if (rows.length > 0 || levels.length > 0 || labels.length > 0) yield { transactions: rows, levels, labels };
 }
 
 /** One local day of one pair: scheduled arrivals and fulfilments plus the day's new demand, in time order. */
-function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number): void {
+function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number, injector: Injector): void {
   const { rng } = ctx;
   const { site, product } = pair;
   const day = site.firstDay + k;
   const activity = site.activity[k]!;
   const waiting = pair.scheduled.get(k);
   if (waiting) pair.scheduled.delete(k);
-  if (activity === 0) {
-    // Closed today: deliveries, returns and pickings wait for the next open day.
-    if (waiting) for (const plan of waiting) ctx.schedule(pair, k + 1, plan);
-    return;
-  }
   const dayStart = day * DAY_MS;
   const at = () => {
     const hour = rng.weighted(site.shape.cumulative);
     const [lo, hi] = site.shape.open[hour]!;
     return site.clock.toUtc(dayStart + Math.floor((lo + rng.next() * (hi - lo)) * 1000));
   };
-  const plans: Plan[] = [];
+  if (activity === 0) {
+    // Closed today: deliveries, returns and pickings wait for the next open day.
+    if (waiting) for (const plan of waiting) ctx.schedule(pair, k + 1, plan);
+    // Only an injected incident happens on a closed day (weekend activity).
+    run(ctx, pair, k, injector.steps(ctx, pair, k, false, at), injector);
+    return;
+  }
+  const plans: Array<Plan | Hook> = injector.steps(ctx, pair, k, true, at);
   if (waiting) for (const plan of waiting) plans.push({ ...plan, at: at() } as Plan);
 
   const d = product.demand;
@@ -250,8 +278,17 @@ function simulateDay(ctx: PairContext, pair: Pair, k: number, scale: number): vo
     const quantity = -writeOffUnits(rng);
     plans.push({ kind: 'ADJUST', quantity, at: at(), reference: `COUNT-${rng.int(100_000, 999_999)}` });
   }
+  run(ctx, pair, k, plans, injector);
+}
+
+/** Carries out a day's plans and incident steps in time order, the injector watching each change. */
+function run(ctx: PairContext, pair: Pair, k: number, plans: Array<Plan | Hook>, injector: Injector): void {
   plans.sort((a, b) => a.at - b.at);
-  for (const plan of plans) pair.apply(ctx, plan, k);
+  for (const plan of plans) {
+    if (plan.kind === 'HOOK') plan.run();
+    else if (!injector.intercept(pair, plan, k)) pair.apply(ctx, plan, k);
+    injector.watch(pair, k);
+  }
 }
 
 /**

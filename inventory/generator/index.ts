@@ -16,6 +16,15 @@ export {
 export { generateHistory, estimateHistoryRows, type HistoryBatch, type HistoryOptions } from './history.js';
 export type { LevelRow, TransactionRow } from './pair.js';
 export {
+  DQ_FAULTS,
+  INCIDENT_TYPES,
+  countLabels,
+  type DqFault,
+  type IncidentLabel,
+  type IncidentType,
+} from './labels.js';
+export { incidentTypesFor } from './incidents.js';
+export {
   writeMasterData,
   writeHistory,
   generateToPostgres,

@@ -94,6 +94,14 @@ export class Pair {
   reserved = 0;
   /** Units ordered or in transit towards this pair, not yet received. */
   onOrder = 0;
+  /**
+   * Units physically received but not yet booked (a receipt whose RESTOCK row is late, see
+   * incidents.ts): sold from like any stock, but missing from on-hand until booked. Always 0
+   * without injected incidents.
+   */
+  unbooked = 0;
+  /** What the stored level is off from the ledger (a lost ledger row, see incidents.ts); 0 otherwise. */
+  levelDrift = 0;
   lastAt = -Infinity;
   /** Plans waiting for a future simulation day. */
   readonly scheduled = new Map<number, Scheduled[]>();
@@ -108,15 +116,16 @@ export class Pair {
     return this.site.warehouse.warehouse_id;
   }
 
+  /** What can be sold or moved: physical stock (booked or not) less reservations. */
   get available(): number {
-    return this.onHand - this.reserved;
+    return this.onHand + this.unbooked - this.reserved;
   }
 
   level(): LevelRow {
     return {
       sku: this.product.sku,
       warehouse_id: this.warehouseId,
-      quantity_on_hand: this.onHand,
+      quantity_on_hand: this.onHand + this.levelDrift,
       quantity_reserved: this.reserved,
       reorder_point: this.policy.reorderPoint,
       safety_stock: this.policy.safetyStock,
@@ -126,9 +135,10 @@ export class Pair {
 
   /**
    * Writes one row at (or just after) `at`. Returns false, changing nothing, when the time falls
-   * outside [from, to): activity outside the window simply did not happen.
+   * outside [from, to): activity outside the window simply did not happen. Public for injected
+   * incidents, which must keep the same time order.
    */
-  private record(
+  record(
     ctx: PairContext,
     type: EventType,
     change: number,

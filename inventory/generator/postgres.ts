@@ -4,7 +4,9 @@
 import { InvalidInputError, type Knex } from '../../platform/index.js';
 import {
   analyzeLedger,
+  deleteIncidentLabels,
   deletePairLedger,
+  insertIncidentLabels,
   insertOpeningStock,
   loadLevels,
   skipForeignKeyChecks,
@@ -14,6 +16,7 @@ import {
   type TransactionColumns,
 } from './store/index.js';
 import { estimateHistoryRows, generateHistory, type HistoryBatch } from './history.js';
+import { countLabels, type IncidentLabel, type IncidentType } from './labels.js';
 import { generateMasterData, type MasterData, type MasterDataOptions } from './master.js';
 import type { TransactionRow } from './pair.js';
 import { Rng } from './random.js';
@@ -91,6 +94,8 @@ export interface GenerateToPostgresOptions extends MasterDataOptions {
   scale?: number;
   /** Aim for about this many transactions (sets `scale`). */
   targetRows?: number;
+  /** Labelled incidents per pair (and type) per 30 days; see `HistoryOptions.injectAnomalies`. @defaultValue 0 */
+  injectAnomalies?: number;
   /** Transactions per INSERT statement. @defaultValue 10000 */
   batchSize?: number;
   /**
@@ -111,6 +116,8 @@ export interface GenerateSummary {
   rows: number;
   /** Ledger rows of the same pairs that the new history replaced. */
   replaced: number;
+  /** Labels written to inventory.incident_labels, per type. */
+  labels: Record<IncidentType, number>;
   from: string;
   to: string;
   seconds: number;
@@ -157,6 +164,15 @@ export async function generateToPostgres(
     ...(options.scale === undefined ? {} : { scale: options.scale }),
     ...(options.targetRows === undefined ? {} : { targetRows: options.targetRows }),
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+    ...(options.injectAnomalies === undefined ? {} : { injectAnomalies: options.injectAnomalies }),
+  };
+  const labels: IncidentLabel[] = [];
+  // The labels of each batch, collected as the batches go by and written after the ledger.
+  const history = function* () {
+    for (const batch of generateHistory(historyOptions)) {
+      labels.push(...batch.labels);
+      yield batch;
+    }
   };
   const estimatedRows = estimateHistoryRows(historyOptions);
   onProgress?.({ rows: 0, pairs: 0, estimatedRows });
@@ -176,18 +192,22 @@ export async function generateToPostgres(
       // foreign-key triggers (a large part of the insert cost) can be skipped when the role allows it.
       await skipForeignKeyChecks(trx);
       const replaced = await deletePairLedger(trx, skus, warehouseIds);
-      const written = await writeHistory(trx, generateHistory(historyOptions), progress);
+      await deleteIncidentLabels(trx, skus, warehouseIds);
+      const written = await writeHistory(trx, history(), progress);
+      await insertIncidentLabels(trx, labels);
       return { rows: written.rows, replaced };
     }));
   } else {
     replaced = await knex.transaction(async (trx) => {
       await writeMasterData(trx, master);
+      await deleteIncidentLabels(trx, skus, warehouseIds);
       return deletePairLedger(trx, skus, warehouseIds, { levels: true });
     });
     const batches = (function* () {
-      for (const batch of generateHistory(historyOptions)) yield { batch, rows: columns(batch.transactions) };
+      for (const batch of history()) yield { batch, rows: columns(batch.transactions) };
     })();
     ({ rows } = await writeInParallel(knex, batches, connections, progress));
+    await insertIncidentLabels(knex, labels);
   }
   // Fresh statistics, so the first queries over a large new ledger get sensible plans.
   await analyzeLedger(knex);
@@ -198,6 +218,7 @@ export async function generateToPostgres(
     pairs: skus.length * warehouseIds.length,
     rows,
     replaced,
+    labels: countLabels(labels),
     from: from.toISOString(),
     to: to.toISOString(),
     seconds,

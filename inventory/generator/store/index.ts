@@ -12,3 +12,4 @@ export { insertOpeningStock, type OpeningStock } from './insertOpeningStock.js';
 export { skipForeignKeyChecks } from './bulkLoadMode.js';
 export { countProducts } from './countProducts.js';
 export { analyzeLedger } from './analyzeLedger.js';
+export { deleteIncidentLabels, insertIncidentLabels } from './incidentLabels.js';
