@@ -1,7 +1,8 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { migrateLatest, migrateRollback } from '../../db/index.js';
+import { MIGRATIONS_DIR, migrateLatest, migrateRollback, type MigrationOwner } from '../../db/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 /** Every schema a wareflow migration creates. */
@@ -10,6 +11,33 @@ const LEGACY_MIGRATIONS_DIR = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
   'fixtures',
   'legacy-migrations',
+);
+
+/** One owner's migration files, in the order they apply. */
+function migrationFiles(owner: MigrationOwner): string[] {
+  return readdirSync(path.join(MIGRATIONS_DIR, owner))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+}
+const qualified = (owner: MigrationOwner) => migrationFiles(owner).map((f) => `${owner}/${f}`);
+
+/** What the seven migrations of the old runner became, per owner. */
+const ADOPTED: Record<MigrationOwner, string[]> = {
+  engine: ['0001_orchestrator.ts', '0002_run_version.ts'],
+  inventory: [
+    '0001_inventory.ts',
+    '0002_analytics.ts',
+    '0003_source_partition.ts',
+    '0004_dags.ts',
+    '0005_cause_ids.ts',
+  ],
+  streaming: ['0001_consumer_offsets.ts'],
+};
+/** Every migration written since the split, in the order a migrate applies them. */
+const SINCE_THE_SPLIT = (['engine', 'inventory', 'streaming'] as const).flatMap((owner) =>
+  migrationFiles(owner)
+    .filter((f) => !ADOPTED[owner].includes(f))
+    .map((f) => `${owner}/${f}`),
 );
 
 async function tables(db: TestDatabase): Promise<string[]> {
@@ -175,35 +203,19 @@ describe('migrations split per owner', () => {
 
   it("apply the engine's migrations alone, creating only the orchestrator schema", async () => {
     const engine = await migrateLatest(db.knex, { owners: ['engine'] });
-    expect(engine.applied).to.deep.equal([
-      'engine/0001_orchestrator.ts',
-      'engine/0002_run_version.ts',
-      'engine/0003_try_key.ts',
-    ]);
+    expect(engine.applied).to.deep.equal(qualified('engine'));
     expect(await schemas(db)).to.deep.equal(['orchestrator']);
-    expect(await recorded(db, 'knex_migrations_engine')).to.deep.equal([
-      '0001_orchestrator.ts',
-      '0002_run_version.ts',
-      '0003_try_key.ts',
-    ]);
+    expect(await recorded(db, 'knex_migrations_engine')).to.deep.equal(migrationFiles('engine'));
 
     const rest = await migrateLatest(db.knex);
-    expect(rest.applied).to.deep.equal([
-      'inventory/0001_inventory.ts',
-      'inventory/0002_analytics.ts',
-      'inventory/0003_source_partition.ts',
-      'inventory/0004_dags.ts',
-      'inventory/0005_cause_ids.ts',
-      'streaming/0001_consumer_offsets.ts',
-      'streaming/0002_streaming_schema.ts',
-    ]);
+    expect(rest.applied).to.deep.equal([...qualified('inventory'), ...qualified('streaming')]);
     expect(await schemas(db)).to.deep.equal(WAREFLOW_SCHEMAS);
   });
 
   it('leave no wareflow schema behind after a full migrate and rollback --all', async () => {
     await migrateLatest(db.knex);
     const { reverted } = await migrateRollback(db.knex, { all: true });
-    expect(reverted[0]).to.equal('streaming/0002_streaming_schema.ts');
+    expect(reverted[0]).to.equal(qualified('streaming').at(-1));
     expect(reverted.at(-1)).to.equal('engine/0001_orchestrator.ts');
     expect(await schemas(db)).to.deep.equal([]);
     expect(await db.knex.raw("SELECT to_regclass('public.knex_migrations') AS t")).to.have.nested.property(
@@ -220,7 +232,7 @@ describe('migrations split per owner', () => {
     expect(await schemas(db)).to.deep.equal(['orchestrator']);
     expect(await migrateRollback(db.knex)).to.deep.equal({
       batch: 1,
-      reverted: ['engine/0003_try_key.ts', 'engine/0002_run_version.ts', 'engine/0001_orchestrator.ts'],
+      reverted: qualified('engine').reverse(),
     });
     expect(await migrateRollback(db.knex)).to.deep.equal({ batch: 0, reverted: [] });
   });
@@ -283,7 +295,7 @@ describe('upgrading a warehouse migrated before the split', () => {
 
   it('keeps every row, moves the offsets to the streaming schema and applies only what is new', async () => {
     const upgrade = await migrateLatest(db.knex);
-    expect(upgrade.applied).to.deep.equal(['engine/0003_try_key.ts', 'streaming/0002_streaming_schema.ts']);
+    expect(upgrade.applied).to.deep.equal(SINCE_THE_SPLIT);
 
     expect(await db.knex('inventory.products').pluck('sku')).to.deep.equal(['SKU-1']);
     expect(
@@ -302,22 +314,9 @@ describe('upgrading a warehouse migrated before the split', () => {
   });
 
   it('records the old migrations under their owners and keeps the old table aside', async () => {
-    expect(await recorded(db, 'knex_migrations_engine')).to.deep.equal([
-      '0001_orchestrator.ts',
-      '0002_run_version.ts',
-      '0003_try_key.ts',
-    ]);
-    expect(await recorded(db, 'knex_migrations_inventory')).to.have.members([
-      '0001_inventory.ts',
-      '0002_analytics.ts',
-      '0003_source_partition.ts',
-      '0004_dags.ts',
-      '0005_cause_ids.ts',
-    ]);
-    expect(await recorded(db, 'knex_migrations_streaming')).to.deep.equal([
-      '0001_consumer_offsets.ts',
-      '0002_streaming_schema.ts',
-    ]);
+    expect(await recorded(db, 'knex_migrations_engine')).to.deep.equal(migrationFiles('engine'));
+    expect(await recorded(db, 'knex_migrations_inventory')).to.have.members(migrationFiles('inventory'));
+    expect(await recorded(db, 'knex_migrations_streaming')).to.deep.equal(migrationFiles('streaming'));
     expect(await recorded(db, 'knex_migrations_legacy')).to.have.length(7);
     const { rows } = await db.knex.raw("SELECT to_regclass('public.knex_migrations') AS t");
     expect(rows[0].t).to.equal(null);
@@ -333,15 +332,9 @@ describe('upgrading a warehouse migrated before the split', () => {
   });
 
   it('rolls the move back as the last batch, keeping the offsets', async () => {
-    expect((await migrateRollback(db.knex)).reverted).to.deep.equal([
-      'streaming/0002_streaming_schema.ts',
-      'engine/0003_try_key.ts',
-    ]);
+    expect((await migrateRollback(db.knex)).reverted).to.deep.equal([...SINCE_THE_SPLIT].reverse());
     expect(await db.knex('inventory.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
-    expect((await migrateLatest(db.knex)).applied).to.deep.equal([
-      'engine/0003_try_key.ts',
-      'streaming/0002_streaming_schema.ts',
-    ]);
+    expect((await migrateLatest(db.knex)).applied).to.deep.equal(SINCE_THE_SPLIT);
     expect(await db.knex('streaming.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
   });
 });
