@@ -50,6 +50,17 @@ program
   .option('--keep', 'keep the database and topics afterwards', false)
   .action(async (options) => (await import('./streaming.js')).run(options));
 
+program
+  .command('chaos')
+  .description('fault suite: each dependency fails under load; 0 lost, 0 doubled, recovery within a bound')
+  .option(
+    '--scenario <name>',
+    'run this scenario (repeatable; default all)',
+    (v: string, all: string[] = []) => [...all, v],
+  )
+  .option('--quick', 'only the fast scenarios (those `npm test` runs)', false)
+  .action(async (options) => (await import('./chaos/index.js')).run(options));
+
 try {
   await program.parseAsync(process.argv);
 } catch (thrown) {

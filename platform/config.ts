@@ -86,6 +86,12 @@ const schema = z.object({
   SCHEDULER_METRICS_PORT: port.default(3003),
   /** Task instances one worker process runs at once. @defaultValue 8 */
   WORKER_CONCURRENCY: positiveInt.default(8),
+  /**
+   * How long a process may take to stop after SIGTERM or SIGINT. Then it exits with code 3,
+   * logging what it abandoned; the sweeps recover it. A worker hands running tries back at half
+   * of it. @defaultValue 30000
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(100).default(30_000),
   /** Dashboard HTTP port. @defaultValue 3000 */
   DASHBOARD_PORT: port.default(3000),
   /** Address the dashboard binds: loopback unless said otherwise. @defaultValue 127.0.0.1 */

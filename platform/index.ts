@@ -6,6 +6,7 @@ export { createKnex, type Knex, type PostgresOptions } from './postgres.js';
 export { createRedis, Redis } from './redis.js';
 export { createKafka, ensureTopics, Kafka } from './kafka.js';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
+export { EXIT_ABANDONED, openResources, stopSignal, stopWithin, type StopPart } from './shutdown.js';
 export { escapeHtml, parseWholeNumber } from './text.js';
 export * from './mail/index.js';
 export {

@@ -1,9 +1,12 @@
-import { createLogger, type Config } from '../platform/index.js';
+import { createLogger, stopWithin, type Config } from '../platform/index.js';
 import { startStreaming, type StreamingOptions } from './sidecar.js';
 
 /**
  * Runs the sidecar as a process until SIGTERM or SIGINT (or a fatal consumer error, exit code 1);
- * then drains the batch in hand, commits it, and exits. Resolves when it has shut down.
+ * then drains the batch in hand, commits it, and exits. Resolves when it has shut down. If that
+ * takes longer than SHUTDOWN_GRACE_MS (PostgreSQL or Kafka down), it logs the batches in hand and
+ * exits with code 3: nothing of them is committed, so the next owner of the partitions reads them
+ * again from PostgreSQL's stored offsets.
  */
 export async function runStreamingProcess(config: Config, options: StreamingOptions = {}): Promise<void> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'streaming' });
@@ -18,18 +21,22 @@ export async function runStreamingProcess(config: Config, options: StreamingOpti
       fatal?.();
     },
   });
-  await new Promise<void>((resolve) => {
-    fatal = resolve;
+  const signal = await new Promise<string | undefined>((resolve) => {
+    fatal = () => resolve(undefined);
     const stop = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'stopping: draining the batch in hand');
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      resolve();
+      resolve(signal);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  await sidecar.close();
+  logger.info({ signal }, 'stopping: draining the batch in hand');
+  await stopWithin([{ name: 'streaming', close: () => sidecar.close(), inHand: () => sidecar.inHand() }], {
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    logger,
+    ...(signal ? { signal } : {}),
+  });
   logger.info(sidecar.totals, 'streaming sidecar stopped');
   logger.flush();
 }

@@ -50,6 +50,8 @@ export interface StreamingSidecar {
   /** Totals since start: applied, duplicates, dlq, batches, retries. */
   readonly totals: Ingestor['totals'];
   health(): ReturnType<typeof runChecks>;
+  /** The batches in hand by partition (offsets from, to), for a shutdown that abandons them. */
+  inHand(): ReturnType<Ingestor['inHand']>;
   /** Finishes the batch in hand, commits it, and releases everything in reverse order. */
   close(): Promise<void>;
 }
@@ -163,6 +165,7 @@ export async function startStreaming(
       port: health?.port,
       totals: ingestor.totals,
       health: () => runChecks(checks),
+      inHand: () => ingestor.inHand(),
       close,
     };
   } catch (err) {

@@ -55,6 +55,8 @@ export interface TaskWorker {
   readonly id: string;
   /** Tries running right now. */
   running(): number;
+  /** The tries running right now, as `run_id/task_id/try_number`. */
+  runningTries(): string[];
   /** Whether every pool's BullMQ worker is taking jobs (false once closing, or if one stopped). */
   isRunning(): boolean;
   /** Stops taking work, lets running tries finish (or hands them back after the grace), closes. */
@@ -225,6 +227,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   return {
     id,
     running: () => active.size,
+    runningTries: () => [...active],
     isRunning: () => !closing && workers.every((w) => w.isRunning()),
     close() {
       closing ??= (async () => {

@@ -14,7 +14,7 @@ import {
   readPairStock,
   stockFacets,
 } from '../../inventory/stock/index.js';
-import { loadConfig, type Knex } from '../../platform/index.js';
+import { loadConfig, stopSignal, stopWithin, type Knex } from '../../platform/index.js';
 import {
   anomalyHistogram,
   listAnomalies,
@@ -94,15 +94,13 @@ export function registerDashboardCommand(program: Command): void {
         throw err;
       }
       process.stderr.write(`wareflow dashboard on ${served.url}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          ctx.logger.info({ signal }, 'dashboard stopping');
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await served.dashboard.close();
-      await ctx.close();
+      const signal = await stopSignal();
+      await stopWithin(
+        [
+          { name: 'dashboard', close: () => served.dashboard.close() },
+          { name: 'dashboard engine', close: () => ctx.close() },
+        ],
+        { graceMs: ctx.config.SHUTDOWN_GRACE_MS, logger: ctx.logger, signal },
+      );
     });
 }

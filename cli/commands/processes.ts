@@ -1,22 +1,22 @@
 import type { Command } from 'commander';
 import {
   coerceError,
+  createLogger,
   loadConfig,
   registerDependencyGauge,
   startHealthServer,
+  stopSignal,
+  stopWithin,
   type HealthCheck,
+  type StopPart,
 } from '../../platform/index.js';
 import { createScheduler, createWorkerStore } from '../../engine/index.js';
 import { createTaskWorker, startMetricsServer } from '../../workers/index.js';
 import { createTaskServices, openEngine, type EngineContext } from '../registry.js';
 import { wholeNumber } from './arguments.js';
 
-/** Resolves when the process is asked to stop (SIGTERM or SIGINT). */
-export function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const s of ['SIGTERM', 'SIGINT'] as const) process.once(s, () => resolve(s));
-  });
-}
+/** A role as a process runs it: `close()` releases it, `inHand()` says what stopping would abandon. */
+export type RunningRole = Omit<StopPart, 'name'> & { port: number | undefined };
 
 /**
  * PostgreSQL and Redis as the engine's connections see them. A Redis client that is not connected
@@ -56,7 +56,7 @@ async function serveEndpoints(
  */
 export async function startSchedulerProcess(
   options: { tickMs?: number; metricsPort?: PortOption; staleAfterMs?: number } = {},
-): Promise<{ close(): Promise<void>; port: number | undefined }> {
+): Promise<RunningRole> {
   const ctx = await openEngine({ name: 'scheduler' });
   const scheduler = createScheduler(ctx.engine, {
     ...(options.tickMs ? { tickMs: options.tickMs } : {}),
@@ -86,7 +86,7 @@ export async function startSchedulerProcess(
  */
 export async function startWorkerProcess(
   options: { concurrency?: number; pools?: string[]; metricsPort?: PortOption } = {},
-): Promise<{ close(): Promise<void>; port: number | undefined }> {
+): Promise<RunningRole> {
   const config = loadConfig();
   const ctx = await openEngine({
     name: 'worker',
@@ -100,6 +100,8 @@ export async function startWorkerProcess(
     store: createWorkerStore(ctx.engine.knex),
     connection: ctx.redis,
     concurrency: options.concurrency ?? config.WORKER_CONCURRENCY,
+    // Half the process's grace to finish running tries, half to hand them back.
+    shutdownGraceMs: Math.floor(config.SHUTDOWN_GRACE_MS / 2),
     services: services?.services ?? {},
     ...(options.pools ? { pools: options.pools } : {}),
   });
@@ -110,6 +112,7 @@ export async function startWorkerProcess(
   );
   return {
     port: server?.port,
+    inHand: () => ({ runningTries: worker.runningTries() }),
     async close() {
       await worker.close();
       await server?.close();
@@ -136,8 +139,7 @@ export function registerProcessCommands(program: Command): void {
         tickMs: opts.tickMs,
         ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       });
-      await stopSignal();
-      await running.close();
+      await stopUntilDone('scheduler', running);
     });
 
   program
@@ -165,7 +167,14 @@ export function registerProcessCommands(program: Command): void {
           : {}),
         ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       });
-      await stopSignal();
-      await running.close();
+      await stopUntilDone('worker', running);
     });
+}
+
+/** Waits for SIGTERM or SIGINT, then stops the role within SHUTDOWN_GRACE_MS (see `stopWithin`). */
+async function stopUntilDone(name: string, role: RunningRole): Promise<void> {
+  const config = loadConfig();
+  const signal = await stopSignal();
+  const logger = createLogger({ level: config.LOG_LEVEL, name });
+  await stopWithin([{ name, ...role }], { graceMs: config.SHUTDOWN_GRACE_MS, logger, signal });
 }

@@ -8,7 +8,10 @@ import {
   createLogger,
   loadConfig,
   ServiceUnavailableError,
+  stopSignal,
+  stopWithin,
   type Logger,
+  type StopPart,
 } from '../../platform/index.js';
 import { servicesUp } from '../../services/index.js';
 import { startStreaming } from '../../streaming/index.js';
@@ -17,12 +20,9 @@ import { openEngine, type EngineContext } from '../registry.js';
 import { wholeNumber } from './arguments.js';
 import { serveDashboard } from './dashboard.js';
 import { DEMO_DEFAULTS, ensureDemo, startDemoFeed, type DemoSet } from './demo.js';
-import { startSchedulerProcess, startWorkerProcess, stopSignal } from './processes.js';
+import { startSchedulerProcess, startWorkerProcess } from './processes.js';
 
-interface Running {
-  name: string;
-  close(): Promise<void>;
-}
+type Running = StopPart;
 
 interface StartOptions {
   streaming: boolean;
@@ -130,7 +130,7 @@ export function registerStartCommand(program: Command): void {
             onFatal: (err) =>
               logger.error({ err }, 'streaming sidecar stopped; restart wareflow to resume it'),
           });
-          running.push({ name: 'streaming', close: () => sidecar.close() });
+          running.push({ name: 'streaming', close: () => sidecar.close(), inHand: () => sidecar.inHand() });
         }
         const ctx = await openEngine({ name: 'dashboard', poolMax: 6 });
         running.push({ name: 'dashboard engine', close: () => ctx.close() });
@@ -162,8 +162,8 @@ export function registerStartCommand(program: Command): void {
         throw err;
       }
       const signal = await stopSignal();
-      logger.info({ signal }, 'stopping');
-      await closeAll();
+      // Reverse order of start, within SHUTDOWN_GRACE_MS whatever is down (exit code 3 past it).
+      await stopWithin(running.splice(0).reverse(), { graceMs: config.SHUTDOWN_GRACE_MS, logger, signal });
       logger.flush();
     });
 }

@@ -22,6 +22,8 @@ export class Ingestor {
   private readonly partitions = new Map<number, PartitionState>();
   private generation = 0;
   private stopping = false;
+  /** Per partition, the offsets of the batch in hand (from its first to its last message). */
+  private readonly inHandBatches = new Map<number, { from: string; to: string }>();
   /** Totals since start, for logs and tests. */
   readonly totals: IngestTotals = { applied: 0, duplicates: 0, dlq: 0, batches: 0, retries: 0 };
 
@@ -40,6 +42,11 @@ export class Ingestor {
     );
   }
 
+  /** The batches in hand by partition; none is committed until its chunk's transaction is. */
+  inHand(): Record<number, { from: string; to: string }> {
+    return Object.fromEntries(this.inHandBatches);
+  }
+
   /** Stop retrying; batches in hand finish their current attempt. */
   stop(): void {
     this.stopping = true;
@@ -55,6 +62,10 @@ export class Ingestor {
     // fourth of 200 that pays a whole transaction's fixed cost for a few rows.
     const chunkCount = Math.max(1, Math.round(batch.messages.length / (this.options.chunkSize ?? 5_000)));
     const chunkSize = Math.ceil(batch.messages.length / chunkCount);
+    this.inHandBatches.set(batch.partition, {
+      from: batch.messages[0]!.offset,
+      to: batch.messages.at(-1)!.offset,
+    });
     try {
       while (pos < batch.messages.length) {
         if (!control.isActive() || this.stopping) return;
@@ -108,6 +119,7 @@ export class Ingestor {
         }
       }
     } finally {
+      this.inHandBatches.delete(batch.partition);
       resume?.();
     }
   }
