@@ -10,6 +10,7 @@ import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
 import { identify, requireMutation, requireViewer } from './auth.js';
+import { apiBodies } from './bodies.js';
 import { BULL_BOARD_PATH, mountBullBoard, type MountedBullBoard } from './bullBoard.js';
 import { DagCatalog } from './dagCatalog.js';
 import type { RouteDeps } from './deps.js';
@@ -96,7 +97,7 @@ export function buildApp(options: AppOptions): BuiltApp {
     req.method === 'GET' || req.method === 'HEAD' ? next() : boardMutation(req, res, next);
   app.use(BULL_BOARD_PATH, requireViewer(policy), boardGuard, board.discover, board.router);
 
-  app.use('/api', express.json({ limit: '100kb', strict: true }));
+  app.use('/api', ...apiBodies());
   app.use('/api', orchestrationApi(deps), warehouseApi(deps));
   app.use('/api', stockApi(deps), reportsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
