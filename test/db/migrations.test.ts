@@ -196,6 +196,7 @@ describe('migrations split per owner', () => {
       'inventory/0005_cause_ids.ts',
       'streaming/0001_consumer_offsets.ts',
       'streaming/0002_streaming_schema.ts',
+      'streaming/0003_dlq_replays.ts',
     ]);
     expect(await schemas(db)).to.deep.equal(WAREFLOW_SCHEMAS);
   });
@@ -203,7 +204,7 @@ describe('migrations split per owner', () => {
   it('leave no wareflow schema behind after a full migrate and rollback --all', async () => {
     await migrateLatest(db.knex);
     const { reverted } = await migrateRollback(db.knex, { all: true });
-    expect(reverted[0]).to.equal('streaming/0002_streaming_schema.ts');
+    expect(reverted[0]).to.equal('streaming/0003_dlq_replays.ts');
     expect(reverted.at(-1)).to.equal('engine/0001_orchestrator.ts');
     expect(await schemas(db)).to.deep.equal([]);
     expect(await db.knex.raw("SELECT to_regclass('public.knex_migrations') AS t")).to.have.nested.property(
@@ -283,7 +284,11 @@ describe('upgrading a warehouse migrated before the split', () => {
 
   it('keeps every row, moves the offsets to the streaming schema and applies only what is new', async () => {
     const upgrade = await migrateLatest(db.knex);
-    expect(upgrade.applied).to.deep.equal(['engine/0003_try_key.ts', 'streaming/0002_streaming_schema.ts']);
+    expect(upgrade.applied).to.deep.equal([
+      'engine/0003_try_key.ts',
+      'streaming/0002_streaming_schema.ts',
+      'streaming/0003_dlq_replays.ts',
+    ]);
 
     expect(await db.knex('inventory.products').pluck('sku')).to.deep.equal(['SKU-1']);
     expect(
@@ -317,6 +322,7 @@ describe('upgrading a warehouse migrated before the split', () => {
     expect(await recorded(db, 'knex_migrations_streaming')).to.deep.equal([
       '0001_consumer_offsets.ts',
       '0002_streaming_schema.ts',
+      '0003_dlq_replays.ts',
     ]);
     expect(await recorded(db, 'knex_migrations_legacy')).to.have.length(7);
     const { rows } = await db.knex.raw("SELECT to_regclass('public.knex_migrations') AS t");
@@ -334,6 +340,7 @@ describe('upgrading a warehouse migrated before the split', () => {
 
   it('rolls the move back as the last batch, keeping the offsets', async () => {
     expect((await migrateRollback(db.knex)).reverted).to.deep.equal([
+      'streaming/0003_dlq_replays.ts',
       'streaming/0002_streaming_schema.ts',
       'engine/0003_try_key.ts',
     ]);
@@ -341,6 +348,7 @@ describe('upgrading a warehouse migrated before the split', () => {
     expect((await migrateLatest(db.knex)).applied).to.deep.equal([
       'engine/0003_try_key.ts',
       'streaming/0002_streaming_schema.ts',
+      'streaming/0003_dlq_replays.ts',
     ]);
     expect(await db.knex('streaming.consumer_offsets').pluck('next_offset')).to.deep.equal([42]);
   });
