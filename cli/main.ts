@@ -3,6 +3,7 @@ import { ConfigError, InvalidInputError, coerceError } from '../platform/index.j
 import { EXIT } from './errors.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDlqCommands } from './commands/dlq.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerStreamingCommands } from './commands/streaming.js';
 import { registerServicesCommands } from './commands/services.js';
@@ -22,6 +23,7 @@ registerDbCommands(program);
 registerDashboardCommand(program);
 registerGenerateCommand(program);
 registerStreamingCommands(program);
+registerDlqCommands(program);
 registerServicesCommands(program);
 registerDagsCommands(program);
 registerRunsCommands(program);

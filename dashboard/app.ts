@@ -4,12 +4,14 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import { registerDependencyGauge, type Config, type Logger, type Redis } from '../platform/index.js';
 import type { Dag } from '../engine/index.js';
+import type { DeadLetterDeps } from '../streaming/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
 import { identify, requireMutation, requireViewer } from './auth.js';
+import { apiBodies } from './bodies.js';
 import { BULL_BOARD_PATH, mountBullBoard, type MountedBullBoard } from './bullBoard.js';
 import { DagCatalog } from './dagCatalog.js';
 import type { RouteDeps } from './deps.js';
@@ -20,6 +22,7 @@ import { createHealthChecker, type HealthChecker } from './health.js';
 import { createDashboardMetrics } from './metrics.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
+import { dlqPages } from './pages/dlq.js';
 import { loginPages } from './pages/login.js';
 import { notFoundHandler } from './pages/notFound.js';
 import { resultPages } from './pages/results.js';
@@ -52,6 +55,8 @@ export interface AppOptions {
   engine: DashboardEngine;
   logger: Logger;
   registries: Registry[];
+  /** The DLQ topic and its replays (the /dlq page); without it the page is not served. */
+  deadLetters?: DeadLetterDeps;
 }
 
 /** Assembles the Express app; owns nothing it was handed (see `createDashboard` for lifetimes). */
@@ -96,7 +101,7 @@ export function buildApp(options: AppOptions): BuiltApp {
     req.method === 'GET' || req.method === 'HEAD' ? next() : boardMutation(req, res, next);
   app.use(BULL_BOARD_PATH, requireViewer(policy), boardGuard, board.discover, board.router);
 
-  app.use('/api', express.json({ limit: '100kb', strict: true }));
+  app.use('/api', ...apiBodies());
   app.use('/api', orchestrationApi(deps), warehouseApi(deps));
   app.use('/api', stockApi(deps), reportsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
@@ -106,6 +111,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
   app.use(runListPages(deps), streamPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
+  if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));
 
   app.use(

@@ -17,46 +17,116 @@ export const idSchema = z
   .max(250)
   .regex(/^[A-Za-z0-9_.-]+$/, { error: "must be letters, digits, '_', '-' or '.'" });
 
+/**
+ * A whole number as a person types it: decimal digits only, so `0x10`, `1e3`, `Infinity` and
+ * ` 5` are refused rather than read as 16, 1000, a never-ending page or 5.
+ */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`;
+  const error = `must be a whole number ${range}`;
+  return z
+    .string({ error })
+    .regex(/^\d{1,16}$/, { error })
+    .transform(Number)
+    .pipe(z.number().min(min, { error }).max(max, { error }));
+}
+
+/**
+ * Text a filter compares with stored text: printable, so no control characters (PostgreSQL's text
+ * cannot hold NUL) and no U+FFFD, which is what a URL's bytes that were not UTF-8 decode to.
+ */
+export function printable(max: number) {
+  return z
+    .string()
+    .max(max)
+    .refine((v) => ![...v].some(isUnprintable), { error: 'must be printable text' });
+}
+
+function isUnprintable(ch: string): boolean {
+  const c = ch.codePointAt(0)!;
+  return c < 0x20 || (c >= 0x7f && c < 0xa0) || c === 0xfffd || (c >= 0xd800 && c <= 0xdfff);
+}
+
+/** SKUs and warehouse ids as the master data stores them: upper-case, trimmed, no blanks. */
+export const codeSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/#-]*$/, {
+    error: "must be letters, digits, '_', '.', ':', '/', '#' or '-'",
+  })
+  .transform((v) => v.toUpperCase());
+/** An empty value from a form's "any" option means no filter. */
+export const optionalCode = z
+  .literal('')
+  .transform(() => undefined)
+  .or(codeSchema)
+  .optional();
+
+/**
+ * A query string's schema: unknown parameters are refused (a misspelt filter would otherwise
+ * silently show everything), and an empty value, what a form's "any" option sends, means absent.
+ */
+export function querySchema<S extends z.ZodRawShape>(shape: S) {
+  return z.preprocess(
+    (q) =>
+      Object.fromEntries(Object.entries((q ?? {}) as Record<string, unknown>).filter(([, v]) => v !== '')),
+    z.strictObject(shape),
+  );
+}
+
 export const dagParams = z.object({ dagId: idSchema });
-export const runParams = z.object({
-  runId: z.coerce.number({ error: 'run id must be a number' }).int().positive(),
-});
+export const runParams = z.object({ runId: wholeNumber(1) });
 export const dagRunParams = dagParams.extend(runParams.shape);
 export const taskParams = runParams.extend({ taskId: idSchema });
 export const dagTaskParams = dagRunParams.extend({ taskId: idSchema });
-export const backfillParams = z.object({ backfillId: z.coerce.number().int().positive() });
+export const backfillParams = z.object({ backfillId: wholeNumber(1) });
 
 /** `?limit=&offset=`; limit at most 500. */
 export const pagination = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: wholeNumber(1, 500).default(50),
+  offset: wholeNumber(0, 1_000_000).default(0),
 });
 
+/** YYYY-MM-DD, optionally with a time (and a zone; without one it is the server's local time). */
+const ISO = /^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** An ISO-8601 date or date-time of the calendar: 2026-02-30 is refused, not read as March 2nd. */
 const isoInstant = z
   .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), { error: 'expected an ISO-8601 date or date-time' })
+  .refine(
+    (v) => {
+      const day = ISO.exec(v)?.[1];
+      return day !== undefined && !Number.isNaN(Date.parse(v)) && isCalendarDay(day);
+    },
+    { error: 'expected an ISO-8601 date or date-time' },
+  )
   .transform((v) => new Date(v));
+
+function isCalendarDay(day: string): boolean {
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(day);
+}
 
 /** Window kinds in the streaming sidecar's order (the stream page lists them so). */
 export const WINDOW_KIND_NAMES = WINDOW_KINDS.map((k) => k.kind);
 
 export const RUN_TYPE_NAMES = ['scheduled', 'manual', 'backfill'] as const;
 
-export const runsQuery = pagination.extend({
+const runsShape = {
+  ...pagination.shape,
   state: z.enum(RUN_STATES).optional(),
   run_type: z.enum(RUN_TYPE_NAMES).optional(),
-});
+};
+export const runsQuery = querySchema(runsShape);
 
 /** The /runs page: the runs query plus a DAG; an empty select (`?dag=&state=`) means "any". */
-export const allRunsQuery = z.preprocess(
-  (q) => Object.fromEntries(Object.entries(q as Record<string, unknown>).filter(([, v]) => v !== '')),
-  runsQuery.extend({ dag: idSchema.optional() }),
-);
+export const allRunsQuery = querySchema({ ...runsShape, dag: idSchema.optional() });
 
 /** `?try=N&after=ID`: one try's lines, only those after the last one a page already shows. */
-export const logsQuery = z.object({
-  try: z.coerce.number().int().positive().optional(),
-  after: z.coerce.number().int().min(0).optional(),
+export const logsQuery = querySchema({
+  try: wholeNumber(1).optional(),
+  after: wholeNumber(0).optional(),
 });
 
 /** Body of a trigger: `{"conf": {...}}`; conf is checked against the DAG's params by the engine. */
@@ -82,22 +152,28 @@ export const backfillBody = z
     reset: z.boolean().default(false),
     conf: z.record(z.string(), z.unknown()).default({}),
   })
-  .refine((b) => b.from.getTime() <= b.to.getTime(), { error: 'from must not be after to', path: ['to'] });
+  // Checked only once both are dates: a refinement of the object runs even when a field failed.
+  .refine((b) => !(b.from instanceof Date && b.to instanceof Date) || b.from.getTime() <= b.to.getTime(), {
+    error: 'from must not be after to',
+    path: ['to'],
+  });
 
 const boolText = z.enum(['true', 'false']).transform((v) => v === 'true');
-const text = z.string().max(200);
+const text = printable(200);
 
-export const alertsQuery = pagination.extend({
+export const alertsQuery = querySchema({
+  ...pagination.shape,
   status: z.enum(['open', 'resolved', 'all']).default('open'),
   severity: z.enum(SEVERITIES).optional(),
   alert_type: text.optional(),
   source: text.optional(),
-  sku: text.optional(),
-  warehouse_id: text.optional(),
+  sku: optionalCode,
+  warehouse_id: optionalCode,
   since: isoInstant.optional(),
 });
 
-export const qualityResultsQuery = pagination.extend({
+export const qualityResultsQuery = querySchema({
+  ...pagination.shape,
   passed: boolText.optional(),
   rule_group: z.enum(RULE_GROUPS).optional(),
   rule_id: text.optional(),
@@ -105,31 +181,41 @@ export const qualityResultsQuery = pagination.extend({
   since: isoInstant.optional(),
 });
 
-export const qualityRunsQuery = pagination.extend({ since: isoInstant.optional() });
+export const qualityRunsQuery = querySchema({ ...pagination.shape, since: isoInstant.optional() });
 
-export const windowsQuery = pagination.extend({
+const windowFilters = {
   window_kind: z.enum(WINDOW_KIND_NAMES).default('tumbling_1m'),
-  sku: text.optional(),
-  warehouse_id: text.optional(),
+  sku: optionalCode,
+  warehouse_id: optionalCode,
+};
+
+/** The windows still open of one kind (and pair). */
+export const openWindowsQuery = querySchema(windowFilters);
+
+export const windowsQuery = querySchema({
+  ...pagination.shape,
+  ...windowFilters,
   from: isoInstant.optional(),
   to: isoInstant.optional(),
 });
 
-export const throughputQuery = z.object({
+export const throughputQuery = querySchema({
   window_kind: z.enum(WINDOW_KIND_NAMES).default('tumbling_1m'),
   hours: z.coerce
     .number()
+    .refine(Number.isFinite, { error: 'must be a number of hours' })
     .min(0.1)
     .max(24 * 31)
     .default(6),
-  sku: text.optional(),
-  warehouse_id: text.optional(),
+  sku: optionalCode,
+  warehouse_id: optionalCode,
 });
 
-export const anomaliesQuery = pagination.extend({
+export const anomaliesQuery = querySchema({
+  ...pagination.shape,
   anomaly_type: text.optional(),
   severity: z.enum(SEVERITIES).optional(),
-  sku: text.optional(),
-  warehouse_id: text.optional(),
+  sku: optionalCode,
+  warehouse_id: optionalCode,
   since: isoInstant.optional(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pagination } from './validation.js';
+import { codeSchema as code, optionalCode, pagination, printable } from './validation.js';
 
 /**
  * Schemas of the stock, pair, reorder and weekly-report requests. Unknown query parameters are
@@ -7,24 +7,7 @@ import { pagination } from './validation.js';
  * `flash` before parsing (see `pageQuery`).
  */
 
-/** SKUs and warehouse ids as the master data stores them: upper-case, trimmed, no blanks. */
-const code = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/#-]*$/, {
-    error: "must be letters, digits, '_', '.', ':', '/', '#' or '-'",
-  })
-  .transform((v) => v.toUpperCase());
-/** An empty value from a form's "any" option means no filter. */
-const optionalCode = z
-  .literal('')
-  .transform(() => undefined)
-  .or(code)
-  .optional();
-const optionalText = z
-  .string()
-  .max(100)
+const optionalText = printable(100)
   .transform((v) => v.trim() || undefined)
   .optional();
 const flag = z

@@ -7,6 +7,7 @@ export { startStreaming, type StreamingOptions, type StreamingSidecar } from './
 export { runStreamingProcess } from './process.js';
 export {
   validateMessage,
+  DLQ_REASONS,
   type DlqReason,
   type NormalisedEvent,
   type Validation,
@@ -29,6 +30,7 @@ export {
   type InboundMessage,
   type OutboundMessage,
   type BatchControl,
+  type TopicRecord,
 } from './transport/index.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 /** The reads behind the dashboard's stream pages: closed windows, throughput and anomalies. */
@@ -49,3 +51,13 @@ export {
   type OpenWindowRow,
   type WindowShape,
 } from './store/listOpenWindows.js';
+/** The dead-letter topic for operators: list, show and replay (the CLI's `dlq` and the DLQ page). */
+export {
+  listDeadLetters,
+  findDeadLetter,
+  replayDeadLetters,
+  type DeadLetter,
+  type DeadLetterDeps,
+  type DeadLetterFilter,
+  type ReplayResult,
+} from './deadLetters.js';

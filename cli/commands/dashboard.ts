@@ -14,8 +14,9 @@ import {
   readPairStock,
   stockFacets,
 } from '../../inventory/stock/index.js';
-import { loadConfig, stopSignal, stopWithin, type Knex } from '../../platform/index.js';
+import { loadConfig, stopSignal, stopWithin, topicNames, type Knex } from '../../platform/index.js';
 import {
+  kafkajsBroker,
   anomalyHistogram,
   listAnomalies,
   listOpenWindows,
@@ -62,6 +63,11 @@ export async function serveDashboard(
     redis: ctx.redis,
     engine: ctx.engine,
     logger: ctx.logger,
+    deadLetters: {
+      broker: kafkajsBroker(ctx.config.KAFKA_BROKERS, ctx.logger, 'wareflow-dashboard'),
+      db: ctx.knex,
+      topics: topicNames(ctx.config),
+    },
   });
   try {
     const { url } = await dashboard.listen(options.port, options.host);

@@ -4,6 +4,7 @@ import { openWindowsOf } from '../openWindows.js';
 import {
   alertsQuery,
   anomaliesQuery,
+  openWindowsQuery,
   qualityResultsQuery,
   qualityRunsQuery,
   throughputQuery,
@@ -81,7 +82,7 @@ export function warehouseApi(deps: RouteDeps): Router {
   });
 
   r.get('/stream/windows/open', async (req, res) => {
-    const q = windowsQuery.pick({ window_kind: true, sku: true, warehouse_id: true }).parse(req.query);
+    const q = openWindowsQuery.parse(req.query);
     const { windows } = await openWindowsOf(reads, {
       windowKind: q.window_kind,
       sku: q.sku,

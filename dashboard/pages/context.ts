@@ -20,6 +20,9 @@ export function pageContext(req: Request, res: Response, policy: AccessPolicy): 
 
 /** Redirects (303, so the browser follows with GET) to `path` with a one-line message. */
 export function redirectWithFlash(res: Response, path: string, message: string): void {
-  const sep = path.includes('?') ? '&' : '?';
-  res.redirect(303, `${path}${sep}flash=${encodeURIComponent(message)}`);
+  // The query goes before a fragment: after it, the browser would keep it out of the request.
+  const hash = path.indexOf('#');
+  const [base, fragment] = hash < 0 ? [path, ''] : [path.slice(0, hash), path.slice(hash)];
+  const sep = base.includes('?') ? '&' : '?';
+  res.redirect(303, `${base}${sep}flash=${encodeURIComponent(message)}${fragment}`);
 }

@@ -1,3 +1,4 @@
+import { pageQuery } from '../warehouseQueries.js';
 import { Router } from 'express';
 import type { RouteDeps } from '../deps.js';
 import { alertsQuery, qualityResultsQuery } from '../validation.js';
@@ -14,7 +15,7 @@ export function resultPages(deps: RouteDeps): Router {
 
   r.get('/alerts', async (req, res) => {
     const ctx = pageContext(req, res, policy);
-    const q = alertsQuery.parse(req.query);
+    const q = alertsQuery.parse(pageQuery(req.query));
     const page = await reads.listAlerts(
       {
         status: q.status,
@@ -84,7 +85,7 @@ export function resultPages(deps: RouteDeps): Router {
 
   r.get('/quality', async (req, res) => {
     const ctx = pageContext(req, res, policy);
-    const q = qualityResultsQuery.parse(req.query);
+    const q = qualityResultsQuery.parse(pageQuery(req.query));
     const [runs, results] = await Promise.all([
       reads.listDataQualityRuns({}, { limit: 20, offset: 0 }),
       reads.listDataQualityResults(

@@ -1,3 +1,4 @@
+import { pageQuery } from '../warehouseQueries.js';
 import { Router } from 'express';
 import type { RouteDeps } from '../deps.js';
 import type { RunRow } from '../engine.js';
@@ -16,7 +17,7 @@ export function runListPages(deps: RouteDeps): Router {
 
   r.get('/runs', async (req, res) => {
     const ctx = pageContext(req, res, policy);
-    const q = allRunsQuery.parse(req.query);
+    const q = allRunsQuery.parse(pageQuery(req.query));
     if (q.dag) catalog.get(q.dag);
     // One row more than shown tells whether an older page exists (the engine counts no totals).
     const rows = await engine.listRuns({

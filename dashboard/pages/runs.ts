@@ -1,3 +1,4 @@
+import { pageQuery } from '../warehouseQueries.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireMutation } from '../auth.js';
@@ -112,7 +113,7 @@ export function runPages(deps: RouteDeps): Router {
     const { run, tasks } = await loadRun(dagId, runId);
     const ti = tasks.find((t) => t.task_id === taskId);
     if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
-    const q = logsQuery.parse(req.query);
+    const q = logsQuery.parse(pageQuery(req.query));
     const shownTry = q.try ?? Math.max(1, ti.try_number);
     const lines = await engine.taskLogs(runId, taskId, shownTry);
     const final = tryIsFinal(ti, run, shownTry);

@@ -1,3 +1,4 @@
+import { pageQuery } from '../warehouseQueries.js';
 import { Router } from 'express';
 import type { RouteDeps } from '../deps.js';
 import { openWindowsOf, type ProvisionalPoint } from '../openWindows.js';
@@ -20,7 +21,7 @@ export function streamPages(deps: RouteDeps): Router {
 
   r.get('/stream', async (req, res) => {
     const ctx = pageContext(req, res, policy);
-    const q = throughputQuery.parse(req.query);
+    const q = throughputQuery.parse(pageQuery(req.query));
     const since = new Date(Date.now() - q.hours * 3_600_000);
     const bucketSeconds = Math.max(60, Math.round((q.hours * 3600) / 60));
     const pair = { sku: q.sku, warehouseId: q.warehouse_id };

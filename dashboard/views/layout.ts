@@ -24,6 +24,7 @@ export const NAV: Array<[string, string]> = [
   ['/alerts', 'Alerts'],
   ['/quality', 'Data quality'],
   ['/stream', 'Stream'],
+  ['/dlq', 'Dead letters'],
   ['/stock', 'Stock'],
   ['/reorders', 'Reorders'],
   ['/reports', 'Reports'],

@@ -7,7 +7,13 @@ export { Ingestor } from './runner.js';
 export type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
 export { AlertMailer } from './alerts.js';
 export { MasterData, type EventContext } from './enrich.js';
-export { validateMessage, type DlqReason, type NormalisedEvent, type Validation } from './validate.js';
+export {
+  validateMessage,
+  DLQ_REASONS,
+  type DlqReason,
+  type NormalisedEvent,
+  type Validation,
+} from './validate.js';
 export {
   WINDOW_KINDS,
   PartitionWindows,

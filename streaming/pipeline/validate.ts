@@ -4,25 +4,28 @@ import { EVENT_TYPES, MAX_ABS_QUANTITY, hasValidSign, type EventType } from '../
  * Why a message went to the dead-letter topic: the `x-dlq-reason` header. Stable,
  * machine-readable strings; `dlq_messages_total{reason}` uses the same values.
  */
-export type DlqReason =
-  | 'empty_message'
-  | 'message_too_large'
-  | 'invalid_json'
-  | 'not_an_object'
-  | 'missing_field'
-  | 'invalid_field'
-  | 'invalid_event_id'
-  | 'unknown_event_type'
-  | 'invalid_quantity'
-  | 'zero_quantity'
-  | 'wrong_sign'
-  | 'quantity_out_of_range'
-  | 'invalid_timestamp'
-  | 'future_timestamp'
-  | 'stale_timestamp'
-  | 'unknown_sku'
-  | 'unknown_warehouse'
-  | 'conflicting_duplicate';
+export const DLQ_REASONS = [
+  'empty_message',
+  'message_too_large',
+  'invalid_json',
+  'not_an_object',
+  'missing_field',
+  'invalid_field',
+  'invalid_event_id',
+  'unknown_event_type',
+  'invalid_quantity',
+  'zero_quantity',
+  'wrong_sign',
+  'quantity_out_of_range',
+  'invalid_timestamp',
+  'future_timestamp',
+  'stale_timestamp',
+  'unknown_sku',
+  'unknown_warehouse',
+  'conflicting_duplicate',
+] as const;
+
+export type DlqReason = (typeof DLQ_REASONS)[number];
 
 /** A valid event after normalisation: ids trimmed and upper-cased, one time type, one vocabulary. */
 export interface NormalisedEvent {

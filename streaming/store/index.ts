@@ -17,3 +17,4 @@ export {
 export type { NewAlert, NewAlert as AlertRow } from '../../inventory/alerts/index.js';
 /** The anomaly the chunk write inserts; `NewAnomaly` in ./anomalyRow.ts (the stored row is `AnomalyRow` there). */
 export type { NewAnomaly, NewAnomaly as AnomalyRow } from './anomalyRow.js';
+export { loadDlqReplays, recordDlqReplays, type DlqReplayRow } from './dlqReplays.js';

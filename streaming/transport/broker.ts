@@ -89,8 +89,19 @@ export interface GroupConsumerOptions {
   maxWaitTimeMs?: number;
 }
 
+/** A record read back from a topic: where it is, and its headers (what the DLQ tools show). */
+export interface TopicRecord extends InboundMessage {
+  partition: number;
+  headers: Record<string, string | Buffer>;
+}
+
 export interface Broker {
   consumer(options: GroupConsumerOptions): GroupConsumer;
+  /**
+   * Every record of `topic`, from each partition's first retained offset to its end when called,
+   * in offset order per partition; read outside any consumer group's committed offsets.
+   */
+  readTopic(topic: string): Promise<TopicRecord[]>;
   publisher(): Promise<Publisher>;
   ensureTopics(topics: Array<{ topic: string; numPartitions?: number }>): Promise<void>;
   /** Whether the cluster answers a metadata request. */

@@ -9,6 +9,7 @@ export type {
   InboundMessage,
   OutboundMessage,
   Publisher,
+  TopicRecord,
 } from './broker.js';
 export { RebalanceError, isRebalance } from './errors.js';
 export { kafkajsBroker, translateKafkajsError } from './kafkajsBroker.js';

@@ -11,6 +11,7 @@ import type {
 } from './broker.js';
 import { RebalanceError } from './errors.js';
 import { PartitionLanes } from './partitionLanes.js';
+import { readWholeTopic } from './kafkajsReader.js';
 
 /** The Broker interface on kafkajs 2.2. */
 export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'wareflow-streaming'): Broker {
@@ -28,6 +29,7 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
       return kafkajsPublisher(producer);
     },
     ensureTopics: (topics) => ensureTopics(kafka, topics),
+    readTopic: (topic) => readWholeTopic(kafka, topic),
     async ping() {
       const admin = kafka.admin({ retry: { retries: 0 } });
       try {

@@ -111,6 +111,9 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
       }
     },
     ping: async () => true,
+    async readTopic(topic) {
+      return partitionsOf(topic).flatMap((log, partition) => log.map((r) => ({ ...r, partition })));
+    },
     records: (topic, partition) => partitionsOf(topic)[partition] ?? [],
     committed: world.committed,
     commitOffset: world.commit,

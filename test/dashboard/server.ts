@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfig, type ConfigInput } from '../../platform/index.js';
 import { defineDag, task, type Dag } from '../../engine/index.js';
 import { createDashboard, type Dashboard } from '../../dashboard/index.js';
+import type { DeadLetterDeps } from '../../streaming/index.js';
 import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL } from '../support/isolation.js';
@@ -60,7 +61,14 @@ export interface TestServer {
  * `env` overrides configuration (credentials, read-only, service URLs).
  */
 export async function startServer(
-  options: { env?: ConfigInput; dags?: Dag[]; worker?: boolean; harness?: Harness } = {},
+  options: {
+    env?: ConfigInput;
+    dags?: Dag[];
+    worker?: boolean;
+    harness?: Harness;
+    /** Serves the /dlq page over these (the broker, usually in memory). */
+    deadLetters?: (harness: Harness) => DeadLetterDeps;
+  } = {},
 ): Promise<TestServer> {
   const harness = options.harness ?? (await startHarness(options.dags ?? [demoDag, failingDag]));
   if (options.worker) harness.startWorker();
@@ -82,6 +90,7 @@ export async function startServer(
     redis: harness.redis,
     engine: harness.engine,
     logger: harness.engine.logger,
+    ...(options.deadLetters ? { deadLetters: options.deadLetters(harness) } : {}),
   });
   const { url } = await dashboard.listen(0, '127.0.0.1');
   return {

@@ -1,0 +1,131 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ServiceUnavailableError, coerceError } from '../../platform/index.js';
+import {
+  DLQ_REASONS,
+  listDeadLetters,
+  replayDeadLetters,
+  type DeadLetter,
+  type DeadLetterDeps,
+} from '../../streaming/index.js';
+import { requireMutation, principalOf } from '../auth.js';
+import type { RouteDeps } from '../deps.js';
+import { formatTime } from '../views/format.js';
+import { h } from '../views/html.js';
+import { actionButton, layout } from '../views/layout.js';
+import { pageQuery } from '../warehouseQueries.js';
+import { querySchema } from '../validation.js';
+import { pageContext, redirectWithFlash } from './context.js';
+
+/** How many dead letters the page lists (the newest); the counts cover all of them. */
+const SHOWN = 200;
+
+const dlqQuery = querySchema({ reason: z.enum(DLQ_REASONS).optional() });
+const replayForm = z.object({ reason: z.enum(DLQ_REASONS), _csrf: z.string().optional() });
+
+/** The DLQ topic as the streaming owner reads it; Kafka being down is a 503, not a 500. */
+async function read<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ServiceUnavailableError) throw err;
+    throw new ServiceUnavailableError('kafka', coerceError(err).message);
+  }
+}
+
+/**
+ * The dead-letter topic for operators: counts by `x-dlq-reason`, the newest messages, and a
+ * replay button per reason (a POST with the session's CSRF token, like every mutation).
+ */
+export function dlqPages(deps: RouteDeps, dlq: DeadLetterDeps): Router {
+  const { policy } = deps;
+  const r = Router();
+
+  r.get('/dlq', async (req, res) => {
+    const ctx = pageContext(req, res, policy);
+    const q = dlqQuery.parse(pageQuery(req.query));
+    const all = await read(() => listDeadLetters(dlq));
+    const byReason = new Map<string, { total: number; waiting: number; newest: Date }>();
+    for (const d of all) {
+      const row = byReason.get(d.reason) ?? { total: 0, waiting: 0, newest: d.deadAt };
+      row.total++;
+      if (d.replayedAt === null) row.waiting++;
+      if (d.deadAt > row.newest) row.newest = d.deadAt;
+      byReason.set(d.reason, row);
+    }
+    const shown = all
+      .filter((d) => q.reason === undefined || d.reason === q.reason)
+      .sort((a, b) => b.deadAt.getTime() - a.deadAt.getTime())
+      .slice(0, SHOWN);
+    res.send(
+      layout(
+        ctx,
+        'Dead letters',
+        h`<h1>Dead letters</h1>
+          <p class="muted">
+            Messages of ${dlq.topics.dlq} with the reason they were refused (SPEC §3). Replaying sends a
+            message's original key and bytes back to ${dlq.topics.events}: it is validated again, and an
+            event applied before is not applied twice. A message replayed once is not sent again.
+          </p>
+          ${
+            byReason.size === 0
+              ? h`<p class="empty">No dead letters.</p>`
+              : h`<table id="dlq-reasons">
+                  <thead><tr><th>Reason</th><th>Messages</th><th>Not replayed</th><th>Newest</th><th></th></tr></thead>
+                  <tbody>
+                    ${[...byReason].map(
+                      ([reason, row]) => h`<tr data-reason="${reason}">
+                        <td><a href="/dlq?reason=${encodeURIComponent(reason)}">${reason}</a></td>
+                        <td>${row.total}</td>
+                        <td>${row.waiting}</td>
+                        <td>${formatTime(row.newest)}</td>
+                        <td>${
+                          row.waiting > 0
+                            ? actionButton(ctx, '/dlq/replay', `Replay ${row.waiting}`, { reason })
+                            : ''
+                        }</td>
+                      </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+          }
+          ${shown.length === 0 ? '' : deadLetterTable(shown, q.reason)}`,
+      ),
+    );
+  });
+
+  r.post('/dlq/replay', requireMutation(policy, 'page'), async (req, res) => {
+    const { reason } = replayForm.parse(req.body ?? {});
+    const user = principalOf(res)?.user ?? 'unknown';
+    const result = await read(() => replayDeadLetters(dlq, { reason, by: `dashboard:${user}` }));
+    const n = result.replayed.length;
+    redirectWithFlash(
+      res,
+      `/dlq?reason=${reason}`,
+      `replayed ${n} ${reason} message${n === 1 ? '' : 's'}; ${result.alreadyReplayed.length} already replayed`,
+    );
+  });
+
+  return r;
+}
+
+function deadLetterTable(letters: DeadLetter[], reason: string | undefined) {
+  return h`<h2>${reason ? h`${reason}: ` : ''}newest ${letters.length}</h2>
+    <table id="dlq-messages">
+      <thead>
+        <tr><th>Id</th><th>Dead-lettered</th><th>Reason</th><th>Event or key</th><th>Detail</th><th>Replayed</th></tr>
+      </thead>
+      <tbody>
+        ${letters.map(
+          (d) => h`<tr data-id="${d.id}">
+            <td>${d.id}</td>
+            <td>${formatTime(d.deadAt)}</td>
+            <td>${d.reason}</td>
+            <td class="mono">${d.eventId ?? d.key ?? '—'}</td>
+            <td>${d.detail}</td>
+            <td>${formatTime(d.replayedAt) || '—'}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
