@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError, createLogger, type Config, type Logger } from '../platform/index.js';
-import { decoyHash, verifyPassword } from './passwords.js';
+import { cachedVerifier, decoyHash } from './passwords.js';
 import { openUserDirectory, type Role, type UserDirectory } from './usersFile.js';
 
 /** Who may read and who may change things, decided once from the configuration. */
@@ -44,6 +44,7 @@ export function accessPolicy(config: AccessConfig, logger?: Logger): AccessPolic
   const directory = openDirectory(config.DASHBOARD_USERS_FILE, logger);
   const hasLogin = hasEnvLogin || directory !== undefined;
   const hasCredentials = hasLogin || hasToken;
+  const verify = cachedVerifier();
   const setOne = 'set DASHBOARD_USER and DASHBOARD_PASSWORD, DASHBOARD_USERS_FILE or DASHBOARD_TOKEN';
   if (!config.DASHBOARD_READONLY && !hasCredentials) {
     throw new ConfigError(
@@ -69,7 +70,7 @@ export function accessPolicy(config: AccessConfig, logger?: Logger): AccessPolic
         return safeEqual(password, envPassword) ? 'operator' : undefined;
       const stored = await directory?.lookup(user);
       // An unknown user costs one scrypt too, so timing does not tell which names exist.
-      const ok = await verifyPassword(password, stored?.hash ?? (await decoyHash()));
+      const ok = await verify(user, password, stored?.hash ?? (await decoyHash()));
       return ok && stored ? stored.role : undefined;
     },
     checkToken: (token) => hasToken && safeEqual(token, config.DASHBOARD_TOKEN!),

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
  * Password hashes of the users file: `scrypt$N=32768,r=8,p=1$<salt>$<key>`, salt (16 bytes) and
@@ -59,4 +59,31 @@ let decoy: Promise<string> | undefined;
 export function decoyHash(): Promise<string> {
   decoy ??= hashPassword(randomBytes(32).toString('base64url'));
   return decoy;
+}
+
+/**
+ * `verifyPassword` with a memory of recent successes: an API client sending Basic credentials on
+ * every request would otherwise pay a full scrypt (~100 ms of CPU) each time. Only successes are
+ * kept, keyed by a digest of user, hash and password, so a guess is never cheaper, and a changed
+ * hash (new password) misses the cache. Entries live `ttlMs`; at most `max` are kept.
+ */
+export function cachedVerifier(
+  options: { ttlMs?: number; max?: number } = {},
+): (user: string, password: string, hash: string) => Promise<boolean> {
+  const ttl = options.ttlMs ?? 60_000;
+  const max = options.max ?? 1_000;
+  const recent = new Map<string, number>();
+  return async (user, password, hash) => {
+    const key = createHash('sha256').update(`${user}\0${hash}\0${password}`).digest('base64url');
+    const until = recent.get(key);
+    if (until !== undefined && until > Date.now()) return true;
+    recent.delete(key);
+    const ok = await verifyPassword(password, hash);
+    if (ok) {
+      // A Map iterates in insertion order: the first key is the oldest.
+      if (recent.size >= max) recent.delete(recent.keys().next().value!);
+      recent.set(key, Date.now() + ttl);
+    }
+    return ok;
+  };
 }
