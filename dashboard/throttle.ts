@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from '../platform/index.js';
+import { ServiceUnavailableError, type Redis } from '../platform/index.js';
 
 /** Who is trying to log in: the claimed user (none for a bearer token) and the client address. */
 export interface AuthAttempt {
@@ -36,9 +36,38 @@ export interface AuthThrottleOptions {
   maxFailuresPerAddress?: number;
   /** @defaultValue 900 (15 minutes) */
   windowSeconds?: number;
+  /**
+   * How long to wait for Redis before refusing the login with 503: a Redis that is down queues
+   * commands until it returns, and a login must not hang that long. @defaultValue 2000
+   */
+  timeoutMs?: number;
 }
 
 export function createAuthThrottle(redis: Redis, options: AuthThrottleOptions): AuthThrottle {
+  const throttle = unboundedThrottle(redis, options);
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const bounded = async <T>(work: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ServiceUnavailableError('redis', 'the login throttle did not answer in time')),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([work, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    blockedFor: (attempt) => bounded(throttle.blockedFor(attempt)),
+    failed: (attempt) => bounded(throttle.failed(attempt)),
+    succeeded: (attempt) => bounded(throttle.succeeded(attempt)),
+  };
+}
+
+function unboundedThrottle(redis: Redis, options: AuthThrottleOptions): AuthThrottle {
   const perUser = options.maxFailuresPerUser ?? 10;
   const perAddress = options.maxFailuresPerAddress ?? 30;
   const window = options.windowSeconds ?? 900;
