@@ -15,20 +15,29 @@ export interface LocalCredentials {
 const USER = 'admin';
 
 /**
- * When no dashboard credentials are configured (and the dashboard is not read-only), the first
- * `wareflow start` generates a strong password (144 random bits), keeps it readable by this user
- * only in `DATA_DIR/credentials.json`, and every later start reuses it. Returns undefined when
- * the configuration already says how to log in: then nothing is generated or read.
+ * When the configuration gives no way to log in and something needs one (mutations, or reads
+ * that are not public), the first `wareflow start` generates an operator with a strong password
+ * (144 random bits), keeps it readable by this user only in `DATA_DIR/credentials.json`, and
+ * every later start reuses it. The password stays in plain text there, not hashed, because each
+ * start prints it (`login: USER / PASSWORD`); the file is as private as a users file. Returns
+ * undefined when the configuration already says how to log in: then nothing is generated or read.
  */
 export async function ensureLocalCredentials(
-  config: Pick<Config, 'DATA_DIR' | 'DASHBOARD_USER' | 'DASHBOARD_TOKEN' | 'DASHBOARD_READONLY'>,
+  config: Pick<
+    Config,
+    | 'DATA_DIR'
+    | 'DASHBOARD_USER'
+    | 'DASHBOARD_USERS_FILE'
+    | 'DASHBOARD_TOKEN'
+    | 'DASHBOARD_READONLY'
+    | 'DASHBOARD_PUBLIC_READ'
+  >,
 ): Promise<LocalCredentials | undefined> {
-  if (
+  const hasCredentials =
     config.DASHBOARD_USER !== undefined ||
-    config.DASHBOARD_TOKEN !== undefined ||
-    config.DASHBOARD_READONLY
-  )
-    return undefined;
+    config.DASHBOARD_USERS_FILE !== undefined ||
+    config.DASHBOARD_TOKEN !== undefined;
+  if (hasCredentials || (config.DASHBOARD_READONLY && config.DASHBOARD_PUBLIC_READ)) return undefined;
   const file = path.join(config.DATA_DIR, 'credentials.json');
   const stored = await readStored(file);
   if (stored) return { ...stored, generated: false, file };

@@ -12,6 +12,7 @@ import { registerRunsCommands } from './commands/runs.js';
 import { registerTasksCommands } from './commands/tasks.js';
 import { registerProcessCommands } from './commands/processes.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerUsersCommands } from './commands/users.js';
 
 const program = new Command('wareflow')
   .description('Airflow-style orchestrator for warehouse inventory analytics, with a Kafka streaming sidecar')
@@ -30,6 +31,7 @@ registerRunsCommands(program);
 registerTasksCommands(program);
 registerProcessCommands(program);
 registerStartCommand(program);
+registerUsersCommands(program);
 
 try {
   await program.parseAsync(process.argv);

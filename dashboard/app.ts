@@ -10,7 +10,8 @@ import { orchestrationApi } from './api/orchestration.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
-import { identify, requireMutation, requireViewer } from './auth.js';
+import { identify, requireMetricsToken, requireMutation, requireOperator, requireReader } from './auth.js';
+import { createAuthenticator } from './authenticate.js';
 import { apiBodies } from './bodies.js';
 import { BULL_BOARD_PATH, mountBullBoard, type MountedBullBoard } from './bullBoard.js';
 import { DagCatalog } from './dagCatalog.js';
@@ -34,6 +35,7 @@ import { reorderPages } from './pages/reorders.js';
 import { reportPages } from './pages/reports.js';
 import { stockPages } from './pages/stock.js';
 import { createSessionStore } from './sessions.js';
+import { createAuthThrottle } from './throttle.js';
 import type { WarehouseReads } from './warehouseReads.js';
 import { errorPage } from './views/layout.js';
 import { notFoundPage } from './views/notFound.js';
@@ -62,8 +64,11 @@ export interface AppOptions {
 /** Assembles the Express app; owns nothing it was handed (see `createDashboard` for lifetimes). */
 export function buildApp(options: AppOptions): BuiltApp {
   const { config, reads, pingDatabase, redis, engine, logger } = options;
-  const policy = accessPolicy(config); // throws before anything listens when mutations are unguarded
+  // Throws before anything listens when mutations or reads are unguarded by mistake.
+  const policy = accessPolicy(config, logger);
   const sessions = createSessionStore(redis, { prefix: config.QUEUE_PREFIX });
+  const throttle = createAuthThrottle(redis, { prefix: config.QUEUE_PREFIX });
+  const authenticator = createAuthenticator(policy, throttle, logger);
   const catalog = new DagCatalog(options.dags, engine);
   const deps: RouteDeps = { engine, catalog, reads, policy, logger };
   const metrics = createDashboardMetrics(
@@ -91,15 +96,18 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use((req, res, next) => (req.path.startsWith(BULL_BOARD_PATH) ? boardHeaders : pages)(req, res, next));
 
   app.get('/health', health.handler);
-  app.get('/metrics', metrics.handler);
+  app.get('/metrics', requireMetricsToken(config.METRICS_TOKEN), metrics.handler);
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false, fallthrough: false }));
 
-  app.use(identify(policy, sessions));
+  app.use(identify(policy, sessions, authenticator));
 
   const boardMutation = requireMutation(policy, 'board');
   const boardGuard: RequestHandler = (req, res, next) =>
     req.method === 'GET' || req.method === 'HEAD' ? next() : boardMutation(req, res, next);
-  app.use(BULL_BOARD_PATH, requireViewer(policy), boardGuard, board.discover, board.router);
+  app.use(BULL_BOARD_PATH, requireOperator(), boardGuard, board.discover, board.router);
+
+  // Everything below is a page or /api: a read needs a login unless reads are public.
+  app.use(requireReader(policy));
 
   app.use('/api', ...apiBodies());
   app.use('/api', orchestrationApi(deps), warehouseApi(deps));
@@ -107,7 +115,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
-  app.use(loginPages({ ...deps, sessions }));
+  app.use(loginPages({ ...deps, sessions, authenticator }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
   app.use(runListPages(deps), streamPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));

@@ -1,59 +1,76 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccessPolicy } from './access.js';
 import { safeEqual } from './access.js';
+import type { Authenticator, AuthOutcome } from './authenticate.js';
 import { HttpError } from './errors.js';
 import { parseCookies, type Session, type SessionStore } from './sessions.js';
+import type { Role } from './usersFile.js';
 
 export const SESSION_COOKIE = 'wareflow_session';
 
-/** Who made a request, if anyone. Set on `res.locals.principal` by `identify`. */
+/** Who made a request, if anyone, and what they may do. Set on `res.locals.principal` by `identify`. */
 export type Principal =
-  | { user: string; via: 'session'; session: Session; sessionId: string }
-  | { user: string; via: 'basic' }
-  | { user: 'token'; via: 'token' };
+  | { user: string; role: Role; via: 'session'; session: Session; sessionId: string }
+  | { user: string; role: Role; via: 'basic' }
+  | { user: string; role: 'operator'; via: 'token' };
 
 export function principalOf(res: Response): Principal | undefined {
   return res.locals.principal as Principal | undefined;
 }
 
+/** The client address every login is counted and logged under. */
+export const clientAddress = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
 /**
  * Reads credentials from the request: `Authorization: Bearer <DASHBOARD_TOKEN>`, `Authorization:
- * Basic` with DASHBOARD_USER/DASHBOARD_PASSWORD, or the session cookie of the login form. Wrong
- * credentials in a header are a 401 at once (a client sending them wants to know); a stale
- * cookie is simply ignored.
+ * Basic` (DASHBOARD_USER or a user of DASHBOARD_USERS_FILE), or the session cookie of the login
+ * form. Wrong credentials in a header are a 401 at once (a client sending them wants to know), too
+ * many of them a 429; a stale cookie, or one of a user since removed, is simply ignored.
  */
-export function identify(policy: AccessPolicy, sessions: SessionStore): RequestHandler {
+export function identify(
+  policy: AccessPolicy,
+  sessions: SessionStore,
+  authenticator: Authenticator,
+): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
     if (header) {
       const [scheme, value = ''] = header.split(/\s+/, 2);
+      let outcome: AuthOutcome;
       if (scheme?.toLowerCase() === 'bearer') {
-        if (!policy.checkToken(value)) return next(unauthorized('invalid bearer token'));
-        res.locals.principal = { user: 'token', via: 'token' } satisfies Principal;
-        return next();
-      }
-      if (scheme?.toLowerCase() === 'basic') {
+        outcome = await authenticator.token(value, clientAddress(req));
+      } else if (scheme?.toLowerCase() === 'basic') {
         const decoded = Buffer.from(value, 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
         const user = colon < 0 ? decoded : decoded.slice(0, colon);
         const password = colon < 0 ? '' : decoded.slice(colon + 1);
-        if (!policy.checkPassword(user, password)) return next(unauthorized('invalid user or password'));
-        res.locals.principal = { user, via: 'basic' } satisfies Principal;
-        return next();
+        outcome = await authenticator.password('basic', user, password, clientAddress(req));
+      } else {
+        return next(new HttpError(401, `unsupported authorization scheme '${scheme}'`));
       }
-      return next(unauthorized(`unsupported authorization scheme '${scheme}'`));
+      if (!outcome.ok) return next(refusal(res, outcome));
+      res.locals.principal = (
+        scheme.toLowerCase() === 'bearer'
+          ? { user: outcome.user, role: 'operator', via: 'token' }
+          : { user: outcome.user, role: outcome.role, via: 'basic' }
+      ) satisfies Principal;
+      return next();
     }
     const sessionId = parseCookies(req.get('cookie')).get(SESSION_COOKIE);
     if (sessionId) {
       const session = await sessions.get(sessionId);
-      if (session) res.locals.principal = { user: session.user, via: 'session', session, sessionId };
+      const role = session ? await policy.roleOf(session.user) : undefined;
+      if (session && role)
+        res.locals.principal = { user: session.user, role, via: 'session', session, sessionId };
     }
     next();
   };
 }
 
-function unauthorized(message: string): HttpError {
-  return new HttpError(401, message);
+/** The error of a refused login; a 429 carries `Retry-After` (seconds). */
+export function refusal(res: Response, outcome: Exclude<AuthOutcome, { ok: true }>): HttpError {
+  if (outcome.status === 429) res.set('Retry-After', String(outcome.retryAfterSeconds));
+  return new HttpError(outcome.status, outcome.message);
 }
 
 /** A request that a browser may have sent on behalf of another site. */
@@ -92,6 +109,7 @@ export function requireMutation(policy: AccessPolicy, kind: MutationKind): Reque
     if (isCrossSite(req)) return next(new HttpError(403, 'cross-site request refused'));
     const principal = principalOf(res);
     if (!principal) return refuseAnonymous(req, res, next, kind);
+    if (principal.role !== 'operator') return next(viewerRefused(principal.user));
     if (principal.via === 'session' && kind !== 'board') {
       const sent = (req.get('x-csrf-token') ??
         (req.body as { _csrf?: unknown } | undefined)?._csrf) as unknown;
@@ -107,15 +125,41 @@ export function requireMutation(policy: AccessPolicy, kind: MutationKind): Reque
   };
 }
 
-/** Bull Board is Redis access: behind the same credentials whenever any are configured. */
-export function requireViewer(policy: AccessPolicy): RequestHandler {
+/**
+ * Every read (pages and `/api`) needs a login unless DASHBOARD_PUBLIC_READ=true; the login form
+ * and logout stay open. Mounted after /health, /metrics, /static (open) and Bull Board (operators
+ * only), so it decides for pages and `/api` alone.
+ */
+export function requireReader(policy: AccessPolicy): RequestHandler {
+  const open = new Set(['/login', '/logout']);
   return (req, res, next) => {
-    if (!policy.hasCredentials || principalOf(res)) return next();
-    refuseAnonymous(req, res, next, 'board');
+    if (policy.publicRead || principalOf(res) || open.has(req.path)) return next();
+    const api = req.path === '/api' || req.path.startsWith('/api/');
+    // A page read goes to the login form when a browser asks (HTML), a form post always does.
+    refuseAnonymous(
+      req,
+      res,
+      next,
+      api ? 'api' : req.method === 'GET' || req.method === 'HEAD' ? 'read' : 'page',
+    );
   };
 }
 
-function refuseAnonymous(req: Request, res: Response, next: NextFunction, kind: MutationKind): void {
+/** Bull Board is Redis access (every queued job's data): operators only, even to look. */
+export function requireOperator(): RequestHandler {
+  return (req, res, next) => {
+    const principal = principalOf(res);
+    if (!principal) return refuseAnonymous(req, res, next, 'board');
+    if (principal.role !== 'operator') return next(viewerRefused(principal.user));
+    next();
+  };
+}
+
+function viewerRefused(user: string): HttpError {
+  return new HttpError(403, `${user} is a viewer: only an operator may do this`);
+}
+
+function refuseAnonymous(req: Request, res: Response, next: NextFunction, kind: MutationKind | 'read'): void {
   const wantsPage = kind !== 'api' && req.method === 'GET' && req.accepts(['json', 'html']) === 'html';
   if (kind === 'page' || wantsPage) {
     // After a login the browser comes back to the page it was on (a GET), never replays a POST.
@@ -127,7 +171,7 @@ function refuseAnonymous(req: Request, res: Response, next: NextFunction, kind: 
   next(
     new HttpError(
       401,
-      'credentials required: log in, or send Basic (DASHBOARD_USER) or Bearer (DASHBOARD_TOKEN) credentials',
+      'credentials required: log in, or send Basic (a dashboard user) or Bearer (DASHBOARD_TOKEN) credentials',
     ),
   );
 }
@@ -144,4 +188,18 @@ export function localPath(target: unknown): string {
     return '/';
   }
   return path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\') ? path : '/';
+}
+
+/**
+ * `/metrics` with METRICS_TOKEN set: only `Authorization: Bearer <METRICS_TOKEN>` (what Prometheus'
+ * `authorization` scrape option sends). Unset, /metrics stays open: it carries no business data.
+ */
+export function requireMetricsToken(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    if (token === undefined) return next();
+    const [scheme, value = ''] = (req.get('authorization') ?? '').split(/\s+/, 2);
+    if (scheme?.toLowerCase() === 'bearer' && safeEqual(value, token)) return next();
+    res.set('WWW-Authenticate', 'Bearer realm="wareflow metrics"');
+    res.status(401).type('text/plain').send('metrics need Authorization: Bearer <METRICS_TOKEN>\n');
+  };
 }

@@ -18,6 +18,8 @@ import { engineOperations } from './engineAdapter.js';
 import type { WarehouseReads } from './warehouseReads.js';
 
 export { accessPolicy, type AccessPolicy } from './access.js';
+export { hashPassword, verifyPassword } from './passwords.js';
+export { ROLES, isRole, isUserName, readUsers, writeUsers, type Role, type StoredUser } from './usersFile.js';
 export { scheduleInWords } from './views/cronText.js';
 export { h } from './views/html.js';
 export { engineOperations } from './engineAdapter.js';

@@ -18,10 +18,6 @@ export interface SessionStore {
   create(user: string): Promise<{ id: string; session: Session }>;
   get(id: string): Promise<Session | undefined>;
   destroy(id: string): Promise<void>;
-  /** Counts a failed login from `client`; true once it has failed too often recently. */
-  noteFailedLogin(client: string): Promise<boolean>;
-  /** Whether `client` is currently locked out of logging in. */
-  isLockedOut(client: string): Promise<boolean>;
 }
 
 export interface SessionStoreOptions {
@@ -29,19 +25,12 @@ export interface SessionStoreOptions {
   prefix: string;
   /** Session lifetime. @defaultValue 43200 (12 hours) */
   ttlSeconds?: number;
-  /** Failed logins allowed per client within `lockoutSeconds`. @defaultValue 10 */
-  maxFailedLogins?: number;
-  /** @defaultValue 900 */
-  lockoutSeconds?: number;
 }
 
 export function createSessionStore(redis: Redis, options: SessionStoreOptions): SessionStore {
   const ttl = options.ttlSeconds ?? 43_200;
-  const maxFailed = options.maxFailedLogins ?? 10;
-  const lockout = options.lockoutSeconds ?? 900;
   const key = (id: string) =>
     `${options.prefix}:dashboard:session:${createHash('sha256').update(id).digest('hex')}`;
-  const failKey = (client: string) => `${options.prefix}:dashboard:login-failures:${client}`;
 
   return {
     async create(user) {
@@ -66,17 +55,6 @@ export function createSessionStore(redis: Redis, options: SessionStoreOptions): 
     },
     async destroy(id) {
       await redis.del(key(id));
-    },
-    async noteFailedLogin(client) {
-      const k = failKey(client);
-      const [[, count]] = (await redis.multi().incr(k).expire(k, lockout, 'NX').exec()) as [
-        [unknown, number],
-      ];
-      return count >= maxFailed;
-    },
-    async isLockedOut(client) {
-      const count = Number((await redis.get(failKey(client))) ?? 0);
-      return count >= maxFailed;
     },
   };
 }

@@ -96,12 +96,25 @@ const schema = z.object({
   DASHBOARD_PORT: port.default(3000),
   /** Address the dashboard binds: loopback unless said otherwise. @defaultValue 127.0.0.1 */
   DASHBOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  /** One operator's login name (with DASHBOARD_PASSWORD). */
   DASHBOARD_USER: z.string().min(1).optional(),
   DASHBOARD_PASSWORD: z.string().min(1).optional(),
-  /** Bearer token accepted for API mutations. */
+  /**
+   * Users of the dashboard, one `name:role:scrypt$…` line each (role `viewer` or `operator`),
+   * written by `wareflow users add`. Re-read when it changes.
+   */
+  DASHBOARD_USERS_FILE: z.string().min(1).optional(),
+  /** Bearer token of an operator (API clients). */
   DASHBOARD_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
   /** Serve the dashboard with every mutation disabled. @defaultValue false */
   DASHBOARD_READONLY: bool.default(false),
+  /**
+   * Let anyone who reaches the dashboard read its pages and `/api` without logging in; mutations
+   * and Bull Board still need an operator. @defaultValue false
+   */
+  DASHBOARD_PUBLIC_READ: bool.default(false),
+  /** When set, the dashboard's `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;

@@ -10,7 +10,9 @@ export function pageContext(req: Request, res: Response, policy: AccessPolicy): 
   return {
     ...(principal ? { user: principal.user } : {}),
     ...(principal?.via === 'session' ? { csrf: principal.session.csrf } : {}),
-    canMutate: !policy.readOnly && principal !== undefined,
+    ...(principal ? { role: principal.role } : {}),
+    // Viewers see no mutation buttons: the server would refuse them anyway (403).
+    canMutate: !policy.readOnly && principal?.role === 'operator',
     readOnly: policy.readOnly,
     hasLogin: policy.hasLogin,
     path: req.originalUrl.split('?')[0] ?? '/',

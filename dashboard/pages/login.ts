@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { safeEqual } from '../access.js';
-import { localPath, principalOf, SESSION_COOKIE } from '../auth.js';
+import { clientAddress, localPath, principalOf, refusal, SESSION_COOKIE } from '../auth.js';
+import type { Authenticator } from '../authenticate.js';
 import type { RouteDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
 import type { SessionStore } from '../sessions.js';
@@ -22,8 +23,10 @@ const loginForm = z.object({
   next: z.string().max(2000).optional(),
 });
 
-export function loginPages(deps: RouteDeps & { sessions: SessionStore }): Router {
-  const { policy, sessions, logger } = deps;
+export function loginPages(
+  deps: RouteDeps & { sessions: SessionStore; authenticator: Authenticator },
+): Router {
+  const { policy, sessions, authenticator } = deps;
   const r = Router();
 
   r.get('/login', (req, res) => {
@@ -36,7 +39,7 @@ export function loginPages(deps: RouteDeps & { sessions: SessionStore }): Router
           'Log in',
           h`<h1>Log in</h1>
             <p>
-              No login is configured (DASHBOARD_USER/DASHBOARD_PASSWORD).
+              No login is configured (DASHBOARD_USER/DASHBOARD_PASSWORD or DASHBOARD_USERS_FILE).
               ${policy.readOnly ? 'The dashboard is read-only.' : 'API clients use the Bearer token.'}
             </p>`,
         ),
@@ -74,18 +77,14 @@ export function loginPages(deps: RouteDeps & { sessions: SessionStore }): Router
     const cookieToken = parseCookies(req.get('cookie')).get(LOGIN_CSRF_COOKIE);
     if (!cookieToken || !safeEqual(cookieToken, form._csrf))
       throw new HttpError(403, 'the login form expired; reload it and try again');
-    const client = req.ip ?? 'unknown';
-    if (await sessions.isLockedOut(client))
-      throw new HttpError(429, 'too many failed logins; try again in 15 minutes');
     const next = localPath(form.next);
-    if (!policy.checkPassword(form.user, form.password)) {
-      await sessions.noteFailedLogin(client);
-      logger.warn({ client, user: form.user }, 'dashboard login failed');
+    const outcome = await authenticator.password('form', form.user, form.password, clientAddress(req));
+    if (!outcome.ok && outcome.status === 429) throw refusal(res, outcome);
+    if (!outcome.ok) {
       redirectWithFlash(res, `/login?next=${encodeURIComponent(next)}`, 'wrong user or password');
       return;
     }
-    const { id } = await sessions.create(form.user);
-    logger.info({ user: form.user }, 'dashboard login');
+    const { id } = await sessions.create(outcome.user);
     res.append(
       'Set-Cookie',
       serializeCookie(LOGIN_CSRF_COOKIE, '', { secure: req.secure, maxAgeSeconds: 0 }),

@@ -6,7 +6,9 @@ export interface PageContext {
   user?: string;
   /** The session's CSRF token (forms and fetches of this page send it back). */
   csrf?: string;
-  /** Mutations are possible for this viewer (logged in and not read-only). */
+  /** The logged-in user's role; Bull Board (Queues) is shown to operators only. */
+  role?: 'viewer' | 'operator';
+  /** Mutations are possible for this viewer (an operator, and not read-only). */
   canMutate: boolean;
   readOnly: boolean;
   hasLogin: boolean;
@@ -55,7 +57,9 @@ export function layout(
         <header class="top">
           <a class="brand" href="/">wareflow</a>
           <nav>
-            ${NAV.map(([href, label]) => h`<a href="${href}" class="${section(href) ? 'active' : ''}">${label}</a>`)}
+            ${NAV.filter(([href]) => href !== '/admin/queues' || ctx.role === 'operator').map(
+              ([href, label]) => h`<a href="${href}" class="${section(href) ? 'active' : ''}">${label}</a>`,
+            )}
           </nav>
           <div class="who">
             ${ctx.readOnly ? h`<span class="badge">read-only</span>` : ''}

@@ -65,5 +65,8 @@ export async function isolatedEnv(databaseUrl: string, dataDir: string): Promise
     DASHBOARD_USER: '',
     DASHBOARD_PASSWORD: '',
     DASHBOARD_TOKEN: '',
+    DASHBOARD_USERS_FILE: '',
+    DASHBOARD_PUBLIC_READ: '',
+    METRICS_TOKEN: '',
   };
 }

@@ -19,9 +19,16 @@ describe('dashboard API', function () {
       );
     });
 
-    it('starts without credentials when DASHBOARD_READONLY=true', () => {
-      const policy = accessPolicy(loadConfig({ DASHBOARD_READONLY: 'true' }));
+    it('refuses to start read-only without credentials unless reads are public, naming the variable', () => {
+      expect(() => accessPolicy(loadConfig({ DASHBOARD_READONLY: 'true' }))).to.throw(
+        /DASHBOARD_PUBLIC_READ: reads need a login/,
+      );
+    });
+
+    it('starts without credentials when DASHBOARD_READONLY=true and DASHBOARD_PUBLIC_READ=true', () => {
+      const policy = accessPolicy(loadConfig({ DASHBOARD_READONLY: 'true', DASHBOARD_PUBLIC_READ: 'true' }));
       expect(policy.readOnly).to.equal(true);
+      expect(policy.publicRead).to.equal(true);
       expect(policy.hasCredentials).to.equal(false);
     });
   });
@@ -77,7 +84,7 @@ describe('dashboard API', function () {
       expect(await runCount()).to.equal(before);
     });
 
-    it('shows Bull Board only after login when credentials are configured', async () => {
+    it('shows Bull Board only to a logged-in operator', async () => {
       const anonymous = await fetch(`${s.url}/admin/queues`, {
         redirect: 'manual',
         headers: { accept: 'text/html' },

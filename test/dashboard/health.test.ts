@@ -4,12 +4,12 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { loadConfig } from '../../platform/index.js';
-import { apiClient, startServer, useServer, type TestServer } from './server.js';
+import { apiClient, startServer, useServer, PUBLIC_READ, type TestServer } from './server.js';
 
 /** Security headers, /metrics and /health, also with a service down. */
 describe('dashboard API', function () {
   let s: TestServer;
-  useServer({ worker: true }, (server) => (s = server));
+  useServer({ worker: true, env: PUBLIC_READ }, (server) => (s = server));
 
   const { get } = apiClient(() => s);
 
@@ -90,6 +90,7 @@ describe('dashboard health with a service down', function () {
       DATABASE_URL: s.harness.db.url,
       QUEUE_PREFIX: s.harness.prefix,
       DASHBOARD_READONLY: 'true',
+      ...PUBLIC_READ,
       LOG_LEVEL: 'silent',
     });
     const d = createDashboard({

@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import { defineDag, task } from '../../engine/index.js';
 import { waitFor } from '../support/wait.js';
-import { apiClient, basic, demoDag, failingDag, json, startServer, type TestServer } from './server.js';
+import {
+  apiClient,
+  basic,
+  demoDag,
+  failingDag,
+  json,
+  startServer,
+  PUBLIC_READ,
+  type TestServer,
+} from './server.js';
 
 /** A task that logs several lines, so "lines after an id" has something to leave out. */
 const chattyDag = defineDag({
@@ -32,7 +41,7 @@ describe('dashboard navigation', function () {
   const runs: Record<string, number> = {};
 
   before(async () => {
-    s = await startServer({ worker: true, dags: [demoDag, failingDag, chattyDag] });
+    s = await startServer({ worker: true, dags: [demoDag, failingDag, chattyDag], env: PUBLIC_READ });
     for (const dagId of ['demo_etl', 'always_fails', 'chatty']) {
       const created = await fetch(`${s.url}/api/dags/${dagId}/runs`, json({}, basic()));
       runs[dagId] = ((await created.json()) as { id: number }).id;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { listOpenWindows, percentile, WINDOW_KINDS } from '../../streaming/index.js';
 import { seedMasterData, type TestMaster } from '../streaming/support.js';
-import { apiClient, startServer, type TestServer } from './server.js';
+import { apiClient, startServer, PUBLIC_READ, type TestServer } from './server.js';
 
 const MIN = 60_000;
 const shape = (kind: string) => WINDOW_KINDS.find((k) => k.kind === kind)!;
@@ -19,7 +19,7 @@ describe('dashboard: open stream windows (provisional)', function () {
   const m0 = Math.floor(Date.now() / MIN) * MIN - 2 * MIN;
 
   before(async () => {
-    s = await startServer();
+    s = await startServer({ env: PUBLIC_READ });
     const knex = s.harness.db.knex;
     master = await seedMasterData(knex, { skus: 2, warehouses: 1 });
     const [a, b] = master.skus as [string, string];

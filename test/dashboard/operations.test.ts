@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
-import { apiClient, basic, json, useServer, TOKEN, type TestServer } from './server.js';
+import { apiClient, basic, json, useServer, TOKEN, PUBLIC_READ, type TestServer } from './server.js';
 
 /** The engine through the API: DAG list, trigger, clear, mark, pause and backfill. */
 describe('dashboard API', function () {
   let s: TestServer;
-  useServer({ worker: true }, (server) => (s = server));
+  useServer({ worker: true, env: PUBLIC_READ }, (server) => (s = server));
 
   const { get, runCount } = apiClient(() => s);
 

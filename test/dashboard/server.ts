@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, type ConfigInput } from '../../platform/index.js';
+import { loadConfig, type ConfigInput, type Logger } from '../../platform/index.js';
 import { defineDag, task, type Dag } from '../../engine/index.js';
 import { createDashboard, type Dashboard } from '../../dashboard/index.js';
 import type { DeadLetterDeps } from '../../streaming/index.js';
@@ -49,6 +49,12 @@ export const failingDag = defineDag({
   },
 });
 
+/**
+ * Reads open to anonymous clients (DASHBOARD_PUBLIC_READ=true), for specs about what the pages and
+ * the API show rather than who may see them; mutations still need the credentials above.
+ */
+export const PUBLIC_READ = { DASHBOARD_PUBLIC_READ: 'true' } as const;
+
 export interface TestServer {
   harness: Harness;
   dashboard: Dashboard;
@@ -66,6 +72,7 @@ export async function startServer(
     dags?: Dag[];
     worker?: boolean;
     harness?: Harness;
+    logger?: Logger;
     /** Serves the /dlq page over these (the broker, usually in memory). */
     deadLetters?: (harness: Harness) => DeadLetterDeps;
   } = {},
@@ -89,7 +96,7 @@ export async function startServer(
     pingDatabase: () => harness.db.knex.raw('SELECT 1'),
     redis: harness.redis,
     engine: harness.engine,
-    logger: harness.engine.logger,
+    logger: options.logger ?? harness.engine.logger,
     ...(options.deadLetters ? { deadLetters: options.deadLetters(harness) } : {}),
   });
   const { url } = await dashboard.listen(0, '127.0.0.1');
@@ -132,7 +139,11 @@ export class CookieJar {
 }
 
 /** Logs in through the form; returns the jar and the session's CSRF token. */
-export async function login(url: string): Promise<{ jar: CookieJar; csrf: string }> {
+export async function login(
+  url: string,
+  user = USER,
+  password = PASSWORD,
+): Promise<{ jar: CookieJar; csrf: string }> {
   const jar = new CookieJar();
   const form = await fetch(`${url}/login`);
   jar.store(form);
@@ -141,9 +152,10 @@ export async function login(url: string): Promise<{ jar: CookieJar; csrf: string
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
-    body: new URLSearchParams({ user: USER, password: PASSWORD, _csrf: token, next: '/' }),
+    body: new URLSearchParams({ user, password, _csrf: token, next: '/' }),
   });
-  if (posted.status !== 303) throw new Error(`login failed: ${posted.status}`);
+  if (posted.status !== 303 || !/^\/(\?|$)/.test(posted.headers.get('location') ?? ''))
+    throw new Error(`login failed: ${posted.status} ${posted.headers.get('location')}`);
   jar.store(posted);
   const page = await fetch(`${url}/`, { headers: { cookie: jar.header() } });
   const csrf = /<meta name="csrf-token" content="([^"]*)"/.exec(await page.text())![1]!;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { apiClient, startServer, type TestServer } from './server.js';
+import { apiClient, startServer, PUBLIC_READ, type TestServer } from './server.js';
 import { LAST_DAY, PROCESSED_DAYS, seedWarehouse, WEEKS, type WarehouseData } from './warehouseData.js';
 
 /** Stock levels, one pair, reorder recommendations and weekly reports, on data the DAGs wrote. */
@@ -8,7 +8,7 @@ describe('dashboard warehouse outputs', function () {
   let data: WarehouseData;
 
   before(async () => {
-    s = await startServer();
+    s = await startServer({ env: PUBLIC_READ });
     data = await seedWarehouse(s.harness.db.knex);
   });
   after(async () => {

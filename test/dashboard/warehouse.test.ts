@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { apiClient, useServer, type TestServer } from './server.js';
+import { apiClient, useServer, PUBLIC_READ, type TestServer } from './server.js';
 
 /** Alerts, data quality, stream windows and anomalies, read through the WarehouseReads port. */
 describe('dashboard API', function () {
   let s: TestServer;
-  useServer({ worker: true }, (server) => (s = server));
+  useServer({ worker: true, env: PUBLIC_READ }, (server) => (s = server));
 
   const { get } = apiClient(() => s);
 

@@ -3,7 +3,7 @@ import { openBrowser, requireChromium } from '../support/browser.js';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from './server.js';
+import { startServer, PUBLIC_READ, type TestServer } from './server.js';
 import { PROCESSED_DAYS, seedWarehouse, WEEKS } from './warehouseData.js';
 
 const ARTIFACTS = path.resolve('artifacts');
@@ -22,7 +22,7 @@ describe('warehouse pages in a real browser', function () {
   before(async function () {
     requireChromium(this, 'the warehouse browser test');
     mkdirSync(ARTIFACTS, { recursive: true });
-    s = await startServer();
+    s = await startServer({ env: PUBLIC_READ });
     await seedWarehouse(s.harness.db.knex);
     ({ browser, page, cspViolations } = await openBrowser());
   });
