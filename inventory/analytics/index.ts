@@ -17,3 +17,14 @@ export {
 export { normalCdf, Z_95 } from './normal.js';
 export { dayStart, dayEnd, utcDate, RESERVATION_TYPES_SQL } from './sql/days.js';
 export { salesStatsCtes, type SalesStatsOptions } from './sql/salesStats.js';
+export {
+  brierScore,
+  baseRate,
+  baselineBrierScore,
+  reliabilityBinOf,
+  reliabilityTable,
+  calibrationReport,
+  type ForecastCase,
+  type ReliabilityBin,
+  type CalibrationReport,
+} from './calibration.js';
