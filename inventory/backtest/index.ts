@@ -1,0 +1,5 @@
+/**
+ * Backtests of the analytics against the history they forecast (issue 17): the cases are read
+ * here, in SQL; the scores are the pure functions of inventory/analytics (calibration.ts).
+ */
+export { stockoutCases, type StockoutCase } from './store/stockoutCases.js';
