@@ -4,6 +4,7 @@ import { EXIT } from './errors.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDlqCommands } from './commands/dlq.js';
+import { registerEvalCommands } from './commands/eval.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerStreamingCommands } from './commands/streaming.js';
 import { registerServicesCommands } from './commands/services.js';
@@ -32,6 +33,7 @@ registerTasksCommands(program);
 registerProcessCommands(program);
 registerStartCommand(program);
 registerUsersCommands(program);
+registerEvalCommands(program);
 
 try {
   await program.parseAsync(process.argv);
