@@ -5,11 +5,13 @@ import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
 import { classifyError } from '../errors.js';
 import { gridOf } from '../grid.js';
+import { taskGraphOf } from '../taskGraph.js';
 import { dagParams } from '../validation.js';
 import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { layout } from '../views/layout.js';
+import { taskGraphView } from '../views/taskGraphView.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
 const pauseForm = z.object({ paused: z.enum(['true', 'false']) });
@@ -45,7 +47,11 @@ export function dagPages(deps: RouteDeps): Router {
     const ctx = pageContext(req, res, policy);
     const { dagId } = dagParams.parse(req.params);
     const dag = catalog.get(dagId);
-    const [summary, grid] = await Promise.all([catalog.summary(dagId), gridOf(deps, dag, 25)]);
+    const [summary, grid, graph] = await Promise.all([
+      catalog.summary(dagId),
+      gridOf(deps, dag, 25),
+      taskGraphOf(deps, dag),
+    ]);
     res.send(
       layout(
         ctx,
@@ -66,6 +72,8 @@ export function dagPages(deps: RouteDeps): Router {
             <dd><a href="${dagHref(dagId)}/backfills">backfills of ${dagId}</a></dd>
           </dl>
           ${triggerForm(ctx, summary)}
+          <h2>Graph</h2>
+          ${taskGraphView(graph)}
           <h2>Grid</h2>
           ${gridView(grid)}`,
         { refresh: true },

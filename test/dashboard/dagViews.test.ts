@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { defineDag, task } from '../../engine/index.js';
+import { waitFor } from '../support/wait.js';
+import {
+  apiClient,
+  basic,
+  demoDag,
+  failingDag,
+  json,
+  PUBLIC_READ,
+  useServer,
+  type TestServer,
+} from './server.js';
+
+/** Four tasks in three layers: `fan_a` and `fan_b` both read `start`, `join` reads both. */
+export const diamondDag = defineDag({
+  id: 'diamond',
+  schedule: null,
+  startDate: '2026-01-01T00:00:00Z',
+  tasks: {
+    start: task(async () => ({ ok: true })),
+    fan_a: task(async () => ({ ok: true }), { upstream: ['start'] }),
+    fan_b: task(async () => ({ ok: true }), { upstream: ['start'] }),
+    join: task(async () => ({ ok: true }), { upstream: ['fan_a', 'fan_b'] }),
+  },
+});
+
+/** The data behind the DAG page's graph, Gantt, duration history and calendar. */
+describe('dashboard DAG views API', function () {
+  let s: TestServer;
+  useServer(
+    { worker: true, env: PUBLIC_READ, dags: [demoDag, failingDag, diamondDag] },
+    (server) => (s = server),
+  );
+  const { get } = apiClient(() => s);
+
+  /** Triggers a run of `dagId` and waits for it to end; returns its id. */
+  const finishedRun = async (dagId: string): Promise<number> => {
+    const created = await get(`/api/dags/${dagId}/runs`, json({}, basic()));
+    expect(created.status).to.equal(201);
+    const runId = created.body.id as number;
+    await waitFor(`run ${runId} of ${dagId} to end`, async () => {
+      const { body } = await get(`/api/runs/${runId}`);
+      return body.state !== 'running';
+    });
+    return runId;
+  };
+
+  it("lays the graph out by depth, with one edge per upstream and the latest run's states", async () => {
+    const empty = await get('/api/dags/diamond/graph');
+    expect(empty.status).to.equal(200);
+    expect(empty.body.run).to.equal(null);
+    expect(empty.body.nodes.every((n: any) => n.state === 'none' && n.href === null)).to.equal(true);
+
+    const runId = await finishedRun('diamond');
+    const { body } = await get('/api/dags/diamond/graph');
+    expect(body.run).to.include({ id: runId, state: 'success' });
+    const nodes = Object.fromEntries(body.nodes.map((n: any) => [n.task_id, n]));
+    expect(Object.keys(nodes)).to.have.members(diamondDag.tasks.map((t) => t.id));
+    expect(nodes.start).to.include({ depth: 0, row: 0, state: 'success' });
+    expect(nodes.fan_a).to.include({ depth: 1, row: 0 });
+    expect(nodes.fan_b).to.include({ depth: 1, row: 1 });
+    expect(nodes.join).to.include({ depth: 2, href: `/dags/diamond/runs/${runId}/tasks/join` });
+    expect(body.edges).to.have.deep.members(
+      diamondDag.tasks.flatMap((t) => t.upstream.map((u) => ({ from: u, to: t.id }))),
+    );
+
+    const failedRun = await finishedRun('always_fails');
+    const failing = await get('/api/dags/always_fails/graph');
+    const states = Object.fromEntries(failing.body.nodes.map((n: any) => [n.task_id, n.state]));
+    expect(failing.body.run.id).to.equal(failedRun);
+    expect(states).to.deep.equal({ boom: 'failed', after: 'upstream_failed' });
+  });
+
+  it('answers 404 for the graph of an unknown DAG', async () => {
+    expect((await get('/api/dags/nope/graph')).status).to.equal(404);
+  });
+});
