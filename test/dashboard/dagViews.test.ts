@@ -72,6 +72,30 @@ describe('dashboard DAG views API', function () {
     expect(states).to.deep.equal({ boom: 'failed', after: 'upstream_failed' });
   });
 
+  it("draws one Gantt bar per task instance of a run, with the task instances' own times", async () => {
+    const runId = await finishedRun('diamond');
+    const [{ body: gantt }, { body: run }] = await Promise.all([
+      get(`/api/runs/${runId}/gantt`),
+      get(`/api/runs/${runId}`),
+    ]);
+    expect(gantt).to.include({ run_id: runId, dag_id: 'diamond' });
+    expect(gantt.bars.map((b: any) => b.task_id)).to.deep.equal(['start', 'fan_a', 'fan_b', 'join']);
+    const pick = ({ task_id, state, queued_at, started_at, ended_at }: any) => ({
+      task_id,
+      state,
+      queued_at,
+      started_at,
+      ended_at,
+    });
+    expect(gantt.bars.map(pick)).to.have.deep.members(run.task_instances.map(pick));
+    const times = run.task_instances.flatMap((t: any) => [t.queued_at, t.started_at, t.ended_at]);
+    const ms = times.filter(Boolean).map((t: string) => Date.parse(t));
+    expect(Date.parse(gantt.from)).to.equal(Math.min(...ms));
+    expect(Date.parse(gantt.to)).to.equal(Math.max(...ms));
+    for (const b of gantt.bars) expect(Date.parse(b.started_at)).to.be.at.least(Date.parse(b.queued_at));
+    expect((await get('/api/runs/999999/gantt')).status).to.equal(404);
+  });
+
   it('answers 404 for the graph of an unknown DAG', async () => {
     expect((await get('/api/dags/nope/graph')).status).to.equal(404);
   });
