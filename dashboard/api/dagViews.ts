@@ -3,7 +3,8 @@ import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { ganttOf } from '../gantt.js';
 import { taskGraphOf } from '../taskGraph.js';
-import { dagParams, runParams } from '../validation.js';
+import { taskDurationsOf } from '../taskDurations.js';
+import { dagParams, durationsQuery, runParams } from '../validation.js';
 
 /** The data behind the DAG page's views: task graph, Gantt of a run, durations, calendar. */
 export function dagViewsApi(deps: RouteDeps): Router {
@@ -13,6 +14,12 @@ export function dagViewsApi(deps: RouteDeps): Router {
   r.get('/dags/:dagId/graph', async (req, res) => {
     const { dagId } = dagParams.parse(req.params);
     res.json(await taskGraphOf(deps, catalog.get(dagId)));
+  });
+
+  r.get('/dags/:dagId/durations', async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    const { limit } = durationsQuery.parse(req.query);
+    res.json(await taskDurationsOf(deps, catalog.get(dagId), limit));
   });
 
   r.get('/runs/:runId/gantt', async (req, res) => {

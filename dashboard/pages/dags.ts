@@ -5,11 +5,13 @@ import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
 import { classifyError } from '../errors.js';
 import { gridOf } from '../grid.js';
+import { taskDurationsOf } from '../taskDurations.js';
 import { taskGraphOf } from '../taskGraph.js';
 import { dagParams } from '../validation.js';
 import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
+import { durationView } from '../views/durationView.js';
 import { layout } from '../views/layout.js';
 import { taskGraphView } from '../views/taskGraphView.js';
 import { pageContext, redirectWithFlash } from './context.js';
@@ -47,10 +49,11 @@ export function dagPages(deps: RouteDeps): Router {
     const ctx = pageContext(req, res, policy);
     const { dagId } = dagParams.parse(req.params);
     const dag = catalog.get(dagId);
-    const [summary, grid, graph] = await Promise.all([
+    const [summary, grid, graph, durations] = await Promise.all([
       catalog.summary(dagId),
       gridOf(deps, dag, 25),
       taskGraphOf(deps, dag),
+      taskDurationsOf(deps, dag),
     ]);
     res.send(
       layout(
@@ -75,7 +78,9 @@ export function dagPages(deps: RouteDeps): Router {
           <h2>Graph</h2>
           ${taskGraphView(graph)}
           <h2>Grid</h2>
-          ${gridView(grid)}`,
+          ${gridView(grid)}
+          <h2>Task durations</h2>
+          ${durationView(durations)}`,
         { refresh: true },
       ),
     );

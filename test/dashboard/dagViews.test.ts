@@ -96,6 +96,32 @@ describe('dashboard DAG views API', function () {
     expect((await get('/api/runs/999999/gantt')).status).to.equal(404);
   });
 
+  it('gives each task its duration per run over the last N runs, from started and ended', async () => {
+    await finishedRun('demo_etl');
+    await finishedRun('demo_etl');
+    const latest = (await get('/api/dags/demo_etl/runs?limit=2')).body.runs as any[];
+    const { status, body } = await get('/api/dags/demo_etl/durations?limit=2');
+    expect(status).to.equal(200);
+    expect(body.runs.map((r: any) => r.id)).to.deep.equal(latest.map((r) => r.id).reverse());
+    expect(body.tasks.map((t: any) => t.task_id)).to.deep.equal(['extract', 'load']);
+    for (const run of latest) {
+      const { body: detail } = await get(`/api/runs/${run.id}`);
+      for (const ti of detail.task_instances) {
+        const point = body.tasks
+          .find((t: any) => t.task_id === ti.task_id)
+          .points.find((p: any) => p.run_id === run.id);
+        expect(point, `${ti.task_id} of run ${run.id}`).to.deep.equal({
+          run_id: run.id,
+          state: ti.state,
+          duration_ms: Date.parse(ti.ended_at) - Date.parse(ti.started_at),
+        });
+      }
+    }
+    expect((await get('/api/dags/demo_etl/durations')).body.runs.length).to.be.at.least(2);
+    expect((await get('/api/dags/demo_etl/durations?limit=0')).status).to.equal(400);
+    expect((await get('/api/dags/nope/durations')).status).to.equal(404);
+  });
+
   it('answers 404 for the graph of an unknown DAG', async () => {
     expect((await get('/api/dags/nope/graph')).status).to.equal(404);
   });
