@@ -3,8 +3,9 @@ import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { ganttOf } from '../gantt.js';
 import { taskGraphOf } from '../taskGraph.js';
+import { runCalendarOf } from '../runCalendar.js';
 import { taskDurationsOf } from '../taskDurations.js';
-import { dagParams, durationsQuery, runParams } from '../validation.js';
+import { calendarQuery, dagParams, durationsQuery, runParams } from '../validation.js';
 
 /** The data behind the DAG page's views: task graph, Gantt of a run, durations, calendar. */
 export function dagViewsApi(deps: RouteDeps): Router {
@@ -20,6 +21,13 @@ export function dagViewsApi(deps: RouteDeps): Router {
     const { dagId } = dagParams.parse(req.params);
     const { limit } = durationsQuery.parse(req.query);
     res.json(await taskDurationsOf(deps, catalog.get(dagId), limit));
+  });
+
+  r.get('/dags/:dagId/calendar', async (req, res) => {
+    const { dagId } = dagParams.parse(req.params);
+    catalog.get(dagId);
+    const { year } = calendarQuery.parse(req.query);
+    res.json(await runCalendarOf(deps, dagId, year ?? new Date().getUTCFullYear()));
   });
 
   r.get('/runs/:runId/gantt', async (req, res) => {

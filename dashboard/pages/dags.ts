@@ -1,16 +1,19 @@
 import { Router } from 'express';
+import { pageQuery } from '../warehouseQueries.js';
 import { z } from 'zod';
 import { requireMutation } from '../auth.js';
 import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
 import { classifyError } from '../errors.js';
 import { gridOf } from '../grid.js';
+import { runCalendarOf } from '../runCalendar.js';
 import { taskDurationsOf } from '../taskDurations.js';
 import { taskGraphOf } from '../taskGraph.js';
-import { dagParams } from '../validation.js';
+import { calendarQuery, dagParams } from '../validation.js';
 import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
+import { calendarView } from '../views/calendarView.js';
 import { durationView } from '../views/durationView.js';
 import { layout } from '../views/layout.js';
 import { taskGraphView } from '../views/taskGraphView.js';
@@ -49,11 +52,14 @@ export function dagPages(deps: RouteDeps): Router {
     const ctx = pageContext(req, res, policy);
     const { dagId } = dagParams.parse(req.params);
     const dag = catalog.get(dagId);
-    const [summary, grid, graph, durations] = await Promise.all([
+    // A bad year falls back to the current one: the page's other views do not depend on it.
+    const year = calendarQuery.safeParse(pageQuery({ year: req.query.year })).data?.year;
+    const [summary, grid, graph, durations, calendar] = await Promise.all([
       catalog.summary(dagId),
       gridOf(deps, dag, 25),
       taskGraphOf(deps, dag),
       taskDurationsOf(deps, dag),
+      runCalendarOf(deps, dagId, year ?? new Date().getUTCFullYear()),
     ]);
     res.send(
       layout(
@@ -80,7 +86,9 @@ export function dagPages(deps: RouteDeps): Router {
           <h2>Grid</h2>
           ${gridView(grid)}
           <h2>Task durations</h2>
-          ${durationView(durations)}`,
+          ${durationView(durations)}
+          <h2>Calendar</h2>
+          ${calendarView(calendar)}`,
         { refresh: true },
       ),
     );

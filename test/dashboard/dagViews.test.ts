@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import type { RouteDeps } from '../../dashboard/deps.js';
+import { runCalendarOf } from '../../dashboard/runCalendar.js';
 import { defineDag, task } from '../../engine/index.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -120,6 +122,45 @@ describe('dashboard DAG views API', function () {
     expect((await get('/api/dags/demo_etl/durations')).body.runs.length).to.be.at.least(2);
     expect((await get('/api/dags/demo_etl/durations?limit=0')).status).to.equal(400);
     expect((await get('/api/dags/nope/durations')).status).to.equal(404);
+  });
+
+  it("puts each day's runs on the calendar of its year, coloured by the worst state of that day", async () => {
+    await finishedRun('always_fails');
+    const runs = (await get('/api/dags/always_fails/runs?limit=500')).body.runs as any[];
+    const year = new Date(runs[0].logical_date).getUTCFullYear();
+    const { status, body } = await get(`/api/dags/always_fails/calendar?year=${year}`);
+    expect(status).to.equal(200);
+    const expected = new Map<string, Record<string, number>>();
+    for (const r of runs) {
+      const day = new Date(r.logical_date).toISOString().slice(0, 10);
+      if (!day.startsWith(String(year))) continue;
+      const counts = expected.get(day) ?? { running: 0, success: 0, failed: 0 };
+      counts[r.state] = (counts[r.state] ?? 0) + 1;
+      expected.set(day, counts);
+    }
+    expect(body.days.map((d: any) => [d.day, d.runs])).to.deep.equal([...expected]);
+    for (const d of body.days) expect(d.worst).to.equal('failed');
+    expect((await get(`/api/dags/always_fails/calendar?year=${year - 1}`)).body.days).to.deep.equal([]);
+    expect((await get('/api/dags/always_fails/calendar?year=1999')).status).to.equal(400);
+    expect((await get('/api/dags/nope/calendar')).status).to.equal(404);
+  });
+
+  it('takes the worst state of a day: failed over running over success', async () => {
+    const rows = [
+      { day: '2026-03-01', state: 'success', runs: 3 },
+      { day: '2026-03-01', state: 'failed', runs: 1 },
+      { day: '2026-03-02', state: 'running', runs: 1 },
+      { day: '2026-03-02', state: 'success', runs: 2 },
+      { day: '2026-03-03', state: 'success', runs: 1 },
+    ];
+    const engine = { runStatesByDay: async () => rows } as unknown as RouteDeps['engine'];
+    const cal = await runCalendarOf({ engine }, 'x', 2026);
+    expect(cal.days.map((d) => [d.day, d.worst])).to.deep.equal([
+      ['2026-03-01', 'failed'],
+      ['2026-03-02', 'running'],
+      ['2026-03-03', 'success'],
+    ]);
+    expect(cal.days[0]!.runs).to.deep.equal({ running: 0, success: 3, failed: 1 });
   });
 
   it('answers 404 for the graph of an unknown DAG', async () => {
