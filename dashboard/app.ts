@@ -7,6 +7,7 @@ import type { Dag } from '../engine/index.js';
 import type { DeadLetterDeps } from '../streaming/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
+import { dagViewsApi } from './api/dagViews.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
@@ -110,7 +111,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(requireReader(policy));
 
   app.use('/api', ...apiBodies());
-  app.use('/api', orchestrationApi(deps), warehouseApi(deps));
+  app.use('/api', orchestrationApi(deps), dagViewsApi(deps), warehouseApi(deps));
   app.use('/api', stockApi(deps), reportsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 

@@ -1,5 +1,12 @@
 import type { Registry } from 'prom-client';
-import type { DagRunRow, RunState, TaskInstanceRow, TaskState } from '../engine/index.js';
+import type {
+  DagRunRow,
+  RunDayCount,
+  RunState,
+  TaskInstanceInRun,
+  TaskInstanceRow,
+  TaskState,
+} from '../engine/index.js';
 
 /**
  * What the dashboard needs from the orchestrator engine. The composition root builds it from
@@ -12,6 +19,10 @@ export interface DashboardEngine {
   dagStates(): Promise<DagStateRow[]>;
   listRuns(filter: RunFilter): Promise<RunRow[]>;
   getRun(runId: number): Promise<RunWithTasks | undefined>;
+  /** The task instances of a DAG's latest `limit` runs, oldest run first (one query). */
+  recentTaskInstances(dagId: string, limit: number): Promise<TaskInstanceInRun[]>;
+  /** Run counts per UTC day of logical date and state, for logical dates in [from, to). */
+  runStatesByDay(dagId: string, from: Date, to: Date): Promise<RunDayCount[]>;
   /**
    * A task's stored log lines in id order: of one try when `tryNumber` is given, and only those
    * with an id above `afterId` when given (what a page that already shows lines polls for).
@@ -34,7 +45,7 @@ export interface DashboardEngine {
   readonly registry?: Registry;
 }
 
-export type { RunState, TaskState, TaskInstanceRow };
+export type { RunState, TaskState, TaskInstanceRow, TaskInstanceInRun, RunDayCount };
 /** A run as the engine stores it. */
 export type RunRow = DagRunRow;
 

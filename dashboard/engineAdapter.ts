@@ -7,8 +7,10 @@ import {
   listRuns,
   markTask,
   queueNameFor,
+  runStatesPerDay,
   setPaused,
   startBackfill,
+  taskInstancesOfRecentRuns,
   triggerRun,
   type Engine,
 } from '../engine/index.js';
@@ -54,6 +56,8 @@ export function engineOperations(engine: Engine): DashboardEngine {
       const { task_instances, ...run } = detail;
       return { run: run as RunRow, tasks: task_instances };
     },
+    recentTaskInstances: (dagId, limit) => taskInstancesOfRecentRuns(engine, dagId, limit),
+    runStatesByDay: (dagId, from, to) => runStatesPerDay(engine, dagId, from, to),
     async taskLogs(runId, taskId, tryNumber, afterId) {
       // The one call of the engine's log read; the engine reads only the lines after `afterId`.
       return getTaskLogs(engine, runId, taskId, {

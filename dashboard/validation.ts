@@ -219,3 +219,9 @@ export const anomaliesQuery = querySchema({
   warehouse_id: optionalCode,
   since: isoInstant.optional(),
 });
+
+/** The DAG page's duration history: how many latest runs. */
+export const durationsQuery = querySchema({ limit: wholeNumber(1, 200).default(25) });
+
+/** The DAG page's run calendar: which UTC year (the current one by default). */
+export const calendarQuery = querySchema({ year: wholeNumber(2000, 2100).optional() });

@@ -89,10 +89,13 @@ export {
   type RunDetail,
 } from './operations.js';
 export { readTaskLog, type TaskLogView, type TryLogView } from './taskLog.js';
+export { taskInstancesOfRecentRuns, runStatesPerDay } from './history.js';
 export { TASK_STATES, RUN_STATES, TRY_EVENTS } from './store/index.js';
 export type {
   DagRunRow,
   TaskInstanceRow,
+  TaskInstanceInRun,
+  RunDayCount,
   TaskState,
   RunState,
   TryOutcome,

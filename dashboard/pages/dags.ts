@@ -1,15 +1,22 @@
 import { Router } from 'express';
+import { pageQuery } from '../warehouseQueries.js';
 import { z } from 'zod';
 import { requireMutation } from '../auth.js';
 import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
 import { classifyError } from '../errors.js';
 import { gridOf } from '../grid.js';
-import { dagParams } from '../validation.js';
+import { runCalendarOf } from '../runCalendar.js';
+import { taskDurationsOf } from '../taskDurations.js';
+import { taskGraphOf } from '../taskGraph.js';
+import { calendarQuery, dagParams } from '../validation.js';
 import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
+import { calendarView } from '../views/calendarView.js';
+import { durationView } from '../views/durationView.js';
 import { layout } from '../views/layout.js';
+import { taskGraphView } from '../views/taskGraphView.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
 const pauseForm = z.object({ paused: z.enum(['true', 'false']) });
@@ -45,7 +52,15 @@ export function dagPages(deps: RouteDeps): Router {
     const ctx = pageContext(req, res, policy);
     const { dagId } = dagParams.parse(req.params);
     const dag = catalog.get(dagId);
-    const [summary, grid] = await Promise.all([catalog.summary(dagId), gridOf(deps, dag, 25)]);
+    // A bad year falls back to the current one: the page's other views do not depend on it.
+    const year = calendarQuery.safeParse(pageQuery({ year: req.query.year })).data?.year;
+    const [summary, grid, graph, durations, calendar] = await Promise.all([
+      catalog.summary(dagId),
+      gridOf(deps, dag, 25),
+      taskGraphOf(deps, dag),
+      taskDurationsOf(deps, dag),
+      runCalendarOf(deps, dagId, year ?? new Date().getUTCFullYear()),
+    ]);
     res.send(
       layout(
         ctx,
@@ -66,8 +81,14 @@ export function dagPages(deps: RouteDeps): Router {
             <dd><a href="${dagHref(dagId)}/backfills">backfills of ${dagId}</a></dd>
           </dl>
           ${triggerForm(ctx, summary)}
+          <h2>Graph</h2>
+          ${taskGraphView(graph)}
           <h2>Grid</h2>
-          ${gridView(grid)}`,
+          ${gridView(grid)}
+          <h2>Task durations</h2>
+          ${durationView(durations)}
+          <h2>Calendar</h2>
+          ${calendarView(calendar)}`,
         { refresh: true },
       ),
     );

@@ -5,10 +5,12 @@ import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import type { RunWithTasks } from '../engine.js';
 import { notFound } from '../errors.js';
+import { ganttOf } from '../gantt.js';
 import { dagRunParams, dagTaskParams, idSchema, logsQuery } from '../validation.js';
 import { logLineText, tryIsFinal } from '../taskLog.js';
 import { dagHref, runHref, runLabel } from '../views/dagViews.js';
 import { durationBetween, formatDuration, formatJson, formatTime } from '../views/format.js';
+import { ganttView } from '../views/ganttView.js';
 import { h } from '../views/html.js';
 import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
@@ -101,6 +103,8 @@ export function runPages(deps: RouteDeps): Router {
                 )}
               </tbody>
             </table>
+            <h2>Gantt</h2>
+            ${ganttView(ganttOf({ run, tasks }, order))}
           </div>`,
         { refresh: true },
       ),

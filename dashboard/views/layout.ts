@@ -50,6 +50,7 @@ export function layout(
         <meta name="csrf-token" content="${ctx.csrf ?? ''}" />
         <title>${title} · wareflow</title>
         <link rel="stylesheet" href="/static/app.css" />
+        <link rel="stylesheet" href="/static/dagCharts.css" />
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <script src="/static/app.js" defer></script>
       </head>

@@ -43,6 +43,8 @@ export { taskInstance } from './taskInstance.js';
 export { dagSummaries } from './dagSummaries.js';
 export { stateCounts } from './stateCounts.js';
 export { lastFailedRuns } from './lastFailedRuns.js';
+export { recentTaskInstances, type TaskInstanceInRun } from './recentTaskInstances.js';
+export { runStatesByDay, type RunDayCount } from './runStatesByDay.js';
 // Backfills.
 export { findRunningBackfill } from './findRunningBackfill.js';
 export { insertBackfill } from './insertBackfill.js';

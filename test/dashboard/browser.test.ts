@@ -9,7 +9,7 @@ import { basic, demoDag, failingDag, json, PASSWORD, startServer, USER, type Tes
 
 /** The one browser global used in an evaluate callback (the project's lib has no DOM types). */
 interface BrowserWindow {
-  getComputedStyle(element: unknown): { backgroundColor: string };
+  getComputedStyle(element: unknown): { backgroundColor: string; fill: string };
 }
 
 /** A task that logs, then waits for the test to let it finish: a try the page sees running. */
@@ -140,6 +140,37 @@ describe('dashboard in a real browser', function () {
     expect(await page.locator('#log-following').count()).to.equal(0);
     expect(await page.evaluate(() => (globalThis as Record<string, unknown>).sameDocument)).to.equal(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-task-live-log.png'), fullPage: true });
+  });
+
+  it("draws the task graph, duration history and calendar on the DAG page, and a run's Gantt chart", async () => {
+    await page.goto(`${s.url}/dags/demo_etl`);
+    for (const id of ['task-graph', 'durations', 'calendar']) await page.locator(`#${id} svg`).waitFor();
+    const graph = page.locator('#task-graph a.graph-node');
+    expect(await graph.evaluateAll((els) => els.map((e) => e.getAttribute('data-task')))).to.deep.equal([
+      'extract',
+      'load',
+    ]);
+    expect(await page.locator('#task-graph path.edge[data-from="extract"][data-to="load"]').count()).to.equal(
+      1,
+    );
+    const fill = await page
+      .locator('#task-graph a.graph-node[data-task="load"][data-state="success"] rect')
+      .evaluate((el) => (globalThis as unknown as BrowserWindow).getComputedStyle(el).fill);
+    expect(fill).to.equal('rgb(46, 158, 68)');
+    expect(await page.locator('#durations .duration-line').count()).to.equal(2);
+    expect(await page.locator('#calendar rect.day').count()).to.be.within(365, 366);
+    expect(await page.locator('#calendar rect.day.state-success').count()).to.be.greaterThan(0);
+    const box = await page.locator('#calendar svg').boundingBox();
+    expect(box?.width ?? 0).to.be.greaterThan(500);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dag-views.png'), fullPage: true });
+
+    await graph.first().click();
+    await page.waitForURL(/\/dags\/demo_etl\/runs\/\d+\/tasks\/extract$/);
+    await page.locator('.crumbs a', { hasText: /^run / }).click();
+    await page.locator('#gantt svg').waitFor();
+    expect(await page.locator('#gantt .gantt-row').count()).to.equal(2);
+    expect(await page.locator('#gantt rect.run-bar.state-success').count()).to.equal(2);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-gantt.png'), fullPage: true });
   });
 
   it('raised no Content Security Policy violation on any page', () => {
