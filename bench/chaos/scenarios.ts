@@ -24,8 +24,11 @@ export interface Scenario {
   quick: boolean;
   fault: string;
   bound_s: number;
-  run(): Promise<Omit<ScenarioRow, 'took_s' | 'bound_s' | 'scenario'>>;
+  run(): Promise<Outcome>;
 }
+
+/** What a scenario measured. */
+type Outcome = Omit<ScenarioRow, 'took_s' | 'bound_s' | 'scenario'>;
 
 const log = (msg: string) => process.stderr.write(`[chaos] ${msg}\n`);
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
@@ -51,6 +54,17 @@ async function caughtUp(what: string, done: () => Promise<boolean>, boundS: numb
 async function sum(b: BackfillLoad | undefined, s: StreamLoad | undefined): Promise<Tally> {
   const [x, y] = [await b?.tally(), await s?.tally()];
   return { lost: (x?.lost ?? 0) + (y?.lost ?? 0), doubled: (x?.doubled ?? 0) + (y?.doubled ?? 0) };
+}
+
+/** Waits for a backfill and a stream both to catch up, then counts what was lost or doubled. */
+async function bothCaughtUp(b: BackfillLoad, s: StreamLoad, since: number, boundS: number): Promise<Outcome> {
+  await caughtUp('every run and every event', async () => (await b.done()) && (await s.caughtUp()), boundS);
+  return {
+    events: s.produced(),
+    runs: b.total,
+    ...(await sum(b, s)),
+    recovery_s: seconds(Date.now() - since),
+  };
 }
 
 /** A backfill under a scheduler and a worker, with `fault` injected once `after` runs succeeded. */
@@ -198,17 +212,7 @@ export const SCENARIOS: Scenario[] = [
             faultEnd = Date.now();
           }
           await producing;
-          await caughtUp(
-            'every run and every event',
-            async () => (await b.done()) && (await s.caughtUp()),
-            120,
-          );
-          return {
-            events: s.produced(),
-            runs: b.total,
-            ...(await sum(b, s)),
-            recovery_s: seconds(Date.now() - faultEnd),
-          };
+          return await bothCaughtUp(b, s, faultEnd, 120);
         } finally {
           await s.close();
         }
@@ -228,18 +232,7 @@ export const SCENARIOS: Scenario[] = [
           const producing = s.produce(10_000, 500);
           const b = await backfillLoad(w, 2);
           await producing;
-          const end = Date.now();
-          await caughtUp(
-            'every run and every event',
-            async () => (await b.done()) && (await s.caughtUp()),
-            60,
-          );
-          return {
-            events: s.produced(),
-            runs: b.total,
-            ...(await sum(b, s)),
-            recovery_s: seconds(Date.now() - end),
-          };
+          return await bothCaughtUp(b, s, Date.now(), 60);
         } finally {
           await s.close();
         }

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { topicNames, type Config, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
-import { memoryBroker, type MemoryBroker, type MemoryRecord } from '../../streaming/transport/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { Config, TopicNames } from '../../platform/index.js';
+import type { StreamingSidecar } from '../../streaming/index.js';
+import type { MemoryBroker, MemoryRecord } from '../../streaming/transport/index.js';
+import type { TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import { malformedMessage, validEvent, type EventBody, type Malformed } from './contractArbitraries.js';
-import { ledgerMatchesLevels, seedMasterData, streamingConfig, type TestMaster } from './support.js';
+import { ledgerMatchesLevels, useMemorySidecar, type TestMaster } from './support.js';
 
 const PARTITIONS = 6;
 /** Every record of a topic, partition by partition. */
@@ -28,19 +28,7 @@ describe('streaming: mixed batches on the in-memory broker, as a property', func
   let broker: MemoryBroker;
   let sidecar: StreamingSidecar;
 
-  before(async function () {
-    db = await createTestDatabase();
-    m = await seedMasterData(db.knex);
-    config = streamingConfig(db.url);
-    topics = topicNames(config);
-    broker = memoryBroker();
-    sidecar = await startStreaming(config, { broker, port: false, retryDelayMs: [10, 50] });
-  });
-
-  after(async function () {
-    await sidecar?.close();
-    await db?.drop();
-  });
+  useMemorySidecar((f) => ({ db, m, config, topics, broker, sidecar } = f));
 
   it('dead-letters every malformed message with its reason and applies every valid event exactly once', async function () {
     const limits = { now: Date.now(), maxEventAgeDays: config.MAX_EVENT_AGE_DAYS };

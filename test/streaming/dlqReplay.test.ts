@@ -1,46 +1,28 @@
 import { expect } from 'chai';
-import { topicNames, type Config, type TopicNames } from '../../platform/index.js';
+import type { TopicNames } from '../../platform/index.js';
 import {
   listDeadLetters,
   replayDeadLetters,
-  startStreaming,
   type DeadLetterDeps,
   type StreamingSidecar,
 } from '../../streaming/index.js';
-import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { MemoryBroker } from '../../streaming/transport/index.js';
+import type { TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
-import {
-  ledgerMatchesLevels,
-  makeEvent,
-  seedMasterData,
-  streamingConfig,
-  type TestMaster,
-} from './support.js';
+import { ledgerMatchesLevels, makeEvent, useMemorySidecar, type TestMaster } from './support.js';
 
 /** DLQ replay on the in-memory broker and real PostgreSQL: the case that needs it. */
 describe('streaming: replaying the dead-letter topic', function () {
   let db: TestDatabase;
   let m: TestMaster;
-  let config: Config;
   let topics: TopicNames;
   let broker: MemoryBroker;
   let sidecar: StreamingSidecar;
   let deps: DeadLetterDeps;
 
-  before(async function () {
-    db = await createTestDatabase();
-    m = await seedMasterData(db.knex);
-    config = streamingConfig(db.url);
-    topics = topicNames(config);
-    broker = memoryBroker();
-    sidecar = await startStreaming(config, { broker, port: false, retryDelayMs: [10, 50] });
+  useMemorySidecar((f) => {
+    ({ db, m, topics, broker, sidecar } = f);
     deps = { broker, db: db.knex, topics };
-  });
-
-  after(async function () {
-    await sidecar?.close();
-    await db?.drop();
   });
 
   const ledgerCount = async (ids: string[]) =>

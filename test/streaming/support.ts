@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Knex } from 'knex';
-import { loadConfig, type Config } from '../../platform/index.js';
+import { loadConfig, topicNames, type Config, type TopicNames } from '../../platform/index.js';
+import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
+import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
 import type { InventoryEvent } from '../../inventory/events/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix, uniqueSuffix } from '../support/isolation.js';
@@ -246,4 +248,36 @@ export async function windowMismatches(knex: Knex): Promise<{ windows: number; m
       Math.abs((r.p95_change ?? 0) - (r.r_p95 ?? 0)) > 1e-9,
   );
   return { windows: rows.length, mismatches };
+}
+
+/** A database with master data and one sidecar on an in-memory broker (no Kafka). */
+export interface MemorySidecar {
+  db: TestDatabase;
+  m: TestMaster;
+  config: Config;
+  topics: TopicNames;
+  broker: MemoryBroker;
+  sidecar: StreamingSidecar;
+}
+
+/**
+ * A `MemorySidecar` for the enclosing suite: opened before its first spec (handed to `use`),
+ * closed and dropped after its last.
+ */
+export function useMemorySidecar(use: (f: MemorySidecar) => void): void {
+  let f: Partial<MemorySidecar> = {};
+  before(async function () {
+    const db = await createTestDatabase();
+    f = { db };
+    const m = await seedMasterData(db.knex);
+    const config = streamingConfig(db.url);
+    const broker = memoryBroker();
+    const sidecar = await startStreaming(config, { broker, port: false, retryDelayMs: [10, 50] });
+    f = { db, m, config, topics: topicNames(config), broker, sidecar };
+    use(f as MemorySidecar);
+  });
+  after(async function () {
+    await f.sidecar?.close();
+    await f.db?.drop();
+  });
 }
