@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, openSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { createKnex, ensureTopics, loadConfig, topicNames } from '../platform/index.js';
+import { createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
 import {
   ensureOpeningStock,
@@ -31,6 +31,7 @@ import {
 } from '../inventory/generator/index.js';
 import type { InventoryEvent } from '../inventory/events/index.js';
 import { bareDrain } from './bareDrain.js';
+import { ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 
@@ -117,13 +118,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
       })),
     );
     const probeWarehouse = master.warehouses[0]!.warehouse_id;
-    await ensureTopics(kafka, [
-      { topic: topics.events, numPartitions: 6 },
-      { topic: topics.dlq, numPartitions: 1 },
-      { topic: topics.alerts, numPartitions: 3 },
-      { topic: topics.reorders, numPartitions: 3 },
-      { topic: topics.analytics, numPartitions: 3 },
-    ]);
+    await ensureBenchTopics(kafka, topics);
 
     // --- 1. produce N events. Event time runs from 30 min ago at N/1800 events per second, so it
     // ends about now and windows keep closing while the sidecar works.

@@ -6,7 +6,8 @@
  * beyond one per interval).
  */
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { ensureTopics, topicNames } from '../../platform/index.js';
+import { topicNames } from '../../platform/index.js';
+import { ensureBenchTopics } from '../topics.js';
 import type { InventoryEvent } from '../../inventory/events/index.js';
 import {
   ensureOpeningStock,
@@ -50,13 +51,7 @@ export async function streamLoad(world: World, seed = 7): Promise<StreamLoad> {
   const env = world.env();
   const topics = topicNames({ KAFKA_TOPIC_SUFFIX: env.KAFKA_TOPIC_SUFFIX! });
   const kafka = new Kafka({ clientId: 'chaos', brokers: world.brokers, logLevel: logLevel.NOTHING });
-  await ensureTopics(kafka, [
-    { topic: topics.events, numPartitions: 6 },
-    { topic: topics.dlq, numPartitions: 1 },
-    { topic: topics.alerts, numPartitions: 3 },
-    { topic: topics.reorders, numPartitions: 3 },
-    { topic: topics.analytics, numPartitions: 3 },
-  ]);
+  await ensureBenchTopics(kafka, topics);
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const events: InventoryEvent[] = [];

@@ -1,22 +1,13 @@
+import type { Metrics } from '../../../inventory/analytics/index.js';
 import type { Knex } from '../../../platform/index.js';
 
-export interface ProcessedMetricsRow {
+/** A row of `analytics.processed_metrics`: one pair's SPEC §5 metrics at the end of a day. */
+export interface ProcessedMetricsRow extends Metrics {
   sku: string;
   warehouse_id: string;
   as_of_date: string;
   quantity_on_hand: number;
   quantity_reserved: number;
-  velocity_7d: number;
-  velocity_30d: number;
-  volatility: number;
-  trend: number;
-  seasonality_index: number;
-  expected_daily_demand: number;
-  stockout_risk: number;
-  days_of_cover: number | null;
-  safety_stock: number;
-  reorder_point: number;
-  reorder_quantity: number;
 }
 
 /**
