@@ -71,9 +71,10 @@ export async function transformAndLoad(
     for await (const batch of readProcessedMetrics(knex, day)) {
       if (refreshCache) {
         const started = performance.now();
+        const updatedAt = new Date().toISOString();
         cached += await writeMetricsCache(
           services.redis,
-          batch.map((row) => cacheEntryOf(row, new Date().toISOString())),
+          batch.map((row) => cacheEntryOf(row, updatedAt)),
         );
         cacheMs += performance.now() - started;
       }
