@@ -6,10 +6,12 @@ import { inventoryServices } from '../services.js';
 const DAG_ID = 'data_quality';
 
 const params = z.object({
-  /** stale_data fails when the newest transaction is older than this at the interval end. @defaultValue 180 */
+  /** stale_data fails after this many minutes without a transaction while a warehouse is open. @defaultValue 180 */
   staleAfterMinutes: z.number().int().positive().default(180),
-  /** ingestion_gap fails for a warehouse silent this long after a week of activity. @defaultValue 24 */
-  gapHours: z.number().int().positive().default(24),
+  /** ingestion_gap: least opening hours a warehouse is silent. @defaultValue 2 */
+  gapOpenHours: z.number().positive().default(2),
+  /** ingestion_gap: least events the warehouse's rate of the week before would have brought meanwhile. @defaultValue 20 */
+  gapExpectedEvents: z.number().positive().default(20),
 });
 
 /** The check run of a DAG run: keyed by its interval, so a rerun replaces its own results. */

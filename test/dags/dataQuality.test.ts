@@ -56,6 +56,8 @@ const tx = (
   reference_id: `REF-${sku}-${warehouse_id}-${minutes}`,
 });
 
+const ALWAYS_OPEN = { weekend_operation: true, business_hours_start: '00:00', business_hours_end: '24:00' };
+
 /** Adds a transaction and moves the level with it, so on-hand stays equal to the ledger. */
 async function applyTx(knex: Knex, row: TxRow) {
   await insertTransactions(knex, [row]);
@@ -124,13 +126,23 @@ const INJECTIONS: Injection[] = [
       await insertTransactions(k, [tx('LONELY', 'W1', 'RESTOCK', 5, 4)]);
     },
   },
-  { rule: 'stale_data', conf: { staleAfterMinutes: 1 }, apply: async () => undefined },
   {
+    // Silence counts only while a warehouse is open: W1 opens round the clock, so any day will do.
+    rule: 'stale_data',
+    conf: { staleAfterMinutes: 1 },
+    apply: (k) => k('inventory.warehouses').where({ warehouse_id: 'W1' }).update(ALWAYS_OPEN),
+  },
+  {
+    // A round-the-clock site that took 60 receipts in a week has been silent for three days.
     rule: 'ingestion_gap',
     apply: async (k) => {
       await insertWarehouses(k, ['W9']);
-      await insertTransactions(k, [tx('S1', 'W9', 'RESTOCK', 10, 3 * 24 * 60)]);
-      await k('inventory.inventory_levels').insert({ sku: 'S1', warehouse_id: 'W9', quantity_on_hand: 10 });
+      await k('inventory.warehouses').where({ warehouse_id: 'W9' }).update(ALWAYS_OPEN);
+      await insertTransactions(
+        k,
+        Array.from({ length: 60 }, (_, i) => tx('S1', 'W9', 'RESTOCK', 1, 3 * 24 * 60 + i * 168)),
+      );
+      await k('inventory.inventory_levels').insert({ sku: 'S1', warehouse_id: 'W9', quantity_on_hand: 60 });
     },
   },
   {

@@ -24,13 +24,19 @@ export interface QualityRule {
 
 /** Thresholds of the freshness rules. */
 export interface RuleParams {
-  /** The newest transaction may be at most this old at the interval end. @defaultValue 180 */
+  /** Minutes of opening time (any warehouse open) with no transaction at all: stale. @defaultValue 180 */
   staleAfterMinutes: number;
-  /** A warehouse active in the week before is silent for this long: a gap. @defaultValue 24 */
-  gapHours: number;
+  /** Least opening time (hours) a warehouse must be silent for a gap. @defaultValue 2 */
+  gapOpenHours: number;
+  /** Least events its own rate of the week before would have brought in that silence. @defaultValue 20 */
+  gapExpectedEvents: number;
 }
 
-export const DEFAULT_RULE_PARAMS: RuleParams = { staleAfterMinutes: 180, gapHours: 24 };
+export const DEFAULT_RULE_PARAMS: RuleParams = {
+  staleAfterMinutes: 180,
+  gapOpenHours: 2,
+  gapExpectedEvents: 20,
+};
 
 /**
  * Transactions a row-level rule looks at: those that occurred in the interval (a backfilled run
