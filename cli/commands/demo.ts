@@ -5,6 +5,7 @@ import {
   ensureOpeningStock,
   generateMasterData,
   generateToPostgres,
+  createLabelSink,
   naturalRate,
   publishToKafka,
 } from '../../inventory/generator/index.js';
@@ -68,6 +69,13 @@ export interface DemoFeed {
 }
 
 /**
+ * Labelled incidents the demo feed injects: about this many of each type per pair per 30 days,
+ * which for the default catalogue (1,000 pairs) is about three an hour, so the alert pages show
+ * what the detectors catch within the first hour. Each is labelled in inventory.incident_labels.
+ */
+export const DEMO_INCIDENT_RATE = 0.3;
+
+/**
  * Publishes live events for the demo catalogue at its natural rate, continuing from the
  * warehouse's current levels, with ids never sent before (see `LiveOptions.idSpace`).
  */
@@ -77,9 +85,13 @@ export async function startDemoFeed(config: Config, demo: DemoSet, logger: Logge
   let levels;
   try {
     ({ levels } = await ensureOpeningStock(knex, master, { seed: demo.seed }));
-  } finally {
+  } catch (err) {
     await knex.destroy();
+    throw err;
   }
+  const labels = createLabelSink(knex, (err) =>
+    logger.warn({ err }, 'could not store incident labels; retrying'),
+  );
   const rate = naturalRate(master);
   const stop = new AbortController();
   const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-demo-feed');
@@ -89,12 +101,15 @@ export async function startDemoFeed(config: Config, demo: DemoSet, logger: Logge
     levels,
     rate,
     signal: stop.signal,
+    injectAnomalies: { rate: DEMO_INCIDENT_RATE, onLabel: labels.write },
   }).catch((err: unknown) => logger.error({ err }, 'demo feed stopped; restart wareflow to resume it'));
   return {
     rate,
     close: async () => {
       stop.abort();
       await publishing;
+      await labels.close();
+      await knex.destroy();
     },
   };
 }

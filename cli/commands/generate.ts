@@ -14,6 +14,7 @@ import { ensureDatabase, migrateLatest } from '../../db/index.js';
 import {
   MAX_SKUS,
   MAX_WAREHOUSES,
+  createLabelSink,
   ensureOpeningStock,
   generateMasterData,
   generateToPostgres,
@@ -132,9 +133,13 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
   try {
     await writeMasterData(knex, master);
     opened = await ensureOpeningStock(knex, master, { seed: flags.seed });
-  } finally {
+  } catch (err) {
     await knex.destroy();
+    throw err;
   }
+  const labels = flags.injectAnomalies
+    ? createLabelSink(knex, (err) => logger.error({ err }, 'could not store incident labels; retrying'))
+    : undefined;
   const topic = topicNames(config).events;
   const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-generate');
   await ensureTopics(kafka, [{ topic }]);
@@ -164,17 +169,21 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
         levels: opened.levels,
         rate: flags.rate,
         signal: stop.signal,
+        ...(labels ? { injectAnomalies: { rate: flags.injectAnomalies!, onLabel: labels.write } } : {}),
         ...(flags.count === undefined ? {} : { count: flags.count }),
         ...(flags.duration === undefined ? {} : { durationMs: flags.duration * 1000 }),
       },
       (p) => bar?.update(p.events, { rate: Math.round(p.events / Math.max(p.seconds, 0.001)) }),
     );
     bar?.stop();
+    await labels?.close();
     const result = {
       target: 'kafka',
       topic,
       opened_pairs: opened.opened,
       rows: summary.events,
+      injected_events: summary.injected,
+      labels: labels?.written ?? 0,
       seconds: summary.seconds,
       rows_per_s: summary.events_per_s,
       stopped: summary.stopped,
@@ -183,10 +192,13 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
     else
       console.log(
         `${topic}: published ${result.rows} events in ${result.seconds.toFixed(1)} s ` +
-          `(${Math.round(result.rows_per_s)}/s, stopped by ${result.stopped})`,
+          `(${Math.round(result.rows_per_s)}/s, stopped by ${result.stopped})` +
+          (labels ? `; ${result.injected_events} in ${result.labels} labelled incidents` : ''),
       );
   } finally {
     bar?.stop();
+    await labels?.close();
+    await knex.destroy();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     logger.flush();
@@ -221,7 +233,7 @@ export function registerGenerateCommand(program: Command): void {
     )
     .option(
       '--inject-anomalies <rate>',
-      'inject labelled incidents, about RATE of each type per pair per 30 days, into inventory.incident_labels (postgres)',
+      'inject labelled incidents, about RATE of each type per pair per 30 simulated days; labels go to inventory.incident_labels',
       nonNegativeNumber,
     )
     .option('--rate <n>', 'events per second (kafka)', positiveNumber, 100)
@@ -242,10 +254,9 @@ export function registerGenerateCommand(program: Command): void {
           }
         }
       } else {
-        for (const postgresOnly of ['rows', 'connections', 'injectAnomalies'] as const) {
+        for (const postgresOnly of ['rows', 'connections'] as const) {
           if (command.getOptionValueSource(postgresOnly) === 'cli') {
-            const flag = postgresOnly === 'injectAnomalies' ? 'inject-anomalies' : postgresOnly;
-            throw new UsageError(`--${flag} applies to --to postgres only`);
+            throw new UsageError(`--${postgresOnly} applies to --to postgres only`);
           }
         }
       }

@@ -35,6 +35,8 @@ export {
   type WriteProgress,
 } from './postgres.js';
 export { liveEvents, toKafkaMessage } from './live.js';
+export { LIVE_INCIDENT_TYPES, isInjected, type LiveInjection } from './liveIncidents.js';
+export { createLabelSink, type LabelSink } from './labelSink.js';
 export type { LiveLevel, LiveOptions } from './liveOptions.js';
 export { eventsPerDay, naturalRate } from './rate.js';
 export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';

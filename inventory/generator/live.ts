@@ -22,6 +22,7 @@ import { DueQueue } from './dueQueue.js';
 import type { LiveLevel, LiveOptions } from './liveOptions.js';
 import { siteSchedule } from './liveSites.js';
 import { eventsPerDay } from './rate.js';
+import { LiveIncidents } from './liveIncidents.js';
 
 interface LivePair {
   sku: string;
@@ -185,6 +186,17 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
       notes,
     } satisfies InventoryEvent;
   };
+  const incidents =
+    options.injectAnomalies &&
+    new LiveIncidents(options.injectAnomalies, {
+      seed,
+      products,
+      warehouses,
+      pairs,
+      openAt,
+      emit: (pair, ...rest) => event(pair as LivePair, ...rest),
+      eventsPerDay: dayEvents,
+    });
   /** Orders the pair's lots, received one by one over the day `days` simulated days from now. */
   const order = (pair: LivePair, days: number) => {
     const { lot, lotsPerOrder } = policyOf(pair);
@@ -338,6 +350,12 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
   for (;;) {
     const t = options.clock ? options.clock() : startMs + Math.floor((emitted * SECOND) / rate);
     if (Math.floor(t / 60_000) !== minute) refresh(t);
+    // Injected incidents ride along, off the rate, but never between a release and its sale.
+    const extra = owed.length === 0 ? incidents?.next(t) : undefined;
+    if (extra) {
+      yield extra;
+      continue;
+    }
     let next: InventoryEvent | undefined;
     const sale = owed.pop();
     if (sale) {
@@ -359,6 +377,7 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     misses = 0;
     emitted++;
     draws++;
+    incidents?.tick(t);
     yield next;
   }
 }

@@ -1,5 +1,6 @@
 /** What a live stream is asked for: its master data, levels, rate, clock and seed. */
 import type { MasterData } from './master.js';
+import type { LiveInjection } from './liveIncidents.js';
 
 export interface LiveLevel {
   sku: string;
@@ -37,4 +38,6 @@ export interface LiveOptions {
    * the stream carries on from all of them. @defaultValue true
    */
   businessHoursOnly?: boolean;
+  /** Inject labelled incidents into the stream (liveIncidents.ts, LABELS.md). */
+  injectAnomalies?: LiveInjection;
 }

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CompressionTypes, Partitioners, type Kafka } from 'kafkajs';
 import { InvalidInputError } from '../../platform/index.js';
 import { liveEvents, toKafkaMessage } from './live.js';
+import { isInjected } from './liveIncidents.js';
 import type { LiveOptions } from './liveOptions.js';
 
 export interface PublishOptions extends Omit<LiveOptions, 'clock' | 'start' | 'rate'> {
@@ -23,6 +24,8 @@ export interface PublishProgress {
 }
 
 export interface PublishSummary extends PublishProgress {
+  /** Of `events`, those of injected incidents (`injectAnomalies`), which ride off the rate. */
+  injected: number;
   events_per_s: number;
   /** Why publishing ended. */
   stopped: 'count' | 'duration' | 'signal';
@@ -63,6 +66,7 @@ export async function publishToKafka(
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   let sent = 0;
+  let injected = 0;
   let stopped: PublishSummary['stopped'] = 'signal';
   try {
     for (;;) {
@@ -83,15 +87,23 @@ export async function publishToKafka(
         await delay(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
         continue;
       }
-      const messages = new Array<{ key: string; value: string }>(size);
-      for (let i = 0; i < size; i++) messages[i] = toKafkaMessage(events.next().value);
+      // Injected incidents ride along with the events due: they are not paced.
+      const messages: Array<{ key: string; value: string }> = [];
+      let paced = 0;
+      while (paced < size) {
+        const event = events.next().value;
+        messages.push(toKafkaMessage(event));
+        if (!isInjected(event)) paced++;
+      }
       await producer.send({ topic, messages, compression: CompressionTypes.None });
-      sent += size;
+      sent += paced;
+      injected += messages.length - paced;
       onProgress?.({ events: sent, seconds: elapsed() / 1000 });
     }
   } finally {
     await producer.disconnect();
   }
   const seconds = elapsed() / 1000;
-  return { events: sent, seconds, events_per_s: seconds > 0 ? sent / seconds : 0, stopped };
+  const total = sent + injected;
+  return { events: total, injected, seconds, events_per_s: seconds > 0 ? total / seconds : 0, stopped };
 }
