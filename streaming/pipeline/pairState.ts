@@ -1,6 +1,7 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
 import type { Metrics } from '../../inventory/analytics/index.js';
 import type { PairHistory } from '../store/index.js';
+import type { OpenIncident } from './incidents.js';
 import { SalesWindow } from './salesWindow.js';
 
 /** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
@@ -102,8 +103,8 @@ export class PairState {
   readonly history = new Map<string, VolumeHistory>();
   /** Units sold per UTC day ('YYYY-MM-DD'). */
   readonly dailySales = new Map<string, number>();
-  /** Latest alert per dedup key: wall-clock time and severity rank. */
-  readonly lastAlerts = new Map<string, { at: number; rank: number }>();
+  /** The pair's open alerts (incidents) per dedup key, as `IncidentLog` moves them. */
+  readonly incidents = new Map<string, OpenIncident>();
   /** The SPEC §5 metrics computed after the last change (cached in Redis). */
   lastMetrics: (Metrics & { as_of_date: string }) | undefined;
   /** Latest event time seen. */
@@ -150,8 +151,12 @@ export class PairState {
     for (const r of h.recent) s.observe(r.eventType, r.quantityChange, r.occurredAt.getTime());
     s.dailySales.clear();
     for (const [day, units] of h.dailySales) s.dailySales.set(day, units);
-    for (const [key, a] of h.lastAlerts)
-      s.lastAlerts.set(key, { at: a.createdAt.getTime(), rank: severityRank(a.severity) });
+    for (const [key, a] of h.openAlerts)
+      s.incidents.set(key, {
+        alertId: a.alertId,
+        rank: severityRank(a.severity),
+        lastSeenAt: a.lastSeenAt.getTime(),
+      });
     return s;
   }
 
