@@ -39,8 +39,7 @@ export async function up(knex: Knex): Promise<void> {
 
     ALTER TABLE analytics.alerts
       ALTER COLUMN opened_at SET DEFAULT now(), ALTER COLUMN opened_at SET NOT NULL,
-      ALTER COLUMN last_seen_at SET DEFAULT now(), ALTER COLUMN last_seen_at SET NOT NULL,
-      ADD CONSTRAINT alerts_resolved_has_resolution CHECK ((resolved_at IS NULL) = (resolution IS NULL));
+      ALTER COLUMN last_seen_at SET DEFAULT now(), ALTER COLUMN last_seen_at SET NOT NULL;
     CREATE UNIQUE INDEX alerts_open_dedup_key ON analytics.alerts (dedup_key) WHERE resolved_at IS NULL;
     CREATE INDEX alerts_opened_idx ON analytics.alerts (opened_at);
   `);
@@ -51,7 +50,6 @@ export async function down(knex: Knex): Promise<void> {
     DROP INDEX analytics.alerts_opened_idx;
     DROP INDEX analytics.alerts_open_dedup_key;
     ALTER TABLE analytics.alerts
-      DROP CONSTRAINT alerts_resolved_has_resolution,
       DROP COLUMN opened_at, DROP COLUMN last_seen_at, DROP COLUMN occurrences,
       DROP COLUMN acknowledged_by, DROP COLUMN resolution;
   `);

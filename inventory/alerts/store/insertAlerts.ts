@@ -105,10 +105,29 @@ export interface WrittenAlert {
   opened: boolean;
 }
 
-/** Inserts `rows` (one statement); returns what was written (new incidents have `opened`). */
+/**
+ * Inserts `rows` in order; returns what was written (new incidents have `opened`). One statement,
+ * or one more each time a row repeats the open key of an earlier one (a statement may fold into
+ * an open alert only once).
+ */
 export async function insertAlerts(knex: Knex, rows: readonly NewAlert[]): Promise<WrittenAlert[]> {
-  if (rows.length === 0) return [];
-  const { rows: written } = await knex.raw<{ rows: WrittenAlert[] }>(INSERT_ALERTS_SQL, [alertsParam(rows)]);
+  const written: WrittenAlert[] = [];
+  let batch: NewAlert[] = [];
+  const keys = new Set<string>();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const { rows: out } = await knex.raw<{ rows: WrittenAlert[] }>(INSERT_ALERTS_SQL, [alertsParam(batch)]);
+    written.push(...out);
+    batch = [];
+    keys.clear();
+  };
+  for (const row of rows) {
+    const open = !row.resolvedAt;
+    if (open && keys.has(row.dedupKey)) await flush();
+    if (open) keys.add(row.dedupKey);
+    batch.push(row);
+  }
+  await flush();
   return written;
 }
 
