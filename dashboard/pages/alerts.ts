@@ -169,8 +169,13 @@ function alertRow(ctx: PageContext, a: AlertRow) {
     ? h`${formatTime(a.acknowledged_at)}${a.acknowledged_by ? h` by ${a.acknowledged_by}` : ''}`
     : a.resolved_at
       ? '—'
-      : actionButton(ctx, `/alerts/${a.alert_id}/acknowledge`, 'Acknowledge', {}, { className: 'btn secondary' }) ||
-        h`<span class="muted">no</span>`;
+      : actionButton(
+          ctx,
+          `/alerts/${a.alert_id}/acknowledge`,
+          'Acknowledge',
+          {},
+          { className: 'btn secondary' },
+        ) || h`<span class="muted">no</span>`;
   return h`<tr data-alert-id="${a.alert_id}">
     <td><span class="sev sev-${a.severity}">${a.severity}</span></td>
     <td>${a.alert_type}</td>

@@ -52,7 +52,10 @@ export const isMailed = (severity: string): boolean => severityRank(severity) >=
  * a higher severity (news: published, mailed when high/critical), or `repeat` (the open one is
  * updated — last seen, occurrences — and nothing is sent).
  */
-export function detectionEffect(openRank: number | undefined, severity: Severity): 'open' | 'escalate' | 'repeat' {
+export function detectionEffect(
+  openRank: number | undefined,
+  severity: Severity,
+): 'open' | 'escalate' | 'repeat' {
   if (openRank === undefined) return 'open';
   return severityRank(severity) > openRank ? 'escalate' : 'repeat';
 }

@@ -180,29 +180,33 @@ function checkStockout(master: MasterData, pair: PairState, eventId: string, inc
   const m = metricsOf(master, pair, day);
   const severity = alertSeverity(m.stockout_risk, available);
   if (!severity) return;
-  incidents.detect(pair, {
-    alertId: causeId('alert', STOCKOUT_ALERT, eventId),
-    alertType: STOCKOUT_ALERT,
-    severity,
-    source: ALERT_SOURCE,
-    sku: pair.sku,
-    warehouseId: pair.warehouseId,
-    message:
-      available <= 0
-        ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
-        : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
-    details: {
-      eventId,
-      stockoutRisk: m.stockout_risk,
-      available,
-      onHand: pair.onHand,
-      reserved: pair.reserved,
-      expectedDailyDemand: m.expected_daily_demand,
-      reorderQuantity: m.reorder_quantity,
-      asOfDate: day,
+  incidents.detect(
+    pair,
+    {
+      alertId: causeId('alert', STOCKOUT_ALERT, eventId),
+      alertType: STOCKOUT_ALERT,
+      severity,
+      source: ALERT_SOURCE,
+      sku: pair.sku,
+      warehouseId: pair.warehouseId,
+      message:
+        available <= 0
+          ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
+          : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+      details: {
+        eventId,
+        stockoutRisk: m.stockout_risk,
+        available,
+        onHand: pair.onHand,
+        reserved: pair.reserved,
+        expectedDailyDemand: m.expected_daily_demand,
+        reorderQuantity: m.reorder_quantity,
+        asOfDate: day,
+      },
+      dedupKey: key,
     },
-    dedupKey: key,
-  }, t);
+    t,
+  );
 }
 
 function anomalyAlert(

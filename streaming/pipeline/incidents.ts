@@ -10,16 +10,9 @@ import {
   type Resolution,
   type WrittenAlert,
 } from '../../inventory/alerts/index.js';
-import type { PairState } from './pairState.js';
+import type { OpenIncident, PairState } from './pairState.js';
 
-/** What the stream remembers of an open alert of a pair (rebuilt from `analytics.alerts`). */
-export interface OpenIncident {
-  alertId: string;
-  /** Its severity's rank: only an escalation above it is news. */
-  rank: number;
-  /** Its latest detection, in event time (ms). */
-  lastSeenAt: number;
-}
+export type { OpenIncident };
 
 /** A stream alert published on `inventory-alerts` and e-mailed when high/critical. */
 export interface AlertNews {

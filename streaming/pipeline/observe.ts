@@ -38,7 +38,8 @@ export function observe(
   for (const [type, n] of r.found.anomalyCounts) metrics.anomalies.inc({ type }, n);
   for (const [kind, n] of r.found.windowCounts) metrics.windowsClosed.inc({ kind }, n);
   if (r.found.late) metrics.lateEvents.inc(r.found.late);
-  for (const { row } of r.found.incidents.news) metrics.alerts.inc({ type: row.alertType, severity: row.severity });
+  for (const { row } of r.found.incidents.news)
+    metrics.alerts.inc({ type: row.alertType, severity: row.severity });
   for (const m of messages) metrics.processingSeconds.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
   metrics.batchSeconds.observe((now - r.started) / 1000);
   metrics.consumerLag.set(

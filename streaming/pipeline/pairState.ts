@@ -1,7 +1,6 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
 import type { Metrics } from '../../inventory/analytics/index.js';
 import type { PairHistory } from '../store/index.js';
-import type { OpenIncident } from './incidents.js';
 import { SalesWindow } from './salesWindow.js';
 
 /** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
@@ -57,6 +56,15 @@ export class VolumeHistory {
     }
     return lo;
   }
+}
+
+/** What the stream remembers of an open alert of a pair (rebuilt from `analytics.alerts`). */
+export interface OpenIncident {
+  alertId: string;
+  /** Its severity's rank: only an escalation above it is news. */
+  rank: number;
+  /** Its latest detection, in event time (ms). */
+  lastSeenAt: number;
 }
 
 const dayKeys = new Map<string, string[]>();

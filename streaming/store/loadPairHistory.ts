@@ -124,7 +124,11 @@ export async function loadPairHistory(
   for (const r of alerts.rows) {
     out
       .get(pairId(r.sku, r.warehouse_id))
-      ?.openAlerts.set(r.dedup_key, { alertId: r.alert_id, severity: r.severity, lastSeenAt: r.last_seen_at });
+      ?.openAlerts.set(r.dedup_key, {
+        alertId: r.alert_id,
+        severity: r.severity,
+        lastSeenAt: r.last_seen_at,
+      });
   }
   return out;
 }

@@ -212,7 +212,10 @@ describe('low_stock_alerts', () => {
   it('resolves an alert only once stock is back above its reorder point with margin, and re-opens a new one', async () => {
     // A: μ 5, σ 0, L 2 → reorder point 10; it clears above 10 + max(1, 10 %) = 11.
     const setAvailable = (n: number) =>
-      db.knex('inventory.inventory_levels').where({ sku: 'A' }).update({ quantity_on_hand: n + 1 });
+      db
+        .knex('inventory.inventory_levels')
+        .where({ sku: 'A' })
+        .update({ quantity_on_hand: n + 1 });
     const runAt = (day: string) =>
       runDagLocally(lowStockAlerts, { db: db.knex, ...env }, { start: at(day, 0), end: at(day, 6) });
     const aRows = () => db.knex('analytics.alerts').where({ sku: 'A' }).orderBy('id');

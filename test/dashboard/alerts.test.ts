@@ -53,11 +53,19 @@ describe('dashboard alerts', function () {
     const gone = alert('HIGH_VALUE', 'low', 'C-3');
     await insertAlerts(knex, [stockout, highValue, other, gone]);
     // Repeats fold into the open alerts.
-    await insertAlerts(knex, [alert('HIGH_VALUE', 'medium', 'A-1', 1), alert('HIGH_VALUE', 'medium', 'A-1', 2)]);
+    await insertAlerts(knex, [
+      alert('HIGH_VALUE', 'medium', 'A-1', 1),
+      alert('HIGH_VALUE', 'medium', 'A-1', 2),
+    ]);
     await knex('analytics.alerts')
       .where({ alert_id: gone.alertId })
       .update({ resolved_at: new Date(), resolution: 'quiet' });
-    Object.assign(ids, { stockout: stockout.alertId, highValue: highValue.alertId, other: other.alertId, gone: gone.alertId });
+    Object.assign(ids, {
+      stockout: stockout.alertId,
+      highValue: highValue.alertId,
+      other: other.alertId,
+      gone: gone.alertId,
+    });
   });
   after(async () => {
     await s?.close();
@@ -149,8 +157,12 @@ describe('dashboard alerts', function () {
     expect(body.alert.acknowledged_by).to.equal('alice');
     const again = await fetch(`${s.url}/api/alerts/${ids.other}/acknowledge`, json({}, alice));
     expect(((await again.json()) as { outcome: string }).outcome).to.equal('already');
-    expect((await fetch(`${s.url}/api/alerts/${randomUUID()}/acknowledge`, json({}, alice))).status).to.equal(404);
-    expect((await fetch(`${s.url}/api/alerts/${ids.gone}/acknowledge`, json({}, alice))).status).to.equal(409);
+    expect((await fetch(`${s.url}/api/alerts/${randomUUID()}/acknowledge`, json({}, alice))).status).to.equal(
+      404,
+    );
+    expect((await fetch(`${s.url}/api/alerts/${ids.gone}/acknowledge`, json({}, alice))).status).to.equal(
+      409,
+    );
     expect((await fetch(`${s.url}/api/alerts/not-a-uuid/acknowledge`, json({}, alice))).status).to.equal(400);
   });
 });

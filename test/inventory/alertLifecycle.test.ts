@@ -39,8 +39,7 @@ function detection(type: 'HIGH_VALUE' | 'STOCKOUT_RISK', severity: Severity, hou
 describe('inventory/alerts: the alert lifecycle on PostgreSQL', function () {
   this.timeout(60_000);
   let db: TestDatabase;
-  const rows = (type = 'HIGH_VALUE') =>
-    db.knex('analytics.alerts').where({ alert_type: type }).orderBy('id');
+  const rows = (type = 'HIGH_VALUE') => db.knex('analytics.alerts').where({ alert_type: type }).orderBy('id');
 
   beforeEach(async function () {
     db = await createTestDatabase();
@@ -92,7 +91,11 @@ describe('inventory/alerts: the alert lifecycle on PostgreSQL', function () {
     await insertAlerts(db.knex, [detection('STOCKOUT_RISK', 'critical', 1)]);
     await insertAlerts(db.knex, [detection('STOCKOUT_RISK', 'high', 2)]);
     const [row] = await rows('STOCKOUT_RISK');
-    expect(row).to.include({ severity: 'critical', occurrences: 3, message: 'STOCKOUT_RISK critical at +1 h' });
+    expect(row).to.include({
+      severity: 'critical',
+      occurrences: 3,
+      message: 'STOCKOUT_RISK critical at +1 h',
+    });
     expect(row.last_seen_at.getTime()).to.equal(T0 + 2 * HOUR);
   });
 
@@ -145,8 +148,13 @@ describe('inventory/alerts: the alert lifecycle on PostgreSQL', function () {
   });
 
   it('groups alerts per pair with counts per type and the highest severity', async function () {
-    await insertAlerts(db.knex, [detection('HIGH_VALUE', 'medium', 0), detection('STOCKOUT_RISK', 'critical', 0)]);
-    await insertAlerts(db.knex, [{ ...detection('HIGH_VALUE', 'high', 1), sku: 'S2', dedupKey: 'HIGH_VALUE:S2:W1' }]);
+    await insertAlerts(db.knex, [
+      detection('HIGH_VALUE', 'medium', 0),
+      detection('STOCKOUT_RISK', 'critical', 0),
+    ]);
+    await insertAlerts(db.knex, [
+      { ...detection('HIGH_VALUE', 'high', 1), sku: 'S2', dedupKey: 'HIGH_VALUE:S2:W1' },
+    ]);
     const page = await listAlertGroups(db.knex, {}, { limit: 10, offset: 0 });
     expect(page.total).to.equal(2);
     expect(

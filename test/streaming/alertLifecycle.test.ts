@@ -39,7 +39,10 @@ describe('streaming: the alert lifecycle', function () {
     await publisher.close();
     const ids = events.map((e) => e.eventId);
     await waitFor('the events applied', async () => {
-      const [row] = await db.knex('inventory.inventory_transactions').whereIn('event_id', ids).count({ n: '*' });
+      const [row] = await db
+        .knex('inventory.inventory_transactions')
+        .whereIn('event_id', ids)
+        .count({ n: '*' });
       return Number(row!.n) === ids.length;
     });
   }
@@ -56,7 +59,8 @@ describe('streaming: the alert lifecycle', function () {
     // 100 sold on day0; the risk of each available amount as the stream computes it that day.
     const sales = [...Array<number>(29).fill(0), 100];
     const riskAt = (available: number) =>
-      computeMetrics({ dailySales: sales, onHand: 900, reserved: 900 - available, leadTimeDays: 7 }).stockout_risk;
+      computeMetrics({ dailySales: sales, onHand: 900, reserved: 900 - available, leadTimeDays: 7 })
+        .stockout_risk;
     const availableFor = (risk: number) => {
       let lo = 1;
       let hi = 900;
@@ -86,8 +90,20 @@ describe('streaming: the alert lifecycle', function () {
     };
     const at = (minutes: number) => day0 + 13 * HOUR + minutes * MIN;
     await send([
-      makeEvent({ sku, warehouseId, eventType: 'RESTOCK', quantityChange: 1000, timestamp: new Date(day0 + HOUR).toISOString() }),
-      makeEvent({ sku, warehouseId, eventType: 'SALE', quantityChange: -100, timestamp: new Date(day0 + 1.5 * HOUR).toISOString() }),
+      makeEvent({
+        sku,
+        warehouseId,
+        eventType: 'RESTOCK',
+        quantityChange: 1000,
+        timestamp: new Date(day0 + HOUR).toISOString(),
+      }),
+      makeEvent({
+        sku,
+        warehouseId,
+        eventType: 'SALE',
+        quantityChange: -100,
+        timestamp: new Date(day0 + 1.5 * HOUR).toISOString(),
+      }),
       e(0, open), // opens (medium)
       e(10, band), // between the thresholds: stays open, nothing else
       e(20, open), // a repeat
@@ -103,7 +119,9 @@ describe('streaming: the alert lifecycle', function () {
 
     await send([e(70, clear), e(80, open)]);
     rows = await alertsOf(sku, 'STOCKOUT_RISK');
-    expect(rows.map((r) => [r.resolution, r.resolved_at?.getTime() ?? null, r.opened_at.getTime()])).to.deep.equal([
+    expect(
+      rows.map((r) => [r.resolution, r.resolved_at?.getTime() ?? null, r.opened_at.getTime()]),
+    ).to.deep.equal([
       ['cleared', at(70), at(0)],
       [null, null, at(80)],
     ]);
@@ -117,13 +135,21 @@ describe('streaming: the alert lifecycle', function () {
     const t0 = day0 - 2 * DAY;
     // 100 · 500 = 50,000: a medium HIGH_VALUE each time.
     const restock = (t: number) =>
-      makeEvent({ sku, warehouseId, eventType: 'RESTOCK', quantityChange: 100, timestamp: new Date(t).toISOString() });
+      makeEvent({
+        sku,
+        warehouseId,
+        eventType: 'RESTOCK',
+        quantityChange: 100,
+        timestamp: new Date(t).toISOString(),
+      });
     await send([restock(t0), restock(t0 + HOUR)]);
     let rows = await alertsOf(sku, 'HIGH_VALUE');
     expect(rows.map((r) => [r.occurrences, r.resolved_at])).to.deep.equal([[2, null]]);
 
     const quietEnd = t0 + HOUR + ANOMALY_QUIET_MS;
-    await send([makeEvent({ sku, warehouseId, quantityChange: -1, timestamp: new Date(quietEnd + HOUR).toISOString() })]);
+    await send([
+      makeEvent({ sku, warehouseId, quantityChange: -1, timestamp: new Date(quietEnd + HOUR).toISOString() }),
+    ]);
     rows = await alertsOf(sku, 'HIGH_VALUE');
     expect(rows.map((r) => [r.resolution, r.resolved_at.getTime()])).to.deep.equal([['quiet', quietEnd]]);
 

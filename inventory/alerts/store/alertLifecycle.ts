@@ -32,8 +32,7 @@ export async function resolveQuietAlerts(
 
 /** What an acknowledgement found: the alert as it is now, unless no alert has that id. */
 export type AcknowledgeOutcome =
-  | { outcome: 'acknowledged' | 'already' | 'resolved'; alert: AlertRow }
-  | { outcome: 'missing' };
+  { outcome: 'acknowledged' | 'already' | 'resolved'; alert: AlertRow } | { outcome: 'missing' };
 
 /**
  * Acknowledges the open alert `alertId` for `by` (sets `acknowledged_at`/`acknowledged_by`).

@@ -91,10 +91,9 @@ export async function listAlertGroups(
     .from(groups.as('g'))
     .select('g.*')
     .orderByRaw('max_rank DESC, last_seen_at DESC, sku NULLS FIRST, warehouse_id NULLS FIRST');
-  const result = await fetchPage<Omit<AlertGroup, 'by_type' | 'max_severity' | 'alerts'> & { max_rank: number }>(
-    q,
-    page,
-  );
+  const result = await fetchPage<
+    Omit<AlertGroup, 'by_type' | 'max_severity' | 'alerts'> & { max_rank: number }
+  >(q, page);
   if (result.items.length === 0) return { ...result, items: [] };
   const pairs = result.items.map((g) => [g.sku, g.warehouse_id] as const);
   const rows: Array<AlertRow & { n: number }> = await filtered(knex, filter)
