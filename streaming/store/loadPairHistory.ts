@@ -122,13 +122,11 @@ export async function loadPairHistory(
   }
   for (const r of sales.rows) at(r.sku, r.warehouse_id).dailySales.set(r.day, r.units);
   for (const r of alerts.rows) {
-    out
-      .get(pairId(r.sku, r.warehouse_id))
-      ?.openAlerts.set(r.dedup_key, {
-        alertId: r.alert_id,
-        severity: r.severity,
-        lastSeenAt: r.last_seen_at,
-      });
+    out.get(pairId(r.sku, r.warehouse_id))?.openAlerts.set(r.dedup_key, {
+      alertId: r.alert_id,
+      severity: r.severity,
+      lastSeenAt: r.last_seen_at,
+    });
   }
   return out;
 }
