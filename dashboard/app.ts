@@ -27,6 +27,7 @@ import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
 import { loginPages } from './pages/login.js';
 import { notFoundHandler } from './pages/notFound.js';
+import { alertPages } from './pages/alerts.js';
 import { resultPages } from './pages/results.js';
 import { runListPages } from './pages/runList.js';
 import { runPages } from './pages/runs.js';
@@ -117,7 +118,7 @@ export function buildApp(options: AppOptions): BuiltApp {
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions, authenticator }));
-  app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
+  app.use(dagPages(deps), runPages(deps), backfillPages(deps), alertPages(deps), resultPages(deps));
   app.use(runListPages(deps), streamPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));

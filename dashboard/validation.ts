@@ -81,6 +81,9 @@ export const dagRunParams = dagParams.extend(runParams.shape);
 export const taskParams = runParams.extend({ taskId: idSchema });
 export const dagTaskParams = dagRunParams.extend({ taskId: idSchema });
 export const backfillParams = z.object({ backfillId: wholeNumber(1) });
+export const alertParams = z.object({ alertId: z.uuid({ error: 'must be an alert id (a UUID)' }) });
+/** The acknowledge form: only the session's CSRF token (checked by `requireMutation`). */
+export const acknowledgeForm = z.object({ _csrf: z.string().max(200).optional() });
 
 /** `?limit=&offset=`; limit at most 500. */
 export const pagination = z.object({

@@ -1,4 +1,9 @@
-import type { listAlerts, openAlertCounts } from '../inventory/alerts/index.js';
+import type {
+  acknowledgeAlert,
+  listAlertGroups,
+  listAlerts,
+  openAlertCounts,
+} from '../inventory/alerts/index.js';
 import type {
   listDataQualityResults,
   listDataQualityRuns,
@@ -32,8 +37,15 @@ export type Bound<Query> = Query extends (db: never, ...args: infer Args) => inf
  * never holds a database handle for warehouse data.
  */
 export interface WarehouseReads {
-  /** Alerts, most severe then newest first. */
+  /** Alerts, most severe then latest seen first. */
   listAlerts: Bound<typeof listAlerts>;
+  /** Alerts grouped per pair with counts per type and the highest severity (the Alerts page). */
+  listAlertGroups: Bound<typeof listAlertGroups>;
+  /**
+   * The port's one write: an operator acknowledging an open alert (the routes check the role and
+   * CSRF before calling it).
+   */
+  acknowledgeAlert: Bound<typeof acknowledgeAlert>;
   /** Open alerts per severity. */
   openAlertCounts: Bound<typeof openAlertCounts>;
   /** Data-quality rule results, newest check first. */

@@ -56,7 +56,7 @@ export function createStreamingMetrics(options: { defaultMetrics?: boolean } = {
     }),
     alerts: new Counter({
       name: 'alerts_raised_total',
-      help: 'Alerts raised after cooldown, by type and severity',
+      help: 'Alerts opened or escalated (repeats of an open alert are not counted), by type and severity',
       labelNames: ['type', 'severity'] as const,
       registers,
     }),

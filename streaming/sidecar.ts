@@ -20,8 +20,6 @@ import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
 export interface StreamingOptions {
   /** Partitions one instance processes at once. @defaultValue 6 */
   concurrency?: number;
-  /** Same-key alerts within this window are suppressed unless more severe. @defaultValue 900000 (15 min) */
-  alertCooldownMs?: number;
   /** Least time between two alert e-mails. @defaultValue 60000 */
   emailIntervalMs?: number;
   /** How often the product/warehouse cache is reloaded. @defaultValue 60000 */
@@ -131,7 +129,6 @@ export async function startStreaming(
         topics,
         maxEventAgeDays: config.MAX_EVENT_AGE_DAYS,
         allowedLatenessMs: config.ALLOWED_LATENESS_MS,
-        alertCooldownMs: options.alertCooldownMs,
         chunkSize: options.chunkSize,
         retryDelayMs: options.retryDelayMs,
       },

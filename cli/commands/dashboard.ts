@@ -7,7 +7,12 @@ import {
   listWeeklySummaries,
   readWeeklySummary,
 } from '../../dags/index.js';
-import { listAlerts, openAlertCounts } from '../../inventory/alerts/index.js';
+import {
+  acknowledgeAlert,
+  listAlertGroups,
+  listAlerts,
+  openAlertCounts,
+} from '../../inventory/alerts/index.js';
 import {
   listStockLevels,
   pairLevelHistory,
@@ -26,10 +31,12 @@ import {
 import { UsageError } from '../errors.js';
 import { openEngine, type EngineContext } from '../registry.js';
 
-/** The dashboard's read port: each owner's query bound to this database. */
+/** The dashboard's read port (and its one write, acknowledging an alert): each owner's query bound to this database. */
 export function warehouseReads(knex: Knex): WarehouseReads {
   return {
     listAlerts: (filter, page) => listAlerts(knex, filter, page),
+    listAlertGroups: (filter, page, perGroup) => listAlertGroups(knex, filter, page, perGroup),
+    acknowledgeAlert: (alertId, by, at) => acknowledgeAlert(knex, alertId, by, at),
     openAlertCounts: () => openAlertCounts(knex),
     listDataQualityResults: (filter, page) => listDataQualityResults(knex, filter, page),
     listDataQualityRuns: (filter, page) => listDataQualityRuns(knex, filter, page),

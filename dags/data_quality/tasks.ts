@@ -59,8 +59,9 @@ export async function checkRuleGroup(
 }
 
 /**
- * report: the run's 0–100 score (stored in data_quality_runs), an alert for every rule that
- * newly fails, and one e-mail listing them with their sample rows.
+ * report: the run's 0–100 score (stored in data_quality_runs), the alert lifecycle of the rules
+ * (an alert opens for a failing rule that has none open, and resolves when its rule passes), and
+ * one e-mail listing the alerts opened now with their sample rows.
  */
 export async function reportQuality(
   knex: Knex,
@@ -86,24 +87,26 @@ export async function reportQuality(
       },
     }),
   );
-  const alerts = await step(
+  const { opened: alerts } = await step(
     log,
     'alerts',
     () =>
       recordQualityAlerts(knex, {
         checkRunKey: scope.checkRunKey,
         score: run.score,
-        ruleIds: run.newly_failing,
+        ruleIds: run.failed_rules,
+        at: scope.end,
       }),
-    (a) => {
+    ({ opened: a, resolved }) => {
       const counts = countBySeverity(a);
       return {
-        message: `${count(a.length, 'alert')} raised${a.length > 0 ? ` (${severityText(counts)}): ${a.map((x) => x.rule_id).join(', ')}` : ''}`,
+        message: `${count(a.length, 'alert')} raised${a.length > 0 ? ` (${severityText(counts)}): ${a.map((x) => x.rule_id).join(', ')}` : ''}; ${resolved} resolved`,
         fields: {
-          rows_written: a.length,
+          rows_written: a.length + resolved,
           alerts: a.length,
           by_severity: counts,
           rules: a.map((x) => x.rule_id),
+          resolved,
         },
       };
     },

@@ -6,6 +6,7 @@ import {
   recordLowStockAlerts,
 } from './store/index.js';
 import type { TaskLogger } from '../../engine/index.js';
+import { ANOMALY_QUIET_MS, resolveQuietAlerts } from '../../inventory/alerts/index.js';
 import { topicNames, type Knex } from '../../platform/index.js';
 import type { DagServices } from '../services.js';
 import { count, countBySeverity, logInterval, severityText, step } from '../steps.js';
@@ -19,7 +20,11 @@ export interface CheckWindow {
   runKey: string;
 }
 
-/** check_low_stock: detects low stock at the interval end and stores new alerts and recommendations. */
+/**
+ * check_low_stock: detects low stock at the interval end — opening, updating and resolving the
+ * low-stock alerts, storing recommendations — then sweeps the stream's anomaly alerts that stayed
+ * quiet for `ANOMALY_QUIET_MS` before it (pairs with no later event to resolve them on).
+ */
 export async function checkLowStock(knex: Knex, log: TaskLogger, window: CheckWindow) {
   const asOf = window.asOf.toISOString();
   logInterval(
@@ -35,19 +40,29 @@ export async function checkLowStock(knex: Knex, log: TaskLogger, window: CheckWi
     (r) => ({
       message:
         `${count(r.assessed, 'pair')} assessed, ${r.lowStock} low; ${count(r.newAlerts, 'new alert')} ` +
-        `(${severityText(r.bySeverity)}), ${count(r.recommendations, 'reorder recommendation')}`,
+        `(${severityText(r.bySeverity)}), ${r.resolved} resolved, ${count(r.recommendations, 'reorder recommendation')}`,
       fields: {
         rows_read: r.assessed,
-        rows_written: r.newAlerts + r.recommendations,
+        rows_written: r.newAlerts + r.resolved + r.recommendations,
         assessed: r.assessed,
         low_stock: r.lowStock,
         new_alerts: r.newAlerts,
         by_severity: r.bySeverity,
+        resolved: r.resolved,
         recommendations: r.recommendations,
       },
     }),
   );
-  return { asOf, ...found };
+  const quiet = await step(
+    log,
+    'sweep',
+    () => resolveQuietAlerts(knex, { asOf: window.asOf }),
+    (n) => ({
+      message: `${count(n, 'anomaly alert')} resolved after ${ANOMALY_QUIET_MS / 3_600_000} h without a repeat`,
+      fields: { rows_written: n, resolved_quiet: n },
+    }),
+  );
+  return { asOf, ...found, resolvedQuiet: quiet };
 }
 
 /**

@@ -1,7 +1,10 @@
 import { Router } from 'express';
+import { principalOf, requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
+import { HttpError, notFound } from '../errors.js';
 import { openWindowsOf } from '../openWindows.js';
 import {
+  alertParams,
   alertsQuery,
   anomaliesQuery,
   openWindowsQuery,
@@ -11,9 +14,12 @@ import {
   windowsQuery,
 } from '../validation.js';
 
-/** Read-only results of the DAGs and the sidecar: alerts, data quality, stream windows, anomalies. */
+/**
+ * Results of the DAGs and the sidecar: alerts, data quality, stream windows, anomalies — read-only
+ * but for acknowledging an alert (an operator's mutation, `requireMutation`).
+ */
 export function warehouseApi(deps: RouteDeps): Router {
-  const { reads } = deps;
+  const { reads, policy } = deps;
   const r = Router();
 
   r.get('/alerts', async (req, res) => {
@@ -32,6 +38,15 @@ export function warehouseApi(deps: RouteDeps): Router {
         q,
       ),
     );
+  });
+
+  // 200 with the alert (`outcome`: acknowledged, or already); 404 unknown id; 409 already resolved.
+  r.post('/alerts/:alertId/acknowledge', requireMutation(policy, 'api'), async (req, res) => {
+    const { alertId } = alertParams.parse(req.params);
+    const result = await reads.acknowledgeAlert(alertId, principalOf(res)?.user ?? 'token');
+    if (result.outcome === 'missing') throw notFound(`alert ${alertId}`);
+    if (result.outcome === 'resolved') throw new HttpError(409, `alert ${alertId} is already resolved`);
+    res.json({ outcome: result.outcome, alert: result.alert });
   });
 
   r.get('/alerts/summary', async (_req, res) => {

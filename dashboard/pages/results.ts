@@ -1,87 +1,16 @@
 import { pageQuery } from '../warehouseQueries.js';
 import { Router } from 'express';
 import type { RouteDeps } from '../deps.js';
-import { alertsQuery, qualityResultsQuery } from '../validation.js';
+import { qualityResultsQuery } from '../validation.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
 import { layout, pager } from '../views/layout.js';
-import { SEVERITIES } from '../../inventory/alerts/index.js';
 import { pageContext } from './context.js';
 
-/** Open alerts and data-quality results (the stream page is ./stream.ts). */
+/** Data-quality results (the Alerts page is ./alerts.ts, the stream page ./stream.ts). */
 export function resultPages(deps: RouteDeps): Router {
   const { reads, policy } = deps;
   const r = Router();
-
-  r.get('/alerts', async (req, res) => {
-    const ctx = pageContext(req, res, policy);
-    const q = alertsQuery.parse(pageQuery(req.query));
-    const page = await reads.listAlerts(
-      {
-        status: q.status,
-        severity: q.severity,
-        sku: q.sku,
-        warehouseId: q.warehouse_id,
-        alertType: q.alert_type,
-      },
-      q,
-    );
-    res.send(
-      layout(
-        ctx,
-        'Alerts',
-        h`<h1>Alerts</h1>
-          <form method="get" class="filters">
-            <select name="status">
-              ${['open', 'resolved', 'all'].map(
-                (s) => h`<option value="${s}" ${s === q.status ? h` selected` : ''}>${s}</option>`,
-              )}
-            </select>
-            <select name="severity">
-              <option value="">any severity</option>
-              ${SEVERITIES.map(
-                (s) => h`<option value="${s}" ${s === q.severity ? h` selected` : ''}>${s}</option>`,
-              )}
-            </select>
-            <input name="sku" placeholder="SKU" value="${q.sku ?? ''}" />
-            <input name="warehouse_id" placeholder="warehouse" value="${q.warehouse_id ?? ''}" />
-            <button type="submit" class="btn secondary">Filter</button>
-          </form>
-          ${
-            page.items.length === 0
-              ? h`<p class="empty">No ${q.status === 'all' ? '' : q.status} alerts.</p>`
-              : h`<table>
-                  <thead>
-                    <tr>
-                      <th>Severity</th>
-                      <th>Type</th>
-                      <th>SKU</th>
-                      <th>Warehouse</th>
-                      <th>Message</th>
-                      <th>Source</th>
-                      <th>Raised</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${page.items.map(
-                      (a) =>
-                        h`<tr>
-                          <td><span class="sev sev-${a.severity}">${a.severity}</span></td>
-                          <td>${a.alert_type}</td>
-                          <td>${a.sku ?? ''}</td>
-                          <td>${a.warehouse_id ?? ''}</td>
-                          <td>${a.message}</td>
-                          <td>${a.source}</td>
-                          <td>${formatTime(a.created_at)}</td>
-                        </tr>`,
-                    )}
-                  </tbody>
-                </table>`
-          }
-          ${pager('/alerts', { status: q.status, severity: q.severity, sku: q.sku, warehouse_id: q.warehouse_id }, page)}`,
-      ),
-    );
-  });
 
   r.get('/quality', async (req, res) => {
     const ctx = pageContext(req, res, policy);

@@ -1,4 +1,5 @@
 import type { AlertSource, AlertType } from './kinds.js';
+import type { Resolution } from './lifecycle.js';
 import type { Severity } from './severity.js';
 
 /** A stored alert: a row of `analytics.alerts` as read back. */
@@ -17,9 +18,19 @@ export interface AlertRow {
   details: Record<string, unknown>;
   /** See `dedupKey` for the format per source. */
   dedup_key: string;
+  /** Wall-clock time the row was inserted. */
   created_at: Date;
+  /** When the incident opened, on the lifecycle's clock (event time for the stream). */
+  opened_at: Date;
+  /** The latest detection while open (same clock). */
+  last_seen_at: Date;
+  /** Detections folded into this incident, the first included. */
+  occurrences: number;
   acknowledged_at: Date | null;
+  acknowledged_by: string | null;
   resolved_at: Date | null;
+  /** Why it was resolved; null while open. */
+  resolution: Resolution | null;
 }
 
 /** An alert about one pair, to be inserted row by row (`insertAlerts`, the sidecar's chunk write). */
@@ -35,4 +46,31 @@ export interface NewAlert {
   details: Record<string, unknown>;
   /** `dedupKey(…)` of the alert's subject. */
   dedupKey: string;
+  /** When the incident opened (the stream: its cause's event time). @defaultValue now() */
+  openedAt?: Date;
+  /** Its latest detection. @defaultValue openedAt */
+  lastSeenAt?: Date;
+  /** Detections it stands for. @defaultValue 1 */
+  occurrences?: number;
+  /** Set when the incident also resolved before it was written (a chunk spanning its whole life). */
+  resolvedAt?: Date | null;
+  resolution?: Resolution | null;
+}
+
+/**
+ * A change to the open alert of `dedupKey` (the stream's incidents that were open before the
+ * chunk): more detections, perhaps at a higher severity, and perhaps its resolution.
+ */
+export interface OpenAlertUpdate {
+  dedupKey: string;
+  /** The worst severity detected in this update; the stored one only rises. */
+  severity: Severity;
+  /** Of the worst detection; null when the update only resolves. */
+  message: string | null;
+  details: Record<string, unknown> | null;
+  lastSeenAt: Date;
+  /** Detections to add (0: the update only resolves). */
+  occurrences: number;
+  resolvedAt: Date | null;
+  resolution: Resolution | null;
 }

@@ -1,7 +1,9 @@
 /**
  * Alerts (`analytics.alerts`), the one owner of what an alert is: its sources and types, its
- * severities, its dedup key (in TypeScript and as SQL), its row types, the SQL that inserts it,
- * and the reads behind the alert pages. Every writer of the table goes through `store/`.
+ * severities, its dedup key (in TypeScript and as SQL), its lifecycle (one open incident per
+ * key, hysteresis, resolution, acknowledgement), its row types, the SQL that writes it, and the
+ * reads behind the alert pages and the alert evaluation. Every writer of the table goes through
+ * `store/`.
  */
 export { SEVERITIES, severityRank, severityRankSql, type Severity } from './severity.js';
 export {
@@ -16,12 +18,42 @@ export {
   type StreamAlertType,
 } from './kinds.js';
 export { dedupKey, dedupKeySql, sqlLiteral, type DedupSubject } from './dedupKey.js';
-export type { AlertRow, NewAlert } from './alertRow.js';
+export type { AlertRow, NewAlert, OpenAlertUpdate } from './alertRow.js';
+export {
+  ANOMALY_QUIET_MS,
+  LOW_STOCK_CLEAR_MARGIN,
+  MAILED_SEVERITIES,
+  RESOLUTIONS,
+  STOCKOUT_RESOLVE_BELOW,
+  detectionEffect,
+  isMailed,
+  maxSeverity,
+  type Resolution,
+} from './lifecycle.js';
 export {
   INSERT_ALERTS_SQL,
+  UPDATE_OPEN_ALERTS_SQL,
   alertsParam,
   insertAlerts,
   insertAlertsSelect,
+  openUpdatesParam,
+  updateOpenAlerts,
   type AlertSelect,
+  type WrittenAlert,
 } from './store/insertAlerts.js';
-export { listAlerts, openAlertCounts, type AlertFilter } from './store/listAlerts.js';
+export {
+  listAlertGroups,
+  listAlerts,
+  openAlertCounts,
+  type AlertFilter,
+  type AlertGroup,
+} from './store/listAlerts.js';
+export {
+  acknowledgeAlert,
+  countOpenAlerts,
+  listAlertLifecycles,
+  resolveQuietAlerts,
+  type AcknowledgeOutcome,
+  type AlertLifecycle,
+  type OpenAlertQuery,
+} from './store/alertLifecycle.js';

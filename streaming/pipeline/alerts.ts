@@ -2,12 +2,11 @@ import { type Logger, type Mailer } from '../../platform/index.js';
 import {
   ALERT_SOURCES,
   dedupKey as alertDedupKey,
-  severityRank,
+  isMailed,
   type NewAlert as AlertRow,
-  type Severity,
   type StreamAlertType,
 } from '../../inventory/alerts/index.js';
-import type { PairState } from './pairState.js';
+import type { AlertNews } from './incidents.js';
 
 export { STOCKOUT_ALERT } from '../../inventory/alerts/index.js';
 
@@ -20,42 +19,15 @@ export function dedupKey(alertType: StreamAlertType, sku: string, warehouseId: s
 }
 
 /**
- * Whether an alert may be raised now: not within `cooldownMs` of the last one with the same
- * dedup key, unless it is more severe than that one (an escalation is always news). Records the
- * alert when it passes. The memory is the pair's state, rebuilt from `analytics.alerts` when the
- * pair moves to another instance.
+ * The JSON published on `inventory-alerts` for an alert that opened or escalated (`change`).
+ * `alertId` is the incident's, derived from what opened it, so a repeat of the message (a retried
+ * chunk) carries the same id, and an escalation names the alert it raises.
  */
-export function passesCooldown(
-  state: PairState,
-  key: string,
-  severity: Severity,
-  now: number,
-  cooldownMs: number,
-): boolean {
-  if (!cooldownAllows(state, key, severity, now, cooldownMs)) return false;
-  state.lastAlerts.set(key, { at: now, rank: severityRank(severity) });
-  return true;
-}
-
-/** Whether `passesCooldown` would let the alert through, without recording it. */
-export function cooldownAllows(
-  state: PairState,
-  key: string,
-  severity: Severity,
-  now: number,
-  cooldownMs: number,
-): boolean {
-  const last = state.lastAlerts.get(key);
-  return !(last && now - last.at < cooldownMs && severityRank(severity) <= last.rank);
-}
-
-/**
- * The JSON published on `inventory-alerts` for one alert row. `alertId` comes from what caused the
- * alert, so a repeat of the message (a retried chunk) carries the same id.
- */
-export function alertMessage(row: AlertRow, createdAt: Date): Record<string, unknown> {
+export function alertMessage(news: AlertNews, createdAt: Date): Record<string, unknown> {
+  const row = news.row;
   return {
     alertId: row.alertId,
+    change: news.change,
     alertType: row.alertType,
     severity: row.severity,
     source: row.source,
@@ -75,7 +47,8 @@ export interface AlertMailerOptions {
 }
 
 /**
- * E-mails high and critical alerts, rate-limited: the first alert goes out at once, later ones
+ * E-mails high and critical alerts — the stream pushes only openings and escalations, so a
+ * repeat or a resolution never mails — rate-limited: the first alert goes out at once, later ones
  * are gathered into one digest per interval. Sending happens off the ingestion path; a failed
  * send is logged and the alerts stay in `analytics.alerts`.
  */
@@ -93,7 +66,7 @@ export class AlertMailer {
   ) {}
 
   push(alerts: readonly AlertRow[]): void {
-    const urgent = alerts.filter((a) => a.severity === 'high' || a.severity === 'critical');
+    const urgent = alerts.filter((a) => isMailed(a.severity));
     if (urgent.length === 0) return;
     this.pending.push(...urgent);
     const wait = this.lastSent + (this.options.minIntervalMs ?? 60_000) - Date.now();

@@ -82,12 +82,7 @@ export async function applyChunk(
           )
         : 0;
     // 4. Detect: windows, anomalies, stock-out risk over the new events.
-    const found = detect(state, applied, result.levels, {
-      master,
-      logger: deps.logger,
-      now: Date.now(),
-      cooldownMs: options.alertCooldownMs ?? 900_000,
-    });
+    const found = detect(state, applied, result.levels, { master, logger: deps.logger });
     lap('detect');
     // 5. Commit: outputs and the fenced offset, the output topics, then the transaction.
     await writeOutputs(trx, found, {

@@ -28,8 +28,9 @@ export function writeLedger(
 }
 
 /**
- * Stage 5, commit (the outputs): anomalies, closed windows, late counts, alerts and the
- * partition's progress, in one statement. The progress write is fenced on `expectedNextOffset`,
+ * Stage 5, commit (the outputs): anomalies, closed windows, late counts, alert updates and the
+ * partition's progress, in one statement, then the new alerts (see `writeChunkOutputs`); an
+ * opening that folded into an alert another writer opened first is no news. The progress write is fenced on `expectedNextOffset`,
  * the offset the chunk started from (`OffsetConflictError` when another member moved it).
  */
 export async function writeOutputs(
@@ -44,11 +45,12 @@ export async function writeOutputs(
     maxEventTime: number | null;
   },
 ): Promise<void> {
-  await writeChunkOutputs(trx, {
+  const written = await writeChunkOutputs(trx, {
     anomalies: found.anomalies,
     closedWindows: found.closedWindows,
     lateWindows: found.lateWindows,
-    alerts: found.alerts,
+    newAlerts: found.incidents.opened,
+    alertUpdates: [...found.incidents.updates.values()],
     groupId: progress.groupId,
     topic: progress.topic,
     expectedNextOffset: progress.expectedNextOffset === null ? null : String(progress.expectedNextOffset),
@@ -58,6 +60,7 @@ export async function writeOutputs(
       maxEventTime: progress.maxEventTime === null ? null : new Date(progress.maxEventTime),
     },
   });
+  found.incidents.settle(written);
 }
 
 /**
@@ -75,9 +78,9 @@ export async function publishOutputs(
     publisher.send(topics.dlq, dlq),
     publisher.send(
       topics.alerts,
-      found.alerts.map((a) => ({
-        key: eventKey({ sku: a.sku, warehouseId: a.warehouseId }),
-        value: JSON.stringify(alertMessage(a, createdAt)),
+      found.incidents.news.map((n) => ({
+        key: eventKey({ sku: n.row.sku, warehouseId: n.row.warehouseId }),
+        value: JSON.stringify(alertMessage(n, createdAt)),
       })),
     ),
     publisher.send(topics.analytics, found.closedWindows.map(windowMessage)),

@@ -1,12 +1,13 @@
 import { alertSeverity, computeMetrics, type Metrics } from '../../inventory/analytics/index.js';
-import { severityRank, type Severity } from '../../inventory/alerts/index.js';
+import { RESOLUTIONS, STOCKOUT_RESOLVE_BELOW, severityRank } from '../../inventory/alerts/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { AlertRow, AnomalyRow, AppliedEvents, ClosedWindow, LateWindowCount } from '../store/index.js';
 import type { Accepted } from './admit.js';
-import { ALERT_SOURCE, STOCKOUT_ALERT, cooldownAllows, dedupKey, passesCooldown } from './alerts.js';
+import { ALERT_SOURCE, STOCKOUT_ALERT, dedupKey } from './alerts.js';
 import { combineRisk, detectAnomalies, type FiredRule } from './anomalies.js';
 import { causeId } from './causeIds.js';
 import type { EventContext, MasterData } from './enrich.js';
+import { IncidentLog } from './incidents.js';
 import { dayKey, type PairState } from './pairState.js';
 import type { PartitionState } from './partition.js';
 import type { NormalisedEvent } from './validate.js';
@@ -23,7 +24,8 @@ const stockoutKeys = new WeakMap<PairState, string>();
 /** What the detectors found in one chunk: the rows to write, and counts for the metrics. */
 export interface Detection {
   anomalies: AnomalyRow[];
-  alerts: AlertRow[];
+  /** The alert lifecycle's writes and news (openings and escalations to publish and mail). */
+  incidents: IncidentLog;
   /** Windows closed by the chunk's watermark, with the late events they missed counted in. */
   closedWindows: ClosedWindow[];
   /** Late counts for windows closed by an earlier chunk. */
@@ -41,24 +43,21 @@ export interface Detection {
  * for the new events only; then the levels PostgreSQL returned, and the windows the new watermark
  * closes. It moves only the partition's in-memory state (thrown away if the chunk fails). An
  * alert names the event after which it was raised, so a chunk cut differently after a crash raises
- * the same alerts under the same ids.
+ * the same alerts under the same ids; its lifecycle (open, repeat, resolve) runs on the pair's
+ * event time, so a replay of history gives the same incidents as live traffic.
  */
 export function detect(
   state: PartitionState,
   applied: readonly Accepted[],
   levels: AppliedEvents['levels'],
-  env: { master: MasterData; logger: Logger; now: number; cooldownMs: number },
+  env: { master: MasterData; logger: Logger },
 ): Detection {
-  const { master, now } = env;
-  const cooldown = env.cooldownMs;
+  const { master } = env;
   const anomalies: AnomalyRow[] = [];
-  const alerts: AlertRow[] = [];
+  const incidents = new IncidentLog();
   const anomalyCounts = new Map<string, number>();
   const windowCounts = new Map<string, number>();
   let late = 0;
-  const raise = (pair: PairState, row: AlertRow) => {
-    if (passesCooldown(pair, row.dedupKey, row.severity as Severity, now, cooldown)) alerts.push(row);
-  };
   /** Pairs that changed, with the last event applied to each. */
   const changed = new Map<PairState, string>();
   for (const { event: e, pair: p } of applied) {
@@ -67,6 +66,7 @@ export function detect(
     const ctx = master.context(e.sku, e.warehouseId, e.occurredAt)!;
     const fired = detectAnomalies(pair, e, ctx);
     changed.set(pair, e.eventId);
+    incidents.resolveQuiet(pair, pair.maxEventTime);
     if (fired.length > 0) {
       const risk = combineRisk(fired);
       for (const f of fired) {
@@ -88,10 +88,11 @@ export function detect(
           },
           occurredAt: e.occurredAt,
         });
-        if (severityRank(f.severity) >= 1) raise(pair, anomalyAlert(e, f, risk, fired, ctx));
+        if (severityRank(f.severity) >= 1)
+          incidents.detect(pair, anomalyAlert(e, f, risk, fired, ctx), e.occurredAt.getTime());
       }
     }
-    checkStockout(master, pair, e.eventId, now, cooldown, raise);
+    checkStockout(master, pair, e.eventId, incidents);
   }
 
   // The levels just written. They differ from memory only when something besides this partition
@@ -108,7 +109,7 @@ export function detect(
       pair.onHand = level.onHand;
       pair.reserved = level.reserved;
       const last = changed.get(pair);
-      if (last) checkStockout(master, pair, last, now, cooldown, raise);
+      if (last) checkStockout(master, pair, last, incidents);
     }
   }
   // The SPEC §5 metrics of each changed pair, for the Redis cache.
@@ -132,7 +133,7 @@ export function detect(
   });
   return {
     anomalies,
-    alerts,
+    incidents,
     closedWindows: closed,
     lateWindows,
     changedPairs,
@@ -153,52 +154,59 @@ function metricsOf(master: MasterData, pair: PairState, day: string): Metrics {
 }
 
 /**
- * Raises a stock-out alert (SPEC §5) when the pair is at risk now, caused by `eventId`. The
- * running-sum risk screens every change; the alert itself is decided by `computeMetrics`, the
- * one definition, and only when the cooldown would let its severity through.
+ * Raises a stock-out alert (SPEC §5) when the pair is at risk now, caused by `eventId`, at the
+ * pair's event time. The running-sum risk screens every change; the alert itself is decided by
+ * `computeMetrics`, the one definition, and only when its severity could be news (no incident
+ * open, or an escalation of it); a repeat of the open incident only counts. Below the opening
+ * threshold the open incident resolves once the risk is under `STOCKOUT_RESOLVE_BELOW` with
+ * something available (hysteresis).
  */
-function checkStockout(
-  master: MasterData,
-  pair: PairState,
-  eventId: string,
-  now: number,
-  cooldown: number,
-  raise: (pair: PairState, row: AlertRow) => void,
-): void {
+function checkStockout(master: MasterData, pair: PairState, eventId: string, incidents: IncidentLog): void {
   const product = master.product(pair.sku)!;
   const available = pair.onHand - pair.reserved;
-  const atMost = alertSeverity(pair.stockoutRisk(product.leadTimeDays) + SCREEN_MARGIN, available);
-  if (!atMost) return;
+  const screened = pair.stockoutRisk(product.leadTimeDays);
+  const atMost = alertSeverity(screened + SCREEN_MARGIN, available);
   let key = stockoutKeys.get(pair);
   if (!key) stockoutKeys.set(pair, (key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId)));
-  if (!cooldownAllows(pair, key, atMost, now, cooldown)) return;
+  const t = pair.maxEventTime;
+  const open = pair.incidents.get(key);
+  if (!atMost) {
+    if (open && available > 0 && screened < STOCKOUT_RESOLVE_BELOW)
+      incidents.resolve(pair, key, t, RESOLUTIONS.cleared);
+    return;
+  }
+  if (open && severityRank(atMost) <= open.rank) return incidents.repeat(pair, key, t);
   const day = dayKey(pair.maxEventTime);
   const m = metricsOf(master, pair, day);
   const severity = alertSeverity(m.stockout_risk, available);
   if (!severity) return;
-  raise(pair, {
-    alertId: causeId('alert', STOCKOUT_ALERT, eventId),
-    alertType: STOCKOUT_ALERT,
-    severity,
-    source: ALERT_SOURCE,
-    sku: pair.sku,
-    warehouseId: pair.warehouseId,
-    message:
-      available <= 0
-        ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
-        : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
-    details: {
-      eventId,
-      stockoutRisk: m.stockout_risk,
-      available,
-      onHand: pair.onHand,
-      reserved: pair.reserved,
-      expectedDailyDemand: m.expected_daily_demand,
-      reorderQuantity: m.reorder_quantity,
-      asOfDate: day,
+  incidents.detect(
+    pair,
+    {
+      alertId: causeId('alert', STOCKOUT_ALERT, eventId),
+      alertType: STOCKOUT_ALERT,
+      severity,
+      source: ALERT_SOURCE,
+      sku: pair.sku,
+      warehouseId: pair.warehouseId,
+      message:
+        available <= 0
+          ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
+          : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+      details: {
+        eventId,
+        stockoutRisk: m.stockout_risk,
+        available,
+        onHand: pair.onHand,
+        reserved: pair.reserved,
+        expectedDailyDemand: m.expected_daily_demand,
+        reorderQuantity: m.reorder_quantity,
+        asOfDate: day,
+      },
+      dedupKey: key,
     },
-    dedupKey: key,
-  });
+    t,
+  );
 }
 
 function anomalyAlert(

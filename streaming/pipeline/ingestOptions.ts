@@ -10,8 +10,6 @@ export interface IngestOptions {
   topics: TopicNames;
   maxEventAgeDays: number;
   allowedLatenessMs: number;
-  /** Same-key alerts within this time are suppressed unless more severe. @defaultValue 900000 */
-  alertCooldownMs?: number;
   /**
    * Messages applied per PostgreSQL transaction, about: a batch is cut into equal chunks as near
    * this size as whole chunks allow (up to 1.5 times it). @defaultValue 5000

@@ -38,7 +38,8 @@ export function observe(
   for (const [type, n] of r.found.anomalyCounts) metrics.anomalies.inc({ type }, n);
   for (const [kind, n] of r.found.windowCounts) metrics.windowsClosed.inc({ kind }, n);
   if (r.found.late) metrics.lateEvents.inc(r.found.late);
-  for (const a of r.found.alerts) metrics.alerts.inc({ type: a.alertType, severity: a.severity });
+  for (const { row } of r.found.incidents.news)
+    metrics.alerts.inc({ type: row.alertType, severity: row.severity });
   for (const m of messages) metrics.processingSeconds.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
   metrics.batchSeconds.observe((now - r.started) / 1000);
   metrics.consumerLag.set(
@@ -49,7 +50,7 @@ export function observe(
   totals.duplicates += r.duplicates;
   totals.dlq += r.dlqReasons.length;
   totals.batches++;
-  mailer.push(r.found.alerts);
+  mailer.push(r.found.incidents.news.map((n) => n.row));
   if (r.dlqReasons.length > 0) {
     logger.warn(
       {

@@ -58,6 +58,15 @@ export class VolumeHistory {
   }
 }
 
+/** What the stream remembers of an open alert of a pair (rebuilt from `analytics.alerts`). */
+export interface OpenIncident {
+  alertId: string;
+  /** Its severity's rank: only an escalation above it is news. */
+  rank: number;
+  /** Its latest detection, in event time (ms). */
+  lastSeenAt: number;
+}
+
 const dayKeys = new Map<string, string[]>();
 /** The `days` UTC day keys ending with `day`, oldest first (cached: every pair asks for the same days). */
 function lastDays(day: string, days: number): string[] {
@@ -102,8 +111,8 @@ export class PairState {
   readonly history = new Map<string, VolumeHistory>();
   /** Units sold per UTC day ('YYYY-MM-DD'). */
   readonly dailySales = new Map<string, number>();
-  /** Latest alert per dedup key: wall-clock time and severity rank. */
-  readonly lastAlerts = new Map<string, { at: number; rank: number }>();
+  /** The pair's open alerts (incidents) per dedup key, as `IncidentLog` moves them. */
+  readonly incidents = new Map<string, OpenIncident>();
   /** The SPEC §5 metrics computed after the last change (cached in Redis). */
   lastMetrics: (Metrics & { as_of_date: string }) | undefined;
   /** Latest event time seen. */
@@ -150,8 +159,12 @@ export class PairState {
     for (const r of h.recent) s.observe(r.eventType, r.quantityChange, r.occurredAt.getTime());
     s.dailySales.clear();
     for (const [day, units] of h.dailySales) s.dailySales.set(day, units);
-    for (const [key, a] of h.lastAlerts)
-      s.lastAlerts.set(key, { at: a.createdAt.getTime(), rank: severityRank(a.severity) });
+    for (const [key, a] of h.openAlerts)
+      s.incidents.set(key, {
+        alertId: a.alertId,
+        rank: severityRank(a.severity),
+        lastSeenAt: a.lastSeenAt.getTime(),
+      });
     return s;
   }
 

@@ -13,8 +13,8 @@ export interface PairHistory {
   recent: Array<{ eventId: string; eventType: string; quantityChange: number; occurredAt: Date }>;
   /** Units sold per UTC day ('YYYY-MM-DD') since `salesFrom`. */
   dailySales: Map<string, number>;
-  /** Latest streaming alert per dedup key. */
-  lastAlerts: Map<string, { severity: string; createdAt: Date }>;
+  /** The pair's open streaming alerts per dedup key. */
+  openAlerts: Map<string, { alertId: string; severity: string; lastSeenAt: Date }>;
 }
 
 export const pairId = (sku: string, warehouseId: string): string => `${sku}\u0000${warehouseId}`;
@@ -44,7 +44,7 @@ export async function loadPairHistory(
       reserved: 0,
       recent: [],
       dailySales: new Map(),
-      lastAlerts: new Map(),
+      openAlerts: new Map(),
     });
   }
   const at = (sku: string, wh: string) => out.get(pairId(sku, wh))!;
@@ -98,14 +98,14 @@ export async function loadPairHistory(
         sku: string;
         warehouse_id: string;
         dedup_key: string;
+        alert_id: string;
         severity: string;
-        created_at: Date;
+        last_seen_at: Date;
       }>;
     }>(
-      `SELECT DISTINCT ON (dedup_key) sku, warehouse_id, dedup_key, severity, created_at
+      `SELECT sku, warehouse_id, dedup_key, alert_id, severity, last_seen_at
          FROM analytics.alerts
-        WHERE source = 'streaming' AND dedup_key = ANY(?::text[])
-        ORDER BY dedup_key, created_at DESC`,
+        WHERE resolved_at IS NULL AND dedup_key = ANY(?::text[]) AND source = 'streaming'`,
       bind(pairs.flatMap(options.alertKeys)),
     ),
   ]);
@@ -122,9 +122,11 @@ export async function loadPairHistory(
   }
   for (const r of sales.rows) at(r.sku, r.warehouse_id).dailySales.set(r.day, r.units);
   for (const r of alerts.rows) {
-    out
-      .get(pairId(r.sku, r.warehouse_id))
-      ?.lastAlerts.set(r.dedup_key, { severity: r.severity, createdAt: r.created_at });
+    out.get(pairId(r.sku, r.warehouse_id))?.openAlerts.set(r.dedup_key, {
+      alertId: r.alert_id,
+      severity: r.severity,
+      lastSeenAt: r.last_seen_at,
+    });
   }
   return out;
 }

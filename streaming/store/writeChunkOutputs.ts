@@ -1,5 +1,12 @@
 import type { Knex } from 'knex';
-import { INSERT_ALERTS_SQL, alertsParam, type NewAlert } from '../../inventory/alerts/index.js';
+import {
+  UPDATE_OPEN_ALERTS_SQL,
+  insertAlerts,
+  openUpdatesParam,
+  type NewAlert,
+  type OpenAlertUpdate,
+  type WrittenAlert,
+} from '../../inventory/alerts/index.js';
 import type { NewAnomaly } from './anomalyRow.js';
 import { bind } from '../../db/index.js';
 import { OffsetConflictError, type PartitionProgress } from './offsets.js';
@@ -38,7 +45,10 @@ export interface ChunkOutputs {
   closedWindows: readonly ClosedWindow[];
   /** Late events for windows closed by earlier chunks (never one of `closedWindows`). */
   lateWindows: readonly LateWindowCount[];
-  alerts: readonly NewAlert[];
+  /** Alerts that open (or open and resolve) in this chunk: at most one still open per key. */
+  newAlerts: readonly NewAlert[];
+  /** Changes to alerts that were open before the chunk: at most one per key. */
+  alertUpdates: readonly OpenAlertUpdate[];
   groupId: string;
   topic: string;
   progress: PartitionProgress;
@@ -52,14 +62,19 @@ export interface ChunkOutputs {
 /**
  * Everything a chunk produced besides the ledger rows, and the partition's progress, in ONE
  * statement (data-modifying CTEs): the per-chunk round trips are what bounds throughput, not the
- * rows. Anomalies and alerts insert once (their ids come from what caused them, so a replay is a
- * no-op), closed windows upsert (a replay recomputes the same figures; late counts already on the
- * row are kept), late counts add up, the partition's progress moves on — only from where the
- * chunk started, or the statement throws `OffsetConflictError` (roll the transaction back).
- * The alerts CTE is inventory/alerts' `INSERT_ALERTS_SQL`, the one row insert of the table.
+ * rows. Anomalies insert once (their ids come from what caused them, so a replay is a no-op),
+ * closed windows upsert (a replay recomputes the same figures; late counts already on the row are
+ * kept), late counts add up, open alerts take their updates (inventory/alerts'
+ * `UPDATE_OPEN_ALERTS_SQL`), the partition's progress moves on — only from where the chunk
+ * started, or the statement throws `OffsetConflictError` (roll the transaction back).
+ *
+ * New alerts follow in a second statement, only when there are any (rare next to repeats): after
+ * the updates, so an incident resolved in this chunk makes room for the one that re-opens its
+ * key; as an upsert on the open alert of the key (inventory/alerts' `insertAlerts`), so two
+ * writers of one key end with one open alert. Returns what that insert wrote.
  */
-export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<void> {
-  const { anomalies: a, closedWindows: w, lateWindows: l, alerts: al } = o;
+export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<WrittenAlert[]> {
+  const { anomalies: a, closedWindows: w, lateWindows: l } = o;
   const { rows } = await trx
     .raw<{ rows: Array<{ progressed: number }> }>(
       `WITH anomalies AS (
@@ -96,8 +111,8 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
          SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()
          WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
        RETURNING 1
-     ), alerts AS (
-       ${INSERT_ALERTS_SQL}
+     ), alert_updates AS (
+       ${UPDATE_OPEN_ALERTS_SQL}
      )
      SELECT count(*)::int AS progressed FROM progress`,
       // One JSON document per row set: JSON.stringify is native, where the driver would escape every
@@ -150,9 +165,10 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
         o.progress.nextOffset,
         o.progress.maxEventTime?.toISOString() ?? null,
         o.expectedNextOffset,
-        alertsParam(al),
+        openUpdatesParam(o.alertUpdates),
       ),
     )
     .options(PREPARED.write_chunk_outputs);
   if (rows[0]?.progressed !== 1) throw new OffsetConflictError(o.progress.partition, o.expectedNextOffset);
+  return insertAlerts(trx, o.newAlerts);
 }

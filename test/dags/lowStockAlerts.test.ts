@@ -177,27 +177,70 @@ describe('low_stock_alerts', () => {
     expect(smtp.mails).to.have.length(1);
   });
 
-  it('does not repeat an alert within the cooldown unless its severity rises', async () => {
+  it('updates the open alert instead of adding one, and mails again only when its severity rises', async () => {
     // Six hours later E has sold 4 more: available 2, risk 1 − Φ(−0.5) = 0.69 → high.
     await insertTransactions(db.knex, [
       { sku: 'E', warehouse_id: 'W1', event_type: 'SALE', quantity_change: -4, occurred_at: at(RUN_DAY, 8) },
     ]);
     await db.knex('inventory.inventory_levels').where({ sku: 'E' }).decrement('quantity_on_hand', 4);
     const result = await run(6);
-    expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 1 });
-    expect((await alertRows()).slice(3)).to.deep.equal([{ sku: 'E', severity: 'high' }]);
+    expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 1, resolved: 0 });
+    expect(await alertRows()).to.have.length(3);
+    const e = await db.knex('analytics.alerts').where({ sku: 'E' }).first();
+    expect(e).to.include({ severity: 'high', occurrences: 2, resolved_at: null });
+    expect(e.opened_at.toISOString()).to.equal(at(RUN_DAY, 6).toISOString());
+    expect(e.last_seen_at.toISOString()).to.equal(at(RUN_DAY, 12).toISOString());
     await waitFor('the second digest', () => smtp.mails.length >= 2);
     expect(smtp.mails[1]!.subject).to.equal('[wareflow] Low stock: 1 item (1 high)');
     await waitFor('the fourth recommendation', () => reorders.messages.length >= 4);
   });
 
-  it('alerts the same item again once the cooldown has passed', async () => {
+  it('keeps updating the open alerts on later runs, recommending again once the cooldown has passed', async () => {
+    const mails = smtp.mails.length;
     const result = await runDagLocally(
       lowStockAlerts,
       { db: db.knex, ...env },
       { start: at('2026-06-11', 6), end: at('2026-06-11', 12), conf: { cooldownHours: 12 } },
     );
     expect(result.failed).to.deep.equal({});
-    expect(result.outputs.check_low_stock).to.deep.include({ newAlerts: 3 });
+    expect(result.outputs.check_low_stock).to.deep.include({ newAlerts: 0, recommendations: 3 });
+    expect(result.outputs.send_notifications).to.deep.include({ alerts: 0, emailed: false });
+    expect(await alertRows()).to.have.length(3);
+    expect(smtp.mails).to.have.length(mails);
+  });
+
+  it('resolves an alert only once stock is back above its reorder point with margin, and re-opens a new one', async () => {
+    // A: μ 5, σ 0, L 2 → reorder point 10; it clears above 10 + max(1, 10 %) = 11.
+    const setAvailable = (n: number) =>
+      db
+        .knex('inventory.inventory_levels')
+        .where({ sku: 'A' })
+        .update({ quantity_on_hand: n + 1 });
+    const runAt = (day: string) =>
+      runDagLocally(lowStockAlerts, { db: db.knex, ...env }, { start: at(day, 0), end: at(day, 6) });
+    const aRows = () => db.knex('analytics.alerts').where({ sku: 'A' }).orderBy('id');
+    const mails = smtp.mails.length;
+
+    await setAvailable(11); // above the reorder point, not by the margin: stays open
+    expect((await runAt('2026-06-12')).outputs.check_low_stock).to.deep.include({ resolved: 0 });
+    await setAvailable(10); // at it again: a repeat of the same incident, no mail
+    expect((await runAt('2026-06-13')).outputs.check_low_stock).to.deep.include({ newAlerts: 0 });
+    expect(await aRows()).to.have.length(1);
+
+    await setAvailable(12); // cleared with margin
+    const cleared = await runAt('2026-06-14');
+    expect(cleared.outputs.check_low_stock).to.deep.include({ resolved: 1 });
+    const [resolved] = await aRows();
+    expect(resolved).to.include({ resolution: 'cleared', severity: 'high' });
+    expect(resolved.resolved_at.toISOString()).to.equal(at('2026-06-14', 6).toISOString());
+    expect(smtp.mails).to.have.length(mails);
+
+    await setAvailable(3); // low again: a new incident, mailed once
+    const again = await runAt('2026-06-15');
+    expect(again.outputs.check_low_stock).to.deep.include({ newAlerts: 1 });
+    const rows = await aRows();
+    expect(rows.map((r) => r.resolved_at === null)).to.deep.equal([false, true]);
+    await waitFor('the digest of the new incident', () => smtp.mails.length >= mails + 1);
+    expect(smtp.mails[mails]!.subject).to.equal('[wareflow] Low stock: 1 item (1 high)');
   });
 });

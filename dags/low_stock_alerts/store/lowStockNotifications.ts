@@ -13,14 +13,17 @@ export interface LowStockAlertRow {
   reorder_quantity: number;
 }
 
-/** Low-stock alerts not yet e-mailed, most severe and riskiest first. */
+/**
+ * Open low-stock alerts not yet e-mailed, most severe and riskiest first: new incidents and
+ * escalations (an escalation drops `notified_at`); a repeat keeps it, a resolved one is never mailed.
+ */
 export async function readUnnotifiedLowStockAlerts(knex: Knex): Promise<LowStockAlertRow[]> {
   const { rows } = await knex.raw(
     `SELECT id, severity, sku, warehouse_id, message, (details->>'available')::int AS available,
             (details->>'reorder_point')::float8 AS reorder_point, (details->>'stockout_risk')::float8 AS stockout_risk,
             (details->>'reorder_quantity')::int AS reorder_quantity
      FROM analytics.alerts
-     WHERE source = ? AND details->>'notified_at' IS NULL
+     WHERE source = ? AND details->>'notified_at' IS NULL AND resolved_at IS NULL
      ORDER BY array_position(ARRAY['critical','high','medium','low'], severity), (details->>'stockout_risk')::float8 DESC,
               sku, warehouse_id`,
     [LOW_STOCK_SOURCE],

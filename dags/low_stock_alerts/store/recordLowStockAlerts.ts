@@ -1,6 +1,9 @@
 import {
   ALERT_SOURCES,
   LOW_STOCK_ALERT,
+  LOW_STOCK_CLEAR_MARGIN,
+  RESOLUTIONS,
+  STOCKOUT_RESOLVE_BELOW,
   dedupKeySql,
   insertAlertsSelect,
   severityRankSql,
@@ -12,7 +15,7 @@ import type { Knex } from '../../../platform/index.js';
 
 export const LOW_STOCK_SOURCE = ALERT_SOURCES.lowStock;
 
-/** The stored alert, from the `fresh` rows of the statement below. */
+/** The stored alert (an upsert on the pair's open one), from the `low` rows of the statement below. */
 const INSERT_ALERTS = insertAlertsSelect(
   {
     alertType: LOW_STOCK_ALERT,
@@ -27,9 +30,9 @@ const INSERT_ALERTS = insertAlertsSelect(
                                 'reorder_point', reorder_point, 'stockout_risk', risk,
                                 'expected_daily_demand', mu, 'reorder_quantity', reorder_quantity)`,
     dedupKey: 'dedup_key',
+    seenAt: ':asOf::timestamptz',
   },
-  `FROM fresh
-      RETURNING sku, warehouse_id, severity`,
+  `FROM low`,
 );
 
 /**
@@ -38,12 +41,16 @@ const INSERT_ALERTS = insertAlertsSelect(
  * nothing available — judged with its newest processed metrics of a day before `asOf` (at most a
  * week old), the risk recomputed for the stock at `asOf` (SPEC §5).
  *
- * An alert is stored unless the pair already has one from this source whose as-of instant lies in
- * (asOf − cooldown, asOf] with the same or a higher severity: no repeats within the cooldown
- * unless the severity rises, and a rerun of the same interval adds nothing. Each new alert with a
- * positive reorder quantity also gets a reorder recommendation (the reorder-events outbox).
- * Returns the pairs assessed, those found low, the new alerts (also by severity) and the new
- * recommendations.
+ * Each low pair's alert is an incident (docs/SPEC.md §5a): it opens once, and while it is open a
+ * later run only updates it (last seen = `asOf`, occurrences, a higher severity); a rerun of the
+ * same interval changes nothing. The pair's open alert resolves (`cleared`) in a run that finds
+ * something available above its reorder point by `LOW_STOCK_CLEAR_MARGIN` and a risk under
+ * `STOCKOUT_RESOLVE_BELOW` — hysteresis, so stock wobbling at the reorder point does not flap.
+ * New alerts counts openings and escalations, the ones the digest mails. A pair without an alert
+ * from this source whose as-of lies in (asOf − cooldown, asOf] at the same or a higher severity
+ * also gets a reorder recommendation (the reorder-events outbox) when its quantity is positive.
+ * Returns the pairs assessed, those found low, the new alerts (also by severity), the alerts
+ * resolved and the new recommendations.
  */
 export async function recordLowStockAlerts(
   knex: Knex,
@@ -53,6 +60,7 @@ export async function recordLowStockAlerts(
   lowStock: number;
   newAlerts: number;
   bySeverity: Partial<Record<Severity, number>>;
+  resolved: number;
   recommendations: number;
 }> {
   const { rows } = await knex.raw(
@@ -97,8 +105,23 @@ export async function recordLowStockAlerts(
           AND (a.details->>'as_of')::timestamptz > :asOf::timestamptz - make_interval(hours => :cooldown)
           AND (a.details->>'as_of')::timestamptz <= :asOf::timestamptz
           AND ${severityRankSql('a.severity')} >= ${severityRankSql('low.severity')})
-    ), inserted AS (
+    ), prior AS (
+      SELECT a.dedup_key, a.severity FROM analytics.alerts a JOIN low USING (dedup_key)
+      WHERE a.resolved_at IS NULL
+    ), written AS (
       ${INSERT_ALERTS}
+    ), inserted AS (
+      SELECT w.* FROM written w LEFT JOIN prior p USING (dedup_key)
+      WHERE w.opened OR ${severityRankSql('w.severity')} > ${severityRankSql('p.severity')}
+    ), resolved AS (
+      UPDATE analytics.alerts a SET resolved_at = :asOf, resolution = ${sqlLiteral(RESOLUTIONS.cleared)}
+      FROM assessed s
+      WHERE a.resolved_at IS NULL AND a.source = ${sqlLiteral(LOW_STOCK_SOURCE)}
+        AND a.dedup_key = ${dedupKeySql({ source: LOW_STOCK_SOURCE, sku: 's.sku', warehouseId: 's.warehouse_id' })}
+        AND a.opened_at <= :asOf::timestamptz
+        AND s.available > 0 AND s.risk < :resolveBelow
+        AND s.available > s.reorder_point + greatest(1, :margin * s.reorder_point)
+      RETURNING 1
     ), recommended AS (
       INSERT INTO analytics.reorder_recommendations
         (recommendation_id, sku, warehouse_id, as_of, severity, quantity_available, reorder_point,
@@ -113,15 +136,24 @@ export async function recordLowStockAlerts(
            (SELECT count(*) FROM inserted)::int AS new_alerts,
            (SELECT coalesce(jsonb_object_agg(severity, n), '{}') FROM
               (SELECT severity, count(*)::int AS n FROM inserted GROUP BY severity) s) AS by_severity,
+           (SELECT count(*) FROM resolved)::int AS resolved,
            (SELECT count(*) FROM recommended)::int AS recommendations
     `,
-    { asOf: options.asOf, cooldown: options.cooldownHours, runKey: options.runKey, z: Z_95 },
+    {
+      asOf: options.asOf,
+      cooldown: options.cooldownHours,
+      runKey: options.runKey,
+      z: Z_95,
+      resolveBelow: STOCKOUT_RESOLVE_BELOW,
+      margin: LOW_STOCK_CLEAR_MARGIN,
+    },
   );
   return {
     assessed: rows[0].assessed,
     lowStock: rows[0].low_stock,
     newAlerts: rows[0].new_alerts,
     bySeverity: rows[0].by_severity,
+    resolved: rows[0].resolved,
     recommendations: rows[0].recommendations,
   };
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { fetchPage, type Page, type PageRequest } from '../../../db/index.js';
+import { bind, fetchPage, type Page, type PageRequest } from '../../../db/index.js';
 import type { AlertRow } from '../alertRow.js';
-import { severityRankSql } from '../severity.js';
+import { SEVERITIES, severityRankSql } from '../severity.js';
 
 /** Re-exported for readers that import this file directly; the type lives in ../alertRow.ts. */
 export type { AlertRow };
@@ -14,11 +14,12 @@ export interface AlertFilter {
   source?: string;
   sku?: string;
   warehouseId?: string;
+  /** Seen (last detected) at or after this instant. */
   since?: Date;
 }
 
-/** Alerts, most severe then newest first (open ones use the partial index alerts_open_idx). */
-export function listAlerts(knex: Knex, filter: AlertFilter, page: PageRequest): Promise<Page<AlertRow>> {
+/** The alerts matching `filter` (open by default). */
+function filtered(knex: Knex, filter: AlertFilter): Knex.QueryBuilder {
   const q = knex('analytics.alerts').select('*');
   const status = filter.status ?? 'open';
   if (status === 'open') q.whereNull('resolved_at');
@@ -28,8 +29,15 @@ export function listAlerts(knex: Knex, filter: AlertFilter, page: PageRequest): 
   if (filter.source) q.where('source', filter.source);
   if (filter.sku) q.where('sku', filter.sku);
   if (filter.warehouseId) q.where('warehouse_id', filter.warehouseId);
-  if (filter.since) q.where('created_at', '>=', filter.since);
-  q.orderByRaw(`${severityRankSql('severity')} DESC, created_at DESC, id DESC`);
+  if (filter.since) q.where('last_seen_at', '>=', filter.since);
+  return q;
+}
+
+/** Alerts, most severe then latest seen first (open ones use the partial index alerts_open_idx). */
+export function listAlerts(knex: Knex, filter: AlertFilter, page: PageRequest): Promise<Page<AlertRow>> {
+  const q = filtered(knex, filter).orderByRaw(
+    `${severityRankSql('severity')} DESC, last_seen_at DESC, id DESC`,
+  );
   return fetchPage<AlertRow>(q, page);
 }
 
@@ -41,4 +49,81 @@ export async function openAlertCounts(knex: Knex): Promise<Record<string, number
     .whereNull('resolved_at')
     .groupBy('severity');
   return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
+}
+
+/** The alerts of one pair (sku and warehouse null: alerts about no pair, such as data quality). */
+export interface AlertGroup {
+  sku: string | null;
+  warehouse_id: string | null;
+  /** Alerts of the pair that match the filter. */
+  total: number;
+  /** Those alerts per type. */
+  by_type: Record<string, number>;
+  max_severity: string;
+  last_seen_at: Date;
+  /** The most severe, then latest, `perGroup` of them. */
+  alerts: AlertRow[];
+}
+
+/**
+ * The Alerts page: alerts matching `filter` (open by default) grouped per pair, the groups with
+ * the most severe alert first (then the latest seen), each with counts per type, its highest
+ * severity, and its first `perGroup` alerts. Pages count groups.
+ */
+export async function listAlertGroups(
+  knex: Knex,
+  filter: AlertFilter,
+  page: PageRequest,
+  perGroup = 20,
+): Promise<Page<AlertGroup>> {
+  const matching = filtered(knex, filter);
+  const groups = knex
+    .from(matching.as('m'))
+    .select(
+      'sku',
+      'warehouse_id',
+      knex.raw('count(*)::int AS total'),
+      knex.raw(`max(${severityRankSql('severity')}) AS max_rank`),
+      knex.raw('max(last_seen_at) AS last_seen_at'),
+    )
+    .groupBy('sku', 'warehouse_id');
+  const q = knex
+    .from(groups.as('g'))
+    .select('g.*')
+    .orderByRaw('max_rank DESC, last_seen_at DESC, sku NULLS FIRST, warehouse_id NULLS FIRST');
+  const result = await fetchPage<
+    Omit<AlertGroup, 'by_type' | 'max_severity' | 'alerts'> & { max_rank: number }
+  >(q, page);
+  if (result.items.length === 0) return { ...result, items: [] };
+  const pairs = result.items.map((g) => [g.sku, g.warehouse_id] as const);
+  const rows: Array<AlertRow & { n: number }> = await filtered(knex, filter)
+    .whereRaw(
+      `EXISTS (SELECT 1 FROM unnest(?::text[], ?::text[]) AS p(s, w)
+                WHERE p.s IS NOT DISTINCT FROM sku AND p.w IS NOT DISTINCT FROM warehouse_id)`,
+      bind(
+        pairs.map((p) => p[0]),
+        pairs.map((p) => p[1]),
+      ),
+    )
+    .orderByRaw(`${severityRankSql('severity')} DESC, last_seen_at DESC, id DESC`);
+  const key = (sku: string | null, wh: string | null) => `${sku ?? ''}\u0000${wh ?? ''}`;
+  const byPair = new Map<string, AlertRow[]>();
+  for (const r of rows) {
+    const k = key(r.sku, r.warehouse_id);
+    byPair.set(k, [...(byPair.get(k) ?? []), r]);
+  }
+  return {
+    ...result,
+    items: result.items.map(({ max_rank, ...g }) => {
+      const alerts = byPair.get(key(g.sku, g.warehouse_id)) ?? [];
+      const byType: Record<string, number> = {};
+      for (const a of alerts) byType[a.alert_type] = (byType[a.alert_type] ?? 0) + 1;
+      return {
+        ...g,
+        by_type: byType,
+        max_severity: SEVERITIES[max_rank] ?? 'low',
+        alerts: alerts.slice(0, perGroup),
+      };
+    }),
+  };
 }
