@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, InvalidInputError, coerceError } from '../platform/index.js';
 import { EXIT } from './errors.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDlqCommands } from './commands/dlq.js';
@@ -34,6 +35,7 @@ registerProcessCommands(program);
 registerStartCommand(program);
 registerUsersCommands(program);
 registerEvalCommands(program);
+registerAuditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { Registry } from 'prom-client';
 import { registerDependencyGauge, type Config, type Logger, type Redis } from '../platform/index.js';
 import type { Dag } from '../engine/index.js';
@@ -11,6 +11,10 @@ import { dagViewsApi } from './api/dagViews.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
+import { auditApi } from './api/audit.js';
+import { openApiRouter } from './api/openapi.js';
+import { runNotesApi } from './api/runNotes.js';
+import { auditBoard, auditRefusals } from './audit.js';
 import { identify, requireMetricsToken, requireMutation, requireOperator, requireReader } from './auth.js';
 import { createAuthenticator } from './authenticate.js';
 import { apiBodies } from './bodies.js';
@@ -22,6 +26,7 @@ import { errorHandler, HttpError } from './errors.js';
 import { bullBoardHeaders, pageHeaders } from './headers.js';
 import { createHealthChecker, type HealthChecker } from './health.js';
 import { createDashboardMetrics } from './metrics.js';
+import { auditPages } from './pages/audit.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
@@ -31,6 +36,7 @@ import { alertPages } from './pages/alerts.js';
 import { resultPages } from './pages/results.js';
 import { runListPages } from './pages/runList.js';
 import { runPages } from './pages/runs.js';
+import { runNotePages } from './pages/runNote.js';
 import { streamPages } from './pages/stream.js';
 import { pairPages } from './pages/pair.js';
 import { reorderPages } from './pages/reorders.js';
@@ -61,6 +67,19 @@ export interface AppOptions {
   registries: Registry[];
   /** The DLQ topic and its replays (the /dlq page); without it the page is not served. */
   deadLetters?: DeadLetterDeps;
+}
+
+/** The routers of `/api` below its open description, in mount order (the OpenAPI spec walks them). */
+export function apiRouters(deps: RouteDeps): Router[] {
+  return [
+    orchestrationApi(deps),
+    dagViewsApi(deps),
+    warehouseApi(deps),
+    stockApi(deps),
+    reportsApi(deps),
+    runNotesApi(deps),
+    auditApi(deps),
+  ];
 }
 
 /** Assembles the Express app; owns nothing it was handed (see `createDashboard` for lifetimes). */
@@ -100,29 +119,31 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.get('/health', health.handler);
   app.get('/metrics', requireMetricsToken(config.METRICS_TOKEN), metrics.handler);
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', index: false, fallthrough: false }));
+  // The API's description is open: it holds no data, and clients read it before they log in.
+  app.use('/api', openApiRouter());
 
   app.use(identify(policy, sessions, authenticator));
 
   const boardMutation = requireMutation(policy, 'board');
   const boardGuard: RequestHandler = (req, res, next) =>
     req.method === 'GET' || req.method === 'HEAD' ? next() : boardMutation(req, res, next);
-  app.use(BULL_BOARD_PATH, requireOperator(), boardGuard, board.discover, board.router);
+  app.use(BULL_BOARD_PATH, requireOperator(), boardGuard, auditBoard(engine), board.discover, board.router);
 
   // Everything below is a page or /api: a read needs a login unless reads are public.
   app.use(requireReader(policy));
 
   app.use('/api', ...apiBodies());
-  app.use('/api', orchestrationApi(deps), dagViewsApi(deps), warehouseApi(deps));
-  app.use('/api', stockApi(deps), reportsApi(deps));
+  app.use('/api', ...apiRouters(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions, authenticator }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), alertPages(deps), resultPages(deps));
-  app.use(runListPages(deps), streamPages(deps));
+  app.use(runListPages(deps), streamPages(deps), runNotePages(deps), auditPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));
+  app.use(auditRefusals(engine));
 
   app.use(
     errorHandler(logger, (status, message, path) => {

@@ -1,6 +1,11 @@
 import type { Registry } from 'prom-client';
 import type {
+  AuditEntry,
+  AuditLogFilter,
+  AuditRow,
+  AuditTarget,
   DagRunRow,
+  RunNote,
   RunDayCount,
   RunState,
   TaskInstanceInRun,
@@ -39,6 +44,19 @@ export interface DashboardEngine {
   startBackfill(request: BackfillRequest): Promise<BackfillRow>;
   listBackfills(filter: { dagId?: string }): Promise<BackfillWithProgress[]>;
   getBackfill(id: number): Promise<BackfillWithProgress | undefined>;
+  /**
+   * Runs a change and records it in the audit log (`ok` with what `describe` adds, or `failed`
+   * when it throws): the engine's `audited`.
+   */
+  audited<T>(entry: AuditEntry, change: () => Promise<T>, describe?: (result: T) => AuditTarget): Promise<T>;
+  /** Appends one audit entry (an attempt refused before it started). */
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** One page of the audit log, newest first. */
+  auditLog(filter: AuditLogFilter, page: { limit: number; offset: number }): Promise<AuditPage>;
+  /** The notes of these runs, by run id. */
+  runNotes(runIds: readonly number[]): Promise<Map<number, RunNote>>;
+  /** Sets (or, blank, removes) a run's note; audited in the same transaction. */
+  setRunNote(runId: number, note: string, by: Pick<AuditEntry, 'actor' | 'source'>): Promise<RunNote | null>;
   /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
   queueNames(): string[];
   /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
@@ -46,6 +64,14 @@ export interface DashboardEngine {
 }
 
 export type { RunState, TaskState, TaskInstanceRow, TaskInstanceInRun, RunDayCount };
+export type { AuditEntry, AuditLogFilter, AuditRow, AuditTarget, RunNote };
+
+export interface AuditPage {
+  items: AuditRow[];
+  total: number;
+  limit: number;
+  offset: number;
+}
 /** A run as the engine stores it. */
 export type RunRow = DagRunRow;
 

@@ -1,5 +1,10 @@
 import {
+  audited,
+  auditLog,
   clearTasks,
+  getRunNotes,
+  recordAudit,
+  setRunNote,
   getRun,
   getTaskLogs,
   listBackfills,
@@ -96,6 +101,13 @@ export function engineOperations(engine: Engine): DashboardEngine {
       const row = (await listBackfills(engine, {})).find((b) => b.id === id);
       return row ? withProgress(row) : undefined;
     },
+    audited: (entry, change, describe) => audited(engine, entry, change, describe),
+    async recordAudit(entry) {
+      await recordAudit(engine, entry);
+    },
+    auditLog: (filter, page) => auditLog(engine, filter, page),
+    runNotes: (runIds) => getRunNotes(engine, runIds),
+    setRunNote: (runId, note, by) => setRunNote(engine, runId, note, by),
     queueNames() {
       const pools = new Set<string>();
       for (const dag of engine.dags.values()) for (const t of dag.tasks) pools.add(t.pool);

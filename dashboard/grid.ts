@@ -16,6 +16,8 @@ export interface Grid {
   runs: Array<
     Pick<RunRow, 'id' | 'state' | 'run_type' | 'logical_date' | 'started_at' | 'ended_at'> & {
       tasks: Record<string, GridCell>;
+      /** The run's note, if it has one. */
+      note: string | null;
     }
   >;
 }
@@ -23,7 +25,10 @@ export interface Grid {
 /** The latest `limit` runs of a DAG with the state of every task instance. */
 export async function gridOf(deps: Pick<RouteDeps, 'engine'>, dag: Dag, limit: number): Promise<Grid> {
   const runs = await deps.engine.listRuns({ dagId: dag.id, limit, offset: 0 });
-  const withTasks = await Promise.all(runs.map((r) => deps.engine.getRun(r.id)));
+  const [withTasks, notes] = await Promise.all([
+    Promise.all(runs.map((r) => deps.engine.getRun(r.id))),
+    deps.engine.runNotes(runs.map((r) => r.id)),
+  ]);
   return {
     dag_id: dag.id,
     tasks: dag.tasks.map((t) => ({ task_id: t.id, upstream: [...t.upstream] })),
@@ -35,6 +40,7 @@ export async function gridOf(deps: Pick<RouteDeps, 'engine'>, dag: Dag, limit: n
         logical_date: r.logical_date,
         started_at: r.started_at,
         ended_at: r.ended_at,
+        note: notes.get(r.id)?.note ?? null,
         tasks: Object.fromEntries(
           (withTasks[i]?.tasks ?? []).map((t) => [
             t.task_id,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { RUN_STATES } from '../engine/index.js';
+import {
+  AUDIT_OUTCOMES,
+  AUDIT_SOURCES,
+  noteLength,
+  RUN_NOTE_MAX_CHARS,
+  RUN_STATES,
+} from '../engine/index.js';
 import { RULE_GROUPS } from '../dags/index.js';
 import { SEVERITIES } from '../inventory/alerts/index.js';
 import { WINDOW_KINDS } from '../streaming/index.js';
@@ -95,7 +101,7 @@ export const pagination = z.object({
 const ISO = /^(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** An ISO-8601 date or date-time of the calendar: 2026-02-30 is refused, not read as March 2nd. */
-const isoInstant = z
+export const isoInstant = z
   .string()
   .refine(
     (v) => {
@@ -228,3 +234,24 @@ export const durationsQuery = querySchema({ limit: wholeNumber(1, 200).default(2
 
 /** The DAG page's run calendar: which UTC year (the current one by default). */
 export const calendarQuery = querySchema({ year: wholeNumber(2000, 2100).optional() });
+
+/** The audit log's filters: `?actor=&action=&source=&outcome=&since=` and a page. */
+export const auditQuery = querySchema({
+  ...pagination.shape,
+  actor: printable(200).optional(),
+  action: z
+    .string()
+    .regex(/^[a-z_]+\.[a-z_]+$/, { error: 'must look like run.trigger or dag.pause' })
+    .optional(),
+  source: z.enum(AUDIT_SOURCES).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  since: isoInstant.optional(),
+});
+
+/** A run's note: plain text of at most 4,000 characters; blank removes it. */
+export const noteText = z
+  .string()
+  .refine((v) => noteLength(v.replace(/\r\n?/g, '\n')) <= RUN_NOTE_MAX_CHARS, {
+    error: `a note has at most ${RUN_NOTE_MAX_CHARS} characters`,
+  });
+export const noteBody = z.strictObject({ note: noteText });

@@ -109,3 +109,22 @@ export type {
   QueuedTry,
   TryToClaim,
 } from './store/index.js';
+export {
+  AUDIT_ACTIONS,
+  AUDIT_OUTCOMES,
+  AUDIT_SOURCES,
+  audited,
+  auditLog,
+  cliActor,
+  recordAudit,
+  scrubDetail,
+  type AuditActor,
+  type AuditEntry,
+  type AuditLogFilter,
+  type AuditOutcome,
+  type AuditRow,
+  type AuditSource,
+  type AuditStore,
+  type AuditTarget,
+} from './audit.js';
+export { getRunNotes, noteLength, setRunNote, RUN_NOTE_MAX_CHARS, type RunNote } from './runNotes.js';

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import {
   advanceBackfill,
+  audited,
+  cliActor,
   listDags,
   planBackfill,
   setPaused,
@@ -66,7 +68,12 @@ export function registerDagsCommands(program: Command): void {
     .action(async (dagId: string, opts: { conf?: string; wait?: boolean; json?: boolean }) => {
       const conf = opts.conf === undefined ? {} : parseJsonObject('--conf', opts.conf);
       await withEngine(async ({ engine }) => {
-        let run = await triggerRun(engine, dagId, { conf });
+        let run = await audited(
+          engine,
+          { ...cliActor(), action: 'run.trigger', dagId, detail: { conf } },
+          () => triggerRun(engine, dagId, { conf }),
+          (created) => ({ runId: created.id }),
+        );
         if (!opts.json)
           console.log(`run ${run.id} of ${dagId} triggered (logical date ${iso(run.logical_date)})`);
         if (opts.wait) {
@@ -115,13 +122,13 @@ export function registerDagsCommands(program: Command): void {
             else for (const i of intervals) console.log(`${iso(i.start)}  →  ${iso(i.end)}`);
             return;
           }
-          const backfill = await startBackfill(engine, dagId, {
-            from,
-            to,
-            concurrency: opts.concurrency,
-            reset: opts.reset ?? false,
-            conf,
-          });
+          const request = { from, to, concurrency: opts.concurrency, reset: opts.reset ?? false, conf };
+          const backfill = await audited(
+            engine,
+            { ...cliActor(), action: 'backfill.create', dagId, detail: { ...request } },
+            () => startBackfill(engine, dagId, request),
+            (b) => ({ detail: { backfill_id: b.id, total: b.total } }),
+          );
           const bar =
             process.stdout.isTTY && !opts.json
               ? new cliProgress.SingleBar(
@@ -187,7 +194,9 @@ export function registerDagsCommands(program: Command): void {
       .argument('<dag>', 'DAG id')
       .action(async (dagId: string) => {
         await withEngine(async ({ engine }) => {
-          await setPaused(engine, dagId, paused);
+          await audited(engine, { ...cliActor(), action: paused ? 'dag.pause' : 'dag.unpause', dagId }, () =>
+            setPaused(engine, dagId, paused),
+          );
           console.log(`${dagId} ${paused ? 'paused' : 'unpaused'}`);
         });
       });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { audited, cliActor } from '../../engine/index.js';
 import { createKnex, createLogger, loadConfig, topicNames } from '../../platform/index.js';
 import {
   DLQ_REASONS,
@@ -123,8 +124,23 @@ export function registerDlqCommands(program: Command): void {
     .option('--dry-run', 'say what would be replayed, send nothing')
     .option('--json', 'print one JSON document')
     .action(async (opts: { reason?: string; since?: Date; dryRun?: boolean; json?: boolean }) => {
+      const by = cliActor();
+      const replay = (deps: DeadLetterDeps) => replayDeadLetters(deps, { ...opts, by: by.actor });
       const result = await withDeadLetters((deps) =>
-        replayDeadLetters(deps, { ...opts, by: `cli:${process.env.USER ?? 'unknown'}` }),
+        opts.dryRun
+          ? replay(deps)
+          : audited(
+              { knex: deps.db },
+              {
+                ...by,
+                action: 'dlq.replay',
+                detail: { reason: opts.reason ?? null, since: opts.since ?? null },
+              },
+              () => replay(deps),
+              (r) => ({
+                detail: { replayed: r.replayed.length, already_replayed: r.alreadyReplayed.length },
+              }),
+            ),
       );
       if (opts.json) {
         return printJson({

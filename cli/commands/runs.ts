@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
 import {
+  audited,
   clearTasks,
+  cliActor,
   getRun,
+  getRunNotes,
   getTaskLog,
   listRuns,
   markTask,
+  setRunNote,
   type TaskLogRow,
   type TaskLogView,
 } from '../../engine/index.js';
@@ -91,10 +95,18 @@ export function registerRunsCommands(program: Command): void {
     .option('--json', 'print one JSON document')
     .action(async (runId: number, opts: { task?: string[]; downstream?: boolean; json?: boolean }) => {
       await withEngine(async ({ engine }) => {
-        const { cleared } = await clearTasks(engine, runId, {
-          taskIds: opts.task ?? [],
-          downstream: opts.downstream ?? false,
-        });
+        const options = { taskIds: opts.task ?? [], downstream: opts.downstream ?? false };
+        const { cleared } = await audited(
+          engine,
+          {
+            ...cliActor(),
+            action: 'run.clear',
+            runId,
+            detail: { task_ids: options.taskIds, downstream: options.downstream },
+          },
+          () => clearTasks(engine, runId, options),
+          (r) => ({ detail: { cleared: r.cleared } }),
+        );
         if (opts.json) printJson({ run_id: runId, cleared });
         else console.log(`run ${runId}: cleared ${cleared.join(', ')}`);
       });
@@ -110,8 +122,44 @@ export function registerRunsCommands(program: Command): void {
       if (state !== 'success' && state !== 'failed')
         throw new UsageError(`state must be success or failed (got ${state})`);
       await withEngine(async ({ engine }) => {
-        await markTask(engine, runId, opts.task, state);
+        await audited(
+          engine,
+          { ...cliActor(), action: 'task.mark', runId, taskId: opts.task, detail: { state } },
+          () => markTask(engine, runId, opts.task, state),
+        );
         console.log(`run ${runId}: ${opts.task} marked ${state}`);
+      });
+    });
+
+  runs
+    .command('note')
+    .description("print a run's note, or set it with --set (an empty text removes it)")
+    .argument('<run_id>', 'run number', parseRunId)
+    .option('--set <text>', 'the new note: plain text, at most 4,000 characters')
+    .option('--json', 'print one JSON document')
+    .action(async (runId: number, opts: { set?: string; json?: boolean }) => {
+      await withEngine(async ({ engine }) => {
+        const note =
+          opts.set === undefined
+            ? ((await getRunNotes(engine, [runId])).get(runId) ?? null)
+            : await setRunNote(engine, runId, opts.set, cliActor());
+        if (opts.set === undefined && !(await getRun(engine, runId)))
+          throw new UsageError(`unknown run ${runId}`);
+        if (opts.json)
+          return printJson({
+            run_id: runId,
+            note: note?.note ?? null,
+            updated_by: note?.updated_by ?? null,
+            updated_at: iso(note?.updated_at),
+          });
+        if (opts.set !== undefined)
+          console.log(`run ${runId}: ${note ? `note set (${note.note.length} characters)` : 'note removed'}`);
+        else
+          console.log(
+            note
+              ? `${note.note}\n-- ${note.updated_by}, ${iso(note.updated_at)}`
+              : `run ${runId} has no note`,
+          );
       });
     });
 }

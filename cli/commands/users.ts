@@ -8,7 +8,8 @@ import {
   writeUsers,
   type Role,
 } from '../../dashboard/index.js';
-import { loadConfig } from '../../platform/index.js';
+import { cliActor, recordAudit, type AuditTarget } from '../../engine/index.js';
+import { coerceError, createKnex, loadConfig } from '../../platform/index.js';
 import { UsageError } from '../errors.js';
 import { printJson, printTable } from './arguments.js';
 
@@ -57,6 +58,7 @@ export function registerUsersCommands(program: Command): void {
       const existed = all.has(name);
       all.set(name, { role, hash: await hashPassword(password) });
       await writeUsers(file, all);
+      await auditUserChange({ action: 'user.add', detail: { user: name, role, replaced: existed } });
       process.stdout.write(`${existed ? 'updated' : 'added'} ${name} (${role}) in ${file}\n`);
     });
 
@@ -85,8 +87,27 @@ export function registerUsersCommands(program: Command): void {
       const all = await readUsers(file);
       if (!all.delete(name)) throw new UsageError(`no user '${name.slice(0, 80)}' in ${file}`);
       await writeUsers(file, all);
+      await auditUserChange({ action: 'user.remove', detail: { user: name } });
       process.stdout.write(`removed ${name} from ${file}\n`);
     });
+}
+
+/**
+ * Records a change of the users file in the audit log of DATABASE_URL. The file is what the
+ * dashboard trusts, and it may be written before any database exists: when the entry cannot be
+ * written, the change stands and one line on stderr says so.
+ */
+async function auditUserChange(target: AuditTarget & { action: string }): Promise<void> {
+  const knex = createKnex(loadConfig().DATABASE_URL, { poolMax: 1, applicationName: 'wareflow-users' });
+  try {
+    await recordAudit({ knex }, { ...cliActor(), ...target });
+  } catch (err) {
+    process.stderr.write(
+      `wareflow: not recorded in the audit log: ${coerceError(err).message.split('\n')[0]}\n`,
+    );
+  } finally {
+    await knex.destroy();
+  }
 }
 
 /** The first line of stdin when it is piped; a prompt without echo (asked twice) on a terminal. */

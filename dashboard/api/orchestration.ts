@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { audited } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
@@ -17,6 +18,7 @@ import {
   triggerBody,
 } from '../validation.js';
 import { gridOf } from '../grid.js';
+import { withNotes } from '../notes.js';
 import { tryIsFinal } from '../taskLog.js';
 
 /**
@@ -42,7 +44,8 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { dagId } = dagParams.parse(req.params);
     catalog.get(dagId, true);
     const { is_paused } = pauseBody.parse(req.body ?? {});
-    await engine.setPaused(dagId, is_paused);
+    const action = is_paused ? 'dag.pause' : 'dag.unpause';
+    await audited(deps, req, res, { action, dagId }, () => engine.setPaused(dagId, is_paused));
     res.json(await catalog.summary(dagId));
   });
 
@@ -57,14 +60,21 @@ export function orchestrationApi(deps: RouteDeps): Router {
       ...(q.state ? { state: q.state } : {}),
       ...(q.run_type ? { runType: q.run_type } : {}),
     });
-    res.json({ dag_id: dagId, runs, limit: q.limit, offset: q.offset });
+    res.json({ dag_id: dagId, runs: await withNotes(engine, runs), limit: q.limit, offset: q.offset });
   });
 
   r.post('/dags/:dagId/runs', mutation, async (req, res) => {
     const { dagId } = dagParams.parse(req.params);
     catalog.get(dagId, true);
     const { conf } = triggerBody.parse(req.body ?? {});
-    const run = await engine.triggerRun(dagId, conf);
+    const run = await audited(
+      deps,
+      req,
+      res,
+      { action: 'run.trigger', dagId, detail: { conf } },
+      () => engine.triggerRun(dagId, conf),
+      (created) => ({ runId: created.id }),
+    );
     res.status(201).location(`/api/runs/${run.id}`).json(run);
   });
 
@@ -82,25 +92,34 @@ export function orchestrationApi(deps: RouteDeps): Router {
       ...(q.state ? { state: q.state } : {}),
       ...(q.run_type ? { runType: q.run_type } : {}),
     });
-    res.json({ runs, limit: q.limit, offset: q.offset });
+    res.json({ runs: await withNotes(engine, runs), limit: q.limit, offset: q.offset });
   });
 
   r.get('/runs/:runId', async (req, res) => {
     const { runId } = runParams.parse(req.params);
     const found = await engine.getRun(runId);
     if (!found) throw notFound(`run ${runId}`);
-    res.json({ ...found.run, task_instances: found.tasks });
+    const [run] = await withNotes(engine, [found.run]);
+    res.json({ ...run, task_instances: found.tasks });
   });
 
   r.post('/runs/:runId/clear', mutation, async (req, res) => {
     const { runId } = runParams.parse(req.params);
     const body = clearBody.parse(req.body ?? {});
     if (!(await engine.getRun(runId))) throw notFound(`run ${runId}`);
-    const result = await engine.clearTasks(runId, {
-      ...(body.task_ids ? { taskIds: body.task_ids } : {}),
-      downstream: body.downstream,
-      onlyFailed: body.only_failed,
-    });
+    const result = await audited(
+      deps,
+      req,
+      res,
+      { action: 'run.clear', runId, detail: { ...body } },
+      () =>
+        engine.clearTasks(runId, {
+          ...(body.task_ids ? { taskIds: body.task_ids } : {}),
+          downstream: body.downstream,
+          onlyFailed: body.only_failed,
+        }),
+      (r) => ({ detail: { cleared: r.cleared } }),
+    );
     res.json(result);
   });
 
@@ -117,7 +136,9 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { state } = markBody.parse(req.body ?? {});
     const found = await engine.getRun(runId);
     if (!found?.tasks.some((t) => t.task_id === taskId)) throw notFound(`task '${taskId}' of run ${runId}`);
-    await engine.markTask(runId, taskId, state);
+    await audited(deps, req, res, { action: 'task.mark', runId, taskId, detail: { state } }, () =>
+      engine.markTask(runId, taskId, state),
+    );
     const after = await engine.getRun(runId);
     res.json(after?.tasks.find((t) => t.task_id === taskId));
   });
@@ -154,7 +175,14 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { dagId } = dagParams.parse(req.params);
     catalog.get(dagId, true);
     const body = backfillBody.parse(req.body ?? {});
-    const backfill = await engine.startBackfill({ dagId, ...body });
+    const backfill = await audited(
+      deps,
+      req,
+      res,
+      { action: 'backfill.create', dagId, detail: { ...body } },
+      () => engine.startBackfill({ dagId, ...body }),
+      (b) => ({ detail: { backfill_id: b.id, total: b.total } }),
+    );
     res.status(201).location(`/api/backfills/${backfill.id}`).json(backfill);
   });
 

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { audited } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import type { BackfillWithProgress } from '../engine.js';
@@ -102,7 +103,14 @@ export function backfillPages(deps: RouteDeps): Router {
         concurrency: form.concurrency,
         reset: form.reset === 'true',
       });
-      const backfill = await engine.startBackfill({ dagId, ...request });
+      const backfill = await audited(
+        deps,
+        req,
+        res,
+        { action: 'backfill.create', dagId, detail: { ...request } },
+        () => engine.startBackfill({ dagId, ...request }),
+        (b) => ({ detail: { backfill_id: b.id, total: b.total } }),
+      );
       redirectWithFlash(res, `${dagHref(dagId)}/backfills`, `backfill ${backfill.id} started`);
     } catch (err) {
       const { status, message } = classifyError(err);

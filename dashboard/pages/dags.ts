@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { pageQuery } from '../warehouseQueries.js';
 import { z } from 'zod';
+import { audited } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
@@ -98,7 +99,8 @@ export function dagPages(deps: RouteDeps): Router {
     const { dagId } = dagParams.parse(req.params);
     catalog.get(dagId, true);
     const { paused } = pauseForm.parse(req.body);
-    await engine.setPaused(dagId, paused === 'true');
+    const action = paused === 'true' ? 'dag.pause' : 'dag.unpause';
+    await audited(deps, req, res, { action, dagId }, () => engine.setPaused(dagId, paused === 'true'));
     const back = req.get('referer')?.endsWith(dagHref(dagId)) ? dagHref(dagId) : '/';
     redirectWithFlash(res, back, `${dagId} ${paused === 'true' ? 'paused' : 'unpaused'}`);
   });
@@ -109,7 +111,14 @@ export function dagPages(deps: RouteDeps): Router {
     const summary = await catalog.summary(dagId, 0);
     try {
       const conf = confFromForm(summary.params, req.body as Record<string, unknown>);
-      const run = await engine.triggerRun(dagId, conf);
+      const run = await audited(
+        deps,
+        req,
+        res,
+        { action: 'run.trigger', dagId, detail: { conf } },
+        () => engine.triggerRun(dagId, conf),
+        (created) => ({ runId: created.id }),
+      );
       redirectWithFlash(res, dagHref(dagId), `triggered run ${run.id} of ${dagId}`);
     } catch (err) {
       // Bad params go back to the form with the reason; anything else is a real error.

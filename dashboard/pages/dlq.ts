@@ -8,7 +8,8 @@ import {
   type DeadLetter,
   type DeadLetterDeps,
 } from '../../streaming/index.js';
-import { requireMutation, principalOf } from '../auth.js';
+import { actorOf, audited } from '../audit.js';
+import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
@@ -96,8 +97,15 @@ export function dlqPages(deps: RouteDeps, dlq: DeadLetterDeps): Router {
 
   r.post('/dlq/replay', requireMutation(policy, 'page'), async (req, res) => {
     const { reason } = replayForm.parse(req.body ?? {});
-    const user = principalOf(res)?.user ?? 'unknown';
-    const result = await read(() => replayDeadLetters(dlq, { reason, by: `dashboard:${user}` }));
+    const by = `dashboard:${actorOf(req, res).actor}`;
+    const result = await audited(
+      deps,
+      req,
+      res,
+      { action: 'dlq.replay', detail: { reason } },
+      () => read(() => replayDeadLetters(dlq, { reason, by })),
+      (r) => ({ detail: { replayed: r.replayed.length, already_replayed: r.alreadyReplayed.length } }),
+    );
     const n = result.replayed.length;
     redirectWithFlash(
       res,

@@ -8,6 +8,8 @@ import { dagHref, runHref, runLabel } from '../views/dagViews.js';
 import { durationBetween, formatDuration, formatTime } from '../views/format.js';
 import { h, type HtmlValue } from '../views/html.js';
 import { layout, stateLabel } from '../views/layout.js';
+import { withNotes } from '../notes.js';
+import { noteExcerpt } from '../views/runNoteView.js';
 import { pageContext } from './context.js';
 
 /** Recent runs across DAGs, newest first, filtered by DAG, state and type, a page at a time. */
@@ -27,7 +29,7 @@ export function runListPages(deps: RouteDeps): Router {
       limit: q.limit + 1,
       offset: q.offset,
     });
-    const runs = rows.slice(0, q.limit);
+    const runs = await withNotes(engine, rows.slice(0, q.limit));
     const filters = { dag: q.dag, state: q.state, run_type: q.run_type };
     const heading = q.dag ? `Runs of ${q.dag}` : 'Runs';
     const option = (value: string, current: string | undefined, label = value) =>
@@ -64,7 +66,7 @@ export function runListPages(deps: RouteDeps): Router {
   return r;
 }
 
-function runTable(runs: RunRow[]): HtmlValue {
+function runTable(runs: Array<RunRow & { note: string | null }>): HtmlValue {
   return h`<table class="runs">
     <thead>
       <tr>
@@ -75,6 +77,7 @@ function runTable(runs: RunRow[]): HtmlValue {
         <th>State</th>
         <th>Started</th>
         <th>Duration</th>
+        <th>Note</th>
       </tr>
     </thead>
     <tbody>
@@ -88,6 +91,7 @@ function runTable(runs: RunRow[]): HtmlValue {
             <td>${stateLabel(run.state)}</td>
             <td>${formatTime(run.started_at)}</td>
             <td>${formatDuration(durationBetween(run.started_at, run.ended_at))}</td>
+            <td class="note-cell" title="${run.note ?? ''}">${noteExcerpt(run.note)}</td>
           </tr>`,
       )}
     </tbody>

@@ -1,6 +1,7 @@
 import { pageQuery } from '../warehouseQueries.js';
 import { Router } from 'express';
 import { z } from 'zod';
+import { audited } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import type { RunWithTasks } from '../engine.js';
@@ -11,6 +12,7 @@ import { logLineText, tryIsFinal } from '../taskLog.js';
 import { dagHref, runHref, runLabel } from '../views/dagViews.js';
 import { durationBetween, formatDuration, formatJson, formatTime } from '../views/format.js';
 import { ganttView } from '../views/ganttView.js';
+import { runNoteSection } from '../views/runNoteView.js';
 import { h } from '../views/html.js';
 import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
@@ -39,6 +41,7 @@ export function runPages(deps: RouteDeps): Router {
     const ctx = pageContext(req, res, policy);
     const { dagId, runId } = dagRunParams.parse(req.params);
     const { run, tasks } = await loadRun(dagId, runId);
+    const note = (await engine.runNotes([runId])).get(runId);
     const order = catalog.get(dagId).tasks.map((t) => t.id);
     const sorted = [...tasks].sort((a, b) => order.indexOf(a.task_id) - order.indexOf(b.task_id));
     const href = runHref(dagId, runId);
@@ -105,7 +108,8 @@ export function runPages(deps: RouteDeps): Router {
             </table>
             <h2>Gantt</h2>
             ${ganttView(ganttOf({ run, tasks }, order))}
-          </div>`,
+          </div>
+          ${runNoteSection(ctx, href, note)}`,
         { refresh: true },
       ),
     );
@@ -215,11 +219,19 @@ export function runPages(deps: RouteDeps): Router {
     const { dagId, runId } = dagRunParams.parse(req.params);
     await loadRun(dagId, runId);
     const form = clearForm.parse(req.body);
-    const { cleared } = await engine.clearTasks(runId, {
+    const options = {
       ...(form.task_id ? { taskIds: [form.task_id] } : {}),
       downstream: form.downstream === 'true',
       onlyFailed: form.only_failed === 'true',
-    });
+    };
+    const { cleared } = await audited(
+      deps,
+      req,
+      res,
+      { action: 'run.clear', dagId, runId, detail: { ...options } },
+      () => engine.clearTasks(runId, options),
+      (r) => ({ detail: { cleared: r.cleared } }),
+    );
     redirectWithFlash(
       res,
       runHref(dagId, runId),
@@ -232,7 +244,9 @@ export function runPages(deps: RouteDeps): Router {
     const { tasks } = await loadRun(dagId, runId);
     if (!tasks.some((t) => t.task_id === taskId)) throw notFound(`task '${taskId}' of run ${runId}`);
     const { state } = markForm.parse(req.body);
-    await engine.markTask(runId, taskId, state);
+    await audited(deps, req, res, { action: 'task.mark', dagId, runId, taskId, detail: { state } }, () =>
+      engine.markTask(runId, taskId, state),
+    );
     redirectWithFlash(
       res,
       `${runHref(dagId, runId)}/tasks/${encodeURIComponent(taskId)}`,

@@ -1,5 +1,6 @@
 import type { DagSummary, ParamField } from '../dagCatalog.js';
 import type { Grid } from '../grid.js';
+import { noteExcerpt } from './runNoteView.js';
 import { formatTime } from './format.js';
 import { h, type SafeHtml } from './html.js';
 import { actionButton, csrfField, stateLabel, type PageContext } from './layout.js';
@@ -156,8 +157,8 @@ export function gridView(grid: Grid): SafeHtml {
                   href="${runHref(grid.dag_id, r.id)}"
                   data-run-id="${r.id}"
                   data-state="${r.state}"
-                  title="${r.run_type} · ${formatTime(r.logical_date)} · ${r.state}"
-                  >${r.id}</a
+                  title="${r.run_type} · ${formatTime(r.logical_date)} · ${r.state}${r.note ? ` · note: ${noteExcerpt(r.note, 200)}` : ''}"
+                  >${r.id}${r.note ? h`<span class="has-note" aria-label="has a note">*</span>` : ''}</a
                 >
               </th>`,
           )}

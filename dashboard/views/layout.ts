@@ -30,8 +30,12 @@ export const NAV: Array<[string, string]> = [
   ['/stock', 'Stock'],
   ['/reorders', 'Reorders'],
   ['/reports', 'Reports'],
+  ['/audit', 'Audit'],
   ['/admin/queues', 'Queues'],
 ];
+
+/** Sections only operators may open, so only operators see them in the nav. */
+const OPERATOR_SECTIONS = new Set(['/audit', '/admin/queues']);
 
 export function layout(
   ctx: PageContext,
@@ -58,7 +62,7 @@ export function layout(
         <header class="top">
           <a class="brand" href="/">wareflow</a>
           <nav>
-            ${NAV.filter(([href]) => href !== '/admin/queues' || ctx.role === 'operator').map(
+            ${NAV.filter(([href]) => !OPERATOR_SECTIONS.has(href) || ctx.role === 'operator').map(
               ([href, label]) => h`<a href="${href}" class="${section(href) ? 'active' : ''}">${label}</a>`,
             )}
           </nav>

@@ -53,3 +53,8 @@ export { getBackfill } from './getBackfill.js';
 export { listBackfills } from './listBackfills.js';
 export { runsInRange } from './runsInRange.js';
 export { adoptRun } from './adoptRun.js';
+// The audit log and run notes.
+export { insertAudit, type AuditRow, type NewAuditRow } from './insertAudit.js';
+export { listAuditLog, type AuditLogFilter } from './listAuditLog.js';
+export { runNotes, lockRunNote, type RunNoteRow } from './runNotes.js';
+export { writeRunNote } from './writeRunNote.js';

@@ -1,0 +1,353 @@
+import type { z } from 'zod';
+import {
+  alertsQuery,
+  anomaliesQuery,
+  auditQuery,
+  backfillBody,
+  backfillParams,
+  calendarQuery,
+  clearBody,
+  dagParams,
+  dagRunParams,
+  durationsQuery,
+  logsQuery,
+  markBody,
+  noteBody,
+  openWindowsQuery,
+  pagination,
+  pauseBody,
+  qualityResultsQuery,
+  qualityRunsQuery,
+  runParams,
+  runsQuery,
+  taskParams,
+  throughputQuery,
+  triggerBody,
+  windowsQuery,
+} from '../validation.js';
+import {
+  pairParams,
+  pairQuery,
+  reordersQuery,
+  stockQuery,
+  weekParams,
+  weeksQuery,
+} from '../warehouseQueries.js';
+
+/**
+ * Every route of `/api`, as the OpenAPI document describes it. The inputs are the very zod schemas
+ * the handlers parse with, so the document cannot drift from what a handler accepts; a spec walks
+ * the routers and checks that each route they register is here and each one here is registered.
+ */
+export interface ApiRoute {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express form, below `/api`: `/dags/:dagId/runs`. */
+  path: string;
+  summary: string;
+  tag: 'DAGs' | 'Runs' | 'Backfills' | 'Warehouse' | 'Stream' | 'Stock' | 'Reports' | 'Audit' | 'Meta';
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** The success status (200 unless said). */
+  status?: 200 | 201;
+  /** A component schema of the success body (a plain object when absent). */
+  returns?:
+    | 'Dag'
+    | 'DagList'
+    | 'Run'
+    | 'RunList'
+    | 'TaskInstance'
+    | 'Backfill'
+    | 'BackfillList'
+    | 'Page'
+    | 'RunNote'
+    | 'AuditPage';
+  /** Who may call it: anyone, a reader (the default), or an operator (every mutation). */
+  access?: 'open' | 'reader' | 'operator';
+}
+
+const run = (r: Omit<ApiRoute, 'tag'>): ApiRoute => ({ tag: 'Runs', ...r });
+
+export const API_ROUTES: ApiRoute[] = [
+  { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'Meta', access: 'open' },
+  // DAGs
+  {
+    method: 'get',
+    path: '/dags',
+    summary: 'The DAGs with their latest runs',
+    tag: 'DAGs',
+    returns: 'DagList',
+  },
+  { method: 'get', path: '/dags/:dagId', summary: 'One DAG', tag: 'DAGs', params: dagParams, returns: 'Dag' },
+  {
+    method: 'patch',
+    path: '/dags/:dagId',
+    summary: 'Pause or unpause a DAG (audited as dag.pause / dag.unpause)',
+    tag: 'DAGs',
+    params: dagParams,
+    body: pauseBody,
+    returns: 'Dag',
+    access: 'operator',
+  },
+  {
+    method: 'get',
+    path: '/dags/:dagId/grid',
+    summary: 'Runs × tasks grid',
+    tag: 'DAGs',
+    params: dagParams,
+    query: pagination,
+  },
+  { method: 'get', path: '/dags/:dagId/graph', summary: 'The task graph', tag: 'DAGs', params: dagParams },
+  {
+    method: 'get',
+    path: '/dags/:dagId/durations',
+    summary: 'Task durations of the latest runs',
+    tag: 'DAGs',
+    params: dagParams,
+    query: durationsQuery,
+  },
+  {
+    method: 'get',
+    path: '/dags/:dagId/calendar',
+    summary: 'Run states per day of a year',
+    tag: 'DAGs',
+    params: dagParams,
+    query: calendarQuery,
+  },
+  // Runs
+  run({
+    method: 'get',
+    path: '/dags/:dagId/runs',
+    summary: "A DAG's runs, newest first",
+    params: dagParams,
+    query: runsQuery,
+    returns: 'RunList',
+  }),
+  run({
+    method: 'post',
+    path: '/dags/:dagId/runs',
+    summary: 'Trigger a run (audited as run.trigger)',
+    params: dagParams,
+    body: triggerBody,
+    status: 201,
+    returns: 'Run',
+    access: 'operator',
+  }),
+  run({
+    method: 'get',
+    path: '/dags/:dagId/runs/:runId/note',
+    summary: "A run's note",
+    params: dagRunParams,
+    returns: 'RunNote',
+  }),
+  run({
+    method: 'put',
+    path: '/dags/:dagId/runs/:runId/note',
+    summary: "Set a run's note; a blank note removes it (audited as run.note)",
+    params: dagRunParams,
+    body: noteBody,
+    returns: 'RunNote',
+    access: 'operator',
+  }),
+  run({
+    method: 'get',
+    path: '/runs',
+    summary: 'Runs of every DAG, newest first',
+    query: runsQuery,
+    returns: 'RunList',
+  }),
+  run({
+    method: 'get',
+    path: '/runs/:runId',
+    summary: 'A run with its task instances',
+    params: runParams,
+    returns: 'Run',
+  }),
+  run({ method: 'get', path: '/runs/:runId/gantt', summary: "A run's Gantt chart data", params: runParams }),
+  run({
+    method: 'post',
+    path: '/runs/:runId/clear',
+    summary: 'Clear task instances so they run again (audited as run.clear)',
+    params: runParams,
+    body: clearBody,
+    access: 'operator',
+  }),
+  run({
+    method: 'get',
+    path: '/runs/:runId/tasks/:taskId',
+    summary: 'A task instance',
+    params: taskParams,
+    returns: 'TaskInstance',
+  }),
+  run({
+    method: 'post',
+    path: '/runs/:runId/tasks/:taskId/mark',
+    summary: 'Mark a task instance success or failed (audited as task.mark)',
+    params: taskParams,
+    body: markBody,
+    returns: 'TaskInstance',
+    access: 'operator',
+  }),
+  run({
+    method: 'get',
+    path: '/runs/:runId/tasks/:taskId/logs',
+    summary: "A task instance's log lines",
+    params: taskParams,
+    query: logsQuery,
+  }),
+  // Backfills
+  {
+    method: 'get',
+    path: '/dags/:dagId/backfills',
+    summary: "A DAG's backfills",
+    tag: 'Backfills',
+    params: dagParams,
+    returns: 'BackfillList',
+  },
+  {
+    method: 'post',
+    path: '/dags/:dagId/backfills',
+    summary: 'Start a backfill (audited as backfill.create)',
+    tag: 'Backfills',
+    params: dagParams,
+    body: backfillBody,
+    status: 201,
+    returns: 'Backfill',
+    access: 'operator',
+  },
+  {
+    method: 'get',
+    path: '/backfills',
+    summary: 'Every backfill, newest first',
+    tag: 'Backfills',
+    returns: 'BackfillList',
+  },
+  {
+    method: 'get',
+    path: '/backfills/:backfillId',
+    summary: 'One backfill with its progress',
+    tag: 'Backfills',
+    params: backfillParams,
+    returns: 'Backfill',
+  },
+  // Warehouse results
+  {
+    method: 'get',
+    path: '/alerts',
+    summary: 'Alerts',
+    tag: 'Warehouse',
+    query: alertsQuery,
+    returns: 'Page',
+  },
+  { method: 'get', path: '/alerts/summary', summary: 'Open alerts by severity', tag: 'Warehouse' },
+  {
+    method: 'get',
+    path: '/data-quality/results',
+    summary: 'Data-quality check results',
+    tag: 'Warehouse',
+    query: qualityResultsQuery,
+    returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/data-quality/runs',
+    summary: 'Data-quality check runs',
+    tag: 'Warehouse',
+    query: qualityRunsQuery,
+    returns: 'Page',
+  },
+  // Stream
+  {
+    method: 'get',
+    path: '/stream/windows',
+    summary: 'Closed stream windows',
+    tag: 'Stream',
+    query: windowsQuery,
+    returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/stream/windows/open',
+    summary: 'Stream windows still open (provisional)',
+    tag: 'Stream',
+    query: openWindowsQuery,
+  },
+  {
+    method: 'get',
+    path: '/stream/throughput',
+    summary: 'Events per window over the last hours',
+    tag: 'Stream',
+    query: throughputQuery,
+  },
+  {
+    method: 'get',
+    path: '/stream/anomalies',
+    summary: 'Stream anomalies',
+    tag: 'Stream',
+    query: anomaliesQuery,
+    returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/stream/anomalies/histogram',
+    summary: 'Anomalies per time bucket',
+    tag: 'Stream',
+    query: throughputQuery,
+  },
+  // Stock and reports
+  {
+    method: 'get',
+    path: '/stock',
+    summary: 'Stock levels',
+    tag: 'Stock',
+    query: stockQuery,
+    returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/stock/facets',
+    summary: 'Warehouses and categories to filter stock by',
+    tag: 'Stock',
+  },
+  {
+    method: 'get',
+    path: '/stock/:warehouseId/:sku',
+    summary: 'One SKU at one warehouse',
+    tag: 'Stock',
+    params: pairParams,
+    query: pairQuery,
+  },
+  {
+    method: 'get',
+    path: '/reorders',
+    summary: 'Reorder recommendations',
+    tag: 'Reports',
+    query: reordersQuery,
+    returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/reports/weekly',
+    summary: 'Weekly summaries',
+    tag: 'Reports',
+    query: weeksQuery,
+    returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/reports/weekly/:weekStart',
+    summary: 'One weekly summary',
+    tag: 'Reports',
+    params: weekParams,
+  },
+  // Audit
+  {
+    method: 'get',
+    path: '/audit',
+    summary: 'The audit log, newest first (operators only)',
+    tag: 'Audit',
+    query: auditQuery,
+    returns: 'AuditPage',
+    access: 'operator',
+  },
+];

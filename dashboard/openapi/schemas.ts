@@ -1,0 +1,154 @@
+import { AUDIT_OUTCOMES, AUDIT_SOURCES, RUN_STATES, TASK_STATES } from '../../engine/index.js';
+
+/** The component schemas of the OpenAPI document: the bodies the API answers with. */
+
+const time = { type: 'string', format: 'date-time' };
+const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const run = {
+  type: 'object',
+  required: ['id', 'dag_id', 'run_type', 'logical_date', 'state'],
+  properties: {
+    id: { type: 'integer' },
+    dag_id: { type: 'string' },
+    run_type: { type: 'string', enum: ['scheduled', 'manual', 'backfill'] },
+    logical_date: time,
+    data_interval_start: time,
+    data_interval_end: time,
+    state: { type: 'string', enum: [...RUN_STATES] },
+    conf: { type: 'object' },
+    backfill_id: nullable({ type: 'integer' }),
+    created_at: time,
+    started_at: time,
+    ended_at: nullable(time),
+    note: { ...nullable({ type: 'string', maxLength: 4000 }), description: "The run's note, plain text" },
+    task_instances: { type: 'array', items: ref('TaskInstance') },
+  },
+};
+
+export const COMPONENT_SCHEMAS: Record<string, unknown> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: { error: { type: 'string', description: 'what went wrong, in one sentence' } },
+  },
+  Dag: {
+    type: 'object',
+    required: ['dag_id'],
+    properties: {
+      dag_id: { type: 'string' },
+      is_paused: { type: 'boolean' },
+      schedule: nullable({ type: 'string' }),
+      tasks: { type: 'array', items: { type: 'object' } },
+      recent_runs: { type: 'array', items: { type: 'object' } },
+    },
+  },
+  DagList: {
+    type: 'object',
+    required: ['dags', 'total'],
+    properties: { dags: { type: 'array', items: ref('Dag') }, total: { type: 'integer' } },
+  },
+  Run: run,
+  RunList: {
+    type: 'object',
+    required: ['runs', 'limit', 'offset'],
+    properties: {
+      dag_id: { type: 'string' },
+      runs: { type: 'array', items: ref('Run') },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+    },
+  },
+  TaskInstance: {
+    type: 'object',
+    required: ['run_id', 'task_id', 'state'],
+    properties: {
+      run_id: { type: 'integer' },
+      task_id: { type: 'string' },
+      dag_id: { type: 'string' },
+      state: { type: 'string', enum: [...TASK_STATES] },
+      try_number: { type: 'integer' },
+      max_tries: { type: 'integer' },
+      pool: { type: 'string' },
+      output: {},
+      error: nullable({ type: 'string' }),
+      queued_at: nullable(time),
+      started_at: nullable(time),
+      ended_at: nullable(time),
+    },
+  },
+  Backfill: {
+    type: 'object',
+    required: ['id', 'dag_id', 'state'],
+    properties: {
+      id: { type: 'integer' },
+      dag_id: { type: 'string' },
+      from_date: time,
+      to_date: time,
+      concurrency: { type: 'integer' },
+      state: { type: 'string', enum: ['running', 'success', 'failed', 'cancelled'] },
+      total: { type: 'integer' },
+      progress: {
+        type: 'object',
+        properties: {
+          success: { type: 'integer' },
+          failed: { type: 'integer' },
+          running: { type: 'integer' },
+        },
+      },
+    },
+  },
+  BackfillList: {
+    type: 'object',
+    required: ['backfills'],
+    properties: { backfills: { type: 'array', items: ref('Backfill') } },
+  },
+  Page: {
+    type: 'object',
+    required: ['items', 'total', 'limit', 'offset'],
+    properties: {
+      items: { type: 'array', items: { type: 'object' } },
+      total: { type: 'integer', description: 'entries matching the filters, over every page' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+    },
+  },
+  RunNote: {
+    type: 'object',
+    required: ['dag_id', 'run_id', 'note'],
+    properties: {
+      dag_id: { type: 'string' },
+      run_id: { type: 'integer' },
+      note: nullable({ type: 'string', maxLength: 4000 }),
+      updated_by: nullable({ type: 'string' }),
+      updated_at: nullable(time),
+    },
+  },
+  AuditEntry: {
+    type: 'object',
+    required: ['id', 'at', 'actor', 'source', 'action', 'outcome'],
+    properties: {
+      id: { type: 'integer' },
+      at: time,
+      actor: { type: 'string', description: 'a user, token:DASHBOARD_TOKEN, or cli:<os user>' },
+      source: { type: 'string', enum: [...AUDIT_SOURCES] },
+      action: { type: 'string', examples: ['run.trigger', 'run.clear', 'task.mark', 'dag.pause'] },
+      dag_id: nullable({ type: 'string' }),
+      run_id: nullable({ type: 'integer' }),
+      task_id: nullable({ type: 'string' }),
+      detail: { type: 'object' },
+      outcome: { type: 'string', enum: [...AUDIT_OUTCOMES] },
+    },
+  },
+  AuditPage: {
+    type: 'object',
+    required: ['items', 'total', 'limit', 'offset'],
+    properties: {
+      items: { type: 'array', items: ref('AuditEntry') },
+      total: { type: 'integer' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+    },
+  },
+};
