@@ -22,6 +22,8 @@ import { errorHandler, HttpError } from './errors.js';
 import { bullBoardHeaders, pageHeaders } from './headers.js';
 import { createHealthChecker, type HealthChecker } from './health.js';
 import { createDashboardMetrics } from './metrics.js';
+import { cancelApi } from './api/cancel.js';
+import { cancelPages } from './pages/cancel.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
@@ -111,13 +113,13 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(requireReader(policy));
 
   app.use('/api', ...apiBodies());
-  app.use('/api', orchestrationApi(deps), dagViewsApi(deps), warehouseApi(deps));
+  app.use('/api', orchestrationApi(deps), cancelApi(deps), dagViewsApi(deps), warehouseApi(deps));
   app.use('/api', stockApi(deps), reportsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions, authenticator }));
-  app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
+  app.use(dagPages(deps), runPages(deps), cancelPages(deps), backfillPages(deps), resultPages(deps));
   app.use(runListPages(deps), streamPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));

@@ -33,6 +33,10 @@ export { findIdleRuns } from './findIdleRuns.js';
 export { resetTasks } from './resetTasks.js';
 export { reopenRun } from './reopenRun.js';
 export { forceTaskState } from './forceTaskState.js';
+// Cancel: task instances, runs, the run timeout.
+export { cancelTasks, type CancelledTask } from './cancelTasks.js';
+export { markRunCancelled } from './markRunCancelled.js';
+export { findTimedOutRuns } from './findTimedOutRuns.js';
 // Reads for the CLI, the dashboard and the metrics.
 export { listRuns } from './listRuns.js';
 export { getRunRow } from './getRunRow.js';
@@ -53,3 +57,4 @@ export { getBackfill } from './getBackfill.js';
 export { listBackfills } from './listBackfills.js';
 export { runsInRange } from './runsInRange.js';
 export { adoptRun } from './adoptRun.js';
+export { backfillRunsToCancel } from './backfillRunsToCancel.js';
