@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { claimTries } from '../../engine/store/index.js';
+import { applyTransitions, claimTries, readRuns } from '../../engine/store/index.js';
 import {
   advanceBackfill,
   cancelBackfill,
@@ -169,6 +169,11 @@ describe('cancel a run, a task instance, and the run timeout', () => {
     });
     expect(late.recorded).to.equal(false);
     expect((await stateOf(h, run.id)).tasks).to.deep.equal({ only: 'cancelled' });
+    // A decision made from a read taken after the cancel (a try recorded just before it, whose
+    // finisher reads again) cannot turn the run failed either.
+    const version = (await readRuns(h.engine.knex, [run.id])).get(run.id)!.version;
+    await applyTransitions(h.engine.knex, [{ runId: run.id, queue: [], settle: [], runState: 'failed', version }]);
+    expect((await stateOf(h, run.id)).run).to.equal('cancelled');
   });
 
   it('cancels a queued run before any task starts, and the sweeps never bring it back', async () => {
