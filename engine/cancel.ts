@@ -93,6 +93,7 @@ export async function cancelTask(
       );
     }
     const advanced = await advanceRun(trx, dag, runId);
+    if (advanced.runState === 'cancelled') await markRunCancelled(trx, runId, { by: request.by, reason });
     return {
       result: { runId, dagId: dag.id, runState: advanced.runState, cancelled },
       queued: advanced.queued,

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 
-/** Ends a running run as `cancelled`, with who and why; false when it was not running. */
+/**
+ * Ends a running run as `cancelled`, with who and why (or records them on a run that has just
+ * ended cancelled because its last tasks were); false when the run was in another state.
+ */
 export async function markRunCancelled(
   trx: Knex.Transaction,
   runId: number,
@@ -8,9 +11,9 @@ export async function markRunCancelled(
 ): Promise<boolean> {
   const { rowCount } = await trx.raw(
     `UPDATE orchestrator.dag_runs
-        SET state = 'cancelled', ended_at = clock_timestamp(), version = version + 1,
+        SET state = 'cancelled', ended_at = coalesce(ended_at, clock_timestamp()), version = version + 1,
             cancelled_by = ?, cancel_reason = ?
-      WHERE id = ? AND state = 'running'`,
+      WHERE id = ? AND state IN ('running', 'cancelled')`,
     [cancel.by, cancel.reason, runId],
   );
   return (rowCount ?? 0) > 0;

@@ -94,6 +94,7 @@ describe('cancel from the API and the pages', function () {
       ['hold', 'cancelled', 'cancelled by alice'],
       ['after', 'cancelled', null],
     ]);
+    expect(run.body).to.include({ cancelled_by: 'alice', cancel_reason: 'cancelled by alice' });
     const again = await post(`/api/dags/hold/runs/${runId}/tasks/hold/cancel`, {});
     expect(again.status).to.equal(409);
   });

@@ -172,7 +172,9 @@ describe('cancel a run, a task instance, and the run timeout', () => {
     // A decision made from a read taken after the cancel (a try recorded just before it, whose
     // finisher reads again) cannot turn the run failed either.
     const version = (await readRuns(h.engine.knex, [run.id])).get(run.id)!.version;
-    await applyTransitions(h.engine.knex, [{ runId: run.id, queue: [], settle: [], runState: 'failed', version }]);
+    await applyTransitions(h.engine.knex, [
+      { runId: run.id, queue: [], settle: [], runState: 'failed', version },
+    ]);
     expect((await stateOf(h, run.id)).run).to.equal('cancelled');
   });
 
