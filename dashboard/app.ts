@@ -27,6 +27,8 @@ import { bullBoardHeaders, pageHeaders } from './headers.js';
 import { createHealthChecker, type HealthChecker } from './health.js';
 import { createDashboardMetrics } from './metrics.js';
 import { auditPages } from './pages/audit.js';
+import { cancelApi } from './api/cancel.js';
+import { cancelPages } from './pages/cancel.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
@@ -73,6 +75,7 @@ export interface AppOptions {
 export function apiRouters(deps: RouteDeps): Router[] {
   return [
     orchestrationApi(deps),
+    cancelApi(deps),
     dagViewsApi(deps),
     warehouseApi(deps),
     stockApi(deps),
@@ -138,8 +141,8 @@ export function buildApp(options: AppOptions): BuiltApp {
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions, authenticator }));
-  app.use(dagPages(deps), runPages(deps), backfillPages(deps), alertPages(deps), resultPages(deps));
-  app.use(runListPages(deps), streamPages(deps), runNotePages(deps), auditPages(deps));
+  app.use(dagPages(deps), runPages(deps), cancelPages(deps), backfillPages(deps), alertPages(deps));
+  app.use(resultPages(deps), runListPages(deps), streamPages(deps), runNotePages(deps), auditPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));

@@ -52,6 +52,10 @@ const MUTATIONS: Array<[string, string, string]> = [
   ['POST', '/dags/:dagId/runs/:runId/clear', 'run.clear'],
   ['POST', '/dags/:dagId/runs/:runId/note', 'run.note'],
   ['POST', '/dags/:dagId/runs/:runId/tasks/:taskId/mark', 'task.mark'],
+  ['POST', '/dags/:dagId/runs/:runId/cancel', 'run.cancel'],
+  ['POST', '/dags/:dagId/runs/:runId/tasks/:taskId/cancel', 'task.cancel'],
+  ['POST', '/backfills/:backfillId/cancel', 'backfill.cancel'],
+  ['POST', '/alerts/:alertId/acknowledge', 'alert.acknowledge'],
   ['POST', '/dlq/replay', 'dlq.replay'],
   ['PATCH', '/api/dags/:dagId', 'dag.pause'],
   ['POST', '/api/dags/:dagId/runs', 'run.trigger'],
@@ -59,6 +63,12 @@ const MUTATIONS: Array<[string, string, string]> = [
   ['PUT', '/api/dags/:dagId/runs/:runId/note', 'run.note'],
   ['POST', '/api/runs/:runId/clear', 'run.clear'],
   ['POST', '/api/runs/:runId/tasks/:taskId/mark', 'task.mark'],
+  ['POST', '/api/runs/:runId/cancel', 'run.cancel'],
+  ['POST', '/api/dags/:dagId/runs/:runId/cancel', 'run.cancel'],
+  ['POST', '/api/runs/:runId/tasks/:taskId/cancel', 'task.cancel'],
+  ['POST', '/api/dags/:dagId/runs/:runId/tasks/:taskId/cancel', 'task.cancel'],
+  ['POST', '/api/backfills/:backfillId/cancel', 'backfill.cancel'],
+  ['POST', '/api/alerts/:alertId/acknowledge', 'alert.acknowledge'],
 ];
 
 const MATCHERS = MUTATIONS.map(([method, path, action]) => ({

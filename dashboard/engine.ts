@@ -40,6 +40,19 @@ export interface DashboardEngine {
     options: { taskIds?: string[]; downstream: boolean; onlyFailed: boolean },
   ): Promise<{ cleared: string[] }>;
   markTask(runId: number, taskId: string, state: 'success' | 'failed'): Promise<void>;
+  /**
+   * Cancels a running run (every task instance not ended), or one task instance with `taskId`.
+   * A ConflictError (409) when it has already ended. `by` is the user who asked.
+   */
+  cancel(
+    runId: number,
+    options: { taskId?: string; by: string; reason?: string },
+  ): Promise<{ run_state: RunState; cancelled: Array<{ task_id: string; previous_state: TaskState }> }>;
+  /** Cancels a running backfill and its queued runs (its started runs too with `includeRunning`). */
+  cancelBackfill(
+    id: number,
+    options: { by: string; reason?: string; includeRunning: boolean },
+  ): Promise<{ cancelled_runs: number[]; left_running: number[] }>;
   setPaused(dagId: string, paused: boolean): Promise<void>;
   startBackfill(request: BackfillRequest): Promise<BackfillRow>;
   listBackfills(filter: { dagId?: string }): Promise<BackfillWithProgress[]>;
@@ -125,5 +138,5 @@ export interface BackfillRow {
 
 export interface BackfillWithProgress extends BackfillRow {
   /** Runs of the backfill by state. */
-  progress: { success: number; failed: number; running: number };
+  progress: { success: number; failed: number; running: number; cancelled: number };
 }

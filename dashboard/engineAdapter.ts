@@ -1,6 +1,9 @@
 import {
   audited,
   auditLog,
+  cancelBackfill,
+  cancelRun,
+  cancelTask,
   clearTasks,
   getRunNotes,
   recordAudit,
@@ -35,7 +38,7 @@ export function engineOperations(engine: Engine): DashboardEngine {
   const withProgress = async (b: Awaited<ReturnType<typeof listBackfills>>[number]) => {
     // The engine's listRuns passes the filter to its query, which can select one backfill's runs.
     const runs = await runsOf({ backfillId: b.id, limit: BACKFILL_RUNS_LIMIT });
-    const progress = { success: 0, failed: 0, running: 0 };
+    const progress = { success: 0, failed: 0, running: 0, cancelled: 0 };
     for (const r of runs) progress[r.state] += 1;
     return { ...b, progress } satisfies BackfillWithProgress;
   };
@@ -88,6 +91,20 @@ export function engineOperations(engine: Engine): DashboardEngine {
       return clearTasks(engine, runId, { ...(taskIds ? { taskIds } : {}), downstream: options.downstream });
     },
     markTask: (runId, taskId, state) => markTask(engine, runId, taskId, state),
+    async cancel(runId, { taskId, by, reason }) {
+      const request = { by, ...(reason ? { reason } : {}) };
+      const r = taskId
+        ? await cancelTask(engine, runId, taskId, request)
+        : await cancelRun(engine, runId, request);
+      return {
+        run_state: r.runState,
+        cancelled: r.cancelled.map((t) => ({ task_id: t.task_id, previous_state: t.previous_state })),
+      };
+    },
+    async cancelBackfill(id, { by, reason, includeRunning }) {
+      const r = await cancelBackfill(engine, id, { by, includeRunning, ...(reason ? { reason } : {}) });
+      return { cancelled_runs: r.cancelledRuns, left_running: r.leftRunning };
+    },
     setPaused: (dagId, paused) => setPaused(engine, dagId, paused),
     async startBackfill(request) {
       const { dagId, ...rest } = request;

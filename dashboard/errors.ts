@@ -1,6 +1,12 @@
 import type { ErrorRequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { InvalidInputError, ServiceUnavailableError, coerceError, type Logger } from '../platform/index.js';
+import {
+  ConflictError,
+  InvalidInputError,
+  ServiceUnavailableError,
+  coerceError,
+  type Logger,
+} from '../platform/index.js';
 
 /** An answer other than 2xx that the client caused or should see; its message is shown as is. */
 export class HttpError extends Error {
@@ -27,6 +33,7 @@ export function classifyError(thrown: unknown): { status: number; message: strin
   if (thrown instanceof HttpError) return { status: thrown.status, message: thrown.message, expected: true };
   if (thrown instanceof ZodError) return { status: 400, message: describeZodError(thrown), expected: true };
   if (thrown instanceof InvalidInputError) return { status: 400, message: thrown.message, expected: true };
+  if (thrown instanceof ConflictError) return { status: 409, message: thrown.message, expected: true };
   const bodyError = thrown as { type?: unknown; status?: unknown } | null;
   if (bodyError?.type === 'entity.parse.failed')
     return { status: 400, message: 'request body is not valid JSON', expected: true };

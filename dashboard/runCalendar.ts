@@ -2,7 +2,7 @@ import type { RouteDeps } from './deps.js';
 import type { RunState } from './engine.js';
 
 /** Worst first: a day with one failed run is a failed day, whatever else ran. */
-const SEVERITY: readonly RunState[] = ['failed', 'running', 'success'];
+const SEVERITY: readonly RunState[] = ['failed', 'cancelled', 'running', 'success'];
 
 export interface CalendarDay {
   /** UTC day of the runs' logical dates, `YYYY-MM-DD`. */
@@ -33,9 +33,13 @@ export async function runCalendarOf(
   for (const r of rows) {
     let d = days.get(r.day);
     if (!d)
-      days.set(r.day, (d = { day: r.day, runs: { running: 0, success: 0, failed: 0 }, worst: r.state }));
-    d.runs[r.state] += r.runs;
-    d.worst = SEVERITY.find((s) => d.runs[s] > 0)!;
+      days.set(
+        r.day,
+        (d = { day: r.day, runs: { running: 0, success: 0, failed: 0, cancelled: 0 }, worst: r.state }),
+      );
+    const runs = d.runs;
+    runs[r.state] += r.runs;
+    d.worst = SEVERITY.find((s) => runs[s] > 0)!;
   }
   return { dag_id: dagId, year, days: [...days.values()] };
 }

@@ -151,6 +151,17 @@ export const clearBody = z.strictObject({
 
 export const markBody = z.strictObject({ state: z.enum(['success', 'failed']) });
 
+/** Body of a cancel, optional: why (shown on the run and in the task log). */
+export const cancelBody = z.strictObject({
+  reason: printable(500)
+    .transform((v) => v.trim())
+    .refine((v) => v.length > 0, { error: 'must not be blank' })
+    .optional(),
+});
+
+/** Body of a backfill cancel: also cancel its runs that have started. */
+export const cancelBackfillBody = cancelBody.extend({ include_running: z.boolean().default(false) });
+
 export const pauseBody = z.strictObject({ is_paused: z.boolean() });
 
 export const backfillBody = z

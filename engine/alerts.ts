@@ -56,3 +56,18 @@ export function slaMissMail(a: {
     ].join('\n'),
   };
 }
+
+export function runTimedOutMail(a: { dagId: string; runId: number; logicalDate: Date; timeoutMs: number }): {
+  subject: string;
+  text: string;
+} {
+  return {
+    subject: `[wareflow] run timed out: ${a.dagId} (${a.logicalDate.toISOString()})`,
+    text: [
+      `Run ${a.runId} of DAG ${a.dagId} (logical date ${a.logicalDate.toISOString()}) ran longer than its timeout of ${a.timeoutMs} ms and was cancelled.`,
+      'Its running tasks were stopped; tasks that had not started will not run.',
+      '',
+      `Details: wareflow runs show ${a.runId}`,
+    ].join('\n'),
+  };
+}

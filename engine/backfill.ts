@@ -1,6 +1,7 @@
-import { InvalidInputError } from '../platform/index.js';
+import { ConflictError, InvalidInputError } from '../platform/index.js';
 import {
   adoptRun,
+  backfillRunsToCancel,
   findRunningBackfill,
   findStrandedTries,
   getBackfill,
@@ -17,6 +18,7 @@ import {
 import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
 import { validateParams } from './params.js';
+import { cancelRun, type CancelRequest } from './cancel.js';
 import { advanceIdleRuns } from './recovery.js';
 import { intervalsBetween, type DataInterval } from './schedule.js';
 import { advanceRun, createRunInTx } from './transitions.js';
@@ -40,6 +42,8 @@ export interface BackfillProgress {
   total: number;
   succeeded: number;
   failed: number;
+  /** Runs of this backfill that were cancelled (by hand, by the run timeout, with the backfill). */
+  cancelled: number;
   running: number;
   /** Intervals that had already succeeded before the backfill (not rerun without `reset`). */
   skipped: number;
@@ -129,6 +133,7 @@ export async function advanceBackfill(
       total: intervals.length,
       succeeded: 0,
       failed: 0,
+      cancelled: 0,
       running: 0,
       skipped: 0,
       done: 0,
@@ -137,11 +142,10 @@ export async function advanceBackfill(
     if (b.state !== 'running') {
       for (const i of intervals) {
         const r = runs.get(i.start.getTime());
-        if (r?.backfill_id === b.id)
-          p[r.state === 'success' ? 'succeeded' : r.state === 'failed' ? 'failed' : 'running'] += 1;
+        if (r?.backfill_id === b.id) p[tally(r.state)] += 1;
         else if (r?.state === 'success') p.skipped += 1;
       }
-      p.done = p.succeeded + p.failed + p.skipped;
+      p.done = p.succeeded + p.failed + p.cancelled + p.skipped;
       return { progress: p, queued };
     }
     let slots =
@@ -151,8 +155,7 @@ export async function advanceBackfill(
     for (const interval of intervals) {
       const r = runs.get(interval.start.getTime());
       if (r && r.backfill_id === b.id) {
-        if (r.state === 'running') p.running += 1;
-        else p[r.state === 'success' ? 'succeeded' : 'failed'] += 1;
+        p[tally(r.state)] += 1;
         if (r.state === 'running') unresolved += 1;
         continue;
       }
@@ -186,9 +189,9 @@ export async function advanceBackfill(
         queued.push(...(await advanceRun(trx, dag, r.id)).queued);
       }
     }
-    p.done = p.succeeded + p.failed + p.skipped;
+    p.done = p.succeeded + p.failed + p.cancelled + p.skipped;
     if (unresolved === 0) {
-      p.state = p.failed > 0 ? 'failed' : 'success';
+      p.state = p.failed > 0 || p.cancelled > 0 ? 'failed' : 'success';
       await updateBackfill(trx, b.id, { state: p.state, ended: true });
     }
     return { progress: p, queued };
@@ -200,9 +203,56 @@ export async function advanceBackfill(
   return progress;
 }
 
-/** Stops a backfill: no new runs are created; runs already running finish. */
-export async function cancelBackfill(engine: Engine, backfillId: number): Promise<void> {
-  await updateBackfill(engine.knex, backfillId, { state: 'cancelled', ended: true });
+const tally = (state: string) =>
+  (({ success: 'succeeded', failed: 'failed', cancelled: 'cancelled' }) as const)[
+    state as 'success' | 'failed' | 'cancelled'
+  ] ?? 'running';
+
+/**
+ * Cancels a running backfill: no new runs are created for it, and its runs that are only queued
+ * (none of their tasks has started) are cancelled. Runs already at work finish, as in Airflow,
+ * unless `includeRunning` cancels them too. A backfill that has ended is a `ConflictError`.
+ */
+export async function cancelBackfill(
+  engine: Engine,
+  backfillId: number,
+  request: CancelRequest & { includeRunning?: boolean } = { by: 'an operator' },
+): Promise<{ backfillId: number; cancelledRuns: number[]; leftRunning: number[] }> {
+  const runs = await engine.knex.transaction(async (trx) => {
+    await lockBackfill(trx, backfillId);
+    const b = await getBackfill(trx, backfillId);
+    if (!b) throw new InvalidInputError(`unknown backfill ${backfillId}`);
+    if (b.state !== 'running')
+      throw new ConflictError(`backfill ${backfillId} has already ended (${b.state}): nothing to cancel`);
+    await updateBackfill(trx, backfillId, { state: 'cancelled', ended: true });
+    return backfillRunsToCancel(trx, backfillId);
+  });
+  // The backfill is no longer running, so nothing creates or adopts runs for it any more.
+  const reason = request.reason?.trim() || `backfill ${backfillId} cancelled by ${request.by}`;
+  const cancelledRuns: number[] = [];
+  const leftRunning: number[] = [];
+  for (const r of runs) {
+    if (r.started && !request.includeRunning) {
+      leftRunning.push(r.id);
+      continue;
+    }
+    try {
+      await cancelRun(engine, r.id, { by: request.by, reason });
+      cancelledRuns.push(r.id);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err; // the run ended meanwhile
+    }
+  }
+  engine.logger.info(
+    {
+      backfill_id: backfillId,
+      by: request.by,
+      cancelled_runs: cancelledRuns.length,
+      left_running: leftRunning.length,
+    },
+    'backfill cancelled',
+  );
+  return { backfillId, cancelledRuns, leftRunning };
 }
 
 export async function listBackfills(

@@ -157,6 +157,12 @@ export interface DagDefinition<P extends z.ZodType = z.ZodType> {
   maxActiveRuns?: number;
   /** A run not finished this many ms after its interval ends is an SLA miss (e-mailed once). */
   slaMs?: number;
+  /**
+   * A run still running this many ms after it started (or after a clear reopened it) is
+   * cancelled by the scheduler with the reason "run timed out after …" and e-mailed (Airflow's
+   * `dagrun_timeout`). Beside each task's own `timeoutMs`. @defaultValue no limit
+   */
+  dagRunTimeoutMs?: number;
   /** Schema of the params; a trigger's conf is validated against it. */
   params?: P;
   defaultTaskOptions?: TaskOptions;
@@ -190,6 +196,7 @@ export interface Dag {
   readonly catchup: boolean;
   readonly maxActiveRuns: number;
   readonly slaMs?: number;
+  readonly dagRunTimeoutMs?: number;
   readonly paramsSchema?: z.ZodType;
   readonly description?: string;
   readonly tags: readonly string[];
@@ -241,6 +248,8 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
   const maxActiveRuns = def.maxActiveRuns ?? 16;
   if (!Number.isInteger(maxActiveRuns) || maxActiveRuns < 1) fail('maxActiveRuns must be a whole number ≥ 1');
   if (def.slaMs !== undefined && !(def.slaMs > 0)) fail('slaMs must be a positive number of milliseconds');
+  if (def.dagRunTimeoutMs !== undefined && !(def.dagRunTimeoutMs > 0))
+    fail('dagRunTimeoutMs must be a positive number of milliseconds');
   if (!def.tasks || typeof def.tasks !== 'object' || Object.keys(def.tasks).length === 0)
     fail('has no tasks');
 
@@ -305,6 +314,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     catchup: def.catchup ?? false,
     maxActiveRuns,
     ...(def.slaMs !== undefined ? { slaMs: def.slaMs } : {}),
+    ...(def.dagRunTimeoutMs !== undefined ? { dagRunTimeoutMs: def.dagRunTimeoutMs } : {}),
     ...(def.params ? { paramsSchema: def.params } : {}),
     ...(def.description ? { description: def.description } : {}),
     tags: [...(def.tags ?? [])],

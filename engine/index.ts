@@ -54,6 +54,7 @@ export {
 export {
   runTry,
   TaskTimeoutError,
+  TryCancelledError,
   WorkerShutdownError,
   MAX_OUTPUT_BYTES,
   type TryEnv,
@@ -63,7 +64,14 @@ export {
 export { TryLog, type TaskLogSink, type TryLogOptions } from './tryLog.js';
 export { createWorkerStore, type WorkerStore } from './workerStore.js';
 export { runDagInProcess, type LocalRunResult } from './localRun.js';
-export { sendAlert, taskFailedMail, slaMissMail, type AlertMailer } from './alerts.js';
+export { sendAlert, taskFailedMail, slaMissMail, runTimedOutMail, type AlertMailer } from './alerts.js';
+export {
+  cancelRun,
+  cancelTask,
+  cancelTimedOutRuns,
+  type CancelRequest,
+  type CancelResult,
+} from './cancel.js';
 export { validateParams } from './params.js';
 export {
   planBackfill,
@@ -108,6 +116,7 @@ export type {
   ClaimedTry,
   QueuedTry,
   TryToClaim,
+  CancelledTask,
 } from './store/index.js';
 export {
   AUDIT_ACTIONS,

@@ -19,6 +19,16 @@ export class WorkerShutdownError extends WareflowError {
   }
 }
 
+/**
+ * The engine no longer holds the try (cancelled, marked or cleared while it ran): the worker
+ * aborts it. Whatever the handler does afterwards, its result is discarded.
+ */
+export class TryCancelledError extends WareflowError {
+  constructor(readonly reason: string) {
+    super(`try stopped: ${reason}`, { retriable: false });
+  }
+}
+
 /** Task outputs are stored as jsonb and handed downstream: keep them small. */
 export const MAX_OUTPUT_BYTES = 1_000_000;
 
@@ -45,6 +55,11 @@ export interface TryEnv {
   services: TaskServices;
   logger: Logger;
   shutdown?: AbortSignal;
+  /**
+   * Fired by the worker when the try is no longer its own; its reason should be a
+   * `TryCancelledError`. The handler's `ctx.signal` fires at once with that reason.
+   */
+  stop?: AbortSignal;
   /** Stores the try's lines while it runs; without it, every line comes back in the result. */
   logSink?: TaskLogSink;
   logOptions?: TryLogOptions;
@@ -100,6 +115,12 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   const onShutdown = () => controller.abort(new WorkerShutdownError());
   if (env.shutdown?.aborted) onShutdown();
   env.shutdown?.addEventListener('abort', onShutdown, { once: true });
+  const onStop = () =>
+    controller.abort(
+      env.stop?.reason instanceof TryCancelledError ? env.stop.reason : new TryCancelledError('stopped'),
+    );
+  if (env.stop?.aborted) onStop();
+  env.stop?.addEventListener('abort', onStop, { once: true });
   const aborted = new Promise<never>((_, reject) => {
     if (controller.signal.aborted) reject(controller.signal.reason);
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
@@ -138,7 +159,9 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
     const error = coerceError(thrown);
     const handedBack = error instanceof WorkerShutdownError;
     // A hand-back is the engine's own event, written when it is recorded.
-    if (!handedBack) {
+    if (error instanceof TryCancelledError) {
+      write('warn', `aborted: ${error.reason}`, { event: 'aborted', reason: error.reason }, 'engine');
+    } else if (!handedBack) {
       const timedOut = error instanceof TaskTimeoutError;
       write(
         'error',
@@ -156,5 +179,6 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   } finally {
     clearTimeout(timer);
     env.shutdown?.removeEventListener('abort', onShutdown);
+    env.stop?.removeEventListener('abort', onStop);
   }
 }

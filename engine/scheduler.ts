@@ -15,6 +15,7 @@ import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
 import { sendAlert, slaMissMail } from './alerts.js';
 import { advanceBackfill } from './backfill.js';
+import { cancelTimedOutRuns } from './cancel.js';
 import { createSchedulerMetrics } from './metrics.js';
 import { advanceIdleRuns } from './recovery.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
@@ -37,8 +38,8 @@ export interface SchedulerOptions {
 }
 
 export interface Scheduler {
-  /** One scheduling pass: create due runs, advance backfills, sweep, check SLAs. */
-  tick(): Promise<{ created: number; reenqueued: number; zombies: number }>;
+  /** One scheduling pass: create due runs, advance backfills, sweep, check SLAs and run timeouts. */
+  tick(): Promise<{ created: number; reenqueued: number; zombies: number; timedOut: number }>;
   /** Runs `tick` every `tickMs` until closed. */
   start(): void;
   /** When the last pass completed (wall clock), if one has. */
@@ -221,11 +222,13 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       const dag = engine.dags.get(b.dag_id);
       if (dag) await advanceBackfill(engine, dag, b.id);
     }
+    // Before the sweep: a run past its timeout is cancelled, not advanced.
+    const timedOut = (await cancelTimedOutRuns(engine)).length;
     const swept = await sweep();
     await checkSlas();
     lastPass = Date.now();
     metrics.heartbeat.set(lastPass / 1000);
-    return { created, ...swept };
+    return { created, ...swept, timedOut };
   }
 
   const loop = async () => {

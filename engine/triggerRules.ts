@@ -7,15 +7,21 @@ export const FINAL_STATES: ReadonlySet<TaskState> = new Set([
   'failed',
   'upstream_failed',
   'skipped',
+  'cancelled',
 ]);
 const FAILED: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed']);
+
+type Settled = 'upstream_failed' | 'skipped' | 'cancelled';
 
 export interface RunEvaluation {
   /** Tasks in state `none` whose trigger rule is now met: to enqueue. */
   queue: string[];
   /** Tasks in state `none` that can never run: their final state. */
-  settle: Array<{ taskId: string; state: 'upstream_failed' | 'skipped' }>;
-  /** `success` when every leaf task succeeded or was skipped, `failed` when all are final otherwise. */
+  settle: Array<{ taskId: string; state: Settled }>;
+  /**
+   * Once every task is final: `success` when every leaf task succeeded or was skipped, `failed`
+   * when a leaf failed (or its upstream did), `cancelled` otherwise (a leaf was cancelled).
+   */
   runState: RunState;
 }
 
@@ -27,6 +33,9 @@ export interface RunEvaluation {
  *   all_done:    every upstream is final, whatever its state
  *   one_failed:  at least one upstream failed (starts at once); all final and none failed → skipped
  *   none_failed: every upstream final and none failed (skipped is fine); a failed one → upstream_failed
+ * A cancelled upstream task is final and not a failure: where all_success or none_failed would
+ * wait for it to succeed, the task is cancelled too (unless another upstream failed, which makes it
+ * upstream_failed); all_done runs after it; one_failed does not count it as a failure.
  */
 export function evaluateRun(dag: Dag, current: ReadonlyMap<string, { state: TaskState }>): RunEvaluation {
   const states = new Map<string, TaskState>();
@@ -48,21 +57,23 @@ export function evaluateRun(dag: Dag, current: ReadonlyMap<string, { state: Task
   }
   let runState: RunState = 'running';
   if ([...states.values()].every((s) => FINAL_STATES.has(s))) {
-    const leavesOk = dag.tasks
-      .filter((t) => t.downstream.length === 0)
-      .every((t) => states.get(t.id) === 'success' || states.get(t.id) === 'skipped');
-    runState = leavesOk ? 'success' : 'failed';
+    const leaves = dag.tasks.filter((t) => t.downstream.length === 0).map((t) => states.get(t.id)!);
+    if (leaves.every((s) => s === 'success' || s === 'skipped')) runState = 'success';
+    else if (leaves.some((s) => FAILED.has(s))) runState = 'failed';
+    else runState = 'cancelled';
   }
   return { queue, settle, runState };
 }
 
-function decide(rule: TriggerRule, up: TaskState[]): 'wait' | 'run' | 'upstream_failed' | 'skipped' {
+function decide(rule: TriggerRule, up: TaskState[]): 'wait' | 'run' | Settled {
   const allFinal = up.every((s) => FINAL_STATES.has(s));
   const anyFailed = up.some((s) => FAILED.has(s));
+  const anyCancelled = up.includes('cancelled');
   switch (rule) {
     case 'all_success':
       if (anyFailed) return 'upstream_failed';
       if (!allFinal) return 'wait';
+      if (anyCancelled) return 'cancelled';
       return up.some((s) => s === 'skipped') ? 'skipped' : 'run';
     case 'all_done':
       return allFinal ? 'run' : 'wait';
@@ -71,6 +82,7 @@ function decide(rule: TriggerRule, up: TaskState[]): 'wait' | 'run' | 'upstream_
       return allFinal ? 'skipped' : 'wait';
     case 'none_failed':
       if (anyFailed) return 'upstream_failed';
-      return allFinal ? 'run' : 'wait';
+      if (!allFinal) return 'wait';
+      return anyCancelled ? 'cancelled' : 'run';
   }
 }

@@ -24,8 +24,11 @@ export interface WorkerStore {
   claimTries(workerId: string, staleMs: number, tries: TryToClaim[]): Promise<Array<ClaimedTry | undefined>>;
   /** Whether this try of the task instance is running on some worker right now. */
   tryIsRunning(runId: number, taskId: string, tryNumber: number): Promise<boolean>;
-  /** Marks every try `workerId` is running as alive; returns how many. */
-  heartbeat(workerId: string): Promise<number>;
+  /**
+   * Marks every try `workerId` is running as alive; returns them. A try the worker runs that is
+   * missing is no longer its own (cancelled, marked, cleared, taken over): the worker aborts it.
+   */
+  heartbeat(workerId: string): Promise<Array<{ run_id: number; task_id: string; try_number: number }>>;
   /** Records how tries ended and hands off to their downstream tasks (see `finishTries`). */
   finishTries(tries: TryFinish[]): Promise<FinishResult[]>;
   /** Stores log lines of running tries as they are written; returns how many. */

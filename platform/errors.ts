@@ -49,6 +49,16 @@ export class PermanentTaskError extends WareflowError {
   }
 }
 
+/**
+ * A well-formed request that the current state of its target does not allow, such as cancelling
+ * a run that has already ended: nothing changed. Never retried (HTTP 409; the CLI exits 1).
+ */
+export class ConflictError extends WareflowError {
+  constructor(message: string) {
+    super(message, { retriable: false });
+  }
+}
+
 /** A service we depend on (PostgreSQL, Redis, Kafka, SMTP) did not answer. Retriable. */
 export class ServiceUnavailableError extends WareflowError {
   constructor(

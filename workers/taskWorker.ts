@@ -8,6 +8,7 @@ import {
   queueNameFor,
   runTry,
   sendAlert,
+  TryCancelledError,
   taskFailedMail,
   type Engine,
   type TaskJobData,
@@ -74,6 +75,8 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   const staleMs = options.staleMs ?? 30_000;
   const shutdown = new AbortController();
   const active = new Set<string>();
+  /** The tries whose function is running here, by `run_id/task_id/try_number`, with what aborts each. */
+  const stops = new Map<string, AbortController>();
   const alerts = new Set<Promise<void>>();
   const pools = options.pools ?? [
     ...new Set([...engine.dags.values()].flatMap((d) => d.tasks.map((t) => t.pool))),
@@ -115,7 +118,9 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       return 'stale';
     }
     const key = `${runId}/${taskId}/${tryNumber}`;
+    const stop = new AbortController();
     active.add(key);
+    stops.set(key, stop);
     try {
       if (claimed.upstream_ended_at) {
         engine.metrics.handoff.observe(
@@ -148,10 +153,12 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
           services: options.services ?? {},
           logger: engine.logger,
           shutdown: shutdown.signal,
+          stop: stop.signal,
           logSink: appendLogs,
           ...(options.taskLogs ? { logOptions: options.taskLogs } : {}),
         },
       );
+      stops.delete(key); // ended: whatever the heartbeat says now, there is nothing to abort
       const outcome: TryOutcome = result.ok
         ? { kind: 'success', output: result.output }
         : result.handedBack
@@ -198,6 +205,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       return outcome.kind;
     } finally {
       active.delete(key);
+      stops.delete(key);
     }
   };
 
@@ -216,9 +224,27 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
     return w;
   });
 
+  // The heartbeat answers with the tries PostgreSQL still gives this worker. One it runs that is
+  // missing was cancelled, marked or cleared (or taken over) since: its signal fires, and its
+  // result will be discarded. Only tries running before the heartbeat was sent are judged: their
+  // claims committed before it, so the answer would include them.
   const beat = setInterval(() => {
     if (active.size === 0) return;
-    store.heartbeat(id).catch((err) => log.warn({ err }, 'heartbeat failed'));
+    const sent = [...stops.keys()];
+    store
+      .heartbeat(id)
+      .then((held) => {
+        const mine = new Set(held.map((t) => `${t.run_id}/${t.task_id}/${t.try_number}`));
+        for (const key of sent) {
+          const stop = stops.get(key);
+          if (!stop || mine.has(key) || stop.signal.aborted) continue;
+          log.warn({ try: key }, 'aborting a try the engine no longer holds (cancelled, marked or cleared)');
+          stop.abort(
+            new TryCancelledError('the engine no longer holds this try (cancelled, marked or cleared)'),
+          );
+        }
+      })
+      .catch((err) => log.warn({ err }, 'heartbeat failed'));
   }, heartbeatMs);
   beat.unref();
   log.info({ pools, concurrency: options.concurrency ?? 8 }, 'worker started');

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { parseWholeNumber } from '../../platform/index.js';
 import { UsageError } from '../errors.js';
 
@@ -52,6 +53,25 @@ export function parseRunId(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`RUN_ID must be a run number (got ${value})`);
   return n;
+}
+
+/** A backfill id argument. */
+export function parseBackfillId(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`BACKFILL_ID must be a backfill number (got ${value})`);
+  return n;
+}
+
+/** Who runs this command, as the engine records it on what it changes (`cli:USER`). */
+export function commandUser(): string {
+  let name = process.env.USER;
+  try {
+    name ||= userInfo().username;
+  } catch {
+    // no passwd entry (a container's arbitrary uid)
+  }
+  return `cli:${name || 'unknown'}`;
 }
 
 /** Prints one JSON document on stdout (dates as ISO strings). */

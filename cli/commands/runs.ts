@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import {
   audited,
+  cancelRun,
+  cancelTask,
   clearTasks,
   cliActor,
   getRun,
@@ -9,26 +11,27 @@ import {
   listRuns,
   markTask,
   setRunNote,
+  RUN_STATES,
   type TaskLogRow,
   type TaskLogView,
 } from '../../engine/index.js';
 import { UsageError } from '../errors.js';
 import { withEngine } from '../registry.js';
-import { iso, parseRunId, printJson, printTable, wholeNumber } from './arguments.js';
+import { commandUser, iso, parseRunId, printJson, printTable, wholeNumber } from './arguments.js';
 
 export function registerRunsCommands(program: Command): void {
-  const runs = program.command('runs').description('DAG runs: list, show, clear, mark');
+  const runs = program.command('runs').description('DAG runs: list, show, clear, mark, cancel');
 
   runs
     .command('list')
     .description('list runs, newest logical date first')
     .argument('[dag]', 'only runs of this DAG')
-    .option('--state <state>', 'only runs in this state (running, success, failed)')
+    .option('--state <state>', 'only runs in this state (running, success, failed, cancelled)')
     .option('--limit <n>', 'at most this many runs', wholeNumber('--limit'), 50)
     .option('--json', 'print one JSON document')
     .action(async (dagId: string | undefined, opts: { state?: string; limit: number; json?: boolean }) => {
-      if (opts.state && !['running', 'success', 'failed'].includes(opts.state)) {
-        throw new UsageError(`--state must be running, success or failed (got ${opts.state})`);
+      if (opts.state && !(RUN_STATES as readonly string[]).includes(opts.state)) {
+        throw new UsageError(`--state must be ${RUN_STATES.join(', ')} (got ${opts.state})`);
       }
       await withEngine(async ({ engine }) => {
         const rows = await listRuns(engine, {
@@ -160,6 +163,41 @@ export function registerRunsCommands(program: Command): void {
               ? `${note.note}\n-- ${note.updated_by}, ${iso(note.updated_at)}`
               : `run ${runId} has no note`,
           );
+      });
+    });
+
+  registerCancel(runs);
+}
+
+/** `runs cancel`: a whole run, or one task instance of it with --task. */
+function registerCancel(runs: Command): void {
+  runs
+    .command('cancel')
+    .description(
+      'cancel a running run (or one task instance with --task): running tries are aborted, nothing more starts',
+    )
+    .argument('<run_id>', 'run number', parseRunId)
+    .option('--task <task>', 'cancel only this task instance; downstream tasks follow their trigger rules')
+    .option('--reason <text>', 'why (shown on the run and in the task log)')
+    .option('--json', 'print one JSON document')
+    .action(async (runId: number, opts: { task?: string; reason?: string; json?: boolean }) => {
+      if (opts.reason !== undefined && opts.reason.trim() === '')
+        throw new UsageError('--reason must not be empty');
+      if (opts.task !== undefined && opts.task.trim() === '')
+        throw new UsageError('--task must not be empty');
+      await withEngine(async ({ engine }) => {
+        const request = { by: commandUser(), ...(opts.reason ? { reason: opts.reason } : {}) };
+        const target = { action: opts.task ? 'task.cancel' : 'run.cancel', runId, taskId: opts.task ?? null };
+        const result = await audited(
+          engine,
+          { ...cliActor(), ...target, detail: { reason: opts.reason } },
+          () =>
+            opts.task ? cancelTask(engine, runId, opts.task, request) : cancelRun(engine, runId, request),
+        );
+        const tasks = result.cancelled.map((t) => t.task_id);
+        if (opts.json)
+          return printJson({ run_id: runId, run_state: result.runState, cancelled: result.cancelled });
+        console.log(`run ${runId}: cancelled ${tasks.join(', ')} (run ${result.runState})`);
       });
     });
 }

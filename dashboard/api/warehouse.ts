@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { audited } from '../audit.js';
 import { principalOf, requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
@@ -43,7 +44,13 @@ export function warehouseApi(deps: RouteDeps): Router {
   // 200 with the alert (`outcome`: acknowledged, or already); 404 unknown id; 409 already resolved.
   r.post('/alerts/:alertId/acknowledge', requireMutation(policy, 'api'), async (req, res) => {
     const { alertId } = alertParams.parse(req.params);
-    const result = await reads.acknowledgeAlert(alertId, principalOf(res)?.user ?? 'token');
+    const result = await audited(
+      deps,
+      req,
+      res,
+      { action: 'alert.acknowledge', detail: { alert_id: alertId } },
+      () => reads.acknowledgeAlert(alertId, principalOf(res)?.user ?? 'token'),
+    );
     if (result.outcome === 'missing') throw notFound(`alert ${alertId}`);
     if (result.outcome === 'resolved') throw new HttpError(409, `alert ${alertId} is already resolved`);
     res.json({ outcome: result.outcome, alert: result.alert });

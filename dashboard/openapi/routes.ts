@@ -1,14 +1,18 @@
 import type { z } from 'zod';
 import {
+  alertParams,
   alertsQuery,
   anomaliesQuery,
   auditQuery,
   backfillBody,
   backfillParams,
   calendarQuery,
+  cancelBackfillBody,
+  cancelBody,
   clearBody,
   dagParams,
   dagRunParams,
+  dagTaskParams,
   durationsQuery,
   logsQuery,
   markBody,
@@ -195,7 +199,31 @@ export const API_ROUTES: ApiRoute[] = [
     params: taskParams,
     query: logsQuery,
   }),
+  // Cancel (each answers 409 when what it names has already ended)
+  ...(
+    [
+      ['/runs/:runId/cancel', runParams, 'Cancel a run: running tries are aborted (audited as run.cancel)'],
+      ['/dags/:dagId/runs/:runId/cancel', dagRunParams, 'Cancel a run of this DAG (audited as run.cancel)'],
+      ['/runs/:runId/tasks/:taskId/cancel', taskParams, 'Cancel one task instance (audited as task.cancel)'],
+      [
+        '/dags/:dagId/runs/:runId/tasks/:taskId/cancel',
+        dagTaskParams,
+        'Cancel one task instance of a run of this DAG (audited as task.cancel)',
+      ],
+    ] as const
+  ).map(([path, params, summary]) =>
+    run({ method: 'post', path, summary, params, body: cancelBody, access: 'operator' }),
+  ),
   // Backfills
+  {
+    method: 'post',
+    path: '/backfills/:backfillId/cancel',
+    summary: 'Cancel a backfill: no new runs, its queued runs cancelled (audited as backfill.cancel)',
+    tag: 'Backfills',
+    params: backfillParams,
+    body: cancelBackfillBody,
+    access: 'operator',
+  },
   {
     method: 'get',
     path: '/dags/:dagId/backfills',
@@ -240,6 +268,14 @@ export const API_ROUTES: ApiRoute[] = [
     returns: 'Page',
   },
   { method: 'get', path: '/alerts/summary', summary: 'Open alerts by severity', tag: 'Warehouse' },
+  {
+    method: 'post',
+    path: '/alerts/:alertId/acknowledge',
+    summary: 'Acknowledge an open alert; 409 when it is resolved (audited as alert.acknowledge)',
+    tag: 'Warehouse',
+    params: alertParams,
+    access: 'operator',
+  },
   {
     method: 'get',
     path: '/data-quality/results',

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { SEVERITIES, type AlertGroup, type AlertRow } from '../../inventory/alerts/index.js';
+import { audited } from '../audit.js';
 import { principalOf, requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
@@ -88,7 +89,13 @@ export function alertPages(deps: RouteDeps): Router {
     const { alertId } = alertParams.parse(req.params);
     acknowledgeForm.parse(req.body ?? {});
     const user = principalOf(res)?.user ?? 'unknown';
-    const result = await reads.acknowledgeAlert(alertId, user);
+    const result = await audited(
+      deps,
+      req,
+      res,
+      { action: 'alert.acknowledge', detail: { alert_id: alertId } },
+      () => reads.acknowledgeAlert(alertId, user),
+    );
     if (result.outcome === 'missing') throw notFound(`alert ${alertId}`);
     const said = {
       acknowledged: 'acknowledged',

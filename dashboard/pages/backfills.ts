@@ -9,7 +9,7 @@ import { backfillBody, dagParams } from '../validation.js';
 import { dagHref } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
-import { csrfField, layout, stateLabel } from '../views/layout.js';
+import { actionButton, csrfField, layout, stateLabel, type PageContext } from '../views/layout.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
 const backfillForm = z.object({
@@ -39,7 +39,7 @@ export function backfillPages(deps: RouteDeps): Router {
             ${catalog.dags.map((d, i) => h`${i > 0 ? ', ' : ''}<a href="${dagHref(d.id)}/backfills">${d.id}</a>`)}.
           </p>
           <div id="backfills" data-live="backfills" data-active="${active ? 'yes' : 'no'}">
-            ${backfills.length === 0 ? h`<p class="empty">No backfills yet.</p>` : backfillTable(backfills, true)}
+            ${backfills.length === 0 ? h`<p class="empty">No backfills yet.</p>` : backfillTable(ctx, backfills, true)}
           </div>`,
         { refresh: true },
       ),
@@ -85,7 +85,7 @@ export function backfillPages(deps: RouteDeps): Router {
               : ''
           }
           <div id="backfills" data-live="backfills" data-active="${active ? 'yes' : 'no'}">
-            ${backfills.length === 0 ? h`<p class="empty">No backfills yet.</p>` : backfillTable(backfills, false)}
+            ${backfills.length === 0 ? h`<p class="empty">No backfills yet.</p>` : backfillTable(ctx, backfills, false)}
           </div>`,
         { refresh: true },
       ),
@@ -122,7 +122,7 @@ export function backfillPages(deps: RouteDeps): Router {
   return r;
 }
 
-function backfillTable(backfills: BackfillWithProgress[], withDag: boolean) {
+function backfillTable(ctx: PageContext, backfills: BackfillWithProgress[], withDag: boolean) {
   return h`<table>
     <thead>
       <tr>
@@ -134,16 +134,17 @@ function backfillTable(backfills: BackfillWithProgress[], withDag: boolean) {
         <th>Concurrency</th>
         <th>Started</th>
         <th>Ended</th>
+        <th></th>
       </tr>
     </thead>
     <tbody>
-      ${backfills.map((b) => backfillRow(b, withDag))}
+      ${backfills.map((b) => backfillRow(ctx, b, withDag))}
     </tbody>
   </table>`;
 }
 
-function backfillRow(b: BackfillWithProgress, withDag: boolean) {
-  const done = b.progress.success + b.progress.failed;
+function backfillRow(ctx: PageContext, b: BackfillWithProgress, withDag: boolean) {
+  const done = b.progress.success + b.progress.failed + b.progress.cancelled;
   const total = Math.max(b.total, done);
   const pct = total === 0 ? 0 : Math.round((done / total) * 100);
   return h`<tr data-backfill="${b.id}">
@@ -154,12 +155,15 @@ function backfillRow(b: BackfillWithProgress, withDag: boolean) {
     <td>
       <progress max="${total}" value="${done}">${pct}%</progress>
       <span class="small"
-        >${done}/${total} (${b.progress.success} ok, ${b.progress.failed} failed, ${b.progress.running}
-        running)</span
+        >${done}/${total} (${b.progress.success} ok, ${b.progress.failed} failed,
+        ${b.progress.cancelled} cancelled, ${b.progress.running} running)</span
       >
     </td>
     <td>${b.concurrency}</td>
     <td>${formatTime(b.created_at)}</td>
     <td>${formatTime(b.ended_at) || '—'}</td>
+    <td class="actions">
+      ${b.state === 'running' ? actionButton(ctx, `/backfills/${b.id}/cancel`, 'Cancel', {}, { className: 'btn small bad', confirm: `Cancel backfill ${b.id}? No new runs start; its queued runs are cancelled, running ones finish.` }) : ''}
+    </td>
   </tr>`;
 }

@@ -15,6 +15,7 @@ import { ganttView } from '../views/ganttView.js';
 import { runNoteSection } from '../views/runNoteView.js';
 import { h } from '../views/html.js';
 import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
+import { CANCELLABLE } from './cancel.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
 const clearForm = z.object({
@@ -76,6 +77,7 @@ export function runPages(deps: RouteDeps): Router {
             <p class="actions">
               ${actionButton(ctx, `${href}/clear`, 'Clear failed tasks', { only_failed: 'true' }, { confirm: 'Clear the failed tasks of this run and run them again?' })}
               ${actionButton(ctx, `${href}/clear`, 'Clear all tasks', {}, { className: 'btn secondary', confirm: 'Clear every task of this run and run it again?' })}
+              ${run.state === 'running' ? actionButton(ctx, `${href}/cancel`, 'Cancel run', {}, { className: 'btn bad', confirm: 'Cancel this run? Running tasks are stopped and nothing more of it starts.' }) : ''}
             </p>
             <table class="tasks">
               <thead>
@@ -101,7 +103,7 @@ export function runPages(deps: RouteDeps): Router {
                       <td>${formatTime(t.started_at)}</td>
                       <td>${formatDuration(durationBetween(t.started_at, t.ended_at))}</td>
                       <td>${t.pool}</td>
-                      <td class="actions">${taskActions(ctx, href, t.task_id)}</td>
+                      <td class="actions">${taskActions(ctx, href, t.task_id, t.state)}</td>
                     </tr>`,
                 )}
               </tbody>
@@ -175,7 +177,7 @@ export function runPages(deps: RouteDeps): Router {
                   : ''
               }
             </dl>
-            <p class="actions">${taskActions(ctx, href, taskId)}</p>
+            <p class="actions">${taskActions(ctx, href, taskId, ti.state)}</p>
             ${
               ti.error
                 ? h`<h2>Error</h2>
@@ -257,10 +259,11 @@ export function runPages(deps: RouteDeps): Router {
   return r;
 }
 
-function taskActions(ctx: PageContext, runHrefValue: string, taskId: string) {
+function taskActions(ctx: PageContext, runHrefValue: string, taskId: string, state: string) {
   const taskHref = `${runHrefValue}/tasks/${encodeURIComponent(taskId)}`;
   return h`${actionButton(ctx, `${runHrefValue}/clear`, 'Clear', { task_id: taskId }, { className: 'btn small', confirm: `Clear ${taskId} and run it again?` })}
   ${actionButton(ctx, `${runHrefValue}/clear`, 'Clear + downstream', { task_id: taskId, downstream: 'true' }, { className: 'btn small secondary', confirm: `Clear ${taskId} and everything downstream?` })}
   ${actionButton(ctx, `${taskHref}/mark`, 'Mark success', { state: 'success' }, { className: 'btn small ok' })}
-  ${actionButton(ctx, `${taskHref}/mark`, 'Mark failed', { state: 'failed' }, { className: 'btn small bad' })}`;
+  ${actionButton(ctx, `${taskHref}/mark`, 'Mark failed', { state: 'failed' }, { className: 'btn small bad' })}
+  ${CANCELLABLE.has(state) ? actionButton(ctx, `${taskHref}/cancel`, 'Cancel', {}, { className: 'btn small secondary', confirm: `Cancel ${taskId}? A running try is stopped; downstream tasks follow their trigger rules.` }) : ''}`;
 }

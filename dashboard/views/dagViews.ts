@@ -189,9 +189,17 @@ export function gridView(grid: Grid): SafeHtml {
       </tbody>
     </table>
     <p class="legend">
-      ${['success', 'running', 'queued', 'up_for_retry', 'failed', 'upstream_failed', 'skipped', 'none'].map(
-        (s) => h`${stateLabel(s)} `,
-      )}
+      ${[
+        'success',
+        'running',
+        'queued',
+        'up_for_retry',
+        'failed',
+        'upstream_failed',
+        'skipped',
+        'cancelled',
+        'none',
+      ].map((s) => h`${stateLabel(s)} `)}
     </p>
   </div>`;
 }

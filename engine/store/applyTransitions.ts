@@ -30,7 +30,8 @@ export interface QueuedRow {
 /**
  * Applies the decisions of one evaluation per run, for any number of runs, in one statement.
  * Only tasks still waiting (`none`) change, so applying a decision twice changes nothing; a run
- * ends when its `runState` is final. A run whose version moved on since its states were read (a
+ * ends when its `runState` is final. A cancelled run keeps its state (only a clear or mark, which
+ * reopen it, changes it), so a try recorded just before the cancel cannot turn it failed. A run whose version moved on since its states were read (a
  * clear or mark committed meanwhile) is left alone and reported as stale: decide again from a
  * fresh read. The run rows are share-locked while the decisions apply, so a clear or mark waits.
  * Each queued try gets a new key (the try_number trigger) and its `queued` line in the try's log.
@@ -70,7 +71,7 @@ export async function applyTransitions(
           SET state = c.state,
               ended_at = CASE WHEN c.state = 'running' THEN NULL ELSE coalesce(r.ended_at, clock_timestamp()) END
          FROM current c
-        WHERE r.id = c.id AND c.write_state
+        WHERE r.id = c.id AND c.write_state AND r.state <> 'cancelled'
           AND (r.state <> c.state OR (c.state <> 'running' AND r.ended_at IS NULL))),
      queued AS (
        UPDATE orchestrator.task_instances ti

@@ -33,6 +33,10 @@ export { findIdleRuns } from './findIdleRuns.js';
 export { resetTasks } from './resetTasks.js';
 export { reopenRun } from './reopenRun.js';
 export { forceTaskState } from './forceTaskState.js';
+// Cancel: task instances, runs, the run timeout.
+export { cancelTasks, type CancelledTask } from './cancelTasks.js';
+export { markRunCancelled } from './markRunCancelled.js';
+export { findTimedOutRuns } from './findTimedOutRuns.js';
 // Reads for the CLI, the dashboard and the metrics.
 export { listRuns } from './listRuns.js';
 export { getRunRow } from './getRunRow.js';
@@ -58,3 +62,4 @@ export { insertAudit, type AuditRow, type NewAuditRow } from './insertAudit.js';
 export { listAuditLog, type AuditLogFilter } from './listAuditLog.js';
 export { runNotes, lockRunNote, type RunNoteRow } from './runNotes.js';
 export { writeRunNote } from './writeRunNote.js';
+export { backfillRunsToCancel } from './backfillRunsToCancel.js';

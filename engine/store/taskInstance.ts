@@ -3,7 +3,7 @@ import type { TaskInstanceRow } from './types.js';
 
 /** One task instance of a run, or undefined. */
 export async function taskInstance(
-  knex: Knex,
+  knex: Knex | Knex.Transaction,
   runId: number,
   taskId: string,
 ): Promise<TaskInstanceRow | undefined> {

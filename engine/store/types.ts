@@ -8,11 +8,13 @@ export const TASK_STATES = [
   'up_for_retry',
   'upstream_failed',
   'skipped',
+  /** Stopped by an operator, the run timeout or a cancelled backfill; final, told apart from `failed`. */
+  'cancelled',
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** States of a DAG run. */
-export const RUN_STATES = ['running', 'success', 'failed'] as const;
+export const RUN_STATES = ['running', 'success', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 export type RunTypeName = 'scheduled' | 'manual' | 'backfill';
 
@@ -46,6 +48,11 @@ export interface DagRunRow {
   started_at: Date;
   ended_at: Date | null;
   sla_missed_at: Date | null;
+  /** Who cancelled the run (a user name, `scheduler` for the run timeout, `backfill N`). */
+  cancelled_by: string | null;
+  cancel_reason: string | null;
+  /** When a clear or mark last reopened the run after it had ended (the run timeout counts from it). */
+  reopened_at: Date | null;
 }
 
 export interface TaskInstanceRow {
@@ -75,7 +82,9 @@ export type TaskLogSource = 'task' | 'engine';
  * The engine's events on a try, as `fields.event` of its `engine` lines. `raised` carries the
  * error a handler threw (with its stack); `retried`, `failed` and `handed_back` carry the reason
  * the engine recorded. `cleared` and `marked` are written on the try that was current when an
- * operator acted (0 if the task never ran).
+ * operator acted (0 if the task never ran). `cancelled` is written on the try current when the
+ * task instance was cancelled (with `reason` and `by`); `aborted` by the worker whose running try
+ * it stopped because the engine no longer held that try (cancelled, marked, cleared).
  */
 export const TRY_EVENTS = [
   'queued',
@@ -88,6 +97,8 @@ export const TRY_EVENTS = [
   'handed_back',
   'marked',
   'cleared',
+  'cancelled',
+  'aborted',
 ] as const;
 export type TryEvent = (typeof TRY_EVENTS)[number];
 

@@ -134,7 +134,7 @@ describe('dashboard DAG views API', function () {
     for (const r of runs) {
       const day = new Date(r.logical_date).toISOString().slice(0, 10);
       if (!day.startsWith(String(year))) continue;
-      const counts = expected.get(day) ?? { running: 0, success: 0, failed: 0 };
+      const counts = expected.get(day) ?? { running: 0, success: 0, failed: 0, cancelled: 0 };
       counts[r.state] = (counts[r.state] ?? 0) + 1;
       expected.set(day, counts);
     }
@@ -145,13 +145,16 @@ describe('dashboard DAG views API', function () {
     expect((await get('/api/dags/nope/calendar')).status).to.equal(404);
   });
 
-  it('takes the worst state of a day: failed over running over success', async () => {
+  it('takes the worst state of a day: failed over cancelled over running over success', async () => {
     const rows = [
       { day: '2026-03-01', state: 'success', runs: 3 },
+      { day: '2026-03-01', state: 'cancelled', runs: 1 },
       { day: '2026-03-01', state: 'failed', runs: 1 },
       { day: '2026-03-02', state: 'running', runs: 1 },
       { day: '2026-03-02', state: 'success', runs: 2 },
       { day: '2026-03-03', state: 'success', runs: 1 },
+      { day: '2026-03-04', state: 'running', runs: 1 },
+      { day: '2026-03-04', state: 'cancelled', runs: 1 },
     ];
     const engine = { runStatesByDay: async () => rows } as unknown as RouteDeps['engine'];
     const cal = await runCalendarOf({ engine }, 'x', 2026);
@@ -159,8 +162,9 @@ describe('dashboard DAG views API', function () {
       ['2026-03-01', 'failed'],
       ['2026-03-02', 'running'],
       ['2026-03-03', 'success'],
+      ['2026-03-04', 'cancelled'],
     ]);
-    expect(cal.days[0]!.runs).to.deep.equal({ running: 0, success: 3, failed: 1 });
+    expect(cal.days[0]!.runs).to.deep.equal({ running: 0, success: 3, failed: 1, cancelled: 1 });
   });
 
   it('answers 404 for the graph of an unknown DAG', async () => {

@@ -156,7 +156,7 @@ describe('dashboard API', function () {
       expect(created.body).to.include({ dag_id: 'demo_etl', total: 3, state: 'running' });
       const listed = await get('/api/dags/demo_etl/backfills');
       expect(listed.body.backfills[0]).to.include({ id: created.body.id });
-      expect(listed.body.backfills[0].progress).to.have.keys(['success', 'failed', 'running']);
+      expect(listed.body.backfills[0].progress).to.have.keys(['success', 'failed', 'running', 'cancelled']);
       const reversed = await get(
         '/api/dags/demo_etl/backfills',
         json({ from: '2026-01-03', to: '2026-01-01' }, basic()),
