@@ -8,7 +8,6 @@ export { PermanentTaskError } from '../platform/index.js';
 export {
   defineDag,
   task,
-  isTimeZone,
   DagDefinitionError,
   TRIGGER_RULES,
   type Dag,
@@ -24,6 +23,17 @@ export {
   type TaskServices,
   type TriggerRule,
 } from './dag.js';
+export { isTimeZone } from './dagGraph.js';
+export {
+  asset,
+  partitionKey,
+  partitionsCovering,
+  PARTITIONINGS,
+  type Asset,
+  type Outlet,
+  type OutletSpec,
+  type Partitioning,
+} from './assets.js';
 export {
   intervalsBetween,
   intervalStartingAt,

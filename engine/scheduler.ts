@@ -7,6 +7,7 @@ import {
   lockDag,
   pausedDags,
   scheduleCursor,
+  syncAssets,
   syncDags,
   taskMaxTries,
   type QueuedTry,
@@ -17,6 +18,7 @@ import { sendAlert, slaMissMail } from './alerts.js';
 import { advanceBackfill } from './backfill.js';
 import { createSchedulerMetrics } from './metrics.js';
 import { advanceIdleRuns } from './recovery.js';
+import { assetDeclarations, createAssetTriggeredRuns, readyIntervals } from './assetScheduler.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
 import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
 
@@ -82,7 +84,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       if (cursor.paused) return [];
       let slots = dag.maxActiveRuns - cursor.active;
       const out: Array<{ runId: number; queued: QueuedTry[]; interval: DataInterval }> = [];
-      const candidates = dueIntervals(dag, now, cursor.lastScheduled);
+      const candidates = await readyIntervals(trx, dag, dueIntervals(dag, now, cursor.lastScheduled));
       for (const interval of candidates) {
         if (slots <= 0 || out.length >= maxRunsPerPass) break;
         const run = await createRunInTx(trx, dag, {
@@ -109,6 +111,25 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     }
     await engine.queues.enqueue(created.flatMap((r) => r.queued));
     return created.length;
+  }
+
+  /** Asset-triggered runs (only DAGs with `onAssets`; one query when none is due). */
+  async function scheduleOnAssets(paused: Map<string, { paused: boolean }>): Promise<number> {
+    const dags = [...engine.dags.values()].filter((d) => d.onAssets.length > 0 && !paused.get(d.id)?.paused);
+    if (dags.length === 0) return 0;
+    try {
+      const created = await createAssetTriggeredRuns(engine.knex, dags);
+      for (const run of created)
+        log.info(
+          { dag_id: run.dagId, run_id: run.runId, logical_date: run.logicalDate, events: run.events },
+          'asset-triggered run created',
+        );
+      await engine.queues.enqueue(created.flatMap((r) => r.queued));
+      return created.length;
+    } catch (err) {
+      log.error({ err: coerceError(err) }, 'asset scheduling failed');
+      return 0;
+    }
   }
 
   /**
@@ -204,6 +225,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
           tags: [...d.tags],
         })),
       );
+      await syncAssets(engine.knex, [...engine.dags.keys()], assetDeclarations(engine.dags.values()));
       synced = true;
     }
     const now = engine.now();
@@ -217,6 +239,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         log.error({ err: coerceError(err), dag_id: dag.id }, 'scheduling failed');
       }
     }
+    created += await scheduleOnAssets(paused);
     for (const b of await listBackfills(engine.knex, { state: 'running' })) {
       const dag = engine.dags.get(b.dag_id);
       if (dag) await advanceBackfill(engine, dag, b.id);

@@ -53,3 +53,12 @@ export { getBackfill } from './getBackfill.js';
 export { listBackfills } from './listBackfills.js';
 export { runsInRange } from './runsInRange.js';
 export { adoptRun } from './adoptRun.js';
+// Assets: declarations, events, asset-triggered runs, reads.
+export { syncAssets, type AssetDeclaration } from './syncAssets.js';
+export { assetTriggeredDags, type AssetCondition } from './assetTriggeredDags.js';
+export { unconsumedAssetEvents, type PendingAssetEvent } from './unconsumedAssetEvents.js';
+export { recordAssetTriggers } from './recordAssetTriggers.js';
+export { presentPartitions } from './presentPartitions.js';
+export { triggeringAssetEvents } from './triggeringAssetEvents.js';
+export { listAssets } from './listAssets.js';
+export { assetHistory } from './assetHistory.js';
