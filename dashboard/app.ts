@@ -8,6 +8,7 @@ import type { DeadLetterDeps } from '../streaming/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { dagViewsApi } from './api/dagViews.js';
+import { assetsApi } from './api/assets.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
@@ -22,6 +23,7 @@ import { errorHandler, HttpError } from './errors.js';
 import { bullBoardHeaders, pageHeaders } from './headers.js';
 import { createHealthChecker, type HealthChecker } from './health.js';
 import { createDashboardMetrics } from './metrics.js';
+import { assetPages } from './pages/assets.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
@@ -112,13 +114,13 @@ export function buildApp(options: AppOptions): BuiltApp {
 
   app.use('/api', ...apiBodies());
   app.use('/api', orchestrationApi(deps), dagViewsApi(deps), warehouseApi(deps));
-  app.use('/api', stockApi(deps), reportsApi(deps));
+  app.use('/api', stockApi(deps), reportsApi(deps), assetsApi(deps));
   app.use('/api', (_req, _res, next) => next(new HttpError(404, 'no such API endpoint')));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(loginPages({ ...deps, sessions, authenticator }));
   app.use(dagPages(deps), runPages(deps), backfillPages(deps), resultPages(deps));
-  app.use(runListPages(deps), streamPages(deps));
+  app.use(runListPages(deps), streamPages(deps), assetPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));

@@ -1,5 +1,7 @@
 import type { Registry } from 'prom-client';
 import type {
+  AssetDetail,
+  AssetSummaryRow,
   DagRunRow,
   RunDayCount,
   RunState,
@@ -39,13 +41,25 @@ export interface DashboardEngine {
   startBackfill(request: BackfillRequest): Promise<BackfillRow>;
   listBackfills(filter: { dagId?: string }): Promise<BackfillWithProgress[]>;
   getBackfill(id: number): Promise<BackfillWithProgress | undefined>;
+  /** Every asset the DAGs declare, with its producers, consumers and latest event. */
+  listAssets(): Promise<AssetSummaryRow[]>;
+  /** One asset with its newest partitions, their events and readers; undefined if unknown. */
+  getAsset(assetKey: string): Promise<AssetDetail | undefined>;
   /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
   queueNames(): string[];
   /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
   readonly registry?: Registry;
 }
 
-export type { RunState, TaskState, TaskInstanceRow, TaskInstanceInRun, RunDayCount };
+export type {
+  AssetDetail,
+  AssetSummaryRow,
+  RunState,
+  TaskState,
+  TaskInstanceRow,
+  TaskInstanceInRun,
+  RunDayCount,
+};
 /** A run as the engine stores it. */
 export type RunRow = DagRunRow;
 
@@ -57,7 +71,7 @@ export interface DagStateRow {
 export interface RunFilter {
   dagId?: string;
   state?: RunState;
-  runType?: 'scheduled' | 'manual' | 'backfill';
+  runType?: 'scheduled' | 'manual' | 'backfill' | 'asset_triggered';
   limit: number;
   offset: number;
 }

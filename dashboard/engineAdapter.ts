@@ -1,7 +1,9 @@
 import {
   clearTasks,
   getRun,
+  getAsset,
   getTaskLogs,
+  listAssets,
   listBackfills,
   listDags,
   listRuns,
@@ -96,6 +98,8 @@ export function engineOperations(engine: Engine): DashboardEngine {
       const row = (await listBackfills(engine, {})).find((b) => b.id === id);
       return row ? withProgress(row) : undefined;
     },
+    listAssets: () => listAssets(engine),
+    getAsset: (assetKey) => getAsset(engine, assetKey),
     queueNames() {
       const pools = new Set<string>();
       for (const dag of engine.dags.values()) for (const t of dag.tasks) pools.add(t.pool);

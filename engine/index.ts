@@ -98,10 +98,16 @@ export {
   type DagSummary,
   type RunDetail,
 } from './operations.js';
+export { listAssets, getAsset, type AssetDetail, type AssetPartition } from './assetReads.js';
 export { readTaskLog, type TaskLogView, type TryLogView } from './taskLog.js';
 export { taskInstancesOfRecentRuns, runStatesPerDay } from './history.js';
 export { TASK_STATES, RUN_STATES, TRY_EVENTS } from './store/index.js';
 export type {
+  AssetDeclarationRow,
+  AssetEventRow,
+  AssetReaderRow,
+  AssetSummaryRow,
+  TriggeringAssetEvent,
   DagRunRow,
   TaskInstanceRow,
   TaskInstanceInRun,

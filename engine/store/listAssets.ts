@@ -9,10 +9,11 @@ const DECLARATIONS = `coalesce((SELECT jsonb_agg(jsonb_build_object('dag_id', d.
 export async function listAssets(knex: Knex, assetKey?: string): Promise<AssetSummaryRow[]> {
   const { rows } = await knex.raw(
     `SELECT a.asset_key, a.partitioning, a.description, ${DECLARATIONS} AS declarations,
-            s.events, s.partitions, l.partition_key AS latest_partition, l.created_at AS latest_event_at,
+            s.event_count, s.partition_count, l.partition_key AS latest_partition, l.created_at AS latest_event_at,
             l.run_id AS latest_run_id
        FROM orchestrator.assets a
-       CROSS JOIN LATERAL (SELECT count(*)::int AS events, count(DISTINCT partition_key)::int AS partitions
+       CROSS JOIN LATERAL (SELECT count(*)::int AS event_count,
+                                  count(DISTINCT partition_key)::int AS partition_count
                              FROM orchestrator.asset_events e WHERE e.asset_key = a.asset_key) s
        LEFT JOIN LATERAL (SELECT partition_key, created_at, run_id FROM orchestrator.asset_events e
                            WHERE e.asset_key = a.asset_key ORDER BY id DESC LIMIT 1) l ON true

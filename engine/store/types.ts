@@ -142,8 +142,8 @@ export interface AssetSummaryRow {
   partitioning: 'daily' | 'weekly' | null;
   description: string | null;
   declarations: AssetDeclarationRow[];
-  events: number;
-  partitions: number;
+  event_count: number;
+  partition_count: number;
   latest_partition: string | null;
   latest_event_at: Date | null;
   latest_run_id: number | null;
