@@ -1,9 +1,14 @@
-import type { ResolvedTask } from './dag.js';
-
 /** Helpers of `defineDag`: the task order, and reading its inputs. */
 
+/** What the task order needs of a task. */
+interface GraphNode {
+  id: string;
+  upstream: readonly string[];
+  downstream: readonly string[];
+}
+
 /** Kahn's algorithm; reports one cycle (as a closed path) when there is one. */
-export function topologicalOrder(
+export function topologicalOrder<ResolvedTask extends GraphNode>(
   tasks: Map<string, ResolvedTask>,
   onCycle: (cycle: string[]) => never,
 ): ResolvedTask[] {
