@@ -8,6 +8,7 @@ import type { DeadLetterDeps } from '../streaming/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { dagViewsApi } from './api/dagViews.js';
+import { assetsApi } from './api/assets.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
@@ -29,6 +30,7 @@ import { createDashboardMetrics } from './metrics.js';
 import { auditPages } from './pages/audit.js';
 import { cancelApi } from './api/cancel.js';
 import { cancelPages } from './pages/cancel.js';
+import { assetPages } from './pages/assets.js';
 import { backfillPages } from './pages/backfills.js';
 import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
@@ -82,6 +84,7 @@ export function apiRouters(deps: RouteDeps): Router[] {
     reportsApi(deps),
     runNotesApi(deps),
     auditApi(deps),
+    assetsApi(deps),
   ];
 }
 
@@ -143,6 +146,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(loginPages({ ...deps, sessions, authenticator }));
   app.use(dagPages(deps), runPages(deps), cancelPages(deps), backfillPages(deps), alertPages(deps));
   app.use(resultPages(deps), runListPages(deps), streamPages(deps), runNotePages(deps), auditPages(deps));
+  app.use(assetPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));

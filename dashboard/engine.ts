@@ -4,6 +4,8 @@ import type {
   AuditLogFilter,
   AuditRow,
   AuditTarget,
+  AssetDetail,
+  AssetSummaryRow,
   DagRunRow,
   RunNote,
   RunDayCount,
@@ -70,13 +72,25 @@ export interface DashboardEngine {
   runNotes(runIds: readonly number[]): Promise<Map<number, RunNote>>;
   /** Sets (or, blank, removes) a run's note; audited in the same transaction. */
   setRunNote(runId: number, note: string, by: Pick<AuditEntry, 'actor' | 'source'>): Promise<RunNote | null>;
+  /** Every asset the DAGs declare, with its producers, consumers and latest event. */
+  listAssets(): Promise<AssetSummaryRow[]>;
+  /** One asset with its newest partitions, their events and readers; undefined if unknown. */
+  getAsset(assetKey: string): Promise<AssetDetail | undefined>;
   /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
   queueNames(): string[];
   /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
   readonly registry?: Registry;
 }
 
-export type { RunState, TaskState, TaskInstanceRow, TaskInstanceInRun, RunDayCount };
+export type {
+  AssetDetail,
+  AssetSummaryRow,
+  RunState,
+  TaskState,
+  TaskInstanceRow,
+  TaskInstanceInRun,
+  RunDayCount,
+};
 export type { AuditEntry, AuditLogFilter, AuditRow, AuditTarget, RunNote };
 
 export interface AuditPage {
@@ -96,7 +110,7 @@ export interface DagStateRow {
 export interface RunFilter {
   dagId?: string;
   state?: RunState;
-  runType?: 'scheduled' | 'manual' | 'backfill';
+  runType?: 'scheduled' | 'manual' | 'backfill' | 'asset_triggered';
   limit: number;
   offset: number;
 }

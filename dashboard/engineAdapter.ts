@@ -9,7 +9,9 @@ import {
   recordAudit,
   setRunNote,
   getRun,
+  getAsset,
   getTaskLogs,
+  listAssets,
   listBackfills,
   listDags,
   listRuns,
@@ -125,6 +127,8 @@ export function engineOperations(engine: Engine): DashboardEngine {
     auditLog: (filter, page) => auditLog(engine, filter, page),
     runNotes: (runIds) => getRunNotes(engine, runIds),
     setRunNote: (runId, note, by) => setRunNote(engine, runId, note, by),
+    listAssets: () => listAssets(engine),
+    getAsset: (assetKey) => getAsset(engine, assetKey),
     queueNames() {
       const pools = new Set<string>();
       for (const dag of engine.dags.values()) for (const t of dag.tasks) pools.add(t.pool);

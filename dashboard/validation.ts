@@ -82,6 +82,10 @@ export function querySchema<S extends z.ZodRawShape>(shape: S) {
 }
 
 export const dagParams = z.object({ dagId: idSchema });
+/** An asset key, as `asset()` accepts it. */
+export const assetParams = z.object({
+  assetKey: z.string().regex(/^[A-Za-z0-9_.:/-]{1,200}$/, { error: 'not an asset key' }),
+});
 export const runParams = z.object({ runId: wholeNumber(1) });
 export const dagRunParams = dagParams.extend(runParams.shape);
 export const taskParams = runParams.extend({ taskId: idSchema });
@@ -120,7 +124,7 @@ function isCalendarDay(day: string): boolean {
 /** Window kinds in the streaming sidecar's order (the stream page lists them so). */
 export const WINDOW_KIND_NAMES = WINDOW_KINDS.map((k) => k.kind);
 
-export const RUN_TYPE_NAMES = ['scheduled', 'manual', 'backfill'] as const;
+export const RUN_TYPE_NAMES = ['scheduled', 'manual', 'backfill', 'asset_triggered'] as const;
 
 const runsShape = {
   ...pagination.shape,

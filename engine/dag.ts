@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import type { Knex } from '../platform/index.js';
 import { InvalidInputError } from '../platform/index.js';
 import { validateSchedule } from './schedule.js';
+import { isTimeZone, stripUndefined, toDate, topologicalOrder } from './dagGraph.js';
+import { assetProblem, toOutlet, type Asset, type Outlet, type OutletSpec } from './assets.js';
+import type { TriggeringAssetEvent } from './store/types.js';
 
 /**
  * What the composition root (the CLI) hands every task through `ctx.services`. The engine knows
@@ -49,9 +52,11 @@ export interface TaskContext<Up = Record<string, unknown>, Params = Record<strin
   /** Fired when the task times out or its worker shuts down; stop promptly when it fires. */
   signal: AbortSignal;
   services: TaskServices;
+  /** The asset events that queued an `asset_triggered` run (read when called; [] for other runs). */
+  triggeringAssetEvents(): Promise<TriggeringAssetEvent[]>;
 }
 
-export type RunType = 'scheduled' | 'manual' | 'backfill';
+export type RunType = 'scheduled' | 'manual' | 'backfill' | 'asset_triggered';
 
 /** A JSON-serialisable value: task outputs are stored in PostgreSQL as jsonb. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -88,6 +93,9 @@ export interface TaskDef<Out, Up> {
   readonly run: (ctx: TaskContext<Up, never>) => Promise<Out> | Out;
   readonly upstream: UpstreamSpec;
   readonly options: TaskOptions & { description?: string };
+  /** Assets the task writes (an event per outlet when it succeeds) and reads (lineage only). */
+  readonly outlets?: readonly OutletSpec[];
+  readonly inlets?: readonly Asset[];
   /** The params schema the handler reads `ctx.params` by; its DAG must declare the same one. */
   readonly params?: z.ZodType;
   /** Type-only marker of the output, so a downstream task can read it typed. */
@@ -123,15 +131,25 @@ export function task<
   P extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
 >(
   run: (ctx: TaskContext<UpstreamOutputs<U>, z.output<P>>) => Promise<Out> | Out,
-  options: TaskOptions & { upstream?: U; params?: P; description?: string } = {},
+  options: TaskOptions & {
+    upstream?: U;
+    params?: P;
+    description?: string;
+    /** Assets written: `asset(...)`, or `{ asset, rowsFrom: 'rows' }` to record a row count. */
+    outlets?: readonly OutletSpec[];
+    /** Assets read (shown as lineage). */
+    inlets?: readonly Asset[];
+  } = {},
 ): TaskDef<Out, UpstreamOutputs<U>> {
-  const { upstream, params, ...rest } = options;
+  const { upstream, params, outlets, inlets, ...rest } = options;
   return {
     kind: 'wareflow.task',
     run: run as TaskDef<Out, UpstreamOutputs<U>>['run'],
     upstream: upstream ?? [],
     options: rest,
     ...(params ? { params } : {}),
+    ...(outlets ? { outlets } : {}),
+    ...(inlets ? { inlets } : {}),
   };
 }
 
@@ -139,8 +157,18 @@ export function task<
 export interface DagDefinition<P extends z.ZodType = z.ZodType> {
   /** Letters, digits, `_`, `-` and `.`. */
   id: string;
-  /** Five-field cron expression, or null for a DAG that only runs when triggered. */
+  /** Five-field cron expression, or null for a DAG that runs only when triggered (or on assets). */
   schedule: string | null;
+  /**
+   * Also run when every one of these assets has an event this DAG has not consumed yet: one
+   * `asset_triggered` run per batch of events (several partitions landing at once → one run).
+   */
+  onAssets?: readonly Asset[];
+  /**
+   * Gate the cron runs: the run of an interval is created once that interval has ended and every
+   * partition of these assets it covers exists (a weekly run waits for its seven days).
+   */
+  waitForAssets?: readonly Asset[];
   /** IANA time zone the cron expression is read in. @defaultValue 'UTC' */
   timezone?: string;
   /** No interval starting before this instant is scheduled. */
@@ -183,6 +211,8 @@ export interface ResolvedTask {
   pool: string;
   triggerRule: TriggerRule;
   description?: string;
+  outlets: readonly Outlet[];
+  inlets: readonly Asset[];
   run: (ctx: TaskContext<never, never>) => Promise<unknown> | unknown;
 }
 
@@ -190,6 +220,8 @@ export interface ResolvedTask {
 export interface Dag {
   readonly id: string;
   readonly schedule: string | null;
+  readonly onAssets: readonly Asset[];
+  readonly waitForAssets: readonly Asset[];
   readonly timezone: string;
   readonly startDate: Date;
   readonly endDate?: Date;
@@ -299,15 +331,27 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       pool: o.pool,
       triggerRule: o.triggerRule,
       ...(t.options.description ? { description: t.options.description } : {}),
+      outlets: (t.outlets ?? []).map(toOutlet),
+      inlets: [...(t.inlets ?? [])],
       run: t.run as ResolvedTask['run'],
     });
   }
   for (const t of resolved.values()) for (const u of t.upstream) resolved.get(u)!.downstream.push(t.id);
+  const onAssets = [...(def.onAssets ?? [])];
+  const waitForAssets = [...(def.waitForAssets ?? [])];
+  const taskAssets = [...resolved.values()].map((t) => ({
+    taskId: t.id,
+    assets: [...t.outlets.map((o) => o.asset), ...t.inlets],
+  }));
+  const assetError = assetProblem(def.schedule, onAssets, waitForAssets, taskAssets);
+  if (assetError) fail(assetError);
 
   const order = topologicalOrder(resolved, (cycle) => fail(`cycle ${cycle.join(' → ')}`, cycle[0]));
   return Object.freeze({
     id: dagId,
     schedule: def.schedule,
+    onAssets,
+    waitForAssets,
     timezone,
     startDate,
     ...(endDate ? { endDate } : {}),
@@ -322,53 +366,4 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     taskById: resolved,
     roots: order.filter((t) => t.upstream.length === 0).map((t) => t.id),
   });
-}
-
-/** Kahn's algorithm; reports one cycle (as a closed path) when there is one. */
-function topologicalOrder(
-  tasks: Map<string, ResolvedTask>,
-  onCycle: (cycle: string[]) => never,
-): ResolvedTask[] {
-  const indegree = new Map([...tasks.values()].map((t) => [t.id, t.upstream.length]));
-  const ready = [...tasks.values()].filter((t) => t.upstream.length === 0).map((t) => t.id);
-  const order: ResolvedTask[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift()!;
-    const t = tasks.get(id)!;
-    order.push(t);
-    for (const d of t.downstream) {
-      const left = indegree.get(d)! - 1;
-      indegree.set(d, left);
-      if (left === 0) ready.push(d);
-    }
-  }
-  if (order.length === tasks.size) return order;
-  // Walk upstream from any task left over until a task repeats: that closed walk is a cycle.
-  const left = new Set([...indegree].filter(([, n]) => n > 0).map(([id]) => id));
-  let at = [...left][0]!;
-  const path: string[] = [];
-  while (!path.includes(at)) {
-    path.push(at);
-    at = tasks.get(at)!.upstream.find((u) => left.has(u))!;
-  }
-  const cycle = path.slice(path.indexOf(at)).reverse();
-  return onCycle([...cycle, cycle[0]!]);
-}
-
-function toDate(value: Date | string): Date | undefined {
-  const d = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -8,7 +8,6 @@ export { PermanentTaskError } from '../platform/index.js';
 export {
   defineDag,
   task,
-  isTimeZone,
   DagDefinitionError,
   TRIGGER_RULES,
   type Dag,
@@ -24,6 +23,17 @@ export {
   type TaskServices,
   type TriggerRule,
 } from './dag.js';
+export { isTimeZone } from './dagGraph.js';
+export {
+  asset,
+  partitionKey,
+  partitionsCovering,
+  PARTITIONINGS,
+  type Asset,
+  type Outlet,
+  type OutletSpec,
+  type Partitioning,
+} from './assets.js';
 export {
   intervalsBetween,
   intervalStartingAt,
@@ -96,10 +106,16 @@ export {
   type DagSummary,
   type RunDetail,
 } from './operations.js';
+export { listAssets, getAsset, type AssetDetail, type AssetPartition } from './assetReads.js';
 export { readTaskLog, type TaskLogView, type TryLogView } from './taskLog.js';
 export { taskInstancesOfRecentRuns, runStatesPerDay } from './history.js';
 export { TASK_STATES, RUN_STATES, TRY_EVENTS } from './store/index.js';
 export type {
+  AssetDeclarationRow,
+  AssetEventRow,
+  AssetReaderRow,
+  AssetSummaryRow,
+  TriggeringAssetEvent,
   DagRunRow,
   TaskInstanceRow,
   TaskInstanceInRun,

@@ -1,6 +1,6 @@
 import type { Knex, Logger } from '../platform/index.js';
 import { coerceError, InvalidInputError, WareflowError } from '../platform/index.js';
-import type { TaskLogLine, TaskLogSource } from './store/index.js';
+import { triggeringAssetEvents, type TaskLogLine, type TaskLogSource } from './store/index.js';
 import { validateParams } from './params.js';
 import { TryLog, type TaskLogSink, type TryLogOptions } from './tryLog.js';
 import type { Dag, ResolvedTask, RunType, TaskContext, TaskLogger, TaskServices } from './dag.js';
@@ -145,6 +145,10 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
       db: env.db,
       signal: controller.signal,
       services: env.services,
+      triggeringAssetEvents: async () =>
+        input.runType === 'asset_triggered' && input.runId > 0
+          ? triggeringAssetEvents(env.db, input.runId)
+          : [],
     };
     const output = await Promise.race([Promise.resolve().then(() => task.run(ctx)), aborted]);
     const json = JSON.stringify(output ?? null);

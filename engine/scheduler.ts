@@ -7,6 +7,7 @@ import {
   lockDag,
   pausedDags,
   scheduleCursor,
+  syncAssets,
   syncDags,
   taskMaxTries,
   type QueuedTry,
@@ -18,6 +19,7 @@ import { advanceBackfill } from './backfill.js';
 import { cancelTimedOutRuns } from './cancel.js';
 import { createSchedulerMetrics } from './metrics.js';
 import { advanceIdleRuns } from './recovery.js';
+import { assetDeclarations, createAssetTriggeredRuns, readyIntervals } from './assetScheduler.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
 import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
 
@@ -83,7 +85,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
       if (cursor.paused) return [];
       let slots = dag.maxActiveRuns - cursor.active;
       const out: Array<{ runId: number; queued: QueuedTry[]; interval: DataInterval }> = [];
-      const candidates = dueIntervals(dag, now, cursor.lastScheduled);
+      const candidates = await readyIntervals(trx, dag, dueIntervals(dag, now, cursor.lastScheduled));
       for (const interval of candidates) {
         if (slots <= 0 || out.length >= maxRunsPerPass) break;
         const run = await createRunInTx(trx, dag, {
@@ -110,6 +112,25 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     }
     await engine.queues.enqueue(created.flatMap((r) => r.queued));
     return created.length;
+  }
+
+  /** Asset-triggered runs (only DAGs with `onAssets`; one query when none is due). */
+  async function scheduleOnAssets(paused: Map<string, { paused: boolean }>): Promise<number> {
+    const dags = [...engine.dags.values()].filter((d) => d.onAssets.length > 0 && !paused.get(d.id)?.paused);
+    if (dags.length === 0) return 0;
+    try {
+      const created = await createAssetTriggeredRuns(engine.knex, dags);
+      for (const run of created)
+        log.info(
+          { dag_id: run.dagId, run_id: run.runId, logical_date: run.logicalDate, events: run.events },
+          'asset-triggered run created',
+        );
+      await engine.queues.enqueue(created.flatMap((r) => r.queued));
+      return created.length;
+    } catch (err) {
+      log.error({ err: coerceError(err) }, 'asset scheduling failed');
+      return 0;
+    }
   }
 
   /**
@@ -205,6 +226,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
           tags: [...d.tags],
         })),
       );
+      await syncAssets(engine.knex, [...engine.dags.keys()], assetDeclarations(engine.dags.values()));
       synced = true;
     }
     const now = engine.now();
@@ -218,6 +240,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         log.error({ err: coerceError(err), dag_id: dag.id }, 'scheduling failed');
       }
     }
+    created += await scheduleOnAssets(paused);
     for (const b of await listBackfills(engine.knex, { state: 'running' })) {
       const dag = engine.dags.get(b.dag_id);
       if (dag) await advanceBackfill(engine, dag, b.id);

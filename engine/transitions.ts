@@ -18,6 +18,7 @@ import {
 } from './store/index.js';
 import type { Dag, ResolvedTask } from './dag.js';
 import { evaluateRun, type RunEvaluation } from './triggerRules.js';
+import { outletEvents } from './assets.js';
 
 /**
  * Re-evaluates a run whose row the caller holds FOR UPDATE (`lockRun`; finishing tries use the
@@ -182,7 +183,8 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   if (tries.length === 0) return [];
   const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
   const dagOf = (runId: number) => dags.get(runId)!;
-  const { recorded, nextTryKeys, runs } = await retryOnConflict(() => recordTries(knex, tries));
+  const ends = tries.map((t) => withAssetEvents(t));
+  const { recorded, nextTryKeys, runs } = await retryOnConflict(() => recordTries(knex, ends));
   const results: FinishResult[] = tries.map((_, i) => ({
     recorded: recorded[i]!,
     queued: [],
@@ -234,6 +236,13 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
   }
   return results;
+}
+
+/** A success of a task with outlets carries their asset events (written with the success). */
+function withAssetEvents(t: TryFinish): TryEnd {
+  const outlets = t.dag?.taskById.get(t.taskId)?.outlets ?? [];
+  if (t.outcome.kind !== 'success' || outlets.length === 0) return t;
+  return { ...t, assets: outletEvents(outlets, t.outcome.output) };
 }
 
 /** One try's end: `finishTries` for a single try. */

@@ -1,6 +1,7 @@
 import { defineDag, task } from '../../engine/index.js';
 import { utcDay } from '../interval.js';
 import { inventoryServices } from '../services.js';
+import { aggregatedMetrics, dailySnapshots, processedMetrics } from '../assets.js';
 import {
   dataQualityCheck,
   extractInventoryData,
@@ -15,6 +16,7 @@ const dayOf = (ctx: { dataIntervalStart: Date }) => utcDay(ctx.dataIntervalStart
 
 const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, ctx.log, dayOf(ctx)), {
   description: 'End-of-day stock of every pair on day D (daily_inventory_snapshots)',
+  outlets: [{ asset: dailySnapshots, rowsFrom: 'pairs' }],
 });
 
 /**
@@ -39,11 +41,15 @@ export const dailyInventoryEtl = defineDag({
       {
         upstream: { extract_inventory_data },
         description: 'processed_metrics, Parquet archive, Redis cache',
+        inlets: [dailySnapshots],
+        outlets: [{ asset: processedMetrics, rowsFrom: 'pairs' }],
       },
     ),
     generate_aggregated_metrics: task((ctx) => generateAggregatedMetrics(ctx.db, ctx.log, dayOf(ctx)), {
       upstream: ['transform_and_load'],
       description: 'Roll-up per warehouse, category and total',
+      inlets: [processedMetrics],
+      outlets: [{ asset: aggregatedMetrics, rowsFrom: 'rows' }],
     }),
     data_quality_check: task((ctx) => dataQualityCheck(ctx.db, ctx.log, DAG_ID, dayOf(ctx)), {
       upstream: { extract_inventory_data },

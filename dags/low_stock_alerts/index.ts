@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineDag, task } from '../../engine/index.js';
 import { checkLowStock, sendLowStockNotifications } from './tasks.js';
 import { inventoryServices } from '../services.js';
+import { processedMetrics } from '../assets.js';
 
 const DAG_ID = 'low_stock_alerts';
 
@@ -25,14 +26,20 @@ const check_low_stock = task(
     }),
   {
     params,
+    inlets: [processedMetrics],
     description: 'Pairs at or below their reorder point or with stock-out risk ≥ 0.2; de-duplicated alerts',
   },
 );
 
-/** Every six hours: low-stock alerts, one e-mail digest, reorder recommendations (SPEC §6). */
+/**
+ * Every six hours: low-stock alerts, one e-mail digest, reorder recommendations (SPEC §6) — and
+ * as soon as the nightly ETL has written a day's processed metrics (an asset-triggered run over
+ * that ETL run's interval, so the check reads the new metrics without waiting for the next 6 h).
+ */
 export const lowStockAlerts = defineDag({
   id: DAG_ID,
   schedule: '0 */6 * * *',
+  onAssets: [processedMetrics],
   timezone: 'UTC',
   startDate: '2026-01-01T00:00:00Z',
   catchup: false,

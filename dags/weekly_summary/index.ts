@@ -1,6 +1,7 @@
 import { defineDag, task } from '../../engine/index.js';
 import { mondayOf, utcDay } from '../interval.js';
 import { inventoryServices } from '../services.js';
+import { dailySnapshots, weeklySummaries } from '../assets.js';
 import type { Page, PageRequest } from '../../db/index.js';
 import type { Knex } from '../../platform/index.js';
 import type { WeeklyMetrics } from './metrics.js';
@@ -13,6 +14,7 @@ const weekOf = (ctx: { dataIntervalStart: Date }) => mondayOf(utcDay(ctx.dataInt
 
 const aggregate_week = task((ctx) => aggregateWeek(ctx.db, ctx.log, weekOf(ctx)), {
   description: 'Throughput, stock, fill and quality figures of the week and the week before',
+  inlets: [dailySnapshots],
 });
 const compute_weekly_metrics = task((ctx) => computeWeekly(ctx.log, ctx.upstream.aggregate_week), {
   upstream: { aggregate_week },
@@ -26,13 +28,22 @@ const build_report = task(
       inventoryServices(ctx.services).config.DATA_DIR,
       ctx.upstream.compute_weekly_metrics,
     ),
-  { upstream: { compute_weekly_metrics }, description: 'HTML report with an inline SVG chart, stored' },
+  {
+    upstream: { compute_weekly_metrics },
+    description: 'HTML report with an inline SVG chart, stored',
+    outlets: [weeklySummaries],
+  },
 );
 
-/** Monday 01:00 UTC: the previous week's summary, stored and e-mailed (SPEC §6). */
+/**
+ * Monday 01:00 UTC: the previous week's summary, stored and e-mailed (SPEC §6). The run is created
+ * once the week's seven daily snapshots exist: Sunday's comes from the ETL run due at Monday
+ * 02:00, so on cron alone the summary would read a week without its Sunday.
+ */
 export const weeklySummary = defineDag({
   id: 'weekly_summary',
   schedule: '0 1 * * 1',
+  waitForAssets: [dailySnapshots],
   timezone: 'UTC',
   startDate: '2026-01-05T00:00:00Z',
   catchup: false,

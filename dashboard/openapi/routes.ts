@@ -1,8 +1,5 @@
-import type { z } from 'zod';
 import {
-  alertParams,
-  alertsQuery,
-  anomaliesQuery,
+  assetParams,
   auditQuery,
   backfillBody,
   backfillParams,
@@ -17,61 +14,25 @@ import {
   logsQuery,
   markBody,
   noteBody,
-  openWindowsQuery,
   pagination,
   pauseBody,
-  qualityResultsQuery,
-  qualityRunsQuery,
   runParams,
   runsQuery,
   taskParams,
-  throughputQuery,
   triggerBody,
-  windowsQuery,
 } from '../validation.js';
-import {
-  pairParams,
-  pairQuery,
-  reordersQuery,
-  stockQuery,
-  weekParams,
-  weeksQuery,
-} from '../warehouseQueries.js';
+import type { ApiRoute } from './route.js';
+import { WAREHOUSE_ROUTES } from './warehouseRoutes.js';
+
+export type { ApiRoute } from './route.js';
+
+const run = (r: Omit<ApiRoute, 'tag'>): ApiRoute => ({ tag: 'Runs', ...r });
 
 /**
  * Every route of `/api`, as the OpenAPI document describes it. The inputs are the very zod schemas
  * the handlers parse with, so the document cannot drift from what a handler accepts; a spec walks
  * the routers and checks that each route they register is here and each one here is registered.
  */
-export interface ApiRoute {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
-  /** Express form, below `/api`: `/dags/:dagId/runs`. */
-  path: string;
-  summary: string;
-  tag: 'DAGs' | 'Runs' | 'Backfills' | 'Warehouse' | 'Stream' | 'Stock' | 'Reports' | 'Audit' | 'Meta';
-  params?: z.ZodType;
-  query?: z.ZodType;
-  body?: z.ZodType;
-  /** The success status (200 unless said). */
-  status?: 200 | 201;
-  /** A component schema of the success body (a plain object when absent). */
-  returns?:
-    | 'Dag'
-    | 'DagList'
-    | 'Run'
-    | 'RunList'
-    | 'TaskInstance'
-    | 'Backfill'
-    | 'BackfillList'
-    | 'Page'
-    | 'RunNote'
-    | 'AuditPage';
-  /** Who may call it: anyone, a reader (the default), or an operator (every mutation). */
-  access?: 'open' | 'reader' | 'operator';
-}
-
-const run = (r: Omit<ApiRoute, 'tag'>): ApiRoute => ({ tag: 'Runs', ...r });
-
 export const API_ROUTES: ApiRoute[] = [
   { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'Meta', access: 'open' },
   // DAGs
@@ -258,124 +219,21 @@ export const API_ROUTES: ApiRoute[] = [
     params: backfillParams,
     returns: 'Backfill',
   },
-  // Warehouse results
+  // Assets
   {
     method: 'get',
-    path: '/alerts',
-    summary: 'Alerts',
-    tag: 'Warehouse',
-    query: alertsQuery,
-    returns: 'Page',
-  },
-  { method: 'get', path: '/alerts/summary', summary: 'Open alerts by severity', tag: 'Warehouse' },
-  {
-    method: 'post',
-    path: '/alerts/:alertId/acknowledge',
-    summary: 'Acknowledge an open alert; 409 when it is resolved (audited as alert.acknowledge)',
-    tag: 'Warehouse',
-    params: alertParams,
-    access: 'operator',
+    path: '/assets',
+    summary: 'Every declared asset with its latest partition',
+    tag: 'Assets',
   },
   {
     method: 'get',
-    path: '/data-quality/results',
-    summary: 'Data-quality check results',
-    tag: 'Warehouse',
-    query: qualityResultsQuery,
-    returns: 'Page',
+    path: '/assets/:assetKey',
+    summary: 'One asset: its newest partitions, the runs that wrote and read them',
+    tag: 'Assets',
+    params: assetParams,
   },
-  {
-    method: 'get',
-    path: '/data-quality/runs',
-    summary: 'Data-quality check runs',
-    tag: 'Warehouse',
-    query: qualityRunsQuery,
-    returns: 'Page',
-  },
-  // Stream
-  {
-    method: 'get',
-    path: '/stream/windows',
-    summary: 'Closed stream windows',
-    tag: 'Stream',
-    query: windowsQuery,
-    returns: 'Page',
-  },
-  {
-    method: 'get',
-    path: '/stream/windows/open',
-    summary: 'Stream windows still open (provisional)',
-    tag: 'Stream',
-    query: openWindowsQuery,
-  },
-  {
-    method: 'get',
-    path: '/stream/throughput',
-    summary: 'Events per window over the last hours',
-    tag: 'Stream',
-    query: throughputQuery,
-  },
-  {
-    method: 'get',
-    path: '/stream/anomalies',
-    summary: 'Stream anomalies',
-    tag: 'Stream',
-    query: anomaliesQuery,
-    returns: 'Page',
-  },
-  {
-    method: 'get',
-    path: '/stream/anomalies/histogram',
-    summary: 'Anomalies per time bucket',
-    tag: 'Stream',
-    query: throughputQuery,
-  },
-  // Stock and reports
-  {
-    method: 'get',
-    path: '/stock',
-    summary: 'Stock levels',
-    tag: 'Stock',
-    query: stockQuery,
-    returns: 'Page',
-  },
-  {
-    method: 'get',
-    path: '/stock/facets',
-    summary: 'Warehouses and categories to filter stock by',
-    tag: 'Stock',
-  },
-  {
-    method: 'get',
-    path: '/stock/:warehouseId/:sku',
-    summary: 'One SKU at one warehouse',
-    tag: 'Stock',
-    params: pairParams,
-    query: pairQuery,
-  },
-  {
-    method: 'get',
-    path: '/reorders',
-    summary: 'Reorder recommendations',
-    tag: 'Reports',
-    query: reordersQuery,
-    returns: 'Page',
-  },
-  {
-    method: 'get',
-    path: '/reports/weekly',
-    summary: 'Weekly summaries',
-    tag: 'Reports',
-    query: weeksQuery,
-    returns: 'Page',
-  },
-  {
-    method: 'get',
-    path: '/reports/weekly/:weekStart',
-    summary: 'One weekly summary',
-    tag: 'Reports',
-    params: weekParams,
-  },
+  ...WAREHOUSE_ROUTES,
   // Audit
   {
     method: 'get',

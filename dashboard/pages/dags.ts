@@ -14,6 +14,7 @@ import { calendarQuery, dagParams } from '../validation.js';
 import { dagHref, dagTable, gridView, pauseToggle, triggerForm } from '../views/dagViews.js';
 import { formatTime } from '../views/format.js';
 import { h } from '../views/html.js';
+import { dagAssetFacts } from '../views/assetViews.js';
 import { calendarView } from '../views/calendarView.js';
 import { durationView } from '../views/durationView.js';
 import { layout } from '../views/layout.js';
@@ -80,6 +81,7 @@ export function dagPages(deps: RouteDeps): Router {
             <dd><a href="/runs?dag=${encodeURIComponent(dagId)}">all runs of ${dagId}</a></dd>
             <dt>Backfills</dt>
             <dd><a href="${dagHref(dagId)}/backfills">backfills of ${dagId}</a></dd>
+            ${dagAssetFacts(dag)}
           </dl>
           ${triggerForm(ctx, summary)}
           <h2>Graph</h2>

@@ -23,6 +23,7 @@ export const NAV: Array<[string, string]> = [
   ['/dags', 'DAGs'],
   ['/runs', 'Runs'],
   ['/backfills', 'Backfills'],
+  ['/assets', 'Assets'],
   ['/alerts', 'Alerts'],
   ['/quality', 'Data quality'],
   ['/stream', 'Stream'],

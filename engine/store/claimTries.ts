@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { PREPARED } from './prepared.js';
+import type { RunTypeName } from './types.js';
 
 export interface ClaimedTry {
   run_id: number;
@@ -9,7 +10,7 @@ export interface ClaimedTry {
   logical_date: Date;
   data_interval_start: Date;
   data_interval_end: Date;
-  run_type: 'scheduled' | 'manual' | 'backfill';
+  run_type: RunTypeName;
   conf: Record<string, unknown>;
   /** Outputs of the listed upstream tasks (null where one did not succeed). */
   upstream: Record<string, unknown>;

@@ -63,3 +63,12 @@ export { listAuditLog, type AuditLogFilter } from './listAuditLog.js';
 export { runNotes, lockRunNote, type RunNoteRow } from './runNotes.js';
 export { writeRunNote } from './writeRunNote.js';
 export { backfillRunsToCancel } from './backfillRunsToCancel.js';
+// Assets: declarations, events, asset-triggered runs, reads.
+export { syncAssets, type AssetDeclaration } from './syncAssets.js';
+export { assetTriggeredDags, type AssetCondition } from './assetTriggeredDags.js';
+export { unconsumedAssetEvents, type PendingAssetEvent } from './unconsumedAssetEvents.js';
+export { recordAssetTriggers } from './recordAssetTriggers.js';
+export { presentPartitions } from './presentPartitions.js';
+export { triggeringAssetEvents } from './triggeringAssetEvents.js';
+export { listAssets } from './listAssets.js';
+export { assetHistory } from './assetHistory.js';

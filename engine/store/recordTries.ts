@@ -18,6 +18,11 @@ export interface TryEnd {
   outcome: TryOutcome;
   /** The try's captured log lines, stored whether or not its result is recorded. */
   logs?: TaskLogLine[];
+  /**
+   * A success's asset events (the task's outlets): stored only if the success is, in the same
+   * statement, each with the partition its run's data interval start falls in (`partition`).
+   */
+  assets?: Array<{ assetKey: string; partition: 'daily' | 'weekly' | null; rows: number | null }>;
 }
 
 /**
@@ -26,6 +31,7 @@ export interface TryEnd {
  * meanwhile is left alone — so a task instance never succeeds twice). A recorded end adds the
  * engine's line for it to the try's log (succeeded with its duration, retried with the reason and
  * the delay, failed, handed back), and a retry or hand-back the `queued` line of the next try.
+ * A recorded success writes one asset event per outlet, with the run, task and try that wrote it.
  * Returns, per try, whether it was recorded (with the key of the next try when one was queued),
  * and each run involved as it now stands.
  */
@@ -110,7 +116,19 @@ export async function recordTries(
                 'queued in pool ' || rec.pool, jsonb_build_object('event', 'queued', 'pool', rec.pool))
              ) AS v(n, try_number, level, message, fields)
             WHERE v.try_number IS NOT NULL) AS lines
-        ORDER BY part, ord)
+        ORDER BY part, ord),
+     assets AS (
+       INSERT INTO orchestrator.asset_events
+         (asset_key, partition_key, run_id, dag_id, task_id, try_number, rows)
+       SELECT a.asset_key,
+              CASE a.partitioning
+                WHEN 'daily' THEN to_char(r.data_interval_start AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+                WHEN 'weekly' THEN to_char(r.data_interval_start AT TIME ZONE 'UTC', 'IYYY-"W"IW')
+                ELSE '' END,
+              rec.run_id, r.dag_id, rec.task_id, rec.ended_try, a.rows
+         FROM jsonb_to_recordset(?::jsonb) AS a(i int, asset_key text, partitioning text, rows bigint)
+         JOIN rec ON rec.i = a.i AND rec.kind = 'success'
+         JOIN orchestrator.dag_runs r ON r.id = rec.run_id)
      SELECT ti.run_id, ti.task_id, coalesce(rec.state, ti.state) AS state, rec.i,
             CASE WHEN rec.kind IN ('retry', 'handed_back') THEN rec.try_key END AS next_try_key,
             r.state AS run_state, r.version
@@ -118,7 +136,22 @@ export async function recordTries(
        JOIN orchestrator.task_instances ti ON ti.run_id = r.id
        LEFT JOIN rec ON rec.run_id = ti.run_id AND rec.task_id = ti.task_id
       WHERE r.id IN (SELECT run_id FROM e)`,
-      [JSON.stringify(rows), taskLogRecords(ends.flatMap((e) => e.logs ?? []))],
+      [
+        JSON.stringify(rows),
+        taskLogRecords(ends.flatMap((e) => e.logs ?? [])),
+        JSON.stringify(
+          ends.flatMap((e, i) =>
+            e.outcome.kind === 'success'
+              ? (e.assets ?? []).map((a) => ({
+                  i,
+                  asset_key: a.assetKey,
+                  partitioning: a.partition,
+                  rows: a.rows,
+                }))
+              : [],
+          ),
+        ),
+      ],
     )
     .options(PREPARED.record_tries);
   const recorded = ends.map(() => false);

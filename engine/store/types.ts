@@ -16,7 +16,7 @@ export type TaskState = (typeof TASK_STATES)[number];
 /** States of a DAG run. */
 export const RUN_STATES = ['running', 'success', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export type RunTypeName = 'scheduled' | 'manual' | 'backfill';
+export type RunTypeName = 'scheduled' | 'manual' | 'backfill' | 'asset_triggered';
 
 /** A try that must be (re-)enqueued on BullMQ: one job per try, named by its `tryKey`. */
 export interface QueuedTry {
@@ -126,4 +126,59 @@ export interface BackfillRow {
   total: number;
   created_at: Date;
   ended_at: Date | null;
+}
+
+/** An asset event as a run that consumed it (`ctx.triggeringAssetEvents()`) sees it. */
+export interface TriggeringAssetEvent {
+  id: number;
+  assetKey: string;
+  partitionKey: string;
+  createdAt: Date;
+  sourceRunId: number | null;
+  sourceDagId: string | null;
+  sourceTaskId: string | null;
+  rows: number | null;
+}
+
+/** Who declares an asset, and how (a task's outlet or inlet, a DAG's trigger or gate). */
+export interface AssetDeclarationRow {
+  dag_id: string;
+  task_id: string;
+  role: 'outlet' | 'inlet' | 'on_assets' | 'wait_for';
+}
+
+/** One asset in the list: its declarations and its latest event. */
+export interface AssetSummaryRow {
+  asset_key: string;
+  partitioning: 'daily' | 'weekly' | null;
+  description: string | null;
+  declarations: AssetDeclarationRow[];
+  event_count: number;
+  partition_count: number;
+  latest_partition: string | null;
+  latest_event_at: Date | null;
+  latest_run_id: number | null;
+}
+
+/** One event of an asset, with the run that wrote it. */
+export interface AssetEventRow {
+  id: number;
+  partition_key: string;
+  run_id: number | null;
+  dag_id: string | null;
+  task_id: string | null;
+  try_number: number | null;
+  rows: number | null;
+  created_at: Date;
+}
+
+/** A run that read a partition: it consumed one of its events, or its DAG waits for it. */
+export interface AssetReaderRow {
+  partition_key: string;
+  run_id: number;
+  dag_id: string;
+  run_type: RunTypeName;
+  state: RunState;
+  logical_date: Date;
+  how: 'triggered' | 'waited';
 }

@@ -22,6 +22,7 @@ describe('wareflow db migrate / db rollback', () => {
         'engine/0003_try_key.ts',
         'engine/0004_audit_notes.ts',
         'engine/0005_cancel.ts',
+        'engine/0006_assets.ts',
       ]);
 
     const rest = await run(['migrate']);
@@ -44,7 +45,7 @@ describe('wareflow db migrate / db rollback', () => {
 
     const all = await run(['rollback', '--all']);
     expect(all.stdout).to.equal(
-      'reverted engine/0005_cancel.ts, engine/0004_audit_notes.ts, engine/0003_try_key.ts, engine/0002_run_version.ts, engine/0001_orchestrator.ts\n',
+      'reverted engine/0006_assets.ts, engine/0005_cancel.ts, engine/0004_audit_notes.ts, engine/0003_try_key.ts, engine/0002_run_version.ts, engine/0001_orchestrator.ts\n',
     );
     expect((await run(['rollback', '--all'])).stdout).to.equal('nothing to roll back\n');
 
