@@ -1,4 +1,10 @@
-import { alertSeverity, computeMetrics, type Metrics } from '../../inventory/analytics/index.js';
+import {
+  alertSeverity,
+  computeMetrics,
+  leadTimeDemand,
+  stockoutProbability,
+  type Metrics,
+} from '../../inventory/analytics/index.js';
 import { severityRank, type Severity } from '../../inventory/alerts/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { AlertRow, AnomalyRow, AppliedEvents, ClosedWindow, LateWindowCount } from '../store/index.js';
@@ -91,7 +97,9 @@ export function detect(
         if (severityRank(f.severity) >= 1) raise(pair, anomalyAlert(e, f, risk, fired, ctx));
       }
     }
-    checkStockout(master, pair, e.eventId, now, cooldown, raise);
+    if (e.eventType === 'RESTOCK' || e.eventType === 'TRANSFER_IN')
+      pair.receive(e.referenceId, e.quantityChange);
+    checkStockout(master, pair, e.eventId, e.occurredAt.getTime(), now, cooldown, raise);
   }
 
   // The levels just written. They differ from memory only when something besides this partition
@@ -108,7 +116,7 @@ export function detect(
       pair.onHand = level.onHand;
       pair.reserved = level.reserved;
       const last = changed.get(pair);
-      if (last) checkStockout(master, pair, last, now, cooldown, raise);
+      if (last) checkStockout(master, pair, last, pair.maxEventTime, now, cooldown, raise);
     }
   }
   // The SPEC §5 metrics of each changed pair, for the Redis cache.
@@ -153,28 +161,40 @@ function metricsOf(master: MasterData, pair: PairState, day: string): Metrics {
 }
 
 /**
- * Raises a stock-out alert (SPEC §5) when the pair is at risk now, caused by `eventId`. The
- * running-sum risk screens every change; the alert itself is decided by `computeMetrics`, the
- * one definition, and only when the cooldown would let its severity through.
+ * Raises a stock-out alert (SPEC §5) when the pair's stock-out probability at event time `at` —
+ * available stock and what is on order at `at` — calls for one, caused by `eventId`.
+ * The running-sum demand screens every change; the alert itself is decided with the demand of
+ * `computeMetrics`, the one definition, and only when the cooldown would let its severity through.
  */
 function checkStockout(
   master: MasterData,
   pair: PairState,
   eventId: string,
+  at: number,
   now: number,
   cooldown: number,
   raise: (pair: PairState, row: AlertRow) => void,
 ): void {
   const product = master.product(pair.sku)!;
+  const L = product.leadTimeDays;
   const available = pair.onHand - pair.reserved;
-  const atMost = alertSeverity(pair.stockoutRisk(product.leadTimeDays) + SCREEN_MARGIN, available);
+  const { units: onOrder, daysToNextReceipt } = pair.onOrderAt(at);
+  const position = { available, onOrder, daysToNextReceipt, leadTimeDays: L };
+  const screen = stockoutProbability(position, pair.leadTimeDemand(L));
+  const atMost = alertSeverity(screen + SCREEN_MARGIN, available);
   if (!atMost) return;
   let key = stockoutKeys.get(pair);
   if (!key) stockoutKeys.set(pair, (key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId)));
   if (!cooldownAllows(pair, key, atMost, now, cooldown)) return;
   const day = dayKey(pair.maxEventTime);
   const m = metricsOf(master, pair, day);
-  const severity = alertSeverity(m.stockout_risk, available);
+  const demand = leadTimeDemand({
+    expectedDailyDemand: m.expected_daily_demand,
+    volatility: m.volatility,
+    leadTimeDays: L,
+  });
+  const probability = stockoutProbability(position, demand);
+  const severity = alertSeverity(probability, available);
   if (!severity) return;
   raise(pair, {
     alertId: causeId('alert', STOCKOUT_ALERT, eventId),
@@ -186,11 +206,13 @@ function checkStockout(
     message:
       available <= 0
         ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
-        : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+        : `${pair.sku} at ${pair.warehouseId}: stock-out probability ${(probability * 100).toFixed(0)}% within the ${L}-day lead time (${onOrder} on order)`,
     details: {
       eventId,
+      stockoutProbability: probability,
       stockoutRisk: m.stockout_risk,
       available,
+      onOrder,
       onHand: pair.onHand,
       reserved: pair.reserved,
       expectedDailyDemand: m.expected_daily_demand,

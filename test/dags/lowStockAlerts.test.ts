@@ -58,11 +58,11 @@ describe('low_stock_alerts', () => {
     );
     await insertWarehouses(db.knex, ['W1']);
     await db.knex('analytics.processed_metrics').insert([
-      metrics('A', 5, 0, 2), // ROP 10, available 3: certain stock-out → high
+      metrics('A', 5, 0, 2), // ROP 10, available 3: certain stock-out, z at its limit, p 0.71 → high
       metrics('B', 1, 0, 2), // ROP 2, available 100: fine
       metrics('C', 2, 0, 2), // available 0 → critical
       metrics('D', 2, 4, 2), // ROP 10.58, available 12: risk 1 − Φ(2) = 0.023 → fine
-      metrics('E', 2, 4, 2), // available 6 ≤ ROP 10.58: risk 1 − Φ(0.5) = 0.309 → medium
+      metrics('E', 2, 4, 2), // available 6 ≤ ROP 10.58: z = −0.5, calibrated p 0.185 → low (risk 1 − Φ(0.5) = 0.309)
     ]);
     await db.knex('inventory.inventory_levels').insert(
       Object.entries({ A: 3, B: 100, C: 0, D: 12, E: 6 }).map(([sku, onHand]) => ({
@@ -97,10 +97,12 @@ describe('low_stock_alerts', () => {
     expect(await alertRows()).to.have.deep.members([
       { sku: 'A', severity: 'high' },
       { sku: 'C', severity: 'critical' },
-      { sku: 'E', severity: 'medium' },
+      { sku: 'E', severity: 'low' },
     ]);
     const e = await db.knex('analytics.alerts').where({ sku: 'E' }).first();
     expect(e.details.stockout_risk).to.be.closeTo(0.3085375, 1e-6);
+    // Between the knots (−0.861, 0.16) and (−0.427, 0.19) of the calibration.
+    expect(e.details.stockout_probability).to.be.closeTo(0.16 + (0.361 * 0.03) / 0.434, 1e-6);
     expect(e.details.reorder_quantity).to.equal(19); // ceil(4 + 6.58 + 14 − 6)
   });
 
@@ -109,12 +111,12 @@ describe('low_stock_alerts', () => {
     expect(smtp.mails).to.have.length(1);
     const mail = smtp.mails[0]!;
     expect(mail.to).to.have.members(['team@test.local', 'buyer@test.local']);
-    expect(mail.subject).to.equal('[wareflow] Low stock: 3 items (1 critical, 1 high, 1 medium)');
+    expect(mail.subject).to.equal('[wareflow] Low stock: 3 items (1 critical, 1 high, 1 low)');
     expect(mail.raw).to.include('Content-Type: text/plain');
     expect(mail.raw).to.include('Content-Type: text/html');
-    expect(mail.raw).to.match(/CRITICAL \| C \| W1 \| 0 \| 4\.0 \| 100\.0 % \| 18/);
+    expect(mail.raw).to.match(/CRITICAL \| C \| W1 \| 0 \| 4\.0 \| 71\.5 % \| 18/);
     expect(mail.raw).to.match(
-      /<td>E<\/td><td>W1<\/td><td>6<\/td><td>10\.6<\/td><td>30\.9 %<\/td><td>19<\/td>/,
+      /<td>E<\/td><td>W1<\/td><td>6<\/td><td>10\.6<\/td><td>18\.5 %<\/td><td>19<\/td>/,
     );
   });
 
@@ -147,7 +149,7 @@ describe('low_stock_alerts', () => {
       recommendations: Number(recommendations[0]!.n),
     });
     expect(detect.msg).to.match(
-      /^detect: 5 pairs assessed, 3 low; 3 new alerts \(1 critical, 1 high, 1 medium\)/,
+      /^detect: 5 pairs assessed, 3 low; 3 new alerts \(1 critical, 1 high, 1 low\)/,
     );
     expect(stepLine(first, 'send_notifications', 'publish')).to.include({
       messages: reorders.messages.length,
@@ -178,16 +180,16 @@ describe('low_stock_alerts', () => {
   });
 
   it('does not repeat an alert within the cooldown unless its severity rises', async () => {
-    // Six hours later E has sold 4 more: available 2, risk 1 − Φ(−0.5) = 0.69 → high.
+    // Six hours later E has sold 4 more: available 2, z = 0.5, calibrated p 0.393 → medium.
     await insertTransactions(db.knex, [
       { sku: 'E', warehouse_id: 'W1', event_type: 'SALE', quantity_change: -4, occurred_at: at(RUN_DAY, 8) },
     ]);
     await db.knex('inventory.inventory_levels').where({ sku: 'E' }).decrement('quantity_on_hand', 4);
     const result = await run(6);
     expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 1 });
-    expect((await alertRows()).slice(3)).to.deep.equal([{ sku: 'E', severity: 'high' }]);
+    expect((await alertRows()).slice(3)).to.deep.equal([{ sku: 'E', severity: 'medium' }]);
     await waitFor('the second digest', () => smtp.mails.length >= 2);
-    expect(smtp.mails[1]!.subject).to.equal('[wareflow] Low stock: 1 item (1 high)');
+    expect(smtp.mails[1]!.subject).to.equal('[wareflow] Low stock: 1 item (1 medium)');
     await waitFor('the fourth recommendation', () => reorders.messages.length >= 4);
   });
 
