@@ -1,35 +1,95 @@
 import type { Command } from 'commander';
 import { createKnex, loadConfig } from '../../platform/index.js';
-import { calibrationReport, type CalibrationReport } from '../../inventory/analytics/index.js';
-import { stockoutCases } from '../../inventory/backtest/index.js';
+import {
+  calibrated,
+  calibrationReport,
+  normalCdf,
+  STOCKOUT_CALIBRATION,
+  type CalibrationReport,
+} from '../../inventory/analytics/index.js';
+import { fitIsotonic, stockoutCases, zOfCase, type StockoutCase } from '../../inventory/backtest/index.js';
 import { printJson, printTable } from './arguments.js';
 
 const fixed = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? null : x.toFixed(digits));
 
-export function registerEvalCommands(program: Command): void {
-  const evaluate = program.command('eval').description('measure forecasts and alerts against the history');
+/** The backtest of both forecasts, and with --fit the calibration fitted on these cases. */
+interface StockoutEvaluation {
+  /** SPEC §5 `stockout_risk` (available only, uncalibrated), over the same pair-days. */
+  stockout_risk: CalibrationReport;
+  /** `stockout_probability` as the daily ETL stored it. */
+  stockout_probability: CalibrationReport;
+  fit?: {
+    cases: number;
+    knots: ReadonlyArray<readonly [number, number]>;
+    /** The raw normal model Φ(z), on-order included, before calibration. */
+    raw_normal: CalibrationReport;
+    /** The fitted mapping applied in-sample: for information, not a score. */
+    fitted_in_sample: CalibrationReport;
+  };
+}
 
-  evaluate
+function evaluate(cases: StockoutCase[], fit: boolean): StockoutEvaluation {
+  // Pair-days computed before stockout_probability existed are left out of both reports.
+  const scored = cases.filter((c) => c.probability !== null);
+  const out: StockoutEvaluation = {
+    stockout_risk: calibrationReport(scored),
+    stockout_probability: calibrationReport(
+      scored.map((c) => ({ predicted: c.probability!, outcome: c.outcome })),
+    ),
+  };
+  if (fit) {
+    const zs = scored.map((c) => ({ z: zOfCase(c)!, outcome: c.outcome }));
+    const fitted = fitIsotonic(zs);
+    out.fit = {
+      ...fitted,
+      raw_normal: calibrationReport(zs.map((c) => ({ predicted: normalCdf(c.z), outcome: c.outcome }))),
+      fitted_in_sample: calibrationReport(
+        zs.map((c) => ({ predicted: calibrated(c.z, fitted), outcome: c.outcome })),
+      ),
+    };
+  }
+  return out;
+}
+
+export function registerEvalCommands(program: Command): void {
+  const evaluateCommand = program
+    .command('eval')
+    .description('measure forecasts and alerts against the history');
+
+  evaluateCommand
     .command('stockout')
     .description(
-      'backtest the SPEC §5 stock-out risk of every processed pair-day against whether the pair ran out within its lead time',
+      'backtest the stock-out probability (and the SPEC §5 stock-out risk) of every processed pair-day against whether the pair ran out within its lead time',
     )
     .option('--json', 'print one JSON document')
-    .action(async (opts: { json?: boolean }) => {
+    .option(
+      '--fit',
+      "fit the probability's calibration constants on this database's history (a training set)",
+    )
+    .action(async (opts: { json?: boolean; fit?: boolean }) => {
       const config = loadConfig();
       const knex = createKnex(config.DATABASE_URL, { poolMax: 1, applicationName: 'wareflow-eval' });
-      let report: CalibrationReport;
+      let result: StockoutEvaluation;
       try {
-        report = calibrationReport(await stockoutCases(knex));
+        result = evaluate(await stockoutCases(knex), opts.fit ?? false);
       } finally {
         await knex.destroy();
       }
-      if (opts.json) return printJson(report);
-      printStockoutReport(report);
+      if (opts.json) return printJson(result);
+      printReport('stockout_probability (calibrated, on order counted)', result.stockout_probability);
+      console.log(`  calibration in use: ${STOCKOUT_CALIBRATION.knots.length} knots (z, p)`);
+      printReport('stockout_risk (SPEC §5 first round, for comparison)', result.stockout_risk);
+      if (result.fit) {
+        printReport('raw normal Φ(z), on order counted, before calibration', result.fit.raw_normal);
+        printReport('fitted calibration, in-sample (not a score)', result.fit.fitted_in_sample);
+        console.log(`fitted on ${result.fit.cases} pair-days, knots (z, p):`);
+        console.log(JSON.stringify(result.fit.knots));
+      }
     });
 }
 
-function printStockoutReport(r: CalibrationReport): void {
+function printReport(title: string, r: CalibrationReport): void {
+  console.log(`\n${title}`);
   console.log(`pair-days ${r.cases}, ran out within lead time ${r.events} (base rate ${fixed(r.base_rate)})`);
   console.log(`Brier score ${fixed(r.stockout_brier)}`);
   console.log(`baseline (base rate for every pair-day) ${fixed(r.stockout_brier_baseline)}`);

@@ -24,7 +24,7 @@ export function renderLowStockDigest(alerts: readonly LowStockAlertRow[], asOf: 
     'Warehouse',
     'Available',
     'Reorder point',
-    'Stock-out risk',
+    'Stock-out probability',
     'Reorder qty',
   ];
   const cells = (a: LowStockAlertRow) => [
@@ -33,7 +33,7 @@ export function renderLowStockDigest(alerts: readonly LowStockAlertRow[], asOf: 
     a.warehouse_id,
     String(a.available),
     a.reorder_point.toFixed(1),
-    percent(a.stockout_risk),
+    percent(a.stockout_probability ?? a.stockout_risk),
     String(a.reorder_quantity),
   ];
   const text = [

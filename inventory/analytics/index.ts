@@ -17,6 +17,22 @@ export {
 export { normalCdf, Z_95 } from './normal.js';
 export { dayStart, dayEnd, utcDate, RESERVATION_TYPES_SQL } from './sql/days.js';
 export { salesStatsCtes, type SalesStatsOptions } from './sql/salesStats.js';
+export { onOrderCte } from './sql/onOrder.js';
+export {
+  leadTimeDemand,
+  stockoutZ,
+  calibrated,
+  stockoutProbability,
+  calibrationParams,
+  LEAD_TIME_DEMAND_SQL,
+  STOCKOUT_Z_SQL,
+  calibratedSql,
+  STOCKOUT_CALIBRATION,
+  Z_LIMIT,
+  type StockPosition,
+  type LeadTimeDemand,
+  type StockoutCalibration,
+} from './stockoutProbability.js';
 export {
   brierScore,
   baseRate,

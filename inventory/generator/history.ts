@@ -7,6 +7,7 @@ import { InvalidInputError } from '../../platform/index.js';
 import type { MasterData, Product } from './master.js';
 import { Injector, planIngestionGaps, type Hook } from './incidents.js';
 import type { IncidentLabel } from './labels.js';
+import { placeOrder, type OrderRow } from './orders.js';
 import { Pair, type LevelRow, type PairContext, type Plan, type Site, type TransactionRow } from './pair.js';
 import { Rng } from './random.js';
 import {
@@ -50,6 +51,11 @@ export interface HistoryBatch {
   levels: LevelRow[];
   /** Labels of incidents in this batch's pairs (warehouse-wide ones in the first batch). */
   labels: IncidentLabel[];
+  /**
+   * Replenishment orders placed in this batch. A transfer's row may get its `cancelled_at` while a
+   * later batch is generated, so write the orders once the whole history has been consumed.
+   */
+  orders: OrderRow[];
 }
 
 /** Chance per pair and open day of a cycle-count adjustment. */
@@ -185,6 +191,7 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
   let rows: TransactionRow[] = [];
   let levels: LevelRow[] = [];
   let labels: IncidentLabel[] = w.labels.filter((l) => l.start.getTime() < w.toMs);
+  let orders: OrderRow[] = [];
 
   for (let index = 0; index < options.master.products.length; index++) {
     const product = options.master.products[index]!;
@@ -203,6 +210,7 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
         rows.push(row);
         injector?.seen(row);
       },
+      order: (row) => orders.push(row),
     };
     const pairs = w.sites.map(
       (site) => new Pair(product, site, stockPolicy(product, site.warehouse, scale, rng.next())),
@@ -215,17 +223,19 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
       for (const pair of pairs) simulateDay(ctx, pair, k, scale, injector);
       replenish(ctx, pairs, k, scale);
       if (rows.length >= batchSize) {
-        yield { transactions: rows, levels, labels };
+        yield { transactions: rows, levels, labels, orders };
         rows = [];
         levels = [];
         labels = [];
+        orders = [];
         injector.redirect(labels);
       }
     }
     injector.finish(pairs);
     for (const pair of pairs) levels.push(pair.level());
   }
-  if (rows.length > 0 || levels.length > 0 || labels.length > 0) yield { transactions: rows, levels, labels };
+  if (rows.length > 0 || levels.length > 0 || labels.length > 0 || orders.length > 0)
+    yield { transactions: rows, levels, labels, orders };
 }
 
 /** One local day of one pair: scheduled arrivals and fulfilments plus the day's new demand, in time order. */
@@ -322,7 +332,10 @@ function replenish(ctx: PairContext, pairs: Pair[], k: number, scale: number): v
     if (donor >= 0 && rng.chance(TRANSFER_CHANCE)) {
       pair.onOrder += lot;
       const from = pairs[donor]!;
-      const transfer = { from, to: pair, planned: lot, reference: `TRF-${rng.int(100_000, 999_999)}` };
+      const reference = `TRF-${rng.int(100_000, 999_999)}`;
+      const order = placeOrder(pair, k, ctx.toMs, { reference, quantity: lot, source: from });
+      if (order) ctx.order?.(order);
+      const transfer = { from, to: pair, planned: lot, reference, order };
       ctx.schedule(from, k + 1, {
         kind: 'TRANSFER_OUT',
         quantity: lot,
@@ -334,6 +347,12 @@ function replenish(ctx: PairContext, pairs: Pair[], k: number, scale: number): v
     pair.onOrder += lot * lotsPerOrder;
     const arrival = k + Math.max(1, pair.product.lead_time_days + rng.int(-1, 2));
     const reference = `PO-${rng.int(100_000, 999_999)}`;
+    const order = placeOrder(pair, k, ctx.toMs, {
+      reference,
+      quantity: lot * lotsPerOrder,
+      arrivalDay: arrival,
+    });
+    if (order) ctx.order?.(order);
     // One receipt per lot, at its own time of the arrival day.
     for (let n = 0; n < lotsPerOrder; n++)
       ctx.schedule(pair, arrival, { kind: 'RESTOCK', quantity: lot, reference });

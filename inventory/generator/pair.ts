@@ -12,6 +12,7 @@
  */
 import type { EventType } from '../events/index.js';
 import type { Product, Warehouse } from './master.js';
+import type { OrderRow } from './orders.js';
 import type { Rng } from './random.js';
 import type { DayShape, SeasonPosition, StockPolicy } from './shape.js';
 import type { ZoneClock } from './zone.js';
@@ -58,6 +59,8 @@ export interface Transfer {
   to: Pair;
   planned: number;
   reference: string;
+  /** Its row in the open-order feed, cancelled when the goods cannot be sent. */
+  order?: OrderRow | undefined;
 }
 
 export type Plan =
@@ -87,6 +90,8 @@ export interface PairContext {
   /** Schedules a plan on the pair's local day `day` (simulation day, 0 = first). Its time is drawn then. */
   schedule(pair: Pair, day: number, plan: Scheduled): void;
   emit(row: TransactionRow): void;
+  /** Records a replenishment order in the open-order feed (omitted: orders are not recorded). */
+  order?(row: OrderRow): void;
 }
 
 export class Pair {
@@ -243,7 +248,11 @@ export class Pair {
             `Transfer to ${transfer.to.warehouseId}`,
           );
         transfer.to.onOrder -= transfer.planned; // what is really in transit is added back below
-        if (!sent) return;
+        if (!sent) {
+          // Not enough stock to spare any more: the transfer order is cancelled (inside the window).
+          if (transfer.order && plan.at < ctx.toMs) transfer.order.cancelled_at = new Date(plan.at);
+          return;
+        }
         this.onHand -= q;
         transfer.to.onOrder += q;
         ctx.schedule(transfer.to, day + rng.int(2, 3), {

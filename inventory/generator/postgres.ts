@@ -6,8 +6,10 @@ import {
   analyzeLedger,
   deleteIncidentLabels,
   deletePairLedger,
+  deletePurchaseOrders,
   insertIncidentLabels,
   insertOpeningStock,
+  insertPurchaseOrders,
   loadLevels,
   skipForeignKeyChecks,
   upsertProducts,
@@ -20,6 +22,7 @@ import { countLabels, type IncidentLabel, type IncidentType } from './labels.js'
 import { generateMasterData, type MasterData, type MasterDataOptions } from './master.js';
 import type { TransactionRow } from './pair.js';
 import { Rng } from './random.js';
+import type { OrderRow } from './orders.js';
 import { stockPolicy } from './shape.js';
 import { DAY_MS, HOUR_MS } from './zone.js';
 import { writeBatch, writeInParallel, type WriteProgress } from './parallel.js';
@@ -118,6 +121,8 @@ export interface GenerateSummary {
   replaced: number;
   /** Labels written to inventory.incident_labels, per type. */
   labels: Record<IncidentType, number>;
+  /** Replenishment orders (purchases and transfers) written to inventory.purchase_orders. */
+  orders: number;
   from: string;
   to: string;
   seconds: number;
@@ -167,10 +172,13 @@ export async function generateToPostgres(
     ...(options.injectAnomalies === undefined ? {} : { injectAnomalies: options.injectAnomalies }),
   };
   const labels: IncidentLabel[] = [];
-  // The labels of each batch, collected as the batches go by and written after the ledger.
+  const orders: OrderRow[] = [];
+  // The labels and orders of each batch, collected as the batches go by and written after the
+  // ledger (a transfer order is cancelled while a later batch is generated).
   const history = function* () {
     for (const batch of generateHistory(historyOptions)) {
       labels.push(...batch.labels);
+      orders.push(...batch.orders);
       yield batch;
     }
   };
@@ -193,14 +201,17 @@ export async function generateToPostgres(
       await skipForeignKeyChecks(trx);
       const replaced = await deletePairLedger(trx, skus, warehouseIds);
       await deleteIncidentLabels(trx, skus, warehouseIds);
+      await deletePurchaseOrders(trx, skus, warehouseIds);
       const written = await writeHistory(trx, history(), progress);
       await insertIncidentLabels(trx, labels);
+      await insertPurchaseOrders(trx, orders);
       return { rows: written.rows, replaced };
     }));
   } else {
     replaced = await knex.transaction(async (trx) => {
       await writeMasterData(trx, master);
       await deleteIncidentLabels(trx, skus, warehouseIds);
+      await deletePurchaseOrders(trx, skus, warehouseIds);
       return deletePairLedger(trx, skus, warehouseIds, { levels: true });
     });
     const batches = (function* () {
@@ -208,6 +219,7 @@ export async function generateToPostgres(
     })();
     ({ rows } = await writeInParallel(knex, batches, connections, progress));
     await insertIncidentLabels(knex, labels);
+    await insertPurchaseOrders(knex, orders);
   }
   // Fresh statistics, so the first queries over a large new ledger get sensible plans.
   await analyzeLedger(knex);
@@ -219,6 +231,7 @@ export async function generateToPostgres(
     rows,
     replaced,
     labels: countLabels(labels),
+    orders: orders.length,
     from: from.toISOString(),
     to: to.toISOString(),
     seconds,

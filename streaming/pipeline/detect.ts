@@ -1,4 +1,10 @@
-import { alertSeverity, computeMetrics, type Metrics } from '../../inventory/analytics/index.js';
+import {
+  alertSeverity,
+  computeMetrics,
+  leadTimeDemand,
+  stockoutProbability,
+  type Metrics,
+} from '../../inventory/analytics/index.js';
 import { RESOLUTIONS, STOCKOUT_RESOLVE_BELOW, severityRank } from '../../inventory/alerts/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { AlertRow, AnomalyRow, AppliedEvents, ClosedWindow, LateWindowCount } from '../store/index.js';
@@ -92,7 +98,9 @@ export function detect(
           incidents.detect(pair, anomalyAlert(e, f, risk, fired, ctx), e.occurredAt.getTime());
       }
     }
-    checkStockout(master, pair, e.eventId, incidents);
+    if (e.eventType === 'RESTOCK' || e.eventType === 'TRANSFER_IN')
+      pair.receive(e.referenceId, e.quantityChange);
+    checkStockout(master, pair, e.eventId, e.occurredAt.getTime(), incidents);
   }
 
   // The levels just written. They differ from memory only when something besides this partition
@@ -109,7 +117,7 @@ export function detect(
       pair.onHand = level.onHand;
       pair.reserved = level.reserved;
       const last = changed.get(pair);
-      if (last) checkStockout(master, pair, last, incidents);
+      if (last) checkStockout(master, pair, last, pair.maxEventTime, incidents);
     }
   }
   // The SPEC §5 metrics of each changed pair, for the Redis cache.
@@ -154,17 +162,27 @@ function metricsOf(master: MasterData, pair: PairState, day: string): Metrics {
 }
 
 /**
- * Raises a stock-out alert (SPEC §5) when the pair is at risk now, caused by `eventId`, at the
- * pair's event time. The running-sum risk screens every change; the alert itself is decided by
+ * Raises a stock-out alert (SPEC §5) when the pair's stock-out probability at event time `at`
+ * (available stock, and what is on order at `at`) calls for one, caused by `eventId`. The running-
+ * sum demand screens every change; the alert itself is decided with the demand of
  * `computeMetrics`, the one definition, and only when its severity could be news (no incident
  * open, or an escalation of it); a repeat of the open incident only counts. Below the opening
- * threshold the open incident resolves once the risk is under `STOCKOUT_RESOLVE_BELOW` with
- * something available (hysteresis).
+ * threshold the open incident resolves once the probability is under `STOCKOUT_RESOLVE_BELOW`
+ * with something available (hysteresis).
  */
-function checkStockout(master: MasterData, pair: PairState, eventId: string, incidents: IncidentLog): void {
+function checkStockout(
+  master: MasterData,
+  pair: PairState,
+  eventId: string,
+  at: number,
+  incidents: IncidentLog,
+): void {
   const product = master.product(pair.sku)!;
+  const L = product.leadTimeDays;
   const available = pair.onHand - pair.reserved;
-  const screened = pair.stockoutRisk(product.leadTimeDays);
+  const { units: onOrder, daysToNextReceipt } = pair.onOrderAt(at);
+  const position = { available, onOrder, daysToNextReceipt, leadTimeDays: L };
+  const screened = stockoutProbability(position, pair.leadTimeDemand(L));
   const atMost = alertSeverity(screened + SCREEN_MARGIN, available);
   let key = stockoutKeys.get(pair);
   if (!key) stockoutKeys.set(pair, (key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId)));
@@ -178,7 +196,13 @@ function checkStockout(master: MasterData, pair: PairState, eventId: string, inc
   if (open && severityRank(atMost) <= open.rank) return incidents.repeat(pair, key, t);
   const day = dayKey(pair.maxEventTime);
   const m = metricsOf(master, pair, day);
-  const severity = alertSeverity(m.stockout_risk, available);
+  const demand = leadTimeDemand({
+    expectedDailyDemand: m.expected_daily_demand,
+    volatility: m.volatility,
+    leadTimeDays: L,
+  });
+  const probability = stockoutProbability(position, demand);
+  const severity = alertSeverity(probability, available);
   if (!severity) return;
   incidents.detect(
     pair,
@@ -192,11 +216,13 @@ function checkStockout(master: MasterData, pair: PairState, eventId: string, inc
       message:
         available <= 0
           ? `${pair.sku} at ${pair.warehouseId} has nothing available (${available})`
-          : `${pair.sku} at ${pair.warehouseId}: stock-out risk ${(m.stockout_risk * 100).toFixed(0)}% within the ${product.leadTimeDays}-day lead time`,
+          : `${pair.sku} at ${pair.warehouseId}: stock-out probability ${(probability * 100).toFixed(0)}% within the ${L}-day lead time (${onOrder} on order)`,
       details: {
         eventId,
+        stockoutProbability: probability,
         stockoutRisk: m.stockout_risk,
         available,
+        onOrder,
         onHand: pair.onHand,
         reserved: pair.reserved,
         expectedDailyDemand: m.expected_daily_demand,

@@ -1,6 +1,6 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
-import type { Metrics } from '../../inventory/analytics/index.js';
-import type { PairHistory } from '../store/index.js';
+import type { LeadTimeDemand, Metrics } from '../../inventory/analytics/index.js';
+import type { OpenOrder, PairHistory } from '../store/index.js';
 import { SalesWindow } from './salesWindow.js';
 
 /** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
@@ -118,6 +118,11 @@ export class PairState {
   /** Latest event time seen. */
   maxEventTime = -Infinity;
   /**
+   * Replenishment orders with units still to come (SPEC §5 on order): loaded with the pair,
+   * refreshed from PostgreSQL now and then, and drawn down by the receipts this instance applies.
+   */
+  orders: OpenOrder[] = [];
+  /**
    * Whether the pair is in a rapid-depletion or frequency-spike episode: those rules report the
    * event that starts an episode, not every event during it. A rebuild sets them from the
    * replayed trailing hour (`resumeEpisodes`).
@@ -165,7 +170,48 @@ export class PairState {
         rank: severityRank(a.severity),
         lastSeenAt: a.lastSeenAt.getTime(),
       });
+    s.orders = h.orders;
     return s;
+  }
+
+  /**
+   * What is on order at event time `t` (SPEC §5): units of the open orders placed at or before `t`
+   * and not cancelled by then, and the days from `t` to the earliest one's expected arrival (null
+   * with nothing on order). An order placed after `t` does not count, so a replayed history is
+   * judged as it was.
+   */
+  onOrderAt(t: number): { units: number; daysToNextReceipt: number | null } {
+    let units = 0;
+    let next = Infinity;
+    for (const o of this.orders) {
+      if (o.orderedAt > t || (o.cancelledAt !== null && o.cancelledAt <= t)) continue;
+      units += o.remaining;
+      if (o.expectedAt < next) next = o.expectedAt;
+    }
+    return { units, daysToNextReceipt: units > 0 ? (next - t) / DAY_MS : null };
+  }
+
+  /** A receipt (RESTOCK / TRANSFER_IN) with `reference` draws its order down; a fully received order is dropped. */
+  receive(reference: string | null, units: number): void {
+    if (reference === null || this.orders.length === 0) return;
+    const i = this.orders.findIndex((o) => o.reference === reference);
+    if (i < 0) return;
+    const o = this.orders[i]!;
+    const left = o.remaining - units;
+    if (left > 0) this.orders[i] = { ...o, remaining: left };
+    else this.orders.splice(i, 1);
+  }
+
+  /** Demand over the lead time from the running 30-day window ending on the latest event's day. */
+  leadTimeDemand(leadTimeDays: number): LeadTimeDemand {
+    this.moveWindow();
+    return this.salesWindow.leadTimeDemand(leadTimeDays);
+  }
+
+  private moveWindow(): void {
+    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), (d) =>
+      Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0),
+    );
   }
 
   /** Events in the last hour before the newest one (inclusive), and in its last minute. */
@@ -243,9 +289,7 @@ export class PairState {
    * after every change.
    */
   stockoutRisk(leadTimeDays: number): number {
-    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), (d) =>
-      Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0),
-    );
+    this.moveWindow();
     return this.salesWindow.stockoutRisk(this.onHand - this.reserved, leadTimeDays);
   }
 

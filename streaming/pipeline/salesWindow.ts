@@ -1,8 +1,10 @@
 import {
   WINDOW_DAYS,
   expectedDailyDemand,
+  leadTimeDemand,
   leadTimeSigma,
   stockoutRisk,
+  type LeadTimeDemand,
 } from '../../inventory/analytics/index.js';
 
 /** Mean of the day indexes 0 … 29, and Σ (i − mean)²: the least-squares slope's terms. */
@@ -51,10 +53,21 @@ export class SalesWindow {
 
   /** Stock-out risk (SPEC §5) with `available` units and a lead time of `leadTimeDays`. */
   stockoutRisk(available: number, leadTimeDays: number): number {
+    const { mu, volatility } = this.stats(leadTimeDays);
+    return stockoutRisk(available, mu * leadTimeDays, leadTimeSigma(volatility, leadTimeDays));
+  }
+
+  /** Demand over the lead time (SPEC §5 `leadTimeDemand`) from the window's statistics. */
+  leadTimeDemand(leadTimeDays: number): LeadTimeDemand {
+    const { mu, volatility } = this.stats(leadTimeDays);
+    return leadTimeDemand({ expectedDailyDemand: mu, volatility, leadTimeDays });
+  }
+
+  private stats(leadTimeDays: number): { mu: number; volatility: number } {
     const n = WINDOW_DAYS;
     const volatility = Math.sqrt(Math.max(0, (this.sumSq - (this.sum * this.sum) / n) / (n - 1)));
     const slope = (this.sumIndexed - INDEX_MEAN * this.sum) / INDEX_SPREAD;
     const mu = expectedDailyDemand(this.sumLastWeek / 7, this.sum / n, slope, leadTimeDays);
-    return stockoutRisk(available, mu * leadTimeDays, leadTimeSigma(volatility, leadTimeDays));
+    return { mu, volatility };
   }
 }

@@ -6,6 +6,7 @@ export { loadPartitionProgress, OffsetConflictError, type PartitionProgress } fr
 export { SIDECAR_SESSION_SQL } from './sidecarSession.js';
 export { loadProducts, loadWarehouses, type ProductRow, type WarehouseRow } from './loadMasterData.js';
 export { loadPairHistory, pairId, type PairHistory, type PairKey } from './loadPairHistory.js';
+export { loadOpenOrders, type OpenOrder } from './loadOpenOrders.js';
 export { loadWindowEvents, type WindowEventRow } from './loadWindowEvents.js';
 export {
   writeChunkOutputs,

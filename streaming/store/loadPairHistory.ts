@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { bind } from '../../db/index.js';
+import { loadOpenOrders, type OpenOrder } from './loadOpenOrders.js';
 
 export interface PairKey {
   sku: string;
@@ -15,6 +16,8 @@ export interface PairHistory {
   dailySales: Map<string, number>;
   /** The pair's open streaming alerts per dedup key. */
   openAlerts: Map<string, { alertId: string; severity: string; lastSeenAt: Date }>;
+  /** Replenishment orders with units still to come (SPEC §5 on order), oldest first. */
+  orders: OpenOrder[];
 }
 
 export const pairId = (sku: string, warehouseId: string): string => `${sku}\u0000${warehouseId}`;
@@ -22,7 +25,7 @@ export const pairId = (sku: string, warehouseId: string): string => `${sku}\u000
 /**
  * Everything the per-pair detectors of the streaming sidecar need, read back from the warehouse,
  * so that an instance taking over a partition (or restarting) continues where the previous owner
- * stopped. Four set-based statements for any number of pairs.
+ * stopped. Five set-based statements for any number of pairs.
  */
 export async function loadPairHistory(
   db: Knex,
@@ -45,11 +48,12 @@ export async function loadPairHistory(
       recent: [],
       dailySales: new Map(),
       openAlerts: new Map(),
+      orders: [],
     });
   }
   const at = (sku: string, wh: string) => out.get(pairId(sku, wh))!;
 
-  const [levels, recent, sales, alerts] = await Promise.all([
+  const [levels, recent, sales, alerts, orders] = await Promise.all([
     db.raw<{ rows: Array<{ sku: string; warehouse_id: string; on_hand: number; reserved: number }> }>(
       `SELECT l.sku, l.warehouse_id, l.quantity_on_hand AS on_hand, l.quantity_reserved AS reserved
          FROM unnest(?::text[], ?::text[]) AS p(sku, warehouse_id)
@@ -108,7 +112,9 @@ export async function loadPairHistory(
         WHERE resolved_at IS NULL AND dedup_key = ANY(?::text[]) AND source = 'streaming'`,
       bind(pairs.flatMap(options.alertKeys)),
     ),
+    loadOpenOrders(db, pairs, pairId),
   ]);
+  for (const [key, list] of orders) out.get(key)!.orders = list;
 
   for (const r of levels.rows)
     Object.assign(at(r.sku, r.warehouse_id), { onHand: r.on_hand, reserved: r.reserved });

@@ -58,11 +58,11 @@ describe('low_stock_alerts', () => {
     );
     await insertWarehouses(db.knex, ['W1']);
     await db.knex('analytics.processed_metrics').insert([
-      metrics('A', 5, 0, 2), // ROP 10, available 3: certain stock-out → high
+      metrics('A', 5, 0, 2), // ROP 10, available 3: certain stock-out, z at its limit, p 0.71 → high
       metrics('B', 1, 0, 2), // ROP 2, available 100: fine
       metrics('C', 2, 0, 2), // available 0 → critical
       metrics('D', 2, 4, 2), // ROP 10.58, available 12: risk 1 − Φ(2) = 0.023 → fine
-      metrics('E', 2, 4, 2), // available 6 ≤ ROP 10.58: risk 1 − Φ(0.5) = 0.309 → medium
+      metrics('E', 2, 4, 2), // available 6 ≤ ROP 10.58: z = −0.5, calibrated p 0.185 → low: reorder, no alert
     ]);
     await db.knex('inventory.inventory_levels').insert(
       Object.entries({ A: 3, B: 100, C: 0, D: 12, E: 6 }).map(([sku, onHand]) => ({
@@ -90,18 +90,20 @@ describe('low_stock_alerts', () => {
     db.knex('analytics.alerts').where({ source: 'low_stock_alerts' }).orderBy('id').select('sku', 'severity');
 
   let first: LocalRun;
-  it('alerts the items at or below their reorder point or at risk, with hand-worked severities', async () => {
+  it('alerts the items at risk and recommends reordering every item at or below its reorder point', async () => {
     const result = (first = await run(0));
     expect(result.failed).to.deep.equal({});
-    expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 3, recommendations: 3 });
+    expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 2, recommendations: 3 });
+    // E is due to reorder (low): its planner gets a recommendation, nobody gets an alert.
     expect(await alertRows()).to.have.deep.members([
       { sku: 'A', severity: 'high' },
       { sku: 'C', severity: 'critical' },
-      { sku: 'E', severity: 'medium' },
     ]);
-    const e = await db.knex('analytics.alerts').where({ sku: 'E' }).first();
-    expect(e.details.stockout_risk).to.be.closeTo(0.3085375, 1e-6);
-    expect(e.details.reorder_quantity).to.equal(19); // ceil(4 + 6.58 + 14 − 6)
+    const e = await db.knex('analytics.reorder_recommendations').where({ sku: 'E' }).first();
+    expect(e).to.include({ severity: 'low', reorder_quantity: 19 }); // ceil(4 + 6.58 + 14 − 6)
+    expect(e.stockout_risk).to.be.closeTo(0.3085375, 1e-6);
+    const a = await db.knex('analytics.alerts').where({ sku: 'A' }).first();
+    expect(a.details.stockout_probability).to.be.above(0.5);
   });
 
   it('e-mails one digest with an HTML table and a plain-text part to the configured recipients', async () => {
@@ -109,13 +111,11 @@ describe('low_stock_alerts', () => {
     expect(smtp.mails).to.have.length(1);
     const mail = smtp.mails[0]!;
     expect(mail.to).to.have.members(['team@test.local', 'buyer@test.local']);
-    expect(mail.subject).to.equal('[wareflow] Low stock: 3 items (1 critical, 1 high, 1 medium)');
+    expect(mail.subject).to.equal('[wareflow] Low stock: 2 items (1 critical, 1 high)');
     expect(mail.raw).to.include('Content-Type: text/plain');
     expect(mail.raw).to.include('Content-Type: text/html');
-    expect(mail.raw).to.match(/CRITICAL \| C \| W1 \| 0 \| 4\.0 \| 100\.0 % \| 18/);
-    expect(mail.raw).to.match(
-      /<td>E<\/td><td>W1<\/td><td>6<\/td><td>10\.6<\/td><td>30\.9 %<\/td><td>19<\/td>/,
-    );
+    expect(mail.raw).to.match(/CRITICAL \| C \| W1 \| 0 \| 4\.0 \| 71\.5 % \| 18/);
+    expect(mail.raw).to.not.match(/<td>E<\/td>/);
   });
 
   it('publishes one reorder recommendation per new alert to reorder-events', async () => {
@@ -142,20 +142,18 @@ describe('low_stock_alerts', () => {
     expect(detect).to.deep.include({
       assessed: 5,
       low_stock: 3,
-      new_alerts: 3,
+      new_alerts: 2,
       by_severity: bySeverity,
       recommendations: Number(recommendations[0]!.n),
     });
-    expect(detect.msg).to.match(
-      /^detect: 5 pairs assessed, 3 low; 3 new alerts \(1 critical, 1 high, 1 medium\)/,
-    );
+    expect(detect.msg).to.match(/^detect: 5 pairs assessed, 3 low; 2 new alerts \(1 critical, 1 high\)/);
     expect(stepLine(first, 'send_notifications', 'publish')).to.include({
       messages: reorders.messages.length,
       batches: 1,
       topic: topicNames(env.services.config).reorders,
     });
     expect(stepLine(first, 'send_notifications', 'email')).to.deep.include({
-      alerts: 3,
+      alerts: 2,
       recipients: smtp.mails[0]!.to.length,
       subject: smtp.mails[0]!.subject,
       by_severity: bySeverity,
@@ -177,8 +175,8 @@ describe('low_stock_alerts', () => {
     expect(smtp.mails).to.have.length(1);
   });
 
-  it('updates the open alert instead of adding one, and mails again only when its severity rises', async () => {
-    // Six hours later E has sold 4 more: available 2, risk 1 − Φ(−0.5) = 0.69 → high.
+  it('opens an alert once an item due to reorder comes at risk, and mails it', async () => {
+    // Six hours later E has sold 4 more: available 2, z = 0.5, calibrated p 0.393 → medium.
     await insertTransactions(db.knex, [
       { sku: 'E', warehouse_id: 'W1', event_type: 'SALE', quantity_change: -4, occurred_at: at(RUN_DAY, 8) },
     ]);
@@ -187,11 +185,10 @@ describe('low_stock_alerts', () => {
     expect(result.outputs.check_low_stock).to.deep.include({ lowStock: 3, newAlerts: 1, resolved: 0 });
     expect(await alertRows()).to.have.length(3);
     const e = await db.knex('analytics.alerts').where({ sku: 'E' }).first();
-    expect(e).to.include({ severity: 'high', occurrences: 2, resolved_at: null });
-    expect(e.opened_at.toISOString()).to.equal(at(RUN_DAY, 6).toISOString());
-    expect(e.last_seen_at.toISOString()).to.equal(at(RUN_DAY, 12).toISOString());
+    expect(e).to.include({ severity: 'medium', occurrences: 1, resolved_at: null });
+    expect(e.opened_at.toISOString()).to.equal(at(RUN_DAY, 12).toISOString());
     await waitFor('the second digest', () => smtp.mails.length >= 2);
-    expect(smtp.mails[1]!.subject).to.equal('[wareflow] Low stock: 1 item (1 high)');
+    expect(smtp.mails[1]!.subject).to.equal('[wareflow] Low stock: 1 item (1 medium)');
     await waitFor('the fourth recommendation', () => reorders.messages.length >= 4);
   });
 

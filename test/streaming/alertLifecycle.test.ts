@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ANOMALY_QUIET_MS } from '../../inventory/alerts/index.js';
-import { computeMetrics } from '../../inventory/analytics/index.js';
+import { computeMetrics, leadTimeDemand, stockoutProbability } from '../../inventory/analytics/index.js';
 import type { InventoryEvent } from '../../inventory/events/index.js';
 import type { TopicNames } from '../../platform/index.js';
 import type { MemoryBroker } from '../../streaming/transport/index.js';
@@ -56,11 +56,23 @@ describe('streaming: the alert lifecycle', function () {
   it('opens a stock-out alert once while the risk wobbles around the threshold, resolves it below the lower one, and re-opens', async function () {
     const sku = m.skus[0]!;
     const warehouseId = m.warehouses[0]!;
-    // 100 sold on day0; the risk of each available amount as the stream computes it that day.
+    // 100 sold on day0; the stock-out probability of each available amount (nothing on order) as
+    // the stream computes it that day.
     const sales = [...Array<number>(29).fill(0), 100];
-    const riskAt = (available: number) =>
-      computeMetrics({ dailySales: sales, onHand: 900, reserved: 900 - available, leadTimeDays: 7 })
-        .stockout_risk;
+    const riskAt = (available: number) => {
+      const m = computeMetrics({
+        dailySales: sales,
+        onHand: 900,
+        reserved: 900 - available,
+        leadTimeDays: 7,
+      });
+      const demand = leadTimeDemand({
+        expectedDailyDemand: m.expected_daily_demand,
+        volatility: m.volatility,
+        leadTimeDays: 7,
+      });
+      return stockoutProbability({ available, onOrder: 0, daysToNextReceipt: null, leadTimeDays: 7 }, demand);
+    };
     const availableFor = (risk: number) => {
       let lo = 1;
       let hi = 900;

@@ -234,8 +234,8 @@ describe('streaming: a stock-out alert is raised after the change that causes it
 
   it('one alert, named after the event that opened it and escalated in place, however the events were cut into chunks', async function () {
     const oneByOne = await stockoutAlerts(1);
-    // available 100 → 0 in steps of 10 while the day's sales build the expected demand: the risk
-    // passes 0.2 (medium) and 0.5 (high) on the way, and nothing left is critical — one incident
+    // available 100 → 0 in steps of 10 while the day's sales build the expected demand: the calibrated
+    // stock-out probability passes 0.2 (medium) on the way, and nothing left is critical — one incident
     // that escalates, seen after each of the sales from its opening on.
     expect(oneByOne).to.have.length(1);
     const [[cause, severity, occurrences]] = oneByOne as [[number, string, number]];

@@ -181,7 +181,7 @@ describe('streaming: pair state read back from the warehouse (pure)', function (
     const pair = PairState.fromHistory(
       'SKU-1',
       'WAREHOUSE-001',
-      { onHand: 120, reserved: 15, recent, dailySales: new Map(), openAlerts: new Map() },
+      { onHand: 120, reserved: 15, recent, dailySales: new Map(), openAlerts: new Map(), orders: [] },
       () => 1,
     );
     expect([pair.onHand, pair.reserved]).to.deep.equal([120, 15]);
@@ -227,6 +227,7 @@ describe('streaming: pair state read back from the warehouse (pure)', function (
         recent: events.map((e, i) => ({ eventId: `e${i}`, ...e })),
         dailySales: new Map(),
         openAlerts: new Map(),
+        orders: [],
       },
       () => 1,
     );

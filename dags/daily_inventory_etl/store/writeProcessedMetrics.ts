@@ -1,12 +1,24 @@
 import type { Knex } from '../../../platform/index.js';
-import { Z_95, dayEnd, salesStatsCtes, utcDate } from '../../../inventory/analytics/index.js';
+import {
+  LEAD_TIME_DEMAND_SQL,
+  STOCKOUT_Z_SQL,
+  Z_95,
+  calibratedSql,
+  calibrationParams,
+  dayEnd,
+  onOrderCte,
+  salesStatsCtes,
+  utcDate,
+} from '../../../inventory/analytics/index.js';
 
 /**
  * Writes `analytics.processed_metrics` for as_of_date = D in one statement, for every pair
  * snapshotted on D (stock figures are the snapshot's end-of-D levels, so run
  * writeDailySnapshots first). Every SPEC §5 formula is evaluated here, Φ included
  * (`analytics.normal_cdf`); analytics/computeMetrics is the same definition in TypeScript and a
- * test holds them to each other. Unchanged rows keep their `computed_at`. Returns, from the same
+ * test holds them to each other. `quantity_on_order` is what the open-order feed has on order at
+ * the end of D, and `stockout_probability` the calibrated model of the inventory position (SPEC §5,
+ * inventory/analytics/stockoutProbability.ts). Unchanged rows keep their `computed_at`. Returns, from the same
  * statement, the pairs computed (one per snapshot row read), the rows inserted or changed and the
  * rows deleted.
  */
@@ -21,8 +33,10 @@ export async function writeProcessedMetrics(
       from: `((CAST(:day AS date) - 29)::timestamp AT TIME ZONE 'UTC')`,
       to: dayEnd('day'),
     })},
+    ${onOrderCte(dayEnd('day'))},
     base AS (
       SELECT s.sku, s.warehouse_id, s.quantity_on_hand, s.quantity_reserved,
+             coalesce(oo.units, 0) AS quantity_on_order, oo.next_expected_at AS next_receipt_at,
              (s.quantity_on_hand - s.quantity_reserved)::float8 AS available,
              p.lead_time_days::float8 AS l,
              coalesce(st.v7, 0) AS v7, coalesce(st.v30, 0) AS v30,
@@ -30,12 +44,20 @@ export async function writeProcessedMetrics(
       FROM analytics.daily_inventory_snapshots s
       JOIN inventory.products p ON p.sku = s.sku
       LEFT JOIN sales_stats st ON st.sku = s.sku AND st.warehouse_id = s.warehouse_id
+      LEFT JOIN on_order oo ON oo.sku = s.sku AND oo.warehouse_id = s.warehouse_id
       WHERE s.snapshot_date = CAST(:day AS date)
-    ), demand AS (
-      SELECT *, greatest(0, (v7 + v30) / 2 + trend * l / 2) AS mu, volatility * sqrt(l) AS sigma_l
+    ), daily AS (
+      SELECT *, greatest(0, (v7 + v30) / 2 + trend * l / 2) AS mu, volatility * sqrt(l) AS sigma_l,
+             (quantity_on_hand + quantity_on_order - quantity_reserved)::float8 AS position,
+             extract(epoch FROM next_receipt_at - ${dayEnd('day')}) / 86400 AS receipt_days
       FROM base
+    ), demand AS (
+      SELECT *, ${LEAD_TIME_DEMAND_SQL} FROM daily
+    ), scored AS (
+      SELECT *, ${STOCKOUT_Z_SQL} AS stockout_z FROM demand
     ), src AS (
-      SELECT sku, warehouse_id, quantity_on_hand, quantity_reserved, v7, v30, volatility, trend,
+      SELECT sku, warehouse_id, quantity_on_hand, quantity_reserved, quantity_on_order, next_receipt_at,
+             v7, v30, volatility, trend,
              CASE WHEN v30 = 0 THEN 1 ELSE v7 / v30 END AS seasonality_index,
              mu,
              CASE WHEN sigma_l = 0 THEN CASE WHEN available < mu * l THEN 1 ELSE 0 END
@@ -43,8 +65,9 @@ export async function writeProcessedMetrics(
              CASE WHEN mu = 0 THEN NULL ELSE available / mu END AS days_of_cover,
              :z * sigma_l AS safety_stock,
              mu * l + :z * sigma_l AS reorder_point,
-             greatest(0, ceil(mu * l + :z * sigma_l + 7 * mu - available))::int AS reorder_quantity
-      FROM demand
+             greatest(0, ceil(mu * l + :z * sigma_l + 7 * mu - available))::int AS reorder_quantity,
+             ${calibratedSql('stockout_z')} AS stockout_probability
+      FROM scored
     ), stale AS (
       DELETE FROM analytics.processed_metrics t
       WHERE t.as_of_date = CAST(:day AS date)
@@ -54,10 +77,10 @@ export async function writeProcessedMetrics(
     INSERT INTO analytics.processed_metrics AS t
       (sku, warehouse_id, as_of_date, quantity_on_hand, quantity_reserved, velocity_7d, velocity_30d,
        volatility, trend, seasonality_index, expected_daily_demand, stockout_risk, days_of_cover,
-       safety_stock, reorder_point, reorder_quantity)
+       safety_stock, reorder_point, reorder_quantity, quantity_on_order, next_receipt_at, stockout_probability)
     SELECT sku, warehouse_id, CAST(:day AS date), quantity_on_hand, quantity_reserved, v7, v30,
            volatility, trend, seasonality_index, mu, stockout_risk, days_of_cover,
-           safety_stock, reorder_point, reorder_quantity
+           safety_stock, reorder_point, reorder_quantity, quantity_on_order, next_receipt_at, stockout_probability
     FROM src
     ON CONFLICT (sku, warehouse_id, as_of_date) DO UPDATE SET
       quantity_on_hand = EXCLUDED.quantity_on_hand, quantity_reserved = EXCLUDED.quantity_reserved,
@@ -66,21 +89,23 @@ export async function writeProcessedMetrics(
       seasonality_index = EXCLUDED.seasonality_index, expected_daily_demand = EXCLUDED.expected_daily_demand,
       stockout_risk = EXCLUDED.stockout_risk, days_of_cover = EXCLUDED.days_of_cover,
       safety_stock = EXCLUDED.safety_stock, reorder_point = EXCLUDED.reorder_point,
-      reorder_quantity = EXCLUDED.reorder_quantity, computed_at = now()
+      reorder_quantity = EXCLUDED.reorder_quantity, quantity_on_order = EXCLUDED.quantity_on_order,
+      next_receipt_at = EXCLUDED.next_receipt_at, stockout_probability = EXCLUDED.stockout_probability, computed_at = now()
     WHERE (t.quantity_on_hand, t.quantity_reserved, t.velocity_7d, t.velocity_30d, t.volatility, t.trend,
            t.seasonality_index, t.expected_daily_demand, t.stockout_risk, t.days_of_cover, t.safety_stock,
-           t.reorder_point, t.reorder_quantity)
+           t.reorder_point, t.reorder_quantity, t.quantity_on_order, t.next_receipt_at, t.stockout_probability)
       IS DISTINCT FROM (EXCLUDED.quantity_on_hand, EXCLUDED.quantity_reserved, EXCLUDED.velocity_7d,
            EXCLUDED.velocity_30d, EXCLUDED.volatility, EXCLUDED.trend, EXCLUDED.seasonality_index,
            EXCLUDED.expected_daily_demand, EXCLUDED.stockout_risk, EXCLUDED.days_of_cover,
-           EXCLUDED.safety_stock, EXCLUDED.reorder_point, EXCLUDED.reorder_quantity)
+           EXCLUDED.safety_stock, EXCLUDED.reorder_point, EXCLUDED.reorder_quantity,
+           EXCLUDED.quantity_on_order, EXCLUDED.next_receipt_at, EXCLUDED.stockout_probability)
     RETURNING 1
     )
     -- Every src row is stored (inserted, updated or already equal) and no other row of D is left.
     SELECT (SELECT count(*) FROM src)::int AS pairs, (SELECT count(*) FROM upserted)::int AS changed,
            (SELECT count(*) FROM stale)::int AS deleted
     `,
-    { day, z: Z_95 },
+    { day, z: Z_95, ...calibrationParams() },
   );
   return rows[0];
 }

@@ -10,21 +10,25 @@ export interface LowStockAlertRow {
   available: number;
   reorder_point: number;
   stockout_risk: number;
+  /** The calibrated probability the alert was decided on (SPEC §5); null on older alerts. */
+  stockout_probability: number | null;
   reorder_quantity: number;
 }
 
 /**
- * Open low-stock alerts not yet e-mailed, most severe and riskiest first: new incidents and
+ * Open low-stock alerts not yet e-mailed, most severe and most probable first: new incidents and
  * escalations (an escalation drops `notified_at`); a repeat keeps it, a resolved one is never mailed.
  */
 export async function readUnnotifiedLowStockAlerts(knex: Knex): Promise<LowStockAlertRow[]> {
   const { rows } = await knex.raw(
     `SELECT id, severity, sku, warehouse_id, message, (details->>'available')::int AS available,
             (details->>'reorder_point')::float8 AS reorder_point, (details->>'stockout_risk')::float8 AS stockout_risk,
+            (details->>'stockout_probability')::float8 AS stockout_probability,
             (details->>'reorder_quantity')::int AS reorder_quantity
      FROM analytics.alerts
      WHERE source = ? AND details->>'notified_at' IS NULL AND resolved_at IS NULL
-     ORDER BY array_position(ARRAY['critical','high','medium','low'], severity), (details->>'stockout_risk')::float8 DESC,
+     ORDER BY array_position(ARRAY['critical','high','medium','low'], severity),
+              coalesce(details->>'stockout_probability', details->>'stockout_risk')::float8 DESC,
               sku, warehouse_id`,
     [LOW_STOCK_SOURCE],
   );

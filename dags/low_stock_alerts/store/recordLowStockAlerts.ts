@@ -10,7 +10,14 @@ import {
   sqlLiteral,
   type Severity,
 } from '../../../inventory/alerts/index.js';
-import { Z_95 } from '../../../inventory/analytics/index.js';
+import {
+  LEAD_TIME_DEMAND_SQL,
+  STOCKOUT_Z_SQL,
+  Z_95,
+  calibratedSql,
+  calibrationParams,
+  onOrderCte,
+} from '../../../inventory/analytics/index.js';
 import type { Knex } from '../../../platform/index.js';
 
 export const LOW_STOCK_SOURCE = ALERT_SOURCES.lowStock;
@@ -23,11 +30,12 @@ const INSERT_ALERTS = insertAlertsSelect(
     severity: 'severity',
     sku: 'sku',
     warehouseId: 'warehouse_id',
-    message: `format('%s at %s: %s available, reorder point %s, stock-out risk %s%%', sku, warehouse_id, available,
-                    round(reorder_point::numeric, 1), round(100 * risk::numeric, 1))`,
+    message: `format('%s at %s: %s available, %s on order, reorder point %s, stock-out probability %s%%', sku,
+                    warehouse_id, available, on_order, round(reorder_point::numeric, 1), round(100 * probability::numeric, 1))`,
     details: `jsonb_build_object('as_of', to_jsonb(:asOf::timestamptz), 'run_key', :runKey::text,
                                 'metrics_date', as_of_date, 'available', available,
                                 'reorder_point', reorder_point, 'stockout_risk', risk,
+                                'on_order', on_order, 'stockout_probability', probability,
                                 'expected_daily_demand', mu, 'reorder_quantity', reorder_quantity)`,
     dedupKey: 'dedup_key',
     seenAt: ':asOf::timestamptz',
@@ -36,16 +44,22 @@ const INSERT_ALERTS = insertAlertsSelect(
 );
 
 /**
- * check_low_stock, in one statement: every pair whose stock at `asOf` (today's level minus the
- * changes after `asOf`) is at or below its reorder point, has a stock-out risk ≥ 0.2, or has
- * nothing available — judged with its newest processed metrics of a day before `asOf` (at most a
- * week old), the risk recomputed for the stock at `asOf` (SPEC §5).
+ * check_low_stock, in one statement: every pair whose inventory position at `asOf` (on-hand +
+ * on order − reserved, the stock today's level minus the changes after `asOf`, on order from
+ * inventory.purchase_orders and their receipts) is at or below its reorder point, whose
+ * stock-out probability is ≥ 0.2, or that has nothing available — judged with its newest
+ * processed metrics of a day before `asOf` (at most a week old), the probability recomputed for
+ * the position at `asOf` (SPEC §5). Severity: critical when nothing is available, high at
+ * probability ≥ 0.5, medium at ≥ 0.2, else low. Only medium and above are alerts, worth a
+ * person's attention; a pair that is merely due to reorder (low) gets a reorder recommendation,
+ * which its planner acts on, and no alert. A pair whose open orders cover its reorder point is
+ * neither. The first-round `stockout_risk` (available only) is kept in the details.
  *
  * Each low pair's alert is an incident (docs/SPEC.md §5a): it opens once, and while it is open a
  * later run only updates it (last seen = `asOf`, occurrences, a higher severity); a rerun of the
  * same interval changes nothing. The pair's open alert resolves (`cleared`) in a run that finds
- * something available above its reorder point by `LOW_STOCK_CLEAR_MARGIN` and a risk under
- * `STOCKOUT_RESOLVE_BELOW` — hysteresis, so stock wobbling at the reorder point does not flap.
+ * an inventory position above its reorder point by `LOW_STOCK_CLEAR_MARGIN`, something available
+ * and a stock-out probability under `STOCKOUT_RESOLVE_BELOW` — hysteresis, so stock wobbling at the reorder point does not flap.
  * New alerts counts openings and escalations, the ones the digest mails. A pair without an alert
  * from this source whose as-of lies in (asOf − cooldown, asOf] at the same or a higher severity
  * also gets a reorder recommendation (the reorder-events outbox) when its quantity is positive.
@@ -65,9 +79,10 @@ export async function recordLowStockAlerts(
 }> {
   const { rows } = await knex.raw(
     `
-    WITH latest AS (
+    WITH ${onOrderCte(':asOf::timestamptz')},
+    latest AS (
       SELECT DISTINCT ON (sku, warehouse_id) sku, warehouse_id, as_of_date, expected_daily_demand AS mu,
-             safety_stock / :z AS sigma_l, reorder_point
+             safety_stock / :z AS sigma_l, volatility, reorder_point
       FROM analytics.processed_metrics
       WHERE as_of_date <= (:asOf::timestamptz AT TIME ZONE 'UTC')::date - 1
         AND as_of_date >= (:asOf::timestamptz AT TIME ZONE 'UTC')::date - 8
@@ -79,26 +94,36 @@ export async function recordLowStockAlerts(
       FROM inventory.inventory_transactions WHERE occurred_at >= :asOf GROUP BY sku, warehouse_id
     ), stock AS (
       SELECT m.*, p.lead_time_days::float8 AS l,
-             (lv.quantity_on_hand - coalesce(a.on_hand, 0)) - (lv.quantity_reserved - coalesce(a.reserved, 0)) AS available
+             (lv.quantity_on_hand - coalesce(a.on_hand, 0)) - (lv.quantity_reserved - coalesce(a.reserved, 0)) AS available,
+             coalesce(oo.units, 0) AS on_order,
+             extract(epoch FROM oo.next_expected_at - :asOf::timestamptz) / 86400 AS receipt_days
       FROM latest m
       JOIN inventory.inventory_levels lv ON lv.sku = m.sku AND lv.warehouse_id = m.warehouse_id
       JOIN inventory.products p ON p.sku = m.sku
       LEFT JOIN after_as_of a ON a.sku = m.sku AND a.warehouse_id = m.warehouse_id
+      LEFT JOIN on_order oo ON oo.sku = m.sku AND oo.warehouse_id = m.warehouse_id
+    ), positioned AS (
+      SELECT *, (available + on_order)::float8 AS position, ${LEAD_TIME_DEMAND_SQL} FROM stock
+    ), scored AS (
+      SELECT *, ${STOCKOUT_Z_SQL} AS stockout_z FROM positioned
     ), assessed AS (
       SELECT *,
              CASE WHEN sigma_l = 0 THEN CASE WHEN available < mu * l THEN 1 ELSE 0 END
                   ELSE 1 - analytics.normal_cdf((available - mu * l) / sigma_l) END AS risk,
-             greatest(0, ceil(reorder_point + 7 * mu - available))::int AS reorder_quantity
-      FROM stock
-    ), low AS (
+             ${calibratedSql('stockout_z')} AS probability,
+             greatest(0, ceil(reorder_point + 7 * mu - position))::int AS reorder_quantity
+      FROM scored
+    ), needs AS (
       SELECT *,
-             CASE WHEN available <= 0 THEN 'critical' WHEN risk >= 0.5 THEN 'high'
-                  WHEN risk >= 0.2 THEN 'medium' ELSE 'low' END AS severity,
+             CASE WHEN available <= 0 THEN 'critical' WHEN probability >= 0.5 THEN 'high'
+                  WHEN probability >= 0.2 THEN 'medium' ELSE 'low' END AS severity,
              ${dedupKeySql({ source: LOW_STOCK_SOURCE, sku: 'sku', warehouseId: 'warehouse_id' })} AS dedup_key
       FROM assessed
-      WHERE available <= reorder_point OR risk >= 0.2 OR available <= 0
+      WHERE position <= reorder_point OR probability >= 0.2 OR available <= 0
+    ), low AS (
+      SELECT * FROM needs WHERE severity <> 'low'
     ), fresh AS (
-      SELECT low.* FROM low
+      SELECT low.* FROM needs low
       WHERE NOT EXISTS (
         SELECT 1 FROM analytics.alerts a
         WHERE a.dedup_key = low.dedup_key AND a.source = ${sqlLiteral(LOW_STOCK_SOURCE)}
@@ -119,8 +144,8 @@ export async function recordLowStockAlerts(
       WHERE a.resolved_at IS NULL AND a.source = ${sqlLiteral(LOW_STOCK_SOURCE)}
         AND a.dedup_key = ${dedupKeySql({ source: LOW_STOCK_SOURCE, sku: 's.sku', warehouseId: 's.warehouse_id' })}
         AND a.opened_at <= :asOf::timestamptz
-        AND s.available > 0 AND s.risk < :resolveBelow
-        AND s.available > s.reorder_point + greatest(1, :margin * s.reorder_point)
+        AND s.available > 0 AND s.probability < :resolveBelow
+        AND s.position > s.reorder_point + greatest(1, :margin * s.reorder_point)
       RETURNING 1
     ), recommended AS (
       INSERT INTO analytics.reorder_recommendations
@@ -132,7 +157,7 @@ export async function recordLowStockAlerts(
       ON CONFLICT (recommendation_id) DO NOTHING
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM assessed)::int AS assessed, (SELECT count(*) FROM low)::int AS low_stock,
+    SELECT (SELECT count(*) FROM assessed)::int AS assessed, (SELECT count(*) FROM needs)::int AS low_stock,
            (SELECT count(*) FROM inserted)::int AS new_alerts,
            (SELECT coalesce(jsonb_object_agg(severity, n), '{}') FROM
               (SELECT severity, count(*)::int AS n FROM inserted GROUP BY severity) s) AS by_severity,
@@ -146,6 +171,7 @@ export async function recordLowStockAlerts(
       z: Z_95,
       resolveBelow: STOCKOUT_RESOLVE_BELOW,
       margin: LOW_STOCK_CLEAR_MARGIN,
+      ...calibrationParams(),
     },
   );
   return {

@@ -10,6 +10,17 @@ export interface StockoutCase {
   lead_time_days: number;
   /** `processed_metrics.stockout_risk` of D (SPEC §5). */
   predicted: number;
+  /** `processed_metrics.stockout_probability` of D; null on rows computed before it existed. */
+  probability: number | null;
+  /** The model's inputs at the end of D, for fitting its calibration. */
+  on_hand: number;
+  reserved: number;
+  /** Units on order at the end of D; null like `probability`. */
+  on_order: number | null;
+  /** Days from the end of D to the earliest expected open order; null with nothing on order. */
+  receipt_days: number | null;
+  expected_daily_demand: number;
+  volatility: number;
   /** Available (on-hand − reserved) fell to ≤ 0 at some instant within (D, D + lead time]. */
   outcome: boolean;
 }
@@ -30,7 +41,10 @@ export async function stockoutCases(knex: Knex): Promise<StockoutCase[]> {
     WITH data_end AS (
       SELECT max(occurred_at) AS at FROM inventory.inventory_transactions
     ), pair_days AS (
-      SELECT m.sku, m.warehouse_id, m.as_of_date, m.stockout_risk, p.lead_time_days
+      SELECT m.sku, m.warehouse_id, m.as_of_date, m.stockout_risk, m.stockout_probability,
+             m.quantity_on_hand, m.quantity_reserved, m.quantity_on_order, m.expected_daily_demand,
+             extract(epoch FROM m.next_receipt_at - (m.as_of_date + 1)::timestamp AT TIME ZONE 'UTC') / 86400 AS receipt_days,
+             m.volatility, p.lead_time_days
       FROM analytics.processed_metrics m
       JOIN inventory.products p ON p.sku = m.sku
       CROSS JOIN data_end e
@@ -52,6 +66,10 @@ export async function stockoutCases(knex: Knex): Promise<StockoutCase[]> {
     )
     SELECT d.sku, d.warehouse_id, to_char(d.as_of_date, 'YYYY-MM-DD') AS day,
            d.lead_time_days::int AS lead_time_days, d.stockout_risk::float8 AS predicted,
+           d.stockout_probability::float8 AS probability, d.quantity_on_hand AS on_hand,
+           d.quantity_reserved AS reserved, d.quantity_on_order AS on_order,
+           d.receipt_days::float8 AS receipt_days,
+           d.expected_daily_demand::float8 AS expected_daily_demand, d.volatility::float8 AS volatility,
            EXISTS (SELECT 1 FROM out_days o
                    WHERE o.sku = d.sku AND o.warehouse_id = d.warehouse_id
                      AND o.day > d.as_of_date AND o.day <= d.as_of_date + d.lead_time_days) AS outcome

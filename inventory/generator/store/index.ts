@@ -13,3 +13,4 @@ export { skipForeignKeyChecks } from './bulkLoadMode.js';
 export { countProducts } from './countProducts.js';
 export { analyzeLedger } from './analyzeLedger.js';
 export { deleteIncidentLabels, insertIncidentLabels } from './incidentLabels.js';
+export { deletePurchaseOrders, insertPurchaseOrders } from './purchaseOrders.js';

@@ -1,0 +1,186 @@
+/**
+ * The calibrated stock-out probability of SPEC §5 (second round): the chance that a pair with
+ * stock today runs out within its lead time, counting what is already on order.
+ *
+ *   position  = on_hand + on_order − reserved                  (inventory position)
+ *   demand    = leadTimeDemand(…) = { mean, sigma }             (demand over the lead time L)
+ *   z_L       = (mean − position) / sigma                       (the whole lead time)
+ *   z_t       = (mean·t/L − available) / (sigma·√(t/L))         (until the next receipt, t days)
+ *   z         = max(z_L, z_t), clamped to ±8
+ *   p         = calibrated(z)                                   (isotonic in z, fitted)
+ *
+ * Counting every open order for the whole lead time would call a pair safe whose stock runs out
+ * the day before its receipt lands, hence the second check. The raw normal model is Φ(z), but it is not
+ * calibrated (stock-outs also come from demand surges and late receipts the normal model does not
+ * see); `STOCKOUT_CALIBRATION` is a monotone, piecewise-linear remapping of z, fitted by `wareflow eval stockout --fit` (inventory/backtest) on one generated history and
+ * scored on another.
+ */
+
+/** Demand over the lead time as a distribution: its mean and standard deviation, in units. */
+export interface LeadTimeDemand {
+  mean: number;
+  sigma: number;
+}
+
+/**
+ * Demand over the lead time from the SPEC §5 statistics: mean μL, sigma σ_L = volatility · √L.
+ * The one place where a better forecast (e.g. inventory/forecast's) replaces the §5 one; the
+ * daily ETL's SQL twin is `LEAD_TIME_DEMAND_SQL` below.
+ */
+export function leadTimeDemand(stats: {
+  expectedDailyDemand: number;
+  volatility: number;
+  leadTimeDays: number;
+}): LeadTimeDemand {
+  return {
+    mean: stats.expectedDailyDemand * stats.leadTimeDays,
+    sigma: stats.volatility * Math.sqrt(stats.leadTimeDays),
+  };
+}
+
+/**
+ * SQL twin of `leadTimeDemand` over columns `mu` (μ), `volatility` and `l` (lead time, days):
+ * two select-list expressions `ltd_mean`, `ltd_sigma`.
+ */
+export const LEAD_TIME_DEMAND_SQL = 'mu * l AS ltd_mean, volatility * sqrt(l) AS ltd_sigma';
+
+/**
+ * The calibration: knots (z, p) with z increasing and p non-decreasing; p is interpolated
+ * linearly between knots and flat beyond the first and the last (a monotone, piecewise-linear
+ * isotonic mapping of z).
+ */
+export interface StockoutCalibration {
+  knots: ReadonlyArray<readonly [z: number, p: number]>;
+}
+
+/**
+ * Fitted by `wareflow eval stockout --fit` (isotonic regression of the outcome on z, blocks of at
+ * least 200 pair-days) on the training history: `generate --to postgres --days 365 --seed 11
+ * --skus 60 --warehouses 3 --inject-anomalies 0.1` (365 days to 2026-12-06T12:00Z), daily ETL over
+ * every day: 62,035 pair-days, 3,645 stock-outs. Scored on seed 12 (docs/SPEC.md §5).
+ */
+export const STOCKOUT_CALIBRATION: StockoutCalibration = {
+  knots: [
+    [-8, 0.0318],
+    [-7.922, 0.0517],
+    [-7.529, 0.0535],
+    [-6.588, 0.0587],
+    [-5.907, 0.06],
+    [-5.801, 0.07],
+    [-5.692, 0.075],
+    [-5.373, 0.0821],
+    [-4.091, 0.0955],
+    [-2.624, 0.0963],
+    [-2.101, 0.0975],
+    [-1.575, 0.1081],
+    [-1.142, 0.125],
+    [-0.861, 0.16],
+    [-0.427, 0.19],
+    [-0.16, 0.2],
+    [0.056, 0.325],
+    [0.292, 0.355],
+    [0.714, 0.4325],
+    [1.239, 0.435],
+    [1.676, 0.565],
+    [3.49, 0.7147],
+  ],
+};
+
+/** Where a pair stands at the end of a day, for the stock-out probability. */
+export interface StockPosition {
+  /** on_hand − reserved. */
+  available: number;
+  /** Units on order, not yet received. */
+  onOrder: number;
+  /**
+   * Days from now until the earliest open order is expected (at least 1, at most the lead time);
+   * null with nothing on order.
+   */
+  daysToNextReceipt: number | null;
+  leadTimeDays: number;
+}
+
+/** z-scores beyond this are clamped: the logistic is flat there, and the fit stays finite. */
+export const Z_LIMIT = 8;
+
+/**
+ * The model's z-score, the larger of two checks of the lead time:
+ * - until the next receipt (t days, demand mean·t/L, sigma·√(t/L)): can available stock last?
+ * - over the whole lead time: can the inventory position (available + on order) last?
+ * z = (demand − stock) / sigma, clamped to ±Z_LIMIT; with sigma = 0, ±Z_LIMIT by whether the
+ * stock falls short of the mean.
+ */
+export function stockoutZ(s: StockPosition, demand: LeadTimeDemand): number {
+  const check = (stock: number, share: number) => {
+    const mean = demand.mean * share;
+    const sigma = demand.sigma * Math.sqrt(share);
+    if (!(sigma > 0)) return stock < mean ? Z_LIMIT : -Z_LIMIT;
+    return Math.max(-Z_LIMIT, Math.min(Z_LIMIT, (mean - stock) / sigma));
+  };
+  const whole = check(s.available + s.onOrder, 1);
+  if (s.daysToNextReceipt === null) return whole;
+  const t = Math.max(1, Math.min(s.leadTimeDays, s.daysToNextReceipt));
+  return Math.max(whole, check(s.available, t / s.leadTimeDays));
+}
+
+/** The calibrated probability of a z-score: the knots' piecewise-linear interpolation. */
+export function calibrated(z: number, c: StockoutCalibration = STOCKOUT_CALIBRATION): number {
+  const k = c.knots;
+  if (z <= k[0]![0]) return k[0]![1];
+  for (let i = 1; i < k.length; i++) {
+    const [z1, p1] = k[i]!;
+    if (z <= z1) {
+      const [z0, p0] = k[i - 1]!;
+      return p0 + ((z - z0) * (p1 - p0)) / (z1 - z0);
+    }
+  }
+  return k[k.length - 1]![1];
+}
+
+/**
+ * P(the pair runs out within its lead time). Decreasing in available stock and in stock on order
+ * (an order due sooner lowers it more); in (0, 1).
+ */
+export function stockoutProbability(
+  s: StockPosition,
+  demand: LeadTimeDemand,
+  c: StockoutCalibration = STOCKOUT_CALIBRATION,
+): number {
+  return calibrated(stockoutZ(s, demand), c);
+}
+
+/**
+ * SQL twin of `stockoutZ` over select-list columns `available`, `position` (available + on
+ * order), `receipt_days` (days to the next expected receipt, null with nothing on order), `l`
+ * (lead time), `ltd_mean` and `ltd_sigma`; `:z_limit` is bound by `calibrationParams`.
+ */
+export const STOCKOUT_Z_SQL = `
+  greatest(
+    CASE WHEN ltd_sigma > 0
+         THEN least(CAST(:z_limit AS float8), greatest(-CAST(:z_limit AS float8), (ltd_mean - position) / ltd_sigma))
+         WHEN position < ltd_mean THEN CAST(:z_limit AS float8) ELSE -CAST(:z_limit AS float8) END,
+    CASE WHEN receipt_days IS NULL THEN -CAST(:z_limit AS float8)
+         WHEN ltd_sigma > 0
+         THEN least(CAST(:z_limit AS float8), greatest(-CAST(:z_limit AS float8),
+                (ltd_mean * least(l, greatest(1, receipt_days)) / l - available)
+                / (ltd_sigma * sqrt(least(l, greatest(1, receipt_days)) / l))))
+         WHEN available < ltd_mean * least(l, greatest(1, receipt_days)) / l THEN CAST(:z_limit AS float8)
+         ELSE -CAST(:z_limit AS float8) END)`;
+
+/** SQL twin of `calibrated` over the column (or expression) `z`: the knots as a CASE, as literals. */
+export function calibratedSql(z: string, c: StockoutCalibration = STOCKOUT_CALIBRATION): string {
+  const k = c.knots;
+  const lit = (x: number) => `CAST(${x} AS float8)`;
+  const arms = [`WHEN ${z} <= ${lit(k[0]![0])} THEN ${lit(k[0]![1])}`];
+  for (let i = 1; i < k.length; i++) {
+    const [z0, p0] = k[i - 1]!;
+    const [z1, p1] = k[i]!;
+    arms.push(
+      `WHEN ${z} <= ${lit(z1)} THEN ${lit(p0)} + (${z} - ${lit(z0)}) * ${lit((p1 - p0) / (z1 - z0))}`,
+    );
+  }
+  return `CASE ${arms.join(' ')} ELSE ${lit(k[k.length - 1]![1])} END`;
+}
+
+/** The bindings `STOCKOUT_Z_SQL` needs. */
+export const calibrationParams = () => ({ z_limit: Z_LIMIT });
