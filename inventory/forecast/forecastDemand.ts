@@ -17,6 +17,24 @@ export const TRAINING_DAYS = 84;
 export const MIN_HOLT_WINTERS_DAYS = 2 * SEASON;
 /** In-sample errors needed before an empirical error spread is trusted. */
 const MIN_ERRORS = 5;
+/** A weekday without sales on each of its last this many occurrences is a closed day. */
+export const CLOSED_WEEKS = 4;
+
+/**
+ * closed[i] for weekday i (t mod 7 of the series): no sales on any of its last CLOSED_WEEKS
+ * occurrences (a site closed at weekends). Such days are forecast as exactly 0, band included:
+ * demand is zero-inflated there, and a small positive forecast would score a 200 % sMAPE day.
+ */
+export function closedWeekdays(y: ArrayLike<number>): boolean[] {
+  const closed: boolean[] = [];
+  for (let i = 0; i < SEASON; i++) {
+    let t = y.length - 1 - ((y.length - 1 - i + SEASON * CLOSED_WEEKS) % SEASON);
+    let zeros = 0;
+    for (; t >= 0 && zeros < CLOSED_WEEKS && y[t] === 0; t -= SEASON) zeros++;
+    closed.push(zeros === CLOSED_WEEKS);
+  }
+  return closed;
+}
 
 /** Demand over the lead time: what the stock-out model consumes. */
 export interface LeadTimeDemand {
@@ -67,7 +85,8 @@ function band(mean: number[], sigma: number[], model: ForecastModel, params: Hol
  *   errors of the horizon's sum (so correlated errors widen it, and a bias counts too). Too few
  *   such errors (short series, long horizon): σ_h falls back to the longest step measured and
  *   the total's σ to √(Σ σ_h²).
- * Forecasts and lower bounds are floored at 0.
+ * Forecasts and lower bounds are floored at 0, and a weekday closed in each of its last four
+ * weeks (closedWeekdays) is forecast as exactly 0.
  */
 export function forecastDemand(sales: ArrayLike<number>, horizon: number): DemandForecast {
   const n = sales.length;
@@ -92,10 +111,14 @@ export function forecastDemand(sales: ArrayLike<number>, horizon: number): Deman
     };
   }
   const fit = fitHoltWinters(sales);
+  const closed = closedWeekdays(sales);
   const mean = forecastFrom(fit.state, fit.params.phi, h);
-  const { sigma, sigmaTotal } = inSampleSpread(sales, fit.params, h, Math.sqrt(fit.mse));
+  const { sigma, sigmaTotal } = inSampleSpread(sales, fit.params, h, Math.sqrt(fit.mse), closed);
   let total = 0;
-  for (const m of mean) total += m;
+  mean.forEach((m, k) => {
+    if (closed[(n + k) % SEASON]) mean[k] = sigma[k] = 0;
+    total += mean[k]!;
+  });
   return {
     ...band(mean, sigma, 'holt_winters', fit.params),
     leadTime: { mean: total, sigma: sigmaTotal },
@@ -104,7 +127,13 @@ export function forecastDemand(sales: ArrayLike<number>, horizon: number): Deman
 }
 
 /** The h-step and horizon-sum error spreads of the fitted model over its own training series. */
-function inSampleSpread(y: ArrayLike<number>, params: HoltWintersParams, horizon: number, oneStep: number) {
+function inSampleSpread(
+  y: ArrayLike<number>,
+  params: HoltWintersParams,
+  horizon: number,
+  oneStep: number,
+  closed: boolean[],
+) {
   const n = y.length;
   const sq = new Float64Array(horizon);
   const count = new Uint32Array(horizon);
@@ -115,7 +144,7 @@ function inSampleSpread(y: ArrayLike<number>, params: HoltWintersParams, horizon
     const f = forecastFrom(state, params.phi, Math.min(horizon, n - 1 - t));
     let sumError = 0;
     for (let k = 0; k < f.length; k++) {
-      const e = y[t + 1 + k]! - f[k]!;
+      const e = y[t + 1 + k]! - (closed[(t + 1 + k) % SEASON] ? 0 : f[k]!);
       sq[k]! += e * e;
       count[k]!++;
       sumError += e;

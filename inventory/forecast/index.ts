@@ -38,3 +38,8 @@ export {
   type PairDemandForecast,
   type StoredForecast,
 } from './store/pairDemandForecast.js';
+export {
+  forecastBacktest,
+  type ForecastBacktestOptions,
+  type ForecastBacktestReport,
+} from './forecastBacktest.js';

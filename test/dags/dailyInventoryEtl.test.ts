@@ -130,8 +130,10 @@ describe('daily_inventory_etl', () => {
   it('stores the demand forecast of every pair over its lead time, as forecastDemand makes it from the ledger', async () => {
     // Daily sales replayed in TypeScript from the ledger: the TRAINING_DAYS days up to D, from
     // the ledger's first day at the earliest.
-    const ledgerStart = (await db.knex('inventory.inventory_transactions').min('occurred_at as at').first())
-      .at;
+    const { rows: bounds } = await db.knex.raw(
+      'SELECT min(occurred_at) AS at FROM inventory.inventory_transactions',
+    );
+    const ledgerStart: Date = bounds[0].at;
     const firstDay = [addDays(D, 1 - TRAINING_DAYS), ledgerStart.toISOString().slice(0, 10)].sort()[1]!;
     const n = (Date.parse(D) - Date.parse(firstDay)) / 86_400_000 + 1;
     const sales = new Map<string, number[]>();
@@ -145,7 +147,7 @@ describe('daily_inventory_etl', () => {
       const key = `${t.sku}|${t.warehouse_id}`;
       if (!sales.has(key)) sales.set(key, new Array(n).fill(0));
       const i = (Date.parse(t.occurred_at.toISOString().slice(0, 10)) - Date.parse(firstDay)) / 86_400_000;
-      sales.get(key)![i] -= t.quantity_change;
+      sales.get(key)![i]! -= t.quantity_change;
     }
     const leadTimes = new Map(
       (await db.knex('inventory.products').select('sku', 'lead_time_days')).map((p) => [
