@@ -70,7 +70,12 @@ export function demandChart(
         o.asOf
           ? h`<line data-series="as_of" x1="${x(o.asOf)}" x2="${x(o.asOf)}" y1="${PAD.top}" y2="${H - PAD.bottom}"
               stroke="#999" stroke-dasharray="2 3" />
-            <text class="axis" x="${x(o.asOf)}" y="${H - 8}" text-anchor="middle">${o.asOf}</text>`
+            ${
+              // Its date only where it does not run into the axis's last one.
+              x(o.asOf) < W - PAD.right - 150
+                ? h`<text class="axis" x="${x(o.asOf)}" y="${H - 8}" text-anchor="middle">${o.asOf}</text>`
+                : ''
+            }`
           : ''
       }
       ${
