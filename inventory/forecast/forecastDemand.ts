@@ -141,15 +141,22 @@ function inSampleSpread(
   let totals = 0;
   smooth(y, params, initialState(y), (t, state) => {
     if (t < MIN_HOLT_WINTERS_DAYS - 1 || t >= n - 1) return;
-    const f = forecastFrom(state, params.phi, Math.min(horizon, n - 1 - t));
+    // forecastFrom(state, φ, steps) inline: this runs for every training day.
+    const steps = Math.min(horizon, n - 1 - t);
     let sumError = 0;
-    for (let k = 0; k < f.length; k++) {
-      const e = y[t + 1 + k]! - (closed[(t + 1 + k) % SEASON] ? 0 : f[k]!);
+    let damping = 0;
+    let power = 1;
+    for (let k = 0; k < steps; k++) {
+      const day = t + 1 + k;
+      power *= params.phi;
+      damping += power;
+      const f = state.level + damping * state.trend + state.season[day % SEASON]!;
+      const e = y[day]! - (closed[day % SEASON] || f < 0 ? 0 : f);
       sq[k]! += e * e;
       count[k]!++;
       sumError += e;
     }
-    if (f.length === horizon) {
+    if (steps === horizon) {
       totalSq += sumError * sumError;
       totals++;
     }
