@@ -4,6 +4,7 @@ import type {
   listAlerts,
   openAlertCounts,
 } from '../inventory/alerts/index.js';
+import type { pairDemandForecast } from '../inventory/forecast/index.js';
 import type {
   listDataQualityResults,
   listDataQualityRuns,
@@ -70,6 +71,8 @@ export interface WarehouseReads {
   readPairStock: Bound<typeof readPairStock>;
   /** One pair's daily snapshots, oldest first. */
   pairLevelHistory: Bound<typeof pairLevelHistory>;
+  /** One pair's daily sales and its newest stored demand forecast with its band. */
+  pairDemandForecast: Bound<typeof pairDemandForecast>;
   /** Reorder recommendations of low_stock_alerts, most urgent first. */
   listReorderRecommendations: Bound<typeof listReorderRecommendations>;
   /** Weekly summaries, newest first. */

@@ -13,6 +13,7 @@ import {
   listAlerts,
   openAlertCounts,
 } from '../../inventory/alerts/index.js';
+import { pairDemandForecast } from '../../inventory/forecast/index.js';
 import {
   listStockLevels,
   pairLevelHistory,
@@ -49,6 +50,7 @@ export function warehouseReads(knex: Knex): WarehouseReads {
     stockFacets: () => stockFacets(knex),
     readPairStock: (sku, warehouseId) => readPairStock(knex, sku, warehouseId),
     pairLevelHistory: (sku, warehouseId, days) => pairLevelHistory(knex, sku, warehouseId, days),
+    pairDemandForecast: (sku, warehouseId, days) => pairDemandForecast(knex, sku, warehouseId, days),
     listReorderRecommendations: (filter, page) => listReorderRecommendations(knex, filter, page),
     listWeeklySummaries: (page) => listWeeklySummaries(knex, page),
     readWeeklySummary: (weekStart) => readWeeklySummary(knex, weekStart),

@@ -20,8 +20,8 @@ const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, ctx.lo
 });
 
 /**
- * Nightly analytics (SPEC §6): snapshots, processed_metrics for as_of_date = D, the roll-up,
- * the Parquet archive, the Redis cache, and a data-quality gate.
+ * Nightly analytics (SPEC §6): snapshots, processed_metrics and demand forecasts for
+ * as_of_date = D, the roll-up, the Parquet archive, the Redis cache, and a data-quality gate.
  */
 export const dailyInventoryEtl = defineDag({
   id: DAG_ID,
@@ -40,7 +40,7 @@ export const dailyInventoryEtl = defineDag({
       (ctx) => transformAndLoad(ctx.db, ctx.log, inventoryServices(ctx.services), dayOf(ctx)),
       {
         upstream: { extract_inventory_data },
-        description: 'processed_metrics, Parquet archive, Redis cache',
+        description: 'processed_metrics, demand forecasts, Parquet archive, Redis cache',
         inlets: [dailySnapshots],
         outlets: [{ asset: processedMetrics, rowsFrom: 'pairs' }],
       },

@@ -15,6 +15,7 @@ import type { DagServices } from '../services.js';
 import { count, logInterval, step } from '../steps.js';
 import { writeMetricsCache, type CachedMetrics } from '../../inventory/metricsCache/index.js';
 import { writeMetricsArchive } from './parquetArchive.js';
+import { writeDayForecasts } from './demandForecast.js';
 
 /** Day D as the tasks log it: the UTC day whose end-of-day stock they compute. */
 function logDay(log: TaskLogger, day: string): void {
@@ -42,9 +43,9 @@ function cacheEntryOf(row: ProcessedMetricsRow, updatedAt: string): CachedMetric
 }
 
 /**
- * transform_and_load: processed_metrics for D (SQL), then the Parquet partition of D and the
- * Redis cache. The cache holds the newest metrics, so a backfilled day older than the newest
- * computed day leaves it alone.
+ * transform_and_load: processed_metrics for D (SQL) and, alongside it, the demand forecast of
+ * every pair; then the Parquet partition of D and the Redis cache. The cache holds the newest
+ * metrics, so a backfilled day older than the newest computed day leaves it alone.
  */
 export async function transformAndLoad(
   knex: Knex,
@@ -53,15 +54,27 @@ export async function transformAndLoad(
   day: string,
 ) {
   logDay(log, day);
-  const metrics = await step(
-    log,
-    'processed metrics',
-    () => writeProcessedMetrics(knex, day),
-    (r) => ({
-      message: `${count(r.pairs, 'pair')} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
-      fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
-    }),
-  );
+  // Independent statements: the forecast is read and fitted while PostgreSQL computes the metrics.
+  const [metrics, forecasts] = await Promise.all([
+    step(
+      log,
+      'processed metrics',
+      () => writeProcessedMetrics(knex, day),
+      (r) => ({
+        message: `${count(r.pairs, 'pair')} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
+        fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
+      }),
+    ),
+    step(
+      log,
+      'forecast',
+      () => writeDayForecasts(knex, day),
+      (r) => ({
+        message: `${count(r.pairs, 'pair')} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
+        fields: { day, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
+      }),
+    ),
+  ]);
   // The cache holds the newest day: a backfilled older day leaves it alone.
   const newest = await newestMetricsDay(knex);
   const refreshCache = newest === day;
@@ -96,7 +109,14 @@ export async function transformAndLoad(
       : `cache: left alone, ${newest} is newer than ${day}`,
     { step: 'cache', day, refreshed: refreshCache, rows_written: cached, newest, ms: Math.round(cacheMs) },
   );
-  return { day, pairs: metrics.pairs, changed: metrics.changed, archive: archive.path, cached };
+  return {
+    day,
+    pairs: metrics.pairs,
+    changed: metrics.changed,
+    forecasts: forecasts.pairs,
+    archive: archive.path,
+    cached,
+  };
 }
 
 /** generate_aggregated_metrics: the per-warehouse, per-category and total roll-up of D. */

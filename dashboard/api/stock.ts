@@ -5,8 +5,10 @@ import { pairParams, pairQuery, stockQuery } from '../warehouseQueries.js';
 
 /** How many anomalies and alerts the pair page and its API show. */
 export const PAIR_EVENTS_LIMIT = 20;
+/** Days of daily sales shown before the demand forecast. */
+export const PAIR_SALES_DAYS = 60;
 
-/** Stock levels and one pair (sku × warehouse): level, metrics, history, anomalies, alerts. */
+/** Stock levels and one pair (sku × warehouse): level, metrics, history, demand forecast, anomalies, alerts. */
 export function stockApi(deps: RouteDeps): Router {
   const { reads } = deps;
   const r = Router();
@@ -43,12 +45,13 @@ export function stockApi(deps: RouteDeps): Router {
 export async function readPair(deps: RouteDeps, sku: string, warehouseId: string, days: number) {
   const { reads } = deps;
   const page = { limit: PAIR_EVENTS_LIMIT, offset: 0 };
-  const [stock, history, anomalies, alerts] = await Promise.all([
+  const [stock, history, anomalies, alerts, demand] = await Promise.all([
     reads.readPairStock(sku, warehouseId),
     reads.pairLevelHistory(sku, warehouseId, days),
     reads.listAnomalies({ sku, warehouseId }, page),
     reads.listAlerts({ status: 'all', sku, warehouseId }, page),
+    reads.pairDemandForecast(sku, warehouseId, PAIR_SALES_DAYS),
   ]);
   if (!stock) throw notFound(`stock of ${sku} at ${warehouseId}`);
-  return { ...stock, days, history, anomalies, alerts };
+  return { ...stock, days, history, anomalies, alerts, demand };
 }

@@ -1,10 +1,11 @@
 import { Router } from 'express';
-import { readPair } from '../api/stock.js';
+import { PAIR_SALES_DAYS, readPair } from '../api/stock.js';
 import type { RouteDeps } from '../deps.js';
 import { formatTime } from '../views/format.js';
 import { h, type SafeHtml } from '../views/html.js';
 import { layout } from '../views/layout.js';
 import { levelChart } from '../views/levelChart.js';
+import { demandChart } from '../views/demandChart.js';
 import { formatCover, formatPercent, formatQuantity } from '../views/quantities.js';
 import { pageQuery, pairParams, pairQuery } from '../warehouseQueries.js';
 import { pageContext } from './context.js';
@@ -56,6 +57,7 @@ export function pairPages(deps: RouteDeps): Router {
             })),
             `${pair.sku} at ${pair.warehouse_id}: on hand per day`,
           )}
+          ${demandSection(pair.sku, pair.warehouse_id, pair.demand)}
           <h2>Metrics ${m ? h`of ${m.as_of_date}` : ''}</h2>
           ${
             m
@@ -125,6 +127,39 @@ export function pairPages(deps: RouteDeps): Router {
   });
 
   return r;
+}
+
+const MODEL_NAMES = {
+  holt_winters: 'damped Holt-Winters, weekly',
+  mean: 'mean of the days seen',
+  zero: 'no sales seen',
+};
+
+/** Daily sales of the last PAIR_SALES_DAYS days and the newest stored forecast with its band. */
+function demandSection(
+  sku: string,
+  warehouseId: string,
+  demand: Awaited<ReturnType<typeof readPair>>['demand'],
+): SafeHtml {
+  const f = demand.forecast;
+  const p = f?.params;
+  return h`<h2>Demand, last ${PAIR_SALES_DAYS} days, and forecast</h2>
+    ${
+      f
+        ? h`<p id="pair-forecast">
+            Forecast made at the end of ${f.as_of_date} for the lead time (${f.lead_time_days} d):
+            ${MODEL_NAMES[f.model]}${p ? ` (α ${p.alpha}, β ${p.beta}, γ ${p.gamma}, φ ${p.phi})` : ''}
+            on ${f.training_days} days; over the lead time
+            <strong>${formatQuantity(f.lead_time_mean, 1)}</strong> ± ${formatQuantity(f.lead_time_sigma, 1)} units
+            (mean ± σ).
+          </p>`
+        : h`<p class="empty">The daily ETL has not forecast this pair yet.</p>`
+    }
+    ${demandChart(demand.sales, f?.days ?? [], {
+      label: `${sku} at ${warehouseId}: units sold per day and forecast`,
+      bandLevel: f?.band_level ?? 0.8,
+      asOf: f?.as_of_date ?? null,
+    })}`;
 }
 
 function moreLink(page: { total: number; items: unknown[] }, href: string): SafeHtml | '' {

@@ -20,7 +20,8 @@ const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
 const REORDER_COLOUR = '#e15759';
 const SAFETY_COLOUR = '#f28e2b';
 
-function niceStep(range: number): number {
+/** A round step that divides `range` into about four grid lines. */
+export function niceStep(range: number): number {
   const raw = range / 4;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   for (const step of [1, 2, 2.5, 5, 10]) if (raw <= step * magnitude) return step * magnitude;

@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { stat } from 'node:fs/promises';
 import { archivePath, dailyInventoryEtl, DataQualityGateError, metricsCacheKey } from '../../dags/index.js';
+import { forecastDemand, TRAINING_DAYS } from '../../inventory/forecast/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addDays, at, insertTransactions, seedRandomHistory } from './fixtures.js';
 import { createTestServices, runDagLocally, stepLine, type LocalRun, type TestServices } from './harness.js';
@@ -126,6 +127,80 @@ describe('daily_inventory_etl', () => {
     });
   });
 
+  it('stores the demand forecast of every pair over its lead time, as forecastDemand makes it from the ledger', async () => {
+    // Daily sales replayed in TypeScript from the ledger: the TRAINING_DAYS days up to D, from
+    // the ledger's first day at the earliest.
+    const { rows: bounds } = await db.knex.raw(
+      'SELECT min(occurred_at) AS at FROM inventory.inventory_transactions',
+    );
+    const ledgerStart: Date = bounds[0].at;
+    const firstDay = [addDays(D, 1 - TRAINING_DAYS), ledgerStart.toISOString().slice(0, 10)].sort()[1]!;
+    const n = (Date.parse(D) - Date.parse(firstDay)) / 86_400_000 + 1;
+    const sales = new Map<string, number[]>();
+    const sold = await db
+      .knex('inventory.inventory_transactions')
+      .where({ event_type: 'SALE' })
+      .andWhere('occurred_at', '>=', at(firstDay, 0))
+      .andWhere('occurred_at', '<', at(addDays(D, 1), 0))
+      .select('sku', 'warehouse_id', 'quantity_change', 'occurred_at');
+    for (const t of sold) {
+      const key = `${t.sku}|${t.warehouse_id}`;
+      if (!sales.has(key)) sales.set(key, new Array(n).fill(0));
+      const i = (Date.parse(t.occurred_at.toISOString().slice(0, 10)) - Date.parse(firstDay)) / 86_400_000;
+      sales.get(key)![i]! -= t.quantity_change;
+    }
+    const leadTimes = new Map(
+      (await db.knex('inventory.products').select('sku', 'lead_time_days')).map((p) => [
+        p.sku,
+        p.lead_time_days,
+      ]),
+    );
+    const fits = await db
+      .knex('analytics.lead_time_demand')
+      .where({ as_of_date: D })
+      .orderBy(['sku', 'warehouse_id']);
+    expect(fits).to.have.length(60);
+    expect(fits.filter((f) => f.model === 'holt_winters')).to.have.length.greaterThan(30);
+    for (const f of fits) {
+      const lead = leadTimes.get(f.sku)!;
+      const expected = forecastDemand(sales.get(`${f.sku}|${f.warehouse_id}`) ?? new Array(n).fill(0), lead);
+      const label = `${f.sku}@${f.warehouse_id}`;
+      expect(f, label).to.include({
+        lead_time_days: lead,
+        model: expected.model,
+        training_days: n,
+        band_level: 0.8,
+      });
+      expect(f.params, label).to.deep.equal(expected.params);
+      expect(f.mean, label).to.be.closeTo(expected.leadTime.mean, 1e-4);
+      expect(f.sigma, label).to.be.closeTo(expected.leadTime.sigma, 1e-4);
+      const daily = await db
+        .knex('analytics.demand_forecasts')
+        .where({ sku: f.sku, warehouse_id: f.warehouse_id, as_of_date: D })
+        .orderBy('target_date');
+      expect(
+        daily.map((r) => r.target_date),
+        label,
+      ).to.deep.equal(Array.from({ length: lead }, (_, h) => addDays(D, h + 1)));
+      daily.forEach((r, h) => {
+        expect(r.mean).to.be.closeTo(expected.mean[h]!, 1e-4);
+        expect(r.lower).to.be.closeTo(expected.lower[h]!, 1e-4);
+        expect(r.upper).to.be.closeTo(expected.upper[h]!, 1e-4);
+      });
+    }
+    const line = stepLine(first, 'transform_and_load', 'forecast');
+    expect(line).to.include({ pairs: 60, rows_read: 60, replaced: 0 });
+    expect(line.rows).to.equal(
+      await db
+        .knex('analytics.demand_forecasts')
+        .where({ as_of_date: D })
+        .count()
+        .first()
+        .then((r) => Number(r!.count)),
+    );
+    expect(line.fit_us_per_pair).to.be.a('number');
+  });
+
   it('archives the metrics to Parquet that DuckDB reads back with equal values', async () => {
     const file = archivePath(env.dataDir, D);
     expect(file).to.match(/archive\/processed_metrics\/date=2026-04-14\/part-0\.parquet$/);
@@ -169,6 +244,8 @@ describe('daily_inventory_etl', () => {
       metrics: await table('analytics.processed_metrics', { as_of_date: D }),
       aggregated: await table('analytics.aggregated_metrics', { as_of_date: D }),
       quality: await db.knex('analytics.data_quality_results').orderBy('rule_id'),
+      leadTimeDemand: await table('analytics.lead_time_demand', { as_of_date: D }),
+      forecasts: await db.knex('analytics.demand_forecasts').where({ as_of_date: D }).orderByRaw('1, 2, 4'),
     };
     const again = await run();
     expect(again.failed).to.deep.equal({});
@@ -178,6 +255,15 @@ describe('daily_inventory_etl', () => {
     expect(await table('analytics.processed_metrics', { as_of_date: D })).to.deep.equal(before.metrics);
     expect(await table('analytics.aggregated_metrics', { as_of_date: D })).to.deep.equal(before.aggregated);
     expect(await db.knex('analytics.data_quality_results').orderBy('rule_id')).to.deep.equal(before.quality);
+    expect(await table('analytics.lead_time_demand', { as_of_date: D })).to.deep.equal(before.leadTimeDemand);
+    expect(
+      await db.knex('analytics.demand_forecasts').where({ as_of_date: D }).orderByRaw('1, 2, 4'),
+    ).to.deep.equal(before.forecasts);
+    expect(before.forecasts.length).to.be.greaterThan(60);
+    expect(stepLine(again, 'transform_and_load', 'forecast')).to.include({
+      replaced: before.leadTimeDemand.length,
+      rows: before.forecasts.length,
+    });
   });
 
   it('fails its gate when day D holds a duplicated transaction, and still loads the metrics', async () => {

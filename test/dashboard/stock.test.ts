@@ -153,6 +153,63 @@ describe('dashboard warehouse outputs', function () {
       expect(pair.text).to.include('HIGH_VALUE');
     });
 
+    it('has the daily sales of the last 60 days and the newest stored forecast with its band', async () => {
+      const { body } = await get('/api/stock/WH-1/SKU-0002');
+      const { sales, forecast } = body.demand;
+      expect(sales).to.have.length(60);
+      expect(sales[59].day).to.equal(LAST_DAY);
+      const { rows } = await knex().raw(
+        `SELECT to_char((occurred_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, -sum(quantity_change)::int AS units
+         FROM inventory.inventory_transactions
+         WHERE sku = 'SKU-0002' AND warehouse_id = 'WH-1' AND event_type = 'SALE' GROUP BY 1`,
+      );
+      const sold = new Map(rows.map((r: { day: string; units: number }) => [r.day, r.units]));
+      for (const s of sales) expect(s.units, s.day).to.equal(sold.get(s.day) ?? 0);
+
+      const lead = (await knex()('inventory.products').where({ sku: 'SKU-0002' }).first()).lead_time_days;
+      const stored = await knex()('analytics.lead_time_demand')
+        .where({ sku: 'SKU-0002', warehouse_id: 'WH-1', as_of_date: LAST_DAY })
+        .first();
+      expect(forecast).to.include({
+        as_of_date: LAST_DAY,
+        lead_time_days: lead,
+        lead_time_mean: stored.mean,
+        lead_time_sigma: stored.sigma,
+        model: stored.model,
+        band_level: 0.8,
+      });
+      const days = await knex()('analytics.demand_forecasts')
+        .where({ sku: 'SKU-0002', warehouse_id: 'WH-1', as_of_date: LAST_DAY })
+        .orderBy('target_date')
+        .select({ day: 'target_date' }, 'mean', 'lower', 'upper');
+      expect(forecast.days).to.deep.equal(days);
+      expect(forecast.days).to.have.length(lead);
+    });
+
+    it('draws the sales, the forecast and its band as one server-side chart', async () => {
+      const lead = (await knex()('inventory.products').where({ sku: 'SKU-0002' }).first()).lead_time_days;
+      const pair = await page('/stock/WH-1/SKU-0002');
+      expect(pair.text).to.include('Demand, last 60 days, and forecast');
+      expect(pair.text).to.match(/<polyline class="line series-a" data-series="sales" data-points="60"/);
+      expect(pair.text.match(/<circle class="sale/g)).to.have.length(60);
+      expect(pair.text).to.include(`data-series="band" data-points="${lead}"`);
+      expect(pair.text).to.include(`data-series="forecast" data-points="${lead}"`);
+      expect(pair.text.match(/<circle class="forecast-day/g)).to.have.length(lead);
+      expect(pair.text).to.match(
+        new RegExp(`Forecast made at the end of ${LAST_DAY} for the lead time \\(${lead} d\\)`),
+      );
+      expect(pair.text).to.include('80 % band');
+      expect(pair.text).not.to.match(/<script[^>]+src="http/);
+
+      // A pair the ETL has not forecast yet shows its sales alone.
+      await knex()('analytics.lead_time_demand').where({ sku: 'SKU-0005', warehouse_id: 'WH-2' }).delete();
+      const bare = await page('/stock/WH-2/SKU-0005');
+      expect(bare.status).to.equal(200);
+      expect(bare.text).to.include('The daily ETL has not forecast this pair yet.');
+      expect(bare.text).to.match(/data-series="sales" data-points="60"/);
+      expect(bare.text).not.to.include('data-series="band"');
+    });
+
     it('answers 404 for a pair that does not exist and 400 for a bad one', async () => {
       expect((await get('/api/stock/WH-1/NOPE')).status).to.equal(404);
       expect((await page('/stock/WH-9/SKU-0001')).status).to.equal(404);

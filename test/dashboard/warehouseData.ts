@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Knex } from '../../platform/index.js';
 import type { TaskLogger } from '../../engine/index.js';
 import { writeDailySnapshots, writeProcessedMetrics } from '../../dags/daily_inventory_etl/store/index.js';
+import { writeDayForecasts } from '../../dags/daily_inventory_etl/demandForecast.js';
 import { recordLowStockAlerts } from '../../dags/low_stock_alerts/store/index.js';
 import { aggregateWeek, buildReport, computeWeekly } from '../../dags/weekly_summary/tasks.js';
 import { addDays, at, seedRandomHistory, type RandomHistory } from '../dags/fixtures.js';
@@ -27,7 +28,8 @@ export interface WarehouseData extends RandomHistory {
 
 /**
  * A warehouse as the DAGs leave it, written by their own statements: 6 SKUs × 2 warehouses of
- * random history, the daily ETL's snapshots and processed metrics for the last 40 days, one
+ * random history, the daily ETL's snapshots and processed metrics for the last 40 days (and its
+ * demand forecasts for the last two), one
  * low-stock check the morning after, and the weekly summaries of the last two weeks.
  */
 export async function seedWarehouse(knex: Knex): Promise<WarehouseData> {
@@ -43,6 +45,8 @@ export async function seedWarehouse(knex: Knex): Promise<WarehouseData> {
     await writeDailySnapshots(knex, day);
     await writeProcessedMetrics(knex, day);
   }
+  // The demand forecasts of the last two days: the pair page shows the newest.
+  for (const day of [addDays(LAST_DAY, -1), LAST_DAY]) await writeDayForecasts(knex, day);
   const checkedAt = at(addDays(LAST_DAY, 1), 6);
   const { recommendations } = await recordLowStockAlerts(knex, {
     asOf: checkedAt,
