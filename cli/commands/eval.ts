@@ -3,6 +3,7 @@ import { createKnex, loadConfig } from '../../platform/index.js';
 import { calibrationReport, type CalibrationReport } from '../../inventory/analytics/index.js';
 import { stockoutCases } from '../../inventory/backtest/index.js';
 import { printJson, printTable } from './arguments.js';
+import { registerEvalAlertsCommand } from './evalAlerts.js';
 
 const fixed = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? null : x.toFixed(digits));
 
@@ -27,6 +28,8 @@ export function registerEvalCommands(program: Command): void {
       if (opts.json) return printJson(report);
       printStockoutReport(report);
     });
+
+  registerEvalAlertsCommand(evaluate);
 }
 
 function printStockoutReport(r: CalibrationReport): void {

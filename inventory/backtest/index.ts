@@ -1,5 +1,39 @@
 /**
  * Backtests of the analytics against the history they forecast (issue 17): the cases are read
- * here, in SQL; the scores are the pure functions of inventory/analytics (calibration.ts).
+ * here, in SQL; the scores are the pure functions of inventory/analytics (calibration.ts) and of
+ * matchIncidents.ts (alerts against labelled incidents).
  */
 export { stockoutCases, type StockoutCase } from './store/stockoutCases.js';
+export {
+  MATCH_GRACE_MS,
+  applyCooldown,
+  dqDetector,
+  explainedDetectors,
+  matchWindow,
+  placeMatches,
+  quantile,
+  scoreDetectors,
+  targetType,
+  type CooldownAlert,
+  type Detection,
+  type DetectorScore,
+  type LabelCase,
+  type MatchOptions,
+  type Place,
+} from './matchIncidents.js';
+export {
+  EVAL_DETECTORS,
+  cleanAlertFigures,
+  deliveredAlerts,
+  scoreIncidents,
+  type CleanAlertFigures,
+  type IncidentScores,
+} from './incidentReport.js';
+export {
+  clearWarehouse,
+  ledgerFingerprint,
+  ledgerIsEvalMade,
+  recordEvalRun,
+  shiftStoredLevel,
+  type LedgerFingerprint,
+} from './store/evalRuns.js';
