@@ -30,6 +30,7 @@ export {
   type IncidentScores,
 } from './incidentReport.js';
 export {
+  analyzeWarehouse,
   clearWarehouse,
   ledgerFingerprint,
   ledgerIsEvalMade,

@@ -69,3 +69,9 @@ export async function shiftStoredLevel(
     [change, sku, warehouseId],
   );
 }
+
+/** Fresh planner statistics for the tables a replay filled, before they are scored. */
+export async function analyzeWarehouse(knex: Knex): Promise<void> {
+  await knex.raw(`ANALYZE inventory.inventory_transactions, inventory.inventory_levels, inventory.incident_labels,
+    analytics.processed_metrics, analytics.anomalies, analytics.alerts, analytics.data_quality_results`);
+}
