@@ -51,6 +51,20 @@ program
   .action(async (options) => (await import('./streaming.js')).run(options));
 
 program
+  .command('alerts')
+  .description(
+    'wareflow eval alerts: per-detector precision and recall against 0.9, clean alert rate against 1, Brier against its baseline',
+  )
+  .option('--days <n>', 'days of labelled history', number(2), 365)
+  .option('--clean-days <n>', 'days of clean history', number(1), 60)
+  .option('--skus <n>', 'products', number(1), 50)
+  .option('--warehouses <n>', 'warehouses', number(1), 3)
+  .option('--seed <n>', 'random seed', number(0), 7)
+  .option('--rate <r>', 'injected incidents per type, pair and 30 days', number(0.001, 30, true), 0.1)
+  .option('--keep', 'keep the database afterwards', false)
+  .action(async (options) => (await import('./alerts.js')).run(options));
+
+program
   .command('chaos')
   .description('fault suite: each dependency fails under load; 0 lost, 0 doubled, recovery within a bound')
   .option(

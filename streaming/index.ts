@@ -22,8 +22,10 @@ export {
 } from './pipeline/index.js';
 export {
   kafkajsBroker,
+  memoryBroker,
   RebalanceError,
   type Broker,
+  type MemoryBroker,
   type GroupConsumer,
   type Publisher,
   type InboundBatch,

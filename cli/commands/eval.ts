@@ -10,6 +10,7 @@ import {
 import { fitIsotonic, stockoutCases, zOfCase, type StockoutCase } from '../../inventory/backtest/index.js';
 import { forecastBacktest, type ForecastBacktestReport } from '../../inventory/forecast/index.js';
 import { printJson, printTable } from './arguments.js';
+import { registerEvalAlertsCommand } from './evalAlerts.js';
 
 const fixed = (x: number | null, digits = 4) => (x === null || Number.isNaN(x) ? null : x.toFixed(digits));
 
@@ -106,6 +107,8 @@ export function registerEvalCommands(program: Command): void {
       if (opts.json) return printJson(report);
       printForecastReport(report);
     });
+
+  registerEvalAlertsCommand(evaluateCommand);
 }
 
 function printForecastReport(r: ForecastBacktestReport): void {

@@ -1,7 +1,40 @@
 /**
  * Backtests of the analytics against the history they forecast (issue 17): the cases are read
- * here, in SQL; the scores are the pure functions of inventory/analytics (calibration.ts); the
- * stock-out probability's calibration is fitted here (fitCalibration.ts).
+ * here, in SQL; the scores are the pure functions of inventory/analytics (calibration.ts) and of
+ * matchIncidents.ts (alerts against labelled incidents); the stock-out probability's calibration
+ * is fitted here (fitCalibration.ts).
  */
 export { stockoutCases, type StockoutCase } from './store/stockoutCases.js';
 export { fitIsotonic, zOfCase, type ZCase } from './fitCalibration.js';
+export {
+  MATCH_GRACE_MS,
+  dqDetector,
+  explainedDetectors,
+  matchWindow,
+  placeMatches,
+  quantile,
+  scoreDetectors,
+  targetType,
+  type Detection,
+  type DetectorScore,
+  type LabelCase,
+  type MatchOptions,
+  type Place,
+} from './matchIncidents.js';
+export {
+  EVAL_DETECTORS,
+  cleanAlertFigures,
+  deliveredAlerts,
+  scoreIncidents,
+  type CleanAlertFigures,
+  type IncidentScores,
+} from './incidentReport.js';
+export {
+  analyzeWarehouse,
+  clearWarehouse,
+  ledgerFingerprint,
+  ledgerIsEvalMade,
+  recordEvalRun,
+  shiftStoredLevel,
+  type LedgerFingerprint,
+} from './store/evalRuns.js';

@@ -41,4 +41,4 @@ export type { LiveLevel, LiveOptions } from './liveOptions.js';
 export { eventsPerDay, naturalRate } from './rate.js';
 export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';
 export { PEAK_HOURS, isOpen } from './shape.js';
-export { countProducts } from './store/index.js';
+export { countProducts, insertIncidentLabels } from './store/index.js';

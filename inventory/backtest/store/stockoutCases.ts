@@ -59,7 +59,9 @@ export async function stockoutCases(knex: Knex): Promise<StockoutCase[]> {
       FROM inventory.inventory_transactions t
       JOIN inventory.inventory_levels l ON l.sku = t.sku AND l.warehouse_id = t.warehouse_id
       WHERE t.occurred_at >= (SELECT (min(as_of_date) + 1)::timestamp AT TIME ZONE 'UTC' FROM pair_days)
-    ), out_days AS (
+    ), out_days AS MATERIALIZED (
+      -- Materialized: inlined, the correlated EXISTS below recomputes the running window of the
+      -- pair's whole ledger for every pair-day (minutes on a year of 150 pairs instead of seconds).
       SELECT sku, warehouse_id, ${utcDate('occurred_at')} AS day
       FROM running WHERE available_after <= 0
       GROUP BY 1, 2, 3

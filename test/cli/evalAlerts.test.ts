@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { ledgerIsEvalMade } from '../../inventory/backtest/index.js';
+import { generateToPostgres } from '../../inventory/generator/index.js';
+import { runCli } from '../services/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { TEST_REDIS_URL } from '../support/isolation.js';
+
+const SMALL = ['--days', '14', '--clean-days', '3', '--skus', '4', '--warehouses', '2', '--rate', '0.5'];
+const SPEC_KEYS = [
+  'detectors',
+  'clean_alerts_per_100_pairs_day',
+  'stockout_brier',
+  'stockout_brier_baseline',
+  'forecast_mase',
+  'forecast_smape',
+];
+const DETECTOR_TYPES = [
+  'VOLUME_ZSCORE',
+  'VOLUME_IQR',
+  'AFTER_HOURS',
+  'WEEKEND_ACTIVITY',
+  'NEGATIVE_STOCK',
+  'HIGH_VALUE',
+  'RAPID_DEPLETION',
+  'FREQUENCY_SPIKE',
+  'STOCKOUT',
+  'DQ_DUPLICATE_TRANSACTIONS',
+  'DQ_ON_HAND_MISMATCH',
+  'DQ_INGESTION_GAP',
+  'DQ_NEGATIVE_ON_HAND',
+];
+
+const isRatioOrNull = (x: unknown) => x === null || (typeof x === 'number' && x >= 0 && x <= 1);
+
+describe('wareflow eval alerts', function () {
+  this.timeout(120_000);
+  let db: TestDatabase;
+  let dataDir: string;
+  const env = () => ({
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    REDIS_URL: TEST_REDIS_URL,
+    LOG_LEVEL: 'error',
+  });
+
+  before(async () => {
+    db = await createTestDatabase();
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'wareflow-eval-alerts-'));
+  });
+  after(async () => {
+    await db?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('replays a small labelled history and prints one JSON document with the SPEC §8 fields', async () => {
+    const run = await runCli(['eval', 'alerts', '--json', ...SMALL], env());
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout.trim().split('\n')).to.have.length(1);
+    const report = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(report).to.include.keys(SPEC_KEYS);
+    expect(report.forecast_mase).to.equal(null);
+    expect(report.forecast_smape).to.equal(null);
+    expect(report.clean_alerts_per_100_pairs_day).to.be.a('number').and.to.be.at.least(0);
+    for (const key of ['stockout_brier', 'stockout_brier_baseline'])
+      expect(isRatioOrNull(report[key]), key).to.equal(true);
+
+    const detectors = report.detectors as Array<Record<string, unknown>>;
+    expect(detectors.map((d) => d.type)).to.include.members(DETECTOR_TYPES);
+    for (const d of detectors) {
+      expect(d).to.include.keys(
+        'type',
+        'precision',
+        'recall',
+        'f1',
+        'p95_delay_s',
+        'median_delay_s',
+        'tp',
+        'fp',
+        'fn',
+      );
+      for (const k of ['precision', 'recall', 'f1'])
+        expect(isRatioOrNull(d[k]), `${d.type} ${k}`).to.equal(true);
+      expect(d.p95_delay_s === null || typeof d.p95_delay_s === 'number').to.equal(true);
+      // Precision is null exactly when the detector raised nothing.
+      expect(d.precision === null).to.equal((d.tp as number) + (d.fp as number) === 0);
+    }
+    // The labelled data set stays, with its labels, and is known as the eval's own.
+    const { rows } = await db.knex.raw('SELECT count(*)::int AS n FROM inventory.incident_labels');
+    expect(rows[0].n).to.be.greaterThan(0);
+    expect(await ledgerIsEvalMade(db.knex)).to.equal(true);
+  });
+
+  it('refuses, in one line and with exit code 2, a database whose ledger no eval made', async () => {
+    await generateToPostgres(db.knex, { days: 3, skus: 2, warehouses: 1, seed: 3, to: '2026-03-01' });
+    const run = await runCli(['eval', 'alerts', '--json', ...SMALL], env());
+    expect(run.code).to.equal(2);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+    expect(run.stderr).to.match(/no eval made; pass --replace/);
+  });
+});
