@@ -29,12 +29,20 @@ import {
   generateHistory,
   generateMasterData,
   historyWindow,
+  OPENING_STOCK_REFERENCE,
   insertIncidentLabels,
+  insertPurchaseOrders,
   writeMasterData,
   type IncidentLabel,
+  type OrderRow,
   type TransactionRow,
 } from '../../inventory/generator/index.js';
-import { analyzeWarehouse, clearWarehouse, shiftStoredLevel } from '../../inventory/backtest/index.js';
+import {
+  analyzeWarehouse,
+  clearWarehouse,
+  loadOpeningStock,
+  shiftStoredLevel,
+} from '../../inventory/backtest/index.js';
 import {
   createLogger,
   createMailer,
@@ -143,8 +151,9 @@ export async function buildDataset(
   });
   await clearWarehouse(knex);
   await writeMasterData(knex, master);
-  const rows: TransactionRow[] = [];
+  const generated: TransactionRow[] = [];
   const labels: IncidentLabel[] = [];
+  const orders: OrderRow[] = [];
   for (const batch of generateHistory({
     seed: options.seed,
     master,
@@ -152,12 +161,21 @@ export async function buildDataset(
     to,
     injectAnomalies: options.rate,
   })) {
-    for (const r of batch.transactions) rows.push(r);
+    for (const r of batch.transactions) generated.push(r);
     labels.push(...batch.labels);
+    orders.push(...batch.orders);
   }
+  // The opening stock count is the warehouse's initial load, not live traffic: it goes straight
+  // into the ledger and the levels, as a system going live imports its stock, before the stream.
+  const isOpening = (r: TransactionRow) =>
+    r.reference_id === OPENING_STOCK_REFERENCE && r.occurred_at.getTime() === from.getTime();
+  await loadOpeningStock(knex, generated.filter(isOpening));
+  const rows = generated.filter((r) => !isOpening(r));
   // Stable: the events of one pair at one instant keep the generator's order.
   rows.sort((a, b) => a.occurred_at.getTime() - b.occurred_at.getTime());
   await insertIncidentLabels(knex, labels);
+  // The ERP's open orders (SPEC §5 on order), each counted from its order time on.
+  await insertPurchaseOrders(knex, orders);
   const faults = labels
     .filter((l) => l.type === 'DQ_ON_HAND_MISMATCH' && l.sku !== null)
     .map((l) => ({

@@ -34,6 +34,7 @@ export {
   clearWarehouse,
   ledgerFingerprint,
   ledgerIsEvalMade,
+  loadOpeningStock,
   recordEvalRun,
   shiftStoredLevel,
   type LedgerFingerprint,

@@ -92,14 +92,19 @@ export function explainedDetectors(label: Pick<LabelCase, 'type' | 'also'>): Set
   return out;
 }
 
+/** How long before a stock-out an `also` detection (RAPID_DEPLETION) still belongs to it. */
+const STOCKOUT_LEAD_IN_MS = 24 * 3_600_000;
+
 const isStockout = (detector: string) => detector === 'STOCKOUT' || detector === 'LOW_STOCK';
 
 /** The [from, to] window (epoch ms) in which `detector` hits `label`. */
 export function matchWindow(detector: string, label: LabelCase, options: MatchOptions): [number, number] {
   const grace = options.graceMs?.[detector] ?? MATCH_GRACE_MS[detector] ?? 0;
   let from = label.start;
-  if (isStockout(detector) && label.type === 'STOCKOUT') {
-    from -= label.early_ms ?? 0;
+  if (label.type === 'STOCKOUT') {
+    // A stock-out warning may come a lead time early; what it rightly trips besides (a run on the
+    // product) may come in the day before the shelf is empty.
+    from -= isStockout(detector) ? (label.early_ms ?? 0) : STOCKOUT_LEAD_IN_MS;
     if (label.surge_start != null) from = Math.min(from, label.surge_start);
   }
   return [from, (label.end ?? options.dataEnd) + grace];

@@ -307,8 +307,9 @@ const duplicate: Starter = (env) => {
 };
 
 /**
- * A lost ledger row: a sale moves the stored level, but its transaction never reaches the ledger.
- * The simulation goes on from the ledger (what every reader rebuilds from); only the level is off.
+ * A lost ledger row: a sale happens (the goods leave, the stored level moves), but its transaction
+ * never reaches the ledger. The stored level stays the truth the simulation goes on from; only the
+ * ledger is short of one row, so the level no longer equals the sum of its transactions.
  */
 const lostRow: Starter = (env) => {
   const { pair } = env;
@@ -318,7 +319,7 @@ const lostRow: Starter = (env) => {
   return [
     hook(at, () => {
       if (q > pair.available) return;
-      pair.levelDrift -= q;
+      pair.onHand -= q;
       env.label('DQ_ON_HAND_MISMATCH', Math.floor(at), null, {
         also: [],
         rule_id: 'on_hand_mismatch',

@@ -14,7 +14,8 @@ export {
   type Warehouse,
 } from './master.js';
 export { generateHistory, estimateHistoryRows, type HistoryBatch, type HistoryOptions } from './history.js';
-export type { LevelRow, TransactionRow } from './pair.js';
+export { OPENING_STOCK_REFERENCE, type LevelRow, type TransactionRow } from './pair.js';
+export type { OrderRow } from './orders.js';
 export {
   DQ_FAULTS,
   INCIDENT_TYPES,
@@ -41,4 +42,4 @@ export type { LiveLevel, LiveOptions } from './liveOptions.js';
 export { eventsPerDay, naturalRate } from './rate.js';
 export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';
 export { PEAK_HOURS, isOpen } from './shape.js';
-export { countProducts, insertIncidentLabels } from './store/index.js';
+export { countProducts, insertIncidentLabels, insertPurchaseOrders } from './store/index.js';

@@ -18,6 +18,10 @@ import type { DayShape, SeasonPosition, StockPolicy } from './shape.js';
 import type { ZoneClock } from './zone.js';
 
 /** A row of inventory.inventory_transactions (ingested_at is left to the database). */
+
+/** The reference of every pair's opening stock count, the first row of a generated history. */
+export const OPENING_STOCK_REFERENCE = 'STOCKTAKE-OPENING';
+
 export interface TransactionRow {
   event_id: string;
   sku: string;
@@ -105,8 +109,6 @@ export class Pair {
    * without injected incidents.
    */
   unbooked = 0;
-  /** What the stored level is off from the ledger (a lost ledger row, see incidents.ts); 0 otherwise. */
-  levelDrift = 0;
   lastAt = -Infinity;
   /** Plans waiting for a future simulation day. */
   readonly scheduled = new Map<number, Scheduled[]>();
@@ -130,7 +132,7 @@ export class Pair {
     return {
       sku: this.product.sku,
       warehouse_id: this.warehouseId,
-      quantity_on_hand: this.onHand + this.levelDrift,
+      quantity_on_hand: this.onHand,
       quantity_reserved: this.reserved,
       reorder_point: this.policy.reorderPoint,
       safety_stock: this.policy.safetyStock,
@@ -170,7 +172,9 @@ export class Pair {
   /** The opening stock count at the very start of the window. */
   open(ctx: PairContext): void {
     const quantity = this.policy.openingStock;
-    if (this.record(ctx, 'ADJUSTMENT', quantity, ctx.fromMs, 'STOCKTAKE-OPENING', 'Opening stock count')) {
+    if (
+      this.record(ctx, 'ADJUSTMENT', quantity, ctx.fromMs, OPENING_STOCK_REFERENCE, 'Opening stock count')
+    ) {
       this.onHand = quantity;
     }
   }

@@ -1,3 +1,4 @@
+import { bind } from '../../../db/index.js';
 import type { Knex } from '../../../platform/index.js';
 
 /** The ledger's size and newest ingestion: what an eval data set is recognised by. */
@@ -51,6 +52,52 @@ export async function clearWarehouse(knex: Knex): Promise<void> {
     ORDER BY 1`);
   if (rows.length === 0) return;
   await knex.raw(`TRUNCATE ${rows.map((r: { name: string }) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
+}
+
+/** A ledger row of the initial load (`loadOpeningStock`). */
+export interface OpeningRow {
+  event_id: string;
+  sku: string;
+  warehouse_id: string;
+  event_type: string;
+  quantity_change: number;
+  occurred_at: Date;
+  reference_id: string | null;
+  notes: string | null;
+}
+
+/**
+ * A warehouse going live: its opening stock counts written to the ledger and the levels at once,
+ * as an import, before any event is streamed (so no detector judges a stocktake as trade).
+ */
+export async function loadOpeningStock(knex: Knex, rows: readonly OpeningRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <K extends keyof OpeningRow>(k: K) => rows.map((r) => r[k]);
+  await knex.raw(
+    `WITH opening AS (
+       SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[], ?::text[], ?::text[])
+         AS o(event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes)
+     ), ledger AS (
+       INSERT INTO inventory.inventory_transactions
+         (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes)
+       SELECT * FROM opening
+     )
+     INSERT INTO inventory.inventory_levels (sku, warehouse_id, quantity_on_hand, last_event_at)
+     SELECT sku, warehouse_id, sum(quantity_change), max(occurred_at) FROM opening GROUP BY sku, warehouse_id
+     ON CONFLICT (sku, warehouse_id) DO UPDATE
+       SET quantity_on_hand = inventory.inventory_levels.quantity_on_hand + EXCLUDED.quantity_on_hand,
+           last_event_at = greatest(inventory.inventory_levels.last_event_at, EXCLUDED.last_event_at)`,
+    bind(
+      col('event_id'),
+      col('sku'),
+      col('warehouse_id'),
+      col('event_type'),
+      col('quantity_change'),
+      col('occurred_at'),
+      col('reference_id'),
+      col('notes'),
+    ),
+  );
 }
 
 /**

@@ -73,10 +73,24 @@ function judge(
   labelsOf: Map<string, IncidentLabel[]>,
 ): void {
   const states = new Map<string, PairState>();
+  // A lost ledger row moves the stored level with no row (LABELS.md): the sidecar goes on from the
+  // level, so the judge moves it too, at the label's start.
+  const lostRows = new Map<string, IncidentLabel[]>();
+  for (const l of data.labels)
+    if (l.type === 'DQ_ON_HAND_MISMATCH') {
+      const key = eventKey({ sku: l.sku!, warehouseId: l.warehouse_id });
+      lostRows.set(
+        key,
+        [...(lostRows.get(key) ?? []), l].sort((a, b) => +a.start - +b.start),
+      );
+    }
   for (const r of data.rows) {
     const key = eventKey({ sku: r.sku, warehouseId: r.warehouse_id });
     let state = states.get(key);
     if (!state) states.set(key, (state = new PairState(r.sku, r.warehouse_id)));
+    const lost = lostRows.get(key);
+    while (lost?.length && lost[0]!.start <= r.occurred_at)
+      state.onHand += Number(lost.shift()!.detail.missing_change);
     const e = { eventType: r.event_type, quantityChange: r.quantity_change, occurredAt: r.occurred_at };
     const ctx = master.context(r.sku, r.warehouse_id, r.occurred_at)!;
     let fired: AnomalyType[] = [];
