@@ -332,8 +332,10 @@ export class Injector {
         pair.onHand += q;
         pair.unbooked = 0;
         if (w.negativeSince !== null)
-          env.label('NEGATIVE_STOCK', w.negativeSince, pair.lastAt - 1, {
-            also: ['STOCKOUT_RISK'],
+          // The incident ends with the late booking, a receipt of several lots at once that the
+          // value and volume rules rightly flag.
+          env.label('NEGATIVE_STOCK', w.negativeSince, pair.lastAt, {
+            also: ['STOCKOUT_RISK', 'HIGH_VALUE', 'VOLUME_ZSCORE', 'VOLUME_IQR'],
             reference: w.reference,
             booked_late: q,
           });

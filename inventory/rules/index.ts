@@ -30,6 +30,11 @@ export const ANOMALY_RULES = {
   highValue: 10_000,
   /** Outflow in the trailing hour above this share of on-hand at its start. */
   rapidDepletionShare: 0.5,
+  /**
+   * …in at least this many outflow events: a run on the product. Without it, the last sale or two
+   * of a nearly empty shelf (2 of 3 units) fired it; that is the stock-out alert's news.
+   */
+  rapidDepletionMinOutflows: 3,
   /** Events in one minute above this multiple of the pair's baseline rate. */
   frequencyFactor: 5,
   /** A spike needs at least this many events in the minute (a quiet pair's 2 events are no spike). */

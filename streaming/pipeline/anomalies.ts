@@ -148,11 +148,16 @@ export function resumeEpisodes(state: PairState): void {
   state.spiking = frequencySpike(state).spiking;
 }
 
-/** RAPID_DEPLETION's condition: more than a share of the on-hand of an hour ago went out since. */
+/**
+ * RAPID_DEPLETION's condition: more than a share of the on-hand of an hour ago went out since, in
+ * a run of several outflows (the last sale or two of a nearly empty shelf is the stock-out
+ * alert's news, not a run on the product).
+ */
 function depletion(state: PairState): { depleting: boolean; start: number; outflow: number } {
   const start = state.onHandHourAgo;
   const outflow = state.outflowLastHour;
-  return { depleting: start > 0 && outflow > RULES.rapidDepletionShare * start, start, outflow };
+  const run = state.outflowsLastHour >= RULES.rapidDepletionMinOutflows;
+  return { depleting: run && start > 0 && outflow > RULES.rapidDepletionShare * start, start, outflow };
 }
 
 /**

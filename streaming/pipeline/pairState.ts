@@ -138,6 +138,7 @@ export class PairState {
   private minuteHead = 0;
   private hourOnHandDelta = 0;
   private hourOutflow = 0;
+  private hourOutflows = 0;
 
   constructor(
     readonly sku: string,
@@ -233,6 +234,10 @@ export class PairState {
   get outflowLastHour(): number {
     return this.hourOutflow;
   }
+  /** Events that took units out of on-hand during the trailing hour. */
+  get outflowsLastHour(): number {
+    return this.hourOutflows;
+  }
 
   /** The volume history of one event type, if any was seen. */
   changes(eventType: string): VolumeHistory | undefined {
@@ -261,7 +266,10 @@ export class PairState {
     this.recentT.push(t);
     this.recentDelta.push(onHandDelta);
     this.hourOnHandDelta += onHandDelta;
-    if (onHandDelta < 0) this.hourOutflow -= onHandDelta;
+    if (onHandDelta < 0) {
+      this.hourOutflow -= onHandDelta;
+      this.hourOutflows++;
+    }
     this.prune();
   }
 
@@ -271,7 +279,10 @@ export class PairState {
     while (this.hourHead < times.length && times[this.hourHead]! <= now - HOUR_MS) {
       const delta = this.recentDelta[this.hourHead++]!;
       this.hourOnHandDelta -= delta;
-      if (delta < 0) this.hourOutflow += delta;
+      if (delta < 0) {
+        this.hourOutflow += delta;
+        this.hourOutflows--;
+      }
     }
     if (this.minuteHead < this.hourHead) this.minuteHead = this.hourHead;
     while (this.minuteHead < times.length && times[this.minuteHead]! <= now - MINUTE_MS) this.minuteHead++;

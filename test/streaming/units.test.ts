@@ -240,6 +240,40 @@ describe('streaming: pair state read back from the warehouse (pure)', function (
   });
 });
 
+describe('streaming: rapid depletion is a run on the product (pure)', function () {
+  const ctx = {
+    product: { unitCost: 1 },
+    warehouse: { weekendOperation: true },
+    isWeekend: false,
+    inBusinessHours: true,
+  } as unknown as EventContext;
+  const fired = (changes: number[]) => {
+    const pair = new PairState('SKU-1', 'WAREHOUSE-001');
+    const t0 = NOW - 30 * 60_000;
+    return changes.flatMap((q, i) =>
+      detectAnomalies(
+        pair,
+        // Stocked two hours before the sales, a minute apart.
+        {
+          eventType: i === 0 ? 'RESTOCK' : 'SALE',
+          quantityChange: q,
+          occurredAt: new Date(i === 0 ? t0 - 2 * 3_600_000 : t0 + i * 60_000),
+        },
+        ctx,
+      ).map((f) => f.type),
+    );
+  };
+
+  it('fires when several sales take more than half the on-hand within the hour', function () {
+    expect(fired([30, -6, -5, -6])).to.include('RAPID_DEPLETION');
+  });
+
+  it('stays quiet when the last sale or two empty a nearly empty shelf', function () {
+    expect(fired([3, -1, -1])).to.not.include('RAPID_DEPLETION');
+    expect(fired([10, -6])).to.not.include('RAPID_DEPLETION');
+  });
+});
+
 describe('streaming: health checks (pure)', function () {
   it('is down when one dependency fails or does not answer in time', async function () {
     expect(await runChecks({ a: async () => true, b: async () => true })).to.deep.equal({
