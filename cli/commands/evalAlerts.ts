@@ -89,7 +89,8 @@ function printReport(r: EvalAlertsReport): void {
   const d = r.dataset.labelled;
   console.log(
     `labelled: ${d.pairs} pairs, ${d.from} – ${d.to}, ${d.events} events, ${r.dataset.labels} labels; ` +
-      `clean: ${r.clean.days} days, ${r.dataset.clean.events} events`,
+      `clean: ${r.clean.days} days, ${r.dataset.clean.events} events; ` +
+      `live hour: ${r.dataset.live.events} events (${r.dataset.live.injected_events} injected), ${r.dataset.live.labels} labels`,
   );
   printTable(
     [
@@ -128,7 +129,7 @@ function printReport(r: EvalAlertsReport): void {
       `(${r.clean.stockout_alerts_matching_real_stockouts} stock-out alerts match a real stock-out); by type ${JSON.stringify(r.clean.by_type)}`,
   );
   console.log(
-    `stock-out Brier ${fixed(r.stockout_brier, 4)} (baseline ${fixed(r.stockout_brier_baseline, 4)}, ${r.dataset.stockout_cases} pair-days); forecast MASE/sMAPE: not measured yet`,
+    `stock-out Brier ${fixed(r.stockout_brier, 4)} (baseline ${fixed(r.stockout_brier_baseline, 4)}, ${r.dataset.stockout_cases} pair-days); forecast MASE ${fixed(r.forecast_mase)}, sMAPE ${fixed(r.forecast_smape, 2)} %`,
   );
   const s = r.seconds;
   console.log(

@@ -14,6 +14,7 @@ import {
 } from '../../inventory/backtest/index.js';
 import { forecastBacktest } from '../../inventory/forecast/index.js';
 import type { Config, Knex } from '../../platform/index.js';
+import { replayLiveHour, type LiveHourSummary } from './liveHour.js';
 import {
   buildDataset,
   evalHistoryEnd,
@@ -21,6 +22,13 @@ import {
   type DatasetTimings,
   type Progress,
 } from './replay.js';
+
+/**
+ * Injection rate of the labelled live hour (per type per eligible pair per 30 simulated days): at
+ * the catalogue's natural rate an hour is 1/720 of that, so 20 gives a few incidents of each type
+ * among 150 pairs.
+ */
+export const LIVE_HOUR_RATE = 20;
 
 export interface EvalAlertsOptions {
   days: number;
@@ -40,7 +48,13 @@ export interface EvalAlertsReport {
   forecast_mase: number | null;
   forecast_smape: number | null;
   clean: CleanAlertFigures & { days: number };
-  dataset: { labelled: DatasetTimings; clean: DatasetTimings; labels: number; stockout_cases: number };
+  dataset: {
+    labelled: DatasetTimings;
+    clean: DatasetTimings;
+    live: LiveHourSummary;
+    labels: number;
+    stockout_cases: number;
+  };
   seconds: { generate: number; stream_replay: number; dags: number; scoring: number; total: number };
 }
 
@@ -89,9 +103,18 @@ export async function runEvalAlerts(
   const labelled = await buildDataset(knex, config, labelledOptions, (p, d, t) =>
     progress(`labelled ${p}`, d, t),
   );
-  const scores = await timed(() => scoreIncidents(knex));
   const brier = await timed(() => stockoutBacktest(knex));
   const forecast = await timed(() => forecastBacktest(knex));
+  progress('live hour', 0, 1);
+  const live = await replayLiveHour(knex, config, {
+    skus: options.skus,
+    warehouses: options.warehouses,
+    seed: options.seed,
+    rate: LIVE_HOUR_RATE,
+    from: to,
+  });
+  progress('live hour', 1, 1);
+  const scores = await timed(() => scoreIncidents(knex));
 
   const report: EvalAlertsReport = {
     detectors: scores.detectors,
@@ -101,10 +124,10 @@ export async function runEvalAlerts(
     forecast_mase: finite(forecast.forecast_mase),
     forecast_smape: finite(forecast.forecast_smape),
     clean: { ...cleanFigures, days: options.cleanDays },
-    dataset: { labelled, clean, labels: scores.labels, stockout_cases: brier.cases },
+    dataset: { labelled, clean, live, labels: scores.labels, stockout_cases: brier.cases },
     seconds: {
       generate: clean.generate_s + labelled.generate_s,
-      stream_replay: clean.stream_s + labelled.stream_s,
+      stream_replay: clean.stream_s + labelled.stream_s + live.stream_s,
       dags: clean.dags_s + labelled.dags_s,
       scoring: scoringMs / 1000,
       total: (performance.now() - started) / 1000,

@@ -61,8 +61,13 @@ describe('wareflow eval alerts', function () {
     expect(run.stdout.trim().split('\n')).to.have.length(1);
     const report = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(report).to.include.keys(SPEC_KEYS);
+    // 21 days are less than the forecast backtest's 56-day warm-up: nothing to score, not a zero.
     expect(report.forecast_mase).to.equal(null);
     expect(report.forecast_smape).to.equal(null);
+    // The labelled live hour went through the stream after the history.
+    const live = (report.dataset as { live: { events: number; from: string; to: string } }).live;
+    expect(live.events).to.be.greaterThan(0);
+    expect(Date.parse(live.to) - Date.parse(live.from)).to.equal(3_600_000);
     expect(report.clean_alerts_per_100_pairs_day).to.be.a('number').and.to.be.at.least(0);
     for (const key of ['stockout_brier', 'stockout_brier_baseline'])
       expect(isRatioOrNull(report[key]), key).to.equal(true);
