@@ -1,9 +1,15 @@
 /**
  * The labelled live hour of `wareflow eval alerts`: after the labelled year, one hour of the live
  * feed (`liveEvents`, at the catalogue's natural rate, so event time is simulated time) with
- * labelled incidents injected, through the real stream pipeline on the in-memory broker. Its
- * labels join the year's in `inventory.incident_labels`, so the same scoring judges both.
+ * labelled incidents injected, through the real stream pipeline on the in-memory broker, and the
+ * data-quality checks over its two half hours. Its labels join the year's in
+ * `inventory.incident_labels`, so the same scoring judges both.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DataQualityGateError, dataQuality } from '../../dags/index.js';
+import { runDagInProcess } from '../../engine/index.js';
 import {
   ensureOpeningStock,
   generateMasterData,
@@ -16,6 +22,7 @@ import {
 import type { InventoryEvent } from '../../inventory/events/index.js';
 import { createLogger, topicNames, type Config, type Knex } from '../../platform/index.js';
 import { memoryBroker, startStreaming } from '../../streaming/index.js';
+import { dagServices, isolated } from './replay.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -83,19 +90,38 @@ export async function replayLiveHour(
   await insertIncidentLabels(knex, labels);
 
   const started = performance.now();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wareflow-eval-live-'));
+  const evalConfig = isolated(config, dataDir);
   const broker = memoryBroker();
-  const sidecar = await startStreaming(
-    { ...config, SMTP_URL: undefined, KAFKA_GROUP_ID: `wareflow-eval-live-${options.seed}` },
-    { broker, port: false, logger: createLogger({ level: 'error', name: 'eval-live' }) },
-  );
+  const services = dagServices(evalConfig);
+  const sidecar = await startStreaming(evalConfig, {
+    broker,
+    port: false,
+    logger: createLogger({ level: 'error', name: 'eval-live' }),
+  });
+  let streamS = 0;
   try {
     const publisher = await broker.publisher();
-    await publisher.send(topicNames(config).events, messages);
+    await publisher.send(topicNames(evalConfig).events, messages);
     const handled = () => sidecar.totals.applied + sidecar.totals.duplicates + sidecar.totals.dlq;
     while (handled() < messages.length) await new Promise((r) => setTimeout(r, 5));
     await publisher.close();
+    streamS = (performance.now() - started) / 1000;
+    // The data-quality checks over the hour, as the half-hourly schedule would have run them.
+    const env = { db: knex, services: { inventory: services }, logger: createLogger({ level: 'silent' }) };
+    for (const at of [start, start + HOUR_MS / 2]) {
+      const result = await runDagInProcess(dataQuality, env, {
+        start: new Date(at),
+        end: new Date(at + HOUR_MS / 2),
+      });
+      for (const [task, err] of Object.entries(result.failed))
+        if (!(err instanceof DataQualityGateError))
+          throw new Error(`data_quality.${task} failed: ${err.message}`);
+    }
   } finally {
     await sidecar.close();
+    await services.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
   return {
     from: new Date(start).toISOString(),
@@ -103,6 +129,6 @@ export async function replayLiveHour(
     events: messages.length,
     injected_events: kept.filter((e) => e.injected).length,
     labels: labels.length,
-    stream_s: (performance.now() - started) / 1000,
+    stream_s: streamS,
   };
 }

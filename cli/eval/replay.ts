@@ -103,7 +103,7 @@ function message(row: TransactionRow) {
 }
 
 /** The eval's own configuration: its outbox and archive in a temp dir, no SMTP, any event age. */
-function isolated(config: Config, dataDir: string): Config {
+export function isolated(config: Config, dataDir: string): Config {
   return {
     ...config,
     DATA_DIR: dataDir,
@@ -114,7 +114,7 @@ function isolated(config: Config, dataDir: string): Config {
 }
 
 /** The DAG services with nothing leaving the machine: a producer that drops, mail to the temp outbox. */
-function dagServices(config: Config): DagServices & { close(): Promise<void> } {
+export function dagServices(config: Config): DagServices & { close(): Promise<void> } {
   const redis = createRedis(config.REDIS_URL);
   const mailer = createMailer(config);
   const producer = { send: async () => [] } as unknown as Producer;

@@ -304,34 +304,60 @@ export class LiveIncidents {
     }));
   }
 
-  /** A retry storm: one order reserved and cancelled again and again, 12–20 events at once. */
+  /**
+   * A retry storm: an ordinary reservation, and 12–30 minutes later one order reserved and
+   * cancelled again and again, 12–20 events at once (the lead-in gives the pair the baseline the
+   * rule judges against, as in the history); the lead-in reservation is released after the storm.
+   */
   private frequencySpike(pair: LiveStock, t: number): Step[] | null {
     const q = largestLine(pair.unitsPerSale);
-    if (!this.host.openAt(pair.site, t) || this.available(pair) < 3 * q) return null;
+    const leadIn = lineUnits(this.rng, pair.unitsPerSale);
+    const burstAt = t + this.rng.uniform(12, 30) * MIN;
+    if (!this.host.openAt(pair.site, t) || !this.host.openAt(pair.site, burstAt)) return null;
+    if (this.available(pair) < 3 * q + leadIn) return null;
     const n = 2 * this.rng.int(6, 10);
     const reference = `ORDER-${this.rng.int(10_000_000, 99_999_999)}`;
-    return this.once(pair, t + this.rng.uniform(1, 5) * MIN, (now) => {
-      const out: InventoryEvent[] = [];
-      for (let i = 0; i < n; i++) {
-        const reserve = i % 2 === 0;
-        if (reserve ? q > this.available(pair) : pair.reserved < q) break;
-        out.push(
+    const leadInReference = `ORDER-${this.rng.int(10_000_000, 99_999_999)}`;
+    const release = (now: number) =>
+      this.injected(
+        this.host.emit(pair, 'RESERVATION_RELEASE', -leadIn, now, leadInReference, 'Reservation cancelled'),
+      );
+    return [
+      {
+        due: t,
+        run: (now) => [
           this.injected(
-            reserve
-              ? this.host.emit(pair, 'RESERVATION', q, now, reference, 'Stock reserved for order')
-              : this.host.emit(pair, 'RESERVATION_RELEASE', -q, now, reference, 'Reservation cancelled'),
+            this.host.emit(pair, 'RESERVATION', leadIn, now, leadInReference, 'Stock reserved for order'),
           ),
-        );
-      }
-      if (out.length % 2 === 1)
-        out.push(
-          this.injected(
-            this.host.emit(pair, 'RESERVATION_RELEASE', -q, now, reference, 'Reservation cancelled'),
-          ),
-        );
-      this.label('FREQUENCY_SPIKE', pair, now, now, { also: [], events: out.length, reference });
-      return out;
-    });
+        ],
+      },
+      {
+        due: burstAt,
+        run: (now) => {
+          const out: InventoryEvent[] = [];
+          for (let i = 0; i < n; i++) {
+            const reserve = i % 2 === 0;
+            if (reserve ? q > this.available(pair) : pair.reserved < q) break;
+            out.push(
+              this.injected(
+                reserve
+                  ? this.host.emit(pair, 'RESERVATION', q, now, reference, 'Stock reserved for order')
+                  : this.host.emit(pair, 'RESERVATION_RELEASE', -q, now, reference, 'Reservation cancelled'),
+              ),
+            );
+          }
+          if (out.length % 2 === 1)
+            out.push(
+              this.injected(
+                this.host.emit(pair, 'RESERVATION_RELEASE', -q, now, reference, 'Reservation cancelled'),
+              ),
+            );
+          out.push(release(now));
+          this.label('FREQUENCY_SPIKE', pair, now, now, { also: [], events: out.length - 1, reference });
+          return out;
+        },
+      },
+    ];
   }
 
   /** A re-sent event: an ordinary sale that arrives twice under two event ids (both applied). */
