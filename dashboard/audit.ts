@@ -44,6 +44,24 @@ export function audited<T>(
   return deps.engine.audited({ ...actorOf(req, res), ...target }, change, describe);
 }
 
+/** Starts a manual run of `dagId` with `conf`, audited as `run.trigger` (the DAG page and the API). */
+export function auditedTrigger(
+  deps: Pick<RouteDeps, 'engine'>,
+  req: Request,
+  res: Response,
+  dagId: string,
+  conf: Record<string, unknown>,
+) {
+  return audited(
+    deps,
+    req,
+    res,
+    { action: 'run.trigger', dagId, detail: { conf } },
+    () => deps.engine.triggerRun(dagId, conf),
+    (created) => ({ runId: created.id }),
+  );
+}
+
 /** The mutations of the pages and the API by method and path, for naming a refused attempt. */
 const MUTATIONS: Array<[string, string, string]> = [
   ['POST', '/dags/:dagId/pause', 'dag.pause'],

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { audited } from '../audit.js';
+import { audited, auditedTrigger } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
@@ -67,14 +67,7 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { dagId } = dagParams.parse(req.params);
     catalog.get(dagId, true);
     const { conf } = triggerBody.parse(req.body ?? {});
-    const run = await audited(
-      deps,
-      req,
-      res,
-      { action: 'run.trigger', dagId, detail: { conf } },
-      () => engine.triggerRun(dagId, conf),
-      (created) => ({ runId: created.id }),
-    );
+    const run = await auditedTrigger(deps, req, res, dagId, conf);
     res.status(201).location(`/api/runs/${run.id}`).json(run);
   });
 

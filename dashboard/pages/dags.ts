@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { pageQuery } from '../warehouseQueries.js';
 import { z } from 'zod';
-import { audited } from '../audit.js';
+import { audited, auditedTrigger } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
@@ -113,14 +113,7 @@ export function dagPages(deps: RouteDeps): Router {
     const summary = await catalog.summary(dagId, 0);
     try {
       const conf = confFromForm(summary.params, req.body as Record<string, unknown>);
-      const run = await audited(
-        deps,
-        req,
-        res,
-        { action: 'run.trigger', dagId, detail: { conf } },
-        () => engine.triggerRun(dagId, conf),
-        (created) => ({ runId: created.id }),
-      );
+      const run = await auditedTrigger(deps, req, res, dagId, conf);
       redirectWithFlash(res, dagHref(dagId), `triggered run ${run.id} of ${dagId}`);
     } catch (err) {
       // Bad params go back to the form with the reason; anything else is a real error.

@@ -9,6 +9,7 @@
 import type { EventType, InventoryEvent } from '../events/index.js';
 import { ANOMALY_RULES as RULES } from '../rules/index.js';
 import { DueQueue } from './dueQueue.js';
+import { eligible } from './incidentShapes.js';
 import { makeLabel, type IncidentLabel, type IncidentType } from './labels.js';
 import type { Product, Warehouse } from './master.js';
 import { Rng } from './random.js';
@@ -139,21 +140,9 @@ export class LiveIncidents {
     }
   }
 
+  /** The history's eligibility (incidentShapes.ts), for the pair's product and site. */
   private eligible(type: LiveType, pair: LiveStock): boolean {
-    const cost = this.host.products[pair.item]!.unit_cost;
-    const big = largestLine(pair.unitsPerSale);
-    switch (type) {
-      case 'WEEKEND_ACTIVITY':
-        return !this.host.warehouses[pair.site]!.weekend_operation;
-      case 'HIGH_VALUE':
-        return cost >= 15;
-      case 'VOLUME_ZSCORE':
-        return (big + 6) * cost <= 0.8 * RULES.highValue;
-      case 'VOLUME_IQR':
-        return (big + 2) * cost <= 0.8 * RULES.highValue;
-      default:
-        return true;
-    }
+    return eligible(type, this.host.products[pair.item]!, this.host.warehouses[pair.site]!);
   }
 
   private label(
