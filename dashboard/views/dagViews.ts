@@ -192,7 +192,9 @@ export function gridView(grid: Grid): SafeHtml {
       ${[
         'success',
         'running',
+        'scheduled',
         'queued',
+        'up_for_reschedule',
         'up_for_retry',
         'failed',
         'upstream_failed',

@@ -1,8 +1,12 @@
 /** States of a task instance (Airflow's names). */
 export const TASK_STATES = [
   'none',
+  /** The trigger rule is met; waiting for a slot in its pool or under its DAG's cap. */
+  'scheduled',
   'queued',
   'running',
+  /** A sensor whose condition did not hold yet, waiting for its next poke with no worker slot. */
+  'up_for_reschedule',
   'success',
   'failed',
   'up_for_retry',

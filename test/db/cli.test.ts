@@ -1,6 +1,13 @@
+import { readdirSync } from 'node:fs';
 import { expect } from 'chai';
 import { runCli } from '../services/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+/** The engine's migration files, in the order they apply (their names sort by number). */
+const ENGINE_MIGRATIONS = readdirSync('db/migrations/engine')
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+  .map((f) => `engine/${f}`);
 
 describe('wareflow db migrate / db rollback', () => {
   let db: TestDatabase;
@@ -16,14 +23,7 @@ describe('wareflow db migrate / db rollback', () => {
     expect(engine.code, engine.stderr).to.equal(0);
     expect(JSON.parse(engine.stdout))
       .to.include({ created: false })
-      .and.to.have.deep.property('applied', [
-        'engine/0001_orchestrator.ts',
-        'engine/0002_run_version.ts',
-        'engine/0003_try_key.ts',
-        'engine/0004_audit_notes.ts',
-        'engine/0005_cancel.ts',
-        'engine/0006_assets.ts',
-      ]);
+      .and.to.have.deep.property('applied', ENGINE_MIGRATIONS);
 
     const rest = await run(['migrate']);
     expect(rest.code, rest.stderr).to.equal(0);
@@ -44,9 +44,8 @@ describe('wareflow db migrate / db rollback', () => {
     );
 
     const all = await run(['rollback', '--all']);
-    expect(all.stdout).to.equal(
-      'reverted engine/0006_assets.ts, engine/0005_cancel.ts, engine/0004_audit_notes.ts, engine/0003_try_key.ts, engine/0002_run_version.ts, engine/0001_orchestrator.ts\n',
-    );
+    expect(all.stdout).to.equal(`reverted ${[...ENGINE_MIGRATIONS].reverse().join(', ')}
+`);
     expect((await run(['rollback', '--all'])).stdout).to.equal('nothing to roll back\n');
 
     const bad = await run(['migrate', '--owner', 'dashboard']);
