@@ -12,6 +12,7 @@ import {
 import type { Engine } from './engine.js';
 import { runTimedOutMail, sendAlert } from './alerts.js';
 import { advanceRun } from './transitions.js';
+import { taskOfInstance } from './mapping.js';
 
 /** Who cancels, and why (shown on the run, in the task's error and in its log). */
 export interface CancelRequest {
@@ -67,8 +68,8 @@ export async function cancelRun(
 }
 
 /**
- * Cancels one task instance that has not ended (waiting, queued, running or up for retry): it
- * becomes `cancelled` (a running try is aborted, its late result discarded) and its downstream
+ * Cancels one task instance that has not ended (waiting, queued, running or up for retry; a mapped
+ * task with its instances, or one of them): it becomes `cancelled` (a running try is aborted, its late result discarded) and its downstream
  * tasks follow their trigger rules (see `evaluateRun`: all_success and none_failed tasks are
  * cancelled too, all_done tasks run). A task that has already ended is a `ConflictError`.
  */
@@ -82,7 +83,7 @@ export async function cancelTask(
   const found = await getRunRow(engine.knex, runId);
   if (!found) throw new InvalidInputError(`unknown run ${runId}`);
   const dag = engine.dag(found.dag_id);
-  if (!dag.taskById.has(taskId)) throw new InvalidInputError(`DAG '${dag.id}' has no task '${taskId}'`);
+  if (!taskOfInstance(dag, taskId)) throw new InvalidInputError(`DAG '${dag.id}' has no task '${taskId}'`);
   const { result, queued } = await engine.knex.transaction(async (trx) => {
     await lockRun(trx, runId);
     const cancelled = await cancelTasks(trx, runId, [taskId], { by: request.by, reason });

@@ -1,65 +1,15 @@
 import type { z } from 'zod';
-import type { Knex } from '../platform/index.js';
 import { InvalidInputError } from '../platform/index.js';
 import { validateSchedule } from './schedule.js';
 import { isTimeZone, stripUndefined, toDate, topologicalOrder } from './dagGraph.js';
 import { assetProblem, toOutlet, type Asset, type Outlet, type OutletSpec } from './assets.js';
-import type { TriggeringAssetEvent } from './store/types.js';
-
-/**
- * What the composition root (the CLI) hands every task through `ctx.services`. The engine knows
- * nothing of it; a root adds members by declaration merging:
- * ```ts
- * declare module '../engine/index.js' {
- *   interface TaskServices { redis: Redis; mailer: Mailer }
- * }
- * ```
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface TaskServices {}
 
 /** When a task may start, judged from the final states of its direct upstream tasks. */
 export const TRIGGER_RULES = ['all_success', 'all_done', 'one_failed', 'none_failed'] as const;
 export type TriggerRule = (typeof TRIGGER_RULES)[number];
 
-/** Structured logger handed to a task; every line is also stored in task_logs for that try. */
-export interface TaskLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-/** Everything a task handler receives. `Up` maps upstream task ids to their outputs. */
-export interface TaskContext<Up = Record<string, unknown>, Params = Record<string, unknown>> {
-  dagId: string;
-  /** The dag run's id (orchestrator.dag_runs.id); 0 under `tasks test`, which records nothing. */
-  runId: number;
-  taskId: string;
-  /** 1 on the first try, 2 on the first retry, … */
-  tryNumber: number;
-  /** The start of the data interval (Airflow's logical date). */
-  logicalDate: Date;
-  dataIntervalStart: Date;
-  dataIntervalEnd: Date;
-  runType: RunType;
-  /** The run's params: the DAG's defaults overlaid with the trigger's conf, validated. */
-  params: Params;
-  /** Outputs of the direct upstream tasks (null for an upstream that did not succeed). */
-  upstream: Up;
-  log: TaskLogger;
-  db: Knex;
-  /** Fired when the task times out or its worker shuts down; stop promptly when it fires. */
-  signal: AbortSignal;
-  services: TaskServices;
-  /** The asset events that queued an `asset_triggered` run (read when called; [] for other runs). */
-  triggeringAssetEvents(): Promise<TriggeringAssetEvent[]>;
-}
-
-export type RunType = 'scheduled' | 'manual' | 'backfill' | 'asset_triggered';
-
-/** A JSON-serialisable value: task outputs are stored in PostgreSQL as jsonb. */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type { Json, MapContext, RunType, TaskContext, TaskLogger, TaskServices } from './taskContext.js';
+import type { Json, MapContext, TaskContext } from './taskContext.js';
 
 /** Options every task may set; a DAG's `defaultTaskOptions` supplies the ones a task leaves out. */
 export interface TaskOptions {
@@ -92,7 +42,7 @@ export interface TaskDef<Out, Up> {
   readonly kind: 'wareflow.task';
   readonly run: (ctx: TaskContext<Up, never>) => Promise<Out> | Out;
   readonly upstream: UpstreamSpec;
-  readonly options: TaskOptions & { description?: string };
+  readonly options: TaskOptions & { description?: string; mapOver?: string };
   /** Assets the task writes (an event per outlet when it succeeds) and reads (lineage only). */
   readonly outlets?: readonly OutletSpec[];
   readonly inlets?: readonly Asset[];
@@ -111,6 +61,16 @@ type UpstreamOutputs<U> = U extends readonly (infer N extends string)[]
     ? { readonly [K in keyof U]: OutputOf<U[K]> }
     : Record<string, unknown>;
 
+type ElementOf<L> = L extends readonly (infer E)[] ? E : unknown;
+
+/** The context a handler gets: a mapped one (`M` names the list's upstream) also its element. */
+type HandlerContext<Up, Params, M> = [M] extends [never]
+  ? TaskContext<Up, Params>
+  : TaskContext<Up, Params> & MapContext<M extends keyof Up ? ElementOf<Up[M]> : unknown>;
+
+/** What downstream tasks read of a task: a mapped task's outputs in index order, null where one failed. */
+type TaskOutput<Out, M> = [M] extends [never] ? Out : Array<Out | null>;
+
 /**
  * Defines a task. Declare upstream tasks by object to get their outputs typed:
  * ```ts
@@ -124,27 +84,43 @@ type UpstreamOutputs<U> = U extends readonly (infer N extends string)[]
  * const report = task(async (ctx) => ctx.params.days, { params });
  * defineDag({ id: 'report', params, tasks: { report }, ... });
  * ```
+ * `mapOver` names an upstream task whose output is a list: the task then runs once per element,
+ * side by side, each instance (`taskId[i]`) with its own tries, retries and log, `ctx.mapItem` the
+ * element and `ctx.mapIndex` its position. Downstream tasks read the list of their outputs:
+ * ```ts
+ * const warehouses = task(async () => ['WH-1', 'WH-2']);
+ * const load = task(async (ctx) => loadWarehouse(ctx.mapItem), { upstream: { warehouses }, mapOver: 'warehouses' });
+ * const total = task(async (ctx) => ctx.upstream.load.length, { upstream: { load } });
+ * ```
  */
 export function task<
   Out extends Json | void,
   const U extends UpstreamSpec = readonly [],
   P extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>,
+  M extends keyof UpstreamOutputs<U> & string = never,
 >(
-  run: (ctx: TaskContext<UpstreamOutputs<U>, z.output<P>>) => Promise<Out> | Out,
+  run: (ctx: HandlerContext<UpstreamOutputs<U>, z.output<P>, M>) => Promise<Out> | Out,
   options: TaskOptions & {
     upstream?: U;
     params?: P;
+    /**
+     * Run once per element of this upstream task's output, which must be a list (JSON array): an
+     * empty list skips the task, anything else fails it. Its downstream tasks wait for every
+     * instance and read their outputs as a list, in index order (null where one did not succeed).
+     * A mapped task writes no outlets (declare them on a task downstream of it).
+     */
+    mapOver?: M;
     description?: string;
     /** Assets written: `asset(...)`, or `{ asset, rowsFrom: 'rows' }` to record a row count. */
     outlets?: readonly OutletSpec[];
     /** Assets read (shown as lineage). */
     inlets?: readonly Asset[];
   } = {},
-): TaskDef<Out, UpstreamOutputs<U>> {
+): TaskDef<TaskOutput<Out, M>, UpstreamOutputs<U>> {
   const { upstream, params, outlets, inlets, ...rest } = options;
   return {
     kind: 'wareflow.task',
-    run: run as TaskDef<Out, UpstreamOutputs<U>>['run'],
+    run: run as unknown as TaskDef<TaskOutput<Out, M>, UpstreamOutputs<U>>['run'],
     upstream: upstream ?? [],
     options: rest,
     ...(params ? { params } : {}),
@@ -213,6 +189,8 @@ export interface ResolvedTask {
   description?: string;
   outlets: readonly Outlet[];
   inlets: readonly Asset[];
+  /** A mapped task: the upstream task whose list it runs over, once per element. */
+  mapOver?: string;
   run: (ctx: TaskContext<never, never>) => Promise<unknown> | unknown;
 }
 
@@ -320,6 +298,13 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     if (typeof t.run !== 'function') fail('has no handler function', taskId);
     if (t.params && t.params !== def.params)
       fail(`reads params by a schema that is not the DAG's params schema`, taskId);
+    const mapOver = t.options.mapOver;
+    if (mapOver !== undefined) {
+      if (!upstream.includes(mapOver))
+        fail(`maps over '${mapOver}', which is not one of its upstream tasks`, taskId);
+      if ((t.outlets ?? []).length > 0)
+        fail('is mapped and cannot write outlets (declare them on a task downstream of it)', taskId);
+    }
     resolved.set(taskId, {
       id: taskId,
       upstream,
@@ -333,6 +318,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       ...(t.options.description ? { description: t.options.description } : {}),
       outlets: (t.outlets ?? []).map(toOutlet),
       inlets: [...(t.inlets ?? [])],
+      ...(mapOver !== undefined ? { mapOver } : {}),
       run: t.run as ResolvedTask['run'],
     });
   }

@@ -13,6 +13,7 @@ export {
   type Dag,
   type DagDefinition,
   type Json,
+  type MapContext,
   type OutputOf,
   type ResolvedTask,
   type RunType,
@@ -51,6 +52,14 @@ export {
 } from './metrics.js';
 export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
+export {
+  aggregateMapped,
+  foldMapped,
+  mapInstanceId,
+  mapItemOf,
+  parseInstanceId,
+  taskOfInstance,
+} from './mapping.js';
 export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';
 export {
   finishTry,
@@ -106,6 +115,7 @@ export {
   type DagSummary,
   type RunDetail,
 } from './operations.js';
+export { getMappedInstances } from './mappedOperations.js';
 export { listAssets, getAsset, type AssetDetail, type AssetPartition } from './assetReads.js';
 export { readTaskLog, type TaskLogView, type TryLogView } from './taskLog.js';
 export { taskInstancesOfRecentRuns, runStatesPerDay } from './history.js';

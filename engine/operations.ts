@@ -21,6 +21,8 @@ import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
 import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
+import { taskOfInstance } from './mapping.js';
+import { checkInstances, planClear, queueInstances } from './mappedOperations.js';
 
 export interface DagSummary {
   dag_id: string;
@@ -175,23 +177,10 @@ async function runAndDag(engine: Engine, runId: number): Promise<{ run: DagRunRo
   return { run, dag: engine.dag(run.dag_id) };
 }
 
-function downstreamClosure(dag: Dag, roots: string[]): string[] {
-  const seen = new Set(roots);
-  const stack = [...roots];
-  while (stack.length > 0) {
-    for (const d of dag.taskById.get(stack.pop()!)!.downstream) {
-      if (!seen.has(d)) {
-        seen.add(d);
-        stack.push(d);
-      }
-    }
-  }
-  return dag.tasks.filter((t) => seen.has(t.id)).map((t) => t.id);
-}
-
 /**
  * Clears task instances of a run so they run again (every task when `taskIds` is empty),
- * optionally with everything downstream of them; the run reopens.
+ * optionally with everything downstream of them; the run reopens. A mapped task is cleared with
+ * its instances (and expanded again); one of its instances (`task[i]`) alone runs again at once.
  */
 export async function clearTasks(
   engine: Engine,
@@ -199,26 +188,28 @@ export async function clearTasks(
   options: { taskIds?: string[]; downstream?: boolean } = {},
 ): Promise<{ cleared: string[] }> {
   const { dag } = await runAndDag(engine, runId);
-  for (const t of options.taskIds ?? []) {
-    if (!dag.taskById.has(t)) throw new InvalidInputError(`DAG '${dag.id}' has no task '${t}'`);
-  }
   const picked = options.taskIds?.length ? options.taskIds : dag.tasks.map((t) => t.id);
-  const cleared = options.downstream ? downstreamClosure(dag, picked) : picked;
+  const { cleared, instances } = planClear(dag, picked, options.downstream ?? false);
   const queued = await engine.knex.transaction(async (trx) => {
     await lockRun(trx, runId);
+    await checkInstances(trx, runId, instances);
     await resetTasks(
       trx,
       runId,
-      cleared.map((t) => ({ taskId: t, retries: dag.taskById.get(t)!.retries })),
+      cleared.map((t) => ({ taskId: t, retries: taskOfInstance(dag, t)!.retries })),
     );
-    return (await advanceRun(trx, dag, runId)).queued;
+    const again = await queueInstances(trx, dag, runId, instances);
+    return [...again, ...(await advanceRun(trx, dag, runId)).queued];
   });
   await engine.queues.enqueue(queued);
   engine.logger.info({ dag_id: dag.id, run_id: runId, tasks: cleared }, 'tasks cleared');
   return { cleared };
 }
 
-/** Marks a task instance success or failed by hand; downstream tasks follow their trigger rules. */
+/**
+ * Marks a task instance success or failed by hand (a mapped task with its instances, or one of
+ * them); downstream tasks follow their trigger rules.
+ */
 export async function markTask(
   engine: Engine,
   runId: number,
@@ -226,7 +217,7 @@ export async function markTask(
   state: 'success' | 'failed',
 ): Promise<void> {
   const { dag } = await runAndDag(engine, runId);
-  if (!dag.taskById.has(taskId)) throw new InvalidInputError(`DAG '${dag.id}' has no task '${taskId}'`);
+  if (!taskOfInstance(dag, taskId)) throw new InvalidInputError(`DAG '${dag.id}' has no task '${taskId}'`);
   if (state !== 'success' && state !== 'failed')
     throw new InvalidInputError(`state must be success or failed`);
   const queued = await engine.knex.transaction(async (trx) => {

@@ -4,6 +4,7 @@ import { triggeringAssetEvents, type TaskLogLine, type TaskLogSource } from './s
 import { validateParams } from './params.js';
 import { TryLog, type TaskLogSink, type TryLogOptions } from './tryLog.js';
 import type { Dag, ResolvedTask, RunType, TaskContext, TaskLogger, TaskServices } from './dag.js';
+import { mapItemOf, parseInstanceId } from './mapping.js';
 
 /** A try ran longer than its task's `timeoutMs`. Retriable, like any failure. */
 export class TaskTimeoutError extends WareflowError {
@@ -35,6 +36,11 @@ export const MAX_OUTPUT_BYTES = 1_000_000;
 export interface TryInput {
   dag: Dag;
   task: ResolvedTask;
+  /**
+   * The task instance's id when it is not the task's: a mapped task's instance `task[i]`, which
+   * runs `task` for item i of its upstream's list (`ctx.mapItem`, `ctx.mapIndex`).
+   */
+  instanceId?: string;
   runId: number;
   tryNumber: number;
   runType: RunType;
@@ -74,9 +80,11 @@ export interface TryEnv {
  */
 export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   const { dag, task } = input;
+  const instanceId = input.instanceId ?? task.id;
+  const { mapIndex } = parseInstanceId(instanceId);
   const started = performance.now();
   const tryLog = new TryLog(env.logSink, env.logger, env.logOptions);
-  const base = { dag_id: dag.id, run_id: input.runId, task_id: task.id, try_number: input.tryNumber };
+  const base = { dag_id: dag.id, run_id: input.runId, task_id: instanceId, try_number: input.tryNumber };
   const pinoLog = env.logger.child(base);
   const write = (
     level: 'debug' | 'info' | 'warn' | 'error',
@@ -86,7 +94,7 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   ) => {
     tryLog.push({
       runId: input.runId,
-      taskId: task.id,
+      taskId: instanceId,
       tryNumber: input.tryNumber,
       loggedAt: new Date(),
       level,
@@ -149,6 +157,7 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
         input.runType === 'asset_triggered' && input.runId > 0
           ? triggeringAssetEvents(env.db, input.runId)
           : [],
+      ...(mapIndex !== undefined ? { mapIndex, mapItem: mapItemOf(task, input.upstream, mapIndex) } : {}),
     };
     const output = await Promise.race([Promise.resolve().then(() => task.run(ctx)), aborted]);
     const json = JSON.stringify(output ?? null);

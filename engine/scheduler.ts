@@ -22,6 +22,7 @@ import { advanceIdleRuns } from './recovery.js';
 import { assetDeclarations, createAssetTriggeredRuns, readyIntervals } from './assetScheduler.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
 import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
+import { taskOfInstance } from './mapping.js';
 
 export interface SchedulerOptions {
   /** Pause between scheduling passes. @defaultValue 1000 */
@@ -165,7 +166,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     const zombies = await findZombies(engine.knex, zombieAfterMs);
     for (const z of zombies) {
       const dag = engine.dags.get(z.dagId);
-      const task = dag?.taskById.get(z.taskId);
+      const task = dag && taskOfInstance(dag, z.taskId);
       if (!dag || !task) continue;
       const maxTries = (await taskMaxTries(engine.knex, z.runId, z.taskId)) ?? z.tryNumber;
       const error = new Error(

@@ -1,7 +1,6 @@
 import type { Knex } from '../platform/index.js';
 import { isRetriable, isTransactionConflict } from '../platform/index.js';
 import {
-  applyTransitions,
   insertRun,
   readRuns,
   recordTries,
@@ -19,6 +18,8 @@ import {
 import type { Dag, ResolvedTask } from './dag.js';
 import { evaluateRun, type RunEvaluation } from './triggerRules.js';
 import { outletEvents } from './assets.js';
+import { applyDecisions } from './expansion.js';
+import { foldMapped, foldedTaskOf, taskOfInstance } from './mapping.js';
 
 /**
  * Re-evaluates a run whose row the caller holds FOR UPDATE (`lockRun`; finishing tries use the
@@ -32,8 +33,8 @@ export async function advanceRun(
   runId: number,
 ): Promise<{ queued: QueuedTry[]; runState: RunState }> {
   const run = (await readRuns(trx, [runId])).get(runId);
-  const evaluation = evaluateRun(dag, run?.tasks ?? new Map());
-  const { queued } = await applyTransitions(trx, [{ runId, ...evaluation }]);
+  const evaluation = evaluateRun(dag, foldMapped(dag, run?.tasks ?? new Map()));
+  const { queued } = await applyDecisions(trx, [{ runId, ...evaluation }], () => dag);
   return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
 }
 
@@ -150,16 +151,22 @@ function mustRecheck(
   finished: ReadonlySet<string>,
   states: ReadonlyMap<string, { state: TaskState }>,
   evaluation: RunEvaluation,
+  folded: ReadonlyMap<string, { state: TaskState }>,
 ): boolean {
   if (evaluation.runState !== 'running') return false;
+  // A mapped task's instances count as the task (see foldedTaskOf).
   const inFlight = new Set<string>();
-  for (const [id, { state }] of states) if (!finished.has(id) && ACTIVE.has(state)) inFlight.add(id);
+  for (const [id, { state }] of states) {
+    const task = foldedTaskOf(dag, id);
+    if (task !== undefined && !finished.has(id) && ACTIVE.has(state)) inFlight.add(task);
+  }
   if (inFlight.size === 0) return false;
-  const changed = new Set([...finished, ...evaluation.settle.map((s) => s.taskId)]);
+  const ended = [...finished].flatMap((id) => foldedTaskOf(dag, id) ?? []);
+  const changed = new Set([...ended, ...evaluation.settle.map((s) => s.taskId)]);
   const decided = new Set([...evaluation.queue, ...changed]);
   let waiting = 0;
   for (const t of dag.tasks) {
-    if ((states.get(t.id)?.state ?? 'none') !== 'none' || decided.has(t.id)) continue;
+    if ((folded.get(t.id)?.state ?? 'none') !== 'none' || decided.has(t.id)) continue;
     waiting += 1;
     if (t.upstream.some((u) => inFlight.has(u)) && t.upstream.some((u) => changed.has(u))) return true;
   }
@@ -198,7 +205,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
         runId: t.runId,
         dagId: t.dag.id,
         taskId: t.taskId,
-        pool: t.dag.taskById.get(t.taskId)?.pool ?? 'default',
+        pool: taskOfInstance(t.dag, t.taskId)?.pool ?? 'default',
         tryNumber: t.tryNumber + 1,
         tryKey: nextTryKeys[i]!,
         ...(t.outcome.kind === 'retry' ? { notBefore: t.outcome.notBefore } : {}),
@@ -217,9 +224,10 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     for (const { runId, view, tasks } of decide) {
       if (!view) continue; // the run was deleted
       const dag = dagOf(runId);
-      const evaluation = evaluateRun(dag, view.tasks);
+      const folded = foldMapped(dag, view.tasks);
+      const evaluation = evaluateRun(dag, folded);
       setRunState(tries, results, runId, evaluation.runState);
-      if (tasks && mustRecheck(dag, tasks, view.tasks, evaluation)) again.add(runId);
+      if (tasks && mustRecheck(dag, tasks, view.tasks, evaluation, folded)) again.add(runId);
       const unchanged =
         evaluation.queue.length === 0 &&
         evaluation.settle.length === 0 &&
@@ -228,7 +236,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
       if (!unchanged)
         transitions.push({ runId, ...evaluation, previousRunState: view.state, version: view.version });
     }
-    const { queued, stale } = await retryOnConflict(() => applyTransitions(knex, transitions));
+    const { queued, stale } = await retryOnConflict(() => applyDecisions(knex, transitions, dagOf));
     attachQueued(tries, results, queuedTries(queued, dagOf));
     for (const runId of stale) again.add(runId);
     if (again.size === 0) break;

@@ -8,6 +8,7 @@ import {
   queueNameFor,
   runTry,
   sendAlert,
+  taskOfInstance,
   TryCancelledError,
   taskFailedMail,
   type Engine,
@@ -99,7 +100,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   const processJob = async (job: Job<TaskJobData>, token?: string): Promise<string> => {
     const { runId, dagId, taskId, tryNumber, tryKey } = job.data;
     const dag = engine.dags.get(dagId);
-    const task = dag?.taskById.get(taskId);
+    const task = dag && taskOfInstance(dag, taskId); // a mapped instance runs its task
     const claimed = await claim({
       runId,
       taskId,
@@ -139,6 +140,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
         {
           dag,
           task,
+          instanceId: taskId,
           runId,
           tryNumber,
           runType: claimed.run_type,
@@ -175,7 +177,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       });
       await enqueue(finished.queued);
       engine.metrics.taskDuration.observe(
-        { dag_id: dagId, task_id: taskId, outcome: outcome.kind },
+        { dag_id: dagId, task_id: task.id, outcome: outcome.kind },
         result.durationMs / 1000,
       );
       engine.metrics.tries.inc({ dag_id: dagId, outcome: finished.recorded ? outcome.kind : 'discarded' });

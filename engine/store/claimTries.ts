@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { PREPARED } from './prepared.js';
+import { downstreamOutputSql } from './mappedOutputs.js';
 import type { RunTypeName } from './types.js';
 
 export interface ClaimedTry {
@@ -12,7 +13,10 @@ export interface ClaimedTry {
   data_interval_end: Date;
   run_type: RunTypeName;
   conf: Record<string, unknown>;
-  /** Outputs of the listed upstream tasks (null where one did not succeed). */
+  /**
+   * Outputs of the listed upstream tasks (null where one did not succeed); a mapped upstream's is
+   * the list of its instances' outputs.
+   */
   upstream: Record<string, unknown>;
   /** When the last upstream task ended: handoff latency is measured from it. */
   upstream_ended_at: Date | null;
@@ -83,7 +87,7 @@ export async function claimTries(
        FROM claimed c
        JOIN orchestrator.dag_runs r ON r.id = c.run_id
        LEFT JOIN LATERAL (
-         SELECT jsonb_object_agg(ti.task_id, CASE WHEN ti.state = 'success' THEN ti.output END) AS outputs,
+         SELECT jsonb_object_agg(ti.task_id, ${downstreamOutputSql('ti')}) AS outputs,
                 max(ti.ended_at) AS ended_at
            FROM orchestrator.task_instances ti
           WHERE ti.run_id = c.run_id AND ti.task_id = ANY(c.upstream)) u ON true`,

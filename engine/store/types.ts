@@ -77,6 +77,11 @@ export interface TaskInstanceRow {
   heartbeat_at: Date | null;
   ended_at: Date | null;
   next_try_at: Date | null;
+  /** A mapped instance: its mapped task's id (its parent row) and its element's position. */
+  map_parent: string | null;
+  map_index: number | null;
+  /** A mapped task's parent row: the instances of its current expansion (null until expanded). */
+  map_count: number | null;
 }
 
 /** Who wrote a log line: the task's own code (`ctx.log`), or the engine (an event on the try). */
@@ -88,7 +93,8 @@ export type TaskLogSource = 'task' | 'engine';
  * the engine recorded. `cleared` and `marked` are written on the try that was current when an
  * operator acted (0 if the task never ran). `cancelled` is written on the try current when the
  * task instance was cancelled (with `reason` and `by`); `aborted` by the worker whose running try
- * it stopped because the engine no longer held that try (cancelled, marked, cleared).
+ * it stopped because the engine no longer held that try (cancelled, marked, cleared). `expanded`
+ * is written on a mapped task's parent row (try 0) when it becomes its instances (`count`).
  */
 export const TRY_EVENTS = [
   'queued',
@@ -103,6 +109,7 @@ export const TRY_EVENTS = [
   'cleared',
   'cancelled',
   'aborted',
+  'expanded',
 ] as const;
 export type TryEvent = (typeof TRY_EVENTS)[number];
 
