@@ -6,7 +6,9 @@ import {
   dataQualityCheck,
   extractInventoryData,
   generateAggregatedMetrics,
+  listWarehouses,
   transformAndLoad,
+  transformWarehouse,
 } from './tasks.js';
 
 const DAG_ID = 'daily_inventory_etl';
@@ -19,9 +21,22 @@ const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, ctx.lo
   outlets: [{ asset: dailySnapshots, rowsFrom: 'pairs' }],
 });
 
+const list_warehouses = task((ctx) => listWarehouses(ctx.db, ctx.log, dayOf(ctx)), {
+  upstream: { extract_inventory_data },
+  description: 'The warehouses of day D: one transform each',
+});
+
+const transform_warehouse = task((ctx) => transformWarehouse(ctx.db, ctx.log, dayOf(ctx), ctx.mapItem), {
+  upstream: { list_warehouses },
+  mapOver: 'list_warehouses',
+  description: 'processed_metrics and demand forecasts of one warehouse (one instance per warehouse)',
+  inlets: [dailySnapshots],
+});
+
 /**
  * Nightly analytics (SPEC §6): snapshots, processed_metrics and demand forecasts for
- * as_of_date = D, the roll-up, the Parquet archive, the Redis cache, and a data-quality gate.
+ * as_of_date = D (one transform per warehouse, side by side), the roll-up, the Parquet archive,
+ * the Redis cache, and a data-quality gate.
  */
 export const dailyInventoryEtl = defineDag({
   id: DAG_ID,
@@ -36,12 +51,20 @@ export const dailyInventoryEtl = defineDag({
   defaultTaskOptions: { retries: 2, retryDelayMs: 5_000, timeoutMs: 30 * 60_000 },
   tasks: {
     extract_inventory_data,
+    list_warehouses,
+    transform_warehouse,
     transform_and_load: task(
-      (ctx) => transformAndLoad(ctx.db, ctx.log, inventoryServices(ctx.services), dayOf(ctx)),
+      (ctx) =>
+        transformAndLoad(
+          ctx.db,
+          ctx.log,
+          inventoryServices(ctx.services),
+          dayOf(ctx),
+          ctx.upstream.transform_warehouse,
+        ),
       {
-        upstream: { extract_inventory_data },
-        description: 'processed_metrics, demand forecasts, Parquet archive, Redis cache',
-        inlets: [dailySnapshots],
+        upstream: { transform_warehouse },
+        description: 'The day over every warehouse: Parquet archive, Redis cache',
         outlets: [{ asset: processedMetrics, rowsFrom: 'pairs' }],
       },
     ),

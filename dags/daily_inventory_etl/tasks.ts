@@ -1,4 +1,5 @@
 import {
+  dayWarehouses,
   newestMetricsDay,
   readProcessedMetrics,
   type ProcessedMetricsRow,
@@ -42,39 +43,116 @@ function cacheEntryOf(row: ProcessedMetricsRow, updatedAt: string): CachedMetric
   return { ...row, source: 'daily_etl', updated_at: updatedAt };
 }
 
+/** list_warehouses: the warehouses of day D, one transform_warehouse instance each. */
+export async function listWarehouses(knex: Knex, log: TaskLogger, day: string): Promise<string[]> {
+  logDay(log, day);
+  return step(
+    log,
+    'warehouses',
+    () => dayWarehouses(knex, day),
+    (w) => ({
+      message: `${count(w.length, 'warehouse')} for ${day}: ${w.join(', ')}`,
+      fields: { day, warehouses: w },
+    }),
+  );
+}
+
 /**
- * transform_and_load: processed_metrics for D (SQL) and, alongside it, the demand forecast of
- * every pair; then the Parquet partition of D and the Redis cache. The cache holds the newest
- * metrics, so a backfilled day older than the newest computed day leaves it alone.
+ * transform_warehouse (one instance per warehouse): processed_metrics of one warehouse for D
+ * (SQL) and, alongside it, the demand forecast of each of its pairs. Every figure of a pair comes
+ * from that pair's own rows, so the warehouses together write the rows a run over all of them did.
+ */
+export async function transformWarehouse(knex: Knex, log: TaskLogger, day: string, warehouseId: string) {
+  logDay(log, day);
+  // Independent statements: the forecast is read and fitted while PostgreSQL computes the metrics.
+  const [metrics, forecast] = await Promise.all([
+    step(
+      log,
+      'processed metrics',
+      () => writeProcessedMetrics(knex, day, warehouseId),
+      (r) => ({
+        message: `${count(r.pairs, 'pair')} of ${warehouseId} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
+        fields: { day, warehouse_id: warehouseId, rows_read: r.pairs, rows_written: r.pairs, ...r },
+      }),
+    ),
+    step(
+      log,
+      'forecast',
+      () => writeDayForecasts(knex, day, warehouseId),
+      (r) => ({
+        message: `${count(r.pairs, 'pair')} of ${warehouseId} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
+        fields: { day, warehouse_id: warehouseId, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
+      }),
+    ),
+  ]);
+  return { day, warehouse_id: warehouseId, ...metrics, forecast };
+}
+
+export type WarehouseTransform = Awaited<ReturnType<typeof transformWarehouse>>;
+
+/** The transforms of D's warehouses added up, as the lines of a run over all of them read. */
+function totals(day: string, transforms: readonly WarehouseTransform[]) {
+  const sum = (f: (t: WarehouseTransform) => number) => transforms.reduce((n, t) => n + f(t), 0);
+  const pairs = sum((t) => t.pairs);
+  const fitMs = sum((t) => t.forecast.fit_ms);
+  return {
+    metrics: {
+      day,
+      warehouses: transforms.length,
+      pairs,
+      changed: sum((t) => t.changed),
+      deleted: sum((t) => t.deleted),
+    },
+    forecast: {
+      day,
+      warehouses: transforms.length,
+      pairs: sum((t) => t.forecast.pairs),
+      rows: sum((t) => t.forecast.rows),
+      replaced: sum((t) => t.forecast.replaced),
+      models: {
+        holt_winters: sum((t) => t.forecast.models.holt_winters),
+        mean: sum((t) => t.forecast.models.mean),
+        zero: sum((t) => t.forecast.models.zero),
+      },
+      fit_ms: fitMs,
+      fit_us_per_pair: pairs ? Math.round((fitMs * 1000) / pairs) : 0,
+    },
+  };
+}
+
+/**
+ * transform_and_load: once every warehouse of D is transformed, the day's totals, the Parquet
+ * partition of D and the Redis cache. The cache holds the newest metrics, so a backfilled day
+ * older than the newest computed day leaves it alone.
  */
 export async function transformAndLoad(
   knex: Knex,
   log: TaskLogger,
   services: Pick<DagServices, 'redis' | 'config'>,
   day: string,
+  warehouses: ReadonlyArray<WarehouseTransform | null>,
 ) {
   logDay(log, day);
-  // Independent statements: the forecast is read and fitted while PostgreSQL computes the metrics.
-  const [metrics, forecasts] = await Promise.all([
-    step(
-      log,
-      'processed metrics',
-      () => writeProcessedMetrics(knex, day),
-      (r) => ({
-        message: `${count(r.pairs, 'pair')} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
-        fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
-      }),
-    ),
-    step(
-      log,
-      'forecast',
-      () => writeDayForecasts(knex, day),
-      (r) => ({
-        message: `${count(r.pairs, 'pair')} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
-        fields: { day, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
-      }),
-    ),
-  ]);
+  const done = warehouses.filter((w): w is WarehouseTransform => w !== null);
+  if (done.length < warehouses.length)
+    throw new PermanentTaskError(
+      `${warehouses.length - done.length} warehouse transforms of ${day} did not succeed`,
+    );
+  const { metrics, forecast } = totals(day, done);
+  const over = `over ${count(metrics.warehouses, 'warehouse')}`;
+  log.info(
+    `processed metrics: ${count(metrics.pairs, 'pair')} for ${day} ${over}, ${metrics.changed} changed, ${metrics.deleted} deleted`,
+    { step: 'processed metrics', rows_read: metrics.pairs, rows_written: metrics.pairs, ...metrics },
+  );
+  log.info(
+    `forecast: ${count(forecast.pairs, 'pair')} forecast for ${day} ${over} (${forecast.models.holt_winters} Holt-Winters, ${forecast.models.mean} mean, ${forecast.models.zero} zero; ${forecast.fit_us_per_pair} µs per pair), ${count(forecast.rows, 'daily row')} written, ${forecast.replaced} replaced`,
+    {
+      step: 'forecast',
+      rows_read: forecast.pairs,
+      rows_written: forecast.pairs + forecast.rows,
+      ...forecast,
+    },
+  );
   // The cache holds the newest day: a backfilled older day leaves it alone.
   const newest = await newestMetricsDay(knex);
   const refreshCache = newest === day;
@@ -113,7 +191,7 @@ export async function transformAndLoad(
     day,
     pairs: metrics.pairs,
     changed: metrics.changed,
-    forecasts: forecasts.pairs,
+    forecasts: forecast.pairs,
     archive: archive.path,
     cached,
   };

@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import { stat } from 'node:fs/promises';
 import { archivePath, dailyInventoryEtl, DataQualityGateError, metricsCacheKey } from '../../dags/index.js';
 import { forecastDemand, TRAINING_DAYS } from '../../inventory/forecast/index.js';
+import { writeProcessedMetrics } from '../../dags/daily_inventory_etl/store/index.js';
+import { writeDayForecasts } from '../../dags/daily_inventory_etl/demandForecast.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { addDays, at, insertTransactions, seedRandomHistory } from './fixtures.js';
 import { createTestServices, runDagLocally, stepLine, type LocalRun, type TestServices } from './harness.js';
@@ -33,10 +35,18 @@ describe('daily_inventory_etl', () => {
     expect(result.failed).to.deep.equal({});
     expect(Object.keys(result.outputs)).to.have.members([
       'extract_inventory_data',
+      'list_warehouses',
+      'transform_warehouse',
       'transform_and_load',
       'generate_aggregated_metrics',
       'data_quality_check',
     ]);
+    // One transform per warehouse, whose pairs add up to the day's.
+    const warehouses = result.outputs.list_warehouses as string[];
+    expect(warehouses).to.have.length(2);
+    const transforms = result.outputs.transform_warehouse as Array<{ warehouse_id: string; pairs: number }>;
+    expect(transforms.map((t) => t.warehouse_id)).to.deep.equal(warehouses);
+    expect(transforms.map((t) => t.pairs)).to.deep.equal([30, 30]);
     const counts = await db.knex.raw(
       `SELECT (SELECT count(*) FROM analytics.daily_inventory_snapshots WHERE snapshot_date = :d) AS snapshots,
               (SELECT count(*) FROM analytics.processed_metrics WHERE as_of_date = :d) AS metrics,
@@ -78,7 +88,9 @@ describe('daily_inventory_etl', () => {
       { d: D },
     );
     const counts = q.rows[0];
-    for (const task of Object.keys(first.outputs))
+    // Every task, and every instance of the mapped transform (`transform_warehouse[i]`).
+    expect(Object.keys(first.logs)).to.include.members(['transform_warehouse[0]', 'transform_warehouse[1]']);
+    for (const task of Object.keys(first.logs))
       expect(stepLine(first, task, 'interval')).to.include({ day: D });
     const snapshots = stepLine(first, 'extract_inventory_data', 'snapshots');
     expect(snapshots).to.include({
@@ -264,6 +276,15 @@ describe('daily_inventory_etl', () => {
       replaced: before.leadTimeDemand.length,
       rows: before.forecasts.length,
     });
+  });
+
+  it('writes, one transform per warehouse, the rows of one statement over every pair', async () => {
+    const forecasts = () => table('analytics.lead_time_demand', { as_of_date: D });
+    const perWarehouse = await forecasts();
+    // Unchanged rows are not rewritten: every row the warehouses wrote is the one the whole day gives.
+    expect(await writeProcessedMetrics(db.knex, D)).to.deep.equal({ pairs: 60, changed: 0, deleted: 0 });
+    expect(await writeDayForecasts(db.knex, D)).to.include({ pairs: 60, replaced: 60 });
+    expect(await forecasts()).to.deep.equal(perWarehouse);
   });
 
   it('fails its gate when day D holds a duplicated transaction, and still loads the metrics', async () => {

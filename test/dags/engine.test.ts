@@ -57,7 +57,9 @@ describe('the five inventory DAGs through the engine and a worker', () => {
         .tasks.flatMap((t) => (t.upstream.length ? t.upstream.map((u) => `${u}→${t.id}`) : [t.id]));
     expect(edges('daily_inventory_etl')).to.have.members([
       'extract_inventory_data',
-      'extract_inventory_data→transform_and_load',
+      'extract_inventory_data→list_warehouses',
+      'list_warehouses→transform_warehouse',
+      'transform_warehouse→transform_and_load',
       'transform_and_load→generate_aggregated_metrics',
       'extract_inventory_data→data_quality_check',
     ]);

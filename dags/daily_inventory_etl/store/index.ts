@@ -5,3 +5,4 @@ export { countDailySalesMatrix, readDailySalesMatrix } from './dailySalesMatrix.
 export { writeAggregatedMetrics } from './writeAggregatedMetrics.js';
 export { readProcessedMetrics, type ProcessedMetricsRow } from './readProcessedMetrics.js';
 export { newestMetricsDay } from './newestMetricsDay.js';
+export { dayWarehouses } from './dayWarehouses.js';

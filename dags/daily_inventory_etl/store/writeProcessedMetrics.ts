@@ -20,20 +20,24 @@ import {
  * the end of D, and `stockout_probability` the calibrated model of the inventory position (SPEC §5,
  * inventory/analytics/stockoutProbability.ts). Unchanged rows keep their `computed_at`. Returns, from the same
  * statement, the pairs computed (one per snapshot row read), the rows inserted or changed and the
- * rows deleted.
+ * rows deleted. With `warehouseId`, only that warehouse's pairs are computed, written and deleted:
+ * every figure of a pair comes from that pair's own rows, so the rows are those of a run over all.
  */
 export async function writeProcessedMetrics(
   knex: Knex,
   day: string,
+  warehouseId?: string,
 ): Promise<{ pairs: number; changed: number; deleted: number }> {
+  const only = (column: string) => (warehouseId === undefined ? 'true' : `${column} = :warehouse`);
   const { rows } = await knex.raw(
     `
     WITH ${salesStatsCtes({
       dayIndex: `${utcDate('occurred_at')} - (CAST(:day AS date) - 29)`,
       from: `((CAST(:day AS date) - 29)::timestamp AT TIME ZONE 'UTC')`,
       to: dayEnd('day'),
+      where: only('warehouse_id'),
     })},
-    ${onOrderCte(dayEnd('day'))},
+    ${onOrderCte(dayEnd('day'), only('o.warehouse_id'))},
     base AS (
       SELECT s.sku, s.warehouse_id, s.quantity_on_hand, s.quantity_reserved,
              coalesce(oo.units, 0) AS quantity_on_order, oo.next_expected_at AS next_receipt_at,
@@ -45,7 +49,7 @@ export async function writeProcessedMetrics(
       JOIN inventory.products p ON p.sku = s.sku
       LEFT JOIN sales_stats st ON st.sku = s.sku AND st.warehouse_id = s.warehouse_id
       LEFT JOIN on_order oo ON oo.sku = s.sku AND oo.warehouse_id = s.warehouse_id
-      WHERE s.snapshot_date = CAST(:day AS date)
+      WHERE s.snapshot_date = CAST(:day AS date) AND ${only('s.warehouse_id')}
     ), daily AS (
       SELECT *, greatest(0, (v7 + v30) / 2 + trend * l / 2) AS mu, volatility * sqrt(l) AS sigma_l,
              (quantity_on_hand + quantity_on_order - quantity_reserved)::float8 AS position,
@@ -70,7 +74,7 @@ export async function writeProcessedMetrics(
       FROM scored
     ), stale AS (
       DELETE FROM analytics.processed_metrics t
-      WHERE t.as_of_date = CAST(:day AS date)
+      WHERE t.as_of_date = CAST(:day AS date) AND ${only('t.warehouse_id')}
         AND NOT EXISTS (SELECT 1 FROM src WHERE src.sku = t.sku AND src.warehouse_id = t.warehouse_id)
       RETURNING 1
     ), upserted AS (
@@ -105,7 +109,7 @@ export async function writeProcessedMetrics(
     SELECT (SELECT count(*) FROM src)::int AS pairs, (SELECT count(*) FROM upserted)::int AS changed,
            (SELECT count(*) FROM stale)::int AS deleted
     `,
-    { day, z: Z_95, ...calibrationParams() },
+    { day, z: Z_95, warehouse: warehouseId ?? null, ...calibrationParams() },
   );
   return rows[0];
 }

@@ -12,12 +12,17 @@ export interface PairSales {
 }
 
 /**
- * Daily sales of every pair of `inventory_levels` over the `days` whole UTC days ending with day
- * `to` (inclusive), in one statement. The window never starts before the ledger's first day, so a
- * young warehouse is not padded with days it did not trade. Only the days with sales travel (as two
- * arrays per pair); the zero days are filled in here. Pairs in (sku, warehouse_id) order.
+ * Daily sales of every pair of `inventory_levels` (of one warehouse with `warehouseId`) over the
+ * `days` whole UTC days ending with day `to` (inclusive), in one statement. The window never starts
+ * before the ledger's first day, so a young warehouse is not padded with days it did not trade.
+ * Only the days with sales travel (as two arrays per pair); the zero days are filled in here.
+ * Pairs in (sku, warehouse_id) order.
  */
-export async function readDailySales(knex: Knex, o: { to: string; days: number }): Promise<PairSales[]> {
+export async function readDailySales(
+  knex: Knex,
+  o: { to: string; days: number; warehouseId?: string },
+): Promise<PairSales[]> {
+  const only = (column: string) => (o.warehouseId === undefined ? 'true' : `${column} = :warehouse`);
   const { rows } = await knex.raw(
     `
     WITH bounds AS (
@@ -29,7 +34,7 @@ export async function readDailySales(knex: Knex, o: { to: string; days: number }
       FROM inventory.inventory_transactions
       WHERE event_type = 'SALE'
         AND occurred_at >= ((SELECT first_day FROM bounds)::timestamp AT TIME ZONE 'UTC')
-        AND occurred_at < ${dayEnd('to')}
+        AND occurred_at < ${dayEnd('to')} AND ${only('warehouse_id')}
       GROUP BY 1, 2, 3
     ), per_pair AS (
       SELECT sku, warehouse_id, array_agg(i ORDER BY i) AS offsets, array_agg(units ORDER BY i) AS units
@@ -41,9 +46,10 @@ export async function readDailySales(knex: Knex, o: { to: string; days: number }
     JOIN inventory.products p ON p.sku = l.sku
     CROSS JOIN bounds b
     LEFT JOIN per_pair s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+    WHERE ${only('l.warehouse_id')}
     ORDER BY l.sku, l.warehouse_id
     `,
-    { to: o.to, days: o.days },
+    { to: o.to, days: o.days, warehouse: o.warehouseId ?? null },
   );
   return (
     rows as Array<{

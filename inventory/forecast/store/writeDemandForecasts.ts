@@ -19,20 +19,20 @@ const arrayLiteral = (xs: readonly number[]) => `{${xs.map(round).join(',')}}`;
 /**
  * Replaces day D's forecasts (`analytics.lead_time_demand`, as_of_date = D; the per-day view
  * `analytics.demand_forecasts` follows) with `pairs`, in one transaction: a rerun with the same
- * forecasts leaves the same rows. Returns the pairs written, the per-day forecasts they hold and
- * the rows of D replaced.
+ * forecasts leaves the same rows. With `warehouseId`, only that warehouse's forecasts of D are
+ * replaced. Returns the pairs written, the per-day forecasts they hold and the rows of D replaced.
  */
 export async function writeDemandForecasts(
   knex: Knex,
   day: string,
   pairs: readonly PairForecast[],
+  options: { warehouseId?: string } = {},
 ): Promise<{ pairs: number; rows: number; replaced: number }> {
   return knex.transaction(async (trx) => {
     const gone = await trx.raw(
-      'DELETE FROM analytics.lead_time_demand WHERE as_of_date = CAST(:day AS date)',
-      {
-        day,
-      },
+      `DELETE FROM analytics.lead_time_demand WHERE as_of_date = CAST(:day AS date)
+         ${options.warehouseId === undefined ? '' : 'AND warehouse_id = :warehouse'}`,
+      { day, warehouse: options.warehouseId ?? null },
     );
     for (let start = 0; start < pairs.length; start += CHUNK) {
       const chunk = pairs.slice(start, start + CHUNK);
