@@ -1,4 +1,5 @@
 import type { RunWithTasks, TaskState } from './engine.js';
+import { inTaskOrder } from './mappedTasks.js';
 
 export interface GanttBar {
   task_id: string;
@@ -19,9 +20,9 @@ export interface Gantt {
   bars: GanttBar[];
 }
 
-/** One bar per task instance of a run, in the DAG's task order. */
+/** One bar per task instance of a run, in the DAG's task order (a mapped task's instances after it). */
 export function ganttOf({ run, tasks }: RunWithTasks, order: readonly string[], now = new Date()): Gantt {
-  const sorted = [...tasks].sort((a, b) => order.indexOf(a.task_id) - order.indexOf(b.task_id));
+  const sorted = inTaskOrder(tasks, order);
   const bars = sorted.map((t) => ({
     task_id: t.task_id,
     state: t.state,

@@ -1,11 +1,14 @@
 import type { Dag } from '../engine/index.js';
 import type { RouteDeps } from './deps.js';
 import type { RunRow, TaskState } from './engine.js';
+import { mappedInstancesOf, type MappedInstances } from './mappedTasks.js';
 
 export interface GridCell {
   state: TaskState;
   try_number: number;
   max_tries: number;
+  /** A mapped task once expanded: its instances, and how many are in each state. */
+  mapped?: MappedInstances;
 }
 
 export interface Grid {
@@ -42,10 +45,13 @@ export async function gridOf(deps: Pick<RouteDeps, 'engine'>, dag: Dag, limit: n
         ended_at: r.ended_at,
         note: notes.get(r.id)?.note ?? null,
         tasks: Object.fromEntries(
-          (withTasks[i]?.tasks ?? []).map((t) => [
-            t.task_id,
-            { state: t.state, try_number: t.try_number, max_tries: t.max_tries },
-          ]),
+          (withTasks[i]?.tasks ?? [])
+            .filter((t) => !t.map_parent)
+            .map((t) => {
+              const mapped = mappedInstancesOf(withTasks[i]!.tasks, t.task_id);
+              const cell: GridCell = { state: t.state, try_number: t.try_number, max_tries: t.max_tries };
+              return [t.task_id, mapped ? { ...cell, mapped } : cell];
+            }),
         ),
       }))
       .reverse(),

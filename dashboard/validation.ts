@@ -23,6 +23,15 @@ export const idSchema = z
   .max(250)
   .regex(/^[A-Za-z0-9_.-]+$/, { error: "must be letters, digits, '_', '-' or '.'" });
 
+/** A task instance's id: a task id, or a mapped task's instance `task[i]`. */
+export const taskInstanceIdSchema = z
+  .string()
+  .min(1)
+  .max(250)
+  .regex(/^[A-Za-z0-9_.-]+(\[\d{1,9}\])?$/, {
+    error: "must be letters, digits, '_', '-' or '.', with [index] for a mapped task's instance",
+  });
+
 /**
  * A whole number as a person types it: decimal digits only, so `0x10`, `1e3`, `Infinity` and
  * ` 5` are refused rather than read as 16, 1000, a never-ending page or 5.
@@ -88,8 +97,10 @@ export const assetParams = z.object({
 });
 export const runParams = z.object({ runId: wholeNumber(1) });
 export const dagRunParams = dagParams.extend(runParams.shape);
-export const taskParams = runParams.extend({ taskId: idSchema });
-export const dagTaskParams = dagRunParams.extend({ taskId: idSchema });
+export const taskParams = runParams.extend({ taskId: taskInstanceIdSchema });
+export const dagTaskParams = dagRunParams.extend({ taskId: taskInstanceIdSchema });
+/** A mapped task (its instances are listed under it). */
+export const mappedTaskParams = dagRunParams.extend({ taskId: idSchema });
 export const backfillParams = z.object({ backfillId: wholeNumber(1) });
 export const alertParams = z.object({ alertId: z.uuid({ error: 'must be an alert id (a UUID)' }) });
 /** The acknowledge form: only the session's CSRF token (checked by `requireMutation`). */
@@ -148,7 +159,7 @@ export const triggerBody = z.strictObject({
 });
 
 export const clearBody = z.strictObject({
-  task_ids: z.array(idSchema).max(1000).optional(),
+  task_ids: z.array(taskInstanceIdSchema).max(1000).optional(),
   downstream: z.boolean().default(false),
   only_failed: z.boolean().default(false),
 });

@@ -9,6 +9,7 @@ import {
   clearBody,
   dagParams,
   logsQuery,
+  mappedTaskParams,
   markBody,
   pagination,
   pauseBody,
@@ -20,6 +21,7 @@ import {
 import { gridOf } from '../grid.js';
 import { withNotes } from '../notes.js';
 import { tryIsFinal } from '../taskLog.js';
+import { mappedInstancesOf } from '../mappedTasks.js';
 
 /**
  * DAGs, runs, task instances, logs and backfills. Reads are open; every mutation passes
@@ -122,6 +124,29 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const ti = found?.tasks.find((t) => t.task_id === taskId);
     if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
     res.json(ti);
+  });
+
+  r.get('/dags/:dagId/runs/:runId/tasks/:taskId/instances', async (req, res) => {
+    const { dagId, runId, taskId } = mappedTaskParams.parse(req.params);
+    const definition = catalog.get(dagId).taskById.get(taskId);
+    if (!definition) throw notFound(`task '${taskId}' of ${dagId}`);
+    if (definition.mapOver === undefined)
+      throw notFound(`task '${taskId}' of ${dagId} is not mapped: it has no instances`);
+    const found = await engine.getRun(runId);
+    if (!found || found.run.dag_id !== dagId) throw notFound(`run ${runId} of ${dagId}`);
+    const parent = found.tasks.find((t) => t.task_id === taskId);
+    const mapped = mappedInstancesOf(found.tasks, taskId);
+    const current = new Set(mapped?.instances.map((i) => i.task_id));
+    res.json({
+      dag_id: dagId,
+      run_id: runId,
+      task_id: taskId,
+      map_over: definition.mapOver,
+      state: parent?.state ?? 'none',
+      map_count: parent?.map_count ?? null,
+      counts: mapped?.counts ?? {},
+      instances: found.tasks.filter((t) => current.has(t.task_id)),
+    });
   });
 
   r.post('/runs/:runId/tasks/:taskId/mark', mutation, async (req, res) => {

@@ -29,6 +29,7 @@ export interface ApiRoute {
     | 'Run'
     | 'RunList'
     | 'TaskInstance'
+    | 'MappedInstances'
     | 'Backfill'
     | 'BackfillList'
     | 'Page'

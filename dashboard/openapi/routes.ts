@@ -12,6 +12,7 @@ import {
   dagTaskParams,
   durationsQuery,
   logsQuery,
+  mappedTaskParams,
   markBody,
   noteBody,
   pagination,
@@ -143,6 +144,13 @@ export const API_ROUTES: ApiRoute[] = [
     summary: 'A task instance',
     params: taskParams,
     returns: 'TaskInstance',
+  }),
+  run({
+    method: 'get',
+    path: '/dags/:dagId/runs/:runId/tasks/:taskId/instances',
+    summary: "A mapped task's instances in a run, in index order, with their counts by state",
+    params: mappedTaskParams,
+    returns: 'MappedInstances',
   }),
   run({
     method: 'post',

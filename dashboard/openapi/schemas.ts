@@ -76,6 +76,27 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       queued_at: nullable(time),
       started_at: nullable(time),
       ended_at: nullable(time),
+      map_parent: nullable({ type: 'string', description: "a mapped task's instance: that task's id" }),
+      map_index: nullable({ type: 'integer', description: "a mapped task's instance: its item's index" }),
+      map_count: nullable({ type: 'integer', description: 'a mapped task: instances of its expansion' }),
+    },
+  },
+  MappedInstances: {
+    type: 'object',
+    required: ['dag_id', 'run_id', 'task_id', 'map_over', 'state', 'map_count', 'counts', 'instances'],
+    properties: {
+      dag_id: { type: 'string' },
+      run_id: { type: 'integer' },
+      task_id: { type: 'string' },
+      map_over: { type: 'string', description: 'the upstream task whose list it runs over' },
+      state: { type: 'string', enum: [...TASK_STATES] },
+      map_count: nullable({ type: 'integer', description: 'null until the task is expanded' }),
+      counts: {
+        type: 'object',
+        additionalProperties: { type: 'integer' },
+        description: 'instances per state',
+      },
+      instances: { type: 'array', items: ref('TaskInstance') },
     },
   },
   Backfill: {

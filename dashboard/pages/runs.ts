@@ -7,7 +7,7 @@ import type { RouteDeps } from '../deps.js';
 import type { RunWithTasks } from '../engine.js';
 import { notFound } from '../errors.js';
 import { ganttOf } from '../gantt.js';
-import { dagRunParams, dagTaskParams, idSchema, logsQuery } from '../validation.js';
+import { dagRunParams, dagTaskParams, logsQuery, taskInstanceIdSchema } from '../validation.js';
 import { logLineText, tryIsFinal } from '../taskLog.js';
 import { dagHref, runHref, runLabel } from '../views/dagViews.js';
 import { durationBetween, formatDuration, formatJson, formatTime } from '../views/format.js';
@@ -16,10 +16,12 @@ import { runNoteSection } from '../views/runNoteView.js';
 import { h } from '../views/html.js';
 import { actionButton, layout, stateLabel, type PageContext } from '../views/layout.js';
 import { CANCELLABLE } from './cancel.js';
+import { countsText, inTaskOrder, mappedInstancesOf, type MappedInstances } from '../mappedTasks.js';
+import { parseInstanceId } from '../../engine/index.js';
 import { pageContext, redirectWithFlash } from './context.js';
 
 const clearForm = z.object({
-  task_id: idSchema.optional(),
+  task_id: taskInstanceIdSchema.optional(),
   downstream: z.enum(['true', 'false']).default('false'),
   only_failed: z.enum(['true', 'false']).default('false'),
 });
@@ -44,7 +46,7 @@ export function runPages(deps: RouteDeps): Router {
     const { run, tasks } = await loadRun(dagId, runId);
     const note = (await engine.runNotes([runId])).get(runId);
     const order = catalog.get(dagId).tasks.map((t) => t.id);
-    const sorted = [...tasks].sort((a, b) => order.indexOf(a.task_id) - order.indexOf(b.task_id));
+    const sorted = inTaskOrder(tasks, order);
     const href = runHref(dagId, runId);
     res.send(
       layout(
@@ -93,19 +95,22 @@ export function runPages(deps: RouteDeps): Router {
                 </tr>
               </thead>
               <tbody>
-                ${sorted.map(
-                  (t) =>
-                    h`<tr>
+                ${sorted.map((t) => {
+                  const mapped = mappedInstancesOf(tasks, t.task_id);
+                  return h`<tr class="${t.map_parent ? 'instance' : ''}" data-task="${t.task_id}">
                       <td><a href="${href}/tasks/${encodeURIComponent(t.task_id)}">${t.task_id}</a></td>
-                      <td>${stateLabel(t.state)}</td>
+                      <td>
+                        ${stateLabel(t.state)}
+                        ${mapped ? h`<span class="muted small">${mapped.total} mapped: ${countsText(mapped)}</span>` : ''}
+                      </td>
                       <td>${t.try_number}/${t.max_tries}</td>
                       <td>${formatTime(t.queued_at)}</td>
                       <td>${formatTime(t.started_at)}</td>
                       <td>${formatDuration(durationBetween(t.started_at, t.ended_at))}</td>
                       <td>${t.pool}</td>
                       <td class="actions">${taskActions(ctx, href, t.task_id, t.state)}</td>
-                    </tr>`,
-                )}
+                    </tr>`;
+                })}
               </tbody>
             </table>
             <h2>Gantt</h2>
@@ -130,14 +135,18 @@ export function runPages(deps: RouteDeps): Router {
     const href = runHref(dagId, runId);
     const logUrl = `/api/runs/${runId}/tasks/${encodeURIComponent(taskId)}/logs?try=${shownTry}`;
     const tries = Array.from({ length: Math.max(1, ti.try_number) }, (_, i) => i + 1);
-    const definition = catalog.get(dagId).taskById.get(taskId);
+    const { taskId: definedAs } = parseInstanceId(taskId);
+    const definition = catalog.get(dagId).taskById.get(definedAs);
+    const mapped = mappedInstancesOf(tasks, taskId);
     res.send(
       layout(
         ctx,
         `${taskId} · ${dagId} · run ${runLabel(run)}`,
         h`<p class="crumbs">
             <a href="/dags">DAGs</a> › <a href="${dagHref(dagId)}">${dagId}</a> ›
-            <a href="${href}">run ${runLabel(run)}</a> › ${taskId}
+            <a href="${href}">run ${runLabel(run)}</a> ›
+            ${ti.map_parent ? h`<a href="${href}/tasks/${encodeURIComponent(ti.map_parent)}">${ti.map_parent}</a> ›` : ''}
+            ${taskId}
           </p>
           <div
             id="task"
@@ -176,6 +185,12 @@ export function runPages(deps: RouteDeps): Router {
                       <dd>${definition.triggerRule}</dd>`
                   : ''
               }
+              ${
+                definition?.mapOver
+                  ? h`<dt>Mapped over</dt>
+                      <dd>${definition.mapOver}${ti.map_index !== null ? h` (item ${ti.map_index})` : ''}</dd>`
+                  : ''
+              }
             </dl>
             <p class="actions">${taskActions(ctx, href, taskId, ti.state)}</p>
             ${
@@ -184,6 +199,7 @@ export function runPages(deps: RouteDeps): Router {
                     <pre class="error">${ti.error}</pre>`
                 : ''
             }
+            ${mapped ? instancesTable(href, mapped) : ''}
           </div>
           <h2>Output</h2>
           <div id="task-output">
@@ -257,6 +273,33 @@ export function runPages(deps: RouteDeps): Router {
   });
 
   return r;
+}
+
+/** A mapped task's instances on its page, each linking to its own (log, output, actions). */
+function instancesTable(runHrefValue: string, mapped: MappedInstances) {
+  return h`<h2>Mapped instances</h2>
+    <p class="muted">${mapped.total} instances: ${countsText(mapped)}</p>
+    <table class="tasks instances">
+      <thead>
+        <tr>
+          <th>Instance</th>
+          <th>Item</th>
+          <th>State</th>
+          <th>Try</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${mapped.instances.map(
+          (i) =>
+            h`<tr data-task="${i.task_id}">
+              <td><a href="${runHrefValue}/tasks/${encodeURIComponent(i.task_id)}">${i.task_id}</a></td>
+              <td>${i.map_index}</td>
+              <td>${stateLabel(i.state)}</td>
+              <td>${i.try_number}/${i.max_tries}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
 }
 
 function taskActions(ctx: PageContext, runHrefValue: string, taskId: string, state: string) {

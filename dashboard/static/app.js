@@ -50,7 +50,19 @@
         var doc = new DOMParser().parseFromString(text, 'text/html');
         document.querySelectorAll('[data-live]').forEach(function (current) {
           var fresh = doc.querySelector('[data-live="' + current.getAttribute('data-live') + '"]');
-          if (fresh) current.replaceWith(document.importNode(fresh, true));
+          if (!fresh) return;
+          // A mapped task's cell someone opened stays open across the refresh.
+          current.querySelectorAll('details.mapped[open]').forEach(function (open) {
+            var same = fresh.querySelector(
+              'details.mapped[data-task="' +
+                open.getAttribute('data-task') +
+                '"][data-run-id="' +
+                open.getAttribute('data-run-id') +
+                '"]',
+            );
+            if (same) same.setAttribute('open', '');
+          });
+          current.replaceWith(document.importNode(fresh, true));
         });
       })
       .catch(function () {

@@ -1,5 +1,6 @@
 import type { DagSummary, ParamField } from '../dagCatalog.js';
-import type { Grid } from '../grid.js';
+import type { Grid, GridCell } from '../grid.js';
+import { countsText } from '../mappedTasks.js';
 import { noteExcerpt } from './runNoteView.js';
 import { formatTime } from './format.js';
 import { h, type SafeHtml } from './html.js';
@@ -172,6 +173,7 @@ export function gridView(grid: Grid): SafeHtml {
               ${grid.runs.map((r) => {
                 const c = r.tasks[t.task_id];
                 const state = c?.state ?? 'none';
+                if (c?.mapped) return h`<td class="mapped-td">${mappedCell(grid, r.id, t.task_id, c)}</td>`;
                 return h`<td>
                   <a
                     class="cell state-${state}"
@@ -204,6 +206,43 @@ export function gridView(grid: Grid): SafeHtml {
       ].map((s) => h`${stateLabel(s)} `)}
     </p>
   </div>`;
+}
+
+/** Instances the grid lists under a mapped cell; the task's page lists them all. */
+const GRID_INSTANCES = 100;
+
+/**
+ * A mapped task's cell: its instances counted by state (`12 ✓ 1 ✗`), which a click opens into one
+ * small cell per instance, each linking to its page (a <details>: no script needed).
+ */
+function mappedCell(grid: Grid, runId: number, taskId: string, c: GridCell): SafeHtml {
+  const mapped = c.mapped!;
+  const taskHref = `${runHref(grid.dag_id, runId)}/tasks/${encodeURIComponent(taskId)}`;
+  const counts = countsText(mapped);
+  const shown = mapped.instances.slice(0, GRID_INSTANCES);
+  return h`<details class="mapped" data-task="${taskId}" data-run-id="${runId}" data-state="${c.state}">
+    <summary
+      class="cell mapped-cell state-${c.state}"
+      title="${taskId} · run ${runId} · ${c.state} · ${mapped.total} mapped instances: ${counts}"
+      ><span class="counts">${counts}</span></summary
+    >
+    <div class="instances">
+      ${shown.map(
+        (i) =>
+          h`<a
+            class="cell state-${i.state}"
+            data-task="${i.task_id}"
+            data-state="${i.state}"
+            href="${runHref(grid.dag_id, runId)}/tasks/${encodeURIComponent(i.task_id)}"
+            title="${i.task_id} · ${i.state}${i.try_number > 1 ? ` · try ${i.try_number}/${i.max_tries}` : ''}"
+            ><span class="sr">${i.state}</span></a
+          >`,
+      )}
+      <a class="all-instances" href="${taskHref}"
+        >${mapped.total > shown.length ? `all ${mapped.total} instances` : taskId}</a
+      >
+    </div>
+  </details>`;
 }
 
 export { actionButton };
