@@ -115,7 +115,6 @@ export {
   type DagSummary,
   type RunDetail,
 } from './operations.js';
-export { getMappedInstances } from './mappedOperations.js';
 export { listAssets, getAsset, type AssetDetail, type AssetPartition } from './assetReads.js';
 export { readTaskLog, type TaskLogView, type TryLogView } from './taskLog.js';
 export { taskInstancesOfRecentRuns, runStatesPerDay } from './history.js';

@@ -1,14 +1,6 @@
 import { InvalidInputError, type Knex } from '../platform/index.js';
-import {
-  applyTransitions,
-  getRunRow,
-  mappedInstances,
-  taskInstance,
-  type QueuedTry,
-  type TaskInstanceRow,
-} from './store/index.js';
+import { applyTransitions, taskInstance, type QueuedTry } from './store/index.js';
 import type { Dag } from './dag.js';
-import type { Engine } from './engine.js';
 import { parseInstanceId, taskOfInstance } from './mapping.js';
 
 /**
@@ -93,19 +85,4 @@ export async function queueInstances(
     tryNumber: q.try_number,
     tryKey: q.try_key,
   }));
-}
-
-/** A mapped task's instances in a run, in index order. InvalidInputError for a task not mapped. */
-export async function getMappedInstances(
-  engine: Engine,
-  runId: number,
-  taskId: string,
-): Promise<TaskInstanceRow[]> {
-  const run = await getRunRow(engine.knex, runId);
-  if (!run) throw new InvalidInputError(`unknown run ${runId}`);
-  const task = engine.dag(run.dag_id).taskById.get(taskId);
-  if (!task) throw new InvalidInputError(`DAG '${run.dag_id}' has no task '${taskId}'`);
-  if (task.mapOver === undefined)
-    throw new InvalidInputError(`task '${taskId}' of '${run.dag_id}' is not mapped`);
-  return mappedInstances(engine.knex, runId, taskId);
 }

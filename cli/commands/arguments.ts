@@ -48,6 +48,15 @@ export function parseJsonObject(name: string, value: string): Record<string, unk
   return parsed as Record<string, unknown>;
 }
 
+/** Any JSON value, or a one-line usage error naming the option. */
+export function parseJson(name: string, value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new UsageError(`${name} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 /** A run id argument. */
 export function parseRunId(value: string): number {
   const n = Number(value);

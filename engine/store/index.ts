@@ -23,9 +23,8 @@ export { taskMaxTries } from './taskMaxTries.js';
 export { recordTries, type TryOutcome, type TryEnd } from './recordTries.js';
 export { readRuns, type RunView } from './readRuns.js';
 export { applyTransitions, type RunTransitions, type QueuedRow } from './applyTransitions.js';
-// Mapped tasks: expansion into instances, and their instances as read.
+// Mapped tasks: expansion into instances.
 export { expandMapped, type Expansion, type MappedParent } from './expandMapped.js';
-export { mappedInstances } from './mappedInstances.js';
 export { type TaskLogLine } from './taskLogLines.js';
 export { appendTaskLogs } from './appendTaskLogs.js';
 // The scheduler's sweep.

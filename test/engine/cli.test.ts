@@ -67,6 +67,37 @@ describe('wareflow dags/runs/tasks commands', () => {
     expect(r.stderr).to.match(/does not exist.*wareflow db migrate/);
   });
 
+  it('exit 2 with one line for tasks test of a mapped task without --map-item, or --map-item on one not mapped', async () => {
+    const results = await Promise.all([
+      run(['tasks', 'test', 'daily_inventory_etl', 'transform_warehouse', '2026-01-01']),
+      run(['tasks', 'test', 'daily_inventory_etl', 'list_warehouses', '2026-01-01', '--map-item', '"WH-1"']),
+    ]);
+    expect(results.map((r) => [r.code, r.stderr.trim()])).to.deep.equal([
+      [
+        2,
+        "wareflow: task 'transform_warehouse' is mapped over 'list_warehouses': give the element to run it for with --map-item JSON",
+      ],
+      [2, "wareflow: task 'list_warehouses' is not mapped: --map-item does not apply"],
+    ]);
+  });
+
+  it('test one instance of a mapped task with the element given by --map-item', async () => {
+    const r = await run([
+      'tasks',
+      'test',
+      'daily_inventory_etl',
+      'transform_warehouse',
+      '2026-01-01',
+      '--map-item',
+      '"WH-9"',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).to.equal(0);
+    const doc = JSON.parse(r.stdout) as { state: string; output: Record<string, unknown> };
+    expect(doc.state).to.equal('success');
+    expect(doc.output).to.include({ day: '2026-01-01', warehouse_id: 'WH-9', pairs: 0 });
+  });
+
   it('list the intervals of a backfill dry run without creating runs', async () => {
     const r = await run([
       'dags',

@@ -42,6 +42,32 @@ const untyped = task(async (ctx) => {
   return value === undefined;
 });
 
+const shards = task(async () => ['north', 'south']);
+const perShard = task(
+  async (ctx) => {
+    const item: string = ctx.mapItem;
+    const index: number = ctx.mapIndex;
+    // @ts-expect-error the element of a list of strings is a string
+    const wrong: number = ctx.mapItem;
+    void wrong;
+    return { shard: item, index };
+  },
+  { upstream: { shards }, mapOver: 'shards' },
+);
+const gather = task(
+  async (ctx) => {
+    const outputs: Array<{ shard: string; index: number } | null> = ctx.upstream.perShard;
+    // @ts-expect-error downstream, a mapped task's output is the list of its instances' outputs
+    void ctx.upstream.perShard.shard;
+    return outputs.length;
+  },
+  { upstream: { perShard } },
+);
+// @ts-expect-error a task maps over one of its upstream tasks
+task(async () => null, { upstream: { shards }, mapOver: 'elsewhere' });
+// @ts-expect-error a task that is not mapped has no element
+task(async (ctx) => String(ctx.mapItem));
+
 describe('DAG definition types', () => {
   it('hand typed upstream outputs to downstream handlers', () => {
     const dag = defineDag({
@@ -51,6 +77,16 @@ describe('DAG definition types', () => {
       tasks: { extract, load, report, byName },
     });
     expect(dag.tasks.map((t) => t.id)).to.deep.equal(['extract', 'load', 'byName', 'report']);
+  });
+
+  it('hand a mapped task its element typed by its list, and its downstream tasks the list of outputs', () => {
+    const dag = defineDag({
+      id: 'typed_mapped',
+      schedule: null,
+      startDate: '2026-01-01T00:00:00Z',
+      tasks: { shards, perShard, gather },
+    });
+    expect(dag.taskById.get('perShard')!.mapOver).to.equal('shards');
   });
 
   it('hand params typed by the DAG schema to the handlers that declare it', () => {
