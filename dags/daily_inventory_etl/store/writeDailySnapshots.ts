@@ -45,9 +45,12 @@ export async function writeDailySnapshots(
       LEFT JOIN after_day a ON a.sku = l.sku AND a.warehouse_id = l.warehouse_id
       LEFT JOIN during_day d ON d.sku = l.sku AND d.warehouse_id = l.warehouse_id
     ), stale AS (
+      -- NOT IN over a hashed subplan (the columns are NOT NULL), as in writeProcessedMetrics: with
+      -- NOT EXISTS, the rerun of a day the statistics do not cover yet was a nested loop over every
+      -- pair for every pair (113 s instead of 2 s for 20,000 pairs).
       DELETE FROM analytics.daily_inventory_snapshots t
       WHERE t.snapshot_date = CAST(:day AS date)
-        AND NOT EXISTS (SELECT 1 FROM src WHERE src.sku = t.sku AND src.warehouse_id = t.warehouse_id)
+        AND (t.sku, t.warehouse_id) NOT IN (SELECT sku, warehouse_id FROM src)
       RETURNING 1
     ), upserted AS (
     INSERT INTO analytics.daily_inventory_snapshots AS t

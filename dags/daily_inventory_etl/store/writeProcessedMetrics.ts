@@ -73,9 +73,12 @@ export async function writeProcessedMetrics(
              ${calibratedSql('stockout_z')} AS stockout_probability
       FROM scored
     ), stale AS (
+      -- NOT IN over a hashed subplan (the columns are NOT NULL): a rerun of a day the statistics
+      -- do not cover yet is estimated at a row or so, and NOT EXISTS then became a nested loop
+      -- over every pair for every pair (266 s instead of 3 s for 20,000 pairs).
       DELETE FROM analytics.processed_metrics t
       WHERE t.as_of_date = CAST(:day AS date) AND ${only('t.warehouse_id')}
-        AND NOT EXISTS (SELECT 1 FROM src WHERE src.sku = t.sku AND src.warehouse_id = t.warehouse_id)
+        AND (t.sku, t.warehouse_id) NOT IN (SELECT sku, warehouse_id FROM src)
       RETURNING 1
     ), upserted AS (
     INSERT INTO analytics.processed_metrics AS t
