@@ -12,6 +12,8 @@ export interface TaskGraphNode {
   state: TaskState;
   /** The task instance of the latest run, or null without a run. */
   href: string | null;
+  /** A mapped task: the upstream task whose list it runs over, one instance per item. */
+  map_over: string | null;
 }
 
 export interface TaskGraph {
@@ -59,6 +61,7 @@ export async function taskGraphOf(deps: Pick<RouteDeps, 'engine'>, dag: Dag): Pr
       href: latest
         ? `/dags/${encodeURIComponent(dag.id)}/runs/${latest.id}/tasks/${encodeURIComponent(t.id)}`
         : null,
+      map_over: t.mapOver ?? null,
     };
   });
   return {

@@ -42,11 +42,11 @@ export function taskGraphView(graph: TaskGraph): SafeHtml {
   });
   const boxes = graph.nodes.map((n) => {
     const p = pos.get(n.task_id)!;
-    const box = h`<rect class="node state-${n.state}" x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="4" />
+    const box = h`<rect class="node state-${n.state}${n.map_over ? ' mapped' : ''}" x="${p.x}" y="${p.y}" width="${BOX_W}" height="${BOX_H}" rx="4" />
       <text class="node-label" x="${p.x + BOX_W / 2}" y="${p.y + BOX_H / 2 + 4}" text-anchor="middle"
         >${n.task_id.length > 20 ? `${n.task_id.slice(0, 19)}…` : n.task_id}</text
       >
-      <title>${n.task_id}: ${n.state}</title>`;
+      <title>${n.task_id}: ${n.state}${n.map_over ? ` · mapped: one instance per item of ${n.map_over}` : ''}</title>`;
     return n.href
       ? h`<a href="${n.href}" class="graph-node" data-task="${n.task_id}" data-state="${n.state}">${box}</a>`
       : h`<g class="graph-node" data-task="${n.task_id}" data-state="${n.state}">${box}</g>`;

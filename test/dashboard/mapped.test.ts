@@ -61,7 +61,7 @@ describe('mapped tasks in the dashboard', () => {
     expect(html).not.to.match(/<th class="task-col">transform\[/);
   });
 
-  it('hands the counts and the instances to the grid API', async () => {
+  it('hands the counts and the instances to the grid API, and marks the mapped task in the graph', async () => {
     const { status, body } = await get('/api/dags/per_warehouse/grid');
     expect(status).to.equal(200);
     const cell = body.runs.find((r: any) => r.id === runId).tasks.transform;
@@ -71,6 +71,12 @@ describe('mapped tasks in the dashboard', () => {
       'transform[0]',
       'transform[1]',
       'transform[2]',
+    ]);
+    const graph = await get('/api/dags/per_warehouse/graph');
+    expect(graph.body.nodes.map((n: any) => [n.task_id, n.map_over])).to.deep.equal([
+      ['warehouses', null],
+      ['transform', 'warehouses'],
+      ['load', null],
     ]);
   });
 
