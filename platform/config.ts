@@ -78,6 +78,11 @@ const schema = z.object({
   MAX_EVENT_AGE_DAYS: positiveInt.default(400),
   /** How far behind the newest event time a window may still receive events. @defaultValue 120000 */
   ALLOWED_LATENESS_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).default(120_000),
+  /**
+   * Address the scheduler's, worker's and sidecar's /health and /metrics bind: loopback unless said
+   * otherwise (`0.0.0.0` for a Prometheus on another machine). @defaultValue 127.0.0.1
+   */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the streaming sidecar's /health and /metrics. @defaultValue 3001 */
   STREAMING_PORT: port.default(3001),
   /** Port of the worker's /metrics and /health. @defaultValue 3002 */
@@ -113,7 +118,7 @@ const schema = z.object({
    * and Bull Board still need an operator. @defaultValue false
    */
   DASHBOARD_PUBLIC_READ: bool.default(false),
-  /** When set, the dashboard's `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  /** When set, every process's `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
 });
 
