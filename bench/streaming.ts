@@ -343,7 +343,12 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
       const b = cpuAfterSteady[k];
       return a === undefined || b === undefined ? NaN : b - a;
     });
-    const cpuSteadyUs = ((steadyCpu[0]! + steadyCpu[1]!) * 1e6) / (ticks * perTick + probeIndex);
+    const steadyEvents = ticks * perTick + probeIndex;
+    const cpuSteadyUs = ((steadyCpu[0]! + steadyCpu[1]!) * 1e6) / steadyEvents;
+    log(
+      `CPU per event at the steady rate: sidecar ${((steadyCpu[0]! * 1e6) / steadyEvents).toFixed(1)} µs, ` +
+        `its PostgreSQL backends ${((steadyCpu[1]! * 1e6) / steadyEvents).toFixed(1)} µs`,
+    );
     const cpuFullUs = (perEvent('sidecar') ?? NaN) + (perEvent('postgres') ?? NaN);
     const latencies = [...sentAt].filter(([id]) => alertAt.has(id)).map(([id, t0]) => alertAt.get(id)! - t0);
     const transport = [...sentAt]
