@@ -32,8 +32,11 @@ export interface DagSummary {
   max_active_runs: number;
   is_paused: boolean;
   tasks: Array<{ task_id: string; upstream: string[]; pool: string; trigger_rule: string; retries: number }>;
+  /** Assets whose new events start a run (`onAssets`), and those a cron run waits for (`waitForAssets`). */
+  on_assets: string[];
+  wait_for_assets: string[];
   last_run: { logical_date: Date; state: string } | null;
-  runs: { running: number; success: number; failed: number };
+  runs: { running: number; success: number; failed: number; cancelled: number };
 }
 
 /**
@@ -61,8 +64,15 @@ export async function listDags(engine: Engine, options: { history?: boolean } = 
         trigger_rule: t.triggerRule,
         retries: t.retries,
       })),
+      on_assets: d.onAssets.map((a) => a.key),
+      wait_for_assets: d.waitForAssets.map((a) => a.key),
       last_run: r?.last_logical_date ? { logical_date: r.last_logical_date, state: r.last_state! } : null,
-      runs: { running: r?.running ?? 0, success: r?.success ?? 0, failed: r?.failed ?? 0 },
+      runs: {
+        running: r?.running ?? 0,
+        success: r?.success ?? 0,
+        failed: r?.failed ?? 0,
+        cancelled: r?.cancelled ?? 0,
+      },
     };
   });
 }
