@@ -11,7 +11,6 @@ import {
   taskInstances,
   taskLogs,
   type DagRunRow,
-  type TaskInstanceRow,
   type TaskLogQuery,
   type TaskLogRow,
 } from './store/index.js';
@@ -21,6 +20,7 @@ import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
 import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
+import { withWaitingReasons, type TaskInstanceDetail } from './waitingReasons.js';
 
 export interface DagSummary {
   dag_id: string;
@@ -91,13 +91,15 @@ export async function listRuns(
   return listRunRows(engine.knex, filter);
 }
 
-export type RunDetail = DagRunRow & { task_instances: TaskInstanceRow[] };
+export type RunDetail = DagRunRow & { task_instances: TaskInstanceDetail[] };
 
-/** A run with its task instances, or undefined. */
+/** A run with its task instances (each with why it waits, where that needs saying), or undefined. */
 export async function getRun(engine: Engine, runId: number): Promise<RunDetail | undefined> {
   const run = await getRunRow(engine.knex, runId);
   if (!run) return undefined;
-  return { ...run, task_instances: await taskInstances(engine.knex, runId) };
+  const tasks = await taskInstances(engine.knex, runId);
+  const dag = engine.dags.get(run.dag_id);
+  return { ...run, task_instances: await withWaitingReasons(engine.knex, dag, run, tasks) };
 }
 
 /**

@@ -19,6 +19,9 @@ import {
 import type { Dag, ResolvedTask } from './dag.js';
 import { evaluateRun, type RunEvaluation } from './triggerRules.js';
 import { outletEvents } from './assets.js';
+import { pastStatesOf } from './pastStates.js';
+import { TryOutcomeSignal } from './taskOutcomes.js';
+import { chosenDownstream } from './taskKinds.js';
 
 /**
  * Re-evaluates a run whose row the caller holds FOR UPDATE (`lockRun`; finishing tries use the
@@ -32,7 +35,8 @@ export async function advanceRun(
   runId: number,
 ): Promise<{ queued: QueuedTry[]; runState: RunState }> {
   const run = (await readRuns(trx, [runId])).get(runId);
-  const evaluation = evaluateRun(dag, run?.tasks ?? new Map());
+  const [past] = await pastStatesOf(trx, [{ dag, runId }]);
+  const evaluation = evaluateRun(dag, run?.tasks ?? new Map(), past);
   const { queued } = await applyTransitions(trx, [{ runId, ...evaluation }]);
   return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
 }
@@ -58,7 +62,8 @@ export async function createRunInTx(
   dag: Dag,
   run: Omit<NewRun, 'tasks' | 'dagId' | 'state'>,
 ): Promise<{ runId: number; run: DagRunRow; queued: QueuedTry[] } | undefined> {
-  const evaluation = evaluateRun(dag, new Map());
+  const [past] = await pastStatesOf(trx, [{ dag, logicalDate: run.logicalDate }]);
+  const evaluation = evaluateRun(dag, new Map(), past);
   const initial = new Map<string, TaskState>([
     ...evaluation.queue.map((t): [string, TaskState] => [t, 'queued']),
     ...evaluation.settle.map((s): [string, TaskState] => [s.taskId, s.state]),
@@ -100,6 +105,7 @@ export function retryDelayMs(
  * (platform/errors.ts, the one place that decides) says another try cannot help — a
  * `PermanentTaskError`, an `InvalidInputError` or `ConfigError`, or an error with
  * `retriable: false`. Such an error fails the task instance at once, whatever retries remain.
+ * A `TryOutcomeSignal` (a sensor's reschedule, a task skipping itself) is its own outcome.
  */
 export function failureOutcome(
   task: ResolvedTask,
@@ -108,6 +114,7 @@ export function failureOutcome(
   error: Error,
   now: Date,
 ): TryOutcome {
+  if (error instanceof TryOutcomeSignal) return error.outcome();
   const message = error.message || error.name;
   if (tryNumber < maxTries && isRetriable(error)) {
     return {
@@ -135,7 +142,7 @@ export interface TryFinish extends TryEnd {
   dag?: Dag;
 }
 
-const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry']);
+const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry', 'up_for_reschedule']);
 
 /**
  * Whether a run must be looked at again once its finished tries are recorded. Tries of one run
@@ -193,15 +200,17 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   const finished = new Map<number, Set<string>>();
   tries.forEach((t, i) => {
     if (!recorded[i] || !t.dag) return;
-    if (t.outcome.kind === 'retry' || t.outcome.kind === 'handed_back') {
+    const { kind } = t.outcome;
+    if (kind === 'retry' || kind === 'handed_back' || kind === 'reschedule') {
+      // A reschedule pokes again in the same try, under the new key recordTries drew for it.
       results[i]!.queued.push({
         runId: t.runId,
         dagId: t.dag.id,
         taskId: t.taskId,
         pool: t.dag.taskById.get(t.taskId)?.pool ?? 'default',
-        tryNumber: t.tryNumber + 1,
+        tryNumber: kind === 'reschedule' ? t.tryNumber : t.tryNumber + 1,
         tryKey: nextTryKeys[i]!,
-        ...(t.outcome.kind === 'retry' ? { notBefore: t.outcome.notBefore } : {}),
+        ...(t.outcome.kind === 'handed_back' ? {} : { notBefore: t.outcome.notBefore }),
       });
     } else {
       finished.set(t.runId, (finished.get(t.runId) ?? new Set<string>()).add(t.taskId));
@@ -214,10 +223,14 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   for (let round = 1; decide.length > 0 && round <= MAX_DECISION_ROUNDS; round += 1) {
     const transitions: RunTransitions[] = [];
     const again = new Set<number>();
-    for (const { runId, view, tasks } of decide) {
+    const past = await pastStatesOf(
+      knex,
+      decide.map(({ runId }) => ({ dag: dagOf(runId), runId })),
+    );
+    for (const [k, { runId, view, tasks }] of decide.entries()) {
       if (!view) continue; // the run was deleted
       const dag = dagOf(runId);
-      const evaluation = evaluateRun(dag, view.tasks);
+      const evaluation = evaluateRun(dag, view.tasks, past[k]);
       setRunState(tries, results, runId, evaluation.runState);
       if (tasks && mustRecheck(dag, tasks, view.tasks, evaluation)) again.add(runId);
       const unchanged =
@@ -238,11 +251,19 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   return results;
 }
 
-/** A success of a task with outlets carries their asset events (written with the success). */
+/**
+ * A success of a task with outlets carries their asset events (written with the success), and a
+ * branch's success the downstream tasks it chose.
+ */
 function withAssetEvents(t: TryFinish): TryEnd {
-  const outlets = t.dag?.taskById.get(t.taskId)?.outlets ?? [];
-  if (t.outcome.kind !== 'success' || outlets.length === 0) return t;
-  return { ...t, assets: outletEvents(outlets, t.outcome.output) };
+  const task = t.dag?.taskById.get(t.taskId);
+  const outlets = task?.outlets ?? [];
+  if (t.outcome.kind !== 'success' || (outlets.length === 0 && !task?.branch)) return t;
+  return {
+    ...t,
+    ...(outlets.length > 0 ? { assets: outletEvents(outlets, t.outcome.output) } : {}),
+    ...(task?.branch ? { followed: chosenDownstream(task.id, t.outcome.output, task.downstream) } : {}),
+  };
 }
 
 /** One try's end: `finishTries` for a single try. */

@@ -76,7 +76,14 @@ export interface TaskInstanceRow {
   started_at: Date | null;
   heartbeat_at: Date | null;
   ended_at: Date | null;
+  /** The next try's time when up for retry; the next poke's when up for reschedule. */
   next_try_at: Date | null;
+  /** A sensor's first poke since it was last cleared (its timeout counts from it). */
+  first_poke_at: Date | null;
+  /** Pokes a sensor has made since it was last cleared. */
+  pokes: number;
+  /** The direct downstream tasks a branch task chose (the others were skipped). */
+  followed: string[] | null;
 }
 
 /** Who wrote a log line: the task's own code (`ctx.log`), or the engine (an event on the try). */
@@ -85,10 +92,12 @@ export type TaskLogSource = 'task' | 'engine';
 /**
  * The engine's events on a try, as `fields.event` of its `engine` lines. `raised` carries the
  * error a handler threw (with its stack); `retried`, `failed` and `handed_back` carry the reason
- * the engine recorded. `cleared` and `marked` are written on the try that was current when an
- * operator acted (0 if the task never ran). `cancelled` is written on the try current when the
- * task instance was cancelled (with `reason` and `by`); `aborted` by the worker whose running try
- * it stopped because the engine no longer held that try (cancelled, marked, cleared).
+ * the engine recorded; `rescheduled` a sensor's poke that did not find its condition (with the
+ * next poke's time), `skipped` a task that skipped itself (with the reason). `cleared` and
+ * `marked` are written on the try that was current when an operator acted (0 if the task never
+ * ran). `cancelled` is written on the try current when the task instance was cancelled (with
+ * `reason` and `by`); `aborted` by the worker whose running try it stopped because the engine no
+ * longer held that try (cancelled, marked, cleared).
  */
 export const TRY_EVENTS = [
   'queued',
@@ -99,6 +108,8 @@ export const TRY_EVENTS = [
   'failed',
   'succeeded',
   'handed_back',
+  'rescheduled',
+  'skipped',
   'marked',
   'cleared',
   'cancelled',
