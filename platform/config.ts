@@ -73,6 +73,12 @@ const schema = z.object({
   WAREFLOW_CACHE_DIR: z.string().min(1).optional(),
   /** Parquet archive, reports, outbox. @defaultValue ./data */
   DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Where suppliers drop their stock files (`*.csv`) for the `supplier_stock_import` DAG; loaded
+   * files move to `processed/` under it, unreadable ones to `rejected/`.
+   * @defaultValue DATA_DIR/supplier-drop
+   */
+  SUPPLIER_DROP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Events older than this many days go to the DLQ. @defaultValue 400 */
   MAX_EVENT_AGE_DAYS: positiveInt.default(400),
@@ -122,7 +128,9 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
 });
 
-export type Config = Readonly<z.output<typeof schema>>;
+export type Config = Readonly<
+  Omit<z.output<typeof schema>, 'SUPPLIER_DROP_DIR'> & { SUPPLIER_DROP_DIR: string }
+>;
 export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, string | undefined>>;
 
 /**
@@ -149,7 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | ConfigInput = process.env): 
       'DASHBOARD_USER and DASHBOARD_PASSWORD must be set together',
     );
   }
-  return Object.freeze({ ...config, DATA_DIR: path.resolve(config.DATA_DIR) });
+  const dataDir = path.resolve(config.DATA_DIR);
+  return Object.freeze({
+    ...config,
+    DATA_DIR: dataDir,
+    SUPPLIER_DROP_DIR: path.resolve(config.SUPPLIER_DROP_DIR ?? path.join(dataDir, 'supplier-drop')),
+  });
 }
 
 /** Hides the password of a URL (or anything that looks like one) so it can be logged. */

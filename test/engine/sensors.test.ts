@@ -19,28 +19,31 @@ import { waitFor } from '../support/wait.js';
 import { startHarness, type Harness } from './harness.js';
 
 /** What the sensors below wait for; the tests flip it while the worker runs them. */
-const world = { ready: false, pokesBeforeError: 0, failNextPoke: false };
+const world = { ready: false, failNextPoke: false };
 const tasksSeenRunning: string[] = [];
+
+const ready = sensor({
+  poke: () => {
+    if (world.failNextPoke) {
+      world.failNextPoke = false;
+      throw new Error('the source did not answer');
+    }
+    return world.ready ? { done: true, output: { seen: 'ready' } } : { done: false, reason: 'not ready' };
+  },
+  intervalMs: 150,
+  timeoutMs: 60_000,
+  retries: 1,
+  retryDelayMs: 10,
+});
 
 const waiting = defineDag({
   id: 'wait_for_ready',
   schedule: null,
   startDate: '2026-01-01T00:00:00Z',
   tasks: {
-    ready: sensor({
-      poke: () => {
-        if (world.failNextPoke) {
-          world.failNextPoke = false;
-          throw new Error('the source did not answer');
-        }
-        return world.ready ? { done: true, output: { seen: 'ready' } } : { done: false, reason: 'not ready' };
-      },
-      intervalMs: 150,
-      timeoutMs: 60_000,
-      retries: 1,
-      retryDelayMs: 10,
-    }),
-    after: task((ctx) => ctx.upstream.ready, { upstream: ['ready'] }),
+    ready,
+    // Typed: the sensor's output, or null had its poke answered a bare `true`.
+    after: task((ctx) => ctx.upstream.ready?.seen ?? null, { upstream: { ready } }),
   },
 });
 
@@ -139,7 +142,7 @@ describe('sensors', () => {
     expect(ready).to.include({ state: 'success', try_number: 1, max_tries: 2 }); // pokes used no retry
     expect(ready.output).to.deep.equal({ seen: 'ready' });
     expect(ready.pokes).to.be.greaterThan(pokesBefore);
-    expect((await instance(h, run.id, 'after')).output).to.deep.equal({ seen: 'ready' });
+    expect((await instance(h, run.id, 'after')).output).to.equal('ready');
     const events = (await getTaskLogs(h.engine, run.id, 'ready'))
       .filter((l) => l.source === 'engine')
       .map((l) => l.fields.event);
