@@ -1,11 +1,12 @@
 import type { Knex, Logger } from '../platform/index.js';
 import type { Dag, TaskServices } from './dag.js';
 import { runTry } from './runner.js';
+import { SkipTaskError } from './taskOutcomes.js';
 
 export interface LocalRunResult {
   outputs: Record<string, unknown>;
   failed: Record<string, Error>;
-  /** Tasks not run because an upstream task failed or was skipped. */
+  /** Tasks that skipped themselves, or were not run because an upstream task failed or was skipped. */
   skipped: string[];
   durationsMs: Record<string, number>;
 }
@@ -52,6 +53,7 @@ export async function runDagInProcess(
         );
         result.durationsMs[task.id] = r.durationMs;
         if (r.ok) result.outputs[task.id] = r.output;
+        else if (r.error instanceof SkipTaskError) result.skipped.push(task.id);
         else result.failed[task.id] = r.error;
         onTaskEnd?.(task.id, r.ok ? { ok: true, output: r.output, durationMs: r.durationMs } : r);
       }),

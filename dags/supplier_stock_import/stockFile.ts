@@ -65,7 +65,7 @@ export function parseStockFile(text: string): ParsedStockFile {
       continue;
     }
     if (fields.length !== header.length) {
-      reject(`${fields.length} fields where the header has ${header.length}`);
+      reject(`${fields.length} field${fields.length === 1 ? '' : 's'} where the header has ${header.length}`);
       continue;
     }
     const [sku, warehouseId, quantityText, availableText = ''] = fields.map((f) => f.trim());

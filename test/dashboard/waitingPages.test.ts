@@ -39,7 +39,6 @@ const choosing = defineDag({
   },
 });
 
-const failFirstDay = true;
 const chained = defineDag({
   id: 'page_past',
   schedule: '0 0 * * *',
@@ -48,8 +47,7 @@ const chained = defineDag({
   tasks: {
     load: task(
       (ctx) => {
-        if (failFirstDay && ctx.dataIntervalStart.toISOString().startsWith('2026-03-01'))
-          throw new Error('no rows');
+        if (ctx.dataIntervalStart.toISOString().startsWith('2026-03-01')) throw new Error('no rows');
         return 'loaded';
       },
       { dependsOnPast: true },
