@@ -20,6 +20,7 @@ import {
 import { gridOf } from '../grid.js';
 import { withNotes } from '../notes.js';
 import { tryIsFinal } from '../taskLog.js';
+import { taskDefinition } from '../taskDefinition.js';
 
 /**
  * DAGs, runs, task instances, logs and backfills. Reads are open; every mutation passes
@@ -120,8 +121,9 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { runId, taskId } = taskParams.parse(req.params);
     const found = await engine.getRun(runId);
     const ti = found?.tasks.find((t) => t.task_id === taskId);
-    if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
-    res.json(ti);
+    if (!found || !ti) throw notFound(`task '${taskId}' of run ${runId}`);
+    const definition = catalog.byId.get(found.run.dag_id)?.taskById.get(taskId);
+    res.json({ ...ti, definition: definition ? taskDefinition(definition) : null });
   });
 
   r.post('/runs/:runId/tasks/:taskId/mark', mutation, async (req, res) => {

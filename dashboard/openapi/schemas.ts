@@ -86,6 +86,13 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
         ...nullable({ type: 'array', items: { type: 'string' } }),
         description: 'the direct downstream tasks a branch task chose (the others are skipped)',
       },
+      definition: {
+        ...nullable({ type: 'object' }),
+        description:
+          'the task as its DAG defines it (GET of one task instance): upstream, downstream, trigger_rule, ' +
+          'retries, pool, depends_on_past, branch, sensor (interval_ms, timeout_ms, exponential_backoff, ' +
+          'max_interval_ms, on_timeout) or null',
+      },
       waiting_reason: {
         ...nullable({ type: 'string' }),
         description:

@@ -79,6 +79,13 @@ describe('pages and API: why a task waits (sensors, branches, depends on past)',
       return body.state === 'up_for_reschedule' ? body : undefined;
     });
     expect(ti.pokes).to.equal(1);
+    expect(ti.definition.sensor).to.deep.equal({
+      interval_ms: 5_000,
+      timeout_ms: 3_600_000,
+      exponential_backoff: false,
+      max_interval_ms: 3_600_000,
+      on_timeout: 'fail',
+    });
     expect(ti.waiting_reason).to.match(/^sensor: condition not met after 1 poke; next poke at /);
     expect(ti.waiting_reason).to.include(ti.next_try_at);
     const html = await page(`/dags/page_sensor/runs/${run.id}/tasks/arrived`);
@@ -102,6 +109,7 @@ describe('pages and API: why a task waits (sensors, branches, depends on past)',
     expect((await waitForRun(s.harness.engine, run.id, { pollMs: 20 })).state).to.equal('success');
     const { body } = await get(`/api/runs/${run.id}/tasks/choose`);
     expect(body).to.deep.include({ output: 'small', followed: ['small'] });
+    expect(body.definition).to.deep.include({ branch: true, downstream: ['small', 'large'], sensor: null });
     expect((await get(`/api/runs/${run.id}/tasks/large`)).body.state).to.equal('skipped');
     const html = await page(`/dags/page_branch/runs/${run.id}/tasks/choose`);
     expect(html).to.match(/<dd id="followed">\s*followed small\s*<\/dd>/);
@@ -117,10 +125,9 @@ describe('pages and API: why a task waits (sensors, branches, depends on past)',
     const [first, second] = runs.map((r: { id: number }) => r.id);
     expect((await waitForRun(s.harness.engine, first!, { pollMs: 20 })).state).to.equal('failed');
     const reason = `depends on past: run ${first}'s task load is failed`;
-    expect((await get(`/api/runs/${second}/tasks/load`)).body).to.include({
-      state: 'none',
-      waiting_reason: reason,
-    });
+    const { body } = await get(`/api/runs/${second}/tasks/load`);
+    expect(body).to.include({ state: 'none', waiting_reason: reason });
+    expect(body.definition.depends_on_past).to.equal(true);
     const html = await page(`/dags/page_past/runs/${second}/tasks/load`);
     expect(html).to.include(
       `<dd id="waiting-reason">depends on past: run ${first}&#39;s task load is failed</dd>`,
