@@ -31,7 +31,8 @@ export interface QueuedTry {
   tryNumber: number;
   /**
    * The key PostgreSQL drew when this try was created (`task_instances.try_key`): unique across
-   * databases, resets and restores, the same for every enqueue of the same try.
+   * databases, resets and restores, the same for every enqueue of the same try. A sensor's
+   * reschedule draws a new one, so each of its pokes is a job of its own.
    */
   tryKey: string;
   /** Do not start before this instant (retry backoff). */
