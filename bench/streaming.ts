@@ -2,7 +2,10 @@
  * `npm run bench -- streaming [--events N] [--instances N] [--latency-seconds S] [--rate R] [--skus N] [--warehouses N] [--keep]`
  *
  * 1. Produces N generated events (default 1,000,000) into a fresh 6-partition topic.
- * 2. Limit: a bare kafkajs consumer (eachBatch, no work) drains the topic; its rate is the ceiling.
+ * 2. Limits: a bare kafkajs consumer (eachBatch, no work) drains the topic; its rate is the
+ *    ceiling. Then the bare pipeline (barePipeline.ts) COPYs the same rows into a ledger migrated
+ *    like the sidecar's, with an offset upsert per batch: the limit that binds
+ *    (`events_per_s_vs_pipeline`), and the CPU per event that `cpu_us_per_event_full` is judged by.
  * 3. The sidecar (`wareflow streaming`, a child process; `--instances` of them in one consumer
  *    group, default 1) consumes and fully processes the same topic — validate, apply, windows,
  *    anomalies, alerts, commit — into a database of its own.
@@ -11,11 +14,12 @@
  *    must raise an alert; alert_latency_p99_ms = p99 of (alert received on inventory-alerts −
  *    probe handed to the producer). Its limit is the bare Kafka produce→consume p99 of the same
  *    probes, measured by a plain consumer on the events topic at the same time.
+ *    cpu_us_per_event_5k = CPU of the sidecar and its backends per event of this phase, against
+ *    2 × cpu_us_per_event_full (the drain phase).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync, openSync } from 'node:fs';
@@ -34,30 +38,10 @@ import { bareDrain } from './bareDrain.js';
 import { ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
-
-/** The `Etc/GMT` zone whose local time is closest to 14:00 at `now`. */
-function busyZone(now: Date): string {
-  let offset = Math.round(14 - (now.getUTCHours() + now.getUTCMinutes() / 60));
-  if (offset > 14) offset -= 24;
-  if (offset < -12) offset += 24;
-  // POSIX-style names: Etc/GMT-10 is ten hours ahead of UTC.
-  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
+import { barePipeline } from './barePipeline.js';
+import { busyZone, freePort, p99 } from './streamingSupport.js';
 
 const log = (msg: string) => process.stderr.write(`[bench streaming] ${msg}\n`);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0);
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  return port;
-}
-
-function p99(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(0.99 * s.length) - 1)] ?? NaN;
-}
 
 export interface StreamingBenchOptions {
   events: number;
@@ -76,6 +60,8 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
   const dbName = `wareflow_bench_streaming_${randomBytes(4).toString('hex')}`;
   const dbUrl = new URL(base.DATABASE_URL);
   dbUrl.pathname = `/${dbName}`;
+  const bareUrl = new URL(base.DATABASE_URL);
+  bareUrl.pathname = `/${dbName}_bare`;
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: dbUrl.toString(),
@@ -147,6 +133,24 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     const bareSeconds = await bareDrain(kafka, topics.events, N);
     const bareRate = N / bareSeconds;
     log(`bare kafkajs consumer: ${Math.round(bareRate)} events/s`);
+
+    // --- 2b. limit: the bare pipeline (COPY into a ledger migrated like the sidecar's + offsets)
+    await ensureDatabase(bareUrl.toString(), (u) => createKnex(u, { poolMax: 1 }));
+    const bareKnex = createKnex(bareUrl.toString(), { poolMax: 1 });
+    try {
+      await migrateLatest(bareKnex);
+      await writeMasterData(bareKnex, master);
+    } finally {
+      await bareKnex.destroy();
+    }
+    const pipeline = await barePipeline(kafka, topics.events, N, bareUrl.toString());
+    const pipelineRate = N / pipeline.seconds;
+    log(
+      `bare pipeline (COPY + offsets): ${Math.round(pipelineRate)} events/s` +
+        (pipeline.cpuUsPerEvent === undefined
+          ? ''
+          : `, ${pipeline.cpuUsPerEvent.toFixed(1)} µs CPU per event`),
+    );
 
     // --- 3. the sidecar, as its own process (or several, in one consumer group)
     let childLog = '';
@@ -301,6 +305,8 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     const steady = liveEvents({ master, seed: 8, levels, start: generatedAt, rate: steadyRate });
     const traffic = Array.from({ length: ticks * perTick }, () => steady.next().value);
     let probeIndex = 0;
+    pgPids = await backends();
+    const cpuAtSteady = await cpuNow();
     const start = performance.now();
     const shift = Date.now() - generatedAt;
     for (let tick = 0; tick < ticks; tick++) {
@@ -331,6 +337,19 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     const waitUntil = Date.now() + 15_000;
     while (alertAt.size < sentAt.size && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 100));
     const actualRate = (ticks * perTick) / ((performance.now() - start) / 1000);
+    const cpuAfterSteady = await cpuNow();
+    const steadyCpu = (['sidecar', 'postgres'] as const).map((k) => {
+      const a = cpuAtSteady[k];
+      const b = cpuAfterSteady[k];
+      return a === undefined || b === undefined ? NaN : b - a;
+    });
+    const steadyEvents = ticks * perTick + probeIndex;
+    const cpuSteadyUs = ((steadyCpu[0]! + steadyCpu[1]!) * 1e6) / steadyEvents;
+    log(
+      `CPU per event at the steady rate: sidecar ${((steadyCpu[0]! * 1e6) / steadyEvents).toFixed(1)} µs, ` +
+        `its PostgreSQL backends ${((steadyCpu[1]! * 1e6) / steadyEvents).toFixed(1)} µs`,
+    );
+    const cpuFullUs = (perEvent('sidecar') ?? NaN) + (perEvent('postgres') ?? NaN);
     const latencies = [...sentAt].filter(([id]) => alertAt.has(id)).map(([id, t0]) => alertAt.get(id)! - t0);
     const transport = [...sentAt]
       .filter(([id]) => transportAt.has(id))
@@ -340,12 +359,17 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     );
     const results = [
       result('events_per_s', sidecarRate, 'events/s', bareRate),
+      result('events_per_s_vs_pipeline', sidecarRate, 'events/s', pipelineRate),
       result('alert_latency_p99_ms', p99(latencies), 'ms', p99(transport)),
+      result('cpu_us_per_event_full', cpuFullUs, 'µs', pipeline.cpuUsPerEvent ?? NaN),
+      result('cpu_us_per_event_5k', cpuSteadyUs, 'µs', 2 * cpuFullUs),
     ];
     printReport('streaming', results, [
       `${N} events, ${instances} sidecar instance${instances > 1 ? 's' : ''}, ${skus} SKUs × ${warehouses} warehouses (${activePairs} pairs with events; every warehouse in ${zone}, early afternoon), 6 partitions; limit = bare kafkajs eachBatch consumer on the same topic`,
       `targets: events_per_s ≥ 50000 (${sidecarRate >= 50_000 ? 'met' : 'NOT met'}); alert_latency_p99_ms < 500 (${p99(latencies) < 500 ? 'met' : 'NOT met'}) at ~${Math.round(actualRate)} events/s; latency limit = bare Kafka produce→consume p99 of the same probes`,
       `probe alerts received: ${latencies.length}/${sentAt.size}`,
+      `events_per_s_vs_pipeline: limit = bare pipeline (kafkajs → binary COPY into a ledger migrated like the sidecar's, offset upsert per batch; no validation, levels, windows or anomalies); target ratio ≥ 0.7 (${sidecarRate / pipelineRate >= 0.7 ? 'met' : 'NOT met'})`,
+      `cpu_us_per_event_*: sidecar process + its PostgreSQL backends; full = the drain phase (limit: the bare pipeline's own CPU per event), 5k = the steady phase at ~${Math.round(actualRate)} events/s (limit: 2 × full)`,
       cpuNote,
     ]);
   } finally {
@@ -361,6 +385,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     if (!keep) {
       const admin = createKnex(base.DATABASE_URL.replace(/\/[^/]*$/, '/postgres'), { poolMax: 1 });
       await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [dbName]);
+      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [`${dbName}_bare`]);
       await admin.destroy();
       const kadmin = kafka.admin();
       await kadmin.connect();

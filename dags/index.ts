@@ -1,5 +1,5 @@
 /**
- * The five inventory DAGs (SPEC §6) and what their tasks need. The CLI and the scheduler load
+ * The five inventory DAGs (SPEC §6), the supplier stock importer, and what their tasks need. The CLI and the scheduler load
  * `dags`; a worker builds `createDagServices(config, logger)` once and hands it to every task as
  * `ctx.services.inventory`.
  */
@@ -26,6 +26,7 @@ export {
   type WeeklySummary,
 } from './weekly_summary/index.js';
 import { weeklySummary } from './weekly_summary/index.js';
+import { supplierStockImport } from './supplier_stock_import/index.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';
 export { archivePath } from './daily_inventory_etl/parquetArchive.js';
@@ -48,6 +49,14 @@ export const dags: readonly Dag[] = [
   lowStockAlerts,
   weeklySummary,
   dataQuality,
+  supplierStockImport,
 ];
 
-export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, weeklySummary, dataQuality };
+export {
+  dailyInventoryEtl,
+  hourlyTransactionAggregation,
+  lowStockAlerts,
+  weeklySummary,
+  dataQuality,
+  supplierStockImport,
+};

@@ -10,6 +10,7 @@ import type {
   RunNote,
   RunDayCount,
   RunState,
+  TaskInstanceDetail,
   TaskInstanceInRun,
   TaskInstanceRow,
   TaskState,
@@ -88,6 +89,7 @@ export type {
   RunState,
   TaskState,
   TaskInstanceRow,
+  TaskInstanceDetail,
   TaskInstanceInRun,
   RunDayCount,
 };
@@ -117,7 +119,8 @@ export interface RunFilter {
 
 export interface RunWithTasks {
   run: RunRow;
-  tasks: TaskInstanceRow[];
+  /** With why each waits, where its state alone does not say (`waiting_reason`). */
+  tasks: TaskInstanceDetail[];
 }
 
 export interface TaskLogLine {

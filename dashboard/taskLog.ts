@@ -2,12 +2,13 @@ import type { RunRow, TaskInstanceRow, TaskLogLine } from './engine.js';
 import { formatTime } from './views/format.js';
 
 /** States in which a task instance's current try is still writing (or about to write) its log. */
-const WRITING: ReadonlySet<string> = new Set(['queued', 'running']);
+const WRITING: ReadonlySet<string> = new Set(['queued', 'running', 'up_for_reschedule']);
 
 /**
  * Whether try `n` of a task can get no more log lines: a later try exists, or it is the current
- * try and the task is not queued or running (a task cleared to `none` in a running run is about to
- * be queued again, so its try is not final yet). The task page stops following the log then.
+ * try and the task is not queued, running or waiting for its next poke (a task cleared to `none`
+ * in a running run is about to be queued again, so its try is not final yet). The task page stops
+ * following the log then.
  */
 export function tryIsFinal(ti: TaskInstanceRow, run: RunRow, n: number): boolean {
   if (n < ti.try_number) return true;

@@ -68,10 +68,11 @@ export async function cancelRun(
 }
 
 /**
- * Cancels one task instance that has not ended (waiting, queued, running or up for retry; a mapped
- * task with its instances, or one of them): it becomes `cancelled` (a running try is aborted, its late result discarded) and its downstream
- * tasks follow their trigger rules (see `evaluateRun`: all_success and none_failed tasks are
- * cancelled too, all_done tasks run). A task that has already ended is a `ConflictError`.
+ * Cancels one task instance that has not ended (waiting, queued, running, up for retry or a sensor
+ * between pokes; a mapped task with its instances, or one of them): it becomes `cancelled` (a
+ * running try is aborted, its late result discarded) and its downstream tasks follow their trigger
+ * rules (see `evaluateRun`: all_success and none_failed tasks are cancelled too, all_done tasks
+ * run). A task that has already ended is a `ConflictError`.
  */
 export async function cancelTask(
   engine: Engine,

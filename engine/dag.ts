@@ -3,6 +3,7 @@ import { InvalidInputError } from '../platform/index.js';
 import { validateSchedule } from './schedule.js';
 import { isTimeZone, stripUndefined, toDate, topologicalOrder } from './dagGraph.js';
 import { assetProblem, toOutlet, type Asset, type Outlet, type OutletSpec } from './assets.js';
+import { followBranch, sensorProblem, type SensorSettings } from './taskKinds.js';
 
 /** When a task may start, judged from the final states of its direct upstream tasks. */
 export const TRIGGER_RULES = ['all_success', 'all_done', 'one_failed', 'none_failed'] as const;
@@ -29,6 +30,11 @@ export interface TaskOptions {
   pool?: string;
   /** @defaultValue 'all_success' */
   triggerRule?: TriggerRule;
+  /**
+   * Start only once the same task of the previous run (by logical date, manual runs left out)
+   * succeeded or was skipped; the first run has none (Airflow's `depends_on_past`). @defaultValue false
+   */
+  dependsOnPast?: boolean;
 }
 
 /** Upstream declared by name (outputs typed `unknown`) or by task object (outputs typed). */
@@ -48,6 +54,10 @@ export interface TaskDef<Out, Up> {
   readonly inlets?: readonly Asset[];
   /** The params schema the handler reads `ctx.params` by; its DAG must declare the same one. */
   readonly params?: z.ZodType;
+  /** Set by `sensor()`: its pokes. */
+  readonly sensor?: SensorSettings;
+  /** Set by `branch()`: the output names the direct downstream tasks that run. */
+  readonly branch?: boolean;
   /** Type-only marker of the output, so a downstream task can read it typed. */
   readonly __output?: Out;
 }
@@ -55,7 +65,7 @@ export interface TaskDef<Out, Up> {
 /** The output type of a task definition. */
 export type OutputOf<T> = T extends { readonly __output?: infer Out } ? Awaited<Out> : never;
 
-type UpstreamOutputs<U> = U extends readonly (infer N extends string)[]
+export type UpstreamOutputs<U> = U extends readonly (infer N extends string)[]
   ? { readonly [K in N]: unknown }
   : U extends Readonly<Record<string, AnyTaskDef>>
     ? { readonly [K in keyof U]: OutputOf<U[K]> }
@@ -186,6 +196,9 @@ export interface ResolvedTask {
   timeoutMs: number;
   pool: string;
   triggerRule: TriggerRule;
+  dependsOnPast: boolean;
+  sensor?: SensorSettings;
+  branch: boolean;
   description?: string;
   outlets: readonly Outlet[];
   inlets: readonly Asset[];
@@ -228,6 +241,7 @@ const DEFAULTS = {
   timeoutMs: 3_600_000,
   pool: 'default',
   triggerRule: 'all_success' as TriggerRule,
+  dependsOnPast: false,
 };
 
 /**
@@ -295,6 +309,9 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     if (!ID.test(o.pool)) fail(`pool '${o.pool}' must be letters, digits, '_', '-' or '.'`, taskId);
     if (!TRIGGER_RULES.includes(o.triggerRule))
       fail(`unknown trigger rule '${o.triggerRule}' (expected ${TRIGGER_RULES.join(', ')})`, taskId);
+    if (typeof o.dependsOnPast !== 'boolean') fail('dependsOnPast must be true or false', taskId);
+    const sensorError = t.sensor && sensorProblem(t.sensor);
+    if (sensorError) fail(sensorError, taskId);
     if (typeof t.run !== 'function') fail('has no handler function', taskId);
     if (t.params && t.params !== def.params)
       fail(`reads params by a schema that is not the DAG's params schema`, taskId);
@@ -304,6 +321,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
         fail(`maps over '${mapOver}', which is not one of its upstream tasks`, taskId);
       if ((t.outlets ?? []).length > 0)
         fail('is mapped and cannot write outlets (declare them on a task downstream of it)', taskId);
+      if (t.sensor || t.branch) fail('is mapped and cannot be a sensor or a branch', taskId);
     }
     resolved.set(taskId, {
       id: taskId,
@@ -315,6 +333,9 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       timeoutMs: o.timeoutMs,
       pool: o.pool,
       triggerRule: o.triggerRule,
+      dependsOnPast: o.dependsOnPast,
+      ...(t.sensor ? { sensor: t.sensor } : {}),
+      branch: t.branch === true,
       ...(t.options.description ? { description: t.options.description } : {}),
       outlets: (t.outlets ?? []).map(toOutlet),
       inlets: [...(t.inlets ?? [])],
@@ -323,6 +344,11 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     });
   }
   for (const t of resolved.values()) for (const u of t.upstream) resolved.get(u)!.downstream.push(t.id);
+  for (const t of resolved.values()) {
+    if (!t.branch) continue;
+    if (t.downstream.length === 0) fail('is a branch without downstream tasks to choose from', t.id);
+    t.run = followBranch(t.id, t.run, t.downstream);
+  }
   const onAssets = [...(def.onAssets ?? [])];
   const waitForAssets = [...(def.waitForAssets ?? [])];
   const taskAssets = [...resolved.values()].map((t) => ({

@@ -9,6 +9,7 @@ import {
 import type { Dag } from './dag.js';
 import { foldMapped, mapInstanceId } from './mapping.js';
 import { evaluateRun } from './triggerRules.js';
+import { pastStatesOf } from './pastStates.js';
 
 /**
  * Applies what the trigger rules decided for runs (`applyTransitions`), expanding the mapped
@@ -71,7 +72,8 @@ async function expand(
   if (expansions.every((e) => e.state === 'running')) return queued;
   const view = (await readRuns(trx, [runId])).get(runId);
   if (!view) return queued;
-  const evaluation = evaluateRun(dag, foldMapped(dag, view.tasks));
+  const [past] = await pastStatesOf(trx, [{ dag, runId }]);
+  const evaluation = evaluateRun(dag, foldMapped(dag, view.tasks), past);
   const next = await applyDecisions(
     trx,
     [{ runId, ...evaluation, previousRunState: view.state, version: view.version }],

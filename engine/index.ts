@@ -25,6 +25,12 @@ export {
   type TriggerRule,
 } from './dag.js';
 export { isTimeZone } from './dagGraph.js';
+export { sensor, SensorTimeoutError, type PokeResult, type SensorOptions } from './sensor.js';
+export { fileSensor, type FileSensorOptions } from './fileSensor.js';
+export { sqlSensor, type SqlSensorOptions } from './sqlSensor.js';
+export { branch, type BranchChoice } from './branching.js';
+export { SkipTaskError, RescheduleTaskError, TryOutcomeSignal } from './taskOutcomes.js';
+export type { SensorSettings } from './taskKinds.js';
 export {
   asset,
   partitionKey,
@@ -51,7 +57,14 @@ export {
   type SchedulerMetrics,
 } from './metrics.js';
 export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
-export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
+export {
+  evaluateRun,
+  FINAL_STATES,
+  type PastStates,
+  type RunEvaluation,
+  type TaskView,
+} from './triggerRules.js';
+export { type TaskInstanceDetail } from './waitingReasons.js';
 export {
   aggregateMapped,
   foldMapped,

@@ -3,11 +3,15 @@ import { InvalidInputError } from '../platform/index.js';
 import type { Dag, ResolvedTask, TaskServices } from './dag.js';
 import { mapInstanceId } from './mapping.js';
 import { runTry, type TryInput, type TryResult } from './runner.js';
+import { SkipTaskError } from './taskOutcomes.js';
 
 export interface LocalRunResult {
   outputs: Record<string, unknown>;
   failed: Record<string, Error>;
-  /** Tasks not run because an upstream task failed or was skipped (or a mapped one's list was empty). */
+  /**
+   * Tasks that skipped themselves, or were not run because an upstream task failed or was skipped
+   * (or a mapped one's list was empty).
+   */
   skipped: string[];
   durationsMs: Record<string, number>;
 }
@@ -65,6 +69,7 @@ export async function runDagInProcess(
 function record(id: string, r: TryResult, result: LocalRunResult, onTaskEnd?: TaskEnd): void {
   result.durationsMs[id] = r.durationMs;
   if (r.ok) result.outputs[id] = r.output;
+  else if (r.error instanceof SkipTaskError) result.skipped.push(id);
   else result.failed[id] = r.error;
   onTaskEnd?.(id, r.ok ? { ok: true, output: r.output, durationMs: r.durationMs } : r);
 }

@@ -62,12 +62,13 @@ export function aggregateMapped(states: readonly TaskState[]): TaskState {
  * instances as its statement left them, the parent as it was before), so it counts only while
  * the task has not been expanded (`none`), or when it has no instance (skipped on an empty
  * list, failed on a bad one, settled without running). Instances still `none` are left over
- * from a clear and belong to no expansion; they do not count.
+ * from a clear and belong to no expansion; they do not count. Every other field of an entry is
+ * kept (a branch's choice).
  */
-export function foldMapped(
+export function foldMapped<V extends { state: TaskState }>(
   dag: Dag,
-  states: ReadonlyMap<string, { state: TaskState }>,
-): ReadonlyMap<string, { state: TaskState }> {
+  states: ReadonlyMap<string, V>,
+): ReadonlyMap<string, V> {
   if (!hasMappedTasks(dag)) return states;
   const instances = new Map<string, TaskState[]>();
   for (const [id, { state }] of states) {
@@ -77,11 +78,13 @@ export function foldMapped(
     if (list) list.push(state);
     else instances.set(taskId, [state]);
   }
-  const folded = new Map<string, { state: TaskState }>();
+  const folded = new Map<string, V>();
   for (const t of dag.tasks) {
-    const stored = states.get(t.id)?.state ?? 'none';
+    const entry = states.get(t.id);
+    const stored = entry?.state ?? 'none';
     const children = t.mapOver === undefined || stored === 'none' ? undefined : instances.get(t.id);
-    folded.set(t.id, { state: children ? aggregateMapped(children) : stored });
+    if (children) folded.set(t.id, { ...entry!, state: aggregateMapped(children) });
+    else if (entry) folded.set(t.id, entry);
   }
   return folded;
 }

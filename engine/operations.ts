@@ -11,7 +11,6 @@ import {
   taskInstances,
   taskLogs,
   type DagRunRow,
-  type TaskInstanceRow,
   type TaskLogQuery,
   type TaskLogRow,
 } from './store/index.js';
@@ -21,6 +20,7 @@ import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
 import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
+import { withWaitingReasons, type TaskInstanceDetail } from './waitingReasons.js';
 import { taskOfInstance } from './mapping.js';
 import { checkInstances, planClear, queueInstances } from './mappedOperations.js';
 
@@ -34,8 +34,11 @@ export interface DagSummary {
   max_active_runs: number;
   is_paused: boolean;
   tasks: Array<{ task_id: string; upstream: string[]; pool: string; trigger_rule: string; retries: number }>;
+  /** Assets whose new events start a run (`onAssets`), and those a cron run waits for (`waitForAssets`). */
+  on_assets: string[];
+  wait_for_assets: string[];
   last_run: { logical_date: Date; state: string } | null;
-  runs: { running: number; success: number; failed: number };
+  runs: { running: number; success: number; failed: number; cancelled: number };
 }
 
 /**
@@ -63,8 +66,15 @@ export async function listDags(engine: Engine, options: { history?: boolean } = 
         trigger_rule: t.triggerRule,
         retries: t.retries,
       })),
+      on_assets: d.onAssets.map((a) => a.key),
+      wait_for_assets: d.waitForAssets.map((a) => a.key),
       last_run: r?.last_logical_date ? { logical_date: r.last_logical_date, state: r.last_state! } : null,
-      runs: { running: r?.running ?? 0, success: r?.success ?? 0, failed: r?.failed ?? 0 },
+      runs: {
+        running: r?.running ?? 0,
+        success: r?.success ?? 0,
+        failed: r?.failed ?? 0,
+        cancelled: r?.cancelled ?? 0,
+      },
     };
   });
 }
@@ -83,13 +93,15 @@ export async function listRuns(
   return listRunRows(engine.knex, filter);
 }
 
-export type RunDetail = DagRunRow & { task_instances: TaskInstanceRow[] };
+export type RunDetail = DagRunRow & { task_instances: TaskInstanceDetail[] };
 
-/** A run with its task instances, or undefined. */
+/** A run with its task instances (each with why it waits, where that needs saying), or undefined. */
 export async function getRun(engine: Engine, runId: number): Promise<RunDetail | undefined> {
   const run = await getRunRow(engine.knex, runId);
   if (!run) return undefined;
-  return { ...run, task_instances: await taskInstances(engine.knex, runId) };
+  const tasks = await taskInstances(engine.knex, runId);
+  const dag = engine.dags.get(run.dag_id);
+  return { ...run, task_instances: await withWaitingReasons(engine.knex, dag, run, tasks) };
 }
 
 /**

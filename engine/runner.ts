@@ -3,6 +3,7 @@ import { coerceError, InvalidInputError, WareflowError } from '../platform/index
 import { triggeringAssetEvents, type TaskLogLine, type TaskLogSource } from './store/index.js';
 import { validateParams } from './params.js';
 import { TryLog, type TaskLogSink, type TryLogOptions } from './tryLog.js';
+import { TryOutcomeSignal } from './taskOutcomes.js';
 import type { Dag, ResolvedTask, RunType, TaskContext, TaskLogger, TaskServices } from './dag.js';
 import { mapItemOf, parseInstanceId } from './mapping.js';
 
@@ -171,10 +172,10 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   } catch (thrown) {
     const error = coerceError(thrown);
     const handedBack = error instanceof WorkerShutdownError;
-    // A hand-back is the engine's own event, written when it is recorded.
+    // A hand-back, a reschedule or a skip is the engine's own event, written when it is recorded.
     if (error instanceof TryCancelledError) {
       write('warn', `aborted: ${error.reason}`, { event: 'aborted', reason: error.reason }, 'engine');
-    } else if (!handedBack) {
+    } else if (!handedBack && !(error instanceof TryOutcomeSignal)) {
       const timedOut = error instanceof TaskTimeoutError;
       write(
         'error',

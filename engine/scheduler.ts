@@ -19,6 +19,7 @@ import { advanceBackfill } from './backfill.js';
 import { cancelTimedOutRuns } from './cancel.js';
 import { createSchedulerMetrics } from './metrics.js';
 import { advanceIdleRuns } from './recovery.js';
+import { advanceRunsWaitingOnPast } from './dependsOnPast.js';
 import { assetDeclarations, createAssetTriggeredRuns, readyIntervals } from './assetScheduler.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
 import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
@@ -189,6 +190,9 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     }
     for (const r of await advanceIdleRuns(engine)) {
       log.warn({ dag_id: r.dagId, run_id: r.runId }, 'advanced a run nothing was advancing');
+    }
+    for (const r of await advanceRunsWaitingOnPast(engine)) {
+      log.info({ dag_id: r.dagId, run_id: r.runId, queued: r.queued }, 'its previous run let a task start');
     }
     return { reenqueued, zombies: zombies.length };
   }

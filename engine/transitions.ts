@@ -18,6 +18,9 @@ import {
 import type { Dag, ResolvedTask } from './dag.js';
 import { evaluateRun, type RunEvaluation } from './triggerRules.js';
 import { outletEvents } from './assets.js';
+import { pastStatesOf } from './pastStates.js';
+import { TryOutcomeSignal } from './taskOutcomes.js';
+import { chosenDownstream } from './taskKinds.js';
 import { applyDecisions } from './expansion.js';
 import { foldMapped, foldedTaskOf, taskOfInstance } from './mapping.js';
 
@@ -33,7 +36,8 @@ export async function advanceRun(
   runId: number,
 ): Promise<{ queued: QueuedTry[]; runState: RunState }> {
   const run = (await readRuns(trx, [runId])).get(runId);
-  const evaluation = evaluateRun(dag, foldMapped(dag, run?.tasks ?? new Map()));
+  const [past] = await pastStatesOf(trx, [{ dag, runId }]);
+  const evaluation = evaluateRun(dag, foldMapped(dag, run?.tasks ?? new Map()), past);
   const { queued } = await applyDecisions(trx, [{ runId, ...evaluation }], () => dag);
   return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
 }
@@ -59,7 +63,8 @@ export async function createRunInTx(
   dag: Dag,
   run: Omit<NewRun, 'tasks' | 'dagId' | 'state'>,
 ): Promise<{ runId: number; run: DagRunRow; queued: QueuedTry[] } | undefined> {
-  const evaluation = evaluateRun(dag, new Map());
+  const [past] = await pastStatesOf(trx, [{ dag, logicalDate: run.logicalDate }]);
+  const evaluation = evaluateRun(dag, new Map(), past);
   const initial = new Map<string, TaskState>([
     ...evaluation.queue.map((t): [string, TaskState] => [t, 'queued']),
     ...evaluation.settle.map((s): [string, TaskState] => [s.taskId, s.state]),
@@ -101,6 +106,7 @@ export function retryDelayMs(
  * (platform/errors.ts, the one place that decides) says another try cannot help — a
  * `PermanentTaskError`, an `InvalidInputError` or `ConfigError`, or an error with
  * `retriable: false`. Such an error fails the task instance at once, whatever retries remain.
+ * A `TryOutcomeSignal` (a sensor's reschedule, a task skipping itself) is its own outcome.
  */
 export function failureOutcome(
   task: ResolvedTask,
@@ -109,6 +115,7 @@ export function failureOutcome(
   error: Error,
   now: Date,
 ): TryOutcome {
+  if (error instanceof TryOutcomeSignal) return error.outcome();
   const message = error.message || error.name;
   if (tryNumber < maxTries && isRetriable(error)) {
     return {
@@ -136,7 +143,7 @@ export interface TryFinish extends TryEnd {
   dag?: Dag;
 }
 
-const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry']);
+const ACTIVE: ReadonlySet<TaskState> = new Set(['queued', 'running', 'up_for_retry', 'up_for_reschedule']);
 
 /**
  * Whether a run must be looked at again once its finished tries are recorded. Tries of one run
@@ -200,15 +207,17 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   const finished = new Map<number, Set<string>>();
   tries.forEach((t, i) => {
     if (!recorded[i] || !t.dag) return;
-    if (t.outcome.kind === 'retry' || t.outcome.kind === 'handed_back') {
+    const { kind } = t.outcome;
+    if (kind === 'retry' || kind === 'handed_back' || kind === 'reschedule') {
+      // A reschedule pokes again in the same try, under the new key recordTries drew for it.
       results[i]!.queued.push({
         runId: t.runId,
         dagId: t.dag.id,
         taskId: t.taskId,
         pool: taskOfInstance(t.dag, t.taskId)?.pool ?? 'default',
-        tryNumber: t.tryNumber + 1,
+        tryNumber: kind === 'reschedule' ? t.tryNumber : t.tryNumber + 1,
         tryKey: nextTryKeys[i]!,
-        ...(t.outcome.kind === 'retry' ? { notBefore: t.outcome.notBefore } : {}),
+        ...(t.outcome.kind === 'handed_back' ? {} : { notBefore: t.outcome.notBefore }),
       });
     } else {
       finished.set(t.runId, (finished.get(t.runId) ?? new Set<string>()).add(t.taskId));
@@ -221,11 +230,15 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   for (let round = 1; decide.length > 0 && round <= MAX_DECISION_ROUNDS; round += 1) {
     const transitions: RunTransitions[] = [];
     const again = new Set<number>();
-    for (const { runId, view, tasks } of decide) {
+    const past = await pastStatesOf(
+      knex,
+      decide.map(({ runId }) => ({ dag: dagOf(runId), runId })),
+    );
+    for (const [k, { runId, view, tasks }] of decide.entries()) {
       if (!view) continue; // the run was deleted
       const dag = dagOf(runId);
       const folded = foldMapped(dag, view.tasks);
-      const evaluation = evaluateRun(dag, folded);
+      const evaluation = evaluateRun(dag, folded, past[k]);
       setRunState(tries, results, runId, evaluation.runState);
       if (tasks && mustRecheck(dag, tasks, view.tasks, evaluation, folded)) again.add(runId);
       const unchanged =
@@ -246,11 +259,19 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
   return results;
 }
 
-/** A success of a task with outlets carries their asset events (written with the success). */
+/**
+ * A success of a task with outlets carries their asset events (written with the success), and a
+ * branch's success the downstream tasks it chose.
+ */
 function withAssetEvents(t: TryFinish): TryEnd {
-  const outlets = t.dag?.taskById.get(t.taskId)?.outlets ?? [];
-  if (t.outcome.kind !== 'success' || outlets.length === 0) return t;
-  return { ...t, assets: outletEvents(outlets, t.outcome.output) };
+  const task = t.dag?.taskById.get(t.taskId);
+  const outlets = task?.outlets ?? [];
+  if (t.outcome.kind !== 'success' || (outlets.length === 0 && !task?.branch)) return t;
+  return {
+    ...t,
+    ...(outlets.length > 0 ? { assets: outletEvents(outlets, t.outcome.output) } : {}),
+    ...(task?.branch ? { followed: chosenDownstream(task.id, t.outcome.output, task.downstream) } : {}),
+  };
 }
 
 /** One try's end: `finishTries` for a single try. */

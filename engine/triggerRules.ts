@@ -13,6 +13,19 @@ const FAILED: ReadonlySet<TaskState> = new Set(['failed', 'upstream_failed']);
 
 type Settled = 'upstream_failed' | 'skipped' | 'cancelled';
 
+/** A task instance as the rules read it: its state and, for a branch that succeeded, its choice. */
+export interface TaskView {
+  state: TaskState;
+  /** The direct downstream tasks a branch task chose; null or absent: every one follows. */
+  followed?: readonly string[] | null;
+}
+
+/**
+ * For the tasks with `dependsOnPast`: the same task in the run's previous run (`null` when there
+ * is none, or it has no such task: nothing to wait for).
+ */
+export type PastStates = ReadonlyMap<string, { runId: number; state: TaskState } | null>;
+
 export interface RunEvaluation {
   /** Tasks in state `none` whose trigger rule is now met: to enqueue. */
   queue: string[];
@@ -23,6 +36,8 @@ export interface RunEvaluation {
    * when a leaf failed (or its upstream did), `cancelled` otherwise (a leaf was cancelled).
    */
   runState: RunState;
+  /** Tasks whose trigger rule is met but that wait for their previous run (`dependsOnPast`). */
+  waitingOnPast: Array<{ taskId: string; runId: number; state: TaskState }>;
 }
 
 /**
@@ -36,17 +51,37 @@ export interface RunEvaluation {
  * A cancelled upstream task is final and not a failure: where all_success or none_failed would
  * wait for it to succeed, the task is cancelled too (unless another upstream failed, which makes it
  * upstream_failed); all_done runs after it; one_failed does not count it as a failure.
+ * A branch task that succeeded skips the direct downstream tasks it did not choose, whatever their
+ * rule; their own downstream tasks then follow the rules above (a none_failed join runs). A task
+ * with `dependsOnPast` whose rule says run waits until the same task of the previous run
+ * (`past`, read by the caller; without it such a task waits) succeeded or was skipped.
  */
-export function evaluateRun(dag: Dag, current: ReadonlyMap<string, { state: TaskState }>): RunEvaluation {
+export function evaluateRun(
+  dag: Dag,
+  current: ReadonlyMap<string, TaskView>,
+  past?: PastStates,
+): RunEvaluation {
   const states = new Map<string, TaskState>();
   for (const t of dag.tasks) states.set(t.id, current.get(t.id)?.state ?? 'none');
   const queue: string[] = [];
   const settle: RunEvaluation['settle'] = [];
+  const waitingOnPast: RunEvaluation['waitingOnPast'] = [];
   for (const t of dag.tasks) {
     if (states.get(t.id) !== 'none') continue;
     const up = t.upstream.map((u) => states.get(u)!);
-    const decision = decide(t.triggerRule, up);
+    const notChosen = t.upstream.some((u) => {
+      const followed = current.get(u)?.followed;
+      return states.get(u) === 'success' && followed != null && !followed.includes(t.id);
+    });
+    const decision = notChosen ? 'skipped' : decide(t.triggerRule, up);
     if (decision === 'wait') continue;
+    if (decision === 'run' && t.dependsOnPast) {
+      const previous = past ? past.get(t.id) : { runId: 0, state: 'none' as const };
+      if (previous && previous.state !== 'success' && previous.state !== 'skipped') {
+        waitingOnPast.push({ taskId: t.id, ...previous });
+        continue;
+      }
+    }
     if (decision === 'run') {
       queue.push(t.id);
       states.set(t.id, 'queued');
@@ -62,7 +97,7 @@ export function evaluateRun(dag: Dag, current: ReadonlyMap<string, { state: Task
     else if (leaves.some((s) => FAILED.has(s))) runState = 'failed';
     else runState = 'cancelled';
   }
-  return { queue, settle, runState };
+  return { queue, settle, runState, waitingOnPast };
 }
 
 function decide(rule: TriggerRule, up: TaskState[]): 'wait' | 'run' | Settled {

@@ -73,11 +73,22 @@ const schema = z.object({
   WAREFLOW_CACHE_DIR: z.string().min(1).optional(),
   /** Parquet archive, reports, outbox. @defaultValue ./data */
   DATA_DIR: z.string().min(1).default('./data'),
+  /**
+   * Where suppliers drop their stock files (`*.csv`) for the `supplier_stock_import` DAG; loaded
+   * files move to `processed/` under it, unreadable ones to `rejected/`.
+   * @defaultValue DATA_DIR/supplier-drop
+   */
+  SUPPLIER_DROP_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Events older than this many days go to the DLQ. @defaultValue 400 */
   MAX_EVENT_AGE_DAYS: positiveInt.default(400),
   /** How far behind the newest event time a window may still receive events. @defaultValue 120000 */
   ALLOWED_LATENESS_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).default(120_000),
+  /**
+   * Address the scheduler's, worker's and sidecar's /health and /metrics bind: loopback unless said
+   * otherwise (`0.0.0.0` for a Prometheus on another machine). @defaultValue 127.0.0.1
+   */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the streaming sidecar's /health and /metrics. @defaultValue 3001 */
   STREAMING_PORT: port.default(3001),
   /** Port of the worker's /metrics and /health. @defaultValue 3002 */
@@ -113,11 +124,13 @@ const schema = z.object({
    * and Bull Board still need an operator. @defaultValue false
    */
   DASHBOARD_PUBLIC_READ: bool.default(false),
-  /** When set, the dashboard's `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
+  /** When set, every process's `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
 });
 
-export type Config = Readonly<z.output<typeof schema>>;
+export type Config = Readonly<
+  Omit<z.output<typeof schema>, 'SUPPLIER_DROP_DIR'> & { SUPPLIER_DROP_DIR: string }
+>;
 export type ConfigInput = Partial<Record<keyof z.input<typeof schema>, string | undefined>>;
 
 /**
@@ -144,7 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | ConfigInput = process.env): 
       'DASHBOARD_USER and DASHBOARD_PASSWORD must be set together',
     );
   }
-  return Object.freeze({ ...config, DATA_DIR: path.resolve(config.DATA_DIR) });
+  const dataDir = path.resolve(config.DATA_DIR);
+  return Object.freeze({
+    ...config,
+    DATA_DIR: dataDir,
+    SUPPLIER_DROP_DIR: path.resolve(config.SUPPLIER_DROP_DIR ?? path.join(dataDir, 'supplier-drop')),
+  });
 }
 
 /** Hides the password of a URL (or anything that looks like one) so it can be logged. */

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, type Registry } from 'prom-client';
@@ -70,6 +71,22 @@ export function registerDependencyGauge(
   });
 }
 
+export interface HealthServerOptions {
+  /** The address to bind: loopback unless said otherwise (METRICS_HOST). @defaultValue 127.0.0.1 */
+  host?: string;
+  /** When set, `/metrics` answers only `Authorization: Bearer <metricsToken>` (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
+  /** How long each health check may take. @defaultValue 2000 */
+  timeoutMs?: number;
+}
+
+/** Whether an Authorization header carries exactly this bearer token (compared in constant time). */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
 /**
  * `/health` (200 or 503 with the state of each check) and `/metrics` (Prometheus text), for the
  * processes without an HTTP app of their own: the scheduler, the worker, the streaming sidecar.
@@ -79,8 +96,9 @@ export async function startHealthServer(
   registry: Registry,
   checks: Record<string, HealthCheck>,
   logger: Logger,
-  timeoutMs = 2_000,
+  options: HealthServerOptions = {},
 ): Promise<HealthServer> {
+  const { host = '127.0.0.1', metricsToken, timeoutMs = 2_000 } = options;
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const reply = async () => {
@@ -90,6 +108,9 @@ export async function startHealthServer(
         const report = await runChecks(checks, timeoutMs);
         res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify(report));
+      } else if (url === '/metrics' && metricsToken && !bearerIs(req.headers.authorization, metricsToken)) {
+        res.writeHead(401, { 'content-type': 'text/plain' });
+        res.end('metrics need Authorization: Bearer <METRICS_TOKEN>\n');
       } else if (url === '/metrics') {
         const body = await registry.metrics();
         res.writeHead(200, { 'content-type': registry.contentType }).end(body);
@@ -105,7 +126,7 @@ export async function startHealthServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });

@@ -15,4 +15,5 @@ export {
   registerDependencyGauge,
   type HealthCheck,
   type HealthServer,
+  type HealthServerOptions,
 } from './health.js';

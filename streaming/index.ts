@@ -53,6 +53,11 @@ export {
   type OpenWindowRow,
   type WindowShape,
 } from './store/listOpenWindows.js';
+/**
+ * The ledger write alone (binary COPY) and the sidecar's session settings: the streaming bench's
+ * bare pipeline, its in-run limit, writes with exactly these.
+ */
+export { copyLedger, SIDECAR_SESSION_SQL, type LedgerEvent } from './store/index.js';
 /** The dead-letter topic for operators: list, show and replay (the CLI's `dlq` and the DLQ page). */
 export {
   listDeadLetters,

@@ -111,7 +111,10 @@ export async function startStreaming(
     registerDependencyGauge(metrics.registry, checks);
     const port = options.port ?? config.STREAMING_PORT;
     if (port !== false) {
-      health = await startHealthServer(port, metrics.registry, checks, logger);
+      health = await startHealthServer(port, metrics.registry, checks, logger, {
+        host: config.METRICS_HOST,
+        metricsToken: config.METRICS_TOKEN,
+      });
       closers.push(() => health!.close());
     }
 

@@ -1,5 +1,10 @@
 import type { Registry } from 'prom-client';
-import { startHealthServer, type HealthCheck, type Logger } from '../platform/index.js';
+import {
+  startHealthServer,
+  type HealthCheck,
+  type HealthServerOptions,
+  type Logger,
+} from '../platform/index.js';
 
 /**
  * Serves `GET /metrics` (Prometheus text) and `GET /health` for a worker process: 200 when every
@@ -11,8 +16,9 @@ export async function startMetricsServer(
   port: number,
   logger: Logger,
   checks: Record<string, HealthCheck> = {},
+  options: HealthServerOptions = {},
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const server = await startHealthServer(port, registry, checks, logger);
+  const server = await startHealthServer(port, registry, checks, logger, options);
   logger.info({ port: server.port, checks: Object.keys(checks) }, 'worker metrics listening');
   return server;
 }

@@ -203,7 +203,8 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
         ).finally(() => alerts.delete(sent));
         alerts.add(sent);
       }
-      if (!result.ok && !result.handedBack) throw result.error; // shows the failed try in Bull Board
+      // Shows the failed try in Bull Board (not a sensor's reschedule, nor a task that skipped itself).
+      if (!result.ok && (outcome.kind === 'failed' || outcome.kind === 'retry')) throw result.error;
       return outcome.kind;
     } finally {
       active.delete(key);

@@ -11,6 +11,7 @@ import {
   triggerRun,
   waitForRun,
   type BackfillProgress,
+  type DagSummary,
 } from '../../engine/index.js';
 import { EXIT } from '../errors.js';
 import { withEngine } from '../registry.js';
@@ -18,6 +19,16 @@ import { iso, parseDate, parseJsonObject, printJson, printTable, wholeNumber } f
 
 /** SQLSTATEs of a database, schema or table that is not there yet. */
 const NO_SCHEMA = new Set(['3D000', '3F000', '42P01']);
+
+/** A DAG's schedule for people: its cron, the assets it runs on, the assets its cron runs wait for. */
+function scheduleText(d: DagSummary): string {
+  const parts = [
+    ...(d.schedule ? [d.schedule] : []),
+    ...(d.on_assets.length > 0 ? [`on ${d.on_assets.join(', ')}`] : []),
+    ...(d.wait_for_assets.length > 0 ? [`after ${d.wait_for_assets.join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : '(manual)';
+}
 
 export function registerDagsCommands(program: Command): void {
   const dags = program.command('dags').description('DAGs: list, trigger, backfill, pause');
@@ -44,15 +55,16 @@ export function registerDagsCommands(program: Command): void {
           return;
         }
         printTable(
-          ['dag_id', 'schedule', 'timezone', 'paused', 'tasks', 'last run', 'state'],
+          ['dag_id', 'schedule', 'timezone', 'paused', 'tasks', 'last run', 'state', 'runs ✓/✗/⊘/▶'],
           list.map((d) => [
             d.dag_id,
-            d.schedule ?? '(manual)',
+            scheduleText(d),
             d.timezone,
             d.is_paused ? 'yes' : 'no',
             d.tasks.length,
             iso(d.last_run?.logical_date),
             d.last_run?.state,
+            `${d.runs.success}/${d.runs.failed}/${d.runs.cancelled}/${d.runs.running}`,
           ]),
         );
       });

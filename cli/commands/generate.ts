@@ -18,6 +18,8 @@ import {
   ensureOpeningStock,
   generateMasterData,
   generateToPostgres,
+  naturalRate,
+  planFeedTime,
   publishToKafka,
   writeMasterData,
 } from '../../inventory/generator/index.js';
@@ -31,7 +33,7 @@ interface GenerateFlags {
   warehouses: number;
   rows?: number;
   connections: number;
-  rate: number;
+  rate?: number;
   count?: number;
   duration?: number;
   seed: number;
@@ -51,6 +53,11 @@ function nonNegativeNumber(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 30)
     throw new InvalidArgumentError('expected a number from 0 to 30');
   return n;
+}
+
+/** A rate for people: 3 significant digits below 100 events/s. */
+function formatRate(rate: number): string {
+  return rate >= 100 ? String(Math.round(rate)) : rate.toPrecision(3);
 }
 
 /** A progress bar on stdout when it is a terminal (and not --json); otherwise nothing. */
@@ -126,6 +133,17 @@ async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
 async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'generate' });
   const master = generateMasterData({ seed: flags.seed, skus: flags.skus, warehouses: flags.warehouses });
+  const rate = flags.rate ?? naturalRate(master);
+  const feedTime = planFeedTime(master, rate, Date.now(), {
+    ...(flags.count === undefined ? {} : { count: flags.count }),
+    ...(flags.duration === undefined ? {} : { durationS: flags.duration }),
+  });
+  if (!feedTime) {
+    throw new UsageError(
+      `--rate ${rate} is a time-lapse of this catalogue (its natural trade is ` +
+        `${naturalRate(master).toPrecision(3)} events/s): give --count or --duration, so its simulated time can end now`,
+    );
+  }
   // The sidecar rejects events for SKUs and warehouses it does not know, and needs stock to apply
   // sales to: master data and opening stock go to PostgreSQL first.
   const knex = await preparedDatabase(config);
@@ -154,7 +172,11 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
   );
   if (!flags.json && !bar) {
     process.stderr.write(
-      `publishing to ${topic} at ${flags.rate} events/s` +
+      `publishing to ${topic} at ${formatRate(rate)} events/s` +
+        (feedTime.kind === 'live'
+          ? ', stamped with the wall clock'
+          : `, a ${Math.round(feedTime.factor)}× time-lapse: event time runs in simulated time from ` +
+            `${new Date(feedTime.start).toISOString()} to now`) +
         (flags.count === undefined && flags.duration === undefined ? ' until interrupted (Ctrl-C)\n' : '\n'),
     );
   }
@@ -167,7 +189,10 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
         seed: flags.seed,
         master,
         levels: opened.levels,
-        rate: flags.rate,
+        rate,
+        ...(feedTime.kind === 'time-lapse'
+          ? { eventTime: { start: feedTime.start, rate: feedTime.naturalRate } }
+          : {}),
         signal: stop.signal,
         ...(labels ? { injectAnomalies: { rate: flags.injectAnomalies!, onLabel: labels.write } } : {}),
         ...(flags.count === undefined ? {} : { count: flags.count }),
@@ -186,6 +211,8 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
       labels: labels?.written ?? 0,
       seconds: summary.seconds,
       rows_per_s: summary.events_per_s,
+      event_time: feedTime.kind === 'live' ? 'wall' : 'simulated',
+      time_lapse_factor: feedTime.kind === 'live' ? 1 : feedTime.factor,
       stopped: summary.stopped,
     };
     if (flags.json) console.log(JSON.stringify(result));
@@ -236,7 +263,11 @@ export function registerGenerateCommand(program: Command): void {
       'inject labelled incidents, about RATE of each type per pair per 30 simulated days; labels go to inventory.incident_labels',
       nonNegativeNumber,
     )
-    .option('--rate <n>', 'events per second (kafka)', positiveNumber, 100)
+    .option(
+      '--rate <n>',
+      "events per second (kafka); above the catalogue's natural trade, a time-lapse stamped in simulated time (needs --count or --duration)",
+      positiveNumber,
+    )
     .option('--count <n>', 'stop after this many events (kafka)', wholeNumber('--count', 1))
     .option('--duration <s>', 'stop after this many seconds (kafka)', positiveNumber)
     .option(

@@ -66,7 +66,10 @@ export async function startSchedulerProcess(
   const checks = { ...engineDependencies(ctx), loop: async () => scheduler.isAlive() };
   const port = options.metricsPort ?? ctx.config.SCHEDULER_METRICS_PORT;
   const server = await serveEndpoints(ctx, port, async (p) => {
-    const s = await startHealthServer(p, ctx.engine.metrics.registry, checks, ctx.logger);
+    const s = await startHealthServer(p, ctx.engine.metrics.registry, checks, ctx.logger, {
+      host: ctx.config.METRICS_HOST,
+      metricsToken: ctx.config.METRICS_TOKEN,
+    });
     ctx.logger.info({ port: s.port }, 'scheduler metrics listening');
     return s;
   });
@@ -108,7 +111,10 @@ export async function startWorkerProcess(
   const checks = { ...engineDependencies(ctx), workers: async () => worker.isRunning() };
   const port = options.metricsPort ?? config.WORKER_METRICS_PORT;
   const server = await serveEndpoints(ctx, port, (p) =>
-    startMetricsServer(ctx.engine.metrics.registry, p, ctx.logger, checks),
+    startMetricsServer(ctx.engine.metrics.registry, p, ctx.logger, checks, {
+      host: ctx.config.METRICS_HOST,
+      metricsToken: ctx.config.METRICS_TOKEN,
+    }),
   );
   return {
     port: server?.port,

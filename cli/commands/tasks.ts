@@ -5,6 +5,7 @@ import {
   mapInstanceId,
   nextFireAfter,
   runTry,
+  SkipTaskError,
   validateParams,
 } from '../../engine/index.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -81,12 +82,14 @@ export function registerTasksCommands(program: Command): void {
               },
               { db: knex, services: services?.services ?? {}, logger },
             );
+            // A sensor that timed out with onTimeout 'skip' (or any task that skipped itself) did not fail.
+            const skipped = !result.ok && result.error instanceof SkipTaskError;
             const summary = {
               dag_id: dagId,
               task_id: taskId,
               logical_date: iso(logicalDate),
               data_interval: { start: iso(interval.start), end: iso(interval.end) },
-              state: result.ok ? 'success' : 'failed',
+              state: result.ok ? 'success' : skipped ? 'skipped' : 'failed',
               duration_ms: Math.round(result.durationMs),
               ...(result.ok ? { output: result.output } : { error: result.error.message }),
               logs: result.logs.map((l) => ({ level: l.level, message: l.message, fields: l.fields })),
@@ -97,10 +100,12 @@ export function registerTasksCommands(program: Command): void {
               console.log(
                 result.ok
                   ? `success in ${summary.duration_ms} ms: ${JSON.stringify(result.output)}`
-                  : `failed: ${result.error.message}`,
+                  : skipped
+                    ? result.error.message
+                    : `failed: ${result.error.message}`,
               );
             }
-            if (!result.ok) process.exitCode = EXIT.failed;
+            if (!result.ok && !skipped) process.exitCode = EXIT.failed;
           } finally {
             await services?.close();
           }

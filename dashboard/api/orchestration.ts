@@ -21,7 +21,9 @@ import {
 import { gridOf } from '../grid.js';
 import { withNotes } from '../notes.js';
 import { tryIsFinal } from '../taskLog.js';
+import { taskDefinition } from '../taskDefinition.js';
 import { mappedInstancesOf } from '../mappedTasks.js';
+import { parseInstanceId } from '../../engine/index.js';
 
 /**
  * DAGs, runs, task instances, logs and backfills. Reads are open; every mutation passes
@@ -122,8 +124,10 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const { runId, taskId } = taskParams.parse(req.params);
     const found = await engine.getRun(runId);
     const ti = found?.tasks.find((t) => t.task_id === taskId);
-    if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
-    res.json(ti);
+    if (!found || !ti) throw notFound(`task '${taskId}' of run ${runId}`);
+    // A mapped task's instance is defined by its task.
+    const definition = catalog.byId.get(found.run.dag_id)?.taskById.get(parseInstanceId(taskId).taskId);
+    res.json({ ...ti, definition: definition ? taskDefinition(definition) : null });
   });
 
   r.get('/dags/:dagId/runs/:runId/tasks/:taskId/instances', async (req, res) => {

@@ -141,7 +141,7 @@ export const API_ROUTES: ApiRoute[] = [
   run({
     method: 'get',
     path: '/runs/:runId/tasks/:taskId',
-    summary: 'A task instance',
+    summary: 'A task instance, with why it waits and its definition (a sensor, a branch, depends on past)',
     params: taskParams,
     returns: 'TaskInstance',
   }),

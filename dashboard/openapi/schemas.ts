@@ -76,6 +76,28 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       queued_at: nullable(time),
       started_at: nullable(time),
       ended_at: nullable(time),
+      next_try_at: {
+        ...nullable(time),
+        description: 'the next try (up_for_retry) or the next poke of a sensor (up_for_reschedule)',
+      },
+      first_poke_at: { ...nullable(time), description: "a sensor's first poke since it was last cleared" },
+      pokes: { type: 'integer', description: 'pokes a sensor has made since it was last cleared' },
+      followed: {
+        ...nullable({ type: 'array', items: { type: 'string' } }),
+        description: 'the direct downstream tasks a branch task chose (the others are skipped)',
+      },
+      definition: {
+        ...nullable({ type: 'object' }),
+        description:
+          'the task as its DAG defines it (GET of one task instance): upstream, downstream, trigger_rule, ' +
+          'retries, pool, depends_on_past, branch, map_over (a mapped task, for its instances too), sensor ' +
+          '(interval_ms, timeout_ms, exponential_backoff, max_interval_ms, on_timeout) or null',
+      },
+      waiting_reason: {
+        ...nullable({ type: 'string' }),
+        description:
+          "why it waits: depends on past (the previous run's task and its state), a sensor's next poke",
+      },
       map_parent: nullable({ type: 'string', description: "a mapped task's instance: that task's id" }),
       map_index: nullable({ type: 'integer', description: "a mapped task's instance: its item's index" }),
       map_count: nullable({ type: 'integer', description: 'a mapped task: instances of its expansion' }),

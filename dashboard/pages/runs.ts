@@ -5,6 +5,7 @@ import { audited } from '../audit.js';
 import { requireMutation } from '../auth.js';
 import type { RouteDeps } from '../deps.js';
 import type { RunWithTasks } from '../engine.js';
+import type { ResolvedTask, TaskInstanceDetail } from '../../engine/index.js';
 import { notFound } from '../errors.js';
 import { ganttOf } from '../gantt.js';
 import { dagRunParams, dagTaskParams, logsQuery, taskInstanceIdSchema } from '../validation.js';
@@ -101,6 +102,7 @@ export function runPages(deps: RouteDeps): Router {
                       <td><a href="${href}/tasks/${encodeURIComponent(t.task_id)}">${t.task_id}</a></td>
                       <td>
                         ${stateLabel(t.state)}
+                        ${t.waiting_reason ? h`<br /><small class="muted waiting">${t.waiting_reason}</small>` : ''}
                         ${mapped ? h`<span class="muted small">${mapped.total} mapped: ${countsText(mapped)}</span>` : ''}
                       </td>
                       <td>${t.try_number}/${t.max_tries}</td>
@@ -151,7 +153,7 @@ export function runPages(deps: RouteDeps): Router {
           <div
             id="task"
             data-live="task"
-            data-active="${['running', 'queued', 'up_for_retry'].includes(ti.state) ? 'yes' : 'no'}"
+            data-active="${['running', 'queued', 'up_for_retry', 'up_for_reschedule'].includes(ti.state) ? 'yes' : 'no'}"
           >
             <h1>${taskId} <span class="muted">· ${dagId} · run ${runLabel(run)}</span> ${stateLabel(ti.state)}</h1>
             <dl class="facts">
@@ -168,11 +170,18 @@ export function runPages(deps: RouteDeps): Router {
               <dt>Duration</dt>
               <dd>${formatDuration(durationBetween(ti.started_at, ti.ended_at))}</dd>
               ${
-                ti.next_try_at
-                  ? h`<dt>Next try</dt>
-                      <dd>${formatTime(ti.next_try_at)}</dd>`
+                ti.next_try_at && ['up_for_retry', 'up_for_reschedule'].includes(ti.state)
+                  ? h`<dt>${ti.state === 'up_for_reschedule' ? 'Next poke' : 'Next try'}</dt>
+                      <dd id="next-try">${formatTime(ti.next_try_at)}</dd>`
                   : ''
               }
+              ${
+                ti.waiting_reason
+                  ? h`<dt>Waiting</dt>
+                      <dd id="waiting-reason">${ti.waiting_reason}</dd>`
+                  : ''
+              }
+              ${definition ? taskKindFacts(definition, ti) : ''}
               <dt>Pool</dt>
               <dd>${ti.pool}</dd>
               <dt>Worker</dt>
@@ -300,6 +309,31 @@ function instancesTable(runHrefValue: string, mapped: MappedInstances) {
         )}
       </tbody>
     </table>`;
+}
+
+/** What a sensor, a branch or a task that depends on its past adds to the task page's facts. */
+function taskKindFacts(definition: ResolvedTask, ti: TaskInstanceDetail) {
+  const s = definition.sensor;
+  return h`${
+    s
+      ? h`<dt>Sensor</dt>
+          <dd>
+            pokes every ${formatDuration(s.intervalMs)}${s.exponentialBackoff ? ' (doubling)' : ''}, gives up
+            after ${formatDuration(s.timeoutMs)} (${s.onTimeout === 'skip' ? 'then skips' : 'then fails'})
+          </dd>
+          <dt>Pokes</dt>
+          <dd id="pokes">${ti.pokes}${ti.first_poke_at ? ` since ${formatTime(ti.first_poke_at)}` : ''}</dd>`
+      : ''
+  }
+  ${
+    definition.branch
+      ? h`<dt>Branch</dt>
+          <dd id="followed">
+            ${ti.state === 'success' ? `followed ${ti.followed?.join(', ') || 'no task'}` : `chooses among ${definition.downstream.join(', ')}`}
+          </dd>`
+      : ''
+  }
+  ${definition.dependsOnPast ? h`<dt>Depends on past</dt><dd>yes</dd>` : ''}`;
 }
 
 function taskActions(ctx: PageContext, runHrefValue: string, taskId: string, state: string) {

@@ -38,8 +38,8 @@ export interface TryToClaim {
 }
 
 /**
- * Takes tries of task instances for a worker, in one statement: only a try that is queued (or up
- * for retry), or running with a heartbeat older than `staleMs` (its worker died), can be taken, so
+ * Takes tries of task instances for a worker, in one statement: only a try that is queued (up for
+ * retry, or a sensor up for reschedule, whose job names its current key), or running with a heartbeat older than `staleMs` (its worker died), can be taken, so
  * a duplicate or outdated BullMQ job finds nothing and two workers never run the same try.
  * Each try taken gets its `started` line in the try's log, naming the worker.
  * Returns one entry per requested try, in order: undefined where the try was not taken.
@@ -71,7 +71,7 @@ export async function claimTries(
          FROM wanted w
         WHERE ti.run_id = w.run_id AND ti.task_id = w.task_id AND ti.try_number = w.try_number
           AND (w.try_key IS NULL OR ti.try_key = w.try_key)
-          AND (ti.state IN ('queued', 'up_for_retry')
+          AND (ti.state IN ('queued', 'up_for_retry', 'up_for_reschedule')
                OR (ti.state = 'running'
                    AND ti.heartbeat_at < clock_timestamp() - make_interval(secs => ?)))
        RETURNING w.i, w.upstream, ti.run_id, ti.task_id, ti.try_number, ti.max_tries, ti.started_at,

@@ -31,6 +31,10 @@ export { appendTaskLogs } from './appendTaskLogs.js';
 export { findStrandedTries } from './findStrandedTries.js';
 export { findZombies } from './findZombies.js';
 export { findIdleRuns } from './findIdleRuns.js';
+// Sensors, branches and depends-on-past.
+export { sensorPoke } from './sensorPoke.js';
+export { pastTaskStates, type PastTarget } from './pastTaskStates.js';
+export { runsWaitingOnPast } from './runsWaitingOnPast.js';
 // Changes by hand: clear and mark.
 export { resetTasks } from './resetTasks.js';
 export { reopenRun } from './reopenRun.js';

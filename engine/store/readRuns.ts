@@ -6,7 +6,8 @@ import type { TaskState } from './types.js';
 export interface RunView {
   state: string;
   version: number;
-  tasks: Map<string, { state: TaskState }>;
+  /** Each task's state, and for a branch task that succeeded the downstream tasks it chose. */
+  tasks: Map<string, { state: TaskState; followed?: string[] | null }>;
 }
 
 /** One task instance of a run, with its run's state and version, as the queries return them. */
@@ -14,6 +15,7 @@ export interface RunRow {
   run_id: number;
   task_id: string;
   state: TaskState;
+  followed?: string[] | null;
   run_state: string;
   version: number;
 }
@@ -24,7 +26,7 @@ export function runViews(rows: RunRow[]): Map<number, RunView> {
   for (const r of rows) {
     let run = runs.get(r.run_id);
     if (!run) runs.set(r.run_id, (run = { state: r.run_state, version: r.version, tasks: new Map() }));
-    run.tasks.set(r.task_id, { state: r.state });
+    run.tasks.set(r.task_id, r.followed ? { state: r.state, followed: r.followed } : { state: r.state });
   }
   return runs;
 }
@@ -36,7 +38,7 @@ export async function readRuns(
 ): Promise<Map<number, RunView>> {
   const { rows } = await knex
     .raw(
-      `SELECT ti.run_id, ti.task_id, ti.state, r.state AS run_state, r.version
+      `SELECT ti.run_id, ti.task_id, ti.state, ti.followed, r.state AS run_state, r.version
          FROM orchestrator.dag_runs r JOIN orchestrator.task_instances ti ON ti.run_id = r.id
         WHERE r.id = ANY(?::bigint[])`,
       [runIds],

@@ -25,7 +25,8 @@ export async function resetTasks(
        UPDATE orchestrator.task_instances ti
           SET state = 'none', max_tries = ti.try_number + 1 + t.retries, output = NULL, error = NULL,
               worker_id = NULL, queued_at = NULL, started_at = NULL, heartbeat_at = NULL,
-              ended_at = NULL, next_try_at = NULL, map_count = NULL
+              ended_at = NULL, next_try_at = NULL, first_poke_at = NULL, pokes = 0, followed = NULL,
+              map_count = NULL
          FROM t
         WHERE ti.run_id = ? AND (ti.task_id = t.task_id OR ti.map_parent = t.task_id)
         RETURNING ti.task_id),

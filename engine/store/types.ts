@@ -31,7 +31,8 @@ export interface QueuedTry {
   tryNumber: number;
   /**
    * The key PostgreSQL drew when this try was created (`task_instances.try_key`): unique across
-   * databases, resets and restores, the same for every enqueue of the same try.
+   * databases, resets and restores, the same for every enqueue of the same try. A sensor's
+   * reschedule draws a new one, so each of its pokes is a job of its own.
    */
   tryKey: string;
   /** Do not start before this instant (retry backoff). */
@@ -76,7 +77,14 @@ export interface TaskInstanceRow {
   started_at: Date | null;
   heartbeat_at: Date | null;
   ended_at: Date | null;
+  /** The next try's time when up for retry; the next poke's when up for reschedule. */
   next_try_at: Date | null;
+  /** A sensor's first poke since it was last cleared (its timeout counts from it). */
+  first_poke_at: Date | null;
+  /** Pokes a sensor has made since it was last cleared. */
+  pokes: number;
+  /** The direct downstream tasks a branch task chose (the others were skipped). */
+  followed: string[] | null;
   /** A mapped instance: its mapped task's id (its parent row) and its element's position. */
   map_parent: string | null;
   map_index: number | null;
@@ -90,11 +98,13 @@ export type TaskLogSource = 'task' | 'engine';
 /**
  * The engine's events on a try, as `fields.event` of its `engine` lines. `raised` carries the
  * error a handler threw (with its stack); `retried`, `failed` and `handed_back` carry the reason
- * the engine recorded. `cleared` and `marked` are written on the try that was current when an
- * operator acted (0 if the task never ran). `cancelled` is written on the try current when the
- * task instance was cancelled (with `reason` and `by`); `aborted` by the worker whose running try
- * it stopped because the engine no longer held that try (cancelled, marked, cleared). `expanded`
- * is written on a mapped task's parent row (try 0) when it becomes its instances (`count`).
+ * the engine recorded; `rescheduled` a sensor's poke that did not find its condition (with the
+ * next poke's time), `skipped` a task that skipped itself (with the reason). `cleared` and
+ * `marked` are written on the try that was current when an operator acted (0 if the task never
+ * ran). `cancelled` is written on the try current when the task instance was cancelled (with
+ * `reason` and `by`); `aborted` by the worker whose running try it stopped because the engine no
+ * longer held that try (cancelled, marked, cleared). `expanded` is written on a mapped task's
+ * parent row (try 0) when it becomes its instances (`count`).
  */
 export const TRY_EVENTS = [
   'queued',
@@ -105,6 +115,8 @@ export const TRY_EVENTS = [
   'failed',
   'succeeded',
   'handed_back',
+  'rescheduled',
+  'skipped',
   'marked',
   'cleared',
   'cancelled',

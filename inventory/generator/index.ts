@@ -39,7 +39,7 @@ export { liveEvents, toKafkaMessage } from './live.js';
 export { LIVE_INCIDENT_TYPES, isInjected, type LiveInjection } from './liveIncidents.js';
 export { createLabelSink, type LabelSink } from './labelSink.js';
 export type { LiveLevel, LiveOptions } from './liveOptions.js';
-export { eventsPerDay, naturalRate } from './rate.js';
+export { eventsPerDay, naturalRate, planFeedTime, type FeedTime } from './rate.js';
 export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';
 export { PEAK_HOURS, isOpen } from './shape.js';
 export { countProducts, insertIncidentLabels, insertPurchaseOrders } from './store/index.js';

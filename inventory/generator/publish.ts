@@ -8,6 +8,13 @@ import type { LiveOptions } from './liveOptions.js';
 export interface PublishOptions extends Omit<LiveOptions, 'clock' | 'start' | 'rate'> {
   /** Events per second; `Infinity` sends as fast as the broker accepts. @defaultValue 100 */
   rate?: number;
+  /**
+   * Stamp events in simulated time instead of the wall clock: event i at `start + i / rate`
+   * seconds (`rate` = `naturalRate(master)`, where a simulated day takes a day of event time),
+   * however fast they are sent. A time-lapse (see `timeLapse`) uses it so that an hour of event
+   * time holds an hour of trade. @defaultValue the wall clock when each event is generated
+   */
+  eventTime?: { start: number; rate: number };
   /** Stop after this many events. */
   count?: number;
   /** Stop after this many milliseconds. */
@@ -35,7 +42,8 @@ export interface PublishSummary extends PublishProgress {
 const TICK_MS = 50;
 
 /**
- * Publishes live events (see `liveEvents`), stamped with the wall clock when they are sent, at
+ * Publishes live events (see `liveEvents`), stamped with the wall clock when they are sent (or in
+ * simulated time, `eventTime`), at
  * `rate` events per second until `count`, `durationMs` or `signal` says stop, whichever comes
  * first (without any of them it runs until the signal). One produce request is in flight at a
  * time, so events of a pair reach their partition in the order they were generated (a
@@ -57,7 +65,11 @@ export async function publishToKafka(
     throw new InvalidInputError(`duration must not be negative (got ${options.durationMs})`);
   }
   const { count = Infinity, durationMs = Infinity, signal } = options;
-  const events = liveEvents({ ...options, clock: Date.now });
+  const events = liveEvents(
+    options.eventTime
+      ? { ...options, start: options.eventTime.start, rate: options.eventTime.rate }
+      : { ...options, clock: Date.now },
+  );
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,

@@ -1,6 +1,7 @@
 /** SQL of the streaming sidecar: the ledger write, its progress, and what the detectors read back. */
 export { applyEvents, type AppliedEvents } from './applyEvents.js';
 export type { LedgerEvent } from './ledgerEvent.js';
+export { copyLedger } from './copyLedger.js';
 export { loadLedgerEvents, type StoredEvent } from './loadLedgerEvents.js';
 export { loadPartitionProgress, OffsetConflictError, type PartitionProgress } from './offsets.js';
 export { SIDECAR_SESSION_SQL } from './sidecarSession.js';

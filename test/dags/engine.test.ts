@@ -43,13 +43,14 @@ describe('the five inventory DAGs through the engine and a worker', () => {
     return { runId: run.id, states };
   }
 
-  it('lists exactly the five DAGs of SPEC §6 with their schedules and tasks', () => {
+  it('lists the five DAGs of SPEC §6 with their schedules and tasks, then the supplier stock importer', () => {
     expect(dags.map((d) => [d.id, d.schedule, d.timezone])).to.deep.equal([
       ['daily_inventory_etl', '0 2 * * *', 'UTC'],
       ['hourly_transaction_aggregation', '0 * * * *', 'UTC'],
       ['low_stock_alerts', '0 */6 * * *', 'UTC'],
       ['weekly_summary', '0 1 * * 1', 'UTC'],
       ['data_quality', '*/30 * * * *', 'UTC'],
+      ['supplier_stock_import', '0 * * * *', 'UTC'],
     ]);
     const edges = (id: string) =>
       dags
@@ -87,6 +88,10 @@ describe('the five inventory DAGs through the engine and a worker', () => {
       ...['integrity', 'business_rules', 'completeness', 'freshness', 'consistency'].map(
         (g) => `${g}→report`,
       ),
+    ]);
+    expect(edges('supplier_stock_import')).to.deep.equal([
+      'wait_for_stock_file',
+      'wait_for_stock_file→load_supplier_stock',
     ]);
   });
 

@@ -102,6 +102,7 @@ describe('mapped tasks in the dashboard', () => {
     const one = await get(`/api/runs/${runId}/tasks/transform%5B2%5D`);
     expect(one.status).to.equal(200);
     expect(one.body).to.include({ task_id: 'transform[2]', map_parent: 'transform', map_index: 2 });
+    expect(one.body.definition).to.include({ map_over: 'warehouses' });
     const run = await get(`/api/runs/${runId}`);
     expect(run.body.task_instances.map((t: any) => t.task_id)).to.include.members([
       'transform',

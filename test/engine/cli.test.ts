@@ -48,8 +48,24 @@ describe('wareflow dags/runs/tasks commands', () => {
   it('print one JSON document for dags list --json, with dag_id and schedule', async () => {
     const r = await run(['dags', 'list', '--json']);
     expect(r.code, r.stderr).to.equal(0);
-    const list = JSON.parse(r.stdout) as Array<{ dag_id: string; schedule: string }>;
+    const list = JSON.parse(r.stdout) as Array<{
+      dag_id: string;
+      schedule: string;
+      wait_for_assets: string[];
+      runs: Record<string, number>;
+    }>;
     expect(list.find((d) => d.dag_id === 'daily_inventory_etl')?.schedule).to.equal('0 2 * * *');
+    const weekly = list.find((d) => d.dag_id === 'weekly_summary')!;
+    expect(weekly.wait_for_assets).to.deep.equal(['warehouse.daily_inventory_snapshots']);
+    expect(weekly.runs).to.have.all.keys('running', 'success', 'failed', 'cancelled');
+  });
+
+  it('show in the dags list table what a DAG runs on and its runs by state', async () => {
+    const r = await run(['dags', 'list']);
+    expect(r.code, r.stderr).to.equal(0);
+    const weekly = r.stdout.split('\n').find((l) => l.startsWith('weekly_summary'))!;
+    expect(weekly).to.contain('0 1 * * 1; after warehouse.daily_inventory_snapshots');
+    expect(r.stdout).to.contain('runs ✓/✗/⊘/▶');
   });
 
   it('list the DAGs from their definitions, with a one-line note, when the database does not exist yet', async () => {

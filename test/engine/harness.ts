@@ -38,7 +38,14 @@ export interface Harness {
  * An engine on a database and a queue prefix of its own, with the given DAGs. Everything it
  * opened is released by `close()`, and its Redis keys are removed.
  */
-export async function startHarness(dags: Dag[], options: { now?: () => Date } = {}): Promise<Harness> {
+export async function startHarness(
+  dags: Dag[],
+  options: {
+    now?: () => Date;
+    /** Where alert e-mails go instead of the MailTrap (a real SMTP mailer). */
+    mailer?: AlertMailer;
+  } = {},
+): Promise<Harness> {
   const db = await createTestDatabase();
   const prefix = testQueuePrefix();
   const redis = createRedis(TEST_REDIS_URL);
@@ -50,7 +57,7 @@ export async function startHarness(dags: Dag[], options: { now?: () => Date } = 
     queuePrefix: prefix,
     dags,
     logger,
-    mailer: mail,
+    mailer: options.mailer ?? mail,
     ...(options.now ? { now: options.now } : {}),
   });
   const workers: TaskWorker[] = [];

@@ -25,6 +25,13 @@ describe('configuration', () => {
     expect(config.WORKER_CONCURRENCY).to.equal(3);
   });
 
+  it('puts the supplier drop directory under DATA_DIR unless SUPPLIER_DROP_DIR names one', () => {
+    expect(loadConfig({ DATA_DIR: '/srv/wareflow' }).SUPPLIER_DROP_DIR).to.equal(
+      '/srv/wareflow/supplier-drop',
+    );
+    expect(loadConfig({ SUPPLIER_DROP_DIR: '/mnt/edi/in' }).SUPPLIER_DROP_DIR).to.equal('/mnt/edi/in');
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ REDIS_URL: '  ' }).REDIS_URL).to.equal('redis://127.0.0.1:6379');
   });

@@ -10,6 +10,11 @@ describe('wareflow generate (CLI)', function () {
     ['an unknown --to', ['--to', 'mysql'], /mysql.*postgres, kafka/],
     ['zero SKUs', ['--skus', '0'], /--skus/],
     ['a rate of zero', ['--to', 'kafka', '--rate', '0'], /--rate/],
+    [
+      'a time-lapse without an end',
+      ['--to', 'kafka', '--rate', '50'],
+      /--rate 50 is a time-lapse .* give --count or --duration/,
+    ],
     ['a fractional seed', ['--seed', '1.5'], /--seed/],
     ['--count without --to kafka', ['--count', '5'], /--count applies to --to kafka only/],
   ];

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import type { InventoryEvent } from '../../../inventory/events/index.js';
 import { createKafka, createLogger, ensureTopics, type Kafka } from '../../../platform/index.js';
-import { generateMasterData, publishToKafka } from '../../../inventory/generator/index.js';
+import { generateMasterData, naturalRate, publishToKafka } from '../../../inventory/generator/index.js';
 import { createTestDatabase, type TestDatabase } from '../../support/db.js';
 import { TEST_KAFKA_BROKERS, testTopicSuffix } from '../../support/isolation.js';
 import { waitFor } from '../../support/wait.js';
@@ -162,7 +162,19 @@ describe('generator → Kafka', function () {
     const { received, close } = await collector(kafka, `inventory-events${suffix}`);
     closers.push(close);
     await waitFor('40 events back from Kafka', () => received.length >= 40);
-    expectContract(received, generateMasterData({ seed: 9 }));
+    const master = generateMasterData({ seed: 9 });
+    expectContract(received, master);
+
+    // 400 events/s is thousands of times this catalogue's trade: a time-lapse, stamped in
+    // simulated time at the natural rate and ending when it was sent, so an hour of event time
+    // holds an hour of trade.
+    const natural = naturalRate(master);
+    expect(summary).to.include({ event_time: 'simulated' });
+    expect(summary.time_lapse_factor).to.be.closeTo(400 / natural, 1e-6 * (400 / natural));
+    const times = received.map((r) => Date.parse(r.event.timestamp as string)).sort((a, b) => a - b);
+    const spanS = (times.at(-1)! - times[0]!) / 1000;
+    expect(spanS).to.be.closeTo(39 / natural, 1);
+    expect(times.at(-1)!).to.be.within(Date.now() - 120_000, Date.now());
     const { rows } = await db.knex.raw(`
       SELECT (SELECT count(*) FROM inventory.products)::int AS products,
              (SELECT count(*) FROM inventory.inventory_levels WHERE quantity_on_hand > 0)::int AS stocked,
@@ -201,7 +213,10 @@ describe('generator → Kafka', function () {
       KAFKA_TOPIC_SUFFIX: suffix,
       KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
     };
-    const run = startCli(['generate', '--to', 'kafka', '--rate', '50', '--seed', '9', '--json'], env);
+    const run = startCli(
+      ['generate', '--to', 'kafka', '--rate', '50', '--duration', '600', '--seed', '9', '--json'],
+      env,
+    );
     await waitFor('the first events of a running publisher', () => received.length >= 10, {
       timeoutMs: 60_000,
     });
