@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { z } from 'zod';
 import {
   cancelRun,
+  cancelTask,
   clearTasks,
   DagDefinitionError,
   defineDag,
@@ -23,19 +24,36 @@ const params = z.object({
   items: z.unknown().default([3, 1, 2]),
   /** Indexes whose first try fails. */
   failOnce: z.array(z.number()).default([]),
+  /** Each instance ends only after the next one has: the last element finishes first. */
+  reverse: z.boolean().default(false),
 });
 /** Tries seen per run and instance, `run/index`. */
 const tries = new Map<string, number>();
+/** When each instance ended, by `run/index` (for `reverse`). */
+const ended = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+const endOf = (key: string) => {
+  let e = ended.get(key);
+  if (!e) {
+    let resolve = () => undefined as void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    ended.set(key, (e = { promise, resolve }));
+  }
+  return e;
+};
+/** The order instances finished in, per run. */
+const finishOrder = new Map<number, number[]>();
 
 const list = task(async (ctx) => ctx.params.items as number[], { params });
 const square = task(
   async (ctx) => {
     const key = `${ctx.runId}/${ctx.mapIndex}`;
     tries.set(key, (tries.get(key) ?? 0) + 1);
-    // The later elements end first, so index order is not the order they finished in.
-    await new Promise((r) => setTimeout(r, 5 * (10 - ctx.mapIndex)));
+    if (ctx.params.reverse && ctx.mapIndex + 1 < ctx.upstream.list.length)
+      await endOf(`${ctx.runId}/${ctx.mapIndex + 1}`).promise;
     if (ctx.params.failOnce.includes(ctx.mapIndex) && ctx.tryNumber === 1) throw new Error('flaky once');
     ctx.log.info('squared', { item: ctx.mapItem });
+    finishOrder.set(ctx.runId, [...(finishOrder.get(ctx.runId) ?? []), ctx.mapIndex]);
+    endOf(key).resolve();
     return { index: ctx.mapIndex, item: ctx.mapItem, square: ctx.mapItem * ctx.mapItem };
   },
   { upstream: { list }, mapOver: 'list', params, retries: 1, retryDelayMs: 10 },
@@ -111,8 +129,9 @@ describe('dynamic task mapping', () => {
   }
 
   it('expands into one instance per element, each with its element and index, and hands downstream their outputs in index order', async () => {
-    const { runId, state, tasks } = await runToEnd();
+    const { runId, state, tasks } = await runToEnd({ reverse: true });
     expect(state).to.equal('success');
+    expect(finishOrder.get(runId)).to.deep.equal([2, 1, 0]);
     expect(tasks.get('square')).to.include({ state: 'success', map_count: 3, map_parent: null });
     for (const [i, item] of [3, 1, 2].entries()) {
       expect(tasks.get(`square[${i}]`), `square[${i}]`).to.include({
@@ -123,10 +142,7 @@ describe('dynamic task mapping', () => {
       });
       expect(tasks.get(`square[${i}]`)!.output).to.deep.equal({ index: i, item, square: item * item });
     }
-    // The later instances finished first; the list is still in index order.
-    expect(tasks.get('square[2]')!.ended_at!.getTime()).to.be.below(
-      tasks.get('square[0]')!.ended_at!.getTime(),
-    );
+    // The last instance finished first; the list is still in index order.
     expect(tasks.get('collect')!.output).to.deep.equal([9, 1, 4]);
     const lines = await getTaskLogs(h.engine, runId, 'square[1]', 1);
     expect(lines.map((l) => l.message)).to.include('squared');
@@ -235,6 +251,19 @@ describe('dynamic task mapping', () => {
     const tasks = byId((await getRun(h.engine, run.id))!.task_instances);
     for (const id of ['work', 'work[0]', 'work[1]', 'work[2]', 'after'])
       expect(tasks.get(id)!.state, id).to.equal('cancelled');
+  });
+
+  it('cancels a mapped task with its running instances, and its downstream task with it', async () => {
+    const run = await triggerRun(h.engine, 'mapped_waits');
+    await waitFor('the three instances to start', () =>
+      [0, 1, 2].every((i) => started.has(`${run.id}/${i}`)),
+    );
+    const result = await cancelTask(h.engine, run.id, 'work', { by: 'bob' });
+    expect(result.cancelled.map((t) => t.task_id)).to.have.members(['work', 'work[0]', 'work[1]', 'work[2]']);
+    expect((await waitForRun(h.engine, run.id, { pollMs: 50 })).state).to.equal('cancelled');
+    const tasks = byId((await getRun(h.engine, run.id))!.task_instances);
+    expect(tasks.get('after')!.state).to.equal('cancelled');
+    expect(tasks.get('shards')!.state).to.equal('success');
   });
 });
 
