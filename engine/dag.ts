@@ -4,6 +4,7 @@ import { InvalidInputError } from '../platform/index.js';
 import { validateSchedule } from './schedule.js';
 import { isTimeZone, stripUndefined, toDate, topologicalOrder } from './dagGraph.js';
 import { assetProblem, toOutlet, type Asset, type Outlet, type OutletSpec } from './assets.js';
+import { effectiveWeights, maxActiveTasksProblem, poolOptionProblem, type WeightRule } from './priority.js';
 import type { TriggeringAssetEvent } from './store/types.js';
 
 /**
@@ -75,8 +76,17 @@ export interface TaskOptions {
   maxRetryDelayMs?: number;
   /** A try running longer fires `ctx.signal` and fails. @defaultValue 3600000 */
   timeoutMs?: number;
-  /** Worker pool (one BullMQ queue per pool). @defaultValue 'default' */
+  /**
+   * Pool: one BullMQ queue per pool, and its slots (`wareflow pools set`) when it has a limit.
+   * @defaultValue 'default'
+   */
   pool?: string;
+  /** Slots of its pool one try holds. @defaultValue 1 */
+  poolSlots?: number;
+  /** Its weight when slots are granted (see engine/priority.ts). @defaultValue 1 */
+  priorityWeight?: number;
+  /** How the weight adds up: `downstream`, `upstream` or `absolute`. @defaultValue 'downstream' */
+  weightRule?: WeightRule;
   /** @defaultValue 'all_success' */
   triggerRule?: TriggerRule;
 }
@@ -183,6 +193,8 @@ export interface DagDefinition<P extends z.ZodType = z.ZodType> {
   catchup?: boolean;
   /** Scheduled and manual runs of this DAG that may be running at once. @defaultValue 16 */
   maxActiveRuns?: number;
+  /** Task instances of this DAG queued or running at once, over all its runs. @defaultValue no cap */
+  maxActiveTasks?: number;
   /** A run not finished this many ms after its interval ends is an SLA miss (e-mailed once). */
   slaMs?: number;
   /**
@@ -209,6 +221,10 @@ export interface ResolvedTask {
   maxRetryDelayMs: number;
   timeoutMs: number;
   pool: string;
+  poolSlots: number;
+  /** The effective weight, after the weight rule. */
+  priorityWeight: number;
+  weightRule: WeightRule;
   triggerRule: TriggerRule;
   description?: string;
   outlets: readonly Outlet[];
@@ -227,6 +243,7 @@ export interface Dag {
   readonly endDate?: Date;
   readonly catchup: boolean;
   readonly maxActiveRuns: number;
+  readonly maxActiveTasks?: number;
   readonly slaMs?: number;
   readonly dagRunTimeoutMs?: number;
   readonly paramsSchema?: z.ZodType;
@@ -249,6 +266,9 @@ const DEFAULTS = {
   maxRetryDelayMs: 300_000,
   timeoutMs: 3_600_000,
   pool: 'default',
+  poolSlots: 1,
+  priorityWeight: 1,
+  weightRule: 'downstream' as WeightRule,
   triggerRule: 'all_success' as TriggerRule,
 };
 
@@ -279,6 +299,8 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
   if (endDate && endDate <= startDate) fail('endDate must be after startDate');
   const maxActiveRuns = def.maxActiveRuns ?? 16;
   if (!Number.isInteger(maxActiveRuns) || maxActiveRuns < 1) fail('maxActiveRuns must be a whole number ≥ 1');
+  const capProblem = maxActiveTasksProblem(def.maxActiveTasks);
+  if (capProblem) fail(capProblem);
   if (def.slaMs !== undefined && !(def.slaMs > 0)) fail('slaMs must be a positive number of milliseconds');
   if (def.dagRunTimeoutMs !== undefined && !(def.dagRunTimeoutMs > 0))
     fail('dagRunTimeoutMs must be a positive number of milliseconds');
@@ -315,6 +337,8 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       fail('retryDelayMs must be ≥ 0 and ≤ maxRetryDelayMs', taskId);
     if (!(o.timeoutMs > 0)) fail('timeoutMs must be positive', taskId);
     if (!ID.test(o.pool)) fail(`pool '${o.pool}' must be letters, digits, '_', '-' or '.'`, taskId);
+    const poolProblem = poolOptionProblem(o);
+    if (poolProblem) fail(poolProblem, taskId);
     if (!TRIGGER_RULES.includes(o.triggerRule))
       fail(`unknown trigger rule '${o.triggerRule}' (expected ${TRIGGER_RULES.join(', ')})`, taskId);
     if (typeof t.run !== 'function') fail('has no handler function', taskId);
@@ -329,6 +353,9 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       maxRetryDelayMs: o.maxRetryDelayMs,
       timeoutMs: o.timeoutMs,
       pool: o.pool,
+      poolSlots: o.poolSlots,
+      priorityWeight: o.priorityWeight,
+      weightRule: o.weightRule,
       triggerRule: o.triggerRule,
       ...(t.options.description ? { description: t.options.description } : {}),
       outlets: (t.outlets ?? []).map(toOutlet),
@@ -337,6 +364,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     });
   }
   for (const t of resolved.values()) for (const u of t.upstream) resolved.get(u)!.downstream.push(t.id);
+  for (const [id, weight] of effectiveWeights(resolved.values())) resolved.get(id)!.priorityWeight = weight;
   const onAssets = [...(def.onAssets ?? [])];
   const waitForAssets = [...(def.waitForAssets ?? [])];
   const taskAssets = [...resolved.values()].map((t) => ({
@@ -357,6 +385,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     ...(endDate ? { endDate } : {}),
     catchup: def.catchup ?? false,
     maxActiveRuns,
+    ...(def.maxActiveTasks !== undefined ? { maxActiveTasks: def.maxActiveTasks } : {}),
     ...(def.slaMs !== undefined ? { slaMs: def.slaMs } : {}),
     ...(def.dagRunTimeoutMs !== undefined ? { dagRunTimeoutMs: def.dagRunTimeoutMs } : {}),
     ...(def.params ? { paramsSchema: def.params } : {}),

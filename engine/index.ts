@@ -51,7 +51,7 @@ export {
 } from './metrics.js';
 export { createScheduler, type Scheduler, type SchedulerOptions } from './scheduler.js';
 export { evaluateRun, FINAL_STATES, type RunEvaluation } from './triggerRules.js';
-export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';
+export { TaskQueues, queueNameFor, jobIdFor, bullPriority, type TaskJobData } from './queues.js';
 export {
   finishTry,
   finishTries,
@@ -133,6 +133,7 @@ export type {
   QueuedTry,
   TryToClaim,
   CancelledTask,
+  PoolRow,
 } from './store/index.js';
 export {
   AUDIT_ACTIONS,
@@ -153,3 +154,16 @@ export {
   type AuditTarget,
 } from './audit.js';
 export { getRunNotes, noteLength, setRunNote, RUN_NOTE_MAX_CHARS, type RunNote } from './runNotes.js';
+export {
+  dagPools,
+  explainWait,
+  getPool,
+  grantSlots,
+  listPools,
+  setPoolSlots,
+  SLOT_HOLDING_STATES,
+  type PoolChange,
+} from './pools.js';
+export { whyWaiting, WAIT_REASONS, type Wait, type WaitFacts, type WaitReason } from './whyWaiting.js';
+export { pickGrants, type GrantCandidate, type GrantPool } from './slotGrants.js';
+export { effectiveWeights, WEIGHT_RULES, type WeightRule } from './priority.js';

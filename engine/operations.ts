@@ -21,6 +21,7 @@ import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
 import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
+import { grantAndEnqueue } from './pools.js';
 
 export interface DagSummary {
   dag_id: string;
@@ -142,6 +143,7 @@ export async function triggerRun(
     });
     if (created) {
       await engine.queues.enqueue(created.queued);
+      if (created.scheduled) await grantAndEnqueue(engine);
       engine.logger.info({ dag_id: dag.id, run_id: created.runId }, 'run triggered');
       return created.run;
     }
@@ -214,6 +216,8 @@ export async function clearTasks(
     return (await advanceRun(trx, dag, runId)).queued;
   });
   await engine.queues.enqueue(queued);
+  // A cleared task may have held a slot, and cleared tasks may now wait for one.
+  await grantAndEnqueue(engine);
   engine.logger.info({ dag_id: dag.id, run_id: runId, tasks: cleared }, 'tasks cleared');
   return { cleared };
 }
@@ -237,5 +241,6 @@ export async function markTask(
     return (await advanceRun(trx, dag, runId)).queued;
   });
   await engine.queues.enqueue(queued);
+  await grantAndEnqueue(engine);
   engine.logger.info({ dag_id: dag.id, run_id: runId, task_id: taskId, state }, 'task marked');
 }

@@ -9,7 +9,7 @@ export interface CancelledTask {
 }
 
 /**
- * Cancels the task instances of a run that have not ended (waiting, queued, running, up for
+ * Cancels the task instances of a run that have not ended (waiting, scheduled, queued, running, up for
  * retry): all of them, or those listed. They become `cancelled` with `reason` as their error; a
  * running try is no longer held by its worker, so its late result is discarded (`recordTries`)
  * and the worker's heartbeat learns it must abort it. The run's version moves on, so decisions of
@@ -28,7 +28,7 @@ export async function cancelTasks(
     `WITH old AS (
        SELECT task_id, state FROM orchestrator.task_instances
         WHERE run_id = ? AND (?::text[] IS NULL OR task_id = ANY(?::text[]))
-          AND state IN ('none', 'queued', 'running', 'up_for_retry')
+          AND state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry')
           FOR UPDATE),
      cancelled AS (
        UPDATE orchestrator.task_instances ti
