@@ -6,7 +6,8 @@ import { FINAL_STATES } from './triggerRules.js';
  * Why a task instance that has not ended is not running (Airflow's "task instance details"):
  *   upstream        its trigger rule is not met yet (the upstream tasks it waits for are named)
  *   pool_full       its pool has no free slot (or fewer than it needs)
- *   pool_too_small  it needs more slots than its pool has at all: it waits until the pool grows
+ *   pool_too_small  it needs more slots than its pool has at all (a pool of 0 slots is full): it
+ *                   waits until the pool grows
  *   dag_cap         its DAG has as many active task instances as its cap allows
  *   priority        a slot is free but higher-priority instances of its pool are granted first
  *   retry_backoff   its last try failed; the next one waits for its retry time
@@ -91,7 +92,7 @@ export function whyWaiting(f: WaitFacts): Wait | null {
 function slotWait(f: WaitFacts): Wait {
   const found: Array<[WaitReason, string]> = [];
   const { name, slots, used } = f.pool;
-  if (slots !== null && f.poolSlots > slots) {
+  if (slots !== null && slots > 0 && f.poolSlots > slots) {
     found.push([
       'pool_too_small',
       `pool too small (pool ${name} has ${plural(slots, 'slot')}, the task needs ${f.poolSlots})`,
