@@ -121,7 +121,7 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const found = await engine.getRun(runId);
     const ti = found?.tasks.find((t) => t.task_id === taskId);
     if (!ti) throw notFound(`task '${taskId}' of run ${runId}`);
-    res.json(ti);
+    res.json({ ...ti, waiting: await engine.whyWaiting(runId, taskId) });
   });
 
   r.post('/runs/:runId/tasks/:taskId/mark', mutation, async (req, res) => {

@@ -13,7 +13,13 @@ import { redirectWithFlash } from './context.js';
 const cancelForm = z.object({ reason: printable(500).optional() });
 
 /** Task states a cancel can still stop. */
-export const CANCELLABLE: ReadonlySet<string> = new Set(['none', 'queued', 'running', 'up_for_retry']);
+export const CANCELLABLE: ReadonlySet<string> = new Set([
+  'none',
+  'scheduled',
+  'queued',
+  'running',
+  'up_for_retry',
+]);
 
 /**
  * The cancel buttons' form posts (operators only, CSRF-checked like every page form): a run, a

@@ -131,6 +131,7 @@ export function runPages(deps: RouteDeps): Router {
     const logUrl = `/api/runs/${runId}/tasks/${encodeURIComponent(taskId)}/logs?try=${shownTry}`;
     const tries = Array.from({ length: Math.max(1, ti.try_number) }, (_, i) => i + 1);
     const definition = catalog.get(dagId).taskById.get(taskId);
+    const waiting = await engine.whyWaiting(runId, taskId);
     res.send(
       layout(
         ctx,
@@ -142,9 +143,10 @@ export function runPages(deps: RouteDeps): Router {
           <div
             id="task"
             data-live="task"
-            data-active="${['running', 'queued', 'up_for_retry'].includes(ti.state) ? 'yes' : 'no'}"
+            data-active="${['running', 'scheduled', 'queued', 'up_for_retry'].includes(ti.state) ? 'yes' : 'no'}"
           >
             <h1>${taskId} <span class="muted">· ${dagId} · run ${runLabel(run)}</span> ${stateLabel(ti.state)}</h1>
+            ${waiting ? h`<p class="waiting" data-reason="${waiting.reason}">Waiting: ${waiting.message}</p>` : ''}
             <dl class="facts">
               <dt>Run</dt>
               <dd><a href="${href}">${runId}</a> (${run.run_type}, ${formatTime(run.logical_date)})</dd>
@@ -165,7 +167,10 @@ export function runPages(deps: RouteDeps): Router {
                   : ''
               }
               <dt>Pool</dt>
-              <dd>${ti.pool}</dd>
+              <dd>
+                <a href="/pools">${ti.pool}</a>${ti.pool_slots > 1 ? ` (${ti.pool_slots} slots)` : ''}, priority
+                weight ${ti.priority_weight}${run.priority !== 0 ? ` (run priority ${run.priority})` : ''}
+              </dd>
               <dt>Worker</dt>
               <dd>${ti.worker_id ?? '—'}</dd>
               ${
