@@ -1,14 +1,15 @@
-import { InvalidInputError, type Knex } from '../platform/index.js';
+import { InvalidInputError, isTransactionConflict, type Knex } from '../platform/index.js';
 import {
+  anySlotWaits,
   grantSlotRows,
   lockSlotGrants,
   poolStats,
   setPool,
   slotCandidates,
   waitFacts,
+  SLOT_HOLDING_STATES,
   type PoolRow,
   type QueuedTry,
-  type TaskState,
 } from './store/index.js';
 import type { Engine } from './engine.js';
 import { pickGrants } from './slotGrants.js';
@@ -29,31 +30,40 @@ import { whyWaiting, type Wait } from './whyWaiting.js';
  */
 
 /**
- * The states whose instances hold a slot of their pool and count toward their DAG's cap. A try
- * up for retry keeps its slot: its next try is already enqueued with its delay and is claimed
- * without a new grant (as is a sensor's next poke), so that no pool ever runs more than its slots.
+ * The states whose instances hold a slot of their pool and count toward their DAG's cap: queued,
+ * running, up for retry and up for reschedule. A try up for retry keeps its slot: its next try is
+ * already enqueued with its delay and is claimed without a new grant (as is a sensor's next poke),
+ * so that no pool ever runs more than its slots.
  */
-export const SLOT_HOLDING_STATES: readonly TaskState[] = [
-  'queued',
-  'running',
-  'up_for_retry',
-  'up_for_reschedule',
-];
+export { SLOT_HOLDING_STATES };
 
 /** Scheduled instances one grant looks at, at most (the rest wait for the next grant). */
 const GRANT_BATCH = 500;
 
 /**
  * Grants free slots to waiting task instances (see the module comment), in one transaction under
- * a lock all processes share. Returns the tries it created, for the caller to enqueue.
+ * a lock all processes share; with nothing waiting, one look at an index and no transaction. A
+ * deadlock (a cancel locking the same rows in another order) is tried again. Returns the tries it
+ * created, for the caller to enqueue.
  */
 export async function grantSlots(knex: Knex): Promise<QueuedTry[]> {
-  const rows = await knex.transaction(async (trx) => {
-    await lockSlotGrants(trx);
-    const { candidates, pools, active } = await slotCandidates(trx, SLOT_HOLDING_STATES, GRANT_BATCH);
-    if (candidates.length === 0) return [];
-    return grantSlotRows(trx, pickGrants(candidates, pools, active));
-  });
+  if (!(await anySlotWaits(knex))) return [];
+  const grant = () =>
+    knex.transaction(async (trx) => {
+      await lockSlotGrants(trx);
+      const { candidates, pools, active } = await slotCandidates(trx, GRANT_BATCH);
+      if (candidates.length === 0) return [];
+      return grantSlotRows(trx, pickGrants(candidates, pools, active));
+    });
+  let rows: Awaited<ReturnType<typeof grant>>;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      rows = await grant();
+      break;
+    } catch (err) {
+      if (attempt >= 5 || !isTransactionConflict(err)) throw err;
+    }
+  }
   return rows.map((r) => ({
     runId: r.run_id,
     dagId: r.dag_id,
@@ -74,7 +84,7 @@ export async function grantAndEnqueue(engine: Engine): Promise<number> {
 
 /** Every pool with its slots and what its task instances hold and wait for, by name. */
 export async function listPools(engine: Engine): Promise<PoolRow[]> {
-  const rows = await poolStats(engine.knex, SLOT_HOLDING_STATES);
+  const rows = await poolStats(engine.knex);
   const known = new Set(rows.map((r) => r.name));
   // A pool of the DAG code the scheduler has not synced yet: unlimited until it is set.
   for (const name of dagPools(engine))
@@ -141,7 +151,7 @@ export async function setPoolSlots(
 
 /** Why a task instance is not running yet, or null (running, ended, unknown). */
 export async function explainWait(engine: Engine, runId: number, taskId: string): Promise<Wait | null> {
-  const f = await waitFacts(engine.knex, runId, taskId, SLOT_HOLDING_STATES);
+  const f = await waitFacts(engine.knex, runId, taskId);
   if (!f) return null;
   const task = engine.dags.get(f.dag_id)?.taskById.get(taskId);
   return whyWaiting({

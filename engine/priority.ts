@@ -2,9 +2,9 @@
  * Task priorities, Airflow's way: each task has a `priorityWeight`, and its `weightRule` says
  * what its effective weight is —
  *   downstream  its own weight plus the weights of every task downstream of it (the default: the
- *               roots of a long DAG go first, so started runs finish before new ones start),
+ *               first tasks of every run go before the later tasks of any run),
  *   upstream    its own weight plus the weights of every task upstream of it (a run that is
- *               further along goes first),
+ *               further along goes first, so started runs finish before new ones start),
  *   absolute    its own weight.
  * A scheduled task instance with a higher effective weight is granted a pool slot first (after the
  * run's priority, see `dag_runs.priority`).

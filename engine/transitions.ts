@@ -256,7 +256,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     const fresh = await readRuns(knex, [...again]);
     decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
   }
-  if (grant) attachQueued(tries, results, await retryOnConflict(() => grantSlots(knex)));
+  if (grant) attachQueued(tries, results, await grantSlots(knex));
   return results;
 }
 

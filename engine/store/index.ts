@@ -65,7 +65,9 @@ export { runNotes, lockRunNote, type RunNoteRow } from './runNotes.js';
 export { writeRunNote } from './writeRunNote.js';
 export { backfillRunsToCancel } from './backfillRunsToCancel.js';
 // Pools: slots, grants, and why a task waits.
+export { SLOT_HOLDING_STATES } from './slotHolding.js';
 export { poolStats, type PoolRow } from './poolStats.js';
+export { anySlotWaits } from './anySlotWaits.js';
 export { setPool, syncPools } from './setPool.js';
 export { slotCandidates, type SlotCandidate, type PoolUse } from './slotCandidates.js';
 export { lockSlotGrants, grantSlots as grantSlotRows, type GrantedRow } from './grantSlots.js';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { holding } from './slotHolding.js';
 
 /** A pool with what its task instances hold and wait for right now. */
 export interface PoolRow {
@@ -19,23 +20,21 @@ export interface PoolRow {
 
 /**
  * Every pool: those with a row (synced from DAG code, or set by an operator) and any other a task
- * instance names, with its counts; `names` keeps to some pools. `holding`: the states whose
- * instances hold a slot.
+ * instance names, with its counts; `names` keeps to some pools.
  */
 export async function poolStats(
   knex: Knex | Knex.Transaction,
-  holding: readonly string[],
   names?: readonly string[],
 ): Promise<PoolRow[]> {
   const { rows } = await knex.raw(
     `WITH counts AS (
        SELECT pool,
-              coalesce(sum(pool_slots) FILTER (WHERE state = ANY(?::text[])), 0)::int AS occupied_slots,
+              coalesce(sum(pool_slots) FILTER (WHERE ${holding()}), 0)::int AS occupied_slots,
               count(*) FILTER (WHERE state = 'running')::int AS running,
               count(*) FILTER (WHERE state IN ('queued', 'up_for_retry'))::int AS queued,
               count(*) FILTER (WHERE state = 'scheduled')::int AS scheduled
          FROM orchestrator.task_instances
-        WHERE state = ANY(?::text[]) OR state = 'scheduled'
+        WHERE ${holding()} OR state = 'scheduled'
         GROUP BY pool)
      SELECT coalesce(p.name, c.pool) AS name, p.slots, p.description, p.updated_at, p.updated_by,
             coalesce(c.occupied_slots, 0) AS occupied_slots, coalesce(c.running, 0) AS running,
@@ -43,7 +42,7 @@ export async function poolStats(
        FROM orchestrator.pools p FULL JOIN counts c ON c.pool = p.name
       WHERE ?::text[] IS NULL OR coalesce(p.name, c.pool) = ANY(?::text[])
       ORDER BY 1`,
-    [[...holding], [...holding], names ? [...names] : null, names ? [...names] : null],
+    [names ? [...names] : null, names ? [...names] : null],
   );
   return rows;
 }

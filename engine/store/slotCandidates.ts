@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { holding } from './slotHolding.js';
 
 /** A task instance waiting in `scheduled` for a slot, in the order slots are granted. */
 export interface SlotCandidate {
@@ -24,17 +25,15 @@ export interface PoolUse {
  * highest priority first — run priority, then effective weight, then the oldest logical date,
  * then the longest wait. Instances of a full pool or of a DAG at its cap are left out before the
  * limit applies, so a long queue in one full pool never hides the waiting tasks of another.
- * `holding`: the states whose instances hold a slot.
  */
 export async function slotCandidates(
   trx: Knex.Transaction,
-  holding: readonly string[],
   limit: number,
 ): Promise<{ candidates: SlotCandidate[]; pools: PoolUse[]; active: Map<string, number> }> {
   const { rows } = await trx.raw(
     `WITH held AS (
        SELECT pool, dag_id, sum(pool_slots)::int AS slots, count(*)::int AS n
-         FROM orchestrator.task_instances WHERE state = ANY(?::text[])
+         FROM orchestrator.task_instances WHERE ${holding()}
         GROUP BY pool, dag_id),
      pool_use AS (
        SELECT p.name, p.slots, coalesce(sum(h.slots), 0)::int AS used
@@ -58,7 +57,7 @@ export async function slotCandidates(
               WHERE p.name IN (SELECT pool FROM candidates)) AS pools,
             (SELECT coalesce(jsonb_object_agg(dag_id, active), '{}') FROM dag_use
               WHERE dag_id IN (SELECT dag_id FROM candidates)) AS active`,
-    [[...holding], limit],
+    [limit],
   );
   const row = rows[0] as {
     candidates: SlotCandidate[];

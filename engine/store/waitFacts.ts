@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { TaskState } from './types.js';
+import { holding } from './slotHolding.js';
 
 /** What a task instance's wait depends on, read in one snapshot (see `whyWaiting`). */
 export interface WaitFactsRow {
@@ -27,15 +28,14 @@ export async function waitFacts(
   knex: Knex | Knex.Transaction,
   runId: number,
   taskId: string,
-  holding: readonly string[],
 ): Promise<WaitFactsRow | undefined> {
   const { rows } = await knex.raw(
     `SELECT ti.state, ti.dag_id, r.state AS run_state, ti.pool, ti.pool_slots, ti.next_try_at,
             p.slots AS pool_total, r.max_active_tasks,
             (SELECT coalesce(sum(o.pool_slots), 0)::int FROM orchestrator.task_instances o
-              WHERE o.pool = ti.pool AND o.state = ANY(?::text[])) AS pool_used,
+              WHERE o.pool = ti.pool AND ${holding('o')}) AS pool_used,
             (SELECT count(*)::int FROM orchestrator.task_instances o
-              WHERE o.dag_id = ti.dag_id AND o.state = ANY(?::text[])) AS dag_active,
+              WHERE o.dag_id = ti.dag_id AND ${holding('o')}) AS dag_active,
             CASE WHEN ti.state = 'scheduled' THEN
               (SELECT count(*)::int FROM orchestrator.task_instances o
                  JOIN orchestrator.dag_runs ro ON ro.id = o.run_id
@@ -49,7 +49,7 @@ export async function waitFacts(
        JOIN orchestrator.dag_runs r ON r.id = ti.run_id
        LEFT JOIN orchestrator.pools p ON p.name = ti.pool
       WHERE ti.run_id = ? AND ti.task_id = ?`,
-    [[...holding], [...holding], runId, taskId],
+    [runId, taskId],
   );
   return rows[0];
 }

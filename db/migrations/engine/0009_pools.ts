@@ -31,6 +31,9 @@ export async function up(knex: Knex): Promise<void> {
       ADD COLUMN scheduled_at timestamptz;
     CREATE INDEX task_instances_scheduled_idx ON orchestrator.task_instances (pool)
       WHERE state = 'scheduled';
+    -- With the waiting and running indexes, the instances holding slots are read without a scan.
+    CREATE INDEX task_instances_rescheduled_idx ON orchestrator.task_instances (pool)
+      WHERE state = 'up_for_reschedule';
 
     ALTER TABLE orchestrator.dag_runs
       ADD COLUMN priority integer NOT NULL DEFAULT 0,
@@ -54,6 +57,7 @@ export async function down(knex: Knex): Promise<void> {
       DROP COLUMN priority, DROP COLUMN next_start, DROP COLUMN skipped, DROP COLUMN waiting;
     ALTER TABLE orchestrator.dag_runs DROP COLUMN priority, DROP COLUMN max_active_tasks;
     DROP INDEX orchestrator.task_instances_scheduled_idx;
+    DROP INDEX orchestrator.task_instances_rescheduled_idx;
     ALTER TABLE orchestrator.task_instances
       DROP COLUMN pool_slots, DROP COLUMN priority_weight, DROP COLUMN scheduled_at;
     DROP TABLE orchestrator.pools;
