@@ -11,7 +11,9 @@ interface PoolJson {
   scheduled: number;
 }
 
-describe('wareflow pools', () => {
+describe('wareflow pools', function () {
+  // Each command loads the whole CLI: a few seconds apiece on a busy two-core machine.
+  this.timeout(120_000);
   let db: TestDatabase;
   const run = (args: string[]) =>
     runCli(args, { DATABASE_URL: db.url, QUEUE_PREFIX: testQueuePrefix(), LOG_LEVEL: 'silent' });
@@ -51,14 +53,34 @@ describe('wareflow pools', () => {
     expect(lifted.stdout).to.match(/^pool default: 4 → unlimited slots/);
   });
 
+  it('says why a task waits with runs show --task, in text and in JSON', async () => {
+    expect((await run(['pools', 'set', 'default', '0'])).code).to.equal(0);
+    const triggered = await run(['dags', 'trigger', 'hourly_transaction_aggregation', '--json']);
+    expect(triggered.code, triggered.stderr).to.equal(0);
+    const runId = String((JSON.parse(triggered.stdout) as { id: number }).id);
+    const text = await run(['runs', 'show', runId, '--task', 'aggregate_transactions']);
+    expect(text.stdout).to.contain('aggregate_transactions waiting: pool full (pool default: 0/0 slots)');
+    const doc = await run(['runs', 'show', runId, '--task', 'load_aggregates', '--json']);
+    expect(JSON.parse(doc.stdout).waiting).to.deep.equal({
+      reason: 'upstream',
+      message: 'upstream: waiting for aggregate_transactions (scheduled) (trigger rule all_success)',
+    });
+    expect((await run(['pools', 'set', 'default', 'unlimited'])).code).to.equal(0);
+  });
+
   it('exits 2 with one line on stderr for a bad slot count or an unknown pool, and changes nothing', async () => {
-    for (const args of [
+    const cases = [
       ['pools', 'set', 'default', '-1'],
       ['pools', 'set', 'default', 'many'],
       ['pools', 'set', 'no_such_pool', '3'],
       ['pools', 'set', 'default'],
-    ]) {
-      const r = await run(args);
+    ];
+    // Two at a time: the machine has two cores.
+    const results: Array<Awaited<ReturnType<typeof run>>> = [];
+    for (let i = 0; i < cases.length; i += 2)
+      results.push(...(await Promise.all(cases.slice(i, i + 2).map((c) => run(c)))));
+    for (const [i, args] of cases.entries()) {
+      const r = results[i]!;
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).to.have.length(1);
       expect(r.stdout).to.equal('');
