@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import {
   advanceBackfill,
+  createScheduler,
   defineDag,
   explainWait,
   getRun,
   jobIdFor,
   listPools,
   markTask,
+  setPaused,
   setPoolSlots,
   startBackfill,
   task,
@@ -252,6 +254,23 @@ describe('pools: slots, priorities and DAG caps', () => {
     expect(change.pool).to.include({ name: 'narrow', slots: 2, occupied_slots: 2, queued: 2, scheduled: 4 });
     const s = await states(h, run.id);
     expect([count(s, 'queued'), count(s, 'scheduled')]).to.deep.equal([2, 4]);
+  });
+
+  it('grants, in a scheduler pass, a slot that a process freed and died before granting', async () => {
+    await setPoolSlots(h.engine, 'narrow', 1, by);
+    const run = await triggerRun(h.engine, WEIGHTS.id);
+    expect(await states(h, run.id)).to.deep.equal({ high: 'queued', mid: 'scheduled', low: 'scheduled' });
+    // The try of `high` ends, recorded by a worker that is killed before it grants the slot.
+    await h.db
+      .knex('orchestrator.task_instances')
+      .where({ run_id: run.id, task_id: 'high' })
+      .update({ state: 'success', ended_at: new Date() });
+    await setPaused(h.engine, NIGHTLY.id, true); // its cron runs would take the slot first
+    const scheduler = createScheduler(h.engine, { tickMs: 60_000 });
+    const pass = await scheduler.tick();
+    await scheduler.close();
+    expect(pass.granted).to.equal(1);
+    expect(await states(h, run.id)).to.deep.equal({ high: 'success', mid: 'queued', low: 'scheduled' });
   });
 
   it('says why a task waits: its upstream tasks, its worker pool, its pool', async () => {
