@@ -269,7 +269,7 @@ export async function run({ scale, concurrency }: SchedulerBenchOptions): Promis
     const beside = await measureDuringBackfill(engine, {
       rounds: Math.max(5, Math.round(40 * scale)),
       backfillRuns: 10_000,
-      concurrency: 32,
+      concurrency: 16, // `wareflow dags backfill`'s default
     });
     console.log(
       `production handoff: alone p99 ${beside.alone.p99.toFixed(2)} ms (${beside.alone.samples} samples), ` +

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../platform/index.js';
 import { validateSchedule } from './schedule.js';
 import { isTimeZone, stripUndefined, toDate, topologicalOrder } from './dagGraph.js';
 import { assetProblem, toOutlet, type Asset, type Outlet, type OutletSpec } from './assets.js';
-import { effectiveWeights, maxActiveTasksProblem, poolOptionProblem, type WeightRule } from './priority.js';
+import * as priority from './priority.js';
 import type { TriggeringAssetEvent } from './store/types.js';
 
 /**
@@ -63,7 +63,7 @@ export type RunType = 'scheduled' | 'manual' | 'backfill' | 'asset_triggered';
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /** Options every task may set; a DAG's `defaultTaskOptions` supplies the ones a task leaves out. */
-export interface TaskOptions {
+export interface TaskOptions extends priority.PoolTaskOptions {
   /**
    * Retries after the first failed try. A try whose error `isRetriable` rejects (a
    * `PermanentTaskError`, an `InvalidInputError`, an error with `retriable: false`) fails the task
@@ -76,17 +76,8 @@ export interface TaskOptions {
   maxRetryDelayMs?: number;
   /** A try running longer fires `ctx.signal` and fails. @defaultValue 3600000 */
   timeoutMs?: number;
-  /**
-   * Pool: one BullMQ queue per pool, and its slots (`wareflow pools set`) when it has a limit.
-   * @defaultValue 'default'
-   */
+  /** Pool: its BullMQ queue, and its slots when it has some. @defaultValue 'default' */
   pool?: string;
-  /** Slots of its pool one try holds. @defaultValue 1 */
-  poolSlots?: number;
-  /** Its weight when slots are granted (see engine/priority.ts). @defaultValue 1 */
-  priorityWeight?: number;
-  /** How the weight adds up: `downstream`, `upstream` or `absolute`. @defaultValue 'downstream' */
-  weightRule?: WeightRule;
   /** @defaultValue 'all_success' */
   triggerRule?: TriggerRule;
 }
@@ -212,7 +203,7 @@ export interface DagDefinition<P extends z.ZodType = z.ZodType> {
 }
 
 /** A task as the engine sees it once its DAG is validated: every option resolved. */
-export interface ResolvedTask {
+export interface ResolvedTask extends Required<priority.PoolTaskOptions> {
   id: string;
   upstream: string[];
   downstream: string[];
@@ -221,10 +212,6 @@ export interface ResolvedTask {
   maxRetryDelayMs: number;
   timeoutMs: number;
   pool: string;
-  poolSlots: number;
-  /** The effective weight, after the weight rule. */
-  priorityWeight: number;
-  weightRule: WeightRule;
   triggerRule: TriggerRule;
   description?: string;
   outlets: readonly Outlet[];
@@ -266,9 +253,7 @@ const DEFAULTS = {
   maxRetryDelayMs: 300_000,
   timeoutMs: 3_600_000,
   pool: 'default',
-  poolSlots: 1,
-  priorityWeight: 1,
-  weightRule: 'downstream' as WeightRule,
+  ...priority.POOL_DEFAULTS,
   triggerRule: 'all_success' as TriggerRule,
 };
 
@@ -299,7 +284,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
   if (endDate && endDate <= startDate) fail('endDate must be after startDate');
   const maxActiveRuns = def.maxActiveRuns ?? 16;
   if (!Number.isInteger(maxActiveRuns) || maxActiveRuns < 1) fail('maxActiveRuns must be a whole number ≥ 1');
-  const capProblem = maxActiveTasksProblem(def.maxActiveTasks);
+  const capProblem = priority.maxActiveTasksProblem(def.maxActiveTasks);
   if (capProblem) fail(capProblem);
   if (def.slaMs !== undefined && !(def.slaMs > 0)) fail('slaMs must be a positive number of milliseconds');
   if (def.dagRunTimeoutMs !== undefined && !(def.dagRunTimeoutMs > 0))
@@ -337,7 +322,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       fail('retryDelayMs must be ≥ 0 and ≤ maxRetryDelayMs', taskId);
     if (!(o.timeoutMs > 0)) fail('timeoutMs must be positive', taskId);
     if (!ID.test(o.pool)) fail(`pool '${o.pool}' must be letters, digits, '_', '-' or '.'`, taskId);
-    const poolProblem = poolOptionProblem(o);
+    const poolProblem = priority.poolOptionProblem(o);
     if (poolProblem) fail(poolProblem, taskId);
     if (!TRIGGER_RULES.includes(o.triggerRule))
       fail(`unknown trigger rule '${o.triggerRule}' (expected ${TRIGGER_RULES.join(', ')})`, taskId);
@@ -364,7 +349,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     });
   }
   for (const t of resolved.values()) for (const u of t.upstream) resolved.get(u)!.downstream.push(t.id);
-  for (const [id, weight] of effectiveWeights(resolved.values())) resolved.get(id)!.priorityWeight = weight;
+  for (const [id, w] of priority.effectiveWeights(resolved.values())) resolved.get(id)!.priorityWeight = w;
   const onAssets = [...(def.onAssets ?? [])];
   const waitForAssets = [...(def.waitForAssets ?? [])];
   const taskAssets = [...resolved.values()].map((t) => ({

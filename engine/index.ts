@@ -166,4 +166,4 @@ export {
 } from './pools.js';
 export { whyWaiting, WAIT_REASONS, type Wait, type WaitFacts, type WaitReason } from './whyWaiting.js';
 export { pickGrants, type GrantCandidate, type GrantPool } from './slotGrants.js';
-export { effectiveWeights, WEIGHT_RULES, type WeightRule } from './priority.js';
+export { effectiveWeights, WEIGHT_RULES, type PoolTaskOptions, type WeightRule } from './priority.js';

@@ -13,6 +13,18 @@
 export const WEIGHT_RULES = ['downstream', 'upstream', 'absolute'] as const;
 export type WeightRule = (typeof WEIGHT_RULES)[number];
 
+/** A task's slot and priority options (part of `TaskOptions`; resolved, `priorityWeight` is effective). */
+export interface PoolTaskOptions {
+  /** Slots of its pool one try holds. @defaultValue 1 */
+  poolSlots?: number;
+  /** Its weight when slots are granted. @defaultValue 1 */
+  priorityWeight?: number;
+  /** How the weight adds up: `downstream`, `upstream` or `absolute`. @defaultValue 'downstream' */
+  weightRule?: WeightRule;
+}
+
+export const POOL_DEFAULTS = { poolSlots: 1, priorityWeight: 1, weightRule: 'downstream' as WeightRule };
+
 /** The largest weight a task may declare (effective weights are summed in 32-bit columns). */
 export const MAX_PRIORITY_WEIGHT = 1_000_000;
 
