@@ -9,6 +9,7 @@ import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { dagViewsApi } from './api/dagViews.js';
 import { assetsApi } from './api/assets.js';
+import { poolsApi } from './api/pools.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
@@ -32,6 +33,7 @@ import { cancelApi } from './api/cancel.js';
 import { cancelPages } from './pages/cancel.js';
 import { assetPages } from './pages/assets.js';
 import { backfillPages } from './pages/backfills.js';
+import { poolPages } from './pages/pools.js';
 import { dagPages } from './pages/dags.js';
 import { dlqPages } from './pages/dlq.js';
 import { loginPages } from './pages/login.js';
@@ -85,6 +87,7 @@ export function apiRouters(deps: RouteDeps): Router[] {
     runNotesApi(deps),
     auditApi(deps),
     assetsApi(deps),
+    poolsApi(deps),
   ];
 }
 
@@ -146,7 +149,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(loginPages({ ...deps, sessions, authenticator }));
   app.use(dagPages(deps), runPages(deps), cancelPages(deps), backfillPages(deps), alertPages(deps));
   app.use(resultPages(deps), runListPages(deps), streamPages(deps), runNotePages(deps), auditPages(deps));
-  app.use(assetPages(deps));
+  app.use(assetPages(deps), poolPages(deps));
   app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));

@@ -75,6 +75,7 @@ const MUTATIONS: Array<[string, string, string]> = [
   ['POST', '/backfills/:backfillId/cancel', 'backfill.cancel'],
   ['POST', '/alerts/:alertId/acknowledge', 'alert.acknowledge'],
   ['POST', '/dlq/replay', 'dlq.replay'],
+  ['POST', '/pools/:pool', 'pool.set'],
   ['PATCH', '/api/dags/:dagId', 'dag.pause'],
   ['POST', '/api/dags/:dagId/runs', 'run.trigger'],
   ['POST', '/api/dags/:dagId/backfills', 'backfill.create'],
@@ -87,6 +88,8 @@ const MUTATIONS: Array<[string, string, string]> = [
   ['POST', '/api/dags/:dagId/runs/:runId/tasks/:taskId/cancel', 'task.cancel'],
   ['POST', '/api/backfills/:backfillId/cancel', 'backfill.cancel'],
   ['POST', '/api/alerts/:alertId/acknowledge', 'alert.acknowledge'],
+  ['PUT', '/api/pools/:pool', 'pool.set'],
+  ['PATCH', '/api/pools/:pool', 'pool.set'],
 ];
 
 const MATCHERS = MUTATIONS.map(([method, path, action]) => ({

@@ -7,6 +7,7 @@ import type {
   AssetDetail,
   AssetSummaryRow,
   DagRunRow,
+  PoolRow,
   RunNote,
   RunDayCount,
   RunState,
@@ -14,6 +15,7 @@ import type {
   TaskInstanceInRun,
   TaskInstanceRow,
   TaskState,
+  Wait,
 } from '../engine/index.js';
 
 /**
@@ -77,6 +79,19 @@ export interface DashboardEngine {
   listAssets(): Promise<AssetSummaryRow[]>;
   /** One asset with its newest partitions, their events and readers; undefined if unknown. */
   getAsset(assetKey: string): Promise<AssetDetail | undefined>;
+  /** Every pool with its slots and what its task instances hold and wait for. */
+  listPools(): Promise<PoolRow[]>;
+  /**
+   * Sets a pool's slots (null: unlimited) and, when given, its description; grants freed slots
+   * at once. An unknown pool or a bad count is an InvalidInputError (400).
+   */
+  setPoolSlots(
+    name: string,
+    slots: number | null,
+    options: { description?: string; by: string },
+  ): Promise<{ pool: PoolRow; previous: number | null; granted: number }>;
+  /** Why a task instance is not running yet (pool full, DAG cap, upstream, …), or null. */
+  whyWaiting(runId: number, taskId: string): Promise<Wait | null>;
   /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
   queueNames(): string[];
   /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
@@ -93,7 +108,7 @@ export type {
   TaskInstanceInRun,
   RunDayCount,
 };
-export type { AuditEntry, AuditLogFilter, AuditRow, AuditTarget, RunNote };
+export type { AuditEntry, AuditLogFilter, AuditRow, AuditTarget, RunNote, PoolRow, Wait };
 
 export interface AuditPage {
   items: AuditRow[];
@@ -138,6 +153,8 @@ export interface BackfillRequest {
   to: Date;
   concurrency: number;
   reset: boolean;
+  /** The priority of its runs. @defaultValue -1 */
+  priority?: number;
   conf: Record<string, unknown>;
 }
 

@@ -5,7 +5,9 @@ import {
   cancelRun,
   cancelTask,
   clearTasks,
+  explainWait,
   getRunNotes,
+  listPools,
   recordAudit,
   setRunNote,
   getRun,
@@ -19,6 +21,7 @@ import {
   queueNameFor,
   runStatesPerDay,
   setPaused,
+  setPoolSlots,
   startBackfill,
   taskInstancesOfRecentRuns,
   triggerRun,
@@ -129,6 +132,9 @@ export function engineOperations(engine: Engine): DashboardEngine {
     setRunNote: (runId, note, by) => setRunNote(engine, runId, note, by),
     listAssets: () => listAssets(engine),
     getAsset: (assetKey) => getAsset(engine, assetKey),
+    listPools: () => listPools(engine),
+    setPoolSlots: (name, slots, options) => setPoolSlots(engine, name, slots, options),
+    whyWaiting: (runId, taskId) => explainWait(engine, runId, taskId),
     queueNames() {
       const pools = new Set<string>();
       for (const dag of engine.dags.values()) for (const t of dag.tasks) pools.add(t.pool);

@@ -3,6 +3,7 @@ import { formatTime } from './views/format.js';
 
 /** States in which a task instance's current try is still writing (or about to write) its log. */
 const WRITING: ReadonlySet<string> = new Set(['queued', 'running', 'up_for_reschedule']);
+const WAITING: ReadonlySet<string> = new Set(['none', 'scheduled']);
 
 /**
  * Whether try `n` of a task can get no more log lines: a later try exists, or it is the current
@@ -12,7 +13,8 @@ const WRITING: ReadonlySet<string> = new Set(['queued', 'running', 'up_for_resch
  */
 export function tryIsFinal(ti: TaskInstanceRow, run: RunRow, n: number): boolean {
   if (n < ti.try_number) return true;
-  if (n > ti.try_number) return ti.state !== 'none' || run.state !== 'running';
+  // A task waiting to be queued (`none`) or for a pool slot (`scheduled`) is about to start try n.
+  if (n > ti.try_number) return !WAITING.has(ti.state) || run.state !== 'running';
   if (WRITING.has(ti.state)) return false;
   return !(ti.state === 'none' && run.state === 'running');
 }

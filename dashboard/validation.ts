@@ -185,6 +185,8 @@ export const backfillBody = z
     to: isoInstant,
     concurrency: z.coerce.number().int().min(1).max(64).default(4),
     reset: z.boolean().default(false),
+    /** The priority of its runs (production runs: 0); below 0 their tasks go after production's. */
+    priority: z.number().int().min(-1_000_000).max(1_000_000).default(-1),
     conf: z.record(z.string(), z.unknown()).default({}),
   })
   // Checked only once both are dates: a refinement of the object runs even when a field failed.
@@ -281,3 +283,30 @@ export const noteText = z
     error: `a note has at most ${RUN_NOTE_MAX_CHARS} characters`,
   });
 export const noteBody = z.strictObject({ note: noteText });
+
+export const poolParams = z.object({ pool: idSchema });
+const poolSlots = z
+  .number({ error: 'must be a whole number from 0 to 1000000, or null for unlimited' })
+  .int()
+  .min(0)
+  .max(1_000_000)
+  .nullable();
+const poolDescription = printable(500).transform((v) => v.trim());
+/** PUT /api/pools/:pool: its slots (null: unlimited) and, optionally, its description. */
+export const poolBody = z.strictObject({ slots: poolSlots, description: poolDescription.optional() });
+/** PATCH /api/pools/:pool: what changes (at least one of them). */
+export const poolPatchBody = z
+  .strictObject({ slots: poolSlots.optional(), description: poolDescription.optional() })
+  .refine((b) => b.slots !== undefined || b.description !== undefined, {
+    error: 'give slots or description',
+  });
+/** The pools page's form: slots as typed (blank: unlimited). */
+export const poolForm = z.object({
+  slots: z
+    .string()
+    .trim()
+    .regex(/^(\d{1,7}|unlimited|)$/i, { error: 'slots must be a whole number, or blank for unlimited' })
+    .transform((v) => (v === '' || /^unlimited$/i.test(v) ? null : Number(v)))
+    .pipe(poolSlots),
+  description: poolDescription.optional(),
+});

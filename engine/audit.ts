@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   'dag.unpause',
   'backfill.create',
   'backfill.cancel',
+  'pool.set',
   'dlq.replay',
   'queue.action',
   'user.add',

@@ -1,6 +1,6 @@
 import { ConflictError, InvalidInputError } from '../platform/index.js';
 import {
-  adoptRun,
+  backfillRunCounts,
   backfillRunsToCancel,
   findRunningBackfill,
   findStrandedTries,
@@ -8,12 +8,8 @@ import {
   insertBackfill,
   listBackfills as listBackfillRows,
   lockBackfill,
-  lockRun,
-  resetTasks,
-  runsInRange,
   updateBackfill,
   type BackfillRow,
-  type QueuedTry,
 } from './store/index.js';
 import type { Dag } from './dag.js';
 import type { Engine } from './engine.js';
@@ -21,7 +17,8 @@ import { validateParams } from './params.js';
 import { cancelRun, type CancelRequest } from './cancel.js';
 import { advanceIdleRuns } from './recovery.js';
 import { intervalsBetween, type DataInterval } from './schedule.js';
-import { advanceRun, createRunInTx } from './transitions.js';
+import { stepBackfill } from './backfillStep.js';
+import { grantAndEnqueue } from './pools.js';
 
 export interface BackfillRequest {
   /** First logical date (inclusive). */
@@ -32,6 +29,11 @@ export interface BackfillRequest {
   concurrency?: number;
   /** Rerun intervals that already succeeded. @defaultValue false */
   reset?: boolean;
+  /**
+   * The priority of its runs: production runs have 0, and a run below another has its tasks
+   * granted slots and taken by workers after the other's. @defaultValue -1
+   */
+  priority?: number;
   conf?: Record<string, unknown>;
 }
 
@@ -73,11 +75,15 @@ export async function startBackfill(
   const concurrency = request.concurrency ?? 16;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InvalidInputError('concurrency must be a whole number ≥ 1');
+  const priority = request.priority ?? -1;
+  if (!Number.isInteger(priority) || Math.abs(priority) > 1_000_000)
+    throw new InvalidInputError('priority must be a whole number from -1000000 to 1000000');
   const conf = validateParams(dag, request.conf ?? {});
   const intervals = planBackfill(dag, request.from, request.to, engine.now());
   const existing = await findRunningBackfill(engine.knex, dag.id, request.from, request.to);
   if (existing) {
-    if (existing.concurrency !== concurrency) await updateBackfill(engine.knex, existing.id, { concurrency });
+    if (existing.concurrency !== concurrency || existing.priority !== priority)
+      await updateBackfill(engine.knex, existing.id, { concurrency, priority });
     // A command killed at the wrong moment leaves work only PostgreSQL knows of: a try committed
     // but never enqueued, or a run whose last result was recorded but not acted on. The
     // scheduler's sweep finds both after a while; the resumed command puts its own right at once
@@ -89,7 +95,7 @@ export async function startBackfill(
       { dag_id: dag.id, backfill_id: existing.id, reenqueued, advanced },
       'backfill resumed',
     );
-    return { ...existing, concurrency };
+    return { ...existing, concurrency, priority };
   }
   const row = await insertBackfill(engine.knex, {
     dagId: dag.id,
@@ -99,6 +105,7 @@ export async function startBackfill(
     reset: request.reset ?? false,
     conf,
     total: intervals.length,
+    priority,
   });
   engine.logger.info(
     { dag_id: dag.id, backfill_id: row.id, intervals: intervals.length },
@@ -109,104 +116,59 @@ export async function startBackfill(
 
 /**
  * Moves a backfill forward: fills free slots (up to its concurrency) with runs for the next
- * intervals, oldest first. An interval that already succeeded is skipped unless `reset`; one that
- * failed before this backfill is cleared and rerun; one this backfill ran is final. Ends the
- * backfill when every interval is final. Safe to call from many processes at once.
+ * intervals, oldest first, from where it stands (`stepBackfill`): an interval that already
+ * succeeded is skipped unless `reset`; one that failed before this backfill is cleared and rerun;
+ * one this backfill ran is final. Its runs get the backfill's priority (below production runs by
+ * default, so their tasks yield to production tasks for pool slots and worker queues). Ends the
+ * backfill when every interval is final. Safe to call from many processes at once; a step costs
+ * what it starts, not the length of the range.
  */
 export async function advanceBackfill(
   engine: Engine,
   dag: Dag,
   backfillId: number,
 ): Promise<BackfillProgress> {
-  const { progress, queued } = await engine.knex.transaction(async (trx) => {
+  const { progress, queued, scheduled } = await engine.knex.transaction(async (trx) => {
     await lockBackfill(trx, backfillId);
     const b = await getBackfill(trx, backfillId);
     if (!b) throw new InvalidInputError(`unknown backfill ${backfillId}`);
-    const intervals = planBackfill(dag, b.from_date, b.to_date, engine.now());
-    const runs = new Map(
-      (await runsInRange(trx, dag.id, b.from_date, b.to_date)).map((r) => [r.logical_date.getTime(), r]),
-    );
-    const p: BackfillProgress = {
-      id: b.id,
-      dagId: dag.id,
-      state: b.state,
-      total: intervals.length,
-      succeeded: 0,
-      failed: 0,
-      cancelled: 0,
-      running: 0,
-      skipped: 0,
-      done: 0,
+    const counts = await backfillRunCounts(trx, b.id);
+    const progressOf = (running: number, skipped: number): BackfillProgress => {
+      const done = counts.success + counts.failed + counts.cancelled + skipped;
+      return {
+        id: b.id,
+        dagId: dag.id,
+        state: b.state,
+        total: b.total,
+        succeeded: counts.success,
+        failed: counts.failed,
+        cancelled: counts.cancelled,
+        running,
+        skipped,
+        done,
+      };
     };
-    const queued: QueuedTry[] = [];
-    if (b.state !== 'running') {
-      for (const i of intervals) {
-        const r = runs.get(i.start.getTime());
-        if (r?.backfill_id === b.id) p[tally(r.state)] += 1;
-        else if (r?.state === 'success') p.skipped += 1;
-      }
-      p.done = p.succeeded + p.failed + p.cancelled + p.skipped;
-      return { progress: p, queued };
-    }
-    let slots =
-      b.concurrency -
-      [...runs.values()].filter((r) => r.backfill_id === b.id && r.state === 'running').length;
-    let unresolved = 0;
-    for (const interval of intervals) {
-      const r = runs.get(interval.start.getTime());
-      if (r && r.backfill_id === b.id) {
-        p[tally(r.state)] += 1;
-        if (r.state === 'running') unresolved += 1;
-        continue;
-      }
-      if (r && r.state === 'success' && !b.reset) {
-        p.skipped += 1;
-        continue;
-      }
-      unresolved += 1;
-      if (r && r.state === 'running') continue; // a scheduled or manual run is on it: wait for it
-      if (slots <= 0) continue;
-      slots -= 1;
-      p.running += 1;
-      if (!r) {
-        const created = await createRunInTx(trx, dag, {
-          runType: 'backfill',
-          logicalDate: interval.start,
-          dataIntervalStart: interval.start,
-          dataIntervalEnd: interval.end,
-          conf: b.conf,
-          backfillId: b.id,
-        });
-        if (created) queued.push(...created.queued);
-      } else {
-        await lockRun(trx, r.id);
-        await adoptRun(trx, r.id, b.id);
-        await resetTasks(
-          trx,
-          r.id,
-          dag.tasks.map((t) => ({ taskId: t.id, retries: t.retries })),
-        );
-        queued.push(...(await advanceRun(trx, dag, r.id)).queued);
-      }
-    }
-    p.done = p.succeeded + p.failed + p.cancelled + p.skipped;
-    if (unresolved === 0) {
-      p.state = p.failed > 0 || p.cancelled > 0 ? 'failed' : 'success';
-      await updateBackfill(trx, b.id, { state: p.state, ended: true });
-    }
-    return { progress: p, queued };
+    if (b.state !== 'running')
+      return { progress: progressOf(counts.running, b.skipped), queued: [], scheduled: false };
+    const step = await stepBackfill(trx, dag, b, b.concurrency - counts.running, engine.now());
+    const p = progressOf(counts.running + step.started, step.skipped);
+    const ended = step.exhausted && step.waiting.length === 0 && p.running === 0;
+    if (ended) p.state = p.failed > 0 || p.cancelled > 0 ? 'failed' : 'success';
+    await updateBackfill(trx, b.id, {
+      next_start: step.nextStart,
+      skipped: step.skipped,
+      waiting: step.waiting,
+      ...(ended ? { state: p.state, ended: true } : {}),
+    });
+    return { progress: p, queued: step.queued, scheduled: step.scheduled };
   });
   await engine.queues.enqueue(queued);
+  if (scheduled) await grantAndEnqueue(engine);
   if (progress.state !== 'running' && queued.length === 0) {
     engine.logger.debug({ backfill_id: backfillId, ...progress }, 'backfill progress');
   }
   return progress;
 }
-
-const tally = (state: string) =>
-  (({ success: 'succeeded', failed: 'failed', cancelled: 'cancelled' }) as const)[
-    state as 'success' | 'failed' | 'cancelled'
-  ] ?? 'running';
 
 /**
  * Cancels a running backfill: no new runs are created for it, and its runs that are only queued

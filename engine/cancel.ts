@@ -13,6 +13,7 @@ import type { Engine } from './engine.js';
 import { runTimedOutMail, sendAlert } from './alerts.js';
 import { advanceRun } from './transitions.js';
 import { taskOfInstance } from './mapping.js';
+import { grantAndEnqueue } from './pools.js';
 
 /** Who cancels, and why (shown on the run, in the task's error and in its log). */
 export interface CancelRequest {
@@ -54,6 +55,8 @@ export async function cancelRun(
     await markRunCancelled(trx, runId, { by: request.by, reason });
     return { runId, dagId: run.dag_id, runState: 'cancelled' as const, cancelled };
   });
+  // The slots its task instances held are free now.
+  if (result.cancelled.length > 0) await grantAndEnqueue(engine);
   engine.logger.info(
     {
       dag_id: result.dagId,
@@ -101,8 +104,9 @@ export async function cancelTask(
       queued: advanced.queued,
     };
   });
-  // all_done tasks downstream of the cancelled one may start now.
+  // all_done tasks downstream of the cancelled one may start now, and its slot is free.
   await engine.queues.enqueue(queued);
+  await grantAndEnqueue(engine);
   engine.logger.info(
     { dag_id: dag.id, run_id: runId, task_id: taskId, by: request.by, reason },
     'task cancelled',

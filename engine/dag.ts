@@ -4,6 +4,7 @@ import { validateSchedule } from './schedule.js';
 import { isTimeZone, stripUndefined, toDate, topologicalOrder } from './dagGraph.js';
 import { assetProblem, toOutlet, type Asset, type Outlet, type OutletSpec } from './assets.js';
 import { followBranch, sensorProblem, type SensorSettings } from './taskKinds.js';
+import * as priority from './priority.js';
 
 /** When a task may start, judged from the final states of its direct upstream tasks. */
 export const TRIGGER_RULES = ['all_success', 'all_done', 'one_failed', 'none_failed'] as const;
@@ -13,7 +14,7 @@ export type { Json, MapContext, RunType, TaskContext, TaskLogger, TaskServices }
 import type { Json, MapContext, TaskContext } from './taskContext.js';
 
 /** Options every task may set; a DAG's `defaultTaskOptions` supplies the ones a task leaves out. */
-export interface TaskOptions {
+export interface TaskOptions extends priority.PoolTaskOptions {
   /**
    * Retries after the first failed try. A try whose error `isRetriable` rejects (a
    * `PermanentTaskError`, an `InvalidInputError`, an error with `retriable: false`) fails the task
@@ -26,7 +27,7 @@ export interface TaskOptions {
   maxRetryDelayMs?: number;
   /** A try running longer fires `ctx.signal` and fails. @defaultValue 3600000 */
   timeoutMs?: number;
-  /** Worker pool (one BullMQ queue per pool). @defaultValue 'default' */
+  /** Pool: its BullMQ queue, and its slots when it has some. @defaultValue 'default' */
   pool?: string;
   /** @defaultValue 'all_success' */
   triggerRule?: TriggerRule;
@@ -169,6 +170,8 @@ export interface DagDefinition<P extends z.ZodType = z.ZodType> {
   catchup?: boolean;
   /** Scheduled and manual runs of this DAG that may be running at once. @defaultValue 16 */
   maxActiveRuns?: number;
+  /** Task instances of this DAG queued or running at once, over all its runs. @defaultValue no cap */
+  maxActiveTasks?: number;
   /** A run not finished this many ms after its interval ends is an SLA miss (e-mailed once). */
   slaMs?: number;
   /**
@@ -186,7 +189,7 @@ export interface DagDefinition<P extends z.ZodType = z.ZodType> {
 }
 
 /** A task as the engine sees it once its DAG is validated: every option resolved. */
-export interface ResolvedTask {
+export interface ResolvedTask extends Required<priority.PoolTaskOptions> {
   id: string;
   upstream: string[];
   downstream: string[];
@@ -218,6 +221,7 @@ export interface Dag {
   readonly endDate?: Date;
   readonly catchup: boolean;
   readonly maxActiveRuns: number;
+  readonly maxActiveTasks?: number;
   readonly slaMs?: number;
   readonly dagRunTimeoutMs?: number;
   readonly paramsSchema?: z.ZodType;
@@ -240,6 +244,7 @@ const DEFAULTS = {
   maxRetryDelayMs: 300_000,
   timeoutMs: 3_600_000,
   pool: 'default',
+  ...priority.POOL_DEFAULTS,
   triggerRule: 'all_success' as TriggerRule,
   dependsOnPast: false,
 };
@@ -271,6 +276,8 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
   if (endDate && endDate <= startDate) fail('endDate must be after startDate');
   const maxActiveRuns = def.maxActiveRuns ?? 16;
   if (!Number.isInteger(maxActiveRuns) || maxActiveRuns < 1) fail('maxActiveRuns must be a whole number ≥ 1');
+  const capProblem = priority.maxActiveTasksProblem(def.maxActiveTasks);
+  if (capProblem) fail(capProblem);
   if (def.slaMs !== undefined && !(def.slaMs > 0)) fail('slaMs must be a positive number of milliseconds');
   if (def.dagRunTimeoutMs !== undefined && !(def.dagRunTimeoutMs > 0))
     fail('dagRunTimeoutMs must be a positive number of milliseconds');
@@ -307,6 +314,8 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       fail('retryDelayMs must be ≥ 0 and ≤ maxRetryDelayMs', taskId);
     if (!(o.timeoutMs > 0)) fail('timeoutMs must be positive', taskId);
     if (!ID.test(o.pool)) fail(`pool '${o.pool}' must be letters, digits, '_', '-' or '.'`, taskId);
+    const poolProblem = priority.poolOptionProblem(o);
+    if (poolProblem) fail(poolProblem, taskId);
     if (!TRIGGER_RULES.includes(o.triggerRule))
       fail(`unknown trigger rule '${o.triggerRule}' (expected ${TRIGGER_RULES.join(', ')})`, taskId);
     if (typeof o.dependsOnPast !== 'boolean') fail('dependsOnPast must be true or false', taskId);
@@ -332,6 +341,9 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
       maxRetryDelayMs: o.maxRetryDelayMs,
       timeoutMs: o.timeoutMs,
       pool: o.pool,
+      poolSlots: o.poolSlots,
+      priorityWeight: o.priorityWeight,
+      weightRule: o.weightRule,
       triggerRule: o.triggerRule,
       dependsOnPast: o.dependsOnPast,
       ...(t.sensor ? { sensor: t.sensor } : {}),
@@ -349,6 +361,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     if (t.downstream.length === 0) fail('is a branch without downstream tasks to choose from', t.id);
     t.run = followBranch(t.id, t.run, t.downstream);
   }
+  for (const [id, w] of priority.effectiveWeights(resolved.values())) resolved.get(id)!.priorityWeight = w;
   const onAssets = [...(def.onAssets ?? [])];
   const waitForAssets = [...(def.waitForAssets ?? [])];
   const taskAssets = [...resolved.values()].map((t) => ({
@@ -369,6 +382,7 @@ export function defineDag<P extends z.ZodType>(def: DagDefinition<P>): Dag {
     ...(endDate ? { endDate } : {}),
     catchup: def.catchup ?? false,
     maxActiveRuns,
+    ...(def.maxActiveTasks !== undefined ? { maxActiveTasks: def.maxActiveTasks } : {}),
     ...(def.slaMs !== undefined ? { slaMs: def.slaMs } : {}),
     ...(def.dagRunTimeoutMs !== undefined ? { dagRunTimeoutMs: def.dagRunTimeoutMs } : {}),
     ...(def.params ? { paramsSchema: def.params } : {}),

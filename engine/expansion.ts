@@ -22,7 +22,7 @@ export async function applyDecisions(
   knex: Knex | Knex.Transaction,
   changes: RunTransitions[],
   dagOf: (runId: number) => Dag,
-): Promise<{ queued: QueuedRow[]; stale: number[] }> {
+): Promise<{ queued: QueuedRow[]; scheduled: string[]; stale: number[] }> {
   const mappedOf = (c: RunTransitions) =>
     c.queue.filter((id) => dagOf(c.runId).taskById.get(id)?.mapOver !== undefined);
   if (!changes.some((c) => mappedOf(c).length > 0)) return applyTransitions(knex, changes);
@@ -34,12 +34,16 @@ export async function applyDecisions(
     // Share-locks the runs it applies to (see applyTransitions) until the expansion commits.
     const first = await applyTransitions(trx, plain);
     const queued = [...first.queued];
+    const scheduled = new Set(first.scheduled);
     for (const c of changes) {
       const parents = mappedOf(c);
-      if (parents.length > 0 && !first.stale.includes(c.runId))
-        queued.push(...(await expand(trx, dagOf(c.runId), c.runId, parents)));
+      if (parents.length > 0 && !first.stale.includes(c.runId)) {
+        const expanded = await expand(trx, dagOf(c.runId), c.runId, parents);
+        queued.push(...expanded.queued);
+        for (const pool of expanded.scheduled) scheduled.add(pool);
+      }
     }
-    return { queued, stale: first.stale };
+    return { queued, scheduled: [...scheduled], stale: first.stale };
   };
   return knex.isTransaction ? apply(knex as Knex.Transaction) : knex.transaction(apply);
 }
@@ -54,7 +58,7 @@ async function expand(
   dag: Dag,
   runId: number,
   parents: string[],
-): Promise<QueuedRow[]> {
+): Promise<{ queued: QueuedRow[]; scheduled: string[] }> {
   const expansions = await expandMapped(
     trx,
     runId,
@@ -66,12 +70,12 @@ async function expand(
   const instances = expansions.flatMap((e) =>
     Array.from({ length: e.map_count ?? 0 }, (_, i) => mapInstanceId(e.task_id, i)),
   );
-  const { queued } = await applyTransitions(trx, [
+  const { queued, scheduled } = await applyTransitions(trx, [
     { runId, queue: instances, settle: [], runState: 'running', previousRunState: 'running' },
   ]);
-  if (expansions.every((e) => e.state === 'running')) return queued;
+  if (expansions.every((e) => e.state === 'running')) return { queued, scheduled };
   const view = (await readRuns(trx, [runId])).get(runId);
-  if (!view) return queued;
+  if (!view) return { queued, scheduled };
   const [past] = await pastStatesOf(trx, [{ dag, runId }]);
   const evaluation = evaluateRun(dag, foldMapped(dag, view.tasks), past);
   const next = await applyDecisions(
@@ -79,5 +83,5 @@ async function expand(
     [{ runId, ...evaluation, previousRunState: view.state, version: view.version }],
     () => dag,
   );
-  return [...queued, ...next.queued];
+  return { queued: [...queued, ...next.queued], scheduled: [...scheduled, ...next.scheduled] };
 }

@@ -73,7 +73,7 @@ export {
   parseInstanceId,
   taskOfInstance,
 } from './mapping.js';
-export { TaskQueues, queueNameFor, jobIdFor, type TaskJobData } from './queues.js';
+export { TaskQueues, queueNameFor, jobIdFor, bullPriority, type TaskJobData } from './queues.js';
 export {
   finishTry,
   finishTries,
@@ -155,6 +155,7 @@ export type {
   QueuedTry,
   TryToClaim,
   CancelledTask,
+  PoolRow,
 } from './store/index.js';
 export {
   AUDIT_ACTIONS,
@@ -175,3 +176,16 @@ export {
   type AuditTarget,
 } from './audit.js';
 export { getRunNotes, noteLength, setRunNote, RUN_NOTE_MAX_CHARS, type RunNote } from './runNotes.js';
+export {
+  dagPools,
+  explainWait,
+  getPool,
+  grantSlots,
+  listPools,
+  setPoolSlots,
+  SLOT_HOLDING_STATES,
+  type PoolChange,
+} from './pools.js';
+export { whyWaiting, WAIT_REASONS, type Wait, type WaitFacts, type WaitReason } from './whyWaiting.js';
+export { pickGrants, type GrantCandidate, type GrantPool } from './slotGrants.js';
+export { effectiveWeights, WEIGHT_RULES, type PoolTaskOptions, type WeightRule } from './priority.js';

@@ -23,6 +23,7 @@ import { advanceRun, createRunInTx } from './transitions.js';
 import { withWaitingReasons, type TaskInstanceDetail } from './waitingReasons.js';
 import { taskOfInstance } from './mapping.js';
 import { checkInstances, planClear, queueInstances } from './mappedOperations.js';
+import { grantAndEnqueue } from './pools.js';
 
 export interface DagSummary {
   dag_id: string;
@@ -156,6 +157,7 @@ export async function triggerRun(
     });
     if (created) {
       await engine.queues.enqueue(created.queued);
+      if (created.scheduled) await grantAndEnqueue(engine);
       engine.logger.info({ dag_id: dag.id, run_id: created.runId }, 'run triggered');
       return created.run;
     }
@@ -214,6 +216,8 @@ export async function clearTasks(
     return [...again, ...(await advanceRun(trx, dag, runId)).queued];
   });
   await engine.queues.enqueue(queued);
+  // A cleared task may have held a slot, and cleared tasks may now wait for one.
+  await grantAndEnqueue(engine);
   engine.logger.info({ dag_id: dag.id, run_id: runId, tasks: cleared }, 'tasks cleared');
   return { cleared };
 }
@@ -240,5 +244,6 @@ export async function markTask(
     return (await advanceRun(trx, dag, runId)).queued;
   });
   await engine.queues.enqueue(queued);
+  await grantAndEnqueue(engine);
   engine.logger.info({ dag_id: dag.id, run_id: runId, task_id: taskId, state }, 'task marked');
 }

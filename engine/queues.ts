@@ -19,6 +19,15 @@ export function jobIdFor(t: Pick<QueuedTry, 'runId' | 'taskId' | 'tryNumber' | '
   return `r${t.runId}-${t.taskId}-t${t.tryNumber}-${t.tryKey}`;
 }
 
+/**
+ * The BullMQ priority of a try's job: none (BullMQ's first served) for a run at priority 0 or
+ * above, so production jobs are never slowed; a run below 0 (a backfill's, by default) gets one,
+ * and a worker takes every job without a priority before any job with one. Lower runs go later.
+ */
+export function bullPriority(runPriority = 0): number {
+  return runPriority >= 0 ? 0 : Math.min(2_097_152, -runPriority);
+}
+
 /** What a task job carries: which try of which task instance to run. */
 export interface TaskJobData {
   runId: number;
@@ -77,6 +86,7 @@ export class TaskQueues {
             opts: {
               jobId: jobIdFor(t),
               delay: t.notBefore ? Math.max(0, t.notBefore.getTime() - now) : 0,
+              ...(bullPriority(t.runPriority) > 0 ? { priority: bullPriority(t.runPriority) } : {}),
               attempts: 1,
               removeOnComplete: { count: 1000 },
               removeOnFail: { count: 5000 },

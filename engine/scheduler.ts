@@ -9,6 +9,7 @@ import {
   scheduleCursor,
   syncAssets,
   syncDags,
+  syncPools,
   taskMaxTries,
   type QueuedTry,
 } from './store/index.js';
@@ -24,6 +25,7 @@ import { assetDeclarations, createAssetTriggeredRuns, readyIntervals } from './a
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
 import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
 import { taskOfInstance } from './mapping.js';
+import { dagPools, grantAndEnqueue } from './pools.js';
 
 export interface SchedulerOptions {
   /** Pause between scheduling passes. @defaultValue 1000 */
@@ -42,8 +44,17 @@ export interface SchedulerOptions {
 }
 
 export interface Scheduler {
-  /** One scheduling pass: create due runs, advance backfills, sweep, check SLAs and run timeouts. */
-  tick(): Promise<{ created: number; reenqueued: number; zombies: number; timedOut: number }>;
+  /**
+   * One scheduling pass: create due runs, advance backfills, sweep, grant pool slots, check SLAs
+   * and run timeouts.
+   */
+  tick(): Promise<{
+    created: number;
+    reenqueued: number;
+    zombies: number;
+    timedOut: number;
+    granted: number;
+  }>;
   /** Runs `tick` every `tickMs` until closed. */
   start(): void;
   /** When the last pass completed (wall clock), if one has. */
@@ -232,6 +243,7 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
         })),
       );
       await syncAssets(engine.knex, [...engine.dags.keys()], assetDeclarations(engine.dags.values()));
+      await syncPools(engine.knex, dagPools(engine));
       synced = true;
     }
     const now = engine.now();
@@ -253,10 +265,13 @@ export function createScheduler(engine: Engine, options: SchedulerOptions = {}):
     // Before the sweep: a run past its timeout is cancelled, not advanced.
     const timedOut = (await cancelTimedOutRuns(engine)).length;
     const swept = await sweep();
+    // Runs created or advanced above may wait for slots; and whatever a process that died
+    // between freeing a slot and granting it left behind is granted here.
+    const granted = await grantAndEnqueue(engine);
     await checkSlas();
     lastPass = Date.now();
     metrics.heartbeat.set(lastPass / 1000);
-    return { created, ...swept, timedOut };
+    return { created, ...swept, timedOut, granted };
   }
 
   const loop = async () => {

@@ -23,23 +23,29 @@ import { TryOutcomeSignal } from './taskOutcomes.js';
 import { chosenDownstream } from './taskKinds.js';
 import { applyDecisions } from './expansion.js';
 import { foldMapped, foldedTaskOf, taskOfInstance } from './mapping.js';
+import { grantSlots } from './pools.js';
 
 /**
  * Re-evaluates a run whose row the caller holds FOR UPDATE (`lockRun`; finishing tries use the
  * run's version instead, see `finishTries`): queues the tasks whose trigger rule is met, settles
  * those that can never run, ends the run when everything is final. Returns the tries to enqueue
- * once the transaction has committed.
+ * once the transaction has committed, and whether tasks now wait for a slot (`scheduled`: grant
+ * slots once committed, see `grantSlots`).
  */
 export async function advanceRun(
   trx: Knex.Transaction,
   dag: Dag,
   runId: number,
-): Promise<{ queued: QueuedTry[]; runState: RunState }> {
+): Promise<{ queued: QueuedTry[]; runState: RunState; scheduled: boolean }> {
   const run = (await readRuns(trx, [runId])).get(runId);
   const [past] = await pastStatesOf(trx, [{ dag, runId }]);
   const evaluation = evaluateRun(dag, foldMapped(dag, run?.tasks ?? new Map()), past);
-  const { queued } = await applyDecisions(trx, [{ runId, ...evaluation }], () => dag);
-  return { runState: evaluation.runState, queued: queuedTries(queued, () => dag) };
+  const { queued, scheduled } = await applyDecisions(trx, [{ runId, ...evaluation }], () => dag);
+  return {
+    runState: evaluation.runState,
+    queued: queuedTries(queued, () => dag),
+    scheduled: scheduled.length > 0,
+  };
 }
 
 function queuedTries(rows: QueuedRow[], dagOf: (runId: number) => Dag): QueuedTry[] {
@@ -50,19 +56,21 @@ function queuedTries(rows: QueuedRow[], dagOf: (runId: number) => Dag): QueuedTr
     pool: q.pool,
     tryNumber: q.try_number,
     tryKey: q.try_key,
+    runPriority: q.priority,
   }));
 }
 
 /**
  * Creates a run with its task instances and queues its root tasks in one statement (in the
  * caller's transaction, or on its own). The roots are decided before the insert: with every task
- * waiting, the trigger rules depend on the DAG alone.
+ * waiting, the trigger rules depend on the DAG alone. Roots whose pool has a limit, or all of
+ * them when the DAG has a cap, wait in `scheduled` (`scheduled`: grant slots once committed).
  */
 export async function createRunInTx(
   trx: Knex | Knex.Transaction,
   dag: Dag,
-  run: Omit<NewRun, 'tasks' | 'dagId' | 'state'>,
-): Promise<{ runId: number; run: DagRunRow; queued: QueuedTry[] } | undefined> {
+  run: Omit<NewRun, 'tasks' | 'dagId' | 'state' | 'maxActiveTasks'>,
+): Promise<{ runId: number; run: DagRunRow; queued: QueuedTry[]; scheduled: boolean } | undefined> {
   const [past] = await pastStatesOf(trx, [{ dag, logicalDate: run.logicalDate }]);
   const evaluation = evaluateRun(dag, new Map(), past);
   const initial = new Map<string, TaskState>([
@@ -73,24 +81,30 @@ export async function createRunInTx(
     ...run,
     dagId: dag.id,
     state: evaluation.runState,
+    maxActiveTasks: dag.maxActiveTasks ?? null,
     tasks: dag.tasks.map((t) => ({
       taskId: t.id,
       pool: t.pool,
       maxTries: t.retries + 1,
       state: initial.get(t.id) ?? 'none',
+      poolSlots: t.poolSlots,
+      priorityWeight: t.priorityWeight,
     })),
   });
   if (inserted === undefined) return undefined;
-  const { run: row, tryKeys } = inserted;
-  const queued = evaluation.queue.map((taskId) => ({
-    runId: row.id,
-    dagId: dag.id,
-    taskId,
-    pool: dag.taskById.get(taskId)!.pool,
-    tryNumber: 1,
-    tryKey: tryKeys.get(taskId)!,
-  }));
-  return { runId: row.id, run: row, queued };
+  const { run: row, tryKeys, scheduled } = inserted;
+  const queued = evaluation.queue
+    .filter((taskId) => tryKeys.has(taskId))
+    .map((taskId) => ({
+      runId: row.id,
+      dagId: dag.id,
+      taskId,
+      pool: dag.taskById.get(taskId)!.pool,
+      tryNumber: 1,
+      tryKey: tryKeys.get(taskId)!,
+      runPriority: row.priority,
+    }));
+  return { runId: row.id, run: row, queued, scheduled: scheduled.length > 0 };
 }
 
 /** The delay before try `nextTry` (2, 3, …): retryDelayMs doubled per retry, capped. */
@@ -191,14 +205,19 @@ const MAX_DECISION_ROUNDS = 5;
  * job ids are fixed per try, and the scheduler's sweep enqueues any the caller did not, or
  * advances a run whose worker died between the two statements). A decision is made again from
  * a fresh read when a clear or mark changed the run meanwhile (its version moved on), or when
- * another try of the run may have finished unseen at the same time (`mustRecheck`).
+ * another try of the run may have finished unseen at the same time (`mustRecheck`). When a try
+ * freed a slot a waiting task may take, or tasks now wait for one, slots are granted last and the
+ * tries granted come back with the others.
  */
 export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
   if (tries.length === 0) return [];
   const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
   const dagOf = (runId: number) => dags.get(runId)!;
   const ends = tries.map((t) => withAssetEvents(t));
-  const { recorded, nextTryKeys, runs } = await retryOnConflict(() => recordTries(knex, ends));
+  const { recorded, nextTryKeys, runPriorities, freedSlots, runs } = await retryOnConflict(() =>
+    recordTries(knex, ends),
+  );
+  let grant = freedSlots.some(Boolean);
   const results: FinishResult[] = tries.map((_, i) => ({
     recorded: recorded[i]!,
     queued: [],
@@ -217,6 +236,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
         pool: taskOfInstance(t.dag, t.taskId)?.pool ?? 'default',
         tryNumber: kind === 'reschedule' ? t.tryNumber : t.tryNumber + 1,
         tryKey: nextTryKeys[i]!,
+        runPriority: runPriorities[i]!,
         ...(t.outcome.kind === 'handed_back' ? {} : { notBefore: t.outcome.notBefore }),
       });
     } else {
@@ -249,13 +269,17 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
       if (!unchanged)
         transitions.push({ runId, ...evaluation, previousRunState: view.state, version: view.version });
     }
-    const { queued, stale } = await retryOnConflict(() => applyDecisions(knex, transitions, dagOf));
+    const { queued, scheduled, stale } = await retryOnConflict(() =>
+      applyDecisions(knex, transitions, dagOf),
+    );
     attachQueued(tries, results, queuedTries(queued, dagOf));
+    if (scheduled.length > 0) grant = true;
     for (const runId of stale) again.add(runId);
     if (again.size === 0) break;
     const fresh = await readRuns(knex, [...again]);
     decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
   }
+  if (grant) attachQueued(tries, results, await grantSlots(knex));
   return results;
 }
 

@@ -106,6 +106,12 @@ export function registerDagsCommands(program: Command): void {
     .requiredOption('--from <date>', 'first logical date (YYYY-MM-DD or ISO time), inclusive')
     .requiredOption('--to <date>', 'last logical date (YYYY-MM-DD covers the whole day), inclusive')
     .option('--concurrency <n>', 'backfill runs at once', wholeNumber('--concurrency'), 16)
+    .option(
+      '--priority <n>',
+      'priority of its runs (production runs: 0); below 0 their tasks go after production tasks',
+      wholeNumber('--priority', -1_000_000, 1_000_000),
+      -1,
+    )
     .option('--dry-run', 'list the intervals and exit')
     .option('--reset', 'rerun intervals that already succeeded')
     .option('--conf <json>', 'params for every run')
@@ -117,6 +123,7 @@ export function registerDagsCommands(program: Command): void {
           from: string;
           to: string;
           concurrency: number;
+          priority: number;
           dryRun?: boolean;
           reset?: boolean;
           conf?: string;
@@ -134,7 +141,14 @@ export function registerDagsCommands(program: Command): void {
             else for (const i of intervals) console.log(`${iso(i.start)}  →  ${iso(i.end)}`);
             return;
           }
-          const request = { from, to, concurrency: opts.concurrency, reset: opts.reset ?? false, conf };
+          const request = {
+            from,
+            to,
+            concurrency: opts.concurrency,
+            priority: opts.priority,
+            reset: opts.reset ?? false,
+            conf,
+          };
           const backfill = await audited(
             engine,
             { ...cliActor(), action: 'backfill.create', dagId, detail: { ...request } },

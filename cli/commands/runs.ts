@@ -7,6 +7,7 @@ import {
   cliActor,
   getRun,
   getRunNotes,
+  explainWait,
   getTaskLog,
   listRuns,
   markTask,
@@ -71,8 +72,11 @@ export function registerRunsCommands(program: Command): void {
         if (opts.task && !run.task_instances.some((t) => t.task_id === opts.task))
           throw new UsageError(`run ${runId} has no task '${opts.task}'`);
         const log = opts.task ? await getTaskLog(engine, runId, opts.task) : undefined;
+        const waiting = opts.task ? await explainWait(engine, runId, opts.task) : null;
         if (opts.json)
-          return printJson(log ? { ...run, logs: log.tries.flatMap((t) => t.lines), task_log: log } : run);
+          return printJson(
+            log ? { ...run, logs: log.tries.flatMap((t) => t.lines), task_log: log, waiting } : run,
+          );
         console.log(`run ${run.id}  ${run.dag_id}  ${run.run_type}  ${iso(run.logical_date)}  ${run.state}`);
         printTable(
           ['task_id', 'state', 'try', 'started', 'ended', 'error'],
@@ -85,6 +89,7 @@ export function registerRunsCommands(program: Command): void {
             t.error,
           ]),
         );
+        if (waiting) console.log(`${opts.task} waiting: ${waiting.message}`);
         if (log) printTaskLog(log);
       });
     });

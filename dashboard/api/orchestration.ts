@@ -127,7 +127,11 @@ export function orchestrationApi(deps: RouteDeps): Router {
     if (!found || !ti) throw notFound(`task '${taskId}' of run ${runId}`);
     // A mapped task's instance is defined by its task.
     const definition = catalog.byId.get(found.run.dag_id)?.taskById.get(parseInstanceId(taskId).taskId);
-    res.json({ ...ti, definition: definition ? taskDefinition(definition) : null });
+    res.json({
+      ...ti,
+      definition: definition ? taskDefinition(definition) : null,
+      waiting: await engine.whyWaiting(runId, taskId),
+    });
   });
 
   r.get('/dags/:dagId/runs/:runId/tasks/:taskId/instances', async (req, res) => {

@@ -10,6 +10,7 @@ export interface ApiRoute {
     | 'DAGs'
     | 'Runs'
     | 'Backfills'
+    | 'Pools'
     | 'Assets'
     | 'Warehouse'
     | 'Stream'
@@ -34,7 +35,9 @@ export interface ApiRoute {
     | 'BackfillList'
     | 'Page'
     | 'RunNote'
-    | 'AuditPage';
+    | 'AuditPage'
+    | 'Pool'
+    | 'PoolList';
   /** Who may call it: anyone, a reader (the default), or an operator (every mutation). */
   access?: 'open' | 'reader' | 'operator';
 }

@@ -17,6 +17,9 @@ import {
   noteBody,
   pagination,
   pauseBody,
+  poolBody,
+  poolParams,
+  poolPatchBody,
   runParams,
   runsQuery,
   taskParams,
@@ -226,6 +229,43 @@ export const API_ROUTES: ApiRoute[] = [
     tag: 'Backfills',
     params: backfillParams,
     returns: 'Backfill',
+  },
+  // Pools
+  {
+    method: 'get',
+    path: '/pools',
+    summary: 'Every pool with its slots and counts',
+    tag: 'Pools',
+    returns: 'PoolList',
+  },
+  {
+    method: 'get',
+    path: '/pools/:pool',
+    summary: 'One pool',
+    tag: 'Pools',
+    params: poolParams,
+    returns: 'Pool',
+  },
+  {
+    method: 'put',
+    path: '/pools/:pool',
+    summary:
+      "Set a pool's slots (null: unlimited) and description; more slots are granted at once, fewer stop nothing (audited as pool.set)",
+    tag: 'Pools',
+    params: poolParams,
+    body: poolBody,
+    returns: 'Pool',
+    access: 'operator',
+  },
+  {
+    method: 'patch',
+    path: '/pools/:pool',
+    summary: "Change a pool's slots or description (audited as pool.set)",
+    tag: 'Pools',
+    params: poolParams,
+    body: poolPatchBody,
+    returns: 'Pool',
+    access: 'operator',
   },
   // Assets
   {

@@ -1,4 +1,4 @@
-import { AUDIT_OUTCOMES, AUDIT_SOURCES, RUN_STATES, TASK_STATES } from '../../engine/index.js';
+import { AUDIT_OUTCOMES, AUDIT_SOURCES, RUN_STATES, TASK_STATES, WAIT_REASONS } from '../../engine/index.js';
 
 /** The component schemas of the OpenAPI document: the bodies the API answers with. */
 
@@ -71,8 +71,11 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       try_number: { type: 'integer' },
       max_tries: { type: 'integer' },
       pool: { type: 'string' },
+      pool_slots: { type: 'integer', description: 'slots of its pool one try holds' },
+      priority_weight: { type: 'integer', description: 'its weight after its weight rule' },
       output: {},
       error: nullable({ type: 'string' }),
+      scheduled_at: nullable(time),
       queued_at: nullable(time),
       started_at: nullable(time),
       ended_at: nullable(time),
@@ -101,6 +104,17 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       map_parent: nullable({ type: 'string', description: "a mapped task's instance: that task's id" }),
       map_index: nullable({ type: 'integer', description: "a mapped task's instance: its item's index" }),
       map_count: nullable({ type: 'integer', description: 'a mapped task: instances of its expansion' }),
+      waiting: {
+        ...nullable({
+          type: 'object',
+          required: ['reason', 'message'],
+          properties: {
+            reason: { type: 'string', enum: [...WAIT_REASONS] },
+            message: { type: 'string', examples: ['pool full (pool default: 4/4 slots)'] },
+          },
+        }),
+        description: 'why it is not running yet (one task instance only); null when it is not waiting',
+      },
     },
   },
   MappedInstances: {
@@ -120,6 +134,28 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       },
       instances: { type: 'array', items: ref('TaskInstance') },
     },
+  },
+  Pool: {
+    type: 'object',
+    required: ['name', 'slots', 'occupied_slots', 'running', 'queued', 'scheduled'],
+    properties: {
+      name: { type: 'string' },
+      slots: { ...nullable({ type: 'integer', minimum: 0 }), description: 'null: unlimited' },
+      description: nullable({ type: 'string' }),
+      occupied_slots: { type: 'integer', description: 'slots held by queued, running and retrying tasks' },
+      running: { type: 'integer' },
+      queued: { type: 'integer', description: 'queued or up for retry: holding a slot' },
+      scheduled: { type: 'integer', description: 'waiting for a slot' },
+      updated_at: nullable(time),
+      updated_by: nullable({ type: 'string' }),
+      previous: { ...nullable({ type: 'integer' }), description: 'after a change: the slots before' },
+      granted: { type: 'integer', description: 'after a change: task instances granted a slot at once' },
+    },
+  },
+  PoolList: {
+    type: 'object',
+    required: ['pools'],
+    properties: { pools: { type: 'array', items: ref('Pool') } },
   },
   Backfill: {
     type: 'object',

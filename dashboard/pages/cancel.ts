@@ -15,6 +15,7 @@ const cancelForm = z.object({ reason: printable(500).optional() });
 /** Task states a cancel can still stop. */
 export const CANCELLABLE: ReadonlySet<string> = new Set([
   'none',
+  'scheduled',
   'queued',
   'running',
   'up_for_retry',

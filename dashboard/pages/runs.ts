@@ -140,6 +140,7 @@ export function runPages(deps: RouteDeps): Router {
     const { taskId: definedAs } = parseInstanceId(taskId);
     const definition = catalog.get(dagId).taskById.get(definedAs);
     const mapped = mappedInstancesOf(tasks, taskId);
+    const waiting = await engine.whyWaiting(runId, taskId);
     res.send(
       layout(
         ctx,
@@ -153,9 +154,10 @@ export function runPages(deps: RouteDeps): Router {
           <div
             id="task"
             data-live="task"
-            data-active="${['running', 'queued', 'up_for_retry', 'up_for_reschedule'].includes(ti.state) ? 'yes' : 'no'}"
+            data-active="${['running', 'scheduled', 'queued', 'up_for_retry', 'up_for_reschedule'].includes(ti.state) ? 'yes' : 'no'}"
           >
             <h1>${taskId} <span class="muted">· ${dagId} · run ${runLabel(run)}</span> ${stateLabel(ti.state)}</h1>
+            ${waiting ? h`<p class="waiting" data-reason="${waiting.reason}">Waiting: ${waiting.message}</p>` : ''}
             <dl class="facts">
               <dt>Run</dt>
               <dd><a href="${href}">${runId}</a> (${run.run_type}, ${formatTime(run.logical_date)})</dd>
@@ -183,7 +185,10 @@ export function runPages(deps: RouteDeps): Router {
               }
               ${definition ? taskKindFacts(definition, ti) : ''}
               <dt>Pool</dt>
-              <dd>${ti.pool}</dd>
+              <dd>
+                <a href="/pools">${ti.pool}</a>${ti.pool_slots > 1 ? ` (${ti.pool_slots} slots)` : ''}, priority
+                weight ${ti.priority_weight}${run.priority !== 0 ? ` (run priority ${run.priority})` : ''}
+              </dd>
               <dt>Worker</dt>
               <dd>${ti.worker_id ?? '—'}</dd>
               ${

@@ -23,6 +23,7 @@ export const NAV: Array<[string, string]> = [
   ['/dags', 'DAGs'],
   ['/runs', 'Runs'],
   ['/backfills', 'Backfills'],
+  ['/pools', 'Pools'],
   ['/assets', 'Assets'],
   ['/alerts', 'Alerts'],
   ['/quality', 'Data quality'],

@@ -25,6 +25,8 @@ export interface QueuedRow {
   try_number: number;
   try_key: string;
   pool: string;
+  /** The run's priority (`dag_runs.priority`). */
+  priority: number;
 }
 
 /**
@@ -35,12 +37,15 @@ export interface QueuedRow {
  * clear or mark committed meanwhile) is left alone and reported as stale: decide again from a
  * fresh read. The run rows are share-locked while the decisions apply, so a clear or mark waits.
  * Each queued try gets a new key (the try_number trigger) and its `queued` line in the try's log.
+ * A task due to start whose pool has a limit or whose DAG has a cap goes to `scheduled` instead
+ * (its try is created when a slot is granted, see `grantSlots`), with a `scheduled` line; it is
+ * reported in `scheduled`, by pool, for the caller to grant slots once this has committed.
  */
 export async function applyTransitions(
   knex: Knex | Knex.Transaction,
   changes: RunTransitions[],
-): Promise<{ queued: QueuedRow[]; stale: number[] }> {
-  if (changes.length === 0) return { queued: [], stale: [] };
+): Promise<{ queued: QueuedRow[]; scheduled: string[]; stale: number[] }> {
+  if (changes.length === 0) return { queued: [], scheduled: [], stale: [] };
   const runs = changes.map((c) => ({
     run_id: c.runId,
     version: c.version ?? null,
@@ -73,30 +78,47 @@ export async function applyTransitions(
          FROM current c
         WHERE r.id = c.id AND c.write_state AND r.state <> 'cancelled'
           AND (r.state <> c.state OR (c.state <> 'running' AND r.ended_at IS NULL))),
+     due AS (
+       SELECT q.run_id, q.task_id, r.priority,
+              (r.max_active_tasks IS NOT NULL OR p.slots IS NOT NULL) AS waits
+         FROM jsonb_to_recordset(?::jsonb) AS q(run_id bigint, task_id text)
+         JOIN orchestrator.dag_runs r ON r.id = q.run_id
+         JOIN orchestrator.task_instances t ON t.run_id = q.run_id AND t.task_id = q.task_id
+         LEFT JOIN orchestrator.pools p ON p.name = t.pool
+        WHERE q.run_id IN (SELECT id FROM current)),
      queued AS (
        UPDATE orchestrator.task_instances ti
-          SET state = 'queued', try_number = ti.try_number + 1, queued_at = clock_timestamp(),
-              worker_id = NULL, error = NULL
-         FROM jsonb_to_recordset(?::jsonb) AS q(run_id bigint, task_id text)
-        WHERE ti.run_id = q.run_id AND ti.task_id = q.task_id AND ti.state = 'none'
-          AND q.run_id IN (SELECT id FROM current)
-        RETURNING ti.run_id, ti.task_id, ti.try_number, ti.try_key, ti.pool),
+          SET state = CASE WHEN d.waits THEN 'scheduled' ELSE 'queued' END,
+              try_number = ti.try_number + CASE WHEN d.waits THEN 0 ELSE 1 END,
+              queued_at = CASE WHEN d.waits THEN ti.queued_at ELSE clock_timestamp() END,
+              scheduled_at = clock_timestamp(), worker_id = NULL, error = NULL
+         FROM due d
+        WHERE ti.run_id = d.run_id AND ti.task_id = d.task_id AND ti.state = 'none'
+        RETURNING ti.run_id, ti.task_id, ti.try_number, ti.try_key, ti.pool, ti.state, d.priority),
      logged AS (
        INSERT INTO orchestrator.task_logs (run_id, task_id, try_number, level, message, fields, source)
-       SELECT run_id, task_id, try_number, 'info', 'queued in pool ' || pool,
-              jsonb_build_object('event', 'queued', 'pool', pool), 'engine'
+       SELECT run_id, task_id, try_number + CASE state WHEN 'queued' THEN 0 ELSE 1 END, 'info',
+              CASE state WHEN 'queued' THEN 'queued in pool ' || pool
+                         ELSE 'scheduled: waiting for a slot in pool ' || pool END,
+              jsonb_build_object('event', state, 'pool', pool), 'engine'
          FROM queued)
-     SELECT run_id, task_id, try_number, try_key, pool FROM queued
+     SELECT run_id, task_id, try_number, try_key, pool, state, priority FROM queued
      UNION ALL
-     SELECT id, NULL, NULL, NULL, NULL FROM current`,
+     SELECT id, NULL, NULL, NULL, NULL, NULL, NULL FROM current`,
       [JSON.stringify(runs), JSON.stringify(settle), JSON.stringify(queue)],
     )
     .options(PREPARED.apply_transitions);
   const applied = new Set<number>();
   const queued: QueuedRow[] = [];
-  for (const r of rows as QueuedRow[]) {
+  const scheduled = new Set<string>();
+  for (const { state, ...r } of rows as Array<QueuedRow & { state: string | null }>) {
     if (r.task_id === null) applied.add(r.run_id);
+    else if (state === 'scheduled') scheduled.add(r.pool);
     else queued.push(r);
   }
-  return { queued, stale: changes.map((c) => c.runId).filter((id) => !applied.has(id)) };
+  return {
+    queued,
+    scheduled: [...scheduled],
+    stale: changes.map((c) => c.runId).filter((id) => !applied.has(id)),
+  };
 }

@@ -9,8 +9,8 @@ export interface CancelledTask {
 }
 
 /**
- * Cancels the task instances of a run that have not ended (waiting, queued, running, up for
- * retry or reschedule): all of them, or those listed (a mapped task with its instances). They become `cancelled` with `reason` as their error; a
+ * Cancels the task instances of a run that have not ended (waiting, scheduled, queued, running, up
+ * for retry or reschedule): all of them, or those listed (a mapped task with its instances). They become `cancelled` with `reason` as their error; a
  * running try is no longer held by its worker, so its late result is discarded (`recordTries`)
  * and the worker's heartbeat learns it must abort it. The run's version moves on, so decisions of
  * finishing tries made before the cancel are not applied (see `applyTransitions`). Each cancelled
@@ -28,7 +28,7 @@ export async function cancelTasks(
     `WITH old AS (
        SELECT task_id, state FROM orchestrator.task_instances
         WHERE run_id = ? AND (?::text[] IS NULL OR task_id = ANY(?::text[]) OR map_parent = ANY(?::text[]))
-          AND state IN ('none', 'queued', 'running', 'up_for_retry', 'up_for_reschedule')
+          AND state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry', 'up_for_reschedule')
           FOR UPDATE),
      cancelled AS (
        UPDATE orchestrator.task_instances ti

@@ -59,7 +59,8 @@ export async function expandMapped(
               ended_at = CASE WHEN s.n > 0 THEN NULL ELSE clock_timestamp() END
          FROM sized s
         WHERE ti.run_id = :run AND ti.task_id = s.task_id AND ti.state = 'none'
-       RETURNING ti.task_id, ti.dag_id, ti.state, ti.map_count, ti.try_number, s.pool, s.retries, s.over, s.problem),
+       RETURNING ti.task_id, ti.dag_id, ti.state, ti.map_count, ti.try_number, ti.pool_slots, ti.priority_weight,
+                 s.pool, s.retries, s.over, s.problem),
      removed AS (
        DELETE FROM orchestrator.task_instances c USING parent
         WHERE c.run_id = :run AND c.map_parent = parent.task_id AND c.map_index >= coalesce(parent.map_count, 0)
@@ -68,9 +69,10 @@ export async function expandMapped(
        DELETE FROM orchestrator.task_logs l USING removed WHERE l.run_id = :run AND l.task_id = removed.task_id),
      children AS (
        INSERT INTO orchestrator.task_instances
-         (run_id, dag_id, task_id, pool, max_tries, state, try_number, map_parent, map_index)
+         (run_id, dag_id, task_id, pool, max_tries, state, try_number, map_parent, map_index,
+          pool_slots, priority_weight)
        SELECT :run, parent.dag_id, parent.task_id || '[' || i || ']', parent.pool, parent.retries + 1, 'none', 0,
-              parent.task_id, i
+              parent.task_id, i, parent.pool_slots, parent.priority_weight
          FROM parent CROSS JOIN LATERAL generate_series(0, coalesce(parent.map_count, 0) - 1) AS i
        ON CONFLICT (run_id, task_id) DO NOTHING),
      logged AS (

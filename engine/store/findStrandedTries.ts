@@ -14,13 +14,15 @@ export async function findStrandedTries(
   options: { limit?: number; backfillId?: number } = {},
 ): Promise<QueuedTry[]> {
   const { rows } = await knex.raw(
-    `SELECT run_id, dag_id, task_id, pool, try_number, try_key FROM orchestrator.task_instances
-      WHERE ((state = 'queued' AND queued_at < clock_timestamp() - make_interval(secs => ?))
-         OR (state IN ('up_for_retry', 'up_for_reschedule')
-             AND next_try_at < clock_timestamp() - make_interval(secs => ?)))
+    `SELECT ti.run_id, ti.dag_id, ti.task_id, ti.pool, ti.try_number, ti.try_key,
+            (SELECT r.priority FROM orchestrator.dag_runs r WHERE r.id = ti.run_id) AS priority
+       FROM orchestrator.task_instances ti
+      WHERE ((ti.state = 'queued' AND ti.queued_at < clock_timestamp() - make_interval(secs => ?))
+         OR (ti.state IN ('up_for_retry', 'up_for_reschedule')
+             AND ti.next_try_at < clock_timestamp() - make_interval(secs => ?)))
         AND (?::bigint IS NULL
-             OR run_id IN (SELECT id FROM orchestrator.dag_runs WHERE backfill_id = ?::bigint))
-      ORDER BY queued_at LIMIT ?`,
+             OR ti.run_id IN (SELECT id FROM orchestrator.dag_runs WHERE backfill_id = ?::bigint))
+      ORDER BY ti.queued_at LIMIT ?`,
     [
       olderThanMs / 1000,
       olderThanMs / 1000,
@@ -37,6 +39,7 @@ export async function findStrandedTries(
       pool: string;
       try_number: number;
       try_key: string;
+      priority: number;
     }) => ({
       runId: r.run_id,
       dagId: r.dag_id,
@@ -44,6 +47,7 @@ export async function findStrandedTries(
       pool: r.pool,
       tryNumber: r.try_number,
       tryKey: r.try_key,
+      runPriority: r.priority,
     }),
   );
 }

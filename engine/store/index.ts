@@ -61,14 +61,23 @@ export { insertBackfill } from './insertBackfill.js';
 export { updateBackfill } from './updateBackfill.js';
 export { getBackfill } from './getBackfill.js';
 export { listBackfills } from './listBackfills.js';
-export { runsInRange } from './runsInRange.js';
 export { adoptRun } from './adoptRun.js';
+export { backfillRunCounts } from './backfillRunCounts.js';
+export { runsAt } from './runsAt.js';
 // The audit log and run notes.
 export { insertAudit, type AuditRow, type NewAuditRow } from './insertAudit.js';
 export { listAuditLog, type AuditLogFilter } from './listAuditLog.js';
 export { runNotes, lockRunNote, type RunNoteRow } from './runNotes.js';
 export { writeRunNote } from './writeRunNote.js';
 export { backfillRunsToCancel } from './backfillRunsToCancel.js';
+// Pools: slots, grants, and why a task waits.
+export { SLOT_HOLDING_STATES } from './slotHolding.js';
+export { poolStats, type PoolRow } from './poolStats.js';
+export { anySlotWaits } from './anySlotWaits.js';
+export { setPool, syncPools } from './setPool.js';
+export { slotCandidates, type SlotCandidate, type PoolUse } from './slotCandidates.js';
+export { lockSlotGrants, grantSlots as grantSlotRows, type GrantedRow } from './grantSlots.js';
+export { waitFacts, type WaitFactsRow } from './waitFacts.js';
 // Assets: declarations, events, asset-triggered runs, reads.
 export { syncAssets, type AssetDeclaration } from './syncAssets.js';
 export { assetTriggeredDags, type AssetCondition } from './assetTriggeredDags.js';

@@ -12,6 +12,8 @@ export async function insertBackfill(
     reset: boolean;
     conf: Record<string, unknown>;
     total: number;
+    /** The priority of its runs. @defaultValue -1 */
+    priority?: number;
   },
 ): Promise<BackfillRow> {
   const [row] = await knex<BackfillRow>('orchestrator.backfills')
@@ -23,6 +25,7 @@ export async function insertBackfill(
       reset: b.reset,
       conf: JSON.stringify(b.conf) as unknown as Record<string, unknown>,
       total: b.total,
+      priority: b.priority ?? -1,
     })
     .returning('*');
   return row!;

@@ -40,12 +40,19 @@ export interface TryEnd {
  * hand-back the `queued` line of the next try. A branch task's success stores what it followed.
  * A recorded success writes one asset event per outlet, with the run, task and try that wrote it.
  * Returns, per try, whether it was recorded (with the key of the next try when one was queued),
- * and each run involved as it now stands.
+ * its run's priority, whether its end freed a slot that a scheduled task may be waiting for (its
+ * pool has a limit or its run a DAG cap), and each run involved as it now stands.
  */
 export async function recordTries(
   knex: Knex | Knex.Transaction,
   ends: TryEnd[],
-): Promise<{ recorded: boolean[]; nextTryKeys: Array<string | undefined>; runs: Map<number, RunView> }> {
+): Promise<{
+  recorded: boolean[];
+  nextTryKeys: Array<string | undefined>;
+  runPriorities: number[];
+  freedSlots: boolean[];
+  runs: Map<number, RunView>;
+}> {
   const rows = ends.map((e, i) => ({
     i,
     run_id: e.runId,
@@ -151,7 +158,11 @@ export async function recordTries(
      SELECT ti.run_id, ti.task_id, coalesce(rec.state, ti.state) AS state, rec.i,
             CASE WHEN rec.i IS NULL THEN ti.followed ELSE rec.followed END AS followed,
             CASE WHEN rec.kind IN ('retry', 'handed_back', 'reschedule') THEN rec.try_key END AS next_try_key,
-            r.state AS run_state, r.version
+            r.state AS run_state, r.version, r.priority AS run_priority,
+            CASE WHEN rec.kind IN ('success', 'failed', 'retry', 'reschedule', 'skipped')
+                 THEN r.max_active_tasks IS NOT NULL
+                      OR EXISTS (SELECT 1 FROM orchestrator.pools p WHERE p.name = ti.pool AND p.slots IS NOT NULL)
+                 ELSE false END AS freed_slot
        FROM orchestrator.dag_runs r
        JOIN orchestrator.task_instances ti ON ti.run_id = r.id
        LEFT JOIN rec ON rec.run_id = ti.run_id AND rec.task_id = ti.task_id
@@ -176,12 +187,22 @@ export async function recordTries(
     .options(PREPARED.record_tries);
   const recorded = ends.map(() => false);
   const nextTryKeys: Array<string | undefined> = ends.map(() => undefined);
-  for (const r of result as Array<RunRow & { i: number | null; next_try_key: string | null }>) {
+  const runPriorities = ends.map(() => 0);
+  const freedSlots = ends.map(() => false);
+  type Row = RunRow & {
+    i: number | null;
+    next_try_key: string | null;
+    run_priority: number;
+    freed_slot: boolean;
+  };
+  for (const r of result as Row[]) {
     if (r.i === null) continue;
     recorded[r.i] = true;
+    runPriorities[r.i] = r.run_priority;
+    freedSlots[r.i] = r.freed_slot === true;
     if (r.next_try_key) nextTryKeys[r.i] = r.next_try_key;
   }
-  return { recorded, nextTryKeys, runs: runViews(result) };
+  return { recorded, nextTryKeys, runPriorities, freedSlots, runs: runViews(result) };
 }
 
 /** The reason a try's end records (`task_instances.error` and its log line); none for a success. */

@@ -37,6 +37,11 @@ export interface QueuedTry {
   tryKey: string;
   /** Do not start before this instant (retry backoff). */
   notBefore?: Date;
+  /**
+   * Its run's priority (`dag_runs.priority`, 0 unless a backfill's): a run below 0 is enqueued
+   * behind every job of a run at 0 or above (see `bullPriority`).
+   */
+  runPriority?: number;
 }
 
 export interface DagRunRow {
@@ -58,6 +63,10 @@ export interface DagRunRow {
   cancel_reason: string | null;
   /** When a clear or mark last reopened the run after it had ended (the run timeout counts from it). */
   reopened_at: Date | null;
+  /** Granted before any task weight: 0 for production runs, -1 for backfill runs by default. */
+  priority: number;
+  /** The DAG's cap on active task instances when the run was created (null: none). */
+  max_active_tasks: number | null;
 }
 
 export interface TaskInstanceRow {
@@ -90,6 +99,12 @@ export interface TaskInstanceRow {
   map_index: number | null;
   /** A mapped task's parent row: the instances of its current expansion (null until expanded). */
   map_count: number | null;
+  /** Slots of its pool one try holds. */
+  pool_slots: number;
+  /** The task's weight after its weight rule: higher is granted a slot first. */
+  priority_weight: number;
+  /** When its trigger rule was last met (it then waited in `scheduled` or went straight to `queued`). */
+  scheduled_at: Date | null;
 }
 
 /** Who wrote a log line: the task's own code (`ctx.log`), or the engine (an event on the try). */
@@ -104,9 +119,11 @@ export type TaskLogSource = 'task' | 'engine';
  * ran). `cancelled` is written on the try current when the task instance was cancelled (with
  * `reason` and `by`); `aborted` by the worker whose running try it stopped because the engine no
  * longer held that try (cancelled, marked, cleared). `expanded` is written on a mapped task's
- * parent row (try 0) when it becomes its instances (`count`).
+ * parent row (try 0) when it becomes its instances (`count`). `scheduled` is written on the try a
+ * task waits to start when it must wait for a slot.
  */
 export const TRY_EVENTS = [
+  'scheduled',
   'queued',
   'started',
   'raised',
@@ -149,6 +166,14 @@ export interface BackfillRow {
   total: number;
   created_at: Date;
   ended_at: Date | null;
+  /** The priority of its runs (`dag_runs.priority`). @defaultValue -1 */
+  priority: number;
+  /** The first interval start not looked at yet (null before the first step). */
+  next_start: Date | null;
+  /** Intervals left alone because they had already succeeded. */
+  skipped: number;
+  /** Intervals another running run covers: looked at again on each step until it ends. */
+  waiting: Date[];
 }
 
 /** An asset event as a run that consumed it (`ctx.triggeringAssetEvents()`) sees it. */

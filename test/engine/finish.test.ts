@@ -150,7 +150,7 @@ describe('finishing tries of one run side by side', () => {
     const applied = await applyTransitions(h.engine.knex, [
       { runId: run.id, ...decision, previousRunState: before.state, version: before.version },
     ]);
-    expect(applied).to.deep.equal({ queued: [], stale: [run.id] });
+    expect(applied).to.deep.equal({ queued: [], scheduled: [], stale: [run.id] });
     const join = (await getRun(h.engine, run.id))!.task_instances.find((t) => t.task_id === 'join');
     expect(join).to.include({ state: 'none' });
   });

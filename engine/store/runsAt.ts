@@ -1,16 +1,16 @@
 import type { Knex } from 'knex';
 
-/** Runs of a DAG whose logical date lies in [from, to], with the backfill each belongs to. */
-export async function runsInRange(
+/** The runs of a DAG at these logical dates, with the backfill each belongs to. */
+export async function runsAt(
   trx: Knex | Knex.Transaction,
   dagId: string,
-  from: Date,
-  to: Date,
+  dates: readonly Date[],
 ): Promise<Array<{ id: number; logical_date: Date; state: string; backfill_id: number | null }>> {
+  if (dates.length === 0) return [];
   const { rows } = await trx.raw(
     `SELECT id, logical_date, state, backfill_id FROM orchestrator.dag_runs
-      WHERE dag_id = ? AND logical_date BETWEEN ? AND ?`,
-    [dagId, from, to],
+      WHERE dag_id = ? AND logical_date = ANY(?::timestamptz[])`,
+    [dagId, dates.map((d) => d.toISOString())],
   );
   return rows;
 }
