@@ -24,9 +24,17 @@ const program = new Command('wareflow-bench')
 
 program
   .command('scheduler')
-  .description('DAG handoff latency, task instances/s, a 365-day backfill and a chain of short tasks')
+  .description(
+    'DAG handoff latency, task instances/s, a 365-day backfill, a chain of short tasks, production beside a backfill',
+  )
   .option('--scale <f>', 'fraction of the full workload, in (0, 1]', number(0.001, 1, true), 1)
   .option('--concurrency <n>', 'jobs at once per worker', number(1), 32)
+  .option(
+    '--backfill-concurrency <n>',
+    'runs at once of the 10,000-run backfill beside the production DAGs',
+    number(1, 64),
+    16,
+  )
   .action(async (options) => (await import('./scheduler.js')).run(options));
 
 program

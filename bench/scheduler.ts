@@ -185,9 +185,15 @@ export interface SchedulerBenchOptions {
   scale: number;
   /** Jobs at once per worker. */
   concurrency: number;
+  /** Runs at once of the large backfill beside the production DAGs. @defaultValue 16 */
+  backfillConcurrency?: number;
 }
 
-export async function run({ scale, concurrency }: SchedulerBenchOptions): Promise<void> {
+export async function run({
+  scale,
+  concurrency,
+  backfillConcurrency = 16,
+}: SchedulerBenchOptions): Promise<void> {
   const config = loadConfig();
   const token = randomBytes(4).toString('hex');
   const dbUrl = new URL(config.DATABASE_URL);
@@ -269,12 +275,13 @@ export async function run({ scale, concurrency }: SchedulerBenchOptions): Promis
     const beside = await measureDuringBackfill(engine, {
       rounds: Math.max(5, Math.round(40 * scale)),
       backfillRuns: 10_000,
-      concurrency: 16, // `wareflow dags backfill`'s default
+      concurrency: backfillConcurrency, // 16: `wareflow dags backfill`'s default
     });
     console.log(
       `production handoff: alone p99 ${beside.alone.p99.toFixed(2)} ms (${beside.alone.samples} samples), ` +
         `beside the backfill p99 ${beside.during.p99.toFixed(2)} ms (${beside.during.samples} samples); ` +
-        `backfill of ${beside.backfillRuns} runs: ${beside.backfillRunsDone} done meanwhile ` +
+        `backfill of ${beside.backfillRuns} runs, ${backfillConcurrency} at once: ` +
+        `${beside.backfillRunsDone} done meanwhile ` +
         `(${beside.backfillRunsPerS.toFixed(0)} runs/s), then cancelled`,
     );
     notes.push(
