@@ -1,0 +1,300 @@
+import type { Knex } from 'knex';
+
+/**
+ * The tables that grow with time become range-partitioned by UTC month (docs in db/README.md,
+ * "Partitioned tables"):
+ * - `inventory.inventory_transactions` by `occurred_at`,
+ * - `analytics.anomalies` by `occurred_at`,
+ * - `analytics.stream_windows` by `window_start`.
+ * Each gets monthly partitions `<table>_pYYYYMM` and a DEFAULT partition `<table>_default`, the
+ * safety net for a row of a month that has no partition yet (the maintenance DAG moves such rows
+ * into their month's partition when it creates it).
+ *
+ * A primary key of a partitioned table must contain the partition key, so the ledger's becomes
+ * (event_id, occurred_at): a redelivered event (same id, same time) still lands on its stored row.
+ * An id reused with another time would not, so the event-id uniqueness the stream's
+ * effectively-once needs moves to `inventory.ledger_event_ids` (event_id PRIMARY KEY,
+ * occurred_at): statement-level triggers keep it equal to the ledger's (event_id, occurred_at)
+ * pairs on INSERT, UPDATE, DELETE and TRUNCATE, so every writer (the stream's COPY, its
+ * row-by-row insert, the generator, a psql session) is held to one event id, once. They fire even
+ * under `session_replication_role = replica` (ENABLE ALWAYS), which the bulk loaders use to skip
+ * foreign-key checks. A retention drop (DETACH + DROP) fires no trigger: it deletes the month's
+ * ids itself, through the BRIN index on occurred_at.
+ *
+ * On a populated database the rows move with INSERT … SELECT in this migration's transaction
+ * (partitions are created for every month that holds rows, the 13 months before the current one
+ * and the 3 after it), in time order, before the indexes are built. Nothing else changes: same
+ * columns in the same order, same checks and foreign keys, same names.
+ */
+const LEDGER_COLUMNS = `
+  event_id        uuid NOT NULL,
+  sku             text NOT NULL REFERENCES inventory.products (sku),
+  warehouse_id    text NOT NULL REFERENCES inventory.warehouses (warehouse_id),
+  event_type      text NOT NULL CHECK (event_type IN ('SALE','RESTOCK','RETURN','ADJUSTMENT','TRANSFER_IN',
+                    'TRANSFER_OUT','RESERVATION','RESERVATION_RELEASE','INVENTORY_UPDATE')),
+  quantity_change integer NOT NULL CHECK (quantity_change <> 0 AND abs(quantity_change) <= 1000000),
+  occurred_at     timestamptz NOT NULL,
+  reference_id    text,
+  notes           text,
+  ingested_at     timestamptz NOT NULL DEFAULT now(),
+  source_partition smallint,
+  CONSTRAINT inventory_transactions_sign_check CHECK (CASE
+    WHEN event_type IN ('SALE','TRANSFER_OUT','RESERVATION_RELEASE') THEN quantity_change < 0
+    WHEN event_type IN ('RESTOCK','RETURN','TRANSFER_IN','RESERVATION') THEN quantity_change > 0
+    ELSE true END)`;
+
+const ANOMALY_COLUMNS = `
+  id            bigint NOT NULL DEFAULT nextval('analytics.anomalies_id_seq'),
+  event_id      uuid NOT NULL,
+  sku           text NOT NULL,
+  warehouse_id  text NOT NULL,
+  anomaly_type  text NOT NULL CHECK (anomaly_type IN ('VOLUME_ZSCORE','VOLUME_IQR','AFTER_HOURS','WEEKEND_ACTIVITY',
+                  'NEGATIVE_STOCK','HIGH_VALUE','RAPID_DEPLETION','FREQUENCY_SPIKE')),
+  severity      text NOT NULL CHECK (severity IN ('low','medium','high','critical')),
+  risk_score    double precision NOT NULL CHECK (risk_score BETWEEN 0 AND 1),
+  details       jsonb NOT NULL DEFAULT '{}',
+  occurred_at   timestamptz NOT NULL,
+  detected_at   timestamptz NOT NULL DEFAULT now(),
+  anomaly_id    uuid NOT NULL DEFAULT gen_random_uuid()`;
+
+const WINDOW_COLUMNS = `
+  window_kind   text NOT NULL CHECK (window_kind IN ('tumbling_1m','tumbling_5m','tumbling_15m','tumbling_1h','sliding_5m_1m')),
+  window_start  timestamptz NOT NULL,
+  window_end    timestamptz NOT NULL CHECK (window_end > window_start),
+  sku           text NOT NULL,
+  warehouse_id  text NOT NULL,
+  event_count   integer NOT NULL CHECK (event_count >= 0),
+  units_in      integer NOT NULL CHECK (units_in >= 0),
+  units_out     integer NOT NULL CHECK (units_out >= 0),
+  mean_change   double precision,
+  min_change    integer,
+  max_change    integer,
+  p50_change    double precision,
+  p95_change    double precision,
+  late_events   integer NOT NULL DEFAULT 0 CHECK (late_events >= 0),
+  closed_at     timestamptz NOT NULL DEFAULT now()`;
+
+interface Partitioned {
+  schema: string;
+  table: string;
+  column: string;
+  columns: string;
+  /** Constraints and indexes, created after the rows are in. */
+  keys: string;
+}
+
+const TABLES: Partitioned[] = [
+  {
+    schema: 'inventory',
+    table: 'inventory_transactions',
+    column: 'occurred_at',
+    columns: LEDGER_COLUMNS,
+    keys: `
+      ALTER TABLE inventory.inventory_transactions
+        ADD CONSTRAINT inventory_transactions_pkey PRIMARY KEY (event_id, occurred_at);
+      CREATE INDEX inventory_transactions_pair_time_idx
+        ON inventory.inventory_transactions (sku, warehouse_id, occurred_at);
+      CREATE INDEX inventory_transactions_occurred_idx ON inventory.inventory_transactions (occurred_at);
+      CREATE INDEX inventory_transactions_ingested_idx
+        ON inventory.inventory_transactions USING brin (ingested_at) WITH (pages_per_range = 32);
+      CREATE INDEX inventory_transactions_receipt_idx
+        ON inventory.inventory_transactions (sku, warehouse_id, reference_id)
+        WHERE event_type IN ('RESTOCK', 'TRANSFER_IN');`,
+  },
+  {
+    schema: 'analytics',
+    table: 'anomalies',
+    column: 'occurred_at',
+    columns: ANOMALY_COLUMNS,
+    keys: `
+      ALTER TABLE analytics.anomalies ADD CONSTRAINT anomalies_pkey PRIMARY KEY (anomaly_id, occurred_at);
+      CREATE INDEX anomalies_pair_time_idx ON analytics.anomalies (sku, warehouse_id, occurred_at);
+      CREATE INDEX anomalies_detected_idx ON analytics.anomalies (detected_at);`,
+  },
+  {
+    schema: 'analytics',
+    table: 'stream_windows',
+    column: 'window_start',
+    columns: WINDOW_COLUMNS,
+    keys: `
+      ALTER TABLE analytics.stream_windows
+        ADD CONSTRAINT stream_windows_pkey PRIMARY KEY (window_kind, window_start, sku, warehouse_id);
+      CREATE INDEX stream_windows_end_idx ON analytics.stream_windows (window_end);`,
+  },
+];
+
+const OLD = (t: Partitioned) => `${t.schema}.${t.table}_unpartitioned`;
+
+/** The first day (UTC) of every month to create: months with rows, and 13 back to 3 ahead of now. */
+async function monthsOf(knex: Knex, t: Partitioned): Promise<string[]> {
+  const { rows } = await knex.raw<{ rows: Array<{ month: string }> }>(`
+    SELECT to_char(m, 'YYYY-MM-DD') AS month FROM (
+      SELECT DISTINCT date_trunc('month', ${t.column}, 'UTC') AT TIME ZONE 'UTC' AS m FROM ${OLD(t)}
+      UNION
+      SELECT date_trunc('month', now() AT TIME ZONE 'UTC') + k * interval '1 month'
+        FROM generate_series(-13, 3) k
+    ) months ORDER BY 1`);
+  return rows.map((r) => r.month);
+}
+
+async function partition(knex: Knex, t: Partitioned): Promise<void> {
+  const name = `${t.schema}.${t.table}`;
+  await knex.raw(`ALTER TABLE ${name} RENAME TO ${t.table}_unpartitioned`);
+  // The old keys go first: their names (and the indexes behind them) belong to the new table.
+  const { rows: keys } = await knex.raw<{ rows: Array<{ name: string; index: boolean }> }>(
+    `SELECT conname AS name, false AS index FROM pg_constraint
+      WHERE conrelid = ?::regclass AND contype IN ('p', 'u')
+     UNION ALL
+     SELECT i.relname, true FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+      WHERE x.indrelid = ?::regclass
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+    [OLD(t), OLD(t)],
+  );
+  for (const key of keys)
+    await knex.raw(
+      key.index ? `DROP INDEX ${t.schema}.${key.name}` : `ALTER TABLE ${OLD(t)} DROP CONSTRAINT ${key.name}`,
+    );
+  if (t.table === 'anomalies')
+    await knex.raw('ALTER SEQUENCE analytics.anomalies_id_seq OWNED BY NONE');
+  await knex.raw(`CREATE TABLE ${name} (${t.columns}) PARTITION BY RANGE (${t.column})`);
+  for (const month of await monthsOf(knex, t)) {
+    const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+    const next = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+    await knex.raw(
+      `CREATE TABLE ${name}_p${month.slice(0, 4)}${month.slice(5, 7)} PARTITION OF ${name}
+         FOR VALUES FROM ('${month} 00:00:00+00') TO ('${next} 00:00:00+00')`,
+    );
+  }
+  await knex.raw(`CREATE TABLE ${name}_default PARTITION OF ${name} DEFAULT`);
+  await knex.raw(`INSERT INTO ${name} SELECT * FROM ${OLD(t)} ORDER BY ${t.column}`);
+  await knex.raw(t.keys);
+  if (t.table === 'anomalies')
+    await knex.raw('ALTER SEQUENCE analytics.anomalies_id_seq OWNED BY analytics.anomalies.id');
+  await knex.raw(`DROP TABLE ${OLD(t)}`);
+}
+
+/** The ledger's event-id registry and the triggers that keep it equal to the ledger. */
+const EVENT_IDS = `
+  CREATE TABLE inventory.ledger_event_ids (
+    event_id    uuid PRIMARY KEY,
+    occurred_at timestamptz NOT NULL
+  );
+  INSERT INTO inventory.ledger_event_ids SELECT event_id, occurred_at FROM inventory.inventory_transactions;
+  CREATE INDEX ledger_event_ids_occurred_idx ON inventory.ledger_event_ids USING brin (occurred_at);
+
+  -- A second id, whatever its time, violates ledger_event_ids_pkey (SQLSTATE 23505) and fails
+  -- the statement that wrote it, like the old single-column primary key did.
+  CREATE FUNCTION inventory.ledger_event_ids_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO inventory.ledger_event_ids (event_id, occurred_at) SELECT event_id, occurred_at FROM new_rows;
+    RETURN NULL;
+  END $$;
+  CREATE FUNCTION inventory.ledger_event_ids_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    DELETE FROM inventory.ledger_event_ids i USING old_rows o
+     WHERE i.event_id = o.event_id AND i.occurred_at = o.occurred_at;
+    RETURN NULL;
+  END $$;
+  CREATE FUNCTION inventory.ledger_event_ids_update() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    DELETE FROM inventory.ledger_event_ids i
+     USING (SELECT event_id, occurred_at FROM old_rows EXCEPT SELECT event_id, occurred_at FROM new_rows) o
+     WHERE i.event_id = o.event_id AND i.occurred_at = o.occurred_at;
+    INSERT INTO inventory.ledger_event_ids (event_id, occurred_at)
+    SELECT event_id, occurred_at FROM new_rows EXCEPT SELECT event_id, occurred_at FROM old_rows;
+    RETURN NULL;
+  END $$;
+  CREATE FUNCTION inventory.ledger_event_ids_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    TRUNCATE inventory.ledger_event_ids;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER ledger_event_ids_insert AFTER INSERT ON inventory.inventory_transactions
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_insert();
+  CREATE TRIGGER ledger_event_ids_delete AFTER DELETE ON inventory.inventory_transactions
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_delete();
+  CREATE TRIGGER ledger_event_ids_update AFTER UPDATE ON inventory.inventory_transactions
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_update();
+  CREATE TRIGGER ledger_event_ids_truncate AFTER TRUNCATE ON inventory.inventory_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_truncate();
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_insert;
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_delete;
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_update;
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_truncate;
+
+  -- Archived months of the partitioned tables (the maintenance DAG's manifest): one row per
+  -- table and month, written when its Parquet files are complete, verified against the
+  -- partition before it is dropped.
+  CREATE TABLE inventory.partition_archives (
+    table_name   text NOT NULL,
+    month        date NOT NULL CHECK (extract(day FROM month) = 1),
+    path         text NOT NULL,
+    files        integer NOT NULL CHECK (files >= 0),
+    row_count    bigint NOT NULL CHECK (row_count >= 0),
+    checksum     bigint NOT NULL,
+    archived_at  timestamptz NOT NULL DEFAULT now(),
+    verified_at  timestamptz,
+    dropped_at   timestamptz,
+    PRIMARY KEY (table_name, month)
+  );`;
+
+export async function up(knex: Knex): Promise<void> {
+  for (const t of TABLES) await partition(knex, t);
+  await knex.raw(EVENT_IDS);
+}
+
+/** The flat tables of 0001/0002/0003/0005/0008, rows included (archived months stay archived). */
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw(`
+    DROP TABLE inventory.partition_archives;
+    DROP TRIGGER ledger_event_ids_insert ON inventory.inventory_transactions;
+    DROP TRIGGER ledger_event_ids_delete ON inventory.inventory_transactions;
+    DROP TRIGGER ledger_event_ids_update ON inventory.inventory_transactions;
+    DROP TRIGGER ledger_event_ids_truncate ON inventory.inventory_transactions;
+    DROP TABLE inventory.ledger_event_ids;
+    DROP FUNCTION inventory.ledger_event_ids_insert(), inventory.ledger_event_ids_delete(),
+      inventory.ledger_event_ids_update(), inventory.ledger_event_ids_truncate();`);
+  for (const t of TABLES) {
+    const name = `${t.schema}.${t.table}`;
+    await knex.raw(`ALTER TABLE ${name} RENAME TO ${t.table}_partitioned`);
+    const { rows } = await knex.raw<{ rows: Array<{ name: string; index: boolean }> }>(
+      `SELECT conname AS name, false AS index FROM pg_constraint
+        WHERE conrelid = ?::regclass AND contype IN ('p', 'u')
+       UNION ALL
+       SELECT i.relname, true FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE x.indrelid = ?::regclass
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
+      [`${name}_partitioned`, `${name}_partitioned`],
+    );
+    for (const key of rows)
+      await knex.raw(
+        key.index
+          ? `DROP INDEX ${t.schema}.${key.name}`
+          : `ALTER TABLE ${name}_partitioned DROP CONSTRAINT ${key.name}`,
+      );
+    if (t.table === 'anomalies') await knex.raw('ALTER SEQUENCE analytics.anomalies_id_seq OWNED BY NONE');
+    await knex.raw(`CREATE TABLE ${name} (${t.columns})`);
+    await knex.raw(`INSERT INTO ${name} SELECT * FROM ${name}_partitioned ORDER BY ${t.column}`);
+    await knex.raw(`DROP TABLE ${name}_partitioned`);
+  }
+  await knex.raw(`
+    ALTER TABLE inventory.inventory_transactions ADD PRIMARY KEY (event_id);
+    CREATE INDEX inventory_transactions_pair_time_idx
+      ON inventory.inventory_transactions (sku, warehouse_id, occurred_at);
+    CREATE INDEX inventory_transactions_occurred_idx ON inventory.inventory_transactions (occurred_at);
+    CREATE INDEX inventory_transactions_ingested_idx ON inventory.inventory_transactions (ingested_at);
+    CREATE INDEX inventory_transactions_receipt_idx
+      ON inventory.inventory_transactions (sku, warehouse_id, reference_id)
+      WHERE event_type IN ('RESTOCK', 'TRANSFER_IN');
+
+    ALTER TABLE analytics.anomalies ADD PRIMARY KEY (id);
+    ALTER TABLE analytics.anomalies ADD CONSTRAINT anomalies_event_id_anomaly_type_key UNIQUE (event_id, anomaly_type);
+    ALTER TABLE analytics.anomalies ADD CONSTRAINT anomalies_anomaly_id_key UNIQUE (anomaly_id);
+    ALTER SEQUENCE analytics.anomalies_id_seq OWNED BY analytics.anomalies.id;
+    CREATE INDEX anomalies_pair_time_idx ON analytics.anomalies (sku, warehouse_id, occurred_at);
+    CREATE INDEX anomalies_detected_idx ON analytics.anomalies (detected_at);
+
+    ALTER TABLE analytics.stream_windows ADD PRIMARY KEY (window_kind, window_start, sku, warehouse_id);
+    CREATE INDEX stream_windows_end_idx ON analytics.stream_windows (window_end);`);
+}
