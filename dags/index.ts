@@ -1,5 +1,6 @@
 /**
- * The five inventory DAGs (SPEC §6) and what their tasks need. The CLI and the scheduler load
+ * The five inventory DAGs (SPEC §6), the maintenance DAG of the partitioned tables, and what their
+ * tasks need. The CLI and the scheduler load
  * `dags`; a worker builds `createDagServices(config, logger)` once and hands it to every task as
  * `ctx.services.inventory`.
  */
@@ -26,6 +27,21 @@ export {
   type WeeklySummary,
 } from './weekly_summary/index.js';
 import { weeklySummary } from './weekly_summary/index.js';
+import { maintenance } from './maintenance/index.js';
+export {
+  planRetention,
+  retentionCutoff,
+  createPartitions,
+  archiveExpired,
+  verifyArchives,
+  dropExpired,
+  monthArchiveDir,
+  readMonthArchive,
+  ArchiveMismatchError,
+  MONTHS_AHEAD,
+  type RetentionPlan,
+  type RetentionSettings,
+} from './maintenance/index.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';
 export { archivePath } from './daily_inventory_etl/parquetArchive.js';
@@ -41,13 +57,14 @@ export {
   type DataQualityRunRow,
 } from './data_quality/index.js';
 
-/** Every DAG of wareflow, in the order `dags list` shows them. */
+/** Every DAG of wareflow, in the order `dags list` shows them: the five of SPEC §6, then housekeeping. */
 export const dags: readonly Dag[] = [
   dailyInventoryEtl,
   hourlyTransactionAggregation,
   lowStockAlerts,
   weeklySummary,
   dataQuality,
+  maintenance,
 ];
 
-export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, weeklySummary, dataQuality };
+export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, weeklySummary, dataQuality, maintenance };

@@ -8,6 +8,7 @@ import {
   dayEnd,
   onOrderCte,
   salesStatsCtes,
+  settleReceivedOrders,
   utcDate,
 } from '../../../inventory/analytics/index.js';
 
@@ -20,12 +21,14 @@ import {
  * the end of D, and `stockout_probability` the calibrated model of the inventory position (SPEC §5,
  * inventory/analytics/stockoutProbability.ts). Unchanged rows keep their `computed_at`. Returns, from the same
  * statement, the pairs computed (one per snapshot row read), the rows inserted or changed and the
- * rows deleted.
+ * rows deleted. Orders completed by their receipts are marked received first
+ * (`settleReceivedOrders`), so the on-order lookup reads only the orders still open.
  */
 export async function writeProcessedMetrics(
   knex: Knex,
   day: string,
 ): Promise<{ pairs: number; changed: number; deleted: number }> {
+  await settleReceivedOrders(knex);
   const { rows } = await knex.raw(
     `
     WITH ${salesStatsCtes({

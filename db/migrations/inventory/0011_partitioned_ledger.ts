@@ -21,6 +21,12 @@ import type { Knex } from 'knex';
  * foreign-key checks. A retention drop (DETACH + DROP) fires no trigger: it deletes the month's
  * ids itself, through the BRIN index on occurred_at.
  *
+ * Purchase orders get `received_at` (when the receipts of the order reached its quantity, set by
+ * `settleReceivedOrders` in inventory/analytics) and `closed_at` = the earlier of it and
+ * `cancelled_at`: what is on order at T needs only the orders not closed before T, found through
+ * `purchase_orders_closed_idx`, instead of every order ever placed; and it stays exact once the
+ * receipts of an old order are archived and dropped with their month.
+ *
  * On a populated database the rows move with INSERT … SELECT in this migration's transaction
  * (partitions are created for every month that holds rows, the 13 months before the current one
  * and the 3 after it), in time order, before the indexes are built. Nothing else changes: same
@@ -154,8 +160,7 @@ async function partition(knex: Knex, t: Partitioned): Promise<void> {
     await knex.raw(
       key.index ? `DROP INDEX ${t.schema}.${key.name}` : `ALTER TABLE ${OLD(t)} DROP CONSTRAINT ${key.name}`,
     );
-  if (t.table === 'anomalies')
-    await knex.raw('ALTER SEQUENCE analytics.anomalies_id_seq OWNED BY NONE');
+  if (t.table === 'anomalies') await knex.raw('ALTER SEQUENCE analytics.anomalies_id_seq OWNED BY NONE');
   await knex.raw(`CREATE TABLE ${name} (${t.columns}) PARTITION BY RANGE (${t.column})`);
   for (const month of await monthsOf(knex, t)) {
     const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
@@ -239,14 +244,23 @@ const EVENT_IDS = `
     PRIMARY KEY (table_name, month)
   );`;
 
+const ORDERS_UP = `
+  ALTER TABLE inventory.purchase_orders
+    ADD COLUMN received_at timestamptz CHECK (received_at >= ordered_at),
+    ADD COLUMN closed_at timestamptz GENERATED ALWAYS AS (least(received_at, cancelled_at)) STORED;
+  CREATE INDEX purchase_orders_closed_idx ON inventory.purchase_orders (closed_at);`;
+
 export async function up(knex: Knex): Promise<void> {
   for (const t of TABLES) await partition(knex, t);
   await knex.raw(EVENT_IDS);
+  await knex.raw(ORDERS_UP);
 }
 
 /** The flat tables of 0001/0002/0003/0005/0008, rows included (archived months stay archived). */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
+    DROP INDEX inventory.purchase_orders_closed_idx;
+    ALTER TABLE inventory.purchase_orders DROP COLUMN closed_at, DROP COLUMN received_at;
     DROP TABLE inventory.partition_archives;
     DROP TRIGGER ledger_event_ids_insert ON inventory.inventory_transactions;
     DROP TRIGGER ledger_event_ids_delete ON inventory.inventory_transactions;
