@@ -2,6 +2,7 @@ import type { TaskLogger } from '../../engine/index.js';
 import {
   createMonthPartition,
   dropMonthPartition,
+  forgetArchive,
   markArchive,
   partitionFigures,
   readPartitionRows,
@@ -122,7 +123,9 @@ export async function archiveExpired(knex: Knex, log: TaskLogger, dataDir: strin
 /**
  * verify_archives: each expired partition's archive is read back from its Parquet files and must
  * hold the partition's row count and checksum; then it is marked verified. Runs every time, so a
- * run resumed after a crash between archive and drop verifies again before dropping.
+ * run resumed after a crash between archive and drop verifies again before dropping. An archive
+ * that does not match fails the task (nothing is dropped) and loses its record, so the next run
+ * writes the month again.
  */
 export async function verifyArchives(knex: Knex, log: TaskLogger, s: RetentionSettings) {
   const plan = await planRetention(knex, s);
@@ -141,11 +144,16 @@ export async function verifyArchives(knex: Knex, log: TaskLogger, s: RetentionSe
           fields: { table: t.table.name, month: p.month, rows_read: r.rows, partition_rows: live.rows },
         }),
       );
-      if (read.rows !== live.rows || read.checksum !== live.checksum || read.files !== p.archive.files)
+      if (read.rows !== live.rows || read.checksum !== live.checksum || read.files !== p.archive.files) {
+        // The files are not what was recorded: forget the record, so the next run writes the
+        // month again from its partition (which is still there) before anything is dropped.
+        await forgetArchive(knex, t.table.name, p.month);
         throw new ArchiveMismatchError(
           `${label(t, p)}: the archive under ${p.archive.path} holds ${read.rows} rows in ${read.files} files ` +
-            `(checksum ${read.checksum}), the partition ${live.rows} rows (checksum ${live.checksum}); nothing dropped`,
+            `(checksum ${read.checksum}), the partition ${live.rows} rows (checksum ${live.checksum}); nothing dropped, ` +
+            'the next run archives it again',
         );
+      }
       await markArchive(knex, t.table.name, p.month, 'verified');
       verified++;
     }

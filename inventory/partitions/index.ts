@@ -20,4 +20,10 @@ export { createMonthPartition, DDL_LOCK_TIMEOUT } from './store/createMonthParti
 export { partitionFigures, type PartitionFigures } from './store/partitionFigures.js';
 export { readPartitionRows } from './store/readPartitionRows.js';
 export { dropMonthPartition } from './store/dropMonthPartition.js';
-export { listArchives, markArchive, recordArchive, type ArchiveRecord } from './store/archives.js';
+export {
+  forgetArchive,
+  listArchives,
+  markArchive,
+  recordArchive,
+  type ArchiveRecord,
+} from './store/archives.js';

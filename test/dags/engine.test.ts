@@ -43,13 +43,14 @@ describe('the five inventory DAGs through the engine and a worker', () => {
     return { runId: run.id, states };
   }
 
-  it('lists exactly the five DAGs of SPEC §6 with their schedules and tasks', () => {
+  it('lists the five DAGs of SPEC §6 with their schedules and tasks, then the maintenance DAG', () => {
     expect(dags.map((d) => [d.id, d.schedule, d.timezone])).to.deep.equal([
       ['daily_inventory_etl', '0 2 * * *', 'UTC'],
       ['hourly_transaction_aggregation', '0 * * * *', 'UTC'],
       ['low_stock_alerts', '0 */6 * * *', 'UTC'],
       ['weekly_summary', '0 1 * * 1', 'UTC'],
       ['data_quality', '*/30 * * * *', 'UTC'],
+      ['maintenance', '30 3 * * *', 'UTC'],
     ]);
     const edges = (id: string) =>
       dags
@@ -85,6 +86,12 @@ describe('the five inventory DAGs through the engine and a worker', () => {
       ...['integrity', 'business_rules', 'completeness', 'freshness', 'consistency'].map(
         (g) => `${g}→report`,
       ),
+    ]);
+    expect(edges('maintenance')).to.deep.equal([
+      'create_partitions',
+      'create_partitions→archive_expired',
+      'archive_expired→verify_archives',
+      'verify_archives→drop_expired',
     ]);
   });
 

@@ -61,3 +61,11 @@ export async function markArchive(
     [tableName, month],
   );
 }
+
+/** Deletes a month's archive record (its files did not verify): the next run writes it again. */
+export async function forgetArchive(knex: Knex, tableName: string, month: string): Promise<void> {
+  await knex.raw('DELETE FROM inventory.partition_archives WHERE table_name = ? AND month = ?::date', [
+    tableName,
+    month,
+  ]);
+}
