@@ -1,6 +1,9 @@
 import type { TaskLogger } from '../../engine/index.js';
 import {
+  addMonths,
+  advanceLedgerTotals,
   createMonthPartition,
+  ledgerTotalsUntil,
   dropMonthPartition,
   forgetArchive,
   markArchive,
@@ -12,7 +15,13 @@ import { settleReceivedOrders } from '../../inventory/analytics/index.js';
 import { PermanentTaskError, type Knex } from '../../platform/index.js';
 import { count, step } from '../steps.js';
 import { monthArchiveDir, readMonthArchive, writeMonthArchive } from './partitionArchive.js';
-import { planRetention, type ExpiredMonth, type RetentionSettings, type TablePlan } from './plan.js';
+import {
+  monthsToKeepReady,
+  planRetention,
+  type ExpiredMonth,
+  type RetentionSettings,
+  type TablePlan,
+} from './plan.js';
 
 /** Rows fetched from PostgreSQL at a time while a month is archived. */
 const FETCH_ROWS = 50_000;
@@ -25,7 +34,9 @@ const label = (t: TablePlan, p: { month: string }) => `${t.table.name} ${p.month
 /**
  * create_partitions: every month from the oldest event the stream accepts to MONTHS_AHEAD ahead
  * gets its partition, and rows that landed in a DEFAULT partition (a month without one) move to
- * their month's new partition, where retention treats them like any other.
+ * their month's new partition, where retention treats them like any other. Then the ledger
+ * totals move up to that oldest month: on-hand reconciles with them plus the younger rows, before
+ * and after older months are dropped.
  */
 export async function createPartitions(knex: Knex, log: TaskLogger, s: RetentionSettings) {
   const plan = await planRetention(knex, s);
@@ -55,7 +66,17 @@ export async function createPartitions(knex: Knex, log: TaskLogger, s: Retention
     created,
     moved,
   });
-  return { created, moved, cutoff: plan.cutoff.month };
+  const closed = monthsToKeepReady(s)[0]!;
+  const totals = await step(
+    log,
+    'ledger totals',
+    () => advanceLedgerTotals(knex, closed),
+    (n) => ({
+      message: `rows before ${closed.slice(0, 7)} summed per pair (${count(n, 'month')} added)`,
+      fields: { until: closed, months: n },
+    }),
+  );
+  return { created, moved, totals, cutoff: plan.cutoff.month };
 }
 
 /** Whether a month's archive record still describes its partition (a rerun writes nothing again). */
@@ -176,7 +197,14 @@ export async function dropExpired(knex: Knex, log: TaskLogger, s: RetentionSetti
         throw new ArchiveMismatchError(
           `${label(t, p)} changed since its archive was verified (${live.rows} rows now); rerun the DAG`,
         );
-      if (t.table.eventIds) await settleReceivedOrders(knex);
+      if (t.table.eventIds) {
+        const until = await ledgerTotalsUntil(knex);
+        if (!until || until < new Date(`${addMonths(p.month, 1)}T00:00:00Z`))
+          throw new PermanentTaskError(
+            `${label(t, p)} is not in the ledger totals yet (they stop at ${until?.toISOString() ?? '-infinity'}); run create_partitions first`,
+          );
+        await settleReceivedOrders(knex);
+      }
       await step(
         log,
         'drop',

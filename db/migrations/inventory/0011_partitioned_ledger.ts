@@ -178,8 +178,30 @@ async function partition(knex: Knex, t: Partitioned): Promise<void> {
   await knex.raw(`DROP TABLE ${OLD(t)}`);
 }
 
-/** The ledger's event-id registry and the triggers that keep it equal to the ledger. */
-const EVENT_IDS = `
+/**
+ * What the ledger's statement triggers keep, beside the rows:
+ * - `ledger_event_ids`: every (event_id, occurred_at) of the ledger, event_id unique;
+ * - `ledger_totals`: per pair, the on-hand and reserved change and the row count of every ledger
+ *   row that occurred before `ledger_totals_until.until` — rows already in a dropped (archived)
+ *   month included, so on-hand still reconciles with ledger_totals + the rows from `until` on.
+ *   The maintenance DAG moves `until` forward (advanceLedgerTotals); a write of a row older than
+ *   `until` (a bulk history load) adds itself to the totals here.
+ */
+/** Adds (sign 1) or takes away (sign -1) the rows of a transition table that are older than until. */
+const addToTotals = (rows: 'new_rows' | 'old_rows', sign: 1 | -1) => `
+      INSERT INTO inventory.ledger_totals AS t (sku, warehouse_id, on_hand_change, reserved_change, row_count)
+      SELECT sku, warehouse_id,
+             ${sign} * coalesce(sum(quantity_change) FILTER (WHERE event_type NOT IN ('RESERVATION','RESERVATION_RELEASE')), 0),
+             ${sign} * coalesce(sum(quantity_change) FILTER (WHERE event_type IN ('RESERVATION','RESERVATION_RELEASE')), 0),
+             ${sign} * count(*)
+        FROM ${rows} WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)
+       GROUP BY sku, warehouse_id
+      ON CONFLICT (sku, warehouse_id) DO UPDATE
+        SET on_hand_change = t.on_hand_change + excluded.on_hand_change,
+            reserved_change = t.reserved_change + excluded.reserved_change,
+            row_count = t.row_count + excluded.row_count;`;
+
+const LEDGER_REGISTRIES = `
   CREATE TABLE inventory.ledger_event_ids (
     event_id    uuid PRIMARY KEY,
     occurred_at timestamptz NOT NULL
@@ -187,46 +209,73 @@ const EVENT_IDS = `
   INSERT INTO inventory.ledger_event_ids SELECT event_id, occurred_at FROM inventory.inventory_transactions;
   CREATE INDEX ledger_event_ids_occurred_idx ON inventory.ledger_event_ids USING brin (occurred_at);
 
+  CREATE TABLE inventory.ledger_totals (
+    sku             text NOT NULL,
+    warehouse_id    text NOT NULL,
+    on_hand_change  bigint NOT NULL,
+    reserved_change bigint NOT NULL,
+    row_count       bigint NOT NULL,
+    PRIMARY KEY (sku, warehouse_id)
+  );
+  CREATE TABLE inventory.ledger_totals_until (
+    one   boolean PRIMARY KEY DEFAULT true CHECK (one),
+    until timestamptz NOT NULL
+  );
+  INSERT INTO inventory.ledger_totals_until (until) VALUES ('-infinity');
+
   -- A second id, whatever its time, violates ledger_event_ids_pkey (SQLSTATE 23505) and fails
   -- the statement that wrote it, like the old single-column primary key did.
-  CREATE FUNCTION inventory.ledger_event_ids_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION inventory.ledger_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     INSERT INTO inventory.ledger_event_ids (event_id, occurred_at) SELECT event_id, occurred_at FROM new_rows;
+    IF EXISTS (SELECT 1 FROM new_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)) THEN
+      ${addToTotals('new_rows', 1)}
+    END IF;
     RETURN NULL;
   END $$;
-  CREATE FUNCTION inventory.ledger_event_ids_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION inventory.ledger_after_delete() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     DELETE FROM inventory.ledger_event_ids i USING old_rows o
      WHERE i.event_id = o.event_id AND i.occurred_at = o.occurred_at;
+    IF EXISTS (SELECT 1 FROM old_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)) THEN
+      ${addToTotals('old_rows', -1)}
+    END IF;
     RETURN NULL;
   END $$;
-  CREATE FUNCTION inventory.ledger_event_ids_update() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION inventory.ledger_after_update() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     DELETE FROM inventory.ledger_event_ids i
      USING (SELECT event_id, occurred_at FROM old_rows EXCEPT SELECT event_id, occurred_at FROM new_rows) o
      WHERE i.event_id = o.event_id AND i.occurred_at = o.occurred_at;
     INSERT INTO inventory.ledger_event_ids (event_id, occurred_at)
     SELECT event_id, occurred_at FROM new_rows EXCEPT SELECT event_id, occurred_at FROM old_rows;
+    IF EXISTS (SELECT 1 FROM old_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until))
+       OR EXISTS (SELECT 1 FROM new_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)) THEN
+      ${addToTotals('old_rows', -1)}
+      ${addToTotals('new_rows', 1)}
+    END IF;
     RETURN NULL;
   END $$;
-  CREATE FUNCTION inventory.ledger_event_ids_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION inventory.ledger_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    TRUNCATE inventory.ledger_event_ids;
+    TRUNCATE inventory.ledger_event_ids, inventory.ledger_totals;
+    UPDATE inventory.ledger_totals_until SET until = '-infinity';
     RETURN NULL;
   END $$;
-  CREATE TRIGGER ledger_event_ids_insert AFTER INSERT ON inventory.inventory_transactions
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_insert();
-  CREATE TRIGGER ledger_event_ids_delete AFTER DELETE ON inventory.inventory_transactions
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_delete();
-  CREATE TRIGGER ledger_event_ids_update AFTER UPDATE ON inventory.inventory_transactions
+  CREATE TRIGGER ledger_after_insert AFTER INSERT ON inventory.inventory_transactions
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_after_insert();
+  CREATE TRIGGER ledger_after_delete AFTER DELETE ON inventory.inventory_transactions
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_after_delete();
+  CREATE TRIGGER ledger_after_update AFTER UPDATE ON inventory.inventory_transactions
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_update();
-  CREATE TRIGGER ledger_event_ids_truncate AFTER TRUNCATE ON inventory.inventory_transactions
-    FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_event_ids_truncate();
-  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_insert;
-  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_delete;
-  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_update;
-  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_event_ids_truncate;
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_after_update();
+  CREATE TRIGGER ledger_after_truncate AFTER TRUNCATE ON inventory.inventory_transactions
+    FOR EACH STATEMENT EXECUTE FUNCTION inventory.ledger_after_truncate();
+  -- Also under session_replication_role = replica, which the bulk loaders set to skip foreign keys.
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_after_insert;
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_after_delete;
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_after_update;
+  ALTER TABLE inventory.inventory_transactions ENABLE ALWAYS TRIGGER ledger_after_truncate;
 
   -- Archived months of the partitioned tables (the maintenance DAG's manifest): one row per
   -- table and month, written when its Parquet files are complete, verified against the
@@ -252,7 +301,7 @@ const ORDERS_UP = `
 
 export async function up(knex: Knex): Promise<void> {
   for (const t of TABLES) await partition(knex, t);
-  await knex.raw(EVENT_IDS);
+  await knex.raw(LEDGER_REGISTRIES);
   await knex.raw(ORDERS_UP);
 }
 
@@ -262,13 +311,13 @@ export async function down(knex: Knex): Promise<void> {
     DROP INDEX inventory.purchase_orders_closed_idx;
     ALTER TABLE inventory.purchase_orders DROP COLUMN closed_at, DROP COLUMN received_at;
     DROP TABLE inventory.partition_archives;
-    DROP TRIGGER ledger_event_ids_insert ON inventory.inventory_transactions;
-    DROP TRIGGER ledger_event_ids_delete ON inventory.inventory_transactions;
-    DROP TRIGGER ledger_event_ids_update ON inventory.inventory_transactions;
-    DROP TRIGGER ledger_event_ids_truncate ON inventory.inventory_transactions;
-    DROP TABLE inventory.ledger_event_ids;
-    DROP FUNCTION inventory.ledger_event_ids_insert(), inventory.ledger_event_ids_delete(),
-      inventory.ledger_event_ids_update(), inventory.ledger_event_ids_truncate();`);
+    DROP TRIGGER ledger_after_insert ON inventory.inventory_transactions;
+    DROP TRIGGER ledger_after_delete ON inventory.inventory_transactions;
+    DROP TRIGGER ledger_after_update ON inventory.inventory_transactions;
+    DROP TRIGGER ledger_after_truncate ON inventory.inventory_transactions;
+    DROP FUNCTION inventory.ledger_after_insert(), inventory.ledger_after_delete(),
+      inventory.ledger_after_update(), inventory.ledger_after_truncate();
+    DROP TABLE inventory.ledger_event_ids, inventory.ledger_totals, inventory.ledger_totals_until;`);
   for (const t of TABLES) {
     const name = `${t.schema}.${t.table}`;
     await knex.raw(`ALTER TABLE ${name} RENAME TO ${t.table}_partitioned`);
