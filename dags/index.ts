@@ -31,6 +31,8 @@ import { maintenance } from './maintenance/index.js';
 export {
   planRetention,
   retentionCutoff,
+  monthsToKeepReady,
+  ledgerTotalsMonth,
   createPartitions,
   archiveExpired,
   verifyArchives,
@@ -67,4 +69,11 @@ export const dags: readonly Dag[] = [
   maintenance,
 ];
 
-export { dailyInventoryEtl, hourlyTransactionAggregation, lowStockAlerts, weeklySummary, dataQuality, maintenance };
+export {
+  dailyInventoryEtl,
+  hourlyTransactionAggregation,
+  lowStockAlerts,
+  weeklySummary,
+  dataQuality,
+  maintenance,
+};

@@ -32,7 +32,11 @@ declare module 'parquetjs-lite' {
     metadata: { row_groups: RowGroupMetadata[] };
     schema: unknown;
     envelopeReader: {
-      readRowGroup(schema: unknown, rowGroup: RowGroupMetadata, columns: string[][]): Promise<DecodedRowGroup>;
+      readRowGroup(
+        schema: unknown,
+        rowGroup: RowGroupMetadata,
+        columns: string[][],
+      ): Promise<DecodedRowGroup>;
     };
     getRowCount(): number | bigint | { toNumber(): number };
     close(): Promise<void>;

@@ -65,6 +65,8 @@ export const maintenance = defineDag({
 export {
   planRetention,
   retentionCutoff,
+  monthsToKeepReady,
+  ledgerTotalsMonth,
   MONTHS_AHEAD,
   type RetentionPlan,
   type RetentionSettings,

@@ -48,6 +48,15 @@ export function monthsToKeepReady(s: RetentionSettings): string[] {
   );
 }
 
+/**
+ * Where the ledger totals are kept summed up to: the start of the previous month. Older rows are
+ * read from the totals (a late event older than this adds itself to them through the ledger's
+ * trigger), so reconciling on-hand reads one to two months of rows, however long the history.
+ */
+export function ledgerTotalsMonth(s: Pick<RetentionSettings, 'now'>): string {
+  return addMonths(monthOf(s.now), -1);
+}
+
 export interface ExpiredMonth extends MonthPartition {
   /** The month's archive record, if one was written. */
   archive: ArchiveRecord | undefined;

@@ -16,7 +16,7 @@ import { PermanentTaskError, type Knex } from '../../platform/index.js';
 import { count, step } from '../steps.js';
 import { monthArchiveDir, readMonthArchive, writeMonthArchive } from './partitionArchive.js';
 import {
-  monthsToKeepReady,
+  ledgerTotalsMonth,
   planRetention,
   type ExpiredMonth,
   type RetentionSettings,
@@ -35,8 +35,8 @@ const label = (t: TablePlan, p: { month: string }) => `${t.table.name} ${p.month
  * create_partitions: every month from the oldest event the stream accepts to MONTHS_AHEAD ahead
  * gets its partition, and rows that landed in a DEFAULT partition (a month without one) move to
  * their month's new partition, where retention treats them like any other. Then the ledger
- * totals move up to that oldest month: on-hand reconciles with them plus the younger rows, before
- * and after older months are dropped.
+ * totals move up to the start of the previous month: on-hand reconciles with them plus the
+ * younger rows, before and after older months are dropped.
  */
 export async function createPartitions(knex: Knex, log: TaskLogger, s: RetentionSettings) {
   const plan = await planRetention(knex, s);
@@ -66,7 +66,7 @@ export async function createPartitions(knex: Knex, log: TaskLogger, s: Retention
     created,
     moved,
   });
-  const closed = monthsToKeepReady(s)[0]!;
+  const closed = ledgerTotalsMonth(s);
   const totals = await step(
     log,
     'ledger totals',

@@ -30,17 +30,30 @@ export interface RuleParams {
   gapOpenHours: number;
   /** Least events its own rate of the week before would have brought in that silence. @defaultValue 20 */
   gapExpectedEvents: number;
+  /**
+   * How long before the interval a row ingested in it may have occurred and still be checked by
+   * it: the stream admits events up to MAX_EVENT_AGE_DAYS old (default 400), and the bound keeps
+   * a check to the ledger's partitions of that span, however long the history. @defaultValue 400
+   */
+  lateRowDays: number;
 }
 
 export const DEFAULT_RULE_PARAMS: RuleParams = {
   staleAfterMinutes: 180,
   gapOpenHours: 2,
   gapExpectedEvents: 20,
+  lateRowDays: 400,
 };
 
 /**
  * Transactions a row-level rule looks at: those that occurred in the interval (a backfilled run
  * checks its own period) or were ingested in it (late rows for older periods are checked when
- * they arrive).
+ * they arrive), back to `lateRowDays` before it. The ingestion time says nothing of a row's
+ * monthly partition; the bound on its occurrence keeps the statement to the partitions of that
+ * span (pruned when it starts) instead of every month of the history.
  */
-export const IN_SCOPE = `((t.occurred_at >= :start AND t.occurred_at < :end) OR (t.ingested_at >= :start AND t.ingested_at < :end))`;
+export const IN_SCOPE = `((t.occurred_at >= :start AND t.occurred_at < :end) OR (t.ingested_at >= :start AND t.ingested_at < :end
+  AND t.occurred_at >= :start::timestamptz - make_interval(days => :lateRowDays)))`;
+
+/** What every row in IN_SCOPE satisfies: lets a join on its occurrence time prune as well. */
+export const SCOPE_OCCURRED_FROM = `:start::timestamptz - make_interval(days => :lateRowDays)`;

@@ -11,7 +11,11 @@ import type { Knex } from '../../../platform/index.js';
  * read (as 0) a little longer, never dropped too soon. Returns the orders marked.
  */
 export async function settleReceivedOrders(knex: Knex): Promise<number> {
-  const result = await knex.raw(`
+  return knex.transaction(async (trx) => {
+    // One settler at a time (the nightly ETL, the maintenance DAG): the second finds the orders
+    // marked, rather than two updating the same rows in another order.
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtext('inventory.settle_received_orders'))");
+    const result = await trx.raw(`
     WITH receipts AS (
       SELECT o.order_id, o.quantity, t.occurred_at,
              sum(t.quantity_change) OVER (PARTITION BY o.order_id ORDER BY t.occurred_at) AS received
@@ -25,5 +29,6 @@ export async function settleReceivedOrders(knex: Knex): Promise<number> {
     )
     UPDATE inventory.purchase_orders o SET received_at = d.received_at
       FROM done d WHERE o.order_id = d.order_id AND o.closed_at IS NULL`);
-  return result.rowCount ?? 0;
+    return result.rowCount ?? 0;
+  });
 }
