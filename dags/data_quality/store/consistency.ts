@@ -7,14 +7,15 @@ export const consistencyRules: QualityRule[] = [
     description: "On-hand or reserved differs from the sum of the pair's transactions",
     // The rows before ledger_totals_until are summed per pair in ledger_totals (kept by the
     // ledger's triggers and the maintenance DAG, archived months included): only the younger
-    // rows are read, the partitions before `until` pruned when the statement starts.
+    // rows are read. `until` comes as a value (runQualityRules), so the statement is planned
+    // over the partitions from it on only.
     failing: `
       WITH ledger AS (
         SELECT sku, warehouse_id,
                sum(quantity_change) FILTER (WHERE event_type NOT IN ('RESERVATION','RESERVATION_RELEASE')) AS on_hand,
                sum(quantity_change) FILTER (WHERE event_type IN ('RESERVATION','RESERVATION_RELEASE')) AS reserved
         FROM inventory.inventory_transactions
-        WHERE occurred_at >= (SELECT until FROM inventory.ledger_totals_until)
+        WHERE occurred_at >= :ledgerTotalsUntil::timestamptz
         GROUP BY sku, warehouse_id
       )
       SELECT l.sku, l.warehouse_id, l.quantity_on_hand,

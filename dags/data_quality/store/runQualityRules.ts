@@ -24,6 +24,10 @@ export async function runQualityRules(
   scope: { checkRunKey: string; start: Date; end: Date; params: RuleParams },
 ): Promise<RuleResult[]> {
   const results: RuleResult[] = [];
+  // Where the ledger totals stand, as a value the rules bind (`:ledgerTotalsUntil`).
+  const { rows: totals } = await knex.raw<{ rows: Array<{ until: string }> }>(
+    'SELECT until::text AS until FROM inventory.ledger_totals_until',
+  );
   for (const rule of rules) {
     await knex.raw(
       `
@@ -50,6 +54,7 @@ export async function runQualityRules(
         checkRunKey: scope.checkRunKey,
         ruleId: rule.id,
         ruleGroup: rule.group,
+        ledgerTotalsUntil: totals[0]?.until ?? '-infinity',
       },
     );
     const stored = await knex('analytics.data_quality_results')

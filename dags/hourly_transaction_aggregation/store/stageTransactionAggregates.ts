@@ -12,6 +12,13 @@ const AGGREGATES = `
   count(DISTINCT t.reference_id) AS distinct_references`;
 
 /**
+ * The earliest hour a run can cover (its start, less the late-row lookback). Every join on a
+ * bucket also bounds the ledger's time by constants implied by it, so the statement is planned
+ * over the monthly partitions of those buckets only, not over every month of the history.
+ */
+const EARLIEST_HOUR = `(:start::timestamptz - make_interval(hours => :lookback))`;
+
+/**
  * aggregate_transactions: recomputes from the ledger, into the staging table under `runKey`,
  * - the hour buckets of [start, end), plus the hours (at most `lateLookbackHours` back) of rows
  *   ingested during [start, end) that occurred before it — late arrivals are re-aggregated by
@@ -52,6 +59,7 @@ export async function stageTransactionAggregates(
         SELECT hours.h AS bucket_start, t.sku, t.warehouse_id, ${AGGREGATES}
         FROM hours
         JOIN inventory.inventory_transactions t ON t.occurred_at >= hours.h AND t.occurred_at < hours.h + interval '1 hour'
+         AND t.occurred_at >= ${EARLIEST_HOUR} AND t.occurred_at < :end
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), touched AS (
@@ -63,6 +71,8 @@ export async function stageTransactionAggregates(
         FROM (SELECT DISTINCT sku, warehouse_id, day FROM touched) x
         JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
          AND t.occurred_at >= x.day AND t.occurred_at < x.day + interval '24 hours'
+         AND t.occurred_at >= date_trunc('day', ${EARLIEST_HOUR}, 'UTC')
+         AND t.occurred_at < date_trunc('day', :end::timestamptz, 'UTC') + interval '24 hours'
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), week_rows AS (
@@ -70,6 +80,8 @@ export async function stageTransactionAggregates(
         FROM (SELECT DISTINCT sku, warehouse_id, week FROM touched) x
         JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
          AND t.occurred_at >= x.week AND t.occurred_at < x.week + interval '168 hours'
+         AND t.occurred_at >= date_trunc('week', ${EARLIEST_HOUR}, 'UTC')
+         AND t.occurred_at < date_trunc('week', :end::timestamptz, 'UTC') + interval '168 hours'
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), staged AS (
