@@ -29,7 +29,7 @@ export const freshnessRules: QualityRule[] = [
         -- fails it either way, and the levels' newest event time then shows how old.
         SELECT coalesce(
                  (SELECT max(occurred_at) FROM inventory.inventory_transactions
-                   WHERE occurred_at < :end AND occurred_at >= :end::timestamptz - interval '7 days'),
+                   WHERE occurred_at < :end AND occurred_at >= :end7d),
                  (SELECT max(last_event_at) FROM inventory.inventory_levels WHERE last_event_at < :end)) AS at
       ), silence AS (
         SELECT n.at AS newest,
@@ -59,14 +59,14 @@ export const freshnessRules: QualityRule[] = [
         -- week before it counted) in the partitions of the last 37 days only.
         SELECT w.*, (SELECT max(occurred_at) FROM inventory.inventory_transactions t
                      WHERE t.warehouse_id = w.warehouse_id AND t.occurred_at < :end
-                       AND t.occurred_at >= :end::timestamptz - interval '30 days') AS last_at
+                       AND t.occurred_at >= :end30d) AS last_at
         FROM inventory.warehouses w
       ), silence AS (
         SELECT w.warehouse_id, w.last_at,
                (SELECT count(*) FROM inventory.inventory_transactions t
                 WHERE t.warehouse_id = w.warehouse_id
                   AND t.occurred_at > w.last_at - interval '7 days' AND t.occurred_at <= w.last_at
-                  AND t.occurred_at > :end::timestamptz - interval '37 days') AS week_events,
+                  AND t.occurred_at > :end37d) AS week_events,
                ${openSlots('w', "w.last_at - interval '7 days'", 'w.last_at')} AS week_slots,
                ${openSlots('w', 'w.last_at', ':end::timestamptz')} AS silent_slots
         FROM last_seen w

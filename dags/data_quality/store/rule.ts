@@ -10,7 +10,11 @@ export type RuleGroup = (typeof RULE_GROUPS)[number];
 
 /**
  * One data-quality rule as SQL. Both queries may use the named bindings `:start` and `:end` (the
- * run's data interval, timestamptz) and every member of `RuleParams`.
+ * run's data interval, timestamptz), every member of `RuleParams`, and instants derived from them
+ * (`RuleInstants`). The instants come as values rather than as `:end - interval …`: an expression
+ * over a timestamptz is only stable, so PostgreSQL would plan the statement over every monthly
+ * partition of the ledger and prune them only when it starts; against a value it plans only the
+ * partitions the statement can touch.
  */
 export interface QualityRule {
   id: string;
@@ -53,7 +57,29 @@ export const DEFAULT_RULE_PARAMS: RuleParams = {
  * span (pruned when it starts) instead of every month of the history.
  */
 export const IN_SCOPE = `((t.occurred_at >= :start AND t.occurred_at < :end) OR (t.ingested_at >= :start AND t.ingested_at < :end
-  AND t.occurred_at >= :start::timestamptz - make_interval(days => :lateRowDays)))`;
+  AND t.occurred_at >= :scopeFrom))`;
 
 /** What every row in IN_SCOPE satisfies: lets a join on its occurrence time prune as well. */
-export const SCOPE_OCCURRED_FROM = `:start::timestamptz - make_interval(days => :lateRowDays)`;
+export const SCOPE_OCCURRED_FROM = ':scopeFrom::timestamptz';
+
+const DAY_MS = 86_400_000;
+
+/** Instants the rules bind besides `:start` and `:end`. */
+export interface RuleInstants {
+  /** `lateRowDays` before start: the earliest occurrence of a row IN_SCOPE. */
+  scopeFrom: Date;
+  /** 7, 30 and 37 days before end. */
+  end7d: Date;
+  end30d: Date;
+  end37d: Date;
+}
+
+export function ruleInstants(scope: { start: Date; end: Date; params: RuleParams }): RuleInstants {
+  const before = (at: Date, days: number) => new Date(at.getTime() - days * DAY_MS);
+  return {
+    scopeFrom: before(scope.start, scope.params.lateRowDays),
+    end7d: before(scope.end, 7),
+    end30d: before(scope.end, 30),
+    end37d: before(scope.end, 37),
+  };
+}

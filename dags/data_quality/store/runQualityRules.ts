@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import type { QualityRule, RuleParams } from './rule.js';
+import { ruleInstants, type QualityRule, type RuleParams } from './rule.js';
 
 export interface RuleResult {
   rule_id: string;
@@ -28,6 +28,7 @@ export async function runQualityRules(
   const { rows: totals } = await knex.raw<{ rows: Array<{ until: string }> }>(
     'SELECT until::text AS until FROM inventory.ledger_totals_until',
   );
+  const instants = ruleInstants(scope);
   for (const rule of rules) {
     await knex.raw(
       `
@@ -49,6 +50,7 @@ export async function runQualityRules(
       `,
       {
         ...scope.params,
+        ...instants,
         start: scope.start,
         end: scope.end,
         checkRunKey: scope.checkRunKey,
