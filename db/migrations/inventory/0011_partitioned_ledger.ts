@@ -294,6 +294,9 @@ const LEDGER_REGISTRIES = `
   );`;
 
 const ORDERS_UP = `
+  -- The pair page's level history reads one pair's snapshots; the key leads with the day.
+  CREATE INDEX daily_inventory_snapshots_pair_idx
+    ON analytics.daily_inventory_snapshots (sku, warehouse_id, snapshot_date);
   ALTER TABLE inventory.purchase_orders
     ADD COLUMN received_at timestamptz CHECK (received_at >= ordered_at),
     ADD COLUMN closed_at timestamptz GENERATED ALWAYS AS (least(received_at, cancelled_at)) STORED;
@@ -308,6 +311,7 @@ export async function up(knex: Knex): Promise<void> {
 /** The flat tables of 0001/0002/0003/0005/0008, rows included (archived months stay archived). */
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
+    DROP INDEX analytics.daily_inventory_snapshots_pair_idx;
     DROP INDEX inventory.purchase_orders_closed_idx;
     ALTER TABLE inventory.purchase_orders DROP COLUMN closed_at, DROP COLUMN received_at;
     DROP TABLE inventory.partition_archives;
