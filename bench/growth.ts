@@ -27,7 +27,7 @@ import { runDagInProcess, type Dag, type TaskServices } from '../engine/index.js
 import { settleReceivedOrders } from '../inventory/analytics/index.js';
 import { addMonths, advanceLedgerTotals, monthOf } from '../inventory/partitions/index.js';
 import { createKnex, createLogger, loadConfig, type Knex, type Logger } from '../platform/index.js';
-import { fillMasterData, fillMonth, settleHistory } from './growthFill.js';
+import { clearMonths, fillMasterData, fillMonth, settleHistory } from './growthFill.js';
 import { growthSvg, type Series } from './growthPlot.js';
 import { openPages, PAGES } from './growthPages.js';
 import { printReport, result } from './report.js';
@@ -134,6 +134,7 @@ export async function run(o: GrowthBenchOptions): Promise<void> {
       }
       log(`${years} years: filling ${todo.length} months (${todo.at(-1)} … ${todo[0]})`);
       const fill = await timed(async () => {
+        await clearMonths(knex, todo);
         // Two months at a time: the machine's two cores.
         const queue = [...todo];
         const worker = async () => {

@@ -52,8 +52,23 @@ const LEDGER_INDEXES = (t: string) => `
   CREATE INDEX ON ${t} (sku, warehouse_id, reference_id) WHERE event_type IN ('RESTOCK', 'TRANSFER_IN');`;
 
 /**
+ * Drops the (empty) partitions the migration made for `months`, so that loaded tables take their
+ * place; one at a time, before months load side by side (DETACH locks the whole ledger).
+ */
+export async function clearMonths(knex: Knex, months: readonly string[]): Promise<void> {
+  for (const month of months) {
+    const stage = `inventory.${partitionName('inventory_transactions', month)}`;
+    const { rows } = await knex.raw('SELECT to_regclass(?) IS NOT NULL AS found', [stage]);
+    if (!rows[0].found) continue;
+    await knex.raw(`ALTER TABLE inventory.inventory_transactions DETACH PARTITION ${stage}`);
+    await knex.raw(`DROP TABLE ${stage}`);
+  }
+}
+
+/**
  * One month of history (its part before `shape.end`), loaded and attached as the ledger's
- * partition of that month, with everything that goes with it. Returns the ledger rows written.
+ * partition of that month (see clearMonths), with everything that goes with it. Returns the
+ * ledger rows written.
  */
 export async function fillMonth(knex: Knex, month: string, shape: FillShape): Promise<number> {
   const { from, to } = monthBounds(month);
@@ -65,16 +80,15 @@ export async function fillMonth(knex: Knex, month: string, shape: FillShape): Pr
   const name = partitionName('inventory_transactions', month);
   const stage = `inventory.${name}`;
   const ledger = 'inventory.inventory_transactions';
-  return knex.transaction(async (trx) => {
+  const settings = async (trx: Knex.Transaction) => {
     await trx.raw('SET LOCAL synchronous_commit = off');
     await trx.raw(`SET LOCAL work_mem = '256MB'`);
     await trx.raw(`SET LOCAL maintenance_work_mem = '512MB'`);
-    // The migration made empty partitions for the months around today: the loaded table replaces them.
-    const { rows } = await trx.raw('SELECT to_regclass(?) IS NOT NULL AS found', [stage]);
-    if (rows[0].found) {
-      await trx.raw(`ALTER TABLE ${ledger} DETACH PARTITION ${stage}`);
-      await trx.raw(`DROP TABLE ${stage}`);
-    }
+  };
+  // Three transactions, so that two months load side by side: only the short ATTACH takes a lock
+  // on the ledger that another month's would wait for.
+  await knex.transaction(async (trx) => {
+    await settings(trx);
     await trx.raw(`CREATE TABLE ${stage} (LIKE ${ledger} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
     await trx.raw(
       `INSERT INTO ${stage} (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id,
@@ -102,8 +116,13 @@ export async function fillMonth(knex: Knex, month: string, shape: FillShape): Pr
     await trx.raw(
       `ALTER TABLE ${stage} ADD CONSTRAINT ${name}_bounds CHECK (occurred_at >= '${from}' AND occurred_at < '${to}')`,
     );
+  });
+  await knex.transaction(async (trx) => {
     await trx.raw(`ALTER TABLE ${ledger} ATTACH PARTITION ${stage} FOR VALUES FROM ('${from}') TO ('${to}')`);
     await trx.raw(`ALTER TABLE ${stage} DROP CONSTRAINT ${name}_bounds`);
+  });
+  return knex.transaction(async (trx) => {
+    await settings(trx);
     await trx.raw(`INSERT INTO inventory.ledger_event_ids SELECT event_id, occurred_at FROM ${stage}`);
     await trx.raw(
       `INSERT INTO inventory.purchase_orders (kind, reference_id, sku, warehouse_id, quantity, ordered_at, expected_at)
@@ -130,6 +149,10 @@ export async function fillMonth(knex: Knex, month: string, shape: FillShape): Pr
          FROM (SELECT date_trunc('hour', occurred_at) AS h, * FROM ${stage} WHERE sku <= 'SKU-0010') t
         GROUP BY h, sku, warehouse_id`,
     );
+    await fillDailyHistory(trx, month, shape);
+    // Every month moves every pair's level: one month at a time, or two would lock the same
+    // rows in different orders.
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtext('bench-growth-levels'))");
     await trx.raw(
       `UPDATE inventory.inventory_levels l
           SET quantity_on_hand = l.quantity_on_hand + s.on_hand, quantity_reserved = l.quantity_reserved + s.reserved,
@@ -141,7 +164,6 @@ export async function fillMonth(knex: Knex, month: string, shape: FillShape): Pr
                  FROM ${stage} GROUP BY sku, warehouse_id) s
         WHERE l.sku = s.sku AND l.warehouse_id = s.warehouse_id`,
     );
-    await fillDailyHistory(trx, month, shape);
     return n;
   });
 }
