@@ -2,6 +2,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { MIGRATIONS_DIR, migrateLatest, migrateRollback, migratorConfigFor } from '../../db/index.js';
+import { clearWarehouse } from '../../inventory/backtest/index.js';
+import { advanceLedgerTotals } from '../../inventory/partitions/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const PARTITIONING = '0011_partitioned_ledger.ts';
@@ -157,5 +159,46 @@ describe('migration inventory/0011: the ledger partitioned by month on a populat
     expect(pk.rows[0].def).to.equal('PRIMARY KEY (event_id)');
     expect((await migrateLatest(db.knex)).applied).to.deep.equal([`inventory/${PARTITIONING}`]);
     for (const [table, key] of TABLES) expect(await digest(db, table, key), table).to.deep.equal(flat[table]);
+  });
+});
+
+describe('ledger totals (the sums of the rows before ledger_totals_until)', function () {
+  this.timeout(60_000);
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+  });
+  after(async () => db?.drop());
+
+  const seed = () =>
+    db.knex.raw(`
+      INSERT INTO inventory.products (sku, name, category, unit_cost, unit_price, lead_time_days)
+      VALUES ('SKU-1', 'Widget', 'tools', 2, 3, 5);
+      INSERT INTO inventory.warehouses (warehouse_id, name, zone, capacity) VALUES ('WH-1', 'Main', 'n', 9);
+      INSERT INTO inventory.inventory_transactions (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at)
+      VALUES (gen_random_uuid(), 'SKU-1', 'WH-1', 'RESTOCK', 4, '2025-02-01T00:00:00Z'),
+             (gen_random_uuid(), 'SKU-1', 'WH-1', 'SALE', -1, '2025-03-01T00:00:00Z'),
+             (gen_random_uuid(), 'SKU-1', 'WH-1', 'SALE', -2, '2025-04-01T00:00:00Z');`);
+  const totals = () => db.knex('inventory.ledger_totals').select('on_hand_change', 'row_count');
+
+  it('sum the months they are moved over, and a late row older than their bound adds itself', async () => {
+    await seed();
+    expect(await advanceLedgerTotals(db.knex, '2025-04-01')).to.equal(2);
+    expect(await totals()).to.deep.equal([{ on_hand_change: 3, row_count: 2 }]);
+    await db.knex.raw(`INSERT INTO inventory.inventory_transactions
+      (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at)
+      VALUES (gen_random_uuid(), 'SKU-1', 'WH-1', 'SALE', -2, '2025-01-15T00:00:00Z')`);
+    expect(await totals()).to.deep.equal([{ on_hand_change: 1, row_count: 3 }]);
+    await db.knex('inventory.inventory_transactions').where({ quantity_change: 4 }).delete();
+    expect(await totals()).to.deep.equal([{ on_hand_change: -3, row_count: 2 }]);
+  });
+
+  it('start over when every table of the schemas is emptied (an eval data set starting afresh)', async () => {
+    await clearWarehouse(db.knex);
+    expect(await db.knex('inventory.ledger_totals_until').pluck('until')).to.deep.equal([-Infinity]);
+    expect(await totals()).to.deep.equal([]);
+    await seed();
+    expect(await advanceLedgerTotals(db.knex, '2025-04-01')).to.equal(2);
+    expect(await totals()).to.deep.equal([{ on_hand_change: 3, row_count: 2 }]);
   });
 });

@@ -187,6 +187,9 @@ async function partition(knex: Knex, t: Partitioned): Promise<void> {
  *   The maintenance DAG moves `until` forward (advanceLedgerTotals); a write of a row older than
  *   `until` (a bulk history load) adds itself to the totals here.
  */
+/** Where the totals stand; '-infinity' also when a TRUNCATE of the whole schema emptied the row. */
+const UNTIL = `coalesce((SELECT until FROM inventory.ledger_totals_until), '-infinity')`;
+
 /** Adds (sign 1) or takes away (sign -1) the rows of a transition table that are older than until. */
 const addToTotals = (rows: 'new_rows' | 'old_rows', sign: 1 | -1) => `
       INSERT INTO inventory.ledger_totals AS t (sku, warehouse_id, on_hand_change, reserved_change, row_count)
@@ -194,7 +197,7 @@ const addToTotals = (rows: 'new_rows' | 'old_rows', sign: 1 | -1) => `
              ${sign} * coalesce(sum(quantity_change) FILTER (WHERE event_type NOT IN ('RESERVATION','RESERVATION_RELEASE')), 0),
              ${sign} * coalesce(sum(quantity_change) FILTER (WHERE event_type IN ('RESERVATION','RESERVATION_RELEASE')), 0),
              ${sign} * count(*)
-        FROM ${rows} WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)
+        FROM ${rows} WHERE occurred_at < ${UNTIL}
        GROUP BY sku, warehouse_id
       ON CONFLICT (sku, warehouse_id) DO UPDATE
         SET on_hand_change = t.on_hand_change + excluded.on_hand_change,
@@ -228,7 +231,7 @@ const LEDGER_REGISTRIES = `
   CREATE FUNCTION inventory.ledger_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     INSERT INTO inventory.ledger_event_ids (event_id, occurred_at) SELECT event_id, occurred_at FROM new_rows;
-    IF EXISTS (SELECT 1 FROM new_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)) THEN
+    IF EXISTS (SELECT 1 FROM new_rows WHERE occurred_at < ${UNTIL}) THEN
       ${addToTotals('new_rows', 1)}
     END IF;
     RETURN NULL;
@@ -237,7 +240,7 @@ const LEDGER_REGISTRIES = `
   BEGIN
     DELETE FROM inventory.ledger_event_ids i USING old_rows o
      WHERE i.event_id = o.event_id AND i.occurred_at = o.occurred_at;
-    IF EXISTS (SELECT 1 FROM old_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)) THEN
+    IF EXISTS (SELECT 1 FROM old_rows WHERE occurred_at < ${UNTIL}) THEN
       ${addToTotals('old_rows', -1)}
     END IF;
     RETURN NULL;
@@ -249,8 +252,8 @@ const LEDGER_REGISTRIES = `
      WHERE i.event_id = o.event_id AND i.occurred_at = o.occurred_at;
     INSERT INTO inventory.ledger_event_ids (event_id, occurred_at)
     SELECT event_id, occurred_at FROM new_rows EXCEPT SELECT event_id, occurred_at FROM old_rows;
-    IF EXISTS (SELECT 1 FROM old_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until))
-       OR EXISTS (SELECT 1 FROM new_rows WHERE occurred_at < (SELECT until FROM inventory.ledger_totals_until)) THEN
+    IF EXISTS (SELECT 1 FROM old_rows WHERE occurred_at < ${UNTIL})
+       OR EXISTS (SELECT 1 FROM new_rows WHERE occurred_at < ${UNTIL}) THEN
       ${addToTotals('old_rows', -1)}
       ${addToTotals('new_rows', 1)}
     END IF;
@@ -258,8 +261,15 @@ const LEDGER_REGISTRIES = `
   END $$;
   CREATE FUNCTION inventory.ledger_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    TRUNCATE inventory.ledger_event_ids, inventory.ledger_totals;
-    UPDATE inventory.ledger_totals_until SET until = '-infinity';
+    BEGIN
+      TRUNCATE inventory.ledger_event_ids, inventory.ledger_totals;
+    EXCEPTION WHEN object_in_use THEN
+      -- The TRUNCATE that fired this names them too (a whole schema emptied): they are empty.
+      DELETE FROM inventory.ledger_event_ids;
+      DELETE FROM inventory.ledger_totals;
+    END;
+    INSERT INTO inventory.ledger_totals_until (until) VALUES ('-infinity')
+    ON CONFLICT (one) DO UPDATE SET until = '-infinity';
     RETURN NULL;
   END $$;
   CREATE TRIGGER ledger_after_insert AFTER INSERT ON inventory.inventory_transactions

@@ -33,6 +33,10 @@ export async function advanceLedgerTotals(knex: Knex, month: string): Promise<nu
   for (let next = addMonths(from, 1); next <= month; next = addMonths(next, 1)) {
     await knex.transaction(async (trx) => {
       await trx.raw(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT}'`);
+      // The row is back if a TRUNCATE of the whole schema took it (an eval data set starting over).
+      await trx.raw(
+        `INSERT INTO inventory.ledger_totals_until (until) VALUES ('-infinity') ON CONFLICT (one) DO NOTHING`,
+      );
       const { rows } = await trx.raw<{ rows: Array<{ until: Date | string }> }>(
         'SELECT until FROM inventory.ledger_totals_until FOR UPDATE',
       );
