@@ -17,6 +17,19 @@ function number(min: number, max = Number.MAX_SAFE_INTEGER, fraction = false) {
   };
 }
 
+/** '1,2,5': two or more whole numbers of years, 1 to 10, increasing. */
+function yearsList(value: string): number[] {
+  const years = value.split(',').map((v) => Number(v.trim()));
+  if (
+    years.length < 2 ||
+    years.some((y, i) => !Number.isInteger(y) || y < 1 || y > 10 || (i > 0 && y <= years[i - 1]!))
+  )
+    throw new InvalidArgumentError(
+      'it must list two or more increasing whole numbers of years from 1 to 10, e.g. 1,2,5.',
+    );
+  return years;
+}
+
 const program = new Command('wareflow-bench')
   .description('benchmarks: each figure is printed next to a limit measured in the same run (SPEC §8)')
   .exitOverride()
@@ -45,6 +58,18 @@ program
   .option('--days <n>', 'days of history', number(1), 365)
   .option('--keep', 'keep the database afterwards', false)
   .action(async (options) => (await import('./etl.js')).run(options));
+
+program
+  .command('growth')
+  .description(
+    'the daily ETL, hourly aggregation, a data-quality pass and the dashboard pages at 1, 2 and 5 years of history',
+  )
+  .option('--pairs <n>', 'SKU × warehouse pairs', number(10), 1_000)
+  .option('--rows-per-year <n>', 'ledger rows per year of history', number(12_000), 20_000_000)
+  .option('--years <list>', 'history sizes in years, comma-separated', yearsList, [1, 2, 5])
+  .option('--out <dir>', 'where the plot and the figures go', 'artifacts/bench/growth')
+  .option('--keep', 'keep the database afterwards', false)
+  .action(async (options) => (await import('./growth.js')).run(options));
 
 program
   .command('streaming')

@@ -3,6 +3,7 @@ import { ConfigError, InvalidInputError, coerceError } from '../platform/index.j
 import { EXIT } from './errors.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerDashboardCommand } from './commands/dashboard.js';
+import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDlqCommands } from './commands/dlq.js';
 import { registerEvalCommands } from './commands/eval.js';
@@ -26,6 +27,7 @@ const program = new Command('wareflow')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
 
 registerDbCommands(program);
+registerDataCommands(program);
 registerDashboardCommand(program);
 registerGenerateCommand(program);
 registerStreamingCommands(program);

@@ -1,5 +1,6 @@
 /**
- * The five inventory DAGs (SPEC §6), the supplier stock importer, and what their tasks need. The CLI and the scheduler load
+ * The five inventory DAGs (SPEC §6), the supplier stock importer, the maintenance DAG of the
+ * partitioned tables, and what their tasks need. The CLI and the scheduler load
  * `dags`; a worker builds `createDagServices(config, logger)` once and hands it to every task as
  * `ctx.services.inventory`.
  */
@@ -27,6 +28,23 @@ export {
 } from './weekly_summary/index.js';
 import { weeklySummary } from './weekly_summary/index.js';
 import { supplierStockImport } from './supplier_stock_import/index.js';
+import { maintenance } from './maintenance/index.js';
+export {
+  planRetention,
+  retentionCutoff,
+  monthsToKeepReady,
+  ledgerTotalsMonth,
+  createPartitions,
+  archiveExpired,
+  verifyArchives,
+  dropExpired,
+  monthArchiveDir,
+  readMonthArchive,
+  ArchiveMismatchError,
+  MONTHS_AHEAD,
+  type RetentionPlan,
+  type RetentionSettings,
+} from './maintenance/index.js';
 
 export { createDagServices, inventoryServices, type DagServices } from './services.js';
 export { archivePath } from './daily_inventory_etl/parquetArchive.js';
@@ -42,7 +60,7 @@ export {
   type DataQualityRunRow,
 } from './data_quality/index.js';
 
-/** Every DAG of wareflow, in the order `dags list` shows them. */
+/** Every DAG of wareflow, in the order `dags list` shows them: the five of SPEC §6, then housekeeping. */
 export const dags: readonly Dag[] = [
   dailyInventoryEtl,
   hourlyTransactionAggregation,
@@ -50,6 +68,7 @@ export const dags: readonly Dag[] = [
   weeklySummary,
   dataQuality,
   supplierStockImport,
+  maintenance,
 ];
 
 export {
@@ -59,4 +78,5 @@ export {
   weeklySummary,
   dataQuality,
   supplierStockImport,
+  maintenance,
 };

@@ -82,6 +82,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Events older than this many days go to the DLQ. @defaultValue 400 */
   MAX_EVENT_AGE_DAYS: positiveInt.default(400),
+  /**
+   * Months of the partitioned tables (ledger, anomalies, stream windows) kept in PostgreSQL before
+   * the current one; older months are archived to Parquet and dropped by the `maintenance` DAG.
+   * Never less than MAX_EVENT_AGE_DAYS covers: a month the stream still accepts events for stays.
+   * @defaultValue 24
+   */
+  RETENTION_MONTHS: z.coerce.number({ error: 'expected a whole number' }).int().min(1).max(1200).default(24),
   /** How far behind the newest event time a window may still receive events. @defaultValue 120000 */
   ALLOWED_LATENESS_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).default(120_000),
   /**

@@ -24,7 +24,14 @@ export interface PostgresOptions {
 export function createKnex(databaseUrl: string, options: PostgresOptions = {}): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: databaseUrl, application_name: options.applicationName ?? 'wareflow' },
+    connection: {
+      connectionString: databaseUrl,
+      application_name: options.applicationName ?? 'wareflow',
+      // No JIT compilation: over the monthly partitions a plan has many nodes, and compiling them
+      // took 3.6 s for a data-quality statement that ran in 0.13 s (docs: db/README.md,
+      // "Partitioned tables"); the warehouse's statements are index lookups and pruned scans.
+      options: '-c jit=off',
+    },
     pool: {
       min: 0,
       max: options.poolMax ?? 10,

@@ -1,4 +1,5 @@
-// The package ships no types; this declares the part of its API the archive uses.
+// The package ships no types; this declares the part of its API the archives use (the daily
+// metrics archive, and the maintenance DAG's partition archives, which it also reads back).
 declare module 'parquetjs-lite' {
   export interface FieldDefinition {
     type: string;
@@ -18,6 +19,32 @@ declare module 'parquetjs-lite' {
     appendRow(row: Record<string, unknown>): Promise<void>;
     close(): Promise<void>;
   }
-  const parquet: { ParquetSchema: typeof ParquetSchema; ParquetWriter: typeof ParquetWriter };
+  /** A row group as the envelope reader decodes it: per column, its values and levels. */
+  export interface DecodedRowGroup {
+    rowCount: number;
+    columnData: Record<string, { values: unknown[]; dlevels: number[]; rlevels: number[]; count: number }>;
+  }
+  export interface RowGroupMetadata {
+    num_rows: number | bigint | { toNumber(): number };
+  }
+  export class ParquetReader {
+    static openFile(path: string): Promise<ParquetReader>;
+    metadata: { row_groups: RowGroupMetadata[] };
+    schema: unknown;
+    envelopeReader: {
+      readRowGroup(
+        schema: unknown,
+        rowGroup: RowGroupMetadata,
+        columns: string[][],
+      ): Promise<DecodedRowGroup>;
+    };
+    getRowCount(): number | bigint | { toNumber(): number };
+    close(): Promise<void>;
+  }
+  const parquet: {
+    ParquetSchema: typeof ParquetSchema;
+    ParquetWriter: typeof ParquetWriter;
+    ParquetReader: typeof ParquetReader;
+  };
   export default parquet;
 }

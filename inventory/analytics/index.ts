@@ -18,6 +18,7 @@ export { normalCdf, Z_95 } from './normal.js';
 export { dayStart, dayEnd, utcDate, RESERVATION_TYPES_SQL } from './sql/days.js';
 export { salesStatsCtes, type SalesStatsOptions } from './sql/salesStats.js';
 export { onOrderCte } from './sql/onOrder.js';
+export { settleReceivedOrders } from './store/settleReceivedOrders.js';
 export {
   leadTimeDemand,
   stockoutZ,

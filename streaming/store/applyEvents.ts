@@ -137,10 +137,13 @@ async function addToLevels(
 }
 
 /**
- * The row-by-row write: `ON CONFLICT (event_id) DO NOTHING` skips redeliveries (also a repeat
- * inside the same batch), events whose product or warehouse is missing are left out and reported,
- * and the levels upsert reads only what the insert returned, so a redelivered event never moves a
- * level twice.
+ * The row-by-row write: an id the ledger holds already (`inventory.ledger_event_ids`, whatever its
+ * time and so whatever its monthly partition) is skipped, and so is a repeat inside the batch (its
+ * first event is the one written); events whose product or warehouse is missing are left out and
+ * reported, and the levels upsert reads only what the insert returned, so a redelivered event
+ * never moves a level twice. `ON CONFLICT (event_id, occurred_at) DO NOTHING` covers a concurrent
+ * writer of the same event; one that wrote the same id with another time makes the ledger's
+ * event-id trigger fail the statement (23505), and the chunk is retried and finds it.
  */
 async function insertEvents(
   trx: Knex.Transaction,
@@ -165,9 +168,9 @@ async function insertEvents(
       `WITH input AS (
        SELECT i AS event_id, s AS sku, w AS warehouse_id, y AS event_type, q AS quantity_change,
               timestamptz 'epoch' + t * interval '1 millisecond' AS occurred_at, r AS reference_id,
-              n AS notes
+              n AS notes, o AS ordinal
          FROM json_to_recordset(?::json)
-           AS x(i uuid, s text, w text, y text, q int, t bigint, r text, n text)
+           AS x(i uuid, s text, w text, y text, q int, t bigint, r text, n text, o int)
      ), products AS (
        -- The foreign-key check, once per referenced row instead of once per event: the same
        -- existence test and the same KEY SHARE lock (a concurrent delete of the product waits).
@@ -175,13 +178,19 @@ async function insertEvents(
      ), warehouses AS (
        SELECT warehouse_id FROM inventory.warehouses
         WHERE warehouse_id IN (SELECT warehouse_id FROM input) FOR KEY SHARE
+     ), fresh AS (
+       SELECT DISTINCT ON (event_id) * FROM input
+        WHERE sku IN (SELECT sku FROM products) AND warehouse_id IN (SELECT warehouse_id FROM warehouses)
+          AND NOT EXISTS (SELECT 1 FROM inventory.ledger_event_ids e WHERE e.event_id = input.event_id)
+        ORDER BY event_id, ordinal
      ), inserted AS (
        INSERT INTO inventory.inventory_transactions
          (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
           source_partition)
-       SELECT *, ?::smallint FROM input
-        WHERE sku IN (SELECT sku FROM products) AND warehouse_id IN (SELECT warehouse_id FROM warehouses)
-       ON CONFLICT (event_id) DO NOTHING
+       SELECT event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes,
+              ?::smallint
+         FROM fresh
+       ON CONFLICT (event_id, occurred_at) DO NOTHING
        RETURNING event_id, sku, warehouse_id, event_type, quantity_change, occurred_at
      ), deltas AS (
        SELECT sku, warehouse_id,
@@ -212,7 +221,8 @@ async function insertEvents(
         // One JSON document instead of nine arrays: JSON.stringify is native and cheap, where the
         // driver escapes every array element in JS. Short keys and numbers keep it small.
         JSON.stringify(
-          events.map((e) => ({
+          events.map((e, o) => ({
+            o,
             i: e.eventId,
             s: e.sku,
             w: e.warehouseId,

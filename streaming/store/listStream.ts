@@ -28,6 +28,13 @@ export interface PairFilter {
   warehouseId?: string;
 }
 
+/**
+ * No window lasts longer than an hour (tumbling_1h): a window ending after T started after
+ * T − 1 h. Said in SQL too, the bound on `window_start` (the partition key) keeps a read of the
+ * recent windows to their monthly partitions.
+ */
+const LONGEST_WINDOW_MS = 3_600_000;
+
 /** Closed windows of one kind, newest first. */
 export function listStreamWindows(
   knex: Knex,
@@ -37,7 +44,10 @@ export function listStreamWindows(
   const q = knex('analytics.stream_windows').select('*').where('window_kind', filter.windowKind);
   if (filter.sku) q.where('sku', filter.sku);
   if (filter.warehouseId) q.where('warehouse_id', filter.warehouseId);
-  if (filter.from) q.where('window_end', '>', filter.from);
+  if (filter.from) {
+    q.where('window_end', '>', filter.from);
+    q.where('window_start', '>', new Date(filter.from.getTime() - LONGEST_WINDOW_MS));
+  }
   if (filter.to) q.where('window_start', '<', filter.to);
   q.orderBy([
     { column: 'window_start', order: 'desc' },
@@ -59,7 +69,7 @@ export interface ThroughputPoint {
 
 /**
  * Events per closed window summed over pairs (or for one pair), oldest first: the throughput
- * chart. Uses stream_windows_end_idx for the time bound.
+ * chart. Uses stream_windows_end_idx for the time bound, on the partitions of its months.
  */
 export async function streamThroughput(
   knex: Knex,
@@ -71,6 +81,7 @@ export async function streamThroughput(
     .count({ pairs: '*' })
     .where('window_kind', filter.windowKind)
     .where('window_end', '>', filter.since)
+    .where('window_start', '>', new Date(filter.since.getTime() - LONGEST_WINDOW_MS))
     .groupBy('window_start', 'window_end')
     .orderBy('window_start')
     .limit(5_000);

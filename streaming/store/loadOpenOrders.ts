@@ -17,7 +17,8 @@ export interface OpenOrder {
  * The open replenishment orders of `pairs` (SPEC §5): every order of inventory.purchase_orders
  * with units not yet received by any ledger row, whatever its time, so the detectors can judge by
  * event time which ones count. One statement for any number of pairs; pairs without open orders
- * are absent from the map (keyed by `pairId`).
+ * are absent from the map (keyed by `pairId`). An order marked received (`received_at`, see
+ * inventory/analytics' settleReceivedOrders) has no units to come and is not looked up.
  */
 export async function loadOpenOrders(
   db: Knex,
@@ -46,7 +47,7 @@ export async function loadOpenOrders(
           WHERE t.sku = o.sku AND t.warehouse_id = o.warehouse_id AND t.reference_id = o.reference_id
             AND t.event_type IN ('RESTOCK', 'TRANSFER_IN') AND t.occurred_at >= o.ordered_at
        ) r ON true
-      WHERE o.quantity > coalesce(r.received, 0)
+      WHERE o.received_at IS NULL AND o.quantity > coalesce(r.received, 0)
       ORDER BY o.ordered_at, o.order_id`,
     bind(
       pairs.map((p) => p.sku),

@@ -43,7 +43,7 @@ describe('the five inventory DAGs through the engine and a worker', () => {
     return { runId: run.id, states };
   }
 
-  it('lists the five DAGs of SPEC §6 with their schedules and tasks, then the supplier stock importer', () => {
+  it('lists the five DAGs of SPEC §6 with their schedules and tasks, then the supplier stock importer and the maintenance DAG', () => {
     expect(dags.map((d) => [d.id, d.schedule, d.timezone])).to.deep.equal([
       ['daily_inventory_etl', '0 2 * * *', 'UTC'],
       ['hourly_transaction_aggregation', '0 * * * *', 'UTC'],
@@ -51,6 +51,7 @@ describe('the five inventory DAGs through the engine and a worker', () => {
       ['weekly_summary', '0 1 * * 1', 'UTC'],
       ['data_quality', '*/30 * * * *', 'UTC'],
       ['supplier_stock_import', '0 * * * *', 'UTC'],
+      ['maintenance', '30 3 * * *', 'UTC'],
     ]);
     const edges = (id: string) =>
       dags
@@ -92,6 +93,12 @@ describe('the five inventory DAGs through the engine and a worker', () => {
     expect(edges('supplier_stock_import')).to.deep.equal([
       'wait_for_stock_file',
       'wait_for_stock_file→load_supplier_stock',
+    ]);
+    expect(edges('maintenance')).to.deep.equal([
+      'create_partitions',
+      'create_partitions→archive_expired',
+      'archive_expired→verify_archives',
+      'verify_archives→drop_expired',
     ]);
   });
 

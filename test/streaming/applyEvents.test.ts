@@ -127,6 +127,31 @@ describe('streaming: the ledger write', function () {
         ]);
       });
 
+      it('stores an event once across monthly partitions: a redelivery and a reuse of its id in the next month are both skipped', async function () {
+        const sku = master.skus[1]!;
+        const before = (await level(sku))!.quantity_on_hand;
+        const last = event({ sku, quantityChange: 11, occurredAt: new Date('2026-11-30T23:59:59.999Z') });
+        const next = { ...last, occurredAt: new Date('2026-12-01T00:00:00.000Z') };
+        expect((await apply([last])).skippedIds.size).to.equal(0);
+        for (const again of [[{ ...last }], [next], [{ ...next }, { ...last }]]) {
+          const result = await apply(again);
+          expect(result.written).to.equal('insert');
+          expect([...result.skippedIds]).to.deep.equal([last.eventId]);
+          expect(result.levels).to.deep.equal([]);
+        }
+        const { rows } = await db.knex.raw(
+          `SELECT tableoid::regclass::text AS partition, occurred_at FROM inventory.inventory_transactions
+            WHERE event_id = ?`,
+          [last.eventId],
+        );
+        expect(rows).to.deep.equal([
+          { partition: 'inventory.inventory_transactions_p202611', occurred_at: last.occurredAt },
+        ]);
+        const registered = await db.knex('inventory.ledger_event_ids').where({ event_id: last.eventId });
+        expect(registered).to.deep.equal([{ event_id: last.eventId, occurred_at: last.occurredAt }]);
+        expect((await level(sku))!.quantity_on_hand).to.equal(before + 11);
+      });
+
       for (const triggers of [false, true]) {
         it(`writes nothing for an event whose product is gone and reports it, while the rest goes in (foreign-key triggers ${triggers ? 'on' : 'off'})`, async function () {
           const sku = master.skus[0]!;

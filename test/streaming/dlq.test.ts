@@ -88,6 +88,14 @@ describe('streaming: validation and the dead-letter topic', function () {
       ['unknown_sku', json({ ...base(), sku: `${m.prefix}-NOPE` })],
       ['unknown_warehouse', json({ ...base(), warehouseId: `${m.prefix}-NOWHERE` })],
       ['conflicting_duplicate', json({ ...original, quantityChange: -7 })],
+      // The same id with a time 40 days earlier: another monthly partition of the ledger.
+      [
+        'conflicting_duplicate',
+        json({
+          ...original,
+          timestamp: new Date(Date.parse(String(original.timestamp)) - 40 * 86_400_000).toISOString(),
+        }),
+      ],
     ];
     const good = [
       original,

@@ -8,6 +8,7 @@ import {
   dayEnd,
   onOrderCte,
   salesStatsCtes,
+  settleReceivedOrders,
   utcDate,
 } from '../../../inventory/analytics/index.js';
 
@@ -22,6 +23,8 @@ import {
  * statement, the pairs computed (one per snapshot row read), the rows inserted or changed and the
  * rows deleted. With `warehouseId`, only that warehouse's pairs are computed, written and deleted:
  * every figure of a pair comes from that pair's own rows, so the rows are those of a run over all.
+ * Orders completed by their receipts are marked received first (`settleReceivedOrders`, one
+ * settler at a time), so the on-order lookup reads only the orders still open.
  */
 export async function writeProcessedMetrics(
   knex: Knex,
@@ -29,6 +32,7 @@ export async function writeProcessedMetrics(
   warehouseId?: string,
 ): Promise<{ pairs: number; changed: number; deleted: number }> {
   const only = (column: string) => (warehouseId === undefined ? 'true' : `${column} = :warehouse`);
+  await settleReceivedOrders(knex);
   const { rows } = await knex.raw(
     `
     WITH ${salesStatsCtes({

@@ -25,7 +25,12 @@ export const freshnessRules: QualityRule[] = [
       'No transaction from any warehouse for staleAfterMinutes of the time in which at least one warehouse is open',
     failing: `
       WITH newest AS (
-        SELECT max(occurred_at) AS at FROM inventory.inventory_transactions WHERE occurred_at < :end
+        -- Within the 7 days the rule judges (the partitions of that week only); older or none
+        -- fails it either way, and the levels' newest event time then shows how old.
+        SELECT coalesce(
+                 (SELECT max(occurred_at) FROM inventory.inventory_transactions
+                   WHERE occurred_at < :end AND occurred_at >= :end7d),
+                 (SELECT max(last_event_at) FROM inventory.inventory_levels WHERE last_event_at < :end)) AS at
       ), silence AS (
         SELECT n.at AS newest,
                (SELECT count(*) FROM generate_series(greatest(n.at, :end::timestamptz - interval '7 days'),
@@ -50,14 +55,18 @@ export const freshnessRules: QualityRule[] = [
       'A warehouse active in the last 30 days has recorded nothing for gapOpenHours of its opening time, in which its own rate of the week before would have brought gapExpectedEvents or more',
     failing: `
       WITH last_seen AS (
+        -- A warehouse silent for 30 days is not judged, so its newest row is looked for (and its
+        -- week before it counted) in the partitions of the last 37 days only.
         SELECT w.*, (SELECT max(occurred_at) FROM inventory.inventory_transactions t
-                     WHERE t.warehouse_id = w.warehouse_id AND t.occurred_at < :end) AS last_at
+                     WHERE t.warehouse_id = w.warehouse_id AND t.occurred_at < :end
+                       AND t.occurred_at >= :end30d) AS last_at
         FROM inventory.warehouses w
       ), silence AS (
         SELECT w.warehouse_id, w.last_at,
                (SELECT count(*) FROM inventory.inventory_transactions t
                 WHERE t.warehouse_id = w.warehouse_id
-                  AND t.occurred_at > w.last_at - interval '7 days' AND t.occurred_at <= w.last_at) AS week_events,
+                  AND t.occurred_at > w.last_at - interval '7 days' AND t.occurred_at <= w.last_at
+                  AND t.occurred_at > :end37d) AS week_events,
                ${openSlots('w', "w.last_at - interval '7 days'", 'w.last_at')} AS week_slots,
                ${openSlots('w', 'w.last_at', ':end::timestamptz')} AS silent_slots
         FROM last_seen w

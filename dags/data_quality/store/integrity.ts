@@ -1,4 +1,4 @@
-import { IN_SCOPE, type QualityRule } from './rule.js';
+import { IN_SCOPE, SCOPE_OCCURRED_FROM, type QualityRule } from './rule.js';
 
 export const integrityRules: QualityRule[] = [
   {
@@ -14,6 +14,7 @@ export const integrityRules: QualityRule[] = [
         ON d.sku = t.sku AND d.warehouse_id = t.warehouse_id AND d.occurred_at = t.occurred_at
        AND d.event_type = t.event_type AND d.quantity_change = t.quantity_change
        AND d.reference_id IS NOT DISTINCT FROM t.reference_id AND d.event_id < t.event_id
+       AND d.occurred_at >= ${SCOPE_OCCURRED_FROM}
       WHERE ${IN_SCOPE}
       ORDER BY t.event_id`,
     checked: `SELECT count(*) AS n FROM inventory.inventory_transactions t WHERE ${IN_SCOPE}`,

@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import type { QualityRule, RuleParams } from './rule.js';
+import { ruleInstants, type QualityRule, type RuleParams } from './rule.js';
 
 export interface RuleResult {
   rule_id: string;
@@ -24,6 +24,11 @@ export async function runQualityRules(
   scope: { checkRunKey: string; start: Date; end: Date; params: RuleParams },
 ): Promise<RuleResult[]> {
   const results: RuleResult[] = [];
+  // Where the ledger totals stand, as a value the rules bind (`:ledgerTotalsUntil`).
+  const { rows: totals } = await knex.raw<{ rows: Array<{ until: string }> }>(
+    'SELECT until::text AS until FROM inventory.ledger_totals_until',
+  );
+  const instants = ruleInstants(scope);
   for (const rule of rules) {
     await knex.raw(
       `
@@ -45,11 +50,13 @@ export async function runQualityRules(
       `,
       {
         ...scope.params,
+        ...instants,
         start: scope.start,
         end: scope.end,
         checkRunKey: scope.checkRunKey,
         ruleId: rule.id,
         ruleGroup: rule.group,
+        ledgerTotalsUntil: totals[0]?.until ?? '-infinity',
       },
     );
     const stored = await knex('analytics.data_quality_results')

@@ -4,7 +4,9 @@ import { salesStatsCtes } from '../../../inventory/analytics/index.js';
 /**
  * update_velocity_and_trend: for every pair with transactions that occurred or arrived in
  * [start, end), the SPEC §5 velocity, volatility and trend over the 30 rolling 24-hour days
- * ending at `end`, stored in `analytics.pair_velocity`. A row only moves forward in time: a
+ * ending at `end`, stored in `analytics.pair_velocity`. A row that arrived late for a time before
+ * those 30 days changes none of them and is left out, which keeps the lookup to the ledger's
+ * partitions of the window. A row only moves forward in time: a
  * backfill of an older hour leaves a newer figure in place. Returns the pairs touched and the rows
  * inserted or updated.
  */
@@ -16,7 +18,8 @@ export async function refreshPairVelocity(
     `
     WITH touched AS (
       SELECT DISTINCT sku, warehouse_id FROM inventory.inventory_transactions
-      WHERE (occurred_at >= :start AND occurred_at < :end) OR (ingested_at >= :start AND ingested_at < :end)
+      WHERE (occurred_at >= :start AND occurred_at < :end)
+         OR (ingested_at >= :start AND ingested_at < :end AND occurred_at >= :end::timestamptz - interval '720 hours')
     ), ${salesStatsCtes({
       dayIndex: `floor(extract(epoch FROM (occurred_at - (:end::timestamptz - interval '720 hours'))) / 86400)::int`,
       from: `(:end::timestamptz - interval '720 hours')`,

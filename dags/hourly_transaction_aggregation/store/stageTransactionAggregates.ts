@@ -11,6 +11,31 @@ const AGGREGATES = `
   coalesce(-sum(t.quantity_change * p.unit_price) FILTER (WHERE t.event_type = 'SALE'), 0) AS sales_value,
   count(DISTINCT t.reference_id) AS distinct_references`;
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Bounds of the ledger time the buckets of a run can reach: its hours (from its start less the
+ * late-row lookback, to its end) and their UTC days and weeks (Monday). Every join on a bucket is
+ * also bounded by these values, implied by it, so the statement is planned over the monthly
+ * partitions of those buckets only, not over every month of the history (values, because an
+ * expression such as `:start - interval …` is only stable and prunes no earlier than execution).
+ */
+function reach(start: Date, end: Date, lookbackHours: number) {
+  const earliest = new Date(Math.floor((start.getTime() - lookbackHours * HOUR_MS) / HOUR_MS) * HOUR_MS);
+  const day = (t: Date) => Math.floor(t.getTime() / DAY_MS) * DAY_MS;
+  // 1970-01-01 was a Thursday: Monday-based weeks start 3 days after a multiple of 7 days.
+  const week = (t: Date) => Math.floor((t.getTime() - 4 * DAY_MS) / (7 * DAY_MS)) * 7 * DAY_MS + 4 * DAY_MS;
+  const last = new Date(end.getTime() - 1);
+  return {
+    earliest,
+    dayFrom: new Date(day(earliest)),
+    dayTo: new Date(day(last) + DAY_MS),
+    weekFrom: new Date(week(earliest)),
+    weekTo: new Date(week(last) + 7 * DAY_MS),
+  };
+}
+
 /**
  * aggregate_transactions: recomputes from the ledger, into the staging table under `runKey`,
  * - the hour buckets of [start, end), plus the hours (at most `lateLookbackHours` back) of rows
@@ -31,6 +56,7 @@ export async function stageTransactionAggregates(
     start: options.start,
     end: options.end,
     lookback: options.lateLookbackHours,
+    ...reach(options.start, options.end, options.lateLookbackHours),
   };
   return knex.transaction(async (trx) => {
     await trx.raw('DELETE FROM analytics.transaction_aggregates_staging WHERE run_key = :runKey', bindings);
@@ -40,7 +66,7 @@ export async function stageTransactionAggregates(
        UNION
        SELECT DISTINCT date_trunc('hour', occurred_at, 'UTC') FROM inventory.inventory_transactions
        WHERE ingested_at >= :start AND ingested_at < :end AND occurred_at < :start
-         AND occurred_at >= :start::timestamptz - make_interval(hours => :lookback)
+         AND occurred_at >= :earliest
        ORDER BY 1`,
       bindings,
     );
@@ -52,6 +78,7 @@ export async function stageTransactionAggregates(
         SELECT hours.h AS bucket_start, t.sku, t.warehouse_id, ${AGGREGATES}
         FROM hours
         JOIN inventory.inventory_transactions t ON t.occurred_at >= hours.h AND t.occurred_at < hours.h + interval '1 hour'
+         AND t.occurred_at >= :earliest AND t.occurred_at < :end
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), touched AS (
@@ -63,6 +90,7 @@ export async function stageTransactionAggregates(
         FROM (SELECT DISTINCT sku, warehouse_id, day FROM touched) x
         JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
          AND t.occurred_at >= x.day AND t.occurred_at < x.day + interval '24 hours'
+         AND t.occurred_at >= :dayFrom AND t.occurred_at < :dayTo
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), week_rows AS (
@@ -70,6 +98,7 @@ export async function stageTransactionAggregates(
         FROM (SELECT DISTINCT sku, warehouse_id, week FROM touched) x
         JOIN inventory.inventory_transactions t ON t.sku = x.sku AND t.warehouse_id = x.warehouse_id
          AND t.occurred_at >= x.week AND t.occurred_at < x.week + interval '168 hours'
+         AND t.occurred_at >= :weekFrom AND t.occurred_at < :weekTo
         JOIN inventory.products p ON p.sku = t.sku
         GROUP BY 1, 2, 3
       ), staged AS (
@@ -84,7 +113,10 @@ export async function stageTransactionAggregates(
       SELECT grain, count(*)::int AS n,
              (SELECT coalesce(sum(transaction_count), 0) FROM hour_rows)::int AS transactions
       FROM staged GROUP BY grain`,
-      { ...bindings, hours: `{${hours.join(',')}}` },
+      {
+        ...bindings,
+        hours: `{${hours.join(',')}}`,
+      },
     );
     const staged = { hour: 0, day: 0, week: 0 };
     let transactions = 0;

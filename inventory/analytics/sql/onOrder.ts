@@ -9,6 +9,12 @@
  * left out; `next_expected_at` is the earliest expected_at of an order with units still to come. `at` is
  * SQL for the timestamptz T (exclusive: an order or receipt at T itself is after it); `where` an
  * extra condition on the orders `o`, e.g. a pair filter.
+ *
+ * Only orders not closed before T are read (`closed_at`, through purchase_orders_closed_idx): an
+ * order cancelled before T is excluded by definition, and one whose receipts reached its quantity
+ * before T (`received_at`, see `settleReceivedOrders`) counts 0 units and has no expected receipt,
+ * so leaving it out changes nothing — it keeps the lookup to the open orders instead of every
+ * order ever placed.
  */
 export function onOrderCte(at: string, where = 'true'): string {
   return `
@@ -23,7 +29,8 @@ export function onOrderCte(at: string, where = 'true'): string {
           AND t.event_type IN ('RESTOCK', 'TRANSFER_IN')
           AND t.occurred_at >= o.ordered_at AND t.occurred_at < ${at}
       ) r ON true
-      WHERE o.ordered_at < ${at} AND (o.cancelled_at IS NULL OR o.cancelled_at >= ${at}) AND (${where})
+      WHERE o.ordered_at < ${at} AND (o.cancelled_at IS NULL OR o.cancelled_at >= ${at})
+        AND (o.closed_at IS NULL OR o.closed_at >= ${at}) AND (${where})
       GROUP BY o.sku, o.warehouse_id
       HAVING sum(greatest(0, o.quantity - coalesce(r.received, 0))) > 0
     )`;

@@ -32,7 +32,7 @@ export async function insertOpeningStock(
        INSERT INTO inventory.inventory_transactions
          (event_id, sku, warehouse_id, event_type, quantity_change, occurred_at, reference_id, notes)
        SELECT id, sku, wh, 'ADJUSTMENT', q, ?::timestamptz, 'STOCKTAKE-OPENING', 'Opening stock count' FROM missing
-       ON CONFLICT (event_id) DO NOTHING
+       ON CONFLICT (event_id, occurred_at) DO NOTHING
        RETURNING event_id
      )
      INSERT INTO inventory.inventory_levels
