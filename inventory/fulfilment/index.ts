@@ -11,4 +11,5 @@ export {
   type FulfilmentValidation,
 } from './validate.js';
 export { settleRepeat, type Repeat } from './repeats.js';
+export { toWire, toKafkaRecord } from './wire.js';
 export * from './store/index.js';

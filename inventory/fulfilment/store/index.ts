@@ -1,5 +1,5 @@
 /** SQL of the order, shipment and audit streams: their events, projections, reconciliation and metrics. */
-export { insertFulfilmentEvents, EVENT_TABLES } from './insertFulfilmentEvents.js';
+export { insertFulfilmentEvents, insertFulfilmentBatch, EVENT_TABLES } from './insertFulfilmentEvents.js';
 export { loadStoredEvents, type StoredFulfilmentEvent } from './loadStoredEvents.js';
 export { deletePairFulfilment } from './deletePairFulfilment.js';
 export {

@@ -204,3 +204,24 @@ const STATEMENTS: Readonly<Record<FulfilmentStream, string>> = {
   shipments: SHIPMENTS_SQL,
   audit: AUDIT_SQL,
 };
+
+/** Events per statement when a bulk load writes them (`insertFulfilmentBatch`). */
+const BULK_CHUNK = 5_000;
+
+/**
+ * Writes events of any stream (a generated history's), each stream in statements of at most
+ * BULK_CHUNK events, with their projections. Returns how many of each stream were new.
+ */
+export async function insertFulfilmentBatch(
+  trx: Knex | Knex.Transaction,
+  events: readonly EventOf<FulfilmentStream>[],
+): Promise<Record<FulfilmentStream, number>> {
+  const written: Record<FulfilmentStream, number> = { orders: 0, shipments: 0, audit: 0 };
+  for (const stream of Object.keys(written) as FulfilmentStream[]) {
+    const mine = events.filter((e) => e.stream === stream);
+    for (let i = 0; i < mine.length; i += BULK_CHUNK) {
+      written[stream] += (await insertFulfilmentEvents(trx, stream, mine.slice(i, i + BULK_CHUNK))).size;
+    }
+  }
+  return written;
+}
