@@ -8,6 +8,7 @@ import {
   generateAggregatedMetrics,
   transformAndLoad,
 } from './tasks.js';
+import { loadFulfilmentMetrics } from './fulfilment.js';
 
 const DAG_ID = 'daily_inventory_etl';
 
@@ -21,7 +22,8 @@ const extract_inventory_data = task((ctx) => extractInventoryData(ctx.db, ctx.lo
 
 /**
  * Nightly analytics (SPEC §6): snapshots, processed_metrics and demand forecasts for
- * as_of_date = D, the roll-up, the Parquet archive, the Redis cache, and a data-quality gate.
+ * as_of_date = D, the roll-up, the Parquet archive, the Redis cache, a data-quality gate, and the
+ * day's fulfilment metrics per warehouse.
  */
 export const dailyInventoryEtl = defineDag({
   id: DAG_ID,
@@ -50,6 +52,9 @@ export const dailyInventoryEtl = defineDag({
       description: 'Roll-up per warehouse, category and total',
       inlets: [processedMetrics],
       outlets: [{ asset: aggregatedMetrics, rowsFrom: 'rows' }],
+    }),
+    load_fulfilment_metrics: task((ctx) => loadFulfilmentMetrics(ctx.db, ctx.log, dayOf(ctx)), {
+      description: 'Fulfilment metrics per warehouse for day D (daily_fulfilment_metrics)',
     }),
     data_quality_check: task((ctx) => dataQualityCheck(ctx.db, ctx.log, DAG_ID, dayOf(ctx)), {
       upstream: { extract_inventory_data },

@@ -36,6 +36,7 @@ describe('daily_inventory_etl', () => {
       'transform_and_load',
       'generate_aggregated_metrics',
       'data_quality_check',
+      'load_fulfilment_metrics',
     ]);
     const counts = await db.knex.raw(
       `SELECT (SELECT count(*) FROM analytics.daily_inventory_snapshots WHERE snapshot_date = :d) AS snapshots,

@@ -235,7 +235,7 @@ describe('data_quality', () => {
         rules: 2,
         rules_failed: 0,
       });
-      expect(stepLine(run, 'report', 'score')).to.include({ score: 100, rules_checked: 15, rules_failed: 0 });
+      expect(stepLine(run, 'report', 'score')).to.include({ score: 100, rules_checked: 17, rules_failed: 0 });
       expect(stepLine(run, 'report', 'alerts')).to.include({ alerts: 0 });
       expect(stepLine(run, 'report', 'email')).to.include({ recipients: 0 });
     });
