@@ -41,7 +41,7 @@ export interface LedgerFact {
 }
 
 /** An order is promised to leave the warehouse within this many days of its creation. */
-export const PROMISED_DISPATCH_DAYS = 3;
+export const PROMISED_DISPATCH_DAYS = 4;
 /** The release note that means a reservation was cancelled rather than picked (pair.ts, live.ts). */
 export const CANCELLED_RELEASE_NOTE = 'Reservation cancelled';
 const ORDER_PREFIX = 'ORDER-';
