@@ -59,6 +59,15 @@ export async function startFulfilmentConsumers(
     onFatal?: ((error: Error) => void) | undefined;
   },
 ): Promise<{ totals: FulfilmentTotals; isConnected(): boolean; close(): Promise<void> }> {
+  const streams = fulfilmentTopics(config, topics);
+  // After the inventory stream's topics (the sidecar creates those first, so they exist as soon
+  // as before): the topics and their dead-letter topics.
+  await broker.ensureTopics(
+    streams.flatMap((t) => [
+      { topic: t.topic, numPartitions: 6 },
+      { topic: t.dlqTopic, numPartitions: 1 },
+    ]),
+  );
   const db = createKnex(config.DATABASE_URL, {
     poolMax: FULFILMENT_POOL,
     applicationName: 'wareflow-streaming-fulfilment',
@@ -72,7 +81,7 @@ export async function startFulfilmentConsumers(
     await db.destroy();
   };
   try {
-    for (const t of fulfilmentTopics(config, topics)) {
+    for (const t of streams) {
       const logger = deps.logger.child({ stream: t.stream });
       const runner = new ChunkRunner(
         { logger, metrics: deps.metrics },

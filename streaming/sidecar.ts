@@ -88,12 +88,6 @@ export async function startStreaming(
       { topic: topics.alerts, numPartitions: 3 },
       { topic: topics.reorders, numPartitions: 3 },
       { topic: topics.analytics, numPartitions: 3 },
-      { topic: topics.orders, numPartitions: 6 },
-      { topic: topics.ordersDlq, numPartitions: 1 },
-      { topic: topics.shipments, numPartitions: 6 },
-      { topic: topics.shipmentsDlq, numPartitions: 1 },
-      { topic: topics.audit, numPartitions: 6 },
-      { topic: topics.auditDlq, numPartitions: 1 },
     ]);
     const db = createKnex(config.DATABASE_URL, {
       poolMax: options.poolMax ?? concurrency + 3,
