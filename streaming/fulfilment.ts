@@ -1,9 +1,12 @@
-import {
-  FULFILMENT_STREAMS,
-  type FulfilmentStream,
-} from '../inventory/fulfilment/index.js';
+import { FULFILMENT_STREAMS, type FulfilmentStream } from '../inventory/fulfilment/index.js';
 import { createKnex, type Config, type Logger, type TopicNames } from '../platform/index.js';
-import { ChunkRunner, fulfilmentHandler, type FulfilmentTopic, type IngestTotals, type MasterData } from './pipeline/index.js';
+import {
+  ChunkRunner,
+  fulfilmentHandler,
+  type FulfilmentTopic,
+  type IngestTotals,
+  type MasterData,
+} from './pipeline/index.js';
 import { SIDECAR_SESSION_SQL } from './store/index.js';
 import type { Broker, GroupConsumer, Publisher } from './transport/index.js';
 import type { StreamingMetrics } from './metrics.js';
@@ -89,7 +92,10 @@ export async function startFulfilmentConsumers(
           ...(deps.chunkSize === undefined ? {} : { chunkSize: deps.chunkSize }),
           ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
         },
-        fulfilmentHandler({ db, publisher: deps.publisher, master: deps.master, metrics: deps.metrics, logger }, t),
+        fulfilmentHandler(
+          { db, publisher: deps.publisher, master: deps.master, metrics: deps.metrics, logger },
+          t,
+        ),
       );
       totals[t.stream] = runner.totals;
       const consumer = broker.consumer({
@@ -105,7 +111,9 @@ export async function startFulfilmentConsumers(
       });
       started.push({ runner, consumer });
     }
-    await Promise.all(started.map(({ runner, consumer }) => consumer.run((b, c) => runner.handleBatch(b, c))));
+    await Promise.all(
+      started.map(({ runner, consumer }) => consumer.run((b, c) => runner.handleBatch(b, c))),
+    );
     return {
       totals,
       isConnected: () => started.every(({ consumer }) => consumer.isConnected()),

@@ -111,9 +111,7 @@ export async function startStreaming(
       postgres: async () => (await db.raw('SELECT 1'), true),
       redis: async () => (await redis.ping()) === 'PONG',
       kafka: async () =>
-        (consumer?.isConnected() ?? false) &&
-        (fulfilment?.isConnected() ?? false) &&
-        (await broker.ping()),
+        (consumer?.isConnected() ?? false) && (fulfilment?.isConnected() ?? false) && (await broker.ping()),
     };
     registerDependencyGauge(metrics.registry, checks);
     const port = options.port ?? config.STREAMING_PORT;

@@ -164,7 +164,10 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
   const topic = names.events;
   const fulfilmentTopics = { orders: names.orders, shipments: names.shipments, audit: names.audit };
   const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-generate');
-  await ensureTopics(kafka, [topic, ...Object.values(fulfilmentTopics)].map((t) => ({ topic: t })));
+  await ensureTopics(
+    kafka,
+    [topic, ...Object.values(fulfilmentTopics)].map((t) => ({ topic: t })),
+  );
 
   const stop = new AbortController();
   const onSignal = () => stop.abort();

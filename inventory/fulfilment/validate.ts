@@ -20,8 +20,7 @@ import {
 } from './contract.js';
 
 export type FulfilmentValidation =
-  | { ok: true; event: FulfilmentEvent }
-  | { ok: false; reason: FulfilmentRejectReason; detail: string };
+  { ok: true; event: FulfilmentEvent } | { ok: false; reason: FulfilmentRejectReason; detail: string };
 
 export interface FulfilmentLimits {
   /** Current time, epoch ms (injected so specs are deterministic). */
@@ -55,7 +54,10 @@ const orderBase = { ...base, orderId: id, warehouseId: id };
 const ORDER_SCHEMAS = {
   ORDER_CREATED: z.object({
     ...orderBase,
-    lines: z.array(z.object({ sku: id, quantity })).min(1).max(MAX_ORDER_LINES),
+    lines: z
+      .array(z.object({ sku: id, quantity }))
+      .min(1)
+      .max(MAX_ORDER_LINES),
     promisedDispatchAt: when,
     customerId: id.optional(),
   }),
@@ -199,7 +201,8 @@ export function validateFulfilmentMessage(
 function parse(stream: FulfilmentStream, value: Buffer | null, limits: FulfilmentLimits): FulfilmentEvent {
   if (value === null || value.length === 0) reject('empty_message', 'message has no value');
   const maxBytes = limits.maxMessageBytes ?? 65_536;
-  if (value!.length > maxBytes) reject('message_too_large', `message is ${value!.length} bytes (max ${maxBytes})`);
+  if (value!.length > maxBytes)
+    reject('message_too_large', `message is ${value!.length} bytes (max ${maxBytes})`);
   let body: unknown;
   try {
     body = JSON.parse(utf8.decode(value!));
@@ -218,7 +221,10 @@ function parse(stream: FulfilmentStream, value: Buffer | null, limits: Fulfilmen
   if (typeof b.eventType !== 'string') reject('invalid_field', 'eventType must be a string');
   const eventType = (b.eventType as string).trim().toUpperCase();
   if (!TYPES[stream].includes(eventType))
-    reject('unknown_event_type', `eventType ${JSON.stringify(b.eventType)} is unknown on the ${stream} stream`);
+    reject(
+      'unknown_event_type',
+      `eventType ${JSON.stringify(b.eventType)} is unknown on the ${stream} stream`,
+    );
 
   const parsed = SCHEMAS[stream][eventType]!.safeParse(b);
   if (!parsed.success) fromIssue(b, parsed.error.issues[0]!);

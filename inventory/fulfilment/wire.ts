@@ -9,7 +9,8 @@ import {
 
 /** Copies the fields that are set (not null) of `from` into `to`, as optional wire fields. */
 function withOptional<T extends object>(to: T, from: Record<string, unknown>, fields: readonly string[]): T {
-  for (const f of fields) if (from[f] !== null && from[f] !== undefined) (to as Record<string, unknown>)[f] = from[f];
+  for (const f of fields)
+    if (from[f] !== null && from[f] !== undefined) (to as Record<string, unknown>)[f] = from[f];
   return to;
 }
 
@@ -18,10 +19,20 @@ export function toWire(e: FulfilmentEvent): FulfilmentMessage {
   const common = { eventId: e.eventId, timestamp: e.occurredAt.toISOString() };
   switch (e.stream) {
     case 'orders': {
-      const m: OrderMessage = { ...common, eventType: e.eventType, orderId: e.orderId, warehouseId: e.warehouseId };
+      const m: OrderMessage = {
+        ...common,
+        eventType: e.eventType,
+        orderId: e.orderId,
+        warehouseId: e.warehouseId,
+      };
       if (e.lines) m.lines = e.lines;
       if (e.promisedDispatchAt) m.promisedDispatchAt = e.promisedDispatchAt.toISOString();
-      return withOptional(m, e as unknown as Record<string, unknown>, ['customerId', 'sku', 'quantity', 'reason']);
+      return withOptional(m, e as unknown as Record<string, unknown>, [
+        'customerId',
+        'sku',
+        'quantity',
+        'reason',
+      ]);
     }
     case 'shipments': {
       const m: ShipmentMessage = {

@@ -134,14 +134,28 @@ export class FulfilmentFeed {
    * reservation that failed); without one (the live stream, where the draw comes later) it was an
    * order with the product's reservation rate.
    */
-  lostLine(line: { sku: string; warehouseId: string; quantity: number; at: number; reference?: string }): void {
+  lostLine(line: {
+    sku: string;
+    warehouseId: string;
+    quantity: number;
+    at: number;
+    reference?: string;
+  }): void {
     if (line.reference === undefined && !this.rng.chance(this.reservationRate.get(line.sku) ?? 0)) return;
     const orderId = line.reference ?? `${ORDER_PREFIX}${this.rng.int(10_000_000, 99_999_999)}`;
     if (!this.claim(orderId)) return;
     this.stats.backorders++;
-    const o = { orderId, sku: line.sku, warehouseId: line.warehouseId, quantity: line.quantity, picking: false };
+    const o = {
+      orderId,
+      sku: line.sku,
+      warehouseId: line.warehouseId,
+      quantity: line.quantity,
+      picking: false,
+    };
     this.now(this.created(o, line.at));
-    this.later(this.order(o, 'ORDER_CANCELLED', line.at + this.days(this.rng.uniform(3, 7)), { reason: 'backorder' }));
+    this.later(
+      this.order(o, 'ORDER_CANCELLED', line.at + this.days(this.rng.uniform(3, 7)), { reason: 'backorder' }),
+    );
   }
 
   /** The events due at or before `upTo`, oldest first (those of the facts just observed last). */

@@ -12,7 +12,7 @@ import {
 } from '../../inventory/fulfilment/index.js';
 import type { Logger } from '../../platform/index.js';
 import { loadPartitionProgress, writePartitionOffset } from '../store/index.js';
-import type { BatchControl, InboundBatch, InboundMessage, Publisher } from '../transport/index.js';
+import type { InboundBatch, InboundMessage, Publisher } from '../transport/index.js';
 import type { StreamingMetrics } from '../metrics.js';
 import { Rejections } from './admit.js';
 import { commitTransaction } from './commit.js';
@@ -147,7 +147,8 @@ async function admit(
   return accepted.filter((a, i) => {
     const sku = ids[i]!.skus.find((s) => !master.product(s));
     const warehouse = ids[i]!.warehouses.find((w) => !master.warehouse(w));
-    if (warehouse !== undefined) rejects.add(a.message, 'unknown_warehouse', `unknown warehouse ${warehouse}`);
+    if (warehouse !== undefined)
+      rejects.add(a.message, 'unknown_warehouse', `unknown warehouse ${warehouse}`);
     else if (sku !== undefined) rejects.add(a.message, 'unknown_sku', `unknown SKU ${sku}`);
     else return true;
     return false;

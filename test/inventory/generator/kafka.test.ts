@@ -39,7 +39,9 @@ describe('generator → Kafka', function () {
   const topics: string[] = [];
   /** The topics `wareflow generate --to kafka` publishes to (and creates) under a suffix. */
   const feedTopics = (suffix: string) =>
-    ['inventory-events', 'warehouse-orders', 'warehouse-shipments', 'warehouse-audit'].map((t) => `${t}${suffix}`);
+    ['inventory-events', 'warehouse-orders', 'warehouse-shipments', 'warehouse-audit'].map(
+      (t) => `${t}${suffix}`,
+    );
   const closers: Array<() => Promise<void>> = [];
   let db: TestDatabase;
 
