@@ -25,6 +25,7 @@ import {
 } from '../fulfilment/index.js';
 import { DueQueue } from './dueQueue.js';
 import type { MasterData } from './master.js';
+import type { TransactionRow } from './pair.js';
 import type { Rng } from './random.js';
 import { DAY_MS } from './zone.js';
 
@@ -39,6 +40,17 @@ export interface LedgerFact {
   reference: string | null;
   notes: string | null;
 }
+
+/** A generated ledger row as the feed sees it. */
+export const ledgerFact = (row: TransactionRow): LedgerFact => ({
+  eventType: row.event_type,
+  sku: row.sku,
+  warehouseId: row.warehouse_id,
+  quantityChange: row.quantity_change,
+  at: row.occurred_at.getTime(),
+  reference: row.reference_id,
+  notes: row.notes,
+});
 
 /** An order is promised to leave the warehouse within this many days of its creation. */
 export const PROMISED_DISPATCH_DAYS = 4;

@@ -9,7 +9,7 @@ import { Injector, planIngestionGaps, type Hook } from './incidents.js';
 import type { IncidentLabel } from './labels.js';
 import { placeOrder, type OrderRow } from './orders.js';
 import type { FulfilmentEvent } from '../fulfilment/index.js';
-import { FulfilmentFeed, type LedgerFact } from './fulfilmentFeed.js';
+import { FulfilmentFeed, ledgerFact } from './fulfilmentFeed.js';
 import { Pair, type LevelRow, type PairContext, type Plan, type Site, type TransactionRow } from './pair.js';
 import { Rng } from './random.js';
 import {
@@ -384,13 +384,3 @@ function replenish(ctx: PairContext, pairs: Pair[], k: number, scale: number): v
       ctx.schedule(pair, arrival, { kind: 'RESTOCK', quantity: lot, reference });
   });
 }
-
-const ledgerFact = (row: TransactionRow): LedgerFact => ({
-  eventType: row.event_type,
-  sku: row.sku,
-  warehouseId: row.warehouse_id,
-  quantityChange: row.quantity_change,
-  at: row.occurred_at.getTime(),
-  reference: row.reference_id,
-  notes: row.notes,
-});
