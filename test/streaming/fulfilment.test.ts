@@ -47,12 +47,13 @@ describe('streaming the order, shipment and audit topics', function () {
     await publisher.send(
       topicOf(stream),
       items.map((item) => {
-        const body = item as Record<string, string>;
-        const key = typeof item === 'string' ? 'bad' : (body.orderId ?? body.shipmentId ?? body.actor)!;
-        return {
-          key: stream === 'shipments' && typeof item !== 'string' ? body.shipmentId! : key,
-          value: typeof item === 'string' ? item : JSON.stringify(item),
-        };
+        if (typeof item === 'string') return { key: 'bad', value: item };
+        // The contract's keys: orderId, shipmentId, `entity:entityId` (stock for these audit events).
+        const b = item as Record<string, string>;
+        const key = { orders: b.orderId, shipments: b.shipmentId, audit: `stock:${b.sku}:${b.warehouseId}` }[
+          stream
+        ];
+        return { key: key!, value: JSON.stringify(item) };
       }),
     );
     await publisher.close();
