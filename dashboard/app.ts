@@ -13,6 +13,7 @@ import { poolsApi } from './api/pools.js';
 import { warehouseApi } from './api/warehouse.js';
 import { reportsApi } from './api/reports.js';
 import { stockApi } from './api/stock.js';
+import { fulfilmentApi } from './api/fulfilment.js';
 import { auditApi } from './api/audit.js';
 import { openApiRouter } from './api/openapi.js';
 import { runNotesApi } from './api/runNotes.js';
@@ -48,6 +49,7 @@ import { pairPages } from './pages/pair.js';
 import { reorderPages } from './pages/reorders.js';
 import { reportPages } from './pages/reports.js';
 import { stockPages } from './pages/stock.js';
+import { fulfilmentPages } from './pages/fulfilment.js';
 import { createSessionStore } from './sessions.js';
 import { createAuthThrottle } from './throttle.js';
 import type { WarehouseReads } from './warehouseReads.js';
@@ -84,6 +86,7 @@ export function apiRouters(deps: RouteDeps): Router[] {
     warehouseApi(deps),
     stockApi(deps),
     reportsApi(deps),
+    fulfilmentApi(deps),
     runNotesApi(deps),
     auditApi(deps),
     assetsApi(deps),
@@ -150,7 +153,7 @@ export function buildApp(options: AppOptions): BuiltApp {
   app.use(dagPages(deps), runPages(deps), cancelPages(deps), backfillPages(deps), alertPages(deps));
   app.use(resultPages(deps), runListPages(deps), streamPages(deps), runNotePages(deps), auditPages(deps));
   app.use(assetPages(deps), poolPages(deps));
-  app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps));
+  app.use(stockPages(deps), pairPages(deps), reorderPages(deps), reportPages(deps), fulfilmentPages(deps));
   if (options.deadLetters) app.use(dlqPages(deps, options.deadLetters));
   app.use(notFoundHandler(policy));
   app.use(auditRefusals(engine));

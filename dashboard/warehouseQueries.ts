@@ -41,6 +41,18 @@ export const reordersQuery = z.strictObject({
 
 export const weeksQuery = z.strictObject({ ...pagination.shape });
 
+/** The fulfilment page and API: the last `days` UTC days (today included), one warehouse or all. */
+export const fulfilmentQuery = z.strictObject({
+  days: z.coerce.number({ error: 'days must be a number' }).int().min(1).max(366).default(14),
+  warehouse_id: optionalCode,
+});
+
+/** The days a fulfilment request covers: the last `days` UTC days, today included. */
+export function fulfilmentDays(q: { days: number }, now = Date.now()): { fromDay: string; toDay: string } {
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { fromDay: day(now - (q.days - 1) * 86_400_000), toDay: day(now) };
+}
+
 export const weekParams = z.object({
   weekStart: z
     .string()

@@ -5,6 +5,7 @@ import type {
   openAlertCounts,
 } from '../inventory/alerts/index.js';
 import type { pairDemandForecast } from '../inventory/forecast/index.js';
+import type { readDailyFulfilmentMetrics } from '../inventory/fulfilment/index.js';
 import type {
   listDataQualityResults,
   listDataQualityRuns,
@@ -74,6 +75,8 @@ export interface WarehouseReads {
   /** One pair's daily sales and its newest stored demand forecast with its band. */
   pairDemandForecast: Bound<typeof pairDemandForecast>;
   /** Reorder recommendations of low_stock_alerts, most urgent first. */
+  /** Fulfilment metrics per warehouse and day (daily_inventory_etl), newest day first. */
+  readDailyFulfilmentMetrics: Bound<typeof readDailyFulfilmentMetrics>;
   listReorderRecommendations: Bound<typeof listReorderRecommendations>;
   /** Weekly summaries, newest first. */
   listWeeklySummaries: Bound<typeof listWeeklySummaries>;

@@ -192,6 +192,13 @@ export function topicNames(config: Pick<Config, 'KAFKA_TOPIC_SUFFIX'>) {
     alerts: `inventory-alerts${s}`,
     reorders: `reorder-events${s}`,
     analytics: `analytics-events${s}`,
+    /** Order, shipment and audit streams (inventory/fulfilment/CONTRACT.md), each with its DLQ. */
+    orders: `warehouse-orders${s}`,
+    ordersDlq: `warehouse-orders.dlq${s}`,
+    shipments: `warehouse-shipments${s}`,
+    shipmentsDlq: `warehouse-shipments.dlq${s}`,
+    audit: `warehouse-audit${s}`,
+    auditDlq: `warehouse-audit.dlq${s}`,
   } as const;
 }
 export type TopicNames = ReturnType<typeof topicNames>;

@@ -13,6 +13,7 @@ import {
 } from '../platform/index.js';
 import { SIDECAR_SESSION_SQL } from './store/index.js';
 import { AlertMailer, Ingestor, MasterData } from './pipeline/index.js';
+import { startFulfilmentConsumers, type FulfilmentTotals } from './fulfilment.js';
 import { kafkajsBroker, type Broker, type GroupConsumer, type Publisher } from './transport/index.js';
 
 import { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
@@ -47,6 +48,8 @@ export interface StreamingSidecar {
   readonly port: number | undefined;
   /** Totals since start: applied, duplicates, dlq, batches, retries. */
   readonly totals: Ingestor['totals'];
+  /** The same totals for the order, shipment and audit streams. */
+  readonly fulfilmentTotals: FulfilmentTotals;
   health(): ReturnType<typeof runChecks>;
   /** The batches in hand by partition (offsets from, to), for a shutdown that abandons them. */
   inHand(): ReturnType<Ingestor['inHand']>;
@@ -103,10 +106,12 @@ export async function startStreaming(
 
     let health: HealthServer | undefined;
     let consumer: GroupConsumer | undefined;
+    let fulfilment: Awaited<ReturnType<typeof startFulfilmentConsumers>> | undefined;
     const checks = {
       postgres: async () => (await db.raw('SELECT 1'), true),
       redis: async () => (await redis.ping()) === 'PONG',
-      kafka: async () => (consumer?.isConnected() ?? false) && (await broker.ping()),
+      kafka: async () =>
+        (consumer?.isConnected() ?? false) && (fulfilment?.isConnected() ?? false) && (await broker.ping()),
     };
     registerDependencyGauge(metrics.registry, checks);
     const port = options.port ?? config.STREAMING_PORT;
@@ -154,7 +159,22 @@ export async function startStreaming(
       ingestor.stop();
       await c.stop();
     });
-    await consumer.run((batch, control) => ingestor.handleBatch(batch, control));
+    // The order, shipment and audit streams: one consumer group each, in this process, with a
+    // small pool of their own so that they never hold a connection the inventory chunks need.
+    const consuming = consumer.run((batch, control) => ingestor.handleBatch(batch, control));
+    consuming.catch(() => undefined); // awaited below, once the other consumers are started
+    fulfilment = await startFulfilmentConsumers(broker, config, topics, {
+      publisher,
+      master,
+      metrics,
+      logger,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      chunkSize: options.chunkSize,
+      retryDelayMs: options.retryDelayMs,
+      onFatal: options.onFatal,
+    });
+    closers.push(() => fulfilment!.close());
+    await consuming;
     logger.info(
       { topic: topics.events, groupId: config.KAFKA_GROUP_ID, port: health?.port },
       'streaming sidecar started',
@@ -164,6 +184,7 @@ export async function startStreaming(
       metrics,
       port: health?.port,
       totals: ingestor.totals,
+      fulfilmentTotals: fulfilment.totals,
       health: () => runChecks(checks),
       inHand: () => ingestor.inHand(),
       close,

@@ -14,6 +14,7 @@ import {
   openAlertCounts,
 } from '../../inventory/alerts/index.js';
 import { pairDemandForecast } from '../../inventory/forecast/index.js';
+import { readDailyFulfilmentMetrics } from '../../inventory/fulfilment/index.js';
 import {
   listStockLevels,
   pairLevelHistory,
@@ -52,6 +53,7 @@ export function warehouseReads(knex: Knex): WarehouseReads {
     pairLevelHistory: (sku, warehouseId, days) => pairLevelHistory(knex, sku, warehouseId, days),
     pairDemandForecast: (sku, warehouseId, days) => pairDemandForecast(knex, sku, warehouseId, days),
     listReorderRecommendations: (filter, page) => listReorderRecommendations(knex, filter, page),
+    readDailyFulfilmentMetrics: (filter) => readDailyFulfilmentMetrics(knex, filter),
     listWeeklySummaries: (page) => listWeeklySummaries(knex, page),
     readWeeklySummary: (weekStart) => readWeeklySummary(knex, weekStart),
   };

@@ -95,12 +95,15 @@ export async function startDemoFeed(config: Config, demo: DemoSet, logger: Logge
   const rate = naturalRate(master);
   const stop = new AbortController();
   const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-demo-feed');
-  const publishing = publishToKafka(kafka, topicNames(config).events, {
+  const topics = topicNames(config);
+  const publishing = publishToKafka(kafka, topics.events, {
     seed: demo.seed,
     master,
     levels,
     rate,
     signal: stop.signal,
+    // The sidecar, started first, has created these topics.
+    fulfilmentTopics: { orders: topics.orders, shipments: topics.shipments, audit: topics.audit },
     injectAnomalies: { rate: DEMO_INCIDENT_RATE, onLabel: labels.write },
   }).catch((err: unknown) => logger.error({ err }, 'demo feed stopped; restart wareflow to resume it'));
   return {

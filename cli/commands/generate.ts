@@ -120,6 +120,8 @@ async function toPostgres(flags: GenerateFlags, config: Config): Promise<void> {
           (summary.replaced > 0 ? ` (replaced ${summary.replaced} earlier rows of these pairs)` : '') +
           ` in ${summary.seconds.toFixed(1)} s, ${Math.round(summary.rows_per_s)} rows/s`,
       );
+      if (summary.fulfilment_events > 0)
+        console.log(`order, shipment and audit events: ${summary.fulfilment_events}`);
       const labelled = Object.entries(summary.labels).filter(([, n]) => n > 0);
       if (labelled.length > 0)
         console.log(`incident labels: ${labelled.map(([type, n]) => `${type} ${n}`).join(', ')}`);
@@ -158,9 +160,14 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
   const labels = flags.injectAnomalies
     ? createLabelSink(knex, (err) => logger.error({ err }, 'could not store incident labels; retrying'))
     : undefined;
-  const topic = topicNames(config).events;
+  const names = topicNames(config);
+  const topic = names.events;
+  const fulfilmentTopics = { orders: names.orders, shipments: names.shipments, audit: names.audit };
   const kafka = createKafka(config.KAFKA_BROKERS, logger, 'wareflow-generate');
-  await ensureTopics(kafka, [{ topic }]);
+  await ensureTopics(
+    kafka,
+    [topic, ...Object.values(fulfilmentTopics)].map((t) => ({ topic: t })),
+  );
 
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -194,6 +201,7 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
           ? { eventTime: { start: feedTime.start, rate: feedTime.naturalRate } }
           : {}),
         signal: stop.signal,
+        fulfilmentTopics,
         ...(labels ? { injectAnomalies: { rate: flags.injectAnomalies!, onLabel: labels.write } } : {}),
         ...(flags.count === undefined ? {} : { count: flags.count }),
         ...(flags.duration === undefined ? {} : { durationMs: flags.duration * 1000 }),
@@ -208,6 +216,7 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
       opened_pairs: opened.opened,
       rows: summary.events,
       injected_events: summary.injected,
+      fulfilment_events: summary.fulfilment,
       labels: labels?.written ?? 0,
       seconds: summary.seconds,
       rows_per_s: summary.events_per_s,
@@ -219,7 +228,8 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
     else
       console.log(
         `${topic}: published ${result.rows} events in ${result.seconds.toFixed(1)} s ` +
-          `(${Math.round(result.rows_per_s)}/s, stopped by ${result.stopped})` +
+          `(${Math.round(result.rows_per_s)}/s, stopped by ${result.stopped}), ` +
+          `and ${result.fulfilment_events} order, shipment and audit events` +
           (labels ? `; ${result.injected_events} in ${result.labels} labelled incidents` : ''),
       );
   } finally {

@@ -10,6 +10,7 @@ import {
   transformAndLoad,
   transformWarehouse,
 } from './tasks.js';
+import { loadFulfilmentMetrics } from './fulfilment.js';
 
 const DAG_ID = 'daily_inventory_etl';
 
@@ -36,7 +37,7 @@ const transform_warehouse = task((ctx) => transformWarehouse(ctx.db, ctx.log, da
 /**
  * Nightly analytics (SPEC §6): snapshots, processed_metrics and demand forecasts for
  * as_of_date = D (one transform per warehouse, side by side), the roll-up, the Parquet archive,
- * the Redis cache, and a data-quality gate.
+ * the Redis cache, a data-quality gate, and the day's fulfilment metrics per warehouse.
  */
 export const dailyInventoryEtl = defineDag({
   id: DAG_ID,
@@ -73,6 +74,9 @@ export const dailyInventoryEtl = defineDag({
       description: 'Roll-up per warehouse, category and total',
       inlets: [processedMetrics],
       outlets: [{ asset: aggregatedMetrics, rowsFrom: 'rows' }],
+    }),
+    load_fulfilment_metrics: task((ctx) => loadFulfilmentMetrics(ctx.db, ctx.log, dayOf(ctx)), {
+      description: 'Fulfilment metrics per warehouse for day D (daily_fulfilment_metrics)',
     }),
     data_quality_check: task((ctx) => dataQualityCheck(ctx.db, ctx.log, DAG_ID, dayOf(ctx)), {
       upstream: { extract_inventory_data },

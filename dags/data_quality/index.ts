@@ -32,7 +32,10 @@ const business_rules = group(
 );
 const completeness = group('completeness', 'Missing product, warehouse or stock-level data');
 const freshness = group('freshness', 'Stale data and ingestion gaps');
-const consistency = group('consistency', 'On-hand vs ledger, future and out-of-order timestamps');
+const consistency = group(
+  'consistency',
+  'On-hand vs ledger, future and out-of-order timestamps, order lines vs reservations',
+);
 
 /** Every 30 minutes: every SPEC §6 rule, stored per rule; a 0–100 score; alerts on new failures. */
 export const dataQuality = defineDag({

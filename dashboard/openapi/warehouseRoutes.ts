@@ -11,6 +11,7 @@ import {
 import {
   pairParams,
   pairQuery,
+  fulfilmentQuery,
   reordersQuery,
   stockQuery,
   weekParams,
@@ -122,6 +123,13 @@ export const WAREHOUSE_ROUTES: ApiRoute[] = [
     tag: 'Reports',
     query: reordersQuery,
     returns: 'Page',
+  },
+  {
+    method: 'get',
+    path: '/fulfilment',
+    summary: 'Fulfilment metrics per warehouse and day: pick and dispatch times, on-time dispatch, fill rate',
+    tag: 'Reports',
+    query: fulfilmentQuery,
   },
   {
     method: 'get',

@@ -31,6 +31,7 @@ export const NAV: Array<[string, string]> = [
   ['/dlq', 'Dead letters'],
   ['/stock', 'Stock'],
   ['/reorders', 'Reorders'],
+  ['/fulfilment', 'Fulfilment'],
   ['/reports', 'Reports'],
   ['/audit', 'Audit'],
   ['/admin/queues', 'Queues'],

@@ -8,6 +8,8 @@ import type { MasterData, Product } from './master.js';
 import { Injector, planIngestionGaps, type Hook } from './incidents.js';
 import type { IncidentLabel } from './labels.js';
 import { placeOrder, type OrderRow } from './orders.js';
+import type { FulfilmentEvent } from '../fulfilment/index.js';
+import { FulfilmentFeed, ledgerFact } from './fulfilmentFeed.js';
 import { Pair, type LevelRow, type PairContext, type Plan, type Site, type TransactionRow } from './pair.js';
 import { Rng } from './random.js';
 import {
@@ -43,6 +45,11 @@ export interface HistoryOptions {
    * real stock-out is labelled either way. @defaultValue 0
    */
   injectAnomalies?: number;
+  /**
+   * Also derive the order, shipment and audit streams from the ledger as it is generated
+   * (`FulfilmentFeed`); they draw from a random stream of their own. @defaultValue true
+   */
+  fulfilment?: boolean;
 }
 
 export interface HistoryBatch {
@@ -56,6 +63,8 @@ export interface HistoryBatch {
    * later batch is generated, so write the orders once the whole history has been consumed.
    */
   orders: OrderRow[];
+  /** Order, shipment and audit events that fell due in this batch (in the window). */
+  fulfilment: FulfilmentEvent[];
 }
 
 /** Chance per pair and open day of a cycle-count adjustment. */
@@ -192,6 +201,10 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
   let levels: LevelRow[] = [];
   let labels: IncidentLabel[] = w.labels.filter((l) => l.start.getTime() < w.toMs);
   let orders: OrderRow[] = [];
+  const feed =
+    (options.fulfilment ?? true) ? new FulfilmentFeed(new Rng(seed, 'fulfilment'), options) : undefined;
+  /** The feed's events so far that happen inside the window. */
+  const fulfilment = () => (feed ? feed.drain(Infinity).filter((e) => e.occurredAt.getTime() < w.toMs) : []);
 
   for (let index = 0; index < options.master.products.length; index++) {
     const product = options.master.products[index]!;
@@ -209,8 +222,20 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
       emit: (row) => {
         rows.push(row);
         injector?.seen(row);
+        feed?.observe(ledgerFact(row));
       },
       order: (row) => orders.push(row),
+      lostLine: (pair, plan) => {
+        const at = Math.floor(plan.at);
+        if (at >= w.fromMs && at < w.toMs)
+          feed?.lostLine({
+            sku: pair.product.sku,
+            warehouseId: pair.warehouseId,
+            quantity: plan.quantity,
+            at,
+            reference: plan.reference,
+          });
+      },
     };
     const pairs = w.sites.map(
       (site) => new Pair(product, site, stockPolicy(product, site.warehouse, scale, rng.next())),
@@ -223,7 +248,7 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
       for (const pair of pairs) simulateDay(ctx, pair, k, scale, injector);
       replenish(ctx, pairs, k, scale);
       if (rows.length >= batchSize) {
-        yield { transactions: rows, levels, labels, orders };
+        yield { transactions: rows, levels, labels, orders, fulfilment: fulfilment() };
         rows = [];
         levels = [];
         labels = [];
@@ -234,8 +259,9 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
     injector.finish(pairs);
     for (const pair of pairs) levels.push(pair.level());
   }
-  if (rows.length > 0 || levels.length > 0 || labels.length > 0 || orders.length > 0)
-    yield { transactions: rows, levels, labels, orders };
+  const rest = fulfilment();
+  if (rows.length > 0 || levels.length > 0 || labels.length > 0 || orders.length > 0 || rest.length > 0)
+    yield { transactions: rows, levels, labels, orders, fulfilment: rest };
 }
 
 /** One local day of one pair: scheduled arrivals and fulfilments plus the day's new demand, in time order. */

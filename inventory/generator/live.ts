@@ -73,7 +73,12 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     throw new InvalidInputError(`start is not a valid time: ${String(options.start)}`);
   const businessHoursOnly = options.businessHoursOnly ?? true;
   const rng = new Rng(seed, 'live');
-  const ids = new Rng(seed, 'ids', options.idSpace ?? randomUUID());
+  const idSpace = options.idSpace ?? randomUUID();
+  const ids = new Rng(seed, 'ids', idSpace);
+  // Order references name orders (the order stream's ids): a tag of the id space keeps a restarted
+  // feed of the same seed from naming its orders as the last one did (a stream of its own, so
+  // the draws of `rng` and `ids` are unchanged).
+  const orderTag = new Rng(seed, 'order-tag', idSpace).int(46_656, 1_679_615).toString(36).toUpperCase();
 
   const { openAt, sitesAt, siteLoad } = siteSchedule(warehouses, businessHoursOnly, startMs);
 
@@ -304,10 +309,11 @@ export function* liveEvents(options: LiveOptions): Generator<InventoryEvent, nev
     const quantity = lineUnits(rng, pair.unitsPerSale);
     if (quantity > available) {
       // A line the stock cannot fill is lost.
+      options.onLostLine?.({ sku: pair.sku, warehouseId: pair.warehouseId, quantity, at: t });
       afterOutflow(pair);
       return undefined;
     }
-    const reference = `ORDER-${rng.int(10_000_000, 99_999_999)}`;
+    const reference = `ORDER-${rng.int(10_000_000, 99_999_999)}-${orderTag}`;
     if (rng.chance(pair.reservationRate)) {
       const type = rng.chance(0.12) ? 'CANCEL' : 'FULFIL';
       pending.push({ due: later(rng.uniform(1, 3)), pair, type, quantity, reference });

@@ -40,4 +40,6 @@ export interface LiveOptions {
   businessHoursOnly?: boolean;
   /** Inject labelled incidents into the stream (liveIncidents.ts, LABELS.md). */
   injectAnomalies?: LiveInjection;
+  /** Told of every sale line the stock could not fill (no event says so): the order stream's backorders. */
+  onLostLine?: (line: { sku: string; warehouseId: string; quantity: number; at: number }) => void;
 }

@@ -96,6 +96,8 @@ export interface PairContext {
   emit(row: TransactionRow): void;
   /** Records a replenishment order in the open-order feed (omitted: orders are not recorded). */
   order?(row: OrderRow): void;
+  /** A reservation the available stock could not cover: a backordered order line (omitted: not followed). */
+  lostLine?(pair: Pair, plan: Plan): void;
 }
 
 export class Pair {
@@ -193,7 +195,10 @@ export class Pair {
       }
       case 'RESERVE': {
         const q = plan.quantity;
-        if (q > this.available) return;
+        if (q > this.available) {
+          ctx.lostLine?.(this, plan);
+          return;
+        }
         if (!this.record(ctx, 'RESERVATION', q, plan.at, plan.reference, 'Stock reserved for order')) return;
         this.reserved += q;
         // Most reservations are picked and shipped within a few days; some orders are cancelled.

@@ -3,6 +3,7 @@
  * one backend's CPU is the limit (every row maintains four indexes).
  */
 import type { Knex } from '../../platform/index.js';
+import { insertFulfilmentBatch, type FulfilmentEvent } from '../fulfilment/index.js';
 import {
   insertTransactions,
   skipForeignKeyChecks,
@@ -17,6 +18,19 @@ export interface WriteProgress {
   rows: number;
   /** Pairs whose final level is written. */
   pairs: number;
+  /** Order, shipment and audit events written. */
+  fulfilment?: number;
+}
+
+/** Writes order, shipment and audit events of a batch, and counts them. */
+export async function writeFulfilment(
+  knex: Knex,
+  events: readonly FulfilmentEvent[],
+  progress: WriteProgress,
+): Promise<void> {
+  if (events.length === 0) return;
+  const written = await insertFulfilmentBatch(knex, events);
+  progress.fulfilment = (progress.fulfilment ?? 0) + written.orders + written.shipments + written.audit;
 }
 
 /** Writes one batch: its transactions, then the levels of the pairs it completes. */
@@ -56,7 +70,16 @@ export async function writeInParallel(
       await skipForeignKeyChecks(trx);
     }
     const busy = new Map<number, Promise<number>>();
+    // Every order, shipment and audit event goes through the first writer, one batch after the
+    // other: the projections of one order must not be upserted by two open transactions (the
+    // second would wait for a commit that only comes once every batch is written).
+    let fulfilment: Promise<void> = Promise.resolve();
     for (const { batch, rows } of batches) {
+      if (batch.fulfilment.length > 0) {
+        const events = batch.fulfilment;
+        fulfilment = fulfilment.then(() => writeFulfilment(writers[0]!, events, progress));
+        fulfilment.catch(() => undefined);
+      }
       let slot = writers.findIndex((_, i) => !busy.has(i));
       if (slot < 0) slot = await Promise.race(busy.values());
       busy.delete(slot);
@@ -70,7 +93,7 @@ export async function writeInParallel(
       write.catch(() => undefined);
       busy.set(writer, write);
     }
-    await Promise.all(busy.values());
+    await Promise.all([...busy.values(), fulfilment]);
     for (const trx of writers) {
       await trx.commit();
       // knex resolves commit() even when PostgreSQL refuses the COMMIT; the outcome is here.

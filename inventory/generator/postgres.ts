@@ -25,7 +25,8 @@ import { Rng } from './random.js';
 import type { OrderRow } from './orders.js';
 import { stockPolicy } from './shape.js';
 import { DAY_MS, HOUR_MS } from './zone.js';
-import { writeBatch, writeInParallel, type WriteProgress } from './parallel.js';
+import { writeBatch, writeFulfilment, writeInParallel, type WriteProgress } from './parallel.js';
+import { deletePairFulfilment } from '../fulfilment/index.js';
 
 export type { WriteProgress };
 
@@ -76,7 +77,9 @@ export async function writeHistory(
   for (const batch of batches) {
     const rows = columns(batch.transactions);
     await inFlight;
-    const write = writeBatch(knex, rows, batch.levels, progress).then(() => onProgress?.({ ...progress }));
+    const write = writeBatch(knex, rows, batch.levels, progress)
+      .then(() => writeFulfilment(knex, batch.fulfilment, progress))
+      .then(() => onProgress?.({ ...progress }));
     // Awaited on the next turn of the loop; the no-op handler only stops Node from reporting a
     // failure as unhandled while the next batch is being generated.
     write.catch(() => undefined);
@@ -99,6 +102,8 @@ export interface GenerateToPostgresOptions extends MasterDataOptions {
   targetRows?: number;
   /** Labelled incidents per pair (and type) per 30 days; see `HistoryOptions.injectAnomalies`. @defaultValue 0 */
   injectAnomalies?: number;
+  /** Also write the order, shipment and audit streams (`HistoryOptions.fulfilment`). @defaultValue true */
+  fulfilment?: boolean;
   /** Transactions per INSERT statement. @defaultValue 10000 */
   batchSize?: number;
   /**
@@ -123,6 +128,8 @@ export interface GenerateSummary {
   labels: Record<IncidentType, number>;
   /** Replenishment orders (purchases and transfers) written to inventory.purchase_orders. */
   orders: number;
+  /** Order, shipment and audit events written (inventory/fulfilment), with their projections. */
+  fulfilment_events: number;
   from: string;
   to: string;
   seconds: number;
@@ -170,6 +177,7 @@ export async function generateToPostgres(
     ...(options.targetRows === undefined ? {} : { targetRows: options.targetRows }),
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
     ...(options.injectAnomalies === undefined ? {} : { injectAnomalies: options.injectAnomalies }),
+    ...(options.fulfilment === undefined ? {} : { fulfilment: options.fulfilment }),
   };
   const labels: IncidentLabel[] = [];
   const orders: OrderRow[] = [];
@@ -193,8 +201,9 @@ export async function generateToPostgres(
   const progress = (p: WriteProgress) => onProgress?.({ ...p, estimatedRows });
   let rows: number;
   let replaced: number;
+  let fulfilment: number;
   if (connections === 1) {
-    ({ rows, replaced } = await knex.transaction(async (trx) => {
+    ({ rows, replaced, fulfilment } = await knex.transaction(async (trx) => {
       await writeMasterData(trx, master);
       // Every row refers to the products and warehouses written just above, so the per-row
       // foreign-key triggers (a large part of the insert cost) can be skipped when the role allows it.
@@ -202,22 +211,26 @@ export async function generateToPostgres(
       const replaced = await deletePairLedger(trx, skus, warehouseIds);
       await deleteIncidentLabels(trx, skus, warehouseIds);
       await deletePurchaseOrders(trx, skus, warehouseIds);
+      await deletePairFulfilment(trx, skus, warehouseIds);
       const written = await writeHistory(trx, history(), progress);
       await insertIncidentLabels(trx, labels);
       await insertPurchaseOrders(trx, orders);
-      return { rows: written.rows, replaced };
+      return { rows: written.rows, replaced, fulfilment: written.fulfilment ?? 0 };
     }));
   } else {
     replaced = await knex.transaction(async (trx) => {
       await writeMasterData(trx, master);
       await deleteIncidentLabels(trx, skus, warehouseIds);
       await deletePurchaseOrders(trx, skus, warehouseIds);
+      await deletePairFulfilment(trx, skus, warehouseIds);
       return deletePairLedger(trx, skus, warehouseIds, { levels: true });
     });
     const batches = (function* () {
       for (const batch of history()) yield { batch, rows: columns(batch.transactions) };
     })();
-    ({ rows } = await writeInParallel(knex, batches, connections, progress));
+    const written = await writeInParallel(knex, batches, connections, progress);
+    ({ rows } = written);
+    fulfilment = written.fulfilment ?? 0;
     await insertIncidentLabels(knex, labels);
     await insertPurchaseOrders(knex, orders);
   }
@@ -232,6 +245,7 @@ export async function generateToPostgres(
     replaced,
     labels: countLabels(labels),
     orders: orders.length,
+    fulfilment_events: fulfilment,
     from: from.toISOString(),
     to: to.toISOString(),
     seconds,

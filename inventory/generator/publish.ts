@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CompressionTypes, Partitioners, type Kafka } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type TopicMessages } from 'kafkajs';
 import { InvalidInputError } from '../../platform/index.js';
+import { toKafkaRecord, type FulfilmentStream } from '../fulfilment/index.js';
+import { FulfilmentFeed } from './fulfilmentFeed.js';
 import { liveEvents, toKafkaMessage } from './live.js';
+import { Rng } from './random.js';
+import { naturalRate } from './rate.js';
+import { DAY_MS } from './zone.js';
 import { isInjected } from './liveIncidents.js';
 import type { LiveOptions } from './liveOptions.js';
 
@@ -23,6 +29,11 @@ export interface PublishOptions extends Omit<LiveOptions, 'clock' | 'start' | 'r
   signal?: AbortSignal;
   /** Largest number of events in one produce request. @defaultValue 1000 */
   maxBatch?: number;
+  /**
+   * Also publish the order, shipment and audit streams derived from the events
+   * (`FulfilmentFeed`), to these topics, each event once its event time has come.
+   */
+  fulfilmentTopics?: Readonly<Record<FulfilmentStream, string>>;
 }
 
 export interface PublishProgress {
@@ -33,6 +44,8 @@ export interface PublishProgress {
 export interface PublishSummary extends PublishProgress {
   /** Of `events`, those of injected incidents (`injectAnomalies`), which ride off the rate. */
   injected: number;
+  /** Order, shipment and audit events published besides (`fulfilmentTopics`). */
+  fulfilment: number;
   events_per_s: number;
   /** Why publishing ended. */
   stopped: 'count' | 'duration' | 'signal';
@@ -65,11 +78,23 @@ export async function publishToKafka(
     throw new InvalidInputError(`duration must not be negative (got ${options.durationMs})`);
   }
   const { count = Infinity, durationMs = Infinity, signal } = options;
-  const events = liveEvents(
-    options.eventTime
-      ? { ...options, start: options.eventTime.start, rate: options.eventTime.rate }
-      : { ...options, clock: Date.now },
-  );
+  const idSpace = options.idSpace ?? randomUUID();
+  // Delays of the order stream follow the events' time scale: a simulated day is a day of event
+  // time at the natural rate, and shrinks as a wall-clock feed runs faster.
+  const feed =
+    options.fulfilmentTopics &&
+    new FulfilmentFeed(new Rng(options.seed ?? 42, 'fulfilment', idSpace), {
+      master: options.master,
+      msPerDay: (DAY_MS * naturalRate(options.master)) / (options.eventTime?.rate ?? rate),
+    });
+  const events = liveEvents({
+    ...options,
+    idSpace,
+    ...(options.eventTime
+      ? { start: options.eventTime.start, rate: options.eventTime.rate }
+      : { clock: Date.now }),
+    ...(feed ? { onLostLine: (line) => feed.lostLine(line) } : {}),
+  });
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
@@ -79,6 +104,7 @@ export async function publishToKafka(
   const elapsed = () => performance.now() - started;
   let sent = 0;
   let injected = 0;
+  let fulfilment = 0;
   let stopped: PublishSummary['stopped'] = 'signal';
   try {
     for (;;) {
@@ -102,12 +128,27 @@ export async function publishToKafka(
       // Injected incidents ride along with the events due: they are not paced.
       const messages: Array<{ key: string; value: string }> = [];
       let paced = 0;
+      let eventTime = -Infinity;
       while (paced < size) {
         const event = events.next().value;
         messages.push(toKafkaMessage(event));
         if (!isInjected(event)) paced++;
+        if (feed) {
+          const at = typeof event.timestamp === 'number' ? event.timestamp : Date.parse(event.timestamp);
+          eventTime = Math.max(eventTime, at);
+          feed.observe({ ...event, at, reference: event.referenceId ?? null, notes: event.notes ?? null });
+        }
       }
-      await producer.send({ topic, messages, compression: CompressionTypes.None });
+      const topicMessages: TopicMessages[] = [{ topic, messages }];
+      if (feed) {
+        const due = feed.drain(eventTime);
+        fulfilment += due.length;
+        for (const [stream, name] of Object.entries(options.fulfilmentTopics!)) {
+          const mine = due.filter((e) => e.stream === stream).map(toKafkaRecord);
+          if (mine.length > 0) topicMessages.push({ topic: name, messages: mine });
+        }
+      }
+      await producer.sendBatch({ topicMessages, compression: CompressionTypes.None });
       sent += paced;
       injected += messages.length - paced;
       onProgress?.({ events: sent, seconds: elapsed() / 1000 });
@@ -117,5 +158,12 @@ export async function publishToKafka(
   }
   const seconds = elapsed() / 1000;
   const total = sent + injected;
-  return { events: total, injected, seconds, events_per_s: seconds > 0 ? total / seconds : 0, stopped };
+  return {
+    events: total,
+    injected,
+    fulfilment,
+    seconds,
+    events_per_s: seconds > 0 ? total / seconds : 0,
+    stopped,
+  };
 }

@@ -10,6 +10,12 @@ export function specTopics(config: Pick<Config, 'KAFKA_TOPIC_SUFFIX'>): TopicRep
     { topic: names.alerts, partitions: 6 },
     { topic: names.reorders, partitions: 6 },
     { topic: names.analytics, partitions: 6 },
+    { topic: names.orders, partitions: 6 },
+    { topic: names.ordersDlq, partitions: 6 },
+    { topic: names.shipments, partitions: 6 },
+    { topic: names.shipmentsDlq, partitions: 6 },
+    { topic: names.audit, partitions: 6 },
+    { topic: names.auditDlq, partitions: 6 },
   ];
 }
 

@@ -3,7 +3,8 @@
  * `chunk.ts` → `admit.ts` → `commit.ts` (ledger) → `dedupe.ts` → `detect.ts` → `commit.ts`
  * (outputs, topics, transaction) → `observe.ts`.
  */
-export { Ingestor } from './runner.js';
+export { Ingestor, ChunkRunner, type ChunkHandler, type ChunkRunnerOptions } from './runner.js';
+export { fulfilmentHandler, type FulfilmentDeps, type FulfilmentTopic } from './fulfilmentChunk.js';
 export type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
 export { AlertMailer } from './alerts.js';
 export { MasterData, type EventContext } from './enrich.js';

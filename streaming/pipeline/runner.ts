@@ -1,9 +1,40 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { coerceError, isRetriable } from '../../platform/index.js';
-import { isRebalance, type BatchControl, type InboundBatch } from '../transport/index.js';
+import { coerceError, isRetriable, type Logger } from '../../platform/index.js';
+import {
+  isRebalance,
+  type BatchControl,
+  type InboundBatch,
+  type InboundMessage,
+} from '../transport/index.js';
+import type { StreamingMetrics } from '../metrics.js';
 import { applyChunk } from './chunk.js';
 import type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
 import { loadPartitionState, type PartitionState } from './partition.js';
+
+/**
+ * What one topic does with its partitions: load a partition's state for a group generation (its
+ * stored next offset at least), and apply one chunk of messages in a PostgreSQL transaction that
+ * commits their rows with the partition's fenced next offset. The runner keeps the rest.
+ */
+export interface ChunkHandler<S extends { nextOffset: bigint | null }> {
+  /** The topic whose partitions this handler applies (for logs). */
+  readonly topic: string;
+  load(partition: number, generation: number): Promise<S>;
+  apply(
+    state: S,
+    batch: InboundBatch,
+    messages: InboundMessage[],
+    control: BatchControl,
+    totals: IngestTotals,
+  ): Promise<void>;
+}
+
+export interface ChunkRunnerOptions {
+  /** Messages per PostgreSQL transaction, about (see `IngestOptions.chunkSize`). @defaultValue 5000 */
+  chunkSize?: number;
+  /** First and largest pause between retries of a failed batch. @defaultValue [200, 30000] */
+  retryDelayMs?: [number, number];
+}
 
 /**
  * The chunk runner of one sidecar instance (kafkajs's `runner.js` is the model): it takes a
@@ -18,8 +49,8 @@ import { loadPartitionState, type PartitionState } from './partition.js';
  * no retry can fix) is logged as an error and retried only at the longest delay, until someone
  * fixes its cause.
  */
-export class Ingestor {
-  private readonly partitions = new Map<number, PartitionState>();
+export class ChunkRunner<S extends { nextOffset: bigint | null }> {
+  private readonly partitions = new Map<number, S & { generation: number }>();
   private generation = 0;
   private stopping = false;
   /** Per partition, the offsets of the batch in hand (from its first to its last message). */
@@ -28,8 +59,9 @@ export class Ingestor {
   readonly totals: IngestTotals = { applied: 0, duplicates: 0, dlq: 0, batches: 0, retries: 0 };
 
   constructor(
-    private readonly deps: IngestDeps,
-    private readonly options: IngestOptions,
+    private readonly deps: { logger: Logger; metrics: Pick<StreamingMetrics, 'retries'> },
+    private readonly options: ChunkRunnerOptions,
+    private readonly handler: ChunkHandler<S>,
   ) {}
 
   /** A new group generation: every partition is reloaded from PostgreSQL before its next batch. */
@@ -37,7 +69,7 @@ export class Ingestor {
     this.generation++;
     for (const p of [...this.partitions.keys()]) if (!partitions.includes(p)) this.partitions.delete(p);
     this.deps.logger.info(
-      { topic: this.options.topics.events, partitions, generation: this.generation },
+      { topic: this.handler.topic, partitions, generation: this.generation },
       'partitions assigned',
     );
   }
@@ -87,7 +119,7 @@ export class Ingestor {
           }
           const chunkEnd = pos + chunkSize;
           if (messages.length > 0) {
-            await applyChunk(this.deps, this.options, this.totals, state, batch, messages, control);
+            await this.handler.apply(state, batch, messages, control, this.totals);
           } else if (state.nextOffset !== null) control.markDone(String(state.nextOffset)); // all applied before
           pos = chunkEnd;
           attempt = 0;
@@ -124,17 +156,34 @@ export class Ingestor {
     }
   }
 
-  private async partitionState(partition: number): Promise<PartitionState> {
+  private async partitionState(partition: number): Promise<S> {
     const current = this.partitions.get(partition);
     if (current && current.generation === this.generation) return current;
-    const state = await loadPartitionState(this.deps.db, {
-      groupId: this.options.groupId,
-      topic: this.options.topics.events,
-      partition,
-      generation: this.generation,
-      allowedLatenessMs: this.options.allowedLatenessMs,
-    });
+    const generation = this.generation;
+    const state = Object.assign(await this.handler.load(partition, generation), { generation });
     this.partitions.set(partition, state);
     return state;
+  }
+}
+
+/**
+ * The chunk runner of `inventory-events` (SPEC §3): each chunk goes through `applyChunk`, with the
+ * partition's windows and detector state (`PartitionState`) rebuilt from PostgreSQL per generation.
+ */
+export class Ingestor extends ChunkRunner<PartitionState> {
+  constructor(deps: IngestDeps, options: IngestOptions) {
+    super(deps, options, {
+      topic: options.topics.events,
+      load: (partition, generation) =>
+        loadPartitionState(deps.db, {
+          groupId: options.groupId,
+          topic: options.topics.events,
+          partition,
+          generation,
+          allowedLatenessMs: options.allowedLatenessMs,
+        }),
+      apply: (state, batch, messages, control, totals) =>
+        applyChunk(deps, options, totals, state, batch, messages, control),
+    });
   }
 }

@@ -40,6 +40,7 @@ describe('daily_inventory_etl', () => {
       'transform_and_load',
       'generate_aggregated_metrics',
       'data_quality_check',
+      'load_fulfilment_metrics',
     ]);
     // One transform per warehouse, whose pairs add up to the day's.
     const warehouses = result.outputs.list_warehouses as string[];

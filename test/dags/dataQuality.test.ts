@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { dataQuality } from '../../dags/index.js';
 import type { Knex } from '../../platform/index.js';
+import { insertFulfilmentEvents, type OrderEvent } from '../../inventory/fulfilment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -38,6 +40,8 @@ const ALL_RULES = [
   'on_hand_mismatch',
   'future_timestamps',
   'timestamps_out_of_order',
+  'reservation_without_order_line',
+  'order_line_without_reservation',
 ];
 
 const tx = (
@@ -57,6 +61,28 @@ const tx = (
 });
 
 const ALWAYS_OPEN = { weekend_operation: true, business_hours_start: '00:00', business_hours_end: '24:00' };
+
+/** An order's creation and the reservation of its one line, `minutes` before the interval's end. */
+const orderedAndReserved = (
+  orderId: string,
+  sku: string,
+  warehouseId: string,
+  minutes: number,
+): OrderEvent[] =>
+  (['ORDER_CREATED', 'LINE_RESERVED'] as const).map((eventType) => ({
+    stream: 'orders',
+    eventId: randomUUID(),
+    eventType,
+    orderId,
+    warehouseId,
+    occurredAt: minutesBefore(minutes),
+    lines: eventType === 'ORDER_CREATED' ? [{ sku, quantity: 2 }] : null,
+    promisedDispatchAt: eventType === 'ORDER_CREATED' ? minutesBefore(minutes - 3 * 24 * 60) : null,
+    customerId: null,
+    sku: eventType === 'LINE_RESERVED' ? sku : null,
+    quantity: eventType === 'LINE_RESERVED' ? 2 : null,
+    reason: null,
+  }));
 
 /** Adds a transaction and moves the level with it, so on-hand stays equal to the ledger. */
 async function applyTx(knex: Knex, row: TxRow) {
@@ -157,6 +183,15 @@ const INJECTIONS: Injection[] = [
     apply: (k) => applyTx(k, { ...tx('S2', 'W1', 'RESTOCK', 1, 2), ingested_at: minutesBefore(180) }),
   },
   {
+    // W1's order stream has started (ORDER-CLEAN): a reservation for an order it never had.
+    rule: 'reservation_without_order_line',
+    apply: (k) => applyTx(k, { ...tx('S2', 'W1', 'RESERVATION', 1, 20), reference_id: 'ORDER-GHOST' }),
+  },
+  {
+    rule: 'order_line_without_reservation',
+    apply: (k) => insertFulfilmentEvents(k, 'orders', orderedAndReserved('ORDER-LOST', 'S3', 'W2', 20)),
+  },
+  {
     rule: 'timestamps_out_of_order',
     apply: (k) =>
       k.raw(`UPDATE inventory.products SET updated_at = created_at - interval '1 day' WHERE sku = 'S3'`),
@@ -183,6 +218,9 @@ describe('data_quality', () => {
     for (const sku of ['S1', 'S2', 'S3'])
       for (const wh of ['W1', 'W2'])
         rows.push(tx(sku, wh, 'RESTOCK', 100, 3 * 24 * 60), tx(sku, wh, 'SALE', -5, 20));
+    // One order, reserved in the ledger under its id (inventory/fulfilment/CONTRACT.md §6).
+    rows.push({ ...tx('S1', 'W1', 'RESERVATION', 2, 20), reference_id: 'ORDER-CLEAN' });
+    await insertFulfilmentEvents(db.knex, 'orders', orderedAndReserved('ORDER-CLEAN', 'S1', 'W1', 20));
     await insertTransactions(db.knex, rows);
     await syncLevelsFromLedger(db.knex);
     return { db, env };
@@ -214,7 +252,7 @@ describe('data_quality', () => {
       expect(results.every((r) => r.checked_count > 0)).to.equal(true);
       expect(run.outputs.report).to.deep.include({
         score: 100,
-        rulesChecked: 15,
+        rulesChecked: 17,
         failedRules: [],
         alerted: [],
       });
@@ -235,7 +273,7 @@ describe('data_quality', () => {
         rules: 2,
         rules_failed: 0,
       });
-      expect(stepLine(run, 'report', 'score')).to.include({ score: 100, rules_checked: 15, rules_failed: 0 });
+      expect(stepLine(run, 'report', 'score')).to.include({ score: 100, rules_checked: 17, rules_failed: 0 });
       expect(stepLine(run, 'report', 'alerts')).to.include({ alerts: 0 });
       expect(stepLine(run, 'report', 'email')).to.include({ recipients: 0 });
     });
@@ -257,10 +295,10 @@ describe('data_quality', () => {
         .update({ reorder_point: -4 });
       const mailsBefore = smtp.mails.length;
       const first = await runDagLocally(dataQuality, { db: db.knex, ...env }, I1);
-      expect(first.outputs.report).to.deep.include({ score: 93.3, newlyFailing: ['negative_reorder_point'] });
+      expect(first.outputs.report).to.deep.include({ score: 94.1, newlyFailing: ['negative_reorder_point'] });
       await waitFor('the data-quality e-mail', () => smtp.mails.length > mailsBefore);
       const mail = smtp.mails[mailsBefore]!;
-      expect(mail.subject).to.equal('[wareflow] Data quality: 1 rule newly failing (score 93.3)');
+      expect(mail.subject).to.equal('[wareflow] Data quality: 1 rule newly failing (score 94.1)');
       expect(mail.raw).to.include('negative_reorder_point (business_rules): 1 of 6 failing');
       expect(mail.raw).to.include('"sku":"S3"');
       const failedRule = stepLine(

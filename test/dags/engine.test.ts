@@ -64,6 +64,7 @@ describe('the five inventory DAGs through the engine and a worker', () => {
       'transform_warehouse→transform_and_load',
       'transform_and_load→generate_aggregated_metrics',
       'extract_inventory_data→data_quality_check',
+      'load_fulfilment_metrics',
     ]);
     expect(edges('hourly_transaction_aggregation')).to.deep.equal([
       'aggregate_transactions',
@@ -132,7 +133,7 @@ describe('the five inventory DAGs through the engine and a worker', () => {
   it('runs data_quality to success with every rule stored and a score', async () => {
     await runToSuccess('data_quality', TRIGGER_AT.data_quality!);
     const run = await h.db.knex('analytics.data_quality_runs').where({ dag_id: 'data_quality' }).first();
-    expect(run.rules_checked).to.equal(15);
+    expect(run.rules_checked).to.equal(17);
     expect(run.score).to.be.within(0, 100);
   });
 

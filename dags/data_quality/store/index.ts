@@ -4,6 +4,7 @@ import { completenessRules } from './completeness.js';
 import { consistencyRules } from './consistency.js';
 import { freshnessRules } from './freshness.js';
 import { integrityRules } from './integrity.js';
+import { reconciliationRules } from './reconciliation.js';
 import type { QualityRule, RuleGroup } from './rule.js';
 
 export {
@@ -21,7 +22,7 @@ export const QUALITY_RULES: Readonly<Record<RuleGroup, readonly QualityRule[]>> 
   business_rules: businessRules,
   completeness: completenessRules,
   freshness: freshnessRules,
-  consistency: consistencyRules,
+  consistency: [...consistencyRules, ...reconciliationRules],
 };
 export { recordQualityAlerts, QUALITY_SOURCE, type QualityAlert } from './recordQualityAlerts.js';
 export {

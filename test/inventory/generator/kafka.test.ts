@@ -37,6 +37,11 @@ describe('generator → Kafka', function () {
   this.timeout(120_000);
   const kafka = createKafka(TEST_KAFKA_BROKERS, createLogger({ level: 'silent' }), 'test-generator');
   const topics: string[] = [];
+  /** The topics `wareflow generate --to kafka` publishes to (and creates) under a suffix. */
+  const feedTopics = (suffix: string) =>
+    ['inventory-events', 'warehouse-orders', 'warehouse-shipments', 'warehouse-audit'].map(
+      (t) => `${t}${suffix}`,
+    );
   const closers: Array<() => Promise<void>> = [];
   let db: TestDatabase;
 
@@ -135,7 +140,7 @@ describe('generator → Kafka', function () {
 
   it('`wareflow generate --to kafka --count N` writes master data and opening stock, creates the topic and publishes N events', async () => {
     const suffix = testTopicSuffix();
-    topics.push(`inventory-events${suffix}`);
+    topics.push(...feedTopics(suffix));
     const env = {
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
@@ -184,7 +189,7 @@ describe('generator → Kafka', function () {
 
   it('sends new event ids when the same command runs again, so a restarted feed is never a duplicate', async () => {
     const suffix = testTopicSuffix();
-    topics.push(`inventory-events${suffix}`);
+    topics.push(...feedTopics(suffix));
     const env = {
       DATABASE_URL: db.url,
       KAFKA_TOPIC_SUFFIX: suffix,
@@ -204,7 +209,7 @@ describe('generator → Kafka', function () {
   it('stops on SIGTERM after flushing, so every event it reports is on the topic', async () => {
     const suffix = testTopicSuffix();
     const topic = `inventory-events${suffix}`;
-    topics.push(topic);
+    topics.push(...feedTopics(suffix));
     await ensureTopics(kafka, [{ topic, numPartitions: 3 }]);
     const { received, close } = await collector(kafka, topic);
     closers.push(close);

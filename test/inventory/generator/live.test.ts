@@ -36,10 +36,18 @@ describe('generator live events', () => {
   it('never repeat an id when the same seed starts again: the seed fixes the shape, not the ids', () => {
     const first = take({ seed: 3, master, start: START }, 2_000);
     const again = take({ seed: 3, master, start: START }, 2_000);
-    const withoutId = ({ eventId: _, ...rest }: InventoryEvent) => rest;
+    // Order references name orders (the order stream's ids): their tag is the id space's.
+    const ORDER = /^(ORDER-\d{8})-[0-9A-Z]+$/;
+    const withoutId = ({ eventId: _, ...rest }: InventoryEvent) => ({
+      ...rest,
+      referenceId: rest.referenceId?.replace(ORDER, '$1'),
+    });
     expect(again.map(withoutId)).to.deep.equal(first.map(withoutId));
     const seen = new Set(first.map((e) => e.eventId));
     expect(again.filter((e) => seen.has(e.eventId))).to.deep.equal([]);
+    const orders = new Set(first.map((e) => e.referenceId).filter((r) => r && ORDER.test(r)));
+    expect(orders.size).to.be.greaterThan(10);
+    expect(again.filter((e) => orders.has(e.referenceId))).to.deep.equal([]);
   });
 
   it('follow the SPEC §3 contract, keyed sku:warehouseId, with event time advancing at the rate', () => {

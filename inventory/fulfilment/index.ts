@@ -1,0 +1,15 @@
+/**
+ * Orders, shipments and audit (CONTRACT.md): the three event contracts and their validation, the
+ * effectively-once write of their events with the projections it moves, the reconciliation of
+ * orders with the inventory ledger (two data-quality rules), and the fulfilment metrics.
+ */
+export * from './contract.js';
+export {
+  validateFulfilmentMessage,
+  referencedIds,
+  type FulfilmentLimits,
+  type FulfilmentValidation,
+} from './validate.js';
+export { settleRepeat, type Repeat } from './repeats.js';
+export { toWire, toKafkaRecord } from './wire.js';
+export * from './store/index.js';

@@ -1,0 +1,81 @@
+/**
+ * The reconciliation of the order stream with the inventory ledger (CONTRACT.md, "One picture"):
+ * the ledger stays the source of stock, and an order line's reservation is the ledger's
+ * RESERVATION row whose reference_id is the order id (its pick, the SALE row likewise). Two
+ * data-quality rules check that the two agree; the data_quality DAG runs them in its consistency
+ * group. Both queries use the named bindings `:start` and `:end` (the run's data interval).
+ */
+
+/** The order id prefix of order references in the ledger (`ORDER-…`). */
+export const ORDER_REFERENCE_PREFIX = 'ORDER-';
+
+/**
+ * The two streams are consumed by separate consumers, so one may run a little ahead of the other:
+ * a rule checks what occurred (or was ingested) in its interval shifted back by this much, so every
+ * fact is checked once, this long after it arrived.
+ */
+export const RECONCILIATION_LAG = "interval '15 minutes'";
+
+/**
+ * A reservation and its order line are the same real-world fact, so their times agree; the ledger
+ * side is looked up within this distance of the line's reservation time (which keeps the lookup
+ * on the ledger's pair/time index however long the history is).
+ */
+export const RECONCILIATION_WINDOW = "interval '1 day'";
+
+const shifted = (alias: string) =>
+  `((${alias}.occurred_at >= :start::timestamptz - ${RECONCILIATION_LAG} AND ${alias}.occurred_at < :end::timestamptz - ${RECONCILIATION_LAG})
+    OR (${alias}.ingested_at >= :start::timestamptz - ${RECONCILIATION_LAG} AND ${alias}.ingested_at < :end::timestamptz - ${RECONCILIATION_LAG}))`;
+
+/**
+ * Only where the order stream is in use: a warehouse whose order stream has not started yet (no
+ * order event at or before the reservation) has nothing to reconcile against.
+ */
+const ORDER_FEED_COVERS = `EXISTS (
+  SELECT 1 FROM inventory.order_events c WHERE c.warehouse_id = t.warehouse_id AND c.occurred_at <= t.occurred_at)`;
+
+const LEDGER_RESERVATIONS = `
+  FROM inventory.inventory_transactions t
+  WHERE t.event_type = 'RESERVATION' AND t.reference_id LIKE '${ORDER_REFERENCE_PREFIX}%' AND ${shifted('t')}`;
+
+export interface ReconciliationRule {
+  id: string;
+  description: string;
+  failing: string;
+  checked: string;
+}
+
+export const RECONCILIATION_RULES: readonly ReconciliationRule[] = [
+  {
+    id: 'reservation_without_order_line',
+    description:
+      'A RESERVATION for an order (reference ORDER-…) has no order line of that SKU and warehouse, or its order was cancelled before it',
+    failing: `
+      SELECT t.event_id, t.sku, t.warehouse_id, t.reference_id AS order_id, t.occurred_at,
+             l.warehouse_id AS line_warehouse_id, o.cancelled_at AS order_cancelled_at
+        FROM inventory.inventory_transactions t
+        LEFT JOIN inventory.order_lines l ON l.order_id = t.reference_id AND l.sku = t.sku
+        LEFT JOIN inventory.orders o ON o.order_id = t.reference_id
+       WHERE t.event_type = 'RESERVATION' AND t.reference_id LIKE '${ORDER_REFERENCE_PREFIX}%' AND ${shifted('t')}
+         AND ${ORDER_FEED_COVERS}
+         AND (l.order_id IS NULL OR l.warehouse_id <> t.warehouse_id OR o.cancelled_at < t.occurred_at)
+       ORDER BY t.occurred_at, t.event_id`,
+    checked: `SELECT count(*) AS n ${LEDGER_RESERVATIONS} AND ${ORDER_FEED_COVERS}`,
+  },
+  {
+    id: 'order_line_without_reservation',
+    description:
+      'An order line was reserved (LINE_RESERVED) but the ledger has no RESERVATION of its SKU and warehouse with the order id as reference',
+    failing: `
+      SELECT e.order_id, e.sku, e.warehouse_id, e.quantity, e.occurred_at AS reserved_at
+        FROM inventory.order_events e
+       WHERE e.event_type = 'LINE_RESERVED' AND ${shifted('e')}
+         AND NOT EXISTS (
+           SELECT 1 FROM inventory.inventory_transactions t
+            WHERE t.sku = e.sku AND t.warehouse_id = e.warehouse_id
+              AND t.occurred_at BETWEEN e.occurred_at - ${RECONCILIATION_WINDOW} AND e.occurred_at + ${RECONCILIATION_WINDOW}
+              AND t.event_type = 'RESERVATION' AND t.reference_id = e.order_id)
+       ORDER BY e.occurred_at, e.order_id, e.sku`,
+    checked: `SELECT count(*) AS n FROM inventory.order_events e WHERE e.event_type = 'LINE_RESERVED' AND ${shifted('e')}`,
+  },
+];

@@ -1,0 +1,190 @@
+import type { Knex } from 'knex';
+import {
+  insertFulfilmentEvents,
+  loadStoredEvents,
+  naturalKey,
+  referencedIds,
+  settleRepeat,
+  validateFulfilmentMessage,
+  type FulfilmentEvent,
+  type FulfilmentRejectReason,
+  type FulfilmentStream,
+} from '../../inventory/fulfilment/index.js';
+import type { Logger } from '../../platform/index.js';
+import { loadPartitionProgress, writePartitionOffset } from '../store/index.js';
+import type { InboundBatch, InboundMessage, Publisher } from '../transport/index.js';
+import type { StreamingMetrics } from '../metrics.js';
+import { Rejections } from './admit.js';
+import { commitTransaction } from './commit.js';
+import type { MasterData } from './enrich.js';
+import type { ChunkHandler } from './runner.js';
+import type { DlqReason } from './validate.js';
+
+/** Every reason of the fulfilment contracts is one of the stream's DLQ reasons (checked here, at compile time). */
+const asDlqReason = (reason: FulfilmentRejectReason): DlqReason => reason;
+
+export interface FulfilmentDeps {
+  db: Knex;
+  publisher: Publisher;
+  master: MasterData;
+  metrics: StreamingMetrics;
+  logger: Logger;
+}
+
+export interface FulfilmentTopic {
+  stream: FulfilmentStream;
+  groupId: string;
+  topic: string;
+  dlqTopic: string;
+  maxEventAgeDays: number;
+}
+
+interface Accepted {
+  message: InboundMessage;
+  event: FulfilmentEvent;
+}
+
+/**
+ * The chunk handler of an order, shipment or audit topic (inventory/fulfilment/CONTRACT.md): admit
+ * (contract, then master data) → in one PostgreSQL transaction: the events, each once by eventId
+ * and natural key, with the projections they move → repeats settled (duplicate, or dead-lettered
+ * as `conflicting_duplicate`) → the partition's fenced next offset → the DLQ messages published →
+ * COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
+ * is at least once.
+ */
+export function fulfilmentHandler(
+  deps: FulfilmentDeps,
+  t: FulfilmentTopic,
+): ChunkHandler<{ nextOffset: bigint | null }> {
+  return {
+    topic: t.topic,
+    async load(partition) {
+      const progress = await loadPartitionProgress(deps.db, t.groupId, t.topic, partition);
+      return { nextOffset: progress ? BigInt(progress.nextOffset) : null };
+    },
+    async apply(state, batch, messages, control, totals) {
+      const started = Date.now();
+      const rejects = new Rejections({ topic: batch.topic, partition: batch.partition });
+      const accepted = await admit(deps.master, t, messages, rejects);
+      const nextOffset = BigInt(messages[messages.length - 1]!.offset) + 1n;
+      let applied = 0;
+      let duplicates = 0;
+      const trx = await deps.db.transaction();
+      try {
+        const inserted = await insertFulfilmentEvents(
+          trx,
+          t.stream,
+          accepted.map((a) => a.event),
+          batch.partition,
+        );
+        const repeats: Accepted[] = [];
+        for (const a of accepted) {
+          // An id inserted now counts once; a second message with it in the chunk is a repeat.
+          if (inserted.delete(a.event.eventId)) applied++;
+          else repeats.push(a);
+        }
+        if (repeats.length > 0) {
+          const stored = await loadStoredEvents(trx, t.stream, {
+            eventIds: repeats.map((r) => r.event.eventId),
+            naturalKeys: repeats.map((r) => naturalKey(r.event)),
+          });
+          for (const r of repeats) {
+            if (settleRepeat(r.event, stored) === 'duplicate') duplicates++;
+            else
+              rejects.add(
+                r.message,
+                'conflicting_duplicate',
+                `eventId ${r.event.eventId} or its natural key was applied with other content`,
+              );
+          }
+        }
+        let maxEventTime: number | null = null;
+        for (const a of accepted) maxEventTime = Math.max(maxEventTime ?? 0, a.event.occurredAt.getTime());
+        await writePartitionOffset(trx, {
+          groupId: t.groupId,
+          topic: t.topic,
+          partition: batch.partition,
+          expectedNextOffset: state.nextOffset === null ? null : String(state.nextOffset),
+          nextOffset: String(nextOffset),
+          maxEventTime: maxEventTime === null ? null : new Date(maxEventTime),
+        });
+        await deps.publisher.send(t.dlqTopic, rejects.messages);
+        await commitTransaction(trx);
+      } catch (err) {
+        await trx.rollback().catch(() => undefined);
+        throw err;
+      }
+      // Committed: from here on nothing may throw the chunk back into a retry.
+      state.nextOffset = nextOffset;
+      control.markDone(String(nextOffset));
+      observe(deps, totals, batch, messages, { started, applied, duplicates, rejects, nextOffset });
+    },
+  };
+}
+
+/** The contract, then master data (PostgreSQL is asked about ids the cache has not seen). */
+async function admit(
+  master: MasterData,
+  t: FulfilmentTopic,
+  messages: readonly InboundMessage[],
+  rejects: Rejections,
+): Promise<Accepted[]> {
+  const limits = { now: Date.now(), maxEventAgeDays: t.maxEventAgeDays };
+  const accepted: Accepted[] = [];
+  for (const message of messages) {
+    const v = validateFulfilmentMessage(t.stream, message.value, limits);
+    if (v.ok) accepted.push({ message, event: v.event });
+    else rejects.add(message, asDlqReason(v.reason), v.detail);
+  }
+  const ids = accepted.map((a) => referencedIds(a.event));
+  const unknown = (i: number) =>
+    ids[i]!.skus.some((s) => !master.product(s)) || ids[i]!.warehouses.some((w) => !master.warehouse(w));
+  if (!accepted.some((_, i) => unknown(i))) return accepted;
+  await master.resolveMissing(
+    ids.flatMap((r) => r.skus),
+    ids.flatMap((r) => r.warehouses),
+  );
+  return accepted.filter((a, i) => {
+    const sku = ids[i]!.skus.find((s) => !master.product(s));
+    const warehouse = ids[i]!.warehouses.find((w) => !master.warehouse(w));
+    if (warehouse !== undefined)
+      rejects.add(a.message, 'unknown_warehouse', `unknown warehouse ${warehouse}`);
+    else if (sku !== undefined) rejects.add(a.message, 'unknown_sku', `unknown SKU ${sku}`);
+    else return true;
+    return false;
+  });
+}
+
+function observe(
+  deps: FulfilmentDeps,
+  totals: { applied: number; duplicates: number; dlq: number; batches: number },
+  batch: InboundBatch,
+  messages: readonly InboundMessage[],
+  r: { started: number; applied: number; duplicates: number; rejects: Rejections; nextOffset: bigint },
+): void {
+  const { metrics, logger } = deps;
+  const topic = batch.topic;
+  const now = Date.now();
+  const dlq = r.rejects.reasons;
+  metrics.messagesProcessed.inc({ topic, status: 'applied' }, r.applied);
+  if (r.duplicates) metrics.messagesProcessed.inc({ topic, status: 'duplicate' }, r.duplicates);
+  if (dlq.length) metrics.messagesProcessed.inc({ topic, status: 'dlq' }, dlq.length);
+  for (const reason of dlq) metrics.dlq.inc({ reason });
+  for (const m of messages) metrics.processingSeconds.observe(Math.max(0, now - Number(m.timestamp)) / 1000);
+  metrics.batchSeconds.observe((now - r.started) / 1000);
+  metrics.consumerLag.set(
+    { topic, partition: String(batch.partition) },
+    Math.max(0, Number(BigInt(batch.highWatermark) - r.nextOffset)),
+  );
+  totals.applied += r.applied;
+  totals.duplicates += r.duplicates;
+  totals.dlq += dlq.length;
+  totals.batches++;
+  const where = { topic, partition: batch.partition, offset: messages[0]!.offset };
+  if (dlq.length > 0)
+    logger.warn({ ...where, dlq: dlq.length, reasons: [...new Set(dlq)] }, 'messages dead-lettered');
+  logger.debug(
+    { ...where, count: messages.length, applied: r.applied, ms: now - r.started },
+    'chunk committed',
+  );
+}

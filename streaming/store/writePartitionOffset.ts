@@ -1,0 +1,41 @@
+import type { Knex } from 'knex';
+import { bind } from '../../db/index.js';
+import { OffsetConflictError } from './offsets.js';
+
+/**
+ * Moves a partition's stored next offset on, in the caller's transaction, only from where the
+ * chunk started (`expectedNextOffset`, null when none was stored): the same fence as the inventory
+ * chunk's progress write (`writeChunkOutputs`), for the streams whose rows need no other output.
+ * Throws `OffsetConflictError` when another member moved it meanwhile.
+ */
+export async function writePartitionOffset(
+  trx: Knex.Transaction,
+  p: {
+    groupId: string;
+    topic: string;
+    partition: number;
+    expectedNextOffset: string | null;
+    nextOffset: string;
+    maxEventTime: Date | null;
+  },
+): Promise<void> {
+  const { rows } = await trx.raw<{ rows: unknown[] }>(
+    `INSERT INTO streaming.consumer_offsets (group_id, topic, partition, next_offset, max_event_time, updated_at)
+     VALUES (?, ?, ?, ?::bigint, ?::timestamptz, now())
+     ON CONFLICT (group_id, topic, partition) DO UPDATE
+       SET next_offset = excluded.next_offset,
+           max_event_time = greatest(consumer_offsets.max_event_time, excluded.max_event_time),
+           updated_at = now()
+       WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
+     RETURNING 1`,
+    bind(
+      p.groupId,
+      p.topic,
+      p.partition,
+      p.nextOffset,
+      p.maxEventTime?.toISOString() ?? null,
+      p.expectedNextOffset,
+    ),
+  );
+  if (rows.length !== 1) throw new OffsetConflictError(p.partition, p.expectedNextOffset);
+}

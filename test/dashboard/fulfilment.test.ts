@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import {
+  insertFulfilmentBatch,
+  readDailyFulfilmentMetrics,
+  writeDailyFulfilmentMetrics,
+  type FulfilmentEvent,
+  type OrderEvent,
+  type ShipmentEvent,
+} from '../../inventory/fulfilment/index.js';
+import { insertProducts, insertWarehouses } from '../dags/fixtures.js';
+import { apiClient, startServer, PUBLIC_READ, type TestServer } from './server.js';
+
+const DAY_MS = 86_400_000;
+const today = new Date().toISOString().slice(0, 10);
+const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
+const at = (day: string, hour: number) => new Date(Date.parse(`${day}T00:00:00Z`) + hour * 3_600_000);
+
+/** Orders of yesterday at FC-1 (two, one late) and FC-2 (one backorder). */
+function events(): FulfilmentEvent[] {
+  const order = (
+    id: string,
+    warehouseId: string,
+    eventType: OrderEvent['eventType'],
+    hour: number,
+    extra: Partial<OrderEvent> = {},
+  ): OrderEvent => ({
+    stream: 'orders',
+    eventId: randomUUID(),
+    eventType,
+    orderId: id,
+    warehouseId,
+    occurredAt: at(yesterday, hour),
+    lines: null,
+    promisedDispatchAt: null,
+    customerId: null,
+    sku: null,
+    quantity: null,
+    reason: null,
+    ...extra,
+  });
+  const shipment = (id: string, eventType: ShipmentEvent['eventType'], hour: number): ShipmentEvent => ({
+    stream: 'shipments',
+    eventId: randomUUID(),
+    eventType,
+    shipmentId: `SHP-${id}`,
+    orderId: id,
+    warehouseId: 'FC-1',
+    carrier: 'DHL',
+    occurredAt: at(yesterday, hour),
+    trackingNumber: null,
+    location: null,
+    exceptionCode: null,
+    detail: null,
+  });
+  const life = (id: string, warehouseId: string, promise: number, dispatch: number) => [
+    order(id, warehouseId, 'ORDER_CREATED', 1, {
+      lines: [{ sku: 'SKU-1', quantity: 4 }],
+      promisedDispatchAt: at(yesterday, promise),
+    }),
+    order(id, warehouseId, 'LINE_RESERVED', 1, { sku: 'SKU-1', quantity: 4 }),
+    order(id, warehouseId, 'LINE_PICKED', 3, { sku: 'SKU-1', quantity: 4 }),
+    shipment(id, 'DISPATCHED', dispatch),
+  ];
+  return [
+    ...life('ORDER-1', 'FC-1', 12, 5),
+    ...life('ORDER-2', 'FC-1', 6, 8),
+    order('ORDER-3', 'FC-2', 'ORDER_CREATED', 2, {
+      lines: [{ sku: 'SKU-1', quantity: 2 }],
+      promisedDispatchAt: at(today, 2),
+    }),
+  ];
+}
+
+/** The fulfilment page and its API, over what the daily ETL stored. */
+describe('dashboard fulfilment', function () {
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({ env: PUBLIC_READ });
+    const knex = s.harness.db.knex;
+    await insertProducts(knex, [{ sku: 'SKU-1', lead_time_days: 5 }]);
+    await insertWarehouses(knex, ['FC-1', 'FC-2']);
+    await insertFulfilmentBatch(knex, events());
+    await writeDailyFulfilmentMetrics(knex, yesterday);
+  });
+  after(async () => {
+    await s?.close();
+  });
+  const { get } = apiClient(() => s);
+
+  it('GET /api/fulfilment answers the stored days of every warehouse, and of one', async () => {
+    const { status, body } = await get('/api/fulfilment?days=2');
+    expect(status).to.equal(200);
+    expect(body).to.include({ from: yesterday, to: today, warehouse_id: null });
+    const stored = await readDailyFulfilmentMetrics(s.harness.db.knex, { fromDay: yesterday, toDay: today });
+    expect(body.days).to.deep.equal(stored);
+    expect(body.days.map((d: { warehouse_id: string }) => d.warehouse_id)).to.deep.equal(['FC-1', 'FC-2']);
+    expect(body.days[0]).to.include({
+      orders_created: 2,
+      lines_picked: 2,
+      orders_due: 2,
+      dispatched_on_time: 1,
+      on_time_dispatch_rate: 0.5,
+    });
+    expect(body.days[0].order_to_pick_p50_s).to.equal(2 * 3600);
+    expect(body.days[1]).to.include({ orders_created: 1, backorders: 1, fill_rate: 0 });
+
+    const one = await get('/api/fulfilment?days=2&warehouse_id=FC-2');
+    expect(one.body.days.map((d: { warehouse_id: string }) => d.warehouse_id)).to.deep.equal(['FC-2']);
+    expect((await get('/api/fulfilment?days=1')).body.days).to.deep.equal([]);
+  });
+
+  it('answers a bad or unknown parameter with 400 naming it', async () => {
+    for (const [query, field] of [
+      ['days=0', 'days'],
+      ['days=abc', 'days'],
+      ['days=400', 'days'],
+      ['warehouse_id=%3Cb%3E', 'warehouse_id'],
+      ['warehouse=FC-1', 'warehouse'],
+    ] as const) {
+      const { status, body } = await get(`/api/fulfilment?${query}`);
+      expect(status, query).to.equal(400);
+      expect(body.error, query).to.include(field);
+    }
+  });
+
+  it('shows the period per warehouse and each day on /fulfilment', async () => {
+    const response = await fetch(`${s.url}/fulfilment?days=7`, { headers: { accept: 'text/html' } });
+    expect(response.status).to.equal(200);
+    const html = await response.text();
+    expect(html).to.include('<h1>Fulfilment</h1>');
+    expect(html).to.match(/<tr data-warehouse="FC-1"><td>FC-1<\/td><td class="num">2<\/td>/);
+    expect(html).to.include(`data-day="${yesterday}" data-warehouse="FC-2"`);
+    expect(html).to.include('50.0 %');
+    expect(html).to.include('2 h / 2 h');
+  });
+});
