@@ -63,7 +63,11 @@ export interface HistoryBatch {
    * later batch is generated, so write the orders once the whole history has been consumed.
    */
   orders: OrderRow[];
-  /** Order, shipment and audit events that fell due in this batch (in the window). */
+  /**
+   * Order, shipment and audit events (in the window) of the SKUs finished before this batch was
+   * cut: every event of an order is in one batch, so batches written by separate transactions
+   * never touch the same order.
+   */
   fulfilment: FulfilmentEvent[];
 }
 
@@ -203,8 +207,8 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
   let orders: OrderRow[] = [];
   const feed =
     (options.fulfilment ?? true) ? new FulfilmentFeed(new Rng(seed, 'fulfilment'), options) : undefined;
-  /** The feed's events so far that happen inside the window. */
-  const fulfilment = () => (feed ? feed.drain(Infinity).filter((e) => e.occurredAt.getTime() < w.toMs) : []);
+  /** The feed's events of the SKUs finished so far that happen inside the window. */
+  let fulfilment: FulfilmentEvent[] = [];
 
   for (let index = 0; index < options.master.products.length; index++) {
     const product = options.master.products[index]!;
@@ -248,20 +252,22 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
       for (const pair of pairs) simulateDay(ctx, pair, k, scale, injector);
       replenish(ctx, pairs, k, scale);
       if (rows.length >= batchSize) {
-        yield { transactions: rows, levels, labels, orders, fulfilment: fulfilment() };
+        yield { transactions: rows, levels, labels, orders, fulfilment };
         rows = [];
         levels = [];
         labels = [];
         orders = [];
+        fulfilment = [];
         injector.redirect(labels);
       }
     }
     injector.finish(pairs);
     for (const pair of pairs) levels.push(pair.level());
+    // The SKU's orders are complete (orders have one SKU): what happens after the window did not.
+    for (const e of feed?.drain(Infinity) ?? []) if (e.occurredAt.getTime() < w.toMs) fulfilment.push(e);
   }
-  const rest = fulfilment();
-  if (rows.length > 0 || levels.length > 0 || labels.length > 0 || orders.length > 0 || rest.length > 0)
-    yield { transactions: rows, levels, labels, orders, fulfilment: rest };
+  if (rows.length > 0 || levels.length > 0 || labels.length > 0 || orders.length > 0 || fulfilment.length > 0)
+    yield { transactions: rows, levels, labels, orders, fulfilment };
 }
 
 /** One local day of one pair: scheduled arrivals and fulfilments plus the day's new demand, in time order. */

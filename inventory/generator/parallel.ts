@@ -70,30 +70,25 @@ export async function writeInParallel(
       await skipForeignKeyChecks(trx);
     }
     const busy = new Map<number, Promise<number>>();
-    // Every order, shipment and audit event goes through the first writer, one batch after the
-    // other: the projections of one order must not be upserted by two open transactions (the
-    // second would wait for a commit that only comes once every batch is written).
-    let fulfilment: Promise<void> = Promise.resolve();
     for (const { batch, rows } of batches) {
-      if (batch.fulfilment.length > 0) {
-        const events = batch.fulfilment;
-        fulfilment = fulfilment.then(() => writeFulfilment(writers[0]!, events, progress));
-        fulfilment.catch(() => undefined);
-      }
       let slot = writers.findIndex((_, i) => !busy.has(i));
       if (slot < 0) slot = await Promise.race(busy.values());
       busy.delete(slot);
       const writer = slot;
-      const write = writeBatch(writers[writer]!, rows, batch.levels, progress).then(() => {
-        onProgress?.({ ...progress });
-        return writer;
-      });
+      // A batch holds every event of its orders (HistoryBatch.fulfilment): two open transactions
+      // never upsert the same order, which would wait for a commit that comes only at the end.
+      const write = writeBatch(writers[writer]!, rows, batch.levels, progress)
+        .then(() => writeFulfilment(writers[writer]!, batch.fulfilment, progress))
+        .then(() => {
+          onProgress?.({ ...progress });
+          return writer;
+        });
       // Awaited through `busy`; the no-op handler only stops Node from reporting a failure as
       // unhandled while the next batch is being generated.
       write.catch(() => undefined);
       busy.set(writer, write);
     }
-    await Promise.all([...busy.values(), fulfilment]);
+    await Promise.all(busy.values());
     for (const trx of writers) {
       await trx.commit();
       // knex resolves commit() even when PostgreSQL refuses the COMMIT; the outcome is here.

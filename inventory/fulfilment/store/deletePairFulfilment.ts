@@ -20,7 +20,13 @@ export async function deletePairFulfilment(
      ), shipments AS (
        DELETE FROM inventory.shipments s USING doomed d WHERE s.order_id = d.order_id
      ), order_events AS (
-       DELETE FROM inventory.order_events e USING doomed d WHERE e.order_id = d.order_id
+       -- An order's events are the range of natural keys that start with its id and '|'.
+       DELETE FROM inventory.order_events e WHERE e.event_id IN (
+         SELECT x.event_id FROM doomed d CROSS JOIN LATERAL (
+           SELECT o.event_id FROM inventory.order_events o
+            WHERE o.natural_key >= d.order_id || '|' AND o.natural_key < d.order_id || '}'
+              AND o.order_id = d.order_id
+           OFFSET 0) x) -- a fence: one range scan of the natural key per order, not a join over the table
      ), order_lines AS (
        DELETE FROM inventory.order_lines l USING doomed d WHERE l.order_id = d.order_id
      ), orders AS (

@@ -88,7 +88,7 @@ const auditColumns = (e: AuditEvent) => ({
 
 const ORDERS_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset(?::jsonb) AS t(event_id uuid, natural_key text, order_id text,
+  SELECT * FROM json_to_recordset(?::json) AS t(event_id uuid, natural_key text, order_id text,
     warehouse_id text, event_type text, sku text, quantity int, occurred_at timestamptz, payload jsonb)
 ), ins AS (
   INSERT INTO inventory.order_events
@@ -144,7 +144,7 @@ SELECT event_id FROM ins`;
 
 const SHIPMENTS_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset(?::jsonb) AS t(event_id uuid, natural_key text, shipment_id text,
+  SELECT * FROM json_to_recordset(?::json) AS t(event_id uuid, natural_key text, shipment_id text,
     order_id text, warehouse_id text, carrier text, event_type text, exception_code text,
     occurred_at timestamptz, payload jsonb)
 ), ins AS (
@@ -184,7 +184,7 @@ SELECT event_id FROM ins`;
 
 const AUDIT_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset(?::jsonb) AS t(event_id uuid, natural_key text, event_type text, actor text,
+  SELECT * FROM json_to_recordset(?::json) AS t(event_id uuid, natural_key text, event_type text, actor text,
     warehouse_id text, sku text, entity text, entity_id text, field text, old_value text, new_value text,
     quantity_change int, counted_quantity int, expected_quantity int, reference_id text, reason_code text,
     occurred_at timestamptz, payload jsonb)

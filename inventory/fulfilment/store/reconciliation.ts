@@ -29,10 +29,10 @@ const shifted = (alias: string) =>
 
 /**
  * Only where the order stream is in use: a warehouse whose order stream has not started yet (no
- * order event at or before the reservation) has nothing to reconcile against.
+ * order created at or before the reservation) has nothing to reconcile against.
  */
 const ORDER_FEED_COVERS = `EXISTS (
-  SELECT 1 FROM inventory.order_events c WHERE c.warehouse_id = t.warehouse_id AND c.occurred_at <= t.occurred_at)`;
+  SELECT 1 FROM inventory.orders c WHERE c.warehouse_id = t.warehouse_id AND c.created_at <= t.occurred_at)`;
 
 const LEDGER_RESERVATIONS = `
   FROM inventory.inventory_transactions t

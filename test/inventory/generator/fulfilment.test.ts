@@ -113,6 +113,24 @@ describe('generator: orders, shipments and audit from the same trade as the ledg
     }
   });
 
+  it('writes the same events over several connections at once, every order within one of them', async function () {
+    const ids = async () =>
+      (
+        await db.knex.raw(`SELECT array_agg(event_id ORDER BY event_id) AS ids FROM (
+        SELECT event_id FROM inventory.order_events UNION ALL SELECT event_id FROM inventory.shipment_events
+        UNION ALL SELECT event_id FROM inventory.audit_events) e`)
+      ).rows[0].ids as string[];
+    const projection = async () =>
+      (
+        await db.knex.raw(`SELECT count(*)::int AS n, sum(ordered_quantity)::int AS units,
+        count(picked_at)::int AS picked FROM inventory.order_lines`)
+      ).rows[0];
+    const [before, lines] = [await ids(), await projection()];
+    await generateToPostgres(db.knex, { ...OPTIONS, connections: 3, batchSize: 500 });
+    expect(await ids()).to.deep.equal(before);
+    expect(await projection()).to.deep.equal(lines);
+  });
+
   it('replaces its orders when the same history is written again, and leaves the ledger of a seed as it was without them', async function () {
     const before = await one(`SELECT (SELECT count(*) FROM inventory.order_events)::int AS o,
       (SELECT count(*) FROM inventory.shipment_events)::int AS s, (SELECT count(*) FROM inventory.audit_events)::int AS a`);
