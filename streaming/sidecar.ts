@@ -153,6 +153,7 @@ export async function startStreaming(
       // for the running eachBatch before disconnecting).
       ingestor.stop();
       await c.stop();
+      await ingestor.close();
     });
     await consumer.run((batch, control) => ingestor.handleBatch(batch, control));
     logger.info(

@@ -36,7 +36,7 @@ export interface Detection {
   closedWindows: ClosedWindow[];
   /** Late counts for windows closed by an earlier chunk. */
   lateWindows: LateWindowCount[];
-  /** Pairs whose level or sales changed, with their `lastMetrics` brought up to date. */
+  /** Pairs whose level or sales changed (for the metric cache). */
   changedPairs: PairState[];
   anomalyCounts: Map<string, number>;
   windowCounts: Map<string, number>;
@@ -120,12 +120,7 @@ export function detect(
       if (last) checkStockout(master, pair, last, pair.maxEventTime, incidents);
     }
   }
-  // The SPEC §5 metrics of each changed pair, for the Redis cache.
   const changedPairs = [...changed.keys()];
-  for (const pair of changedPairs) {
-    const day = dayKey(pair.maxEventTime);
-    pair.lastMetrics = { ...metricsOf(master, pair, day), as_of_date: day };
-  }
 
   const closed = state.windows.closeDue();
   for (const w of closed) windowCounts.set(w.kind, (windowCounts.get(w.kind) ?? 0) + 1);

@@ -6,6 +6,7 @@
 export { Ingestor } from './runner.js';
 export type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
 export { AlertMailer } from './alerts.js';
+export { MetricCache } from './metricCache.js';
 export { MasterData, type EventContext } from './enrich.js';
 export {
   validateMessage,

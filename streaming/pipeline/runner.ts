@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { coerceError, isRetriable } from '../../platform/index.js';
 import { isRebalance, type BatchControl, type InboundBatch } from '../transport/index.js';
-import { applyChunk } from './chunk.js';
+import { applyChunk, type ChunkDeps } from './chunk.js';
 import type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
+import { MetricCache } from './metricCache.js';
 import { loadPartitionState, type PartitionState } from './partition.js';
 
 /**
@@ -27,10 +28,14 @@ export class Ingestor {
   /** Totals since start, for logs and tests. */
   readonly totals: IngestTotals = { applied: 0, duplicates: 0, dlq: 0, batches: 0, retries: 0 };
 
+  private readonly deps: ChunkDeps;
+
   constructor(
-    private readonly deps: IngestDeps,
+    deps: IngestDeps,
     private readonly options: IngestOptions,
-  ) {}
+  ) {
+    this.deps = { ...deps, cache: new MetricCache(deps.redis, deps.master, deps.logger) };
+  }
 
   /** A new group generation: every partition is reloaded from PostgreSQL before its next batch. */
   onAssignment(partitions: number[]): void {
@@ -50,6 +55,11 @@ export class Ingestor {
   /** Stop retrying; batches in hand finish their current attempt. */
   stop(): void {
     this.stopping = true;
+  }
+
+  /** Once no batch is in hand: writes the metric cache entries still pending. */
+  async close(): Promise<void> {
+    await this.deps.cache.close();
   }
 
   async handleBatch(batch: InboundBatch, control: BatchControl): Promise<void> {
