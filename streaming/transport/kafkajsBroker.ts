@@ -1,16 +1,9 @@
-import { CompressionTypes, Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
 import { createKafka, ensureTopics, type Logger } from '../../platform/index.js';
-import type {
-  BatchHandler,
-  Broker,
-  GroupConsumer,
-  GroupConsumerOptions,
-  InboundBatch,
-  OutboundMessage,
-  Publisher,
-} from './broker.js';
+import type { BatchHandler, Broker, GroupConsumer, GroupConsumerOptions, InboundBatch } from './broker.js';
 import { RebalanceError } from './errors.js';
 import { PartitionLanes } from './partitionLanes.js';
+import { kafkajsPublisher, rememberingPartitioner } from './kafkajsPublisher.js';
 import { readWholeTopic } from './kafkajsReader.js';
 
 /** The Broker interface on kafkajs 2.2. */
@@ -22,8 +15,8 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
       const producer = kafka.producer({
         allowAutoTopicCreation: false,
         idempotent: false,
-        // Named, so kafkajs does not warn at every start that its default changed in 2.0.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // Named (kafkajs warns at every start that its default changed in 2.0 otherwise).
+        createPartitioner: rememberingPartitioner(Partitioners.DefaultPartitioner),
       });
       await producer.connect();
       return kafkajsPublisher(producer);
@@ -41,32 +34,6 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
       } finally {
         await admin.disconnect().catch(() => undefined);
       }
-    },
-  };
-}
-
-/**
- * Most bytes of messages per produce request. A request's messages for one partition form one
- * record batch, and the broker refuses a batch over its `message.max.bytes` (1 MB by default).
- */
-const MAX_REQUEST_BYTES = 512 * 1024;
-/** A record's framing besides key, value and headers, rounded up. */
-const RECORD_OVERHEAD_BYTES = 32;
-
-function kafkajsPublisher(producer: Producer): Publisher {
-  return {
-    /**
-     * Sends in requests of at most MAX_REQUEST_BYTES, one after another so a partition keeps the
-     * order. A chunk that closes many windows at once (a backlog of sparse traffic) would
-     * otherwise be refused by the broker every time it is retried.
-     */
-    async send(topic, messages) {
-      for (const slice of bySize(messages, MAX_REQUEST_BYTES)) {
-        await producer.send({ topic, messages: slice, acks: -1, compression: CompressionTypes.None });
-      }
-    },
-    async close() {
-      await producer.disconnect();
     },
   };
 }
@@ -326,24 +293,3 @@ function isKafkajsRebalance(err: unknown): boolean {
     type === 'UNKNOWN_MEMBER_ID'
   );
 }
-
-/** Consecutive slices of `messages`, each of at most `maxBytes` unless one message alone is larger. */
-function* bySize(messages: readonly OutboundMessage[], maxBytes: number): Generator<OutboundMessage[]> {
-  let slice: OutboundMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    let size = RECORD_OVERHEAD_BYTES + byteLength(m.value) + byteLength(m.key);
-    for (const [k, v] of Object.entries(m.headers ?? {})) size += byteLength(k) + byteLength(v);
-    if (slice.length > 0 && bytes + size > maxBytes) {
-      yield slice;
-      slice = [];
-      bytes = 0;
-    }
-    slice.push(m);
-    bytes += size;
-  }
-  if (slice.length > 0) yield slice;
-}
-
-const byteLength = (v: string | Buffer | null | undefined): number =>
-  v === null || v === undefined ? 0 : Buffer.byteLength(v);
