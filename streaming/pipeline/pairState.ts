@@ -208,10 +208,12 @@ export class PairState {
   }
 
   private moveWindow(): void {
-    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), (d) =>
-      Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0),
-    );
+    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), this.salesOfDay);
   }
+
+  /** Units sold on a UTC day number (one function per pair, not one per change). */
+  private readonly salesOfDay = (d: number): number =>
+    Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0);
 
   /** Events in the last hour before the newest one (inclusive), and in its last minute. */
   get hourCount(): number {

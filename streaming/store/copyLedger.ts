@@ -35,51 +35,59 @@ export async function copyLedger(
   await finished(stream);
 }
 
-/** The rows in PostgreSQL's binary COPY format (header, tuples, trailer). */
+/**
+ * The rows in PostgreSQL's binary COPY format (header, tuples, trailer). Small functions without
+ * closures, so V8 optimises each once: one function with the loops and a closure made per call
+ * was optimised on the stack (OSR) at every chunk and thrown out again at the next.
+ */
 function encodeRows(events: readonly LedgerEvent[], sourcePartition: number | null): Buffer {
-  // Upper bound: fixed bytes per tuple plus 3 UTF-8 bytes per UTF-16 unit of every string.
+  const buf = Buffer.allocUnsafe(maxEncodedSize(events));
+  let at = HEADER.copy(buf, 0);
+  for (let i = 0; i < events.length; i++) at = writeRow(buf, at, events[i]!, sourcePartition);
+  at = buf.writeInt16BE(-1, at);
+  return buf.subarray(0, at);
+}
+
+/** Upper bound: fixed bytes per tuple plus 3 UTF-8 bytes per UTF-16 unit of every string. */
+function maxEncodedSize(events: readonly LedgerEvent[]): number {
   let size = HEADER.length + 2;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     size += 2 + FIELDS * 4 + 16 + 4 + 8 + 2;
     size += 3 * (e.sku.length + e.warehouseId.length + e.eventType.length);
     size += 3 * ((e.referenceId?.length ?? 0) + (e.notes?.length ?? 0));
   }
-  const buf = Buffer.allocUnsafe(size);
-  let at = HEADER.copy(buf, 0);
-  const text = (s: string | null) => {
-    if (s === null) {
-      at = buf.writeInt32BE(-1, at);
-      return;
-    }
-    const n = buf.write(s, at + 4, 'utf8');
-    buf.writeInt32BE(n, at);
-    at += 4 + n;
-  };
-  for (const e of events) {
-    at = buf.writeInt16BE(FIELDS, at);
-    at = buf.writeInt32BE(16, at);
-    at = writeUuid(buf, at, e.eventId);
-    text(e.sku);
-    text(e.warehouseId);
-    text(e.eventType);
-    at = buf.writeInt32BE(4, at);
-    at = buf.writeInt32BE(e.quantityChange, at);
-    // timestamptz: microseconds since PG_EPOCH_MS, as a signed 64-bit integer (exact below 2^53).
-    const micros = (e.occurredAt.getTime() - PG_EPOCH_MS) * 1000;
-    const high = Math.floor(micros / TWO_32);
-    at = buf.writeInt32BE(8, at);
-    at = buf.writeInt32BE(high, at);
-    at = buf.writeUInt32BE(micros - high * TWO_32, at);
-    text(e.referenceId);
-    text(e.notes);
-    if (sourcePartition === null) at = buf.writeInt32BE(-1, at);
-    else {
-      at = buf.writeInt32BE(2, at);
-      at = buf.writeInt16BE(sourcePartition, at);
-    }
-  }
-  at = buf.writeInt16BE(-1, at);
-  return buf.subarray(0, at);
+  return size;
+}
+
+function writeRow(buf: Buffer, at: number, e: LedgerEvent, sourcePartition: number | null): number {
+  at = buf.writeInt16BE(FIELDS, at);
+  at = buf.writeInt32BE(16, at);
+  at = writeUuid(buf, at, e.eventId);
+  at = writeText(buf, at, e.sku);
+  at = writeText(buf, at, e.warehouseId);
+  at = writeText(buf, at, e.eventType);
+  at = buf.writeInt32BE(4, at);
+  at = buf.writeInt32BE(e.quantityChange, at);
+  // timestamptz: microseconds since PG_EPOCH_MS, as a signed 64-bit integer (exact below 2^53).
+  const micros = (e.occurredAt.getTime() - PG_EPOCH_MS) * 1000;
+  const high = Math.floor(micros / TWO_32);
+  at = buf.writeInt32BE(8, at);
+  at = buf.writeInt32BE(high, at);
+  at = buf.writeUInt32BE(micros - high * TWO_32, at);
+  at = writeText(buf, at, e.referenceId);
+  at = writeText(buf, at, e.notes);
+  if (sourcePartition === null) return buf.writeInt32BE(-1, at);
+  at = buf.writeInt32BE(2, at);
+  return buf.writeInt16BE(sourcePartition, at);
+}
+
+/** A text field: its UTF-8 length and bytes, or -1 for NULL. */
+function writeText(buf: Buffer, at: number, s: string | null): number {
+  if (s === null) return buf.writeInt32BE(-1, at);
+  const n = buf.write(s, at + 4, 'utf8');
+  buf.writeInt32BE(n, at);
+  return at + 4 + n;
 }
 
 /** Writes the 16 bytes of a canonical (validated) UUID string. */
