@@ -158,6 +158,7 @@ export async function startStreaming(
       // for the running eachBatch before disconnecting).
       ingestor.stop();
       await c.stop();
+      await ingestor.close();
     });
     // The order, shipment and audit streams: one consumer group each, in this process, with a
     // small pool of their own so that they never hold a connection the inventory chunks need.

@@ -111,27 +111,33 @@ export const Z_LIMIT = 8;
  * stock falls short of the mean.
  */
 export function stockoutZ(s: StockPosition, demand: LeadTimeDemand): number {
-  const check = (stock: number, share: number) => {
-    const mean = demand.mean * share;
-    const sigma = demand.sigma * Math.sqrt(share);
-    if (!(sigma > 0)) return stock < mean ? Z_LIMIT : -Z_LIMIT;
-    return Math.max(-Z_LIMIT, Math.min(Z_LIMIT, (mean - stock) / sigma));
-  };
-  const whole = check(s.available + s.onOrder, 1);
+  const whole = shareZ(demand, s.available + s.onOrder, 1);
   if (s.daysToNextReceipt === null) return whole;
   const t = Math.max(1, Math.min(s.leadTimeDays, s.daysToNextReceipt));
-  return Math.max(whole, check(s.available, t / s.leadTimeDays));
+  return Math.max(whole, shareZ(demand, s.available, t / s.leadTimeDays));
 }
 
-/** The calibrated probability of a z-score: the knots' piecewise-linear interpolation. */
+/** The z-score of `stock` against the `share` of the lead time's demand. */
+function shareZ(demand: LeadTimeDemand, stock: number, share: number): number {
+  const mean = demand.mean * share;
+  const sigma = demand.sigma * Math.sqrt(share);
+  if (!(sigma > 0)) return stock < mean ? Z_LIMIT : -Z_LIMIT;
+  return Math.max(-Z_LIMIT, Math.min(Z_LIMIT, (mean - stock) / sigma));
+}
+
+/**
+ * The calibrated probability of a z-score: the knots' piecewise-linear interpolation. (Asked
+ * after every change the stream applies: indexes rather than destructuring, which allocates
+ * until V8 optimises it.)
+ */
 export function calibrated(z: number, c: StockoutCalibration = STOCKOUT_CALIBRATION): number {
   const k = c.knots;
   if (z <= k[0]![0]) return k[0]![1];
   for (let i = 1; i < k.length; i++) {
-    const [z1, p1] = k[i]!;
-    if (z <= z1) {
-      const [z0, p0] = k[i - 1]!;
-      return p0 + ((z - z0) * (p1 - p0)) / (z1 - z0);
+    const hi = k[i]!;
+    if (z <= hi[0]) {
+      const lo = k[i - 1]!;
+      return lo[1] + ((z - lo[0]) * (hi[1] - lo[1])) / (hi[0] - lo[0]);
     }
   }
   return k[k.length - 1]![1];

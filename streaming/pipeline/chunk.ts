@@ -5,14 +5,19 @@ import { commitTransaction, publishOutputs, writeLedger, writeOutputs } from './
 import { classifyNew, settleRepeats } from './dedupe.js';
 import { detect } from './detect.js';
 import type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
+import type { MetricCache } from './metricCache.js';
 import { observe, type ChunkReport } from './observe.js';
 import { loadPairs, type PartitionState } from './partition.js';
+
+/** What a chunk needs: the ingestor's dependencies and its metric cache. */
+export type ChunkDeps = IngestDeps & { cache: MetricCache };
 
 /**
  * One chunk of a partition's batch, start to end: admit → load pair state → (one PostgreSQL
  * transaction: write the ledger → dedupe → detect → write outputs and the fenced offset → publish
- * → commit) → observe. Throws when anything before the commit fails; the runner then throws the
- * partition's state away and retries. Nothing after the commit throws.
+ * → commit) → observe, and the changed pairs to the metric cache. Throws when anything before the
+ * commit fails; the runner then throws the partition's state away and retries. Nothing after the
+ * commit throws.
  *
  * Effectively-once: a chunk's ledger rows, levels, anomalies, windows, alerts and the partition's
  * next offset commit together, and the ledger's primary key turns any redelivery into a no-op
@@ -20,7 +25,7 @@ import { loadPairs, type PartitionState } from './partition.js';
  * (DLQ, alerts, windows) are published before the commit, so they are at-least-once.
  */
 export async function applyChunk(
-  deps: IngestDeps,
+  deps: ChunkDeps,
   options: IngestOptions,
   totals: IngestTotals,
   state: PartitionState,
@@ -29,7 +34,7 @@ export async function applyChunk(
   control: BatchControl,
 ): Promise<void> {
   const started = Date.now();
-  const { db, master, publisher } = deps;
+  const { db, master, publisher, cache } = deps;
   const rejects = new Rejections({ topic: batch.topic, partition: batch.partition });
 
   // 1. Admit: contract rules, then master data — asking PostgreSQL about ids the cache has not seen.
@@ -62,6 +67,8 @@ export async function applyChunk(
 
   const nextOffset = BigInt(messages[messages.length - 1]!.offset) + 1n;
   const trx = await db.transaction();
+  // From here on the pairs may run ahead of what PostgreSQL holds, until the commit.
+  cache.begin(batch.partition);
   let report: ChunkReport;
   try {
     lap('begin');
@@ -110,12 +117,17 @@ export async function applyChunk(
     };
   } catch (err) {
     await trx.rollback().catch(() => undefined);
+    cache.failed(
+      batch.partition,
+      accepted.map((a) => a.pair),
+    );
     throw err;
   }
 
   // Committed: from here on nothing may throw the chunk back into a retry.
   state.nextOffset = nextOffset;
   control.markDone(String(nextOffset));
-  // 6. Observe: metrics, totals, mailer, logs, metric cache.
+  // 6. Observe: metrics, totals, mailer, logs; the metric cache.
   observe(deps, totals, batch, messages, report);
+  cache.committed(batch.partition, report.found.changedPairs);
 }

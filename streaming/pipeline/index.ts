@@ -7,6 +7,7 @@ export { Ingestor, ChunkRunner, type ChunkHandler, type ChunkRunnerOptions } fro
 export { fulfilmentHandler, type FulfilmentDeps, type FulfilmentTopic } from './fulfilmentChunk.js';
 export type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
 export { AlertMailer } from './alerts.js';
+export { MetricCache } from './metricCache.js';
 export { MasterData, type EventContext } from './enrich.js';
 export {
   validateMessage,

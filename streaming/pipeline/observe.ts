@@ -1,4 +1,3 @@
-import { writeMetricsCache, type CachedMetrics } from '../../inventory/metricsCache/index.js';
 import type { InboundBatch, InboundMessage } from '../transport/index.js';
 import type { Detection } from './detect.js';
 import type { IngestDeps, IngestTotals } from './ingestOptions.js';
@@ -18,17 +17,18 @@ export interface ChunkReport {
 }
 
 /**
- * Stage 6, observe, once the chunk has committed: Prometheus, the totals, the alert mailer, the
- * logs, and the Redis metric cache. Nothing here may throw the chunk back into a retry.
+ * Stage 6, observe, once the chunk has committed: Prometheus, the totals, the alert mailer and
+ * the logs (the Redis metric cache is `metricCache.ts`'s). Nothing here may throw the chunk back
+ * into a retry.
  */
 export function observe(
-  deps: Pick<IngestDeps, 'metrics' | 'redis' | 'mailer' | 'logger'>,
+  deps: Pick<IngestDeps, 'metrics' | 'mailer' | 'logger'>,
   totals: IngestTotals,
   batch: InboundBatch,
   messages: readonly InboundMessage[],
   r: ChunkReport,
 ): void {
-  const { metrics, redis, mailer, logger } = deps;
+  const { metrics, mailer, logger } = deps;
   const topic = batch.topic;
   const now = Date.now();
   metrics.messagesProcessed.inc({ topic, status: 'applied' }, r.applied);
@@ -76,27 +76,4 @@ export function observe(
     },
     'chunk committed',
   );
-
-  // The metric cache is a convenience for readers: a failure is logged, never retried here.
-  // While Redis is away, skip rather than queue: the offline queue would grow without bound.
-  const changedPairs = r.found.changedPairs;
-  if (changedPairs.length > 0 && redis.status === 'ready') {
-    const updatedAt = new Date(now).toISOString();
-    const entries: CachedMetrics[] = [];
-    for (const p of changedPairs) {
-      if (!p.lastMetrics) continue;
-      entries.push({
-        sku: p.sku,
-        warehouse_id: p.warehouseId,
-        quantity_on_hand: p.onHand,
-        quantity_reserved: p.reserved,
-        ...p.lastMetrics,
-        source: 'streaming',
-        updated_at: updatedAt,
-      });
-    }
-    writeMetricsCache(redis, entries).catch((err: unknown) =>
-      logger.warn({ err }, 'metrics cache refresh failed'),
-    );
-  }
 }

@@ -1,5 +1,5 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
-import type { LeadTimeDemand, Metrics } from '../../inventory/analytics/index.js';
+import type { LeadTimeDemand } from '../../inventory/analytics/index.js';
 import type { OpenOrder, PairHistory } from '../store/index.js';
 import { SalesWindow } from './salesWindow.js';
 
@@ -113,8 +113,6 @@ export class PairState {
   readonly dailySales = new Map<string, number>();
   /** The pair's open alerts (incidents) per dedup key, as `IncidentLog` moves them. */
   readonly incidents = new Map<string, OpenIncident>();
-  /** The SPEC §5 metrics computed after the last change (cached in Redis). */
-  lastMetrics: (Metrics & { as_of_date: string }) | undefined;
   /** Latest event time seen. */
   maxEventTime = -Infinity;
   /**
@@ -210,10 +208,12 @@ export class PairState {
   }
 
   private moveWindow(): void {
-    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), (d) =>
-      Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0),
-    );
+    this.salesWindow.moveTo(Math.floor(this.maxEventTime / DAY_MS), this.salesOfDay);
   }
+
+  /** Units sold on a UTC day number (one function per pair, not one per change). */
+  private readonly salesOfDay = (d: number): number =>
+    Math.max(0, this.dailySales.get(dayKey(d * DAY_MS)) ?? 0);
 
   /** Events in the last hour before the newest one (inclusive), and in its last minute. */
   get hourCount(): number {

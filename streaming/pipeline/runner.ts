@@ -7,8 +7,9 @@ import {
   type InboundMessage,
 } from '../transport/index.js';
 import type { StreamingMetrics } from '../metrics.js';
-import { applyChunk } from './chunk.js';
+import { applyChunk, type ChunkDeps } from './chunk.js';
 import type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
+import { MetricCache } from './metricCache.js';
 import { loadPartitionState, type PartitionState } from './partition.js';
 
 /**
@@ -83,6 +84,9 @@ export class ChunkRunner<S extends { nextOffset: bigint | null }> {
   stop(): void {
     this.stopping = true;
   }
+
+  /** Once no batch is in hand: releases what the topic's chunks keep between batches. */
+  async close(): Promise<void> {}
 
   async handleBatch(batch: InboundBatch, control: BatchControl): Promise<void> {
     if (batch.messages.length === 0) return;
@@ -171,7 +175,13 @@ export class ChunkRunner<S extends { nextOffset: bigint | null }> {
  * partition's windows and detector state (`PartitionState`) rebuilt from PostgreSQL per generation.
  */
 export class Ingestor extends ChunkRunner<PartitionState> {
-  constructor(deps: IngestDeps, options: IngestOptions) {
+  private readonly cache: MetricCache;
+
+  constructor(ingestDeps: IngestDeps, options: IngestOptions) {
+    const deps: ChunkDeps = {
+      ...ingestDeps,
+      cache: new MetricCache(ingestDeps.redis, ingestDeps.master, ingestDeps.logger),
+    };
     super(deps, options, {
       topic: options.topics.events,
       load: (partition, generation) =>
@@ -185,5 +195,11 @@ export class Ingestor extends ChunkRunner<PartitionState> {
       apply: (state, batch, messages, control, totals) =>
         applyChunk(deps, options, totals, state, batch, messages, control),
     });
+    this.cache = deps.cache;
+  }
+
+  /** Once no batch is in hand: writes the metric cache entries still pending. */
+  override async close(): Promise<void> {
+    await this.cache.close();
   }
 }

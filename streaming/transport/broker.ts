@@ -85,7 +85,16 @@ export interface GroupConsumerOptions {
    * crashed instance's partitions are idle this long). @defaultValue 30000
    */
   sessionTimeoutMs?: number;
-  /** How long the broker may wait to fill a fetch. @defaultValue 100 */
+  /**
+   * The least a fetch waits for, over all its partitions, unless `maxWaitTimeMs` passes first. A
+   * backlog fills it at once; a steady trickle is gathered for `maxWaitTimeMs` instead of being
+   * handed over (and committed to PostgreSQL) a few messages at a time. @defaultValue 1048576
+   */
+  minBytes?: number;
+  /**
+   * How long the broker may hold a fetch that has less than `minBytes`: what a message may wait
+   * at the most before it is handed over, when traffic is light. @defaultValue 200
+   */
   maxWaitTimeMs?: number;
 }
 

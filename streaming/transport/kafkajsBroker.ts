@@ -1,16 +1,9 @@
-import { CompressionTypes, Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
 import { createKafka, ensureTopics, type Logger } from '../../platform/index.js';
-import type {
-  BatchHandler,
-  Broker,
-  GroupConsumer,
-  GroupConsumerOptions,
-  InboundBatch,
-  OutboundMessage,
-  Publisher,
-} from './broker.js';
+import type { BatchHandler, Broker, GroupConsumer, GroupConsumerOptions, InboundBatch } from './broker.js';
 import { RebalanceError } from './errors.js';
 import { PartitionLanes } from './partitionLanes.js';
+import { kafkajsPublisher, rememberingPartitioner } from './kafkajsPublisher.js';
 import { readWholeTopic } from './kafkajsReader.js';
 
 /** The Broker interface on kafkajs 2.2. */
@@ -22,8 +15,8 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
       const producer = kafka.producer({
         allowAutoTopicCreation: false,
         idempotent: false,
-        // Named, so kafkajs does not warn at every start that its default changed in 2.0.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        // Named (kafkajs warns at every start that its default changed in 2.0 otherwise).
+        createPartitioner: rememberingPartitioner(Partitioners.DefaultPartitioner),
       });
       await producer.connect();
       return kafkajsPublisher(producer);
@@ -46,38 +39,19 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
 }
 
 /**
- * Most bytes of messages per produce request. A request's messages for one partition form one
- * record batch, and the broker refuses a batch over its `message.max.bytes` (1 MB by default).
+ * The least a fetch waits for, over all its partitions, unless `maxWaitTimeMs` passes first (see
+ * `GroupConsumerOptions.minBytes`): about 4,500 events of the benchmark's traffic.
  */
-const MAX_REQUEST_BYTES = 512 * 1024;
-/** A record's framing besides key, value and headers, rounded up. */
-const RECORD_OVERHEAD_BYTES = 32;
-
-function kafkajsPublisher(producer: Producer): Publisher {
-  return {
-    /**
-     * Sends in requests of at most MAX_REQUEST_BYTES, one after another so a partition keeps the
-     * order. A chunk that closes many windows at once (a backlog of sparse traffic) would
-     * otherwise be refused by the broker every time it is retried.
-     */
-    async send(topic, messages) {
-      for (const slice of bySize(messages, MAX_REQUEST_BYTES)) {
-        await producer.send({ topic, messages: slice, acks: -1, compression: CompressionTypes.None });
-      }
-    },
-    async close() {
-      await producer.disconnect();
-    },
-  };
-}
-
-/** Batches a partition may have fetched and waiting besides the one in hand. */
-const PREFETCH_BATCHES = 1;
+const FETCH_MIN_BYTES = 1024 * 1024;
+/** How long the broker may hold a fetch that has less than FETCH_MIN_BYTES. */
+const FETCH_MAX_WAIT_MS = 200;
 /** How often offsets that PostgreSQL has committed are committed to Kafka too. */
 const KAFKA_COMMIT_INTERVAL_MS = 1_000;
 
 interface LaneItem {
   batch: InboundBatch;
+  /** Bytes of its messages' keys and values. */
+  bytes: number;
   heartbeat: () => Promise<void>;
   /** The group generation and the partition's seek count when the batch was fetched. */
   generation: number;
@@ -106,7 +80,8 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
     heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
     maxBytes: 6 * (options.maxBytesPerPartition ?? 4 * 1024 * 1024),
-    maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+    minBytes: options.minBytes ?? FETCH_MIN_BYTES,
+    maxWaitTimeInMs: options.maxWaitTimeMs ?? FETCH_MAX_WAIT_MS,
     allowAutoTopicCreation: false,
   });
   const { topic } = options;
@@ -145,8 +120,25 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
     consumer.seek({ topic, partition, offset });
   };
 
+  const maxBytesPerPartition = options.maxBytesPerPartition ?? 4 * 1024 * 1024;
   const lanes: PartitionLanes<LaneItem> = new PartitionLanes<LaneItem>({
-    depth: PREFETCH_BATCHES,
+    // What a partition may have fetched and waiting besides the batch in hand: a fetch's worth.
+    depth: maxBytesPerPartition,
+    size: (item) => item.bytes,
+    // Batches fetched one after another in one generation, with no seek in between, are one
+    // stretch of the partition: handled as one batch, as if kafkajs had fetched them together.
+    canJoin: (first, next) =>
+      next.generation === first.generation &&
+      next.seeks === first.seeks &&
+      BigInt(next.batch.messages[0]!.offset) > BigInt(first.batch.messages.at(-1)!.offset),
+    join: (items) => {
+      const last = items.at(-1)!;
+      return {
+        ...last,
+        batch: { ...last.batch, messages: items.flatMap((i) => i.batch.messages) },
+        bytes: items.reduce((n, i) => n + i.bytes, 0),
+      };
+    },
     concurrency: options.concurrency ?? 6,
     onFull: (p) => setPaused(p, (s) => (s.full = true)),
     onRoom: (p) => setPaused(p, (s) => (s.full = false)),
@@ -242,6 +234,7 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
               highWatermark: batch.highWatermark,
               messages: batch.messages,
             },
+            bytes: bytesOf(batch.messages),
             heartbeat,
             generation,
             seeks: seeks.get(batch.partition) ?? 0,
@@ -275,6 +268,16 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
   };
 }
 
+/** The bytes of messages' keys and values (a function of its own: not a loop in eachBatch). */
+function bytesOf(messages: ReadonlyArray<{ key: Buffer | null; value: Buffer | null }>): number {
+  let bytes = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
+  }
+  return bytes;
+}
+
 /**
  * The kafkajs errors that mean the group took the partition away while a batch of it was in
  * hand, as the broker-neutral `RebalanceError`; any other error is rethrown as it is.
@@ -297,24 +300,3 @@ function isKafkajsRebalance(err: unknown): boolean {
     type === 'UNKNOWN_MEMBER_ID'
   );
 }
-
-/** Consecutive slices of `messages`, each of at most `maxBytes` unless one message alone is larger. */
-function* bySize(messages: readonly OutboundMessage[], maxBytes: number): Generator<OutboundMessage[]> {
-  let slice: OutboundMessage[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    let size = RECORD_OVERHEAD_BYTES + byteLength(m.value) + byteLength(m.key);
-    for (const [k, v] of Object.entries(m.headers ?? {})) size += byteLength(k) + byteLength(v);
-    if (slice.length > 0 && bytes + size > maxBytes) {
-      yield slice;
-      slice = [];
-      bytes = 0;
-    }
-    slice.push(m);
-    bytes += size;
-  }
-  if (slice.length > 0) yield slice;
-}
-
-const byteLength = (v: string | Buffer | null | undefined): number =>
-  v === null || v === undefined ? 0 : Buffer.byteLength(v);

@@ -269,8 +269,13 @@ describe('streaming: anomaly rules and alerts', function () {
       return files.some((f) => f.endsWith('.eml'));
     });
 
+    // The cache follows the committed levels within its refresh interval.
     const key = `metrics:${negSku}:${negWh}`;
-    const cached = JSON.parse((await redis.get(key))!);
+    const cached = await waitFor('the pair in the metric cache at its committed level', async () => {
+      const raw = await redis.get(key);
+      const entry = raw === null ? undefined : (JSON.parse(raw) as Record<string, unknown>);
+      return entry?.quantity_on_hand === -3 && entry;
+    });
     expect(cached).to.include({ sku: negSku, warehouse_id: negWh, quantity_on_hand: -3 });
     expect(cached).to.have.property('stockout_risk');
     const ttl = await redis.ttl(key);
