@@ -43,8 +43,8 @@ function cacheEntryOf(row: ProcessedMetricsRow, updatedAt: string): CachedMetric
 }
 
 /**
- * transform_and_load: processed_metrics for D (SQL) and, alongside it, the demand forecast of
- * every pair; then the Parquet partition of D and the Redis cache. The cache holds the newest
+ * transform_and_load: the demand forecast of every pair for D, then processed_metrics for D (SQL,
+ * planned on that forecast); then the Parquet partition of D and the Redis cache. The cache holds the newest
  * metrics, so a backfilled day older than the newest computed day leaves it alone.
  */
 export async function transformAndLoad(
@@ -54,27 +54,25 @@ export async function transformAndLoad(
   day: string,
 ) {
   logDay(log, day);
-  // Independent statements: the forecast is read and fitted while PostgreSQL computes the metrics.
-  const [metrics, forecasts] = await Promise.all([
-    step(
-      log,
-      'processed metrics',
-      () => writeProcessedMetrics(knex, day),
-      (r) => ({
-        message: `${count(r.pairs, 'pair')} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
-        fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
-      }),
-    ),
-    step(
-      log,
-      'forecast',
-      () => writeDayForecasts(knex, day),
-      (r) => ({
-        message: `${count(r.pairs, 'pair')} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
-        fields: { day, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
-      }),
-    ),
-  ]);
+  // The forecast first: the metrics' stock-out probability and reorder figures are planned on it.
+  const forecasts = await step(
+    log,
+    'forecast',
+    () => writeDayForecasts(knex, day),
+    (r) => ({
+      message: `${count(r.pairs, 'pair')} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
+      fields: { day, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
+    }),
+  );
+  const metrics = await step(
+    log,
+    'processed metrics',
+    () => writeProcessedMetrics(knex, day),
+    (r) => ({
+      message: `${count(r.pairs, 'pair')} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
+      fields: { day, rows_read: r.pairs, rows_written: r.pairs, ...r },
+    }),
+  );
   // The cache holds the newest day: a backfilled older day leaves it alone.
   const newest = await newestMetricsDay(knex);
   const refreshCache = newest === day;

@@ -24,9 +24,11 @@ export {
   LOW_STOCK_CLEAR_MARGIN,
   MAILED_SEVERITIES,
   RESOLUTIONS,
+  STOCKOUT_ALERT_AT,
   STOCKOUT_RESOLVE_BELOW,
   detectionEffect,
   isMailed,
+  isStockoutAlert,
   maxSeverity,
   type Resolution,
 } from './lifecycle.js';

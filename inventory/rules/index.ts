@@ -35,6 +35,13 @@ export const ANOMALY_RULES = {
    * of a nearly empty shelf (2 of 3 units) fired it; that is the stock-out alert's news.
    */
   rapidDepletionMinOutflows: 3,
+  /**
+   * …and at least this many days of the pair's ordinary sales (its mean daily sales over the 28
+   * days before the event's day): a run on the product moves more in an hour than the pair sells
+   * in a day. Without it, ordinary sales fired the rule whenever the booked on-hand was small
+   * (receipts running behind the goods, a nearly empty bin): a day's trade is no run.
+   */
+  rapidDepletionMinDaysOfSales: 1,
   /** Events in one minute above this multiple of the pair's baseline rate. */
   frequencyFactor: 5,
   /** A spike needs at least this many events in the minute (a quiet pair's 2 events are no spike). */

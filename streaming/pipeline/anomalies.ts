@@ -151,13 +151,19 @@ export function resumeEpisodes(state: PairState): void {
 /**
  * RAPID_DEPLETION's condition: more than a share of the on-hand of an hour ago went out since, in
  * a run of several outflows (the last sale or two of a nearly empty shelf is the stock-out
- * alert's news, not a run on the product).
+ * alert's news, not a run on the product) that moved at least a day of the pair's ordinary sales
+ * (a day's trade against a small booked on-hand is no run either).
  */
 function depletion(state: PairState): { depleting: boolean; start: number; outflow: number } {
   const start = state.onHandHourAgo;
   const outflow = state.outflowLastHour;
   const run = state.outflowsLastHour >= RULES.rapidDepletionMinOutflows;
-  return { depleting: run && start > 0 && outflow > RULES.rapidDepletionShare * start, start, outflow };
+  const depleting =
+    run &&
+    start > 0 &&
+    outflow > RULES.rapidDepletionShare * start &&
+    outflow >= RULES.rapidDepletionMinDaysOfSales * state.ordinaryDailySales();
+  return { depleting, start, outflow };
 }
 
 /**

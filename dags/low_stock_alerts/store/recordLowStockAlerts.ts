@@ -3,6 +3,7 @@ import {
   LOW_STOCK_ALERT,
   LOW_STOCK_CLEAR_MARGIN,
   RESOLUTIONS,
+  STOCKOUT_ALERT_AT,
   STOCKOUT_RESOLVE_BELOW,
   dedupKeySql,
   insertAlertsSelect,
@@ -13,7 +14,6 @@ import {
 import {
   LEAD_TIME_DEMAND_SQL,
   STOCKOUT_Z_SQL,
-  Z_95,
   calibratedSql,
   calibrationParams,
   onOrderCte,
@@ -48,12 +48,15 @@ const INSERT_ALERTS = insertAlertsSelect(
  * on order − reserved, the stock today's level minus the changes after `asOf`, on order from
  * inventory.purchase_orders and their receipts) is at or below its reorder point, whose
  * stock-out probability is ≥ 0.2, or that has nothing available — judged with its newest
- * processed metrics of a day before `asOf` (at most a week old), the probability recomputed for
- * the position at `asOf` (SPEC §5). Severity: critical when nothing is available, high at
- * probability ≥ 0.5, medium at ≥ 0.2, else low. Only medium and above are alerts, worth a
- * person's attention; a pair that is merely due to reorder (low) gets a reorder recommendation,
- * which its planner acts on, and no alert. A pair whose open orders cover its reorder point is
- * neither. The first-round `stockout_risk` (available only) is kept in the details.
+ * processed metrics of a day before `asOf` (at most a week old): the demand over the lead time
+ * that row was planned on (its day's forecast, `lead_time_demand_mean` / `_sigma`; the §5
+ * statistics on rows from before it), the probability recomputed for the position at `asOf`
+ * (SPEC §5). Severity: critical when nothing is available, high at probability ≥ 0.5, medium at
+ * ≥ 0.2, else low. Only pairs with nothing available or a probability at the alert threshold
+ * (`STOCKOUT_ALERT_AT`, as the stream's stock-out alert) are alerts, worth a person's attention;
+ * the others get a reorder recommendation, which their planner acts on, and no alert. A pair
+ * whose open orders cover its reorder point is neither. The first-round `stockout_risk`
+ * (available only, §5 statistics) is kept in the details.
  *
  * Each low pair's alert is an incident (docs/SPEC.md §5a): it opens once, and while it is open a
  * later run only updates it (last seen = `asOf`, occurrences, a higher severity); a rerun of the
@@ -82,7 +85,7 @@ export async function recordLowStockAlerts(
     WITH ${onOrderCte(':asOf::timestamptz')},
     latest AS (
       SELECT DISTINCT ON (sku, warehouse_id) sku, warehouse_id, as_of_date, expected_daily_demand AS mu,
-             safety_stock / :z AS sigma_l, volatility, reorder_point
+             volatility, reorder_point, lead_time_demand_mean AS f_mean, lead_time_demand_sigma AS f_sigma
       FROM analytics.processed_metrics
       WHERE as_of_date <= (:asOf::timestamptz AT TIME ZONE 'UTC')::date - 1
         AND as_of_date >= (:asOf::timestamptz AT TIME ZONE 'UTC')::date - 8
@@ -93,7 +96,7 @@ export async function recordLowStockAlerts(
              sum(quantity_change) FILTER (WHERE event_type IN ('RESERVATION','RESERVATION_RELEASE')) AS reserved
       FROM inventory.inventory_transactions WHERE occurred_at >= :asOf GROUP BY sku, warehouse_id
     ), stock AS (
-      SELECT m.*, p.lead_time_days::float8 AS l,
+      SELECT m.*, p.lead_time_days::float8 AS l, m.volatility * sqrt(p.lead_time_days) AS sigma_l,
              (lv.quantity_on_hand - coalesce(a.on_hand, 0)) - (lv.quantity_reserved - coalesce(a.reserved, 0)) AS available,
              coalesce(oo.units, 0) AS on_order,
              extract(epoch FROM oo.next_expected_at - :asOf::timestamptz) / 86400 AS receipt_days
@@ -111,7 +114,7 @@ export async function recordLowStockAlerts(
              CASE WHEN sigma_l = 0 THEN CASE WHEN available < mu * l THEN 1 ELSE 0 END
                   ELSE 1 - analytics.normal_cdf((available - mu * l) / sigma_l) END AS risk,
              ${calibratedSql('stockout_z')} AS probability,
-             greatest(0, ceil(reorder_point + 7 * mu - position))::int AS reorder_quantity
+             greatest(0, ceil(reorder_point + 7 * ltd_daily - position))::int AS reorder_quantity
       FROM scored
     ), needs AS (
       SELECT *,
@@ -121,7 +124,7 @@ export async function recordLowStockAlerts(
       FROM assessed
       WHERE position <= reorder_point OR probability >= 0.2 OR available <= 0
     ), low AS (
-      SELECT * FROM needs WHERE severity <> 'low'
+      SELECT * FROM needs WHERE available <= 0 OR probability >= :alertAt
     ), fresh AS (
       SELECT low.* FROM needs low
       WHERE NOT EXISTS (
@@ -168,7 +171,7 @@ export async function recordLowStockAlerts(
       asOf: options.asOf,
       cooldown: options.cooldownHours,
       runKey: options.runKey,
-      z: Z_95,
+      alertAt: STOCKOUT_ALERT_AT,
       resolveBelow: STOCKOUT_RESOLVE_BELOW,
       margin: LOW_STOCK_CLEAR_MARGIN,
       ...calibrationParams(),
