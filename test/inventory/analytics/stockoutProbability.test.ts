@@ -24,6 +24,15 @@ describe('stock-out probability (SPEC §5, second round)', function () {
     expect(demand.sigma).to.be.closeTo(4 * Math.sqrt(7), 1e-12);
   });
 
+  it('takes the demand forecast instead when the pair has one, mean and sigma together', function () {
+    const forecast = { mean: 52.5, sigma: 6.25 };
+    const stats = { expectedDailyDemand: 10, volatility: 4, leadTimeDays: 7 };
+    expect(leadTimeDemand({ ...stats, forecast })).to.deep.equal(forecast);
+    expect(leadTimeDemand({ ...stats, forecast: null })).to.deep.equal(demand);
+    // A lower forecast lowers the probability of the same stock.
+    expect(stockoutProbability(at(60), forecast)).to.be.below(stockoutProbability(at(60), demand));
+  });
+
   it('never rises as the inventory position grows', function () {
     let previous = 1;
     for (let available = -20; available <= 200; available += 5) {
