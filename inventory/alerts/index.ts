@@ -26,6 +26,7 @@ export {
   RESOLUTIONS,
   STOCKOUT_ALERT_AT,
   STOCKOUT_RESOLVE_BELOW,
+  STOCKOUT_WARNING_MIN_HISTORY_DAYS,
   detectionEffect,
   isMailed,
   isStockoutAlert,

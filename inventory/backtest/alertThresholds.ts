@@ -13,6 +13,11 @@ export interface StockCheck {
   available: number;
   /** The model's z-score (`stockoutZ`); null without a demand to judge by (only nothing available alerts). */
   z: number | null;
+  /**
+   * Whether the probability may open an alert (its forecast rests on enough history,
+   * `isStockoutAlert`); when false only nothing available opens one. Default true.
+   */
+  warns?: boolean;
   /** Low-stock checks only: the inventory position and the reorder point it resolves above. */
   position?: number;
   reorderPoint?: number;
@@ -43,7 +48,7 @@ export function alertOpenings(
   let open = false;
   for (const c of checks) {
     const p = c.z === null ? 0 : calibrated(c.z, calibration);
-    if (c.available <= 0 || p >= policy.openAt) {
+    if (c.available <= 0 || (c.warns !== false && p >= policy.openAt)) {
       if (!open) openings.push(c.at);
       open = true;
     } else if (open && p < policy.resolveBelow) {

@@ -7,8 +7,10 @@
  *   newest processed metrics of a day before it (at most eight days) and the demand they were
  *   planned on — as recordLowStockAlerts judges.
  * Both count what is on order at the instant (open orders drawn down by their receipts) and the
- * stored-level moves without a ledger row. A check without a demand to judge by has z null.
+ * stored-level moves without a ledger row. A check without a demand to judge by has z null; one
+ * whose forecast rests on fewer than four weeks of sales does not warn.
  */
+import { STOCKOUT_WARNING_MIN_HISTORY_DAYS } from '../alerts/index.js';
 import { stockoutZ } from '../analytics/index.js';
 import type { StockCheck } from './alertThresholds.js';
 import type { PairStockHistory, ReplayDemand, ReplayOrder } from './store/stockoutHistory.js';
@@ -63,6 +65,10 @@ function zOf(
   );
 }
 
+/** Whether a check on this demand may warn: a forecast trained on enough history (`isStockoutAlert`). */
+const warns = (demand: ReplayDemand | null) =>
+  demand !== null && demand.trainingDays >= STOCKOUT_WARNING_MIN_HISTORY_DAYS;
+
 /** A cursor over the pair's ledger: levels and receipts up to an instant, shifts included. */
 class Ledger {
   onHand = 0;
@@ -115,7 +121,7 @@ export function streamChecks(h: PairStockHistory): StockCheck[] {
       FORECAST_MAX_AGE_DAYS,
       h.leadTimeDays,
     );
-    checks.push({ at: e.at, available, z: zOf(h, available, order, demand) });
+    checks.push({ at: e.at, available, z: zOf(h, available, order, demand), warns: warns(demand) });
   }
   return checks;
 }
@@ -134,6 +140,7 @@ export function lowStockChecks(h: PairStockHistory, from: number, to: number): S
       at: t,
       available,
       z: zOf(h, available, order, metrics),
+      warns: warns(metrics),
       position: available + order.units,
       reorderPoint: metrics.reorderPoint ?? 0,
     });

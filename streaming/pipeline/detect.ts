@@ -174,8 +174,8 @@ function metricsOf(master: MasterData, pair: PairState, day: string): Metrics {
 /**
  * Raises a stock-out alert (SPEC §5) when the pair's stock-out probability at event time `at`
  * (available stock, what is on order at `at`, and the demand forecast of an earlier day) calls
- * for one (`isStockoutAlert`: nothing available, or the alert threshold reached), caused by
- * `eventId`. The running-
+ * for one (`isStockoutAlert`: nothing available, or the alert threshold reached on a forecast of
+ * at least four weeks of sales), caused by `eventId`. The running-
  * sum demand screens every change; the alert itself is decided with the demand of
  * `computeMetrics`, the one definition, and only when its severity could be news (no incident
  * open, or an escalation of it); a repeat of the open incident only counts. Below the opening
@@ -195,7 +195,8 @@ function checkStockout(
   const { units: onOrder, daysToNextReceipt } = pair.onOrderAt(at);
   const position = { available, onOrder, daysToNextReceipt, leadTimeDays: L };
   const screened = stockoutProbability(position, pair.leadTimeDemand(L));
-  const atMost = isStockoutAlert(screened + SCREEN_MARGIN, available)
+  const history = pair.forecastHistoryDays(L);
+  const atMost = isStockoutAlert(screened + SCREEN_MARGIN, available, history)
     ? alertSeverity(screened + SCREEN_MARGIN, available)
     : undefined;
   let key = stockoutKeys.get(pair);
@@ -217,7 +218,7 @@ function checkStockout(
     forecast: pair.forecastFor(L),
   });
   const probability = stockoutProbability(position, demand);
-  const severity = isStockoutAlert(probability, available)
+  const severity = isStockoutAlert(probability, available, history)
     ? alertSeverity(probability, available)
     : undefined;
   if (!severity) return;

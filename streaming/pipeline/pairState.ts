@@ -230,11 +230,20 @@ export class PairState {
    * at most FORECAST_MAX_AGE_DAYS before, for this lead time; else null.
    */
   forecastFor(leadTimeDays: number): LeadTimeDemand | null {
+    const f = this.applicableForecast(leadTimeDays);
+    return f ? { mean: f.mean, sigma: f.sigma } : null;
+  }
+
+  /** Days of sales the applicable forecast was trained on; 0 without one (the 30-day window stands in). */
+  forecastHistoryDays(leadTimeDays: number): number {
+    return this.applicableForecast(leadTimeDays)?.trainingDays ?? 0;
+  }
+
+  private applicableForecast(leadTimeDays: number): StoredLeadTimeDemand | null {
     const f = this.forecast;
     if (!f || f.leadTimeDays !== leadTimeDays) return null;
     const today = Math.floor(this.maxEventTime / DAY_MS);
-    if (!(f.day < today && f.day >= today - FORECAST_MAX_AGE_DAYS)) return null;
-    return { mean: f.mean, sigma: f.sigma };
+    return f.day < today && f.day >= today - FORECAST_MAX_AGE_DAYS ? f : null;
   }
 
   /**

@@ -8,6 +8,8 @@ export interface StoredLeadTimeDemand {
   leadTimeDays: number;
   mean: number;
   sigma: number;
+  /** Days of sales the forecast was trained on. */
+  trainingDays: number;
 }
 
 /**
@@ -32,12 +34,13 @@ export async function loadForecasts(
       lead_time_days: number;
       mean: number;
       sigma: number;
+      training_days: number;
     }>;
   }>(
-    `SELECT p.sku, p.warehouse_id, f.day, f.lead_time_days, f.mean, f.sigma
+    `SELECT p.sku, p.warehouse_id, f.day, f.lead_time_days, f.mean, f.sigma, f.training_days
        FROM unnest(?::text[], ?::text[], ?::int[]) AS p(sku, warehouse_id, want)
        CROSS JOIN LATERAL (
-         SELECT (t.as_of_date - DATE '1970-01-01') AS day, t.lead_time_days, t.mean, t.sigma
+         SELECT (t.as_of_date - DATE '1970-01-01') AS day, t.lead_time_days, t.mean, t.sigma, t.training_days
            FROM analytics.lead_time_demand t
           WHERE t.sku = p.sku AND t.warehouse_id = p.warehouse_id
             AND t.as_of_date <= DATE '1970-01-01' + p.want
@@ -56,6 +59,7 @@ export async function loadForecasts(
       leadTimeDays: r.lead_time_days,
       mean: r.mean,
       sigma: r.sigma,
+      trainingDays: r.training_days,
     });
   return out;
 }

@@ -5,6 +5,7 @@ import {
   RESOLUTIONS,
   STOCKOUT_ALERT_AT,
   STOCKOUT_RESOLVE_BELOW,
+  STOCKOUT_WARNING_MIN_HISTORY_DAYS,
   dedupKeySql,
   insertAlertsSelect,
   severityRankSql,
@@ -53,7 +54,8 @@ const INSERT_ALERTS = insertAlertsSelect(
  * statistics on rows from before it), the probability recomputed for the position at `asOf`
  * (SPEC §5). Severity: critical when nothing is available, high at probability ≥ 0.5, medium at
  * ≥ 0.2, else low. Only pairs with nothing available or a probability at the alert threshold
- * (`STOCKOUT_ALERT_AT`, as the stream's stock-out alert) are alerts, worth a person's attention;
+ * (`isStockoutAlert`: `STOCKOUT_ALERT_AT` on a forecast of at least four weeks of sales, as the
+ * stream's stock-out alert) are alerts, worth a person's attention;
  * the others get a reorder recommendation, which their planner acts on, and no alert. A pair
  * whose open orders cover its reorder point is neither. The first-round `stockout_risk`
  * (available only, §5 statistics) is kept in the details.
@@ -97,12 +99,15 @@ export async function recordLowStockAlerts(
       FROM inventory.inventory_transactions WHERE occurred_at >= :asOf GROUP BY sku, warehouse_id
     ), stock AS (
       SELECT m.*, p.lead_time_days::float8 AS l, m.volatility * sqrt(p.lead_time_days) AS sigma_l,
+             coalesce(f.training_days, 0) AS history_days,
              (lv.quantity_on_hand - coalesce(a.on_hand, 0)) - (lv.quantity_reserved - coalesce(a.reserved, 0)) AS available,
              coalesce(oo.units, 0) AS on_order,
              extract(epoch FROM oo.next_expected_at - :asOf::timestamptz) / 86400 AS receipt_days
       FROM latest m
       JOIN inventory.inventory_levels lv ON lv.sku = m.sku AND lv.warehouse_id = m.warehouse_id
       JOIN inventory.products p ON p.sku = m.sku
+      LEFT JOIN analytics.lead_time_demand f
+        ON f.sku = m.sku AND f.warehouse_id = m.warehouse_id AND f.as_of_date = m.as_of_date
       LEFT JOIN after_as_of a ON a.sku = m.sku AND a.warehouse_id = m.warehouse_id
       LEFT JOIN on_order oo ON oo.sku = m.sku AND oo.warehouse_id = m.warehouse_id
     ), positioned AS (
@@ -124,7 +129,7 @@ export async function recordLowStockAlerts(
       FROM assessed
       WHERE position <= reorder_point OR probability >= 0.2 OR available <= 0
     ), low AS (
-      SELECT * FROM needs WHERE available <= 0 OR probability >= :alertAt
+      SELECT * FROM needs WHERE available <= 0 OR (history_days >= :minHistory AND probability >= :alertAt)
     ), fresh AS (
       SELECT low.* FROM needs low
       WHERE NOT EXISTS (
@@ -172,6 +177,7 @@ export async function recordLowStockAlerts(
       cooldown: options.cooldownHours,
       runKey: options.runKey,
       alertAt: STOCKOUT_ALERT_AT,
+      minHistory: STOCKOUT_WARNING_MIN_HISTORY_DAYS,
       resolveBelow: STOCKOUT_RESOLVE_BELOW,
       margin: LOW_STOCK_CLEAR_MARGIN,
       ...calibrationParams(),

@@ -31,6 +31,8 @@ export interface ReplayDemand {
   leadTimeDays: number;
   mean: number;
   sigma: number;
+  /** Days of sales the forecast behind it was trained on (0: no forecast). */
+  trainingDays: number;
   /** processed_metrics rows only. */
   reorderPoint?: number;
 }
@@ -104,7 +106,7 @@ export async function readStockHistory(knex: Knex): Promise<PairStockHistory[]> 
     });
 
   const { rows: forecasts } = await knex.raw(
-    `SELECT sku, warehouse_id, as_of_date::text AS day, lead_time_days, mean, sigma
+    `SELECT sku, warehouse_id, as_of_date::text AS day, lead_time_days, mean, sigma, training_days
      FROM analytics.lead_time_demand ORDER BY as_of_date`,
   );
   for (const r of forecasts)
@@ -113,12 +115,14 @@ export async function readStockHistory(knex: Knex): Promise<PairStockHistory[]> 
       leadTimeDays: r.lead_time_days,
       mean: r.mean,
       sigma: r.sigma,
+      trainingDays: r.training_days,
     });
 
   const { rows: metrics } = await knex.raw(
     `SELECT m.sku, m.warehouse_id, m.as_of_date::text AS day, p.lead_time_days, m.lead_time_demand_mean AS mean,
-            m.lead_time_demand_sigma AS sigma, m.reorder_point
+            m.lead_time_demand_sigma AS sigma, m.reorder_point, coalesce(f.training_days, 0) AS training_days
      FROM analytics.processed_metrics m JOIN inventory.products p USING (sku)
+     LEFT JOIN analytics.lead_time_demand f USING (sku, warehouse_id, as_of_date)
      WHERE m.lead_time_demand_mean IS NOT NULL ORDER BY m.as_of_date`,
   );
   for (const r of metrics)
@@ -127,6 +131,7 @@ export async function readStockHistory(knex: Knex): Promise<PairStockHistory[]> 
       leadTimeDays: r.lead_time_days,
       mean: r.mean,
       sigma: r.sigma,
+      trainingDays: r.training_days,
       reorderPoint: r.reorder_point,
     });
 

@@ -108,10 +108,10 @@ describe('stock checks replayed from a pair’s history', () => {
       { reference: 'PO-1', quantity: 50, orderedAt: T0 + DAY, expectedAt: T0 + 3 * DAY, cancelledAt: null },
     ],
     forecasts: [
-      { day: T0 / DAY + 1, leadTimeDays: 4, mean: 40, sigma: 8 },
-      { day: T0 / DAY + 2, leadTimeDays: 4, mean: 400, sigma: 8 },
+      { day: T0 / DAY + 1, leadTimeDays: 4, mean: 40, sigma: 8, trainingDays: 84 },
+      { day: T0 / DAY + 2, leadTimeDays: 4, mean: 400, sigma: 8, trainingDays: 84 },
     ],
-    metrics: [{ day: T0 / DAY + 1, leadTimeDays: 4, mean: 40, sigma: 8, reorderPoint: 53 }],
+    metrics: [{ day: T0 / DAY + 1, leadTimeDays: 4, mean: 40, sigma: 8, trainingDays: 84, reorderPoint: 53 }],
     shifts: [{ at: T0 + 2 * DAY + 10 * HOUR + 30 * 60_000, change: -2 }],
   });
 
