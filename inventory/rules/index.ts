@@ -36,10 +36,10 @@ export const ANOMALY_RULES = {
    */
   rapidDepletionMinOutflows: 3,
   /**
-   * …and at least this many days of the pair's ordinary sales (its mean daily sales over the 28
-   * days before the event's day): a run on the product moves more in an hour than the pair sells
-   * in a day. Without it, ordinary sales fired the rule whenever the booked on-hand was small
-   * (receipts running behind the goods, a nearly empty bin): a day's trade is no run.
+   * …from a stocked shelf: on-hand at the hour's start of at least this many days of the pair's
+   * ordinary sales (its mean daily sales over the 28 days before the event's day). An hour of
+   * ordinary trade against a nearly empty booked shelf (receipts running behind the goods, a bin
+   * about to run out) fired the rule; that is the stock-out alert's news, not a run on the product.
    */
   rapidDepletionMinDaysOfSales: 1,
   /** Events in one minute above this multiple of the pair's baseline rate. */
