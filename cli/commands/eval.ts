@@ -7,7 +7,15 @@ import {
   STOCKOUT_CALIBRATION,
   type CalibrationReport,
 } from '../../inventory/analytics/index.js';
-import { fitIsotonic, stockoutCases, zOfCase, type StockoutCase } from '../../inventory/backtest/index.js';
+import {
+  fitIsotonic,
+  stockoutCases,
+  stockoutThresholdReport,
+  zOfCase,
+  type StockoutCase,
+  type ThresholdReport,
+} from '../../inventory/backtest/index.js';
+import { STOCKOUT_ALERT_AT } from '../../inventory/alerts/index.js';
 import { forecastBacktest, type ForecastBacktestReport } from '../../inventory/forecast/index.js';
 import { printJson, printTable } from './arguments.js';
 import { registerEvalAlertsCommand } from './evalAlerts.js';
@@ -20,6 +28,8 @@ interface StockoutEvaluation {
   stockout_risk: CalibrationReport;
   /** `stockout_probability` as the daily ETL stored it. */
   stockout_probability: CalibrationReport;
+  /** With --thresholds: the alerts' precision and recall against their opening threshold. */
+  thresholds?: ThresholdReport;
   fit?: {
     cases: number;
     knots: ReadonlyArray<readonly [number, number]>;
@@ -68,12 +78,17 @@ export function registerEvalCommands(program: Command): void {
       '--fit',
       "fit the probability's calibration constants on this database's history (a training set)",
     )
-    .action(async (opts: { json?: boolean; fit?: boolean }) => {
+    .option(
+      '--thresholds',
+      "replay the stock-out alerts for each opening threshold and score them against the labels (an eval's data set)",
+    )
+    .action(async (opts: { json?: boolean; fit?: boolean; thresholds?: boolean }) => {
       const config = loadConfig();
       const knex = createKnex(config.DATABASE_URL, { poolMax: 1, applicationName: 'wareflow-eval' });
       let result: StockoutEvaluation;
       try {
         result = evaluate(await stockoutCases(knex), opts.fit ?? false);
+        if (opts.thresholds) result.thresholds = await stockoutThresholdReport(knex);
       } finally {
         await knex.destroy();
       }
@@ -87,6 +102,7 @@ export function registerEvalCommands(program: Command): void {
         console.log(`fitted on ${result.fit.cases} pair-days, knots (z, p):`);
         console.log(JSON.stringify(result.fit.knots));
       }
+      if (result.thresholds) printThresholds(result.thresholds);
     });
 
   evaluateCommand
@@ -131,6 +147,31 @@ function printForecastReport(r: ForecastBacktestReport): void {
     `Holt-Winters beats seasonal naive on ${fixed(r.pairs_better_than_baseline === null ? null : r.pairs_better_than_baseline * 100, 1)} % of pairs; ` +
       `80 % band held ${fixed(r.band_coverage === null ? null : r.band_coverage * 100, 1)} % of days; ${fixed(r.ms_per_origin, 3)} ms per origin`,
   );
+}
+
+function printThresholds(r: ThresholdReport): void {
+  console.log(
+    `\nalerts against their opening threshold (in use: ${STOCKOUT_ALERT_AT}), ${r.pairs} pairs, ${r.labels} labelled stock-outs`,
+  );
+  for (const [title, rows] of [
+    ['STOCKOUT_RISK (stream, after every event)', r.stockout],
+    ['LOW_STOCK (low_stock_alerts, every 6 h)', r.low_stock],
+  ] as const) {
+    console.log(`\n${title}`);
+    printTable(
+      ['threshold', 'alerts', 'tp', 'fp', 'precision', 'recall', 'warned ahead', 'median delay h'],
+      rows.map((x) => [
+        x.threshold.toFixed(2),
+        x.alerts,
+        x.tp,
+        x.fp,
+        fixed(x.precision, 3),
+        fixed(x.recall, 3),
+        x.warned_ahead,
+        fixed(x.median_delay_s === null ? null : x.median_delay_s / 3600, 1),
+      ]),
+    );
+  }
 }
 
 function printReport(title: string, r: CalibrationReport): void {

@@ -58,33 +58,31 @@ export async function listWarehouses(knex: Knex, log: TaskLogger, day: string): 
 }
 
 /**
- * transform_warehouse (one instance per warehouse): processed_metrics of one warehouse for D
- * (SQL) and, alongside it, the demand forecast of each of its pairs. Every figure of a pair comes
+ * transform_warehouse (one instance per warehouse): the demand forecast of each of its pairs for
+ * D, then processed_metrics of the warehouse for D (SQL, planned on that forecast). Every figure of a pair comes
  * from that pair's own rows, so the warehouses together write the rows a run over all of them did.
  */
 export async function transformWarehouse(knex: Knex, log: TaskLogger, day: string, warehouseId: string) {
   logDay(log, day);
-  // Independent statements: the forecast is read and fitted while PostgreSQL computes the metrics.
-  const [metrics, forecast] = await Promise.all([
-    step(
-      log,
-      'processed metrics',
-      () => writeProcessedMetrics(knex, day, warehouseId),
-      (r) => ({
-        message: `${count(r.pairs, 'pair')} of ${warehouseId} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
-        fields: { day, warehouse_id: warehouseId, rows_read: r.pairs, rows_written: r.pairs, ...r },
-      }),
-    ),
-    step(
-      log,
-      'forecast',
-      () => writeDayForecasts(knex, day, warehouseId),
-      (r) => ({
-        message: `${count(r.pairs, 'pair')} of ${warehouseId} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
-        fields: { day, warehouse_id: warehouseId, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
-      }),
-    ),
-  ]);
+  // The forecast first: the metrics' stock-out probability and reorder figures are planned on it.
+  const forecast = await step(
+    log,
+    'forecast',
+    () => writeDayForecasts(knex, day, warehouseId),
+    (r) => ({
+      message: `${count(r.pairs, 'pair')} of ${warehouseId} forecast for ${day} (${r.models.holt_winters} Holt-Winters, ${r.models.mean} mean, ${r.models.zero} zero; ${r.fit_us_per_pair} µs per pair), ${count(r.rows, 'daily row')} written, ${r.replaced} replaced`,
+      fields: { day, warehouse_id: warehouseId, rows_read: r.pairs, rows_written: r.pairs + r.rows, ...r },
+    }),
+  );
+  const metrics = await step(
+    log,
+    'processed metrics',
+    () => writeProcessedMetrics(knex, day, warehouseId),
+    (r) => ({
+      message: `${count(r.pairs, 'pair')} of ${warehouseId} for ${day} from as many snapshots, ${r.changed} changed, ${r.deleted} deleted`,
+      fields: { day, warehouse_id: warehouseId, rows_read: r.pairs, rows_written: r.pairs, ...r },
+    }),
+  );
   return { day, warehouse_id: warehouseId, ...metrics, forecast };
 }
 

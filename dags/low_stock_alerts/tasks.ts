@@ -68,7 +68,8 @@ export async function checkLowStock(knex: Knex, log: TaskLogger, window: CheckWi
 /**
  * send_notifications: publishes unpublished reorder recommendations to reorder-events (keyed by
  * sku:warehouseId, with a stable recommendationId consumers can de-duplicate on), then e-mails
- * one digest of the alerts not yet e-mailed. Publishing first means a failed e-mail retries
+ * one digest of the alerts not yet e-mailed, leaving out those whose pair the stream's stock-out
+ * alert has paged about already (one incident, one page). Publishing first means a failed e-mail retries
  * without publishing twice; the digest is marked sent only after the SMTP server took it.
  */
 export async function sendLowStockNotifications(
@@ -90,7 +91,17 @@ export async function sendLowStockNotifications(
     }),
   );
 
-  const alerts = await readUnnotifiedLowStockAlerts(knex);
+  // A pair the stream's stock-out alert has paged about already is not paged again.
+  const unnotified = await readUnnotifiedLowStockAlerts(knex);
+  const alerts = unnotified.filter((a) => a.paged_by === null);
+  const paged = unnotified.filter((a) => a.paged_by !== null);
+  if (paged.length > 0) {
+    await markLowStockAlertsNotified(knex, paged, new Date());
+    log.info(
+      `paged: ${count(paged.length, 'alert')} left out of the digest, paged already by the stream's stock-out alert`,
+      { step: 'paged', already_paged: paged.length },
+    );
+  }
   let emailed = false;
   if (alerts.length > 0) {
     const digest = renderLowStockDigest(alerts, asOf);
@@ -100,11 +111,7 @@ export async function sendLowStockNotifications(
       'email',
       async () => {
         await services.mailer.send(digest);
-        await markLowStockAlertsNotified(
-          knex,
-          alerts.map((a) => a.id),
-          new Date(),
-        );
+        await markLowStockAlertsNotified(knex, alerts, new Date());
       },
       () => ({
         message: `digest of ${count(alerts.length, 'alert')} (${severityText(counts)}) sent to ${count(services.config.ALERT_EMAIL_TO.length, 'recipient')}: ${digest.subject}`,

@@ -24,9 +24,12 @@ export {
   LOW_STOCK_CLEAR_MARGIN,
   MAILED_SEVERITIES,
   RESOLUTIONS,
+  STOCKOUT_ALERT_AT,
   STOCKOUT_RESOLVE_BELOW,
+  STOCKOUT_WARNING_MIN_HISTORY_DAYS,
   detectionEffect,
   isMailed,
+  isStockoutAlert,
   maxSeverity,
   type Resolution,
 } from './lifecycle.js';

@@ -29,15 +29,42 @@ export type Resolution = (typeof RESOLUTIONS)[keyof typeof RESOLUTIONS];
 export const ANOMALY_QUIET_MS = 24 * 3_600_000;
 
 /**
- * A stock-out alert opens at risk ≥ 0.2 (medium) or nothing available, and resolves only when
- * something is available again and the risk has fallen below this lower threshold.
+ * The calibrated stock-out probability (SPEC §5) at which a stock-out alert opens: the stream's
+ * STOCKOUT_RISK and the low-stock check's LOW_STOCK. Nothing available opens one whatever the
+ * probability. The probability itself is shown at every level (dashboard, API, reorder
+ * recommendations); below this threshold a pair at risk gets a reorder recommendation, not a
+ * page. Chosen on a training history from the alerts' precision and recall against the threshold
+ * (`wareflow eval stockout --thresholds`), checked on a held-out one (docs/SPEC.md §5).
  */
-export const STOCKOUT_RESOLVE_BELOW = 0.1;
+export const STOCKOUT_ALERT_AT = 0.7;
 
 /**
- * A low-stock alert opens at or below the reorder point (or risk ≥ 0.2, or nothing available),
- * and resolves only when available is above the reorder point by this fraction of it (at least
- * one unit) and the risk is below `STOCKOUT_RESOLVE_BELOW`.
+ * A stock-out alert resolves only when something is available again and the probability has
+ * fallen below this lower threshold (hysteresis: a probability wobbling around the opening
+ * threshold opens one incident). Chosen with the threshold: lower, an incident that did not come
+ * true stayed open for weeks (the calibrated probability rarely falls below 0.1) and swallowed
+ * the pair's next stock-out.
+ */
+export const STOCKOUT_RESOLVE_BELOW = 0.2;
+
+/**
+ * Days of sales the demand forecast must rest on before its probability can open an alert: a
+ * forecast of a pair's first weeks (the mean of a few days) says little about the lead time, and
+ * its warnings were mostly wrong. Nothing available alerts from the first day.
+ */
+export const STOCKOUT_WARNING_MIN_HISTORY_DAYS = 28;
+
+/**
+ * Whether a stock-out assessment opens (or keeps raising) an alert: nothing available, or the
+ * threshold reached on a demand forecast trained on at least STOCKOUT_WARNING_MIN_HISTORY_DAYS.
+ */
+export const isStockoutAlert = (probability: number, available: number, historyDays: number): boolean =>
+  available <= 0 || (historyDays >= STOCKOUT_WARNING_MIN_HISTORY_DAYS && probability >= STOCKOUT_ALERT_AT);
+
+/**
+ * A low-stock alert opens like a stock-out alert (`isStockoutAlert`), and resolves only when the
+ * inventory position is above the reorder point by this fraction of it (at least one unit),
+ * something is available and the probability is below `STOCKOUT_RESOLVE_BELOW`.
  */
 export const LOW_STOCK_CLEAR_MARGIN = 0.1;
 

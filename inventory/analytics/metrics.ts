@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../platform/index.js';
 import { expectedDailyDemand, leadTimeSigma, safetyStock, stockoutRisk } from './risk.js';
+import { leadTimeDemand, type LeadTimeDemand } from './stockoutProbability.js';
 import { seasonalityIndex, trend, velocity, volatility } from './velocity.js';
 
 /** Length of the analytics window in days (SPEC §5). */
@@ -17,6 +18,12 @@ export interface MetricsInput {
   reserved: number;
   /** The product's lead time L, in days. */
   leadTimeDays: number;
+  /**
+   * The pair's demand forecast for the lead time (`analytics.lead_time_demand`): when given, the
+   * safety stock, reorder point and reorder quantity are planned on it instead of on μ and the
+   * volatility (`leadTimeDemand`). The first-round `stockout_risk` keeps its §5 definition.
+   */
+  forecast?: LeadTimeDemand | null;
 }
 
 /** The SPEC §5 metric set of one (sku, warehouse) — the columns of `analytics.processed_metrics`. */
@@ -59,9 +66,16 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const mu = expectedDailyDemand(velocity_7d, velocity_30d, slope, leadTimeDays);
   const sigmaL = leadTimeSigma(vol, leadTimeDays);
   const available = onHand - reserved;
-  const leadTimeDemand = mu * leadTimeDays;
-  const safety = safetyStock(sigmaL);
-  const reorderPoint = leadTimeDemand + safety;
+  // What replenishment is planned on: the forecast when there is one (SPEC §5 shape kept).
+  const planned = leadTimeDemand({
+    expectedDailyDemand: mu,
+    volatility: vol,
+    leadTimeDays,
+    forecast: input.forecast,
+  });
+  const dailyDemand = input.forecast ? planned.mean / leadTimeDays : mu;
+  const safety = safetyStock(planned.sigma);
+  const reorderPoint = planned.mean + safety;
 
   return {
     velocity_7d,
@@ -70,10 +84,10 @@ export function computeMetrics(input: MetricsInput): Metrics {
     trend: slope,
     seasonality_index: seasonalityIndex(velocity_7d, velocity_30d),
     expected_daily_demand: mu,
-    stockout_risk: stockoutRisk(available, leadTimeDemand, sigmaL),
+    stockout_risk: stockoutRisk(available, mu * leadTimeDays, sigmaL),
     safety_stock: safety,
     reorder_point: reorderPoint,
-    reorder_quantity: Math.max(0, Math.ceil(reorderPoint + 7 * mu - available)),
+    reorder_quantity: Math.max(0, Math.ceil(reorderPoint + 7 * dailyDemand - available)),
     days_of_cover: mu === 0 ? null : available / mu,
   };
 }

@@ -3,7 +3,8 @@
  * stock today runs out within its lead time, counting what is already on order.
  *
  *   position  = on_hand + on_order − reserved                  (inventory position)
- *   demand    = leadTimeDemand(…) = { mean, sigma }             (demand over the lead time L)
+ *   demand    = leadTimeDemand(…) = { mean, sigma }             (demand over the lead time L: the
+ *                                                                forecast's, else the §5 one)
  *   z_L       = (mean − position) / sigma                       (the whole lead time)
  *   z_t       = (mean·t/L − available) / (sigma·√(t/L))         (until the next receipt, t days)
  *   z         = max(z_L, z_t), clamped to ±8
@@ -23,15 +24,19 @@ export interface LeadTimeDemand {
 }
 
 /**
- * Demand over the lead time from the SPEC §5 statistics: mean μL, sigma σ_L = volatility · √L.
- * The one place where a better forecast (e.g. inventory/forecast's) replaces the §5 one; the
- * daily ETL's SQL twin is `LEAD_TIME_DEMAND_SQL` below.
+ * Demand over the lead time, the one place where the forecast replaces the SPEC §5 statistics:
+ * the pair's demand forecast for the lead time (`analytics.lead_time_demand`, the daily ETL's
+ * damped Holt-Winters: the sum of the daily means and its σ) when there is one, else the §5
+ * mean μL and sigma σ_L = volatility · √L. The SQL twin is `LEAD_TIME_DEMAND_SQL` below.
  */
 export function leadTimeDemand(stats: {
   expectedDailyDemand: number;
   volatility: number;
   leadTimeDays: number;
+  /** The stored forecast of the lead time's demand; null or absent: none (the §5 statistics). */
+  forecast?: LeadTimeDemand | null;
 }): LeadTimeDemand {
+  if (stats.forecast) return { mean: stats.forecast.mean, sigma: stats.forecast.sigma };
   return {
     mean: stats.expectedDailyDemand * stats.leadTimeDays,
     sigma: stats.volatility * Math.sqrt(stats.leadTimeDays),
@@ -39,10 +44,15 @@ export function leadTimeDemand(stats: {
 }
 
 /**
- * SQL twin of `leadTimeDemand` over columns `mu` (μ), `volatility` and `l` (lead time, days):
- * two select-list expressions `ltd_mean`, `ltd_sigma`.
+ * SQL twin of `leadTimeDemand` over columns `f_mean`, `f_sigma` (the stored forecast's mean and
+ * σ; null without one), `mu` (μ), `volatility` and `l` (lead time, days): three select-list
+ * expressions `ltd_mean`, `ltd_sigma` and `ltd_daily` (the mean per day: μ, or the forecast's
+ * mean / L).
  */
-export const LEAD_TIME_DEMAND_SQL = 'mu * l AS ltd_mean, volatility * sqrt(l) AS ltd_sigma';
+export const LEAD_TIME_DEMAND_SQL = `
+  CASE WHEN f_mean IS NULL THEN mu * l ELSE f_mean END AS ltd_mean,
+  CASE WHEN f_mean IS NULL THEN volatility * sqrt(l) ELSE f_sigma END AS ltd_sigma,
+  CASE WHEN f_mean IS NULL THEN mu ELSE f_mean / l END AS ltd_daily`;
 
 /**
  * The calibration: knots (z, p) with z increasing and p non-decreasing; p is interpolated
@@ -61,28 +71,28 @@ export interface StockoutCalibration {
  */
 export const STOCKOUT_CALIBRATION: StockoutCalibration = {
   knots: [
-    [-8, 0.0318],
-    [-7.922, 0.0517],
-    [-7.529, 0.0535],
-    [-6.588, 0.0587],
-    [-5.907, 0.06],
-    [-5.801, 0.07],
-    [-5.692, 0.075],
-    [-5.373, 0.0821],
-    [-4.091, 0.0955],
-    [-2.624, 0.0963],
-    [-2.101, 0.0975],
-    [-1.575, 0.1081],
-    [-1.142, 0.125],
-    [-0.861, 0.16],
-    [-0.427, 0.19],
-    [-0.16, 0.2],
-    [0.056, 0.325],
-    [0.292, 0.355],
-    [0.714, 0.4325],
-    [1.239, 0.435],
-    [1.676, 0.565],
-    [3.49, 0.7147],
+    [-8, 0.0311],
+    [-7.62, 0.0527],
+    [-7.201, 0.055],
+    [-7.142, 0.06],
+    [-7.024, 0.0717],
+    [-6.765, 0.081],
+    [-6.534, 0.0825],
+    [-6.3, 0.09],
+    [-6.097, 0.095],
+    [-5.304, 0.1066],
+    [-4.348, 0.115],
+    [-4.069, 0.1267],
+    [-3.718, 0.1283],
+    [-3.362, 0.135],
+    [-2.908, 0.1725],
+    [-2.227, 0.1837],
+    [-1.575, 0.2375],
+    [-1.109, 0.295],
+    [-0.672, 0.435],
+    [-0.108, 0.555],
+    [0.596, 0.68],
+    [2.738, 0.7701],
   ],
 };
 

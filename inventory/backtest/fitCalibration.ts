@@ -11,13 +11,20 @@ export interface ZCase {
   outcome: boolean;
 }
 
-/** The z-score of a backtest case with on-order stock counted; null when it has no on-order figure. */
+/**
+ * The z-score of a backtest case with on-order stock counted, on the demand the row was planned
+ * on (its forecast; the §5 statistics on rows from before it); null when it has no on-order figure.
+ */
 export function zOfCase(c: StockoutCase): number | null {
   if (c.on_order === null) return null;
   const demand = leadTimeDemand({
     expectedDailyDemand: c.expected_daily_demand,
     volatility: c.volatility,
     leadTimeDays: c.lead_time_days,
+    forecast:
+      c.lead_time_demand_mean === null
+        ? null
+        : { mean: c.lead_time_demand_mean, sigma: c.lead_time_demand_sigma ?? 0 },
   });
   return stockoutZ(
     {

@@ -7,6 +7,17 @@
 export { stockoutCases, type StockoutCase } from './store/stockoutCases.js';
 export { fitIsotonic, zOfCase, type ZCase } from './fitCalibration.js';
 export {
+  alertOpenings,
+  thresholdCurve,
+  type AlertPolicy,
+  type PairChecks,
+  type StockCheck,
+  type ThresholdRow,
+} from './alertThresholds.js';
+export { lowStockChecks, streamChecks } from './stockoutReplay.js';
+export { readStockHistory, type PairStockHistory } from './store/stockoutHistory.js';
+export { CANDIDATE_THRESHOLDS, stockoutThresholdReport, type ThresholdReport } from './thresholdReport.js';
+export {
   MATCH_GRACE_MS,
   dqDetector,
   explainedDetectors,

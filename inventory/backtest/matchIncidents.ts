@@ -27,6 +27,12 @@ export interface LabelCase {
   early_ms?: number;
   /** Stock-out labels of a demand surge: when the surge began (a warning from then on counts). */
   surge_start?: number | null;
+  /**
+   * NEGATIVE_STOCK labels: when the first receipt was left unbooked. The books run behind from
+   * then on, so the stock-out alerts they raise on reaching zero (before going below it) belong
+   * to the incident.
+   */
+  withheld_at?: number | null;
 }
 
 /** Where a detection points: a pair, a warehouse (sku null), or nowhere in particular (null). */
@@ -107,6 +113,8 @@ export function matchWindow(detector: string, label: LabelCase, options: MatchOp
     from -= isStockout(detector) ? (label.early_ms ?? 0) : STOCKOUT_LEAD_IN_MS;
     if (label.surge_start != null) from = Math.min(from, label.surge_start);
   }
+  if (label.type === 'NEGATIVE_STOCK' && isStockout(detector) && label.withheld_at != null)
+    from = Math.min(from, label.withheld_at);
   return [from, (label.end ?? options.dataEnd) + grace];
 }
 

@@ -1,9 +1,9 @@
+import { cleanseSales } from './cleanse.js';
 import {
   fitHoltWinters,
   forecastFrom,
-  smooth,
-  initialState,
   SEASON,
+  type HoltWintersFit,
   type HoltWintersParams,
 } from './holtWinters.js';
 
@@ -79,7 +79,9 @@ function band(mean: number[], sigma: number[], model: ForecastModel, params: Hol
  * - All zero (or empty): zero, with no spread.
  * - Under two weeks: the mean of the days; per-day σ = their sample standard deviation, the
  *   total's σ = σ·√horizon (days taken as independent).
- * - Otherwise Holt-Winters (holtWinters.ts). The spread is empirical: from every in-sample
+ * - Otherwise Holt-Winters (holtWinters.ts), fitted to the cleansed days (cleanse.ts: a day
+ *   selling far above its weekday's usual is capped, so a surge does not become the level). The
+ *   spread is empirical: from every in-sample
  *   origin t after the first two weeks the fitted model forecasts the next `horizon` days, and
  *   σ_h is the root mean square of the h-step errors, σ of the total the root mean square of the
  *   errors of the horizon's sum (so correlated errors widen it, and a bias counts too). Too few
@@ -110,10 +112,11 @@ export function forecastDemand(sales: ArrayLike<number>, horizon: number): Deman
       trainingDays: n,
     };
   }
-  const fit = fitHoltWinters(sales);
-  const closed = closedWeekdays(sales);
+  const y = cleanseSales(sales);
+  const fit = fitHoltWinters(y);
+  const closed = closedWeekdays(y);
   const mean = forecastFrom(fit.state, fit.params.phi, h);
-  const { sigma, sigmaTotal } = inSampleSpread(sales, fit.params, h, Math.sqrt(fit.mse), closed);
+  const { sigma, sigmaTotal } = inSampleSpread(y, fit, h, closed);
   let total = 0;
   mean.forEach((m, k) => {
     if (closed[(n + k) % SEASON]) mean[k] = sigma[k] = 0;
@@ -126,43 +129,50 @@ export function forecastDemand(sales: ArrayLike<number>, horizon: number): Deman
   };
 }
 
-/** The h-step and horizon-sum error spreads of the fitted model over its own training series. */
-function inSampleSpread(
-  y: ArrayLike<number>,
-  params: HoltWintersParams,
-  horizon: number,
-  oneStep: number,
-  closed: boolean[],
-) {
+/**
+ * The h-step and horizon-sum error spreads of the fitted model over its own training series: the
+ * recursions of holtWinters.ts run once, and from each origin after the first two weeks the next
+ * `horizon` days are forecast (closed weekdays and negative forecasts as 0) and scored.
+ */
+function inSampleSpread(y: Float64Array, fit: HoltWintersFit, horizon: number, closed: boolean[]) {
+  const { params } = fit;
   const n = y.length;
   const sq = new Float64Array(horizon);
   const count = new Uint32Array(horizon);
+  // damping[k] = φ + … + φ^(k+1), the trend's weight k + 1 days ahead.
+  const damping = new Float64Array(horizon);
+  for (let k = 0, power = 1, sum = 0; k < horizon; k++) damping[k] = sum += power *= params.phi;
+  const { alpha, phi, gamma } = params;
+  const ab = alpha * params.beta;
+  const season = Float64Array.from(fit.initial.season);
+  let level = fit.initial.level;
+  let trend = fit.initial.trend;
   let totalSq = 0;
   let totals = 0;
-  smooth(y, params, initialState(y), (t, state) => {
-    if (t < MIN_HOLT_WINTERS_DAYS - 1 || t >= n - 1) return;
-    // forecastFrom(state, φ, steps) inline: this runs for every training day.
+  for (let t = 0, i = 0; t < n - 1; t++, i = i === SEASON - 1 ? 0 : i + 1) {
+    const damped = phi * trend;
+    const e = y[t]! - (level + damped + season[i]!);
+    level += damped + alpha * e;
+    trend = damped + ab * e;
+    season[i]! += gamma * e;
+    if (t < MIN_HOLT_WINTERS_DAYS - 1) continue;
+    // The forecasts from the state after day t of days t + 1 … t + steps (weekday w).
     const steps = Math.min(horizon, n - 1 - t);
     let sumError = 0;
-    let damping = 0;
-    let power = 1;
-    for (let k = 0; k < steps; k++) {
-      const day = t + 1 + k;
-      power *= params.phi;
-      damping += power;
-      const f = state.level + damping * state.trend + state.season[day % SEASON]!;
-      const e = y[day]! - (closed[day % SEASON] || f < 0 ? 0 : f);
-      sq[k]! += e * e;
+    for (let k = 0, w = i === SEASON - 1 ? 0 : i + 1; k < steps; k++, w = w === SEASON - 1 ? 0 : w + 1) {
+      const f = level + damping[k]! * trend + season[w]!;
+      const error = y[t + 1 + k]! - (closed[w] || f < 0 ? 0 : f);
+      sq[k]! += error * error;
       count[k]!++;
-      sumError += e;
+      sumError += error;
     }
     if (steps === horizon) {
       totalSq += sumError * sumError;
       totals++;
     }
-  });
+  }
   const sigma: number[] = [];
-  let last = oneStep;
+  let last = Math.sqrt(fit.mse);
   for (let k = 0; k < horizon; k++) {
     if (count[k]! >= MIN_ERRORS) last = Math.sqrt(sq[k]! / count[k]!);
     sigma.push(last);

@@ -3,8 +3,8 @@
  * form. With e_t = y_t − (ℓ + φb + s_{t−m}):
  *   ℓ' = ℓ + φb + αe,   b' = φb + αβe,   s_t = s_{t−m} + γe
  * and the h-step forecast from the end of the series is ℓ + (φ + … + φ^h)·b + s (same weekday).
- * The smoothing parameters are chosen from a small grid by the one-step-ahead squared error on
- * the training series.
+ * α, γ and φ are chosen from a small grid by the one-step-ahead squared error on the training
+ * series; β is fixed (see `BETA`).
  */
 
 /** Days per season: the weekly cycle of daily sales. */
@@ -29,18 +29,28 @@ export interface HoltWintersState {
 
 export interface HoltWintersFit {
   params: HoltWintersParams;
+  /** The state after the last training day. */
   state: HoltWintersState;
+  /** The state the recursions started from (`initialState` of the series). */
+  initial: HoltWintersState;
   /** Mean squared one-step-ahead error over the training series. */
   mse: number;
 }
 
-/** The grid the fit searches: 5 × 3 × 4 × 3 = 180 combinations (γ ≤ 1 − α always holds). */
+/** The grid the fit searches: 5 × 4 × 3 = 60 combinations (γ ≤ 1 − α always holds). */
 export const GRID = {
   alpha: [0.05, 0.1, 0.2, 0.35, 0.5],
-  beta: [0, 0.05, 0.15],
   gamma: [0, 0.05, 0.15, 0.3],
   phi: [0.8, 0.9, 0.98],
 } as const;
+
+/**
+ * β, the trend's smoothing, is not searched: a light one. Searching it too (β ∈ {0, 0.05, 0.15},
+ * by three sweeps of coordinate descent over all four parameters) fitted the training days
+ * better and forecast the weeks after them no better: the rolling-origin MASE of four generated
+ * years (one clean, three labelled) was within 0.001 of this fit's, at twice the cost.
+ */
+export const BETA = 0.05;
 
 /**
  * Initial state from the training series (at least two whole weeks): the seasonal terms are the
@@ -103,12 +113,21 @@ export function smooth(
 }
 
 /**
- * The sum of squared one-step errors of `p` over y from `start`: smooth() without the state,
- * as a tight loop, since the grid search runs it 180 times per series.
+ * The sum of squared one-step errors of (α, γ, φ), β = BETA, over y from `start`: smooth()
+ * without the state, as a tight loop, since the search runs it for every candidate. It stops as
+ * soon as the sum reaches `bound` (a candidate that cannot beat the best so far) and returns that
+ * partial sum: the terms are never negative, so the comparison with the bound comes out the same.
  */
-function sse(y: Float64Array, p: HoltWintersParams, start: HoltWintersState, season: Float64Array): number {
-  const { alpha, phi, gamma } = p;
-  const ab = alpha * p.beta;
+function sse(
+  y: Float64Array,
+  alpha: number,
+  gamma: number,
+  phi: number,
+  start: HoltWintersState,
+  season: Float64Array,
+  bound: number,
+): number {
+  const ab = alpha * BETA;
   season.set(start.season);
   let level = start.level;
   let trend = start.trend;
@@ -118,6 +137,7 @@ function sse(y: Float64Array, p: HoltWintersParams, start: HoltWintersState, sea
     const damped = phi * trend;
     const e = y[t]! - (level + damped + season[i]!);
     total += e * e;
+    if (total >= bound) return total;
     level += damped + alpha * e;
     trend = damped + ab * e;
     season[i]! += gamma * e;
@@ -126,50 +146,52 @@ function sse(y: Float64Array, p: HoltWintersParams, start: HoltWintersState, sea
   return total;
 }
 
-/** Where the search starts: moderate smoothing, a lightly damped trend. */
-const START: HoltWintersParams = { alpha: 0.2, beta: 0.05, gamma: 0.05, phi: 0.9 };
-const KEYS = ['alpha', 'gamma', 'beta', 'phi'] as const;
-const MAX_SWEEPS = 3;
+/** Where the search starts: moderate smoothing of the level, a slowly moving weekly pattern. */
+const START = { alpha: 0.2, gamma: 0.05, phi: 0.9 } as const;
 
 /**
- * Fits α, β, γ, φ on GRID by the one-step squared error, by coordinate descent: from START, each
- * parameter in turn takes its best grid value with the others held, until a sweep changes
- * nothing (at most MAX_SWEEPS). About 30 evaluations instead of the grid's 180, at a loss of fit
- * measured in the spec as negligible. Ties keep the current value, so the result is
- * deterministic.
+ * Fits α, γ and φ on GRID by the one-step squared error: from START, α takes its best grid value
+ * with the others held, then γ, then φ (one sweep of coordinate descent: 10 evaluations instead
+ * of the grid's 60; more sweeps forecast no better in the backtest). Each evaluation stops once
+ * it cannot beat the best. Ties keep the current value, so the result is deterministic.
+ * `exhaustive` searches the whole grid instead.
  */
 export function fitHoltWinters(
   series: ArrayLike<number>,
   options: { exhaustive?: boolean } = {},
 ): HoltWintersFit {
-  const y = Float64Array.from(series);
-  const init = initialState(y);
+  const y = series instanceof Float64Array ? series : Float64Array.from(series);
+  const initial = initialState(y);
   const scratch = new Float64Array(SEASON);
-  let best = { ...START };
-  let bestSse = sse(y, best, init, scratch);
+  let { alpha, gamma, phi }: { alpha: number; gamma: number; phi: number } = START;
+  let best = sse(y, alpha, gamma, phi, initial, scratch, Infinity);
   if (options.exhaustive) {
-    for (const alpha of GRID.alpha)
-      for (const beta of GRID.beta)
-        for (const gamma of GRID.gamma)
-          for (const phi of GRID.phi) {
-            const params = { alpha, beta, gamma, phi };
-            const total = sse(y, params, init, scratch);
-            if (total < bestSse) [best, bestSse] = [params, total];
-          }
-  } else {
-    for (let sweep = 0, changed = true; changed && sweep < MAX_SWEEPS; sweep++) {
-      changed = false;
-      for (const key of KEYS)
-        for (const value of GRID[key]) {
-          if (value === best[key]) continue;
-          const params = { ...best, [key]: value };
-          const total = sse(y, params, init, scratch);
-          if (total < bestSse) [best, bestSse, changed] = [params, total, true];
+    for (const a of GRID.alpha)
+      for (const g of GRID.gamma)
+        for (const f of GRID.phi) {
+          const total = sse(y, a, g, f, initial, scratch, best);
+          if (total < best) [alpha, gamma, phi, best] = [a, g, f, total];
         }
+  } else {
+    for (const a of GRID.alpha) {
+      if (a === START.alpha) continue;
+      const total = sse(y, a, gamma, phi, initial, scratch, best);
+      if (total < best) [alpha, best] = [a, total];
+    }
+    for (const g of GRID.gamma) {
+      if (g === START.gamma) continue;
+      const total = sse(y, alpha, g, phi, initial, scratch, best);
+      if (total < best) [gamma, best] = [g, total];
+    }
+    for (const f of GRID.phi) {
+      if (f === START.phi) continue;
+      const total = sse(y, alpha, gamma, f, initial, scratch, best);
+      if (total < best) [phi, best] = [f, total];
     }
   }
-  const { state } = smooth(y, best, init);
-  return { params: best, state, mse: bestSse / y.length };
+  const params = { alpha, beta: BETA, gamma, phi };
+  const { state } = smooth(y, params, initial);
+  return { params, state, initial, mse: best / y.length };
 }
 
 /**

@@ -17,6 +17,7 @@ export {
   fitHoltWinters,
   forecastFrom,
   GRID,
+  BETA,
   SEASON,
   type HoltWintersFit,
   type HoltWintersParams,
@@ -30,6 +31,7 @@ export {
   type BacktestSummary,
   type PairBacktest,
 } from './backtest.js';
+export { cleanseSales, CLEANSE_K } from './cleanse.js';
 export { forecastPairs } from './forecastPairs.js';
 export { readDailySales, type PairSales } from './store/readDailySales.js';
 export { writeDemandForecasts, type PairForecast } from './store/writeDemandForecasts.js';

@@ -36,6 +36,8 @@ export interface PairIncidents {
     startDay: number;
     sinceDay: number;
     reference: string;
+    /** When the first receipt was left unbooked (epoch ms): the books run behind from then on. */
+    withheldAt: number | null;
     negativeSince: number | null;
     negativeDay: number;
   } | null;

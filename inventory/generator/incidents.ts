@@ -181,6 +181,7 @@ export class Injector {
       w.phase = 'withheld';
       w.sinceDay = k;
       w.reference = plan.reference;
+      w.withheldAt = plan.at;
     }
     return true;
   }
@@ -219,6 +220,7 @@ export class Injector {
           makeLabel(this.seed, 'NEGATIVE_STOCK', where, negative, null, {
             also: ['STOCKOUT_RISK'],
             reference: s.withheld!.reference,
+            withheld_at: new Date(s.withheld!.withheldAt!).toISOString(),
           }),
           makeLabel(this.seed, 'DQ_NEGATIVE_ON_HAND', where, negative, null, {
             also: ['reserved_exceeds_on_hand'],
@@ -275,6 +277,7 @@ export class Injector {
         startDay: env.day,
         sinceDay: env.day,
         reference: '',
+        withheldAt: null,
         negativeSince: null,
         negativeDay: 0,
       };
@@ -337,6 +340,7 @@ export class Injector {
           env.label('NEGATIVE_STOCK', w.negativeSince, pair.lastAt, {
             also: ['STOCKOUT_RISK', 'HIGH_VALUE', 'VOLUME_ZSCORE', 'VOLUME_IQR'],
             reference: w.reference,
+            withheld_at: new Date(w.withheldAt!).toISOString(),
             booked_late: q,
           });
         s.withheld = null;

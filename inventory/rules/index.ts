@@ -35,6 +35,13 @@ export const ANOMALY_RULES = {
    * of a nearly empty shelf (2 of 3 units) fired it; that is the stock-out alert's news.
    */
   rapidDepletionMinOutflows: 3,
+  /**
+   * …from a stocked shelf: on-hand at the hour's start of at least this many days of the pair's
+   * ordinary sales (its mean daily sales over the 28 days before the event's day). An hour of
+   * ordinary trade against a nearly empty booked shelf (receipts running behind the goods, a bin
+   * about to run out) fired the rule; that is the stock-out alert's news, not a run on the product.
+   */
+  rapidDepletionMinDaysOfSales: 1,
   /** Events in one minute above this multiple of the pair's baseline rate. */
   frequencyFactor: 5,
   /** A spike needs at least this many events in the minute (a quiet pair's 2 events are no spike). */

@@ -150,14 +150,20 @@ export function resumeEpisodes(state: PairState): void {
 
 /**
  * RAPID_DEPLETION's condition: more than a share of the on-hand of an hour ago went out since, in
- * a run of several outflows (the last sale or two of a nearly empty shelf is the stock-out
- * alert's news, not a run on the product).
+ * a run of several outflows, from a shelf stocked with at least a day of the pair's ordinary
+ * sales (the last sales of a nearly empty shelf are the stock-out alert's news, not a run on the
+ * product).
  */
 function depletion(state: PairState): { depleting: boolean; start: number; outflow: number } {
   const start = state.onHandHourAgo;
   const outflow = state.outflowLastHour;
   const run = state.outflowsLastHour >= RULES.rapidDepletionMinOutflows;
-  return { depleting: run && start > 0 && outflow > RULES.rapidDepletionShare * start, start, outflow };
+  const depleting =
+    run &&
+    start > 0 &&
+    outflow > RULES.rapidDepletionShare * start &&
+    start >= RULES.rapidDepletionMinDaysOfSales * state.ordinaryDailySales();
+  return { depleting, start, outflow };
 }
 
 /**

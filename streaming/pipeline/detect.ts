@@ -5,7 +5,12 @@ import {
   stockoutProbability,
   type Metrics,
 } from '../../inventory/analytics/index.js';
-import { RESOLUTIONS, STOCKOUT_RESOLVE_BELOW, severityRank } from '../../inventory/alerts/index.js';
+import {
+  RESOLUTIONS,
+  STOCKOUT_RESOLVE_BELOW,
+  isStockoutAlert,
+  severityRank,
+} from '../../inventory/alerts/index.js';
 import type { Logger } from '../../platform/index.js';
 import type { AlertRow, AnomalyRow, AppliedEvents, ClosedWindow, LateWindowCount } from '../store/index.js';
 import type { Accepted } from './admit.js';
@@ -154,19 +159,26 @@ export function detect(
   };
 }
 
-/** The SPEC §5 metrics of a pair as of the end of `day`, its latest event's day. */
+/**
+ * The SPEC §5 metrics of a pair as of the end of `day`, its latest event's day, its reorder
+ * figures planned on its stored demand forecast when one applies.
+ */
 function metricsOf(master: MasterData, pair: PairState, day: string): Metrics {
+  const leadTimeDays = master.product(pair.sku)!.leadTimeDays;
   return computeMetrics({
     dailySales: pair.salesSeries(day),
     onHand: pair.onHand,
     reserved: pair.reserved,
-    leadTimeDays: master.product(pair.sku)!.leadTimeDays,
+    leadTimeDays,
+    forecast: pair.forecastFor(leadTimeDays),
   });
 }
 
 /**
  * Raises a stock-out alert (SPEC §5) when the pair's stock-out probability at event time `at`
- * (available stock, and what is on order at `at`) calls for one, caused by `eventId`. The running-
+ * (available stock, what is on order at `at`, and the demand forecast of an earlier day) calls
+ * for one (`isStockoutAlert`: nothing available, or the alert threshold reached on a forecast of
+ * at least four weeks of sales), caused by `eventId`. The running-
  * sum demand screens every change; the alert itself is decided with the demand of
  * `computeMetrics`, the one definition, and only when its severity could be news (no incident
  * open, or an escalation of it); a repeat of the open incident only counts. Below the opening
@@ -186,7 +198,10 @@ function checkStockout(
   const { units: onOrder, daysToNextReceipt } = pair.onOrderAt(at);
   const position = { available, onOrder, daysToNextReceipt, leadTimeDays: L };
   const screened = stockoutProbability(position, pair.leadTimeDemand(L));
-  const atMost = alertSeverity(screened + SCREEN_MARGIN, available);
+  const history = pair.forecastHistoryDays(L);
+  const atMost = isStockoutAlert(screened + SCREEN_MARGIN, available, history)
+    ? alertSeverity(screened + SCREEN_MARGIN, available)
+    : undefined;
   let key = stockoutKeys.get(pair);
   if (!key) stockoutKeys.set(pair, (key = dedupKey(STOCKOUT_ALERT, pair.sku, pair.warehouseId)));
   const t = pair.maxEventTime;
@@ -203,9 +218,12 @@ function checkStockout(
     expectedDailyDemand: m.expected_daily_demand,
     volatility: m.volatility,
     leadTimeDays: L,
+    forecast: pair.forecastFor(L),
   });
   const probability = stockoutProbability(position, demand);
-  const severity = alertSeverity(probability, available);
+  const severity = isStockoutAlert(probability, available, history)
+    ? alertSeverity(probability, available)
+    : undefined;
   if (!severity) return;
   incidents.detect(
     pair,

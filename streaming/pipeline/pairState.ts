@@ -1,6 +1,6 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
-import type { LeadTimeDemand } from '../../inventory/analytics/index.js';
-import type { OpenOrder, PairHistory } from '../store/index.js';
+import type { LeadTimeDemand, Metrics } from '../../inventory/analytics/index.js';
+import type { OpenOrder, PairHistory, StoredLeadTimeDemand } from '../store/index.js';
 import { SalesWindow } from './salesWindow.js';
 
 /** How many recent changes (per event type) the volume rules compare against (SPEC §7). */
@@ -8,6 +8,8 @@ export const HISTORY_SIZE = 100;
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** A stored forecast older than this many days no longer stands for the pair's demand. */
+export const FORECAST_MAX_AGE_DAYS = 7;
 
 /**
  * The last HISTORY_SIZE changes of one event type, with running sums and a sorted copy kept up to
@@ -127,6 +129,14 @@ export class PairState {
    */
   depleting = false;
   spiking = false;
+  /**
+   * The pair's newest demand forecast loaded from `analytics.lead_time_demand` (`loadForecasts`):
+   * its demand over the lead time for the days after the one it was made on. Used by an event
+   * of a later day (at most FORECAST_MAX_AGE_DAYS later), else the 30-day window stands in.
+   */
+  forecast: StoredLeadTimeDemand | null = null;
+  /** The forecast day last asked of PostgreSQL, and when (event time), so a missing one is not asked for on every chunk. */
+  forecastAsked = { want: -Infinity, at: -Infinity };
 
   /** The 30 days of `dailySales` ending on the latest event's day, for `stockoutRisk`. */
   private readonly salesWindow = new SalesWindow();
@@ -201,10 +211,49 @@ export class PairState {
     else this.orders.splice(i, 1);
   }
 
-  /** Demand over the lead time from the running 30-day window ending on the latest event's day. */
+  /**
+   * Demand over the lead time at the latest event (SPEC §5 `leadTimeDemand`): the stored forecast
+   * when one made on an earlier day applies (`forecastFor`), else the running 30-day window
+   * ending on the latest event's day.
+   */
   leadTimeDemand(leadTimeDays: number): LeadTimeDemand {
+    const forecast = this.forecastFor(leadTimeDays);
+    if (forecast) return forecast;
     this.moveWindow();
     return this.salesWindow.leadTimeDemand(leadTimeDays);
+  }
+
+  /**
+   * The stored forecast that applies at the latest event: made at the end of an earlier UTC day,
+   * at most FORECAST_MAX_AGE_DAYS before, for this lead time; else null.
+   */
+  forecastFor(leadTimeDays: number): LeadTimeDemand | null {
+    const f = this.applicableForecast(leadTimeDays);
+    return f ? { mean: f.mean, sigma: f.sigma } : null;
+  }
+
+  /** Days of sales the applicable forecast was trained on; 0 without one (the 30-day window stands in). */
+  forecastHistoryDays(leadTimeDays: number): number {
+    return this.applicableForecast(leadTimeDays)?.trainingDays ?? 0;
+  }
+
+  private applicableForecast(leadTimeDays: number): StoredLeadTimeDemand | null {
+    const f = this.forecast;
+    if (!f || f.leadTimeDays !== leadTimeDays) return null;
+    const today = Math.floor(this.maxEventTime / DAY_MS);
+    return f.day < today && f.day >= today - FORECAST_MAX_AGE_DAYS ? f : null;
+  }
+
+  /**
+   * The forecast day worth asking PostgreSQL for at event time `t` (the day before t's), or null
+   * when the pair holds it already or asked for it less than an hour of event time ago (the
+   * night's forecast is written a little after midnight).
+   */
+  forecastToAsk(t: number): number | null {
+    const want = Math.floor(t / DAY_MS) - 1;
+    if (this.forecast && this.forecast.day >= want) return null;
+    if (this.forecastAsked.want === want && t < this.forecastAsked.at + HOUR_MS) return null;
+    return want;
   }
 
   private moveWindow(): void {
@@ -302,6 +351,20 @@ export class PairState {
   stockoutRisk(leadTimeDays: number): number {
     this.moveWindow();
     return this.salesWindow.stockoutRisk(this.onHand - this.reserved, leadTimeDays);
+  }
+
+  /**
+   * Mean units sold per day over the four weeks (28 UTC days) before the latest event's day: the
+   * pair's ordinary trade, today's excluded; 0 before any event.
+   */
+  ordinaryDailySales(days = 28): number {
+    if (!Number.isFinite(this.maxEventTime)) return 0;
+    const yesterday = new Date((Math.floor(this.maxEventTime / DAY_MS) - 1) * DAY_MS)
+      .toISOString()
+      .slice(0, 10);
+    let sum = 0;
+    for (const d of lastDays(yesterday, days)) sum += Math.max(0, this.dailySales.get(d) ?? 0);
+    return sum / days;
   }
 
   /** The last `days` UTC days of sales ending with `day` (oldest first), zeros included. */

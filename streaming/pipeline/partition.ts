@@ -3,6 +3,7 @@ import { severityRank } from '../../inventory/alerts/index.js';
 import { EVENT_TYPES } from '../../inventory/events/index.js';
 import { ANOMALY_TYPES } from '../../inventory/rules/index.js';
 import {
+  loadForecasts,
   loadPairHistory,
   loadPartitionProgress,
   loadWindowEvents,
@@ -13,7 +14,7 @@ import type { Accepted } from './admit.js';
 import { STOCKOUT_ALERT, dedupKey } from './alerts.js';
 import { resumeEpisodes } from './anomalies.js';
 import { PairMap } from './pairMap.js';
-import { PairState } from './pairState.js';
+import { FORECAST_MAX_AGE_DAYS, PairState } from './pairState.js';
 import { PartitionWindows, earliestOpenEventTime } from './windows.js';
 
 /**
@@ -69,7 +70,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Gives every accepted event its pair's detector state, loading those the partition state lacks
- * (pairs not seen since the partition was taken) from PostgreSQL first.
+ * (pairs not seen since the partition was taken) from PostgreSQL first, then the stored demand
+ * forecast of the pairs whose day moved on (`refreshForecasts`).
  */
 export async function loadPairs(
   db: Knex,
@@ -88,8 +90,18 @@ export async function loadPairs(
     if (t < minTime) minTime = t;
     if (t > maxTime) maxTime = t;
   }
-  if (missing.size === 0) return;
-  const keys = [...missing.values()];
+  if (missing.size > 0) await loadMissing(db, state, [...missing.values()], minTime, maxTime);
+  for (const a of accepted) a.pair ??= state.pairs.get(a.event.sku, a.event.warehouseId);
+  await refreshForecasts(db, accepted);
+}
+
+async function loadMissing(
+  db: Knex,
+  state: PartitionState,
+  keys: PairKey[],
+  minTime: number,
+  maxTime: number,
+): Promise<void> {
   const histories = await loadPairHistory(db, keys, {
     recentFrom: new Date(minTime - HOUR_MS),
     salesFrom: new Date(Math.floor(maxTime / DAY_MS) * DAY_MS - 31 * DAY_MS),
@@ -102,5 +114,30 @@ export async function loadPairs(
     resumeEpisodes(pair);
     state.pairs.set(k.sku, k.warehouseId, pair);
   }
-  for (const a of accepted) a.pair ??= state.pairs.get(a.event.sku, a.event.warehouseId);
+}
+
+/**
+ * Loads the newest stored demand forecast (SPEC §5, made by the daily ETL) of every pair whose
+ * latest event in the chunk falls on a day after its forecast's: one statement for the chunk.
+ * The stock-out probability uses a forecast only for events of later days, so one made in the
+ * middle of a chunk is never applied to its own day.
+ */
+async function refreshForecasts(db: Knex, accepted: readonly Accepted[]): Promise<void> {
+  const latest = new Map<PairState, number>();
+  for (const a of accepted) {
+    const t = a.event.occurredAt.getTime();
+    if (a.pair && !((latest.get(a.pair) ?? -Infinity) >= t)) latest.set(a.pair, t);
+  }
+  const ask: Array<{ sku: string; warehouseId: string; want: number; pair: PairState; at: number }> = [];
+  for (const [pair, t] of latest) {
+    const want = pair.forecastToAsk(t);
+    if (want !== null) ask.push({ sku: pair.sku, warehouseId: pair.warehouseId, want, pair, at: t });
+  }
+  if (ask.length === 0) return;
+  const found = await loadForecasts(db, ask, FORECAST_MAX_AGE_DAYS, pairId);
+  for (const q of ask) {
+    q.pair.forecastAsked = { want: q.want, at: q.at };
+    const f = found.get(pairId(q.sku, q.warehouseId));
+    if (f && !(q.pair.forecast && q.pair.forecast.day >= f.day)) q.pair.forecast = f;
+  }
 }

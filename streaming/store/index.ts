@@ -9,6 +9,7 @@ export { SIDECAR_SESSION_SQL } from './sidecarSession.js';
 export { loadProducts, loadWarehouses, type ProductRow, type WarehouseRow } from './loadMasterData.js';
 export { loadPairHistory, pairId, type PairHistory, type PairKey } from './loadPairHistory.js';
 export { loadOpenOrders, type OpenOrder } from './loadOpenOrders.js';
+export { loadForecasts, type StoredLeadTimeDemand } from './loadForecasts.js';
 export { loadWindowEvents, type WindowEventRow } from './loadWindowEvents.js';
 export {
   writeChunkOutputs,

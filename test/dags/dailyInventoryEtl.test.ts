@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { stat } from 'node:fs/promises';
 import { archivePath, dailyInventoryEtl, DataQualityGateError, metricsCacheKey } from '../../dags/index.js';
+import { stockoutProbability, Z_95 } from '../../inventory/analytics/index.js';
 import { forecastDemand, TRAINING_DAYS } from '../../inventory/forecast/index.js';
 import { writeProcessedMetrics } from '../../dags/daily_inventory_etl/store/index.js';
 import { writeDayForecasts } from '../../dags/daily_inventory_etl/demandForecast.js';
@@ -212,6 +213,41 @@ describe('daily_inventory_etl', () => {
         .then((r) => Number(r!.count)),
     );
     expect(line.fit_us_per_pair).to.be.a('number');
+  });
+
+  it("plans D's safety stock, reorder point and quantity and its stock-out probability on D's forecast", async () => {
+    const rows = await db.knex.raw(
+      `SELECT m.*, f.mean AS f_mean, f.sigma AS f_sigma, p.lead_time_days
+       FROM analytics.processed_metrics m
+       JOIN analytics.lead_time_demand f USING (sku, warehouse_id, as_of_date)
+       JOIN inventory.products p USING (sku)
+       WHERE m.as_of_date = ?`,
+      [D],
+    );
+    expect(rows.rows).to.have.length(60);
+    for (const r of rows.rows) {
+      const label = `${r.sku}@${r.warehouse_id}`;
+      expect(r.lead_time_demand_mean, label).to.equal(r.f_mean);
+      expect(r.lead_time_demand_sigma, label).to.equal(r.f_sigma);
+      expect(r.safety_stock, label).to.be.closeTo(Z_95 * r.f_sigma, 1e-9);
+      expect(r.reorder_point, label).to.be.closeTo(r.f_mean + Z_95 * r.f_sigma, 1e-9);
+      const available = r.quantity_on_hand - r.quantity_reserved;
+      expect(r.reorder_quantity, label).to.equal(
+        Math.max(0, Math.ceil(r.f_mean + Z_95 * r.f_sigma + 7 * (r.f_mean / r.lead_time_days) - available)),
+      );
+      const probability = stockoutProbability(
+        {
+          available,
+          onOrder: r.quantity_on_order,
+          daysToNextReceipt: null,
+          leadTimeDays: r.lead_time_days,
+        },
+        { mean: r.f_mean, sigma: r.f_sigma },
+      );
+      // Nothing is on order in this history: the probability is the model's on the forecast.
+      expect(r.quantity_on_order, label).to.equal(0);
+      expect(r.stockout_probability, label).to.be.closeTo(probability, 1e-9);
+    }
   });
 
   it('archives the metrics to Parquet that DuckDB reads back with equal values', async () => {

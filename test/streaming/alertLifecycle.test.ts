@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { ANOMALY_QUIET_MS } from '../../inventory/alerts/index.js';
-import { computeMetrics, leadTimeDemand, stockoutProbability } from '../../inventory/analytics/index.js';
+import { ANOMALY_QUIET_MS, STOCKOUT_ALERT_AT, STOCKOUT_RESOLVE_BELOW } from '../../inventory/alerts/index.js';
+import { STOCKOUT_CALIBRATION, stockoutProbability } from '../../inventory/analytics/index.js';
 import type { InventoryEvent } from '../../inventory/events/index.js';
 import type { TopicNames } from '../../platform/index.js';
 import type { MemoryBroker } from '../../streaming/transport/index.js';
@@ -53,26 +53,30 @@ describe('streaming: the alert lifecycle', function () {
       .map((r) => JSON.parse(r.value!.toString()) as { sku: string; alertType: string; change: string })
       .filter((a) => a.sku === sku && a.alertType === type);
 
-  it('opens a stock-out alert once while the risk wobbles around the threshold, resolves it below the lower one, and re-opens', async function () {
+  it('opens a stock-out alert once while the probability wobbles around the threshold, resolves it below the lower one, and re-opens', async function () {
     const sku = m.skus[0]!;
     const warehouseId = m.warehouses[0]!;
-    // 100 sold on day0; the stock-out probability of each available amount (nothing on order) as
-    // the stream computes it that day.
-    const sales = [...Array<number>(29).fill(0), 100];
-    const riskAt = (available: number) => {
-      const m = computeMetrics({
-        dailySales: sales,
-        onHand: 900,
-        reserved: 900 - available,
-        leadTimeDays: 7,
-      });
-      const demand = leadTimeDemand({
-        expectedDailyDemand: m.expected_daily_demand,
-        volatility: m.volatility,
-        leadTimeDays: 7,
-      });
-      return stockoutProbability({ available, onOrder: 0, daysToNextReceipt: null, leadTimeDays: 7 }, demand);
-    };
+    // The daily ETL's forecast made at the end of the day before: 100 ± 20 over the 7-day lead
+    // time, on twelve weeks of sales. The stream judges day0's events on it.
+    await db.knex('analytics.lead_time_demand').insert({
+      sku,
+      warehouse_id: warehouseId,
+      as_of_date: new Date(day0 - DAY).toISOString().slice(0, 10),
+      lead_time_days: 7,
+      mean: 100,
+      sigma: 20,
+      model: 'holt_winters',
+      training_days: 84,
+      band_level: 0.8,
+      daily_mean: new Array(7).fill(100 / 7),
+      daily_lower: new Array(7).fill(10),
+      daily_upper: new Array(7).fill(20),
+    });
+    const riskAt = (available: number) =>
+      stockoutProbability(
+        { available, onOrder: 0, daysToNextReceipt: null, leadTimeDays: 7 },
+        { mean: 100, sigma: 20 },
+      );
     const availableFor = (risk: number) => {
       let lo = 1;
       let hi = 900;
@@ -83,9 +87,15 @@ describe('streaming: the alert lifecycle', function () {
       }
       return lo;
     };
-    const [open, band, clear] = [availableFor(0.3), availableFor(0.15), availableFor(0.05)];
-    expect(riskAt(open)).to.be.within(0.2, 0.3);
-    expect(riskAt(band)).to.be.within(0.1, 0.15);
+    const top = STOCKOUT_CALIBRATION.knots.at(-1)![1];
+    const [open, band, clear] = [
+      availableFor(top - 0.005),
+      availableFor((STOCKOUT_ALERT_AT + STOCKOUT_RESOLVE_BELOW) / 2),
+      availableFor(STOCKOUT_RESOLVE_BELOW / 2),
+    ];
+    expect(riskAt(open)).to.be.at.least(STOCKOUT_ALERT_AT);
+    expect(riskAt(band)).to.be.within(STOCKOUT_RESOLVE_BELOW, STOCKOUT_ALERT_AT);
+    expect(riskAt(clear)).to.be.below(STOCKOUT_RESOLVE_BELOW);
     expect(open).to.be.below(band);
 
     let reserved = 0;
@@ -116,7 +126,7 @@ describe('streaming: the alert lifecycle', function () {
         quantityChange: -100,
         timestamp: new Date(day0 + 1.5 * HOUR).toISOString(),
       }),
-      e(0, open), // opens (medium)
+      e(0, open), // opens (high: at the threshold, above 0.5)
       e(10, band), // between the thresholds: stays open, nothing else
       e(20, open), // a repeat
       e(30, band),
@@ -125,7 +135,7 @@ describe('streaming: the alert lifecycle', function () {
       e(60, open), // a repeat
     ]);
     let rows = await alertsOf(sku, 'STOCKOUT_RISK');
-    expect(rows.map((r) => [r.severity, r.occurrences, r.resolved_at])).to.deep.equal([['medium', 4, null]]);
+    expect(rows.map((r) => [r.severity, r.occurrences, r.resolved_at])).to.deep.equal([['high', 4, null]]);
     expect(rows[0].opened_at.getTime()).to.equal(at(0));
     expect(rows[0].last_seen_at.getTime()).to.equal(at(60));
 

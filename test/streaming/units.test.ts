@@ -16,6 +16,7 @@ import {
   type FiredRule,
 } from '../../streaming/index.js';
 import { runChecks } from '../../platform/index.js';
+import { ANOMALY_RULES } from '../../inventory/rules/index.js';
 
 const NOW = Date.parse('2026-06-10T12:00:00Z');
 const limits = { now: NOW, maxEventAgeDays: 400 };
@@ -271,6 +272,30 @@ describe('streaming: rapid depletion is a run on the product (pure)', function (
   it('stays quiet when the last sale or two empty a nearly empty shelf', function () {
     expect(fired([3, -1, -1])).to.not.include('RAPID_DEPLETION');
     expect(fired([10, -6])).to.not.include('RAPID_DEPLETION');
+  });
+
+  it("stays quiet when an hour's ordinary trade meets a small booked on-hand, and fires on a real run", function () {
+    // A pair that sold 24 a day for four weeks; stocked two hours ago, then sales a minute apart.
+    const run = (stocked: number, sales: number[]) => {
+      const pair = new PairState('SKU-1', 'WAREHOUSE-001');
+      const today = Math.floor(NOW / 86_400_000);
+      for (let d = 1; d <= 28; d++) pair.dailySales.set(dayKey((today - d) * 86_400_000), 24);
+      const t0 = NOW - 30 * 60_000;
+      const events = [
+        { eventType: 'RESTOCK', quantityChange: stocked, occurredAt: new Date(t0 - 2 * 3_600_000) },
+        ...sales.map((q, i) => ({
+          eventType: 'SALE',
+          quantityChange: q,
+          occurredAt: new Date(t0 + i * 60_000),
+        })),
+      ];
+      return events.flatMap((e) => detectAnomalies(pair, e, ctx).map((f) => f.type));
+    };
+    expect(ANOMALY_RULES.rapidDepletionMinDaysOfSales).to.equal(1);
+    // 8 of 10 in four sales: more than half the on-hand, but a third of a day's trade.
+    expect(run(10, [-2, -2, -2, -2])).to.not.include('RAPID_DEPLETION');
+    // 30 of 40 within the hour: more than a day's trade.
+    expect(run(40, new Array<number>(10).fill(-3))).to.include('RAPID_DEPLETION');
   });
 });
 

@@ -1,4 +1,11 @@
+import { bind } from '../../../db/index.js';
 import type { Knex } from '../../../platform/index.js';
+import {
+  ALERT_SOURCES,
+  STOCKOUT_ALERT,
+  severityRankSql,
+  sqlLiteral,
+} from '../../../inventory/alerts/index.js';
 import { LOW_STOCK_SOURCE } from './recordLowStockAlerts.js';
 
 export interface LowStockAlertRow {
@@ -13,19 +20,31 @@ export interface LowStockAlertRow {
   /** The calibrated probability the alert was decided on (SPEC §5); null on older alerts. */
   stockout_probability: number | null;
   reorder_quantity: number;
+  /**
+   * The stream's open stock-out alert of the same pair at this severity or above and high or
+   * critical (so the stream has e-mailed it already): its alert_id; null when there is none.
+   */
+  paged_by: string | null;
 }
 
 /**
  * Open low-stock alerts not yet e-mailed, most severe and most probable first: new incidents and
  * escalations (an escalation drops `notified_at`); a repeat keeps it, a resolved one is never mailed.
+ * Each says whether the stream's stock-out alert has already paged someone about the pair
+ * (`paged_by`), so the digest does not page twice for one incident.
  */
 export async function readUnnotifiedLowStockAlerts(knex: Knex): Promise<LowStockAlertRow[]> {
   const { rows } = await knex.raw(
     `SELECT id, severity, sku, warehouse_id, message, (details->>'available')::int AS available,
             (details->>'reorder_point')::float8 AS reorder_point, (details->>'stockout_risk')::float8 AS stockout_risk,
             (details->>'stockout_probability')::float8 AS stockout_probability,
-            (details->>'reorder_quantity')::int AS reorder_quantity
-     FROM analytics.alerts
+            (details->>'reorder_quantity')::int AS reorder_quantity,
+            (SELECT s.alert_id::text FROM analytics.alerts s
+             WHERE s.source = ${sqlLiteral(ALERT_SOURCES.streaming)} AND s.alert_type = ${sqlLiteral(STOCKOUT_ALERT)}
+               AND s.sku = a.sku AND s.warehouse_id = a.warehouse_id AND s.resolved_at IS NULL
+               AND ${severityRankSql('s.severity')} >= greatest(${severityRankSql('a.severity')}, ${severityRankSql("'high'")})
+             ORDER BY s.opened_at LIMIT 1) AS paged_by
+     FROM analytics.alerts a
      WHERE source = ? AND details->>'notified_at' IS NULL AND resolved_at IS NULL
      ORDER BY array_position(ARRAY['critical','high','medium','low'], severity),
               coalesce(details->>'stockout_probability', details->>'stockout_risk')::float8 DESC,
@@ -35,17 +54,27 @@ export async function readUnnotifiedLowStockAlerts(knex: Knex): Promise<LowStock
   return rows;
 }
 
-/** Records that these alerts went out in a digest, so a rerun does not mail them again. */
+/**
+ * Records that these alerts went out (in a digest, or paged already by the stream's alert
+ * `pagedBy`, kept as `details.paged_by`), so a rerun does not mail them again.
+ */
 export async function markLowStockAlertsNotified(
   knex: Knex,
-  ids: readonly number[],
+  alerts: ReadonlyArray<{ id: number; paged_by?: string | null }>,
   at: Date,
 ): Promise<void> {
-  if (ids.length === 0) return;
+  if (alerts.length === 0) return;
   await knex.raw(
-    `UPDATE analytics.alerts SET details = details || jsonb_build_object('notified_at', to_jsonb(?::timestamptz))
-     WHERE id = ANY (?::bigint[])`,
-    [at, `{${ids.join(',')}}`],
+    `UPDATE analytics.alerts a
+     SET details = a.details || jsonb_build_object('notified_at', to_jsonb(?::timestamptz))
+                   || CASE WHEN n.paged_by IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('paged_by', n.paged_by) END
+     FROM unnest(?::bigint[], ?::text[]) AS n(id, paged_by)
+     WHERE a.id = n.id`,
+    bind(
+      at,
+      alerts.map((a) => a.id),
+      alerts.map((a) => a.paged_by ?? null),
+    ),
   );
 }
 

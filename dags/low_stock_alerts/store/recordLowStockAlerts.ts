@@ -3,7 +3,9 @@ import {
   LOW_STOCK_ALERT,
   LOW_STOCK_CLEAR_MARGIN,
   RESOLUTIONS,
+  STOCKOUT_ALERT_AT,
   STOCKOUT_RESOLVE_BELOW,
+  STOCKOUT_WARNING_MIN_HISTORY_DAYS,
   dedupKeySql,
   insertAlertsSelect,
   severityRankSql,
@@ -13,7 +15,6 @@ import {
 import {
   LEAD_TIME_DEMAND_SQL,
   STOCKOUT_Z_SQL,
-  Z_95,
   calibratedSql,
   calibrationParams,
   onOrderCte,
@@ -48,12 +49,16 @@ const INSERT_ALERTS = insertAlertsSelect(
  * on order − reserved, the stock today's level minus the changes after `asOf`, on order from
  * inventory.purchase_orders and their receipts) is at or below its reorder point, whose
  * stock-out probability is ≥ 0.2, or that has nothing available — judged with its newest
- * processed metrics of a day before `asOf` (at most a week old), the probability recomputed for
- * the position at `asOf` (SPEC §5). Severity: critical when nothing is available, high at
- * probability ≥ 0.5, medium at ≥ 0.2, else low. Only medium and above are alerts, worth a
- * person's attention; a pair that is merely due to reorder (low) gets a reorder recommendation,
- * which its planner acts on, and no alert. A pair whose open orders cover its reorder point is
- * neither. The first-round `stockout_risk` (available only) is kept in the details.
+ * processed metrics of a day before `asOf` (at most a week old): the demand over the lead time
+ * that row was planned on (its day's forecast, `lead_time_demand_mean` / `_sigma`; the §5
+ * statistics on rows from before it), the probability recomputed for the position at `asOf`
+ * (SPEC §5). Severity: critical when nothing is available, high at probability ≥ 0.5, medium at
+ * ≥ 0.2, else low. Only pairs with nothing available or a probability at the alert threshold
+ * (`isStockoutAlert`: `STOCKOUT_ALERT_AT` on a forecast of at least four weeks of sales, as the
+ * stream's stock-out alert) are alerts, worth a person's attention;
+ * the others get a reorder recommendation, which their planner acts on, and no alert. A pair
+ * whose open orders cover its reorder point is neither. The first-round `stockout_risk`
+ * (available only, §5 statistics) is kept in the details.
  *
  * Each low pair's alert is an incident (docs/SPEC.md §5a): it opens once, and while it is open a
  * later run only updates it (last seen = `asOf`, occurrences, a higher severity); a rerun of the
@@ -82,7 +87,7 @@ export async function recordLowStockAlerts(
     WITH ${onOrderCte(':asOf::timestamptz')},
     latest AS (
       SELECT DISTINCT ON (sku, warehouse_id) sku, warehouse_id, as_of_date, expected_daily_demand AS mu,
-             safety_stock / :z AS sigma_l, volatility, reorder_point
+             volatility, reorder_point, lead_time_demand_mean AS f_mean, lead_time_demand_sigma AS f_sigma
       FROM analytics.processed_metrics
       WHERE as_of_date <= (:asOf::timestamptz AT TIME ZONE 'UTC')::date - 1
         AND as_of_date >= (:asOf::timestamptz AT TIME ZONE 'UTC')::date - 8
@@ -93,13 +98,16 @@ export async function recordLowStockAlerts(
              sum(quantity_change) FILTER (WHERE event_type IN ('RESERVATION','RESERVATION_RELEASE')) AS reserved
       FROM inventory.inventory_transactions WHERE occurred_at >= :asOf GROUP BY sku, warehouse_id
     ), stock AS (
-      SELECT m.*, p.lead_time_days::float8 AS l,
+      SELECT m.*, p.lead_time_days::float8 AS l, m.volatility * sqrt(p.lead_time_days) AS sigma_l,
+             coalesce(f.training_days, 0) AS history_days,
              (lv.quantity_on_hand - coalesce(a.on_hand, 0)) - (lv.quantity_reserved - coalesce(a.reserved, 0)) AS available,
              coalesce(oo.units, 0) AS on_order,
              extract(epoch FROM oo.next_expected_at - :asOf::timestamptz) / 86400 AS receipt_days
       FROM latest m
       JOIN inventory.inventory_levels lv ON lv.sku = m.sku AND lv.warehouse_id = m.warehouse_id
       JOIN inventory.products p ON p.sku = m.sku
+      LEFT JOIN analytics.lead_time_demand f
+        ON f.sku = m.sku AND f.warehouse_id = m.warehouse_id AND f.as_of_date = m.as_of_date
       LEFT JOIN after_as_of a ON a.sku = m.sku AND a.warehouse_id = m.warehouse_id
       LEFT JOIN on_order oo ON oo.sku = m.sku AND oo.warehouse_id = m.warehouse_id
     ), positioned AS (
@@ -111,7 +119,7 @@ export async function recordLowStockAlerts(
              CASE WHEN sigma_l = 0 THEN CASE WHEN available < mu * l THEN 1 ELSE 0 END
                   ELSE 1 - analytics.normal_cdf((available - mu * l) / sigma_l) END AS risk,
              ${calibratedSql('stockout_z')} AS probability,
-             greatest(0, ceil(reorder_point + 7 * mu - position))::int AS reorder_quantity
+             greatest(0, ceil(reorder_point + 7 * ltd_daily - position))::int AS reorder_quantity
       FROM scored
     ), needs AS (
       SELECT *,
@@ -121,7 +129,7 @@ export async function recordLowStockAlerts(
       FROM assessed
       WHERE position <= reorder_point OR probability >= 0.2 OR available <= 0
     ), low AS (
-      SELECT * FROM needs WHERE severity <> 'low'
+      SELECT * FROM needs WHERE available <= 0 OR (history_days >= :minHistory AND probability >= :alertAt)
     ), fresh AS (
       SELECT low.* FROM needs low
       WHERE NOT EXISTS (
@@ -168,7 +176,8 @@ export async function recordLowStockAlerts(
       asOf: options.asOf,
       cooldown: options.cooldownHours,
       runKey: options.runKey,
-      z: Z_95,
+      alertAt: STOCKOUT_ALERT_AT,
+      minHistory: STOCKOUT_WARNING_MIN_HISTORY_DAYS,
       resolveBelow: STOCKOUT_RESOLVE_BELOW,
       margin: LOW_STOCK_CLEAR_MARGIN,
       ...calibrationParams(),

@@ -10,6 +10,7 @@ export async function readLabelCases(knex: Knex): Promise<LabelCase[]> {
   const { rows } = await knex.raw(`
     SELECT l.incident_id, l.incident_type, l.sku, l.warehouse_id, l.started_at, l.ended_at,
            coalesce(l.detail->'also', '[]'::jsonb) AS also, l.detail->>'surge_start' AS surge_start,
+           l.detail->>'withheld_at' AS withheld_at,
            p.lead_time_days
     FROM inventory.incident_labels l LEFT JOIN inventory.products p ON p.sku = l.sku
     ORDER BY l.started_at, l.incident_id`);
@@ -23,6 +24,7 @@ export async function readLabelCases(knex: Knex): Promise<LabelCase[]> {
     also: r.also as string[],
     early_ms: ((r.lead_time_days as number | null) ?? 0) * DAY_MS,
     surge_start: ms((r.surge_start as string | null) ?? null),
+    withheld_at: ms((r.withheld_at as string | null) ?? null),
   }));
 }
 

@@ -21,6 +21,9 @@ export interface StockoutCase {
   receipt_days: number | null;
   expected_daily_demand: number;
   volatility: number;
+  /** The demand over the lead time the row was planned on (its day's forecast); null on older rows. */
+  lead_time_demand_mean: number | null;
+  lead_time_demand_sigma: number | null;
   /** Available (on-hand − reserved) fell to ≤ 0 at some instant within (D, D + lead time]. */
   outcome: boolean;
 }
@@ -44,7 +47,7 @@ export async function stockoutCases(knex: Knex): Promise<StockoutCase[]> {
       SELECT m.sku, m.warehouse_id, m.as_of_date, m.stockout_risk, m.stockout_probability,
              m.quantity_on_hand, m.quantity_reserved, m.quantity_on_order, m.expected_daily_demand,
              extract(epoch FROM m.next_receipt_at - (m.as_of_date + 1)::timestamp AT TIME ZONE 'UTC') / 86400 AS receipt_days,
-             m.volatility, p.lead_time_days
+             m.volatility, m.lead_time_demand_mean, m.lead_time_demand_sigma, p.lead_time_days
       FROM analytics.processed_metrics m
       JOIN inventory.products p ON p.sku = m.sku
       CROSS JOIN data_end e
@@ -72,6 +75,8 @@ export async function stockoutCases(knex: Knex): Promise<StockoutCase[]> {
            d.quantity_reserved AS reserved, d.quantity_on_order AS on_order,
            d.receipt_days::float8 AS receipt_days,
            d.expected_daily_demand::float8 AS expected_daily_demand, d.volatility::float8 AS volatility,
+           d.lead_time_demand_mean::float8 AS lead_time_demand_mean,
+           d.lead_time_demand_sigma::float8 AS lead_time_demand_sigma,
            EXISTS (SELECT 1 FROM out_days o
                    WHERE o.sku = d.sku AND o.warehouse_id = d.warehouse_id
                      AND o.day > d.as_of_date AND o.day <= d.as_of_date + d.lead_time_days) AS outcome

@@ -62,6 +62,24 @@ describe('analytics: SPEC §5 metrics', () => {
       });
     });
 
+    it('plans safety stock, reorder point and quantity on the demand forecast when there is one', () => {
+      const input = { dailySales: days(30, () => 2), onHand: 30, reserved: 0, leadTimeDays: 5 };
+      const forecast = { mean: 15, sigma: 4 }; // 3 a day over the 5 days, σ 4 for the total
+      const m = computeMetrics({ ...input, forecast });
+      expect(m.safety_stock).to.be.closeTo(Z_95 * 4, 1e-12);
+      expect(m.reorder_point).to.be.closeTo(15 + Z_95 * 4, 1e-12);
+      expect(m.reorder_quantity).to.equal(Math.ceil(15 + Z_95 * 4 + 7 * 3 - 30));
+      // What describes the past keeps its SPEC §5 definition.
+      const plain = computeMetrics(input);
+      expect({ ...m, safety_stock: 0, reorder_point: 0, reorder_quantity: 0 }).to.deep.equal({
+        ...plain,
+        safety_stock: 0,
+        reorder_point: 0,
+        reorder_quantity: 0,
+      });
+      expect(computeMetrics({ ...input, forecast: null })).to.deep.equal(plain);
+    });
+
     it('computes zero volatility with too little stock as certain stock-out', () => {
       const m = computeMetrics({ dailySales: days(30, () => 5), onHand: 10, reserved: 0, leadTimeDays: 3 });
       expect(m.stockout_risk).to.equal(1);

@@ -9,6 +9,7 @@ import {
   type StockPosition,
 } from '../../../inventory/analytics/index.js';
 import { fitIsotonic } from '../../../inventory/backtest/index.js';
+import { STOCKOUT_ALERT_AT } from '../../../inventory/alerts/index.js';
 
 const demand = leadTimeDemand({ expectedDailyDemand: 10, volatility: 4, leadTimeDays: 7 });
 const at = (available: number, onOrder = 0, daysToNextReceipt: number | null = null): StockPosition => ({
@@ -24,6 +25,15 @@ describe('stock-out probability (SPEC §5, second round)', function () {
     expect(demand.sigma).to.be.closeTo(4 * Math.sqrt(7), 1e-12);
   });
 
+  it('takes the demand forecast instead when the pair has one, mean and sigma together', function () {
+    const forecast = { mean: 52.5, sigma: 6.25 };
+    const stats = { expectedDailyDemand: 10, volatility: 4, leadTimeDays: 7 };
+    expect(leadTimeDemand({ ...stats, forecast })).to.deep.equal(forecast);
+    expect(leadTimeDemand({ ...stats, forecast: null })).to.deep.equal(demand);
+    // A lower forecast lowers the probability of the same stock.
+    expect(stockoutProbability(at(60), forecast)).to.be.below(stockoutProbability(at(60), demand));
+  });
+
   it('never rises as the inventory position grows', function () {
     let previous = 1;
     for (let available = -20; available <= 200; available += 5) {
@@ -37,8 +47,10 @@ describe('stock-out probability (SPEC §5, second round)', function () {
   it('counts stock on order: a pair that has just reordered is far less at risk', function () {
     const bare = stockoutProbability(at(40), demand);
     const reordered = stockoutProbability(at(40, 120, 3), demand);
-    expect(bare).to.be.at.least(0.5);
-    expect(reordered).to.be.below(0.2);
+    expect(bare).to.be.at.least(STOCKOUT_ALERT_AT);
+    expect(reordered)
+      .to.be.below(bare / 2)
+      .and.below(STOCKOUT_ALERT_AT);
   });
 
   it('an order due sooner lowers the risk more than one due at the end of the lead time', function () {

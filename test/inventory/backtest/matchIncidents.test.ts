@@ -126,6 +126,29 @@ describe('matching alerts to labelled incidents', () => {
     expect(score('LOW_STOCK', surge, [at('LOW_STOCK', T0 - 4 * DAY)])).to.include({ tp: 1, recall: 1 });
   });
 
+  it('explains the stock-out alerts of books run behind from the first unbooked receipt, nothing else earlier', () => {
+    // Receiving stopped booking 3 days before the books went below zero; they hit zero a day before.
+    const negative = label({
+      id: 'n',
+      type: 'NEGATIVE_STOCK',
+      start: T0,
+      end: T0 + DAY,
+      also: ['STOCKOUT_RISK'],
+      withheld_at: T0 - 3 * DAY,
+    });
+    const stockout = score('STOCKOUT', [negative], [at('STOCKOUT', T0 - DAY), at('STOCKOUT', T0 - 4 * DAY)]);
+    expect(stockout).to.include({ tp: 0, explained: 1, fp: 1 });
+    const lowStock = score('LOW_STOCK', [negative], [at('LOW_STOCK', T0 - 2 * DAY)]);
+    expect(lowStock).to.include({ explained: 1, fp: 0 });
+    // The rule's own detection still counts from the first negative sale only.
+    const own = score(
+      'NEGATIVE_STOCK',
+      [negative],
+      [at('NEGATIVE_STOCK', T0 - DAY), at('NEGATIVE_STOCK', T0)],
+    );
+    expect(own).to.include({ tp: 1, fp: 1 });
+  });
+
   it('reports the first hit of each label for its delay, and the p95 over labels by nearest rank', () => {
     const labels = [1, 2, 3, 4].map((k) =>
       label({ id: `f${k}`, type: 'FREQUENCY_SPIKE', start: T0 + k * DAY, end: T0 + k * DAY + MIN }),
