@@ -65,7 +65,7 @@ program
     'the daily ETL, hourly aggregation, a data-quality pass and the dashboard pages at 1, 2 and 5 years of history',
   )
   .option('--pairs <n>', 'SKU × warehouse pairs', number(10), 1_000)
-  .option('--rows-per-year <n>', 'ledger rows per year of history', number(12_000), 20_000_000)
+  .option('--rows-per-year <n>', 'ledger rows per year of history', number(12_000), 20_400_000)
   .option('--years <list>', 'history sizes in years, comma-separated', yearsList, [1, 2, 5])
   .option('--out <dir>', 'where the plot and the figures go', 'artifacts/bench/growth')
   .option('--keep', 'keep the database afterwards', false)
