@@ -1,5 +1,5 @@
 import { RESERVATION_TYPES, type EventType } from '../../inventory/events/index.js';
-import type { LeadTimeDemand, Metrics } from '../../inventory/analytics/index.js';
+import type { LeadTimeDemand } from '../../inventory/analytics/index.js';
 import type { OpenOrder, PairHistory, StoredLeadTimeDemand } from '../store/index.js';
 import { SalesWindow } from './salesWindow.js';
 
