@@ -176,7 +176,6 @@ describe('open replenishment: the generated order feed, on order as of a time, a
     };
     const pair = rows.find((r) => most(r) >= Math.max(1, r.lead_time_demand_mean / r.lead_time_days))!;
     expect(pair, 'a pair to judge').to.not.equal(undefined);
-    const lead = pair.lead_time_days;
     // Drop the pair's own orders, bring its stock down to that level, then judge it twice.
     await db
       .knex('inventory.purchase_orders')
