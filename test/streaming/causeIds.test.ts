@@ -215,6 +215,21 @@ describe('streaming: a stock-out alert is raised after the change that causes it
     const master = await seedMasterData(f.db.knex, { skus: 1, warehouses: 1, leadTimeDays: 7 });
     const [sku, warehouseId] = [master.skus[0]!, master.warehouses[0]!];
     const t = Date.now() - 10 * 60_000;
+    // Last night's forecast for the pair: 70 ± 10 over its 7-day lead time, on twelve weeks of sales.
+    await f.db.knex('analytics.lead_time_demand').insert({
+      sku,
+      warehouse_id: warehouseId,
+      as_of_date: new Date(t - 86_400_000).toISOString().slice(0, 10),
+      lead_time_days: 7,
+      mean: 70,
+      sigma: 10,
+      model: 'holt_winters',
+      training_days: 84,
+      band_level: 0.8,
+      daily_mean: new Array(7).fill(10),
+      daily_lower: new Array(7).fill(5),
+      daily_upper: new Array(7).fill(15),
+    });
     const events = [
       makeEvent({ sku, warehouseId, eventType: 'RESTOCK', quantityChange: 100, timestamp: t }),
       ...Array.from({ length: 10 }, (_, i) =>
@@ -234,9 +249,9 @@ describe('streaming: a stock-out alert is raised after the change that causes it
 
   it('one alert, named after the event that opened it and escalated in place, however the events were cut into chunks', async function () {
     const oneByOne = await stockoutAlerts(1);
-    // available 100 → 0 in steps of 10 while the day's sales build the expected demand: the calibrated
-    // stock-out probability passes 0.2 (medium) on the way, and nothing left is critical — one incident
-    // that escalates, seen after each of the sales from its opening on.
+    // available 100 → 0 in steps of 10 against last night's forecast: the calibrated stock-out
+    // probability reaches the alert threshold on the way, and nothing left is critical — one
+    // incident that escalates, seen after each of the sales from its opening on.
     expect(oneByOne).to.have.length(1);
     const [[cause, severity, occurrences]] = oneByOne as [[number, string, number]];
     expect(severity).to.equal('critical');

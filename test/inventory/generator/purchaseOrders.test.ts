@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { writeDailySnapshots, writeProcessedMetrics } from '../../../dags/daily_inventory_etl/store/index.js';
+import { writeDayForecasts } from '../../../dags/daily_inventory_etl/demandForecast.js';
+import { STOCKOUT_ALERT_AT } from '../../../inventory/alerts/index.js';
+import { stockoutProbability } from '../../../inventory/analytics/index.js';
 import { recordLowStockAlerts } from '../../../dags/low_stock_alerts/store/index.js';
 import { onOrderCte } from '../../../inventory/analytics/index.js';
 import { generateToPostgres } from '../../../inventory/generator/index.js';
@@ -131,8 +134,10 @@ describe('open replenishment: the generated order feed, on order as of a time, a
   });
 
   it('the daily ETL stores on order and the stock-out probability for every pair-day', async function () {
+    // As transform_and_load: the day's forecast first, then the metrics planned on it.
     for (const day of ['2026-02-20', '2026-02-21']) {
       await writeDailySnapshots(db.knex, day);
+      await writeDayForecasts(db.knex, day);
       await writeProcessedMetrics(db.knex, day);
     }
     const rows = await db.knex('analytics.processed_metrics').select('*');
@@ -151,23 +156,42 @@ describe('open replenishment: the generated order feed, on order as of a time, a
 
   it('check_low_stock does not alert a pair whose fresh order covers it, and does alert it without one', async function () {
     const asOf = new Date('2026-02-22T06:00:00Z');
-    const pair = await db
-      .knex('analytics.processed_metrics')
+    const rows = await db
+      .knex('analytics.processed_metrics as m')
+      .join('inventory.products as p', 'p.sku', 'm.sku')
       .where({ as_of_date: '2026-02-21' })
-      .where('expected_daily_demand', '>', 0)
-      .first();
-    const lead = (await db.knex('inventory.products').where({ sku: pair.sku }).first('lead_time_days'))
-      .lead_time_days;
-    // Drop the pair's own orders, bring its stock down to a day of demand, then judge it twice.
+      .where('lead_time_demand_sigma', '>', 0)
+      .select('m.*', 'p.lead_time_days');
+    // The stock each pair may hold and still be at the alert threshold without an order; a pair
+    // for which that is at least a day of its demand (so an order landing today covers it).
+    const atRisk = (r: (typeof rows)[number], available: number) =>
+      stockoutProbability(
+        { available, onOrder: 0, daysToNextReceipt: null, leadTimeDays: r.lead_time_days },
+        { mean: r.lead_time_demand_mean, sigma: r.lead_time_demand_sigma },
+      ) >= STOCKOUT_ALERT_AT;
+    const most = (r: (typeof rows)[number]) => {
+      let n = Math.ceil(r.lead_time_demand_mean);
+      while (n > 0 && !atRisk(r, n)) n--;
+      return n;
+    };
+    const pair = rows.find((r) => most(r) >= Math.max(1, r.lead_time_demand_mean / r.lead_time_days))!;
+    expect(pair, 'a pair to judge').to.not.equal(undefined);
+    // Drop the pair's own orders, bring its stock down to that level, then judge it twice.
     await db
       .knex('inventory.purchase_orders')
       .where({ sku: pair.sku, warehouse_id: pair.warehouse_id })
       .delete();
-    const available = Math.max(1, Math.ceil(pair.expected_daily_demand));
+    // The check takes stock at asOf as today's level less the changes after it.
+    const { rows: after } = await db.knex.raw(
+      `SELECT coalesce(sum(quantity_change) FILTER (WHERE event_type NOT IN ('RESERVATION','RESERVATION_RELEASE')), 0)::int AS on_hand,
+              coalesce(sum(quantity_change) FILTER (WHERE event_type IN ('RESERVATION','RESERVATION_RELEASE')), 0)::int AS reserved
+       FROM inventory.inventory_transactions WHERE sku = ? AND warehouse_id = ? AND occurred_at >= ?`,
+      [pair.sku, pair.warehouse_id, asOf],
+    );
     await db
       .knex('inventory.inventory_levels')
       .where({ sku: pair.sku, warehouse_id: pair.warehouse_id })
-      .update({ quantity_on_hand: available, quantity_reserved: 0 });
+      .update({ quantity_on_hand: most(pair) + after[0].on_hand, quantity_reserved: after[0].reserved });
     const alerted = async (runKey: string) => {
       await recordLowStockAlerts(db.knex, { asOf, cooldownHours: 0, runKey });
       return db
@@ -181,7 +205,7 @@ describe('open replenishment: the generated order feed, on order as of a time, a
       reference_id: 'PO-FRESH',
       sku: pair.sku,
       warehouse_id: pair.warehouse_id,
-      quantity: Math.ceil(pair.expected_daily_demand * lead * 3 + 50),
+      quantity: Math.ceil(pair.lead_time_demand_mean * 3 + 50),
       ordered_at: '2026-02-21T20:00:00Z',
       expected_at: '2026-02-22T12:00:00Z',
     });
@@ -189,6 +213,6 @@ describe('open replenishment: the generated order feed, on order as of a time, a
     await db.knex('inventory.purchase_orders').where({ reference_id: 'PO-FRESH' }).delete();
     const alert = await alerted('bare');
     expect(alert, 'alerted without the order').to.not.equal(undefined);
-    expect(alert.details.stockout_probability).to.be.at.least(0.2);
+    expect(alert.details.stockout_probability).to.be.at.least(STOCKOUT_ALERT_AT);
   });
 });
