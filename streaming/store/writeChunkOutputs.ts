@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import {
-  UPDATE_OPEN_ALERTS_SQL,
   insertAlerts,
-  openUpdatesParam,
+  updateOpenAlerts,
   type NewAlert,
   type OpenAlertUpdate,
   type WrittenAlert,
@@ -64,14 +63,16 @@ export interface ChunkOutputs {
  * statement (data-modifying CTEs): the per-chunk round trips are what bounds throughput, not the
  * rows. Anomalies insert once (their ids come from what caused them, so a replay is a no-op),
  * closed windows upsert (a replay recomputes the same figures; late counts already on the row are
- * kept), late counts add up, open alerts take their updates (inventory/alerts'
- * `UPDATE_OPEN_ALERTS_SQL`), the partition's progress moves on — only from where the chunk
+ * kept), late counts add up, the partition's progress moves on — only from where the chunk
  * started, or the statement throws `OffsetConflictError` (roll the transaction back).
  *
- * New alerts follow in a second statement, only when there are any (rare next to repeats): after
- * the updates, so an incident resolved in this chunk makes room for the one that re-opens its
- * key; as an upsert on the open alert of the key (inventory/alerts' `insertAlerts`), so two
- * writers of one key end with one open alert. Returns what that insert wrote.
+ * Open alerts take their updates in a statement of their own, only when there are any
+ * (inventory/alerts' `updateOpenAlerts`): planned at each call with the table's current size,
+ * where the prepared statement kept a plan made while the alerts table was small, one that read
+ * every open alert at every chunk. New alerts follow, only when there are any: after the
+ * updates, so an incident resolved in this chunk makes room for the one that re-opens its key; as
+ * an upsert on the open alert of the key (inventory/alerts' `insertAlerts`), so two writers of one
+ * key end with one open alert. Returns what that insert wrote.
  */
 export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<WrittenAlert[]> {
   const { anomalies: a, closedWindows: w, lateWindows: l } = o;
@@ -111,8 +112,6 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
          SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()
          WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
        RETURNING 1
-     ), alert_updates AS (
-       ${UPDATE_OPEN_ALERTS_SQL}
      )
      SELECT count(*)::int AS progressed FROM progress`,
       // One JSON document per row set: JSON.stringify is native, where the driver would escape every
@@ -165,10 +164,10 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
         o.progress.nextOffset,
         o.progress.maxEventTime?.toISOString() ?? null,
         o.expectedNextOffset,
-        openUpdatesParam(o.alertUpdates),
       ),
     )
     .options(PREPARED.write_chunk_outputs);
   if (rows[0]?.progressed !== 1) throw new OffsetConflictError(o.progress.partition, o.expectedNextOffset);
+  await updateOpenAlerts(trx, o.alertUpdates);
   return insertAlerts(trx, o.newAlerts);
 }

@@ -54,6 +54,10 @@ const RETURNING = `RETURNING a.alert_id, a.dedup_key, a.severity, (a.xmax = 0) A
  * the open alert of each key; an `alert_id` already stored is skipped, so a replay is a no-op.
  * Rows of one statement must not share an open key (ON CONFLICT cannot touch a row twice).
  * Returns `RETURNING`'s columns. A statement of its own or one CTE of a larger one.
+ *
+ * The `OFFSET 0` keeps the stored-id check a probe of `alerts_alert_id_key` per row: as an
+ * anti-join the planner hashed the whole table instead (it counts on the JSON's 100 rows, and on
+ * a table without statistics), at every call — the stream inserts new alerts in most chunks.
  */
 export const INSERT_ALERTS_SQL = `INSERT INTO analytics.alerts AS a
          (alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key,
@@ -67,7 +71,7 @@ export const INSERT_ALERTS_SQL = `INSERT INTO analytics.alerts AS a
                     last_seen_at timestamptz, occurrences int, resolved_at timestamptz, resolution text))
               WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, message, details,
                                    dedup_key, opened_at, last_seen_at, occurrences, resolved_at, resolution, ord)
-        WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts s WHERE s.alert_id = t.alert_id)
+        WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts s WHERE s.alert_id = t.alert_id OFFSET 0)
         ORDER BY ord
        ${ON_OPEN_CONFLICT}
        ${RETURNING}`;
@@ -135,14 +139,26 @@ export async function insertAlerts(knex: Knex, rows: readonly NewAlert[]): Promi
  * Folds updates into the open alert of each key (`openUpdatesParam(updates)`, at most one per
  * key): detections as `mergeInto` says, and a resolution when one is given. A key with no open
  * row (resolved meanwhile by someone else) is left alone. Returns the keys it updated.
+ *
+ * The rows are found through `alerts_dedup_idx` by the keys given: joined on the key alone, the
+ * planner hashed every open alert with its details (it counts on the JSON's 100 rows, and without
+ * statistics on a few open alerts), which at a steady stream with a thousand open incidents cost
+ * more than the rest of the chunk's statements. "Open" is written so that it matches neither
+ * partial index (`resolved_at IS NULL` would let the planner scan all open alerts through
+ * `alerts_open_idx` instead). Plan it with the table's current size (not as a prepared statement
+ * planned while the table was small): then a table of a few pages is simply scanned.
  */
-export const UPDATE_OPEN_ALERTS_SQL = `UPDATE analytics.alerts AS a SET
+export const UPDATE_OPEN_ALERTS_SQL = `WITH t AS (
+         SELECT * FROM json_to_recordset(?::json)
+           AS t(dedup_key text, severity text, message text, details jsonb, last_seen_at timestamptz,
+                occurrences int, resolved_at timestamptz, resolution text)
+       )
+       UPDATE analytics.alerts AS a SET
          ${mergeInto('t')},
          resolved_at = t.resolved_at, resolution = t.resolution
-       FROM json_to_recordset(?::json)
-         AS t(dedup_key text, severity text, message text, details jsonb, last_seen_at timestamptz,
-              occurrences int, resolved_at timestamptz, resolution text)
-      WHERE a.dedup_key = t.dedup_key AND a.resolved_at IS NULL
+       FROM t
+      WHERE a.dedup_key = t.dedup_key AND a.dedup_key = ANY (ARRAY(SELECT dedup_key FROM t))
+        AND coalesce(a.resolved_at, 'infinity') = 'infinity'
       RETURNING a.dedup_key`;
 
 export function openUpdatesParam(updates: readonly OpenAlertUpdate[]): string {
