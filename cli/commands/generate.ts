@@ -20,6 +20,7 @@ import {
   generateToPostgres,
   naturalRate,
   planFeedTime,
+  type FeedTime,
   publishToKafka,
   writeMasterData,
 } from '../../inventory/generator/index.js';
@@ -38,6 +39,7 @@ interface GenerateFlags {
   duration?: number;
   seed: number;
   injectAnomalies?: number;
+  burst?: boolean;
   json?: boolean;
 }
 
@@ -136,10 +138,13 @@ async function toKafka(flags: GenerateFlags, config: Config): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'generate' });
   const master = generateMasterData({ seed: flags.seed, skus: flags.skus, warehouses: flags.warehouses });
   const rate = flags.rate ?? naturalRate(master);
-  const feedTime = planFeedTime(master, rate, Date.now(), {
-    ...(flags.count === undefined ? {} : { count: flags.count }),
-    ...(flags.duration === undefined ? {} : { durationS: flags.duration }),
-  });
+  // A burst is live traffic at the given rate: stamped with the wall clock, however fast.
+  const feedTime: FeedTime | undefined = flags.burst
+    ? { kind: 'live', naturalRate: naturalRate(master) }
+    : planFeedTime(master, rate, Date.now(), {
+        ...(flags.count === undefined ? {} : { count: flags.count }),
+        ...(flags.duration === undefined ? {} : { durationS: flags.duration }),
+      });
   if (!feedTime) {
     throw new UsageError(
       `--rate ${rate} is a time-lapse of this catalogue (its natural trade is ` +
@@ -281,6 +286,10 @@ export function registerGenerateCommand(program: Command): void {
     .option('--count <n>', 'stop after this many events (kafka)', wholeNumber('--count', 1))
     .option('--duration <s>', 'stop after this many seconds (kafka)', positiveNumber)
     .option(
+      '--burst',
+      'a peak-hour spike (kafka): stamp events with the wall clock at whatever --rate, where the rate rules may rightly fire',
+    )
+    .option(
       '--seed <n>',
       'random seed: the same seed gives the same data',
       wholeNumber('--seed', -(2 ** 31), 2 ** 31 - 1),
@@ -289,7 +298,7 @@ export function registerGenerateCommand(program: Command): void {
     .option('--json', 'print one JSON summary (rows, seconds, rows_per_s)')
     .action(async (flags: GenerateFlags, command: Command) => {
       if (flags.to === 'postgres') {
-        for (const kafkaOnly of ['count', 'duration'] as const) {
+        for (const kafkaOnly of ['count', 'duration', 'burst'] as const) {
           if (command.getOptionValueSource(kafkaOnly) === 'cli') {
             throw new UsageError(`--${kafkaOnly} applies to --to kafka only`);
           }

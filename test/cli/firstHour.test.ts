@@ -115,6 +115,7 @@ describe('the first hour, in a browser', function () {
           '200',
           '--count',
           '200',
+          '--burst',
         ],
         env,
       );

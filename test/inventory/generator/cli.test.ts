@@ -17,6 +17,7 @@ describe('wareflow generate (CLI)', function () {
     ],
     ['a fractional seed', ['--seed', '1.5'], /--seed/],
     ['--count without --to kafka', ['--count', '5'], /--count applies to --to kafka only/],
+    ['--burst without --to kafka', ['--burst'], /--burst applies to --to kafka only/],
   ];
   it('rejects bad arguments with one line on stderr and exit code 2, touching nothing', async () => {
     // No database or broker is reachable here: bad arguments must be caught before connecting.
