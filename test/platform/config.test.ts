@@ -79,6 +79,12 @@ describe('configuration', () => {
       alerts: 'inventory-alerts.t1',
       reorders: 'reorder-events.t1',
       analytics: 'analytics-events.t1',
+      orders: 'warehouse-orders.t1',
+      ordersDlq: 'warehouse-orders.dlq.t1',
+      shipments: 'warehouse-shipments.t1',
+      shipmentsDlq: 'warehouse-shipments.dlq.t1',
+      audit: 'warehouse-audit.t1',
+      auditDlq: 'warehouse-audit.dlq.t1',
     });
   });
 });
