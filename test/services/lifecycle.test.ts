@@ -131,6 +131,12 @@ describe('wareflow services on ports of its own', function () {
       'inventory-alerts',
       'reorder-events',
       'analytics-events',
+      'warehouse-orders',
+      'warehouse-orders.dlq',
+      'warehouse-shipments',
+      'warehouse-shipments.dlq',
+      'warehouse-audit',
+      'warehouse-audit.dlq',
     ]);
     const kafkaPid = up.byName.kafka!.pid!;
     const redisPid = up.byName.redis!.pid!;
