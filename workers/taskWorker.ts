@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from '../platform/index.js';
@@ -75,6 +76,8 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   const heartbeatMs = options.heartbeatMs ?? 5_000;
   const staleMs = options.staleMs ?? 30_000;
   const shutdown = new AbortController();
+  // Every running try listens for shutdown (as many as the concurrency), and lets go when it ends.
+  setMaxListeners(0, shutdown.signal);
   const active = new Set<string>();
   /** The tries whose function is running here, by `run_id/task_id/try_number`, with what aborts each. */
   const stops = new Map<string, AbortController>();
