@@ -4,7 +4,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import type { Registry } from 'prom-client';
 import { registerDependencyGauge, type Config, type Logger, type Redis } from '../platform/index.js';
 import type { Dag } from '../engine/index.js';
-import type { DeadLetterDeps } from '../streaming/index.js';
+import type { DeadLetterSources } from '../streaming/index.js';
 import { accessPolicy } from './access.js';
 import { orchestrationApi } from './api/orchestration.js';
 import { dagViewsApi } from './api/dagViews.js';
@@ -73,8 +73,8 @@ export interface AppOptions {
   engine: DashboardEngine;
   logger: Logger;
   registries: Registry[];
-  /** The DLQ topic and its replays (the /dlq page); without it the page is not served. */
-  deadLetters?: DeadLetterDeps;
+  /** The DLQ topics and their replays (the /dlq page); without them the page is not served. */
+  deadLetters?: DeadLetterSources;
 }
 
 /** The routers of `/api` below its open description, in mount order (the OpenAPI spec walks them). */

@@ -1,4 +1,4 @@
-import type { DeadLetterDeps } from '../streaming/index.js';
+import type { DeadLetterSources } from '../streaming/index.js';
 /**
  * The dashboard: DAG pages, JSON API, Bull Board, /metrics and /health in one Express app.
  * It receives every connection and the DAG registry from the composition root and closes only
@@ -43,8 +43,8 @@ export interface DashboardOptions {
   logger: Logger;
   /** More prom-client registries to serve on /metrics (the engine's is taken from `engine`). */
   registries?: Registry[];
-  /** The DLQ topic and its replays, for the /dlq page (served only when given). */
-  deadLetters?: DeadLetterDeps;
+  /** The DLQ topics and their replays, for the /dlq page (served only when given). */
+  deadLetters?: DeadLetterSources;
 }
 
 export interface Dashboard {

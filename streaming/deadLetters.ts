@@ -4,12 +4,53 @@ import { loadDlqReplays, recordDlqReplays } from './store/index.js';
 import type { Broker, TopicRecord } from './transport/index.js';
 
 /**
- * The dead-letter topic for operators: what is on it and why (`x-dlq-reason`), and a replay that
- * produces a message's original key and bytes back to `inventory-events`. A replayed message
- * goes through the same validation and the same effectively-once ledger write as any other (the
- * event id is the ledger's primary key), so replaying twice applies it once; replays are
- * recorded (`streaming.dlq_replays`) so that a second replay reports them as already replayed.
+ * The dead-letter topics for operators: what is on one and why (`x-dlq-reason`), and a replay
+ * that produces a message's original key and bytes back to the topic it was refused on
+ * (`inventory-events`, or `warehouse-orders`, `-shipments`, `-audit` for their DLQs). A replayed
+ * message goes through the same validation and the same effectively-once write as any other (the
+ * event id is the key of the ledger and of the order, shipment and audit events), so replaying
+ * twice applies it once; replays are recorded (`streaming.dlq_replays`, per DLQ topic) so that a
+ * second replay reports them as already replayed.
  */
+
+/** The streams with a dead-letter topic, by the name `--topic` and the DLQ page take. */
+export const DEAD_LETTER_STREAMS = ['inventory', 'orders', 'shipments', 'audit'] as const;
+export type DeadLetterStream = (typeof DEAD_LETTER_STREAMS)[number];
+
+/** The topic names a choice of stream needs (all of them: see `topicNames`). */
+export type DeadLetterTopicNames = Pick<
+  TopicNames,
+  'events' | 'dlq' | 'orders' | 'ordersDlq' | 'shipments' | 'shipmentsDlq' | 'audit' | 'auditDlq'
+>;
+
+/** A DLQ topic (`dlq`) and the topic its messages were refused on, where a replay sends them (`events`). */
+export interface DeadLetterTopics {
+  events: string;
+  dlq: string;
+}
+
+/** A stream's DLQ topic and its source topic. */
+export function deadLetterTopics(
+  topics: DeadLetterTopicNames,
+  stream: DeadLetterStream,
+): DeadLetterTopics {
+  switch (stream) {
+    case 'inventory':
+      return { events: topics.events, dlq: topics.dlq };
+    case 'orders':
+      return { events: topics.orders, dlq: topics.ordersDlq };
+    case 'shipments':
+      return { events: topics.shipments, dlq: topics.shipmentsDlq };
+    case 'audit':
+      return { events: topics.audit, dlq: topics.auditDlq };
+  }
+}
+
+/** A stream name as given on a command line or in a query, or undefined when it names none. */
+export function parseDeadLetterStream(value: string): DeadLetterStream | undefined {
+  const v = value.trim().toLowerCase();
+  return (DEAD_LETTER_STREAMS as readonly string[]).includes(v) ? (v as DeadLetterStream) : undefined;
+}
 
 /** One message of the DLQ topic. */
 export interface DeadLetter {
@@ -38,12 +79,25 @@ export interface DeadLetterFilter {
 export interface DeadLetterDeps {
   broker: Broker;
   db: Knex;
-  topics: Pick<TopicNames, 'events' | 'dlq'>;
+  /** One DLQ topic and the topic its replays go to: see `deadLetterTopics`. */
+  topics: DeadLetterTopics;
+}
+
+/** What a DLQ tool of every stream needs: pick one stream's `DeadLetterDeps` with `deadLettersOf`. */
+export interface DeadLetterSources {
+  broker: Broker;
+  db: Knex;
+  topics: DeadLetterTopicNames;
+}
+
+/** The `DeadLetterDeps` of one stream. */
+export function deadLettersOf(sources: DeadLetterSources, stream: DeadLetterStream): DeadLetterDeps {
+  return { broker: sources.broker, db: sources.db, topics: deadLetterTopics(sources.topics, stream) };
 }
 
 export interface ReplayResult {
   dryRun: boolean;
-  /** Sent back to the events topic now (or, in a dry run, that would be). */
+  /** Sent back to the source topic now (or, in a dry run, that would be). */
   replayed: DeadLetter[];
   /** Selected, but replayed before: not sent again. */
   alreadyReplayed: DeadLetter[];
@@ -122,7 +176,7 @@ export async function findDeadLetter(deps: DeadLetterDeps, ref: string): Promise
 }
 
 /**
- * Produces the selected dead letters not replayed before back to the events topic, with their
+ * Produces the selected dead letters not replayed before back to their source topic, with their
  * original key and bytes (and `x-replayed-from`), then records them. A crash between the two
  * leaves them unrecorded; the next replay sends them again, which the ledger absorbs.
  */

@@ -58,13 +58,21 @@ export {
  * bare pipeline, its in-run limit, writes with exactly these.
  */
 export { copyLedger, SIDECAR_SESSION_SQL, type LedgerEvent } from './store/index.js';
-/** The dead-letter topic for operators: list, show and replay (the CLI's `dlq` and the DLQ page). */
+/** The dead-letter topics for operators: list, show and replay (the CLI's `dlq` and the DLQ page). */
 export {
+  DEAD_LETTER_STREAMS,
+  deadLetterTopics,
+  deadLettersOf,
+  parseDeadLetterStream,
   listDeadLetters,
   findDeadLetter,
   replayDeadLetters,
   type DeadLetter,
   type DeadLetterDeps,
   type DeadLetterFilter,
+  type DeadLetterSources,
+  type DeadLetterStream,
+  type DeadLetterTopicNames,
+  type DeadLetterTopics,
   type ReplayResult,
 } from './deadLetters.js';

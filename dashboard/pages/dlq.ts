@@ -2,11 +2,14 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ServiceUnavailableError, coerceError } from '../../platform/index.js';
 import {
+  DEAD_LETTER_STREAMS,
   DLQ_REASONS,
+  deadLettersOf,
   listDeadLetters,
   replayDeadLetters,
   type DeadLetter,
-  type DeadLetterDeps,
+  type DeadLetterSources,
+  type DeadLetterStream,
 } from '../../streaming/index.js';
 import { actorOf, audited } from '../audit.js';
 import { requireMutation } from '../auth.js';
@@ -21,8 +24,26 @@ import { pageContext, redirectWithFlash } from './context.js';
 /** How many dead letters the page lists (the newest); the counts cover all of them. */
 const SHOWN = 200;
 
-const dlqQuery = querySchema({ reason: z.enum(DLQ_REASONS).optional() });
-const replayForm = z.object({ reason: z.enum(DLQ_REASONS), _csrf: z.string().optional() });
+const topic = z.enum(DEAD_LETTER_STREAMS).default('inventory');
+const dlqQuery = querySchema({ topic, reason: z.enum(DLQ_REASONS).optional() });
+const replayForm = z.object({ topic, reason: z.enum(DLQ_REASONS), _csrf: z.string().optional() });
+
+/** What each stream's dead letters were refused by. */
+const CONTRACT: Record<DeadLetterStream, string> = {
+  inventory: 'SPEC §3',
+  orders: 'inventory/fulfilment/CONTRACT.md',
+  shipments: 'inventory/fulfilment/CONTRACT.md',
+  audit: 'inventory/fulfilment/CONTRACT.md',
+};
+
+/** The page of one stream's DLQ, filtered by a reason or not. */
+const pageHref = (stream: DeadLetterStream, reason?: string) => {
+  const q = new URLSearchParams();
+  if (stream !== 'inventory') q.set('topic', stream);
+  if (reason) q.set('reason', reason);
+  const query = q.toString();
+  return query ? `/dlq?${query}` : '/dlq';
+};
 
 /** The DLQ topic as the streaming owner reads it; Kafka being down is a 503, not a 500. */
 async function read<T>(fn: () => Promise<T>): Promise<T> {
@@ -35,16 +56,18 @@ async function read<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * The dead-letter topic for operators: counts by `x-dlq-reason`, the newest messages, and a
- * replay button per reason (a POST with the session's CSRF token, like every mutation).
+ * The dead-letter topics for operators, one stream at a time (`?topic=inventory|orders|shipments|
+ * audit`): counts by `x-dlq-reason`, the newest messages, and a replay button per reason (a POST
+ * with the session's CSRF token, like every mutation) that sends them back to their source topic.
  */
-export function dlqPages(deps: RouteDeps, dlq: DeadLetterDeps): Router {
+export function dlqPages(deps: RouteDeps, sources: DeadLetterSources): Router {
   const { policy } = deps;
   const r = Router();
 
   r.get('/dlq', async (req, res) => {
     const ctx = pageContext(req, res, policy);
     const q = dlqQuery.parse(pageQuery(req.query));
+    const dlq = deadLettersOf(sources, q.topic);
     const all = await read(() => listDeadLetters(dlq));
     const byReason = new Map<string, { total: number; waiting: number; newest: Date }>();
     for (const d of all) {
@@ -63,10 +86,19 @@ export function dlqPages(deps: RouteDeps, dlq: DeadLetterDeps): Router {
         ctx,
         'Dead letters',
         h`<h1>Dead letters</h1>
+          <form method="get" class="filters" id="dlq-topic">
+            <select name="topic" aria-label="Topic">
+              ${DEAD_LETTER_STREAMS.map(
+                (stream) =>
+                  h`<option value="${stream}" ${stream === q.topic ? h` selected` : ''}>${deadLettersOf(sources, stream).topics.dlq}</option>`,
+              )}
+            </select>
+            <button type="submit" class="btn secondary">Show</button>
+          </form>
           <p class="muted">
-            Messages of ${dlq.topics.dlq} with the reason they were refused (SPEC §3). Replaying sends a
-            message's original key and bytes back to ${dlq.topics.events}: it is validated again, and an
-            event applied before is not applied twice. A message replayed once is not sent again.
+            Messages of ${dlq.topics.dlq} with the reason they were refused (${CONTRACT[q.topic]}). Replaying
+            sends a message's original key and bytes back to ${dlq.topics.events}: it is validated again,
+            and an event applied before is not applied twice. A message replayed once is not sent again.
           </p>
           ${
             byReason.size === 0
@@ -76,13 +108,16 @@ export function dlqPages(deps: RouteDeps, dlq: DeadLetterDeps): Router {
                   <tbody>
                     ${[...byReason].map(
                       ([reason, row]) => h`<tr data-reason="${reason}">
-                        <td><a href="/dlq?reason=${encodeURIComponent(reason)}">${reason}</a></td>
+                        <td><a href="${pageHref(q.topic, reason)}">${reason}</a></td>
                         <td>${row.total}</td>
                         <td>${row.waiting}</td>
                         <td>${formatTime(row.newest)}</td>
                         <td>${
                           row.waiting > 0
-                            ? actionButton(ctx, '/dlq/replay', `Replay ${row.waiting}`, { reason })
+                            ? actionButton(ctx, '/dlq/replay', `Replay ${row.waiting}`, {
+                                topic: q.topic,
+                                reason,
+                              })
                             : ''
                         }</td>
                       </tr>`,
@@ -96,20 +131,21 @@ export function dlqPages(deps: RouteDeps, dlq: DeadLetterDeps): Router {
   });
 
   r.post('/dlq/replay', requireMutation(policy, 'page'), async (req, res) => {
-    const { reason } = replayForm.parse(req.body ?? {});
+    const { topic: stream, reason } = replayForm.parse(req.body ?? {});
+    const dlq = deadLettersOf(sources, stream);
     const by = `dashboard:${actorOf(req, res).actor}`;
     const result = await audited(
       deps,
       req,
       res,
-      { action: 'dlq.replay', detail: { reason } },
+      { action: 'dlq.replay', detail: { topic: dlq.topics.dlq, reason } },
       () => read(() => replayDeadLetters(dlq, { reason, by })),
       (r) => ({ detail: { replayed: r.replayed.length, already_replayed: r.alreadyReplayed.length } }),
     );
     const n = result.replayed.length;
     redirectWithFlash(
       res,
-      `/dlq?reason=${reason}`,
+      pageHref(stream, reason),
       `replayed ${n} ${reason} message${n === 1 ? '' : 's'}; ${result.alreadyReplayed.length} already replayed`,
     );
   });

@@ -27,7 +27,8 @@ function wareflow(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('wareflow dlq', function () {
-  this.timeout(120_000);
+  // Each case is a process of its own: on a loaded 2-core machine ten of them take minutes.
+  this.timeout(240_000);
 
   it('refuses bad arguments with one line and exit code 2', async function () {
     const cases: Array<[string[], RegExp]> = [
@@ -38,6 +39,12 @@ describe('wareflow dlq', function () {
       [['dlq', 'show'], /missing required argument/],
       [['dlq', 'show', 'the-first-one'], /PARTITION:OFFSET, OFFSET or an event id/],
       [['dlq', 'replay', '--force'], /unknown option '--force'/],
+      [
+        ['dlq', 'list', '--topic', 'returns'],
+        /--topic must be one of inventory, orders, shipments, audit \(got returns\)/,
+      ],
+      [['dlq', 'replay', '--topic', 'warehouse-orders'], /--topic must be one of/],
+      [['dlq', 'show', '0:1', '--topic'], /argument missing/],
     ];
     const results = await Promise.all(cases.map(([args]) => wareflow(args)));
     results.forEach((r, i) => {
@@ -54,6 +61,7 @@ describe('wareflow dlq', function () {
     const suffix = testTopicSuffix();
     const topics = topicNames({ KAFKA_TOPIC_SUFFIX: suffix });
     const eventId = randomUUID();
+    const orderEventId = randomUUID();
 
     before(async function () {
       db = await createTestDatabase();
@@ -62,6 +70,8 @@ describe('wareflow dlq', function () {
       await ensureTopics(kafka, [
         { topic: topics.events, numPartitions: 2 },
         { topic: topics.dlq, numPartitions: 1 },
+        { topic: topics.orders, numPartitions: 2 },
+        { topic: topics.ordersDlq, numPartitions: 1 },
       ]);
       const producer = await connectProducer(kafka);
       await producer.send({
@@ -75,8 +85,28 @@ describe('wareflow dlq', function () {
           },
         ],
       });
+      await producer.send({
+        topic: topics.ordersDlq,
+        messages: [
+          {
+            key: 'ORDER-1',
+            value: JSON.stringify({ eventId: orderEventId, eventType: 'ORDER_PACKED', orderId: 'ORDER-1' }),
+            headers: { 'x-dlq-reason': 'unknown_warehouse', 'x-source-topic': topics.orders },
+          },
+        ],
+      });
       await producer.disconnect();
     });
+
+    const messagesOn = async (topic: string) => {
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    };
 
     after(async () => db?.drop());
 
@@ -96,15 +126,37 @@ describe('wareflow dlq', function () {
       const second = await wareflow(['dlq', 'replay', '--reason', 'unknown_sku'], env);
       expect(second.out).to.equal('replayed 0 dead-lettered messages; 1 already replayed\n');
 
-      const kafka = testKafka();
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const offsets = await admin.fetchTopicOffsets(topics.events);
-        expect(offsets.reduce((n, o) => n + Number(o.high), 0)).to.equal(1);
-      } finally {
-        await admin.disconnect();
-      }
+      expect(await messagesOn(topics.events)).to.equal(1);
+    });
+
+    it('reads and replays the order DLQ with --topic orders, back to warehouse-orders', async function () {
+      const listed = await wareflow(['dlq', 'list', '--topic', 'orders', '--json'], env);
+      expect(listed.code, listed.err).to.equal(0);
+      const rows = JSON.parse(listed.out) as Array<{ id: string; event_id: string; reason: string }>;
+      expect(rows.map((r) => [r.id, r.event_id, r.reason])).to.deep.equal([
+        ['0:0', orderEventId, 'unknown_warehouse'],
+      ]);
+      const shown = await wareflow(['dlq', 'show', '--topic', 'ORDERS', '0:0', '--json'], env);
+      expect(JSON.parse(shown.out)).to.include({ event_id: orderEventId, key: 'ORDER-1' });
+      // Without --topic, the inventory DLQ: the order is not there.
+      const inventory = await wareflow(['dlq', 'show', orderEventId], env);
+      expect([inventory.code, inventory.err]).to.deep.equal([
+        2,
+        `wareflow: no dead-lettered message ${orderEventId}\n`,
+      ]);
+
+      const replayed = await wareflow(['dlq', 'replay', '--topic', 'orders', '--json'], env);
+      expect(JSON.parse(replayed.out)).to.deep.equal({
+        dry_run: false,
+        replayed: ['0:0'],
+        already_replayed: [],
+      });
+      expect(await messagesOn(topics.orders)).to.equal(1);
+      const again = await wareflow(['dlq', 'replay', '--topic', 'orders'], env);
+      expect(again.out).to.equal('replayed 0 dead-lettered messages; 1 already replayed\n');
+      expect(await messagesOn(topics.orders)).to.equal(1);
+      const audit = await db.knex('orchestrator.audit_log').where({ action: 'dlq.replay' }).orderBy('id');
+      expect(audit.map((a: { detail: { topic?: string } }) => a.detail.topic)).to.include(topics.ordersDlq);
     });
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadConfig, type ConfigInput, type Logger } from '../../platform/index.js';
 import { defineDag, task, type Dag } from '../../engine/index.js';
 import { createDashboard, type Dashboard } from '../../dashboard/index.js';
-import type { DeadLetterDeps } from '../../streaming/index.js';
+import type { DeadLetterSources } from '../../streaming/index.js';
 import { warehouseReads } from '../../cli/commands/dashboard.js';
 import { startHarness, type Harness } from '../engine/harness.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL } from '../support/isolation.js';
@@ -74,7 +74,7 @@ export async function startServer(
     harness?: Harness;
     logger?: Logger;
     /** Serves the /dlq page over these (the broker, usually in memory). */
-    deadLetters?: (harness: Harness) => DeadLetterDeps;
+    deadLetters?: (harness: Harness) => DeadLetterSources;
   } = {},
 ): Promise<TestServer> {
   const harness = options.harness ?? (await startHarness(options.dags ?? [demoDag, failingDag]));

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { TopicNames } from '../../platform/index.js';
 import {
+  deadLettersOf,
+  findDeadLetter,
   listDeadLetters,
   replayDeadLetters,
   type DeadLetterDeps,
@@ -91,5 +94,55 @@ describe('streaming: replaying the dead-letter topic', function () {
     expect(all.length).to.be.greaterThan(0);
     expect(await listDeadLetters(deps, { since: new Date(Date.now() + 60_000) })).to.deep.equal([]);
     expect((await listDeadLetters(deps, { since: new Date(0) })).length).to.equal(all.length);
+  });
+
+  it('replays a dead-lettered order back to warehouse-orders, where it is applied once, and records it under the orders DLQ', async function () {
+    const orders = deadLettersOf({ broker, db: db.knex, topics }, 'orders');
+    expect(orders.topics).to.deep.equal({ events: topics.orders, dlq: topics.ordersDlq });
+    const sku = `${m.prefix}-LATE-ORDER`;
+    const orderId = `ORDER-${m.prefix}`;
+    const created = {
+      eventId: randomUUID(),
+      eventType: 'ORDER_CREATED',
+      orderId,
+      warehouseId: m.warehouses[0]!,
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
+      promisedDispatchAt: new Date(Date.now() + 86_400_000).toISOString(),
+      lines: [{ sku, quantity: 2 }],
+    };
+    const publisher = await broker.publisher();
+    await publisher.send(topics.orders, [{ key: orderId, value: JSON.stringify(created) }]);
+    await publisher.close();
+    const t = sidecar.fulfilmentTotals.orders;
+    await waitFor('the order dead-lettered', () => t.dlq === 1);
+
+    const [letter] = await listDeadLetters(orders);
+    expect(letter).to.include({ reason: 'unknown_sku', eventId: created.eventId, key: orderId });
+    expect(letter!.source.topic).to.equal(topics.orders);
+    expect((await findDeadLetter(orders, created.eventId))?.id).to.equal(letter!.id);
+    // The inventory DLQ is another topic: nothing of the order is on it.
+    expect((await listDeadLetters(deps)).map((d) => d.eventId)).not.to.include(created.eventId);
+
+    await db.knex('inventory.products').insert({
+      sku,
+      name: 'Late product',
+      category: 'test',
+      unit_cost: 10,
+      unit_price: 15,
+      lead_time_days: 7,
+    });
+    const first = await replayDeadLetters(orders, { reason: 'unknown_sku', by: 'spec' });
+    expect(first.replayed.map((d) => d.eventId)).to.deep.equal([created.eventId]);
+    await waitFor('the replayed order applied', () => t.applied === 1);
+    const replayed = [0, 1, 2, 3, 4, 5].flatMap((p) => broker.records(topics.orders, p)).at(-1)!;
+    expect(replayed.value!.toString()).to.equal(JSON.stringify(created));
+    expect(String(replayed.headers['x-replayed-from'])).to.equal(`${topics.ordersDlq}/${letter!.id}`);
+    const line = await db.knex('inventory.order_lines').where({ order_id: orderId }).first();
+    expect(line).to.include({ sku, ordered_quantity: 2 });
+
+    const recorded = await db.knex('streaming.dlq_replays').where({ dlq_topic: topics.ordersDlq });
+    expect(recorded.map((r: { replayed_to: string }) => r.replayed_to)).to.deep.equal([topics.orders]);
+    const second = await replayDeadLetters(orders, { by: 'spec' });
+    expect([second.replayed.length, second.alreadyReplayed.length]).to.deep.equal([0, 1]);
   });
 });
