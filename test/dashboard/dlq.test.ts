@@ -10,6 +10,8 @@ describe('dashboard: the dead-letter page', function () {
   const broker = memoryBroker();
   const topics = topicNames({ KAFKA_TOPIC_SUFFIX: testTopicSuffix() });
   const late = [randomUUID(), randomUUID()];
+  const shipmentId = randomUUID();
+  const shipment = JSON.stringify({ eventId: shipmentId, eventType: 'EXCEPTION', exceptionCode: 'ALIENS' });
   let s: TestServer;
   useServer(
     { deadLetters: (harness) => ({ broker, db: harness.db.knex, topics }) },
@@ -17,7 +19,16 @@ describe('dashboard: the dead-letter page', function () {
   );
 
   before(async function () {
-    await broker.ensureTopics([{ topic: topics.events, numPartitions: 2 }, { topic: topics.dlq }]);
+    await broker.ensureTopics([
+      { topic: topics.events, numPartitions: 2 },
+      { topic: topics.dlq },
+      { topic: topics.orders, numPartitions: 2 },
+      { topic: topics.ordersDlq },
+      { topic: topics.shipments, numPartitions: 2 },
+      { topic: topics.shipmentsDlq },
+      { topic: topics.audit, numPartitions: 2 },
+      { topic: topics.auditDlq },
+    ]);
     const publisher = await broker.publisher();
     await publisher.send(topics.dlq, [
       ...late.map((eventId) => ({
@@ -26,6 +37,13 @@ describe('dashboard: the dead-letter page', function () {
         headers: { 'x-dlq-reason': 'unknown_sku', 'x-dlq-detail': 'unknown SKU LATE-1' },
       })),
       { key: null, value: 'not json', headers: { 'x-dlq-reason': 'invalid_json' } },
+    ]);
+    await publisher.send(topics.shipmentsDlq, [
+      {
+        key: 'SHP-1',
+        value: shipment,
+        headers: { 'x-dlq-reason': 'invalid_field', 'x-dlq-detail': 'exceptionCode: invalid option' },
+      },
     ]);
     await publisher.close();
   });
@@ -80,5 +98,37 @@ describe('dashboard: the dead-letter page', function () {
     const page = await (await fetch(`${s.url}/dlq`, { headers: { cookie: jar.header() } })).text();
     expect(page).not.to.include('Replay 2');
     expect(page).to.include('Replay 1'); // the invalid_json one is left
+  });
+
+  it('shows one topic at a time with a selector, and replays a shipment back to warehouse-shipments', async function () {
+    const { jar, csrf } = await login(s.url);
+    const get = (path: string) =>
+      fetch(`${s.url}${path}`, { headers: { cookie: jar.header(), accept: 'text/html' } });
+    const inventory = await (await get('/dlq')).text();
+    expect(inventory).to.match(/<select name="topic"[\s\S]*?<option value="inventory"\s+selected>/);
+    for (const name of [topics.dlq, topics.ordersDlq, topics.shipmentsDlq, topics.auditDlq])
+      expect(inventory).to.include(`>${name}</option>`);
+    expect(inventory).not.to.include(shipmentId);
+
+    const page = await (await get('/dlq?topic=shipments')).text();
+    expect(page).to.match(/<option value="shipments"\s+selected>/);
+    expect(page).to.include(`Messages of ${topics.shipmentsDlq}`);
+    expect(page).to.include(shipmentId);
+    expect(page).not.to.include(late[0]);
+    expect(page).to.include('href="/dlq?topic=shipments&amp;reason=invalid_field"');
+    expect(page).to.match(/<input type="hidden" name="topic" value="shipments" \/>/);
+    expect((await get('/dlq?topic=orders')).status).to.equal(200);
+    expect((await get('/dlq?topic=returns')).status).to.equal(400);
+
+    const replayed = await replay(jar.header(), { topic: 'shipments', reason: 'invalid_field', _csrf: csrf });
+    expect(replayed.status).to.equal(303);
+    const location = decodeURIComponent(replayed.headers.get('location')!);
+    expect(location).to.match(/^\/dlq\?topic=shipments&reason=invalid_field&flash=/);
+    expect(location).to.include('replayed 1 invalid_field message; 0 already replayed');
+    const sent = [0, 1].flatMap((p) => broker.records(topics.shipments, p));
+    expect(sent.map((r) => r.value!.toString())).to.deep.equal([shipment]);
+    expect(eventsOnTopic()).to.have.length(2); // only the inventory replays of the spec before
+    const bad = await replay(jar.header(), { topic: 'returns', reason: 'invalid_field', _csrf: csrf });
+    expect(bad.status).to.equal(400);
   });
 });
