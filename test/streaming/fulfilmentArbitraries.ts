@@ -30,7 +30,7 @@ export interface FulfilmentBody {
 export interface FulfilmentArbitraryOptions {
   /** SKUs and warehouses (the master data's, for specs that store them). */
   ids?: { sku: fc.Arbitrary<string>; warehouseId: fc.Arbitrary<string> };
-  /** Orders, shipments and actors unique to each event (no two share a natural key). */
+  /** EventIds, orders, shipments and actors unique to each event (no two share an id or a natural key). */
   uniqueIds?: boolean;
   /** Bounds how old a timestamp is. */
   ageMs?: number;
@@ -75,7 +75,9 @@ export function validFulfilment(
   const unique = (prefix: string) =>
     options.uniqueIds ? fc.noBias(fc.uuid()).map((u) => `${prefix}-${u}`) : identifier;
   const common = fc.record({
-    eventId: fc.uuid().chain((u) => fc.constantFrom(u, u.toUpperCase(), ` ${u} `)),
+    eventId: (options.uniqueIds ? fc.noBias(fc.uuid()) : fc.uuid()).chain((u) =>
+      fc.constantFrom(u, u.toUpperCase(), ` ${u} `),
+    ),
     ms: fc.integer({ min: oldest, max: limits.now + 50 * 60_000 }),
     extra: fc.dictionary(fc.stringMatching(/^x[A-Za-z]{1,8}$/), fc.jsonValue({ maxDepth: 2 }), {
       maxKeys: 2,
