@@ -30,10 +30,7 @@ export interface DeadLetterTopics {
 }
 
 /** A stream's DLQ topic and its source topic. */
-export function deadLetterTopics(
-  topics: DeadLetterTopicNames,
-  stream: DeadLetterStream,
-): DeadLetterTopics {
+export function deadLetterTopics(topics: DeadLetterTopicNames, stream: DeadLetterStream): DeadLetterTopics {
   switch (stream) {
     case 'inventory':
       return { events: topics.events, dlq: topics.dlq };

@@ -1,42 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
-import { topicNames, type Config } from '../../platform/index.js';
+import { topicNames } from '../../platform/index.js';
 import {
   ledgerMatchesLevels,
   openStreamingFixture,
   produce,
   seedMasterData,
-  streamingEnv,
   type StreamingFixture,
   testKafka,
   type TestMaster,
   windowMismatches,
 } from './support.js';
+import { startChild } from './child.js';
 import { expectedLevels, normalTraffic } from './traffic.js';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0);
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  server.close();
-  return port;
-}
-
-/** One `wareflow streaming` child process; its stderr is kept for the failure message. */
-async function startChild(config: Config): Promise<{ child: ChildProcess; log: () => string }> {
-  let log = '';
-  const child = spawn(process.execPath, ['bin/wareflow.js', 'streaming', '--session-timeout-ms', '6000'], {
-    env: streamingEnv(config, await freePort()),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    log = (log + d.toString()).slice(-20_000);
-  });
-  return { child, log: () => log };
-}
 
 describe('streaming: crash recovery of the sidecar process', function () {
   this.timeout(180_000);
