@@ -2,8 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 
-/** Drains `count` messages with a do-nothing eachBatch consumer; returns first→last seconds. */
-export async function bareDrain(kafka: Kafka, topic: string, count: number): Promise<number> {
+/** Drains `count` messages of the topic(s) with a do-nothing eachBatch consumer; returns first→last seconds. */
+export async function bareDrain(
+  kafka: Kafka,
+  topic: string | readonly string[],
+  count: number,
+): Promise<number> {
   const consumer = kafka.consumer({
     groupId: `bench-bare-${randomBytes(4).toString('hex')}`,
     maxBytesPerPartition: 4 * 1024 * 1024,
@@ -11,7 +15,7 @@ export async function bareDrain(kafka: Kafka, topic: string, count: number): Pro
     maxWaitTimeInMs: 100,
   });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.subscribe({ topics: typeof topic === 'string' ? [topic] : [...topic], fromBeginning: true });
   let seen = 0;
   let first = 0;
   let last = 0;

@@ -5,11 +5,15 @@
  * ledger of a database migrated like the sidecar's (the same indexes, constraints and partitions,
  * the same session settings) and upserts the partition's offset. No validation, stock levels,
  * windows, anomalies or output topics: everything the sidecar does beyond this is its overhead.
+ * For the mixed stream (streamingMixed.ts) it reads the order, shipment and audit topics too and
+ * inserts their rows into their event tables (bareFulfilment.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createKnex } from '../platform/index.js';
+import type { FulfilmentStream } from '../inventory/fulfilment/index.js';
 import { copyLedger, SIDECAR_SESSION_SQL, type LedgerEvent } from '../streaming/index.js';
+import { insertBareFulfilment } from './bareFulfilment.js';
 import { totalCpuSeconds } from './processCpu.js';
 
 export interface BarePipelineResult {
@@ -20,12 +24,17 @@ export interface BarePipelineResult {
 
 const APPLICATION = 'wareflow-bench-bare';
 
-/** Drains `count` messages of `topic` into the ledger of `databaseUrl` (migrated, with master data). */
+/**
+ * Drains `count` messages of `topic` into the ledger of `databaseUrl` (migrated, with master data).
+ * Several topics: those named in `fulfilment` go to their stream's event table
+ * (`insertBareFulfilment`), the others to the ledger.
+ */
 export async function barePipeline(
   kafka: Kafka,
-  topic: string,
+  topic: string | readonly string[],
   count: number,
   databaseUrl: string,
+  fulfilment: Readonly<Record<string, FulfilmentStream>> = {},
 ): Promise<BarePipelineResult> {
   const knex = createKnex(databaseUrl, {
     poolMax: 4,
@@ -52,7 +61,10 @@ export async function barePipeline(
   };
   try {
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({
+      topics: typeof topic === 'string' ? [topic] : [...topic],
+      fromBeginning: true,
+    });
     let seen = 0;
     let first = 0;
     let last = 0;
@@ -65,19 +77,29 @@ export async function barePipeline(
             first = performance.now();
             cpuAtFirst = cpuNow();
           }
-          const events = batch.messages.flatMap((m): LedgerEvent[] =>
-            m.value ? [toLedgerEvent(m.value)] : [],
-          );
+          const stream = fulfilment[batch.topic];
           const nextOffset = String(Number(batch.lastOffset()) + 1);
           try {
             await knex.transaction(async (trx) => {
-              await copyLedger(trx, events, batch.partition);
+              if (stream)
+                await insertBareFulfilment(
+                  trx,
+                  stream,
+                  batch.messages.map((m) => m.value),
+                  batch.partition,
+                );
+              else
+                await copyLedger(
+                  trx,
+                  batch.messages.flatMap((m): LedgerEvent[] => (m.value ? [toLedgerEvent(m.value)] : [])),
+                  batch.partition,
+                );
               await trx.raw(
                 `INSERT INTO streaming.consumer_offsets (group_id, topic, partition, next_offset, updated_at)
                  VALUES (?, ?, ?, ?::bigint, now())
                  ON CONFLICT (group_id, topic, partition) DO UPDATE
                    SET next_offset = excluded.next_offset, updated_at = now()`,
-                [groupId, topic, batch.partition, nextOffset],
+                [groupId, batch.topic, batch.partition, nextOffset],
               );
             });
           } catch (err) {

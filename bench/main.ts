@@ -81,7 +81,16 @@ program
   .option('--skus <n>', 'products', number(1), 200)
   .option('--warehouses <n>', 'warehouses', number(1), 5)
   .option('--keep', 'keep the database and topics afterwards', false)
-  .action(async (options) => (await import('./streaming.js')).run(options));
+  .option(
+    '--mixed',
+    'instead, the mixed stream: inventory, order, shipment and audit topics at once (the feed’s proportions), against a bare drain and a bare pipeline of the same four topics',
+    false,
+  )
+  .action(async (options) =>
+    options.mixed
+      ? (await import('./streamingMixed.js')).run(options)
+      : (await import('./streaming.js')).run(options),
+  );
 
 program
   .command('alerts')

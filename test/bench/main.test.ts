@@ -28,6 +28,6 @@ describe('npm run bench: arguments', function () {
   it('--help describes a benchmark and its options, exit 0', async () => {
     const r = await bench('streaming', '--help');
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.include('--events <n>').and.include('--latency-seconds <n>');
+    expect(r.stdout).to.include('--events <n>').and.include('--latency-seconds <n>').and.include('--mixed');
   });
 });
