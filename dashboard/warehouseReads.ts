@@ -5,7 +5,7 @@ import type {
   openAlertCounts,
 } from '../inventory/alerts/index.js';
 import type { pairDemandForecast } from '../inventory/forecast/index.js';
-import type { readDailyFulfilmentMetrics } from '../inventory/fulfilment/index.js';
+import type { computeFulfilmentMetrics, readDailyFulfilmentMetrics } from '../inventory/fulfilment/index.js';
 import type {
   listDataQualityResults,
   listDataQualityRuns,
@@ -22,6 +22,7 @@ import type {
 import type {
   anomalyHistogram,
   listAnomalies,
+  listFulfilmentWindows,
   listOpenWindows,
   listStreamWindows,
   streamThroughput,
@@ -74,9 +75,13 @@ export interface WarehouseReads {
   pairLevelHistory: Bound<typeof pairLevelHistory>;
   /** One pair's daily sales and its newest stored demand forecast with its band. */
   pairDemandForecast: Bound<typeof pairDemandForecast>;
-  /** Reorder recommendations of low_stock_alerts, most urgent first. */
   /** Fulfilment metrics per warehouse and day (daily_inventory_etl), newest day first. */
   readDailyFulfilmentMetrics: Bound<typeof readDailyFulfilmentMetrics>;
+  /** The fulfilment definition over any period, computed now (today so far). */
+  computeFulfilmentMetrics: Bound<typeof computeFulfilmentMetrics>;
+  /** The stream's fulfilment windows of one kind, newest first. */
+  listFulfilmentWindows: Bound<typeof listFulfilmentWindows>;
+  /** Reorder recommendations of low_stock_alerts, most urgent first. */
   listReorderRecommendations: Bound<typeof listReorderRecommendations>;
   /** Weekly summaries, newest first. */
   listWeeklySummaries: Bound<typeof listWeeklySummaries>;

@@ -16,6 +16,9 @@ export {
   percentile,
   earliestOpenEventTime,
   type WindowKind,
+  FULFILMENT_WINDOW_KINDS,
+  fulfilmentWindowsOf,
+  type FulfilmentWindowKind,
   combineRisk,
   detectAnomalies,
   type FiredRule,
@@ -53,6 +56,8 @@ export {
   type OpenWindowRow,
   type WindowShape,
 } from './store/listOpenWindows.js';
+/** The fulfilment windows the stream keeps per warehouse (the fulfilment page). */
+export { listFulfilmentWindows, type FulfilmentWindowRow } from './store/index.js';
 /**
  * The ledger write alone (binary COPY) and the sidecar's session settings: the streaming bench's
  * bare pipeline, its in-run limit, writes with exactly these.

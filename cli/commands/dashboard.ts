@@ -14,7 +14,7 @@ import {
   openAlertCounts,
 } from '../../inventory/alerts/index.js';
 import { pairDemandForecast } from '../../inventory/forecast/index.js';
-import { readDailyFulfilmentMetrics } from '../../inventory/fulfilment/index.js';
+import { computeFulfilmentMetrics, readDailyFulfilmentMetrics } from '../../inventory/fulfilment/index.js';
 import {
   listStockLevels,
   pairLevelHistory,
@@ -26,6 +26,7 @@ import {
   kafkajsBroker,
   anomalyHistogram,
   listAnomalies,
+  listFulfilmentWindows,
   listOpenWindows,
   listStreamWindows,
   streamThroughput,
@@ -54,6 +55,8 @@ export function warehouseReads(knex: Knex): WarehouseReads {
     pairDemandForecast: (sku, warehouseId, days) => pairDemandForecast(knex, sku, warehouseId, days),
     listReorderRecommendations: (filter, page) => listReorderRecommendations(knex, filter, page),
     readDailyFulfilmentMetrics: (filter) => readDailyFulfilmentMetrics(knex, filter),
+    computeFulfilmentMetrics: (period) => computeFulfilmentMetrics(knex, period),
+    listFulfilmentWindows: (filter) => listFulfilmentWindows(knex, filter),
     listWeeklySummaries: (page) => listWeeklySummaries(knex, page),
     readWeeklySummary: (weekStart) => readWeeklySummary(knex, weekStart),
   };

@@ -13,12 +13,12 @@ import { aggregateWeek, buildReport, computeWeekly, sendReport } from './tasks.j
 const weekOf = (ctx: { dataIntervalStart: Date }) => mondayOf(utcDay(ctx.dataIntervalStart));
 
 const aggregate_week = task((ctx) => aggregateWeek(ctx.db, ctx.log, weekOf(ctx)), {
-  description: 'Throughput, stock, fill and quality figures of the week and the week before',
+  description: 'Throughput, stock, fill, quality and fulfilment figures of the week and the week before',
   inlets: [dailySnapshots],
 });
 const compute_weekly_metrics = task((ctx) => computeWeekly(ctx.log, ctx.upstream.aggregate_week), {
   upstream: { aggregate_week },
-  description: 'Turnover, stock-out rate, fill rate, movers, week-over-week change',
+  description: 'Turnover, stock-out rate, fill rate, movers, fulfilment per warehouse, week-over-week change',
 });
 const build_report = task(
   (ctx) =>
@@ -81,3 +81,5 @@ export type WeeklySummary = WeeklySummaryRow<WeeklyMetrics>;
 export type WeeklyReport = WeeklySummaryReport<WeeklyMetrics>;
 export { KPIS, type Kpi, type WeeklyMetrics } from './metrics.js';
 export { KPI_LABELS, formatChange, formatKpi } from './report.js';
+export { FULFILMENT_KPIS, type FulfilmentKpi, type WarehouseFulfilmentWeek } from './fulfilment.js';
+export { FULFILMENT_KPI_LABELS, formatFulfilmentKpi } from './fulfilmentReport.js';

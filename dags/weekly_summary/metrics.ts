@@ -1,3 +1,5 @@
+import type { FulfilmentMetrics } from '../../inventory/fulfilment/index.js';
+import { fulfilmentWeeks, type WarehouseFulfilmentWeek } from './fulfilment.js';
 import type { Mover, WeekFigures } from './store/index.js';
 
 /** The KPIs compared week over week. */
@@ -24,6 +26,11 @@ export type WeeklyMetrics = {
   top_movers: Mover[];
   bottom_movers: Mover[];
   dq_runs: number;
+  /**
+   * Per warehouse, the fulfilment figures of the week (the fulfilment definition over its seven
+   * days) and their change; absent from summaries stored before the section existed.
+   */
+  fulfilment?: WarehouseFulfilmentWeek[];
 };
 
 const ratio = (a: number, b: number | null) => (b === null || b === 0 ? null : round(a / b));
@@ -52,6 +59,10 @@ export function computeWeeklyMetrics(
   current: WeekFigures,
   previous: WeekFigures,
   weekEnd: string,
+  fulfilment: { current: readonly FulfilmentMetrics[]; previous: readonly FulfilmentMetrics[] } = {
+    current: [],
+    previous: [],
+  },
 ): WeeklyMetrics {
   const now = kpisOf(current);
   const before = kpisOf(previous);
@@ -71,5 +82,6 @@ export function computeWeeklyMetrics(
     top_movers: current.top_movers,
     bottom_movers: current.bottom_movers,
     dq_runs: current.dq_runs,
+    fulfilment: fulfilmentWeeks(fulfilment.current, fulfilment.previous),
   };
 }

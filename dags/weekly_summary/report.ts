@@ -1,5 +1,6 @@
 import { escapeHtml } from '../../platform/index.js';
 import { addDays } from '../interval.js';
+import { fulfilmentHtml, fulfilmentText } from './fulfilmentReport.js';
 import type { Kpi, WeeklyMetrics } from './metrics.js';
 
 /** How the report names each KPI. */
@@ -53,7 +54,10 @@ export function dailySalesChart(values: readonly number[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Units sold per day">${bars}</svg>`;
 }
 
-/** The weekly report: KPIs with week-over-week change, the daily sales chart and the movers. */
+/**
+ * The weekly report: KPIs with week-over-week change, the daily sales chart, the movers, and the
+ * fulfilment figures of each warehouse with theirs.
+ */
 export function renderWeeklyReport(m: WeeklyMetrics): { subject: string; html: string; text: string } {
   const subject = `[wareflow] Weekly inventory summary ${m.week_start} – ${m.week_end}`;
   const rows = (Object.keys(KPI_LABELS) as Kpi[]).map((k) => [
@@ -79,6 +83,7 @@ ${dailySalesChart(m.daily_units_sold)}
 ${movers('Top movers', m.top_movers)}
 ${movers('Bottom movers (in stock, fewest sales)', m.bottom_movers)}
 <p>Data-quality score from ${m.dq_runs} check run${m.dq_runs === 1 ? '' : 's'}.</p>
+${m.fulfilment ? fulfilmentHtml(m.fulfilment, formatChange) : ''}
 </body></html>`;
   const text = [
     `Weekly inventory summary ${m.week_start} – ${m.week_end} (UTC)`,
@@ -88,6 +93,7 @@ ${movers('Bottom movers (in stock, fewest sales)', m.bottom_movers)}
     `Units sold per day (Mon–Sun): ${m.daily_units_sold.join(', ')}`,
     `Top movers: ${m.top_movers.map((x) => `${x.sku} ${x.units}`).join(', ') || 'none'}`,
     `Bottom movers: ${m.bottom_movers.map((x) => `${x.sku} ${x.units}`).join(', ') || 'none'}`,
+    ...(m.fulfilment ? ['', ...fulfilmentText(m.fulfilment, formatChange)] : []),
   ].join('\n');
   return { subject, html, text };
 }

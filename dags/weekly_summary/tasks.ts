@@ -1,6 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readWeekFigures, readWeeklySummary, writeWeeklySummary, type WeekFigures } from './store/index.js';
+import {
+  readWeekFigures,
+  readWeekFulfilment,
+  readWeeklySummary,
+  writeWeeklySummary,
+  type WeekFigures,
+  type WeekFulfilment,
+} from './store/index.js';
 import type { TaskLogger } from '../../engine/index.js';
 import { WareflowError, type Knex } from '../../platform/index.js';
 import { addDays, isoWeek, startOfDay } from '../interval.js';
@@ -34,7 +41,21 @@ function readReport(label: string, f: WeekFigures) {
   };
 }
 
-/** aggregate_week: raw figures of the week and of the week before it. */
+/** What the fulfilment figures of a week were counted from, logged with them. */
+function fulfilmentReport(label: string, weekStart: string, rows: WeekFulfilment[]) {
+  const sum = (k: 'orders_created' | 'shipments_dispatched') => rows.reduce((n, r) => n + r[k], 0);
+  return {
+    message: `${label} ${isoWeek(weekStart)}: ${count(rows.length, 'warehouse')} with fulfilment, ${count(sum('orders_created'), 'order')} created, ${count(sum('shipments_dispatched'), 'shipment')} dispatched`,
+    fields: {
+      week: isoWeek(weekStart),
+      warehouses: rows.length,
+      orders_created: sum('orders_created'),
+      shipments_dispatched: sum('shipments_dispatched'),
+    },
+  };
+}
+
+/** aggregate_week: raw figures of the week and of the week before it, stock and fulfilment. */
 export async function aggregateWeek(knex: Knex, log: TaskLogger, weekStart: string) {
   logWeek(log, weekStart);
   const current = await step(
@@ -49,20 +70,38 @@ export async function aggregateWeek(knex: Knex, log: TaskLogger, weekStart: stri
     () => readWeekFigures(knex, addDays(weekStart, -7)),
     (f) => readReport('week', f),
   );
-  return { current, previous };
+  const fulfilment = {
+    current: await step(
+      log,
+      'fulfilment this week',
+      () => readWeekFulfilment(knex, weekStart),
+      (rows) => fulfilmentReport('week', weekStart, rows),
+    ),
+    previous: await step(
+      log,
+      'fulfilment week before',
+      () => readWeekFulfilment(knex, addDays(weekStart, -7)),
+      (rows) => fulfilmentReport('week', addDays(weekStart, -7), rows),
+    ),
+  };
+  return { current, previous, fulfilment };
 }
 
-/** compute_weekly_metrics: KPIs and their week-over-week change. */
+/** compute_weekly_metrics: KPIs and their week-over-week change, the fulfilment section's per warehouse. */
 export async function computeWeekly(
   log: TaskLogger,
-  figures: { current: WeekFigures; previous: WeekFigures },
+  figures: {
+    current: WeekFigures;
+    previous: WeekFigures;
+    fulfilment?: { current: WeekFulfilment[]; previous: WeekFulfilment[] };
+  },
 ): Promise<WeeklyMetrics> {
   const weekStart = figures.current.week_start;
   logWeek(log, weekStart);
   return step(
     log,
     'kpis',
-    () => computeWeeklyMetrics(figures.current, figures.previous, weekEndOf(weekStart)),
+    () => computeWeeklyMetrics(figures.current, figures.previous, weekEndOf(weekStart), figures.fulfilment),
     (m) => ({
       message: (['units_sold', 'fill_rate', 'stockout_rate', 'turnover'] as const)
         .map((k) => `${k} ${formatKpi(k, m.kpis[k])} (${formatChange(m.week_over_week[k])})`)

@@ -37,7 +37,8 @@ export interface ApiRoute {
     | 'RunNote'
     | 'AuditPage'
     | 'Pool'
-    | 'PoolList';
+    | 'PoolList'
+    | 'Fulfilment';
   /** Who may call it: anyone, a reader (the default), or an operator (every mutation). */
   access?: 'open' | 'reader' | 'operator';
 }

@@ -1,4 +1,5 @@
 import { AUDIT_OUTCOMES, AUDIT_SOURCES, RUN_STATES, TASK_STATES, WAIT_REASONS } from '../../engine/index.js';
+import { FULFILMENT_SCHEMAS } from './fulfilmentSchemas.js';
 
 /** The component schemas of the OpenAPI document: the bodies the API answers with. */
 
@@ -230,4 +231,5 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       offset: { type: 'integer' },
     },
   },
+  ...FULFILMENT_SCHEMAS,
 };

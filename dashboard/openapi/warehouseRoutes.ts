@@ -127,9 +127,13 @@ export const WAREHOUSE_ROUTES: ApiRoute[] = [
   {
     method: 'get',
     path: '/fulfilment',
-    summary: 'Fulfilment metrics per warehouse and day: pick and dispatch times, on-time dispatch, fill rate',
+    summary:
+      'Fulfilment metrics per warehouse — pick and dispatch times, on-time dispatch, fill rate, backorders, ' +
+      'delivery times, exceptions: the stored days (`days`), today so far (`today`) and the stream windows of ' +
+      'one kind started in the last `hours` (`windows`)',
     tag: 'Reports',
     query: fulfilmentQuery,
+    returns: 'Fulfilment',
   },
   {
     method: 'get',

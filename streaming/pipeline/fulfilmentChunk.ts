@@ -19,6 +19,7 @@ import { commitTransaction } from './commit.js';
 import type { MasterData } from './enrich.js';
 import type { ChunkHandler } from './runner.js';
 import type { DlqReason } from './validate.js';
+import { refreshFulfilmentWindows } from './fulfilmentWindows.js';
 
 /** Every reason of the fulfilment contracts is one of the stream's DLQ reasons (checked here, at compile time). */
 const asDlqReason = (reason: FulfilmentRejectReason): DlqReason => reason;
@@ -49,7 +50,7 @@ interface Accepted {
  * (contract, then master data) → in one PostgreSQL transaction: the events, each once by eventId
  * and natural key, with the projections they move → repeats settled (duplicate, or dead-lettered
  * as `conflicting_duplicate`) → the partition's fenced next offset → the DLQ messages published →
- * COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
+ * the fulfilment windows the new events change, recomputed (`refreshFulfilmentWindows`) → COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
  * is at least once.
  */
 export function fulfilmentHandler(
@@ -67,8 +68,9 @@ export function fulfilmentHandler(
       const rejects = new Rejections({ topic: batch.topic, partition: batch.partition });
       const accepted = await admit(deps.master, t, messages, rejects);
       const nextOffset = BigInt(messages[messages.length - 1]!.offset) + 1n;
-      let applied = 0;
+      const applied: string[] = [];
       let duplicates = 0;
+      let windows = 0;
       const trx = await deps.db.transaction();
       try {
         const inserted = await insertFulfilmentEvents(
@@ -80,7 +82,7 @@ export function fulfilmentHandler(
         const repeats: Accepted[] = [];
         for (const a of accepted) {
           // An id inserted now counts once; a second message with it in the chunk is a repeat.
-          if (inserted.delete(a.event.eventId)) applied++;
+          if (inserted.delete(a.event.eventId)) applied.push(a.event.eventId);
           else repeats.push(a);
         }
         if (repeats.length > 0) {
@@ -109,6 +111,9 @@ export function fulfilmentHandler(
           maxEventTime: maxEventTime === null ? null : new Date(maxEventTime),
         });
         await deps.publisher.send(t.dlqTopic, rejects.messages);
+        // The windows the new events change, recomputed to commit with them; last, because it
+        // holds the windows' lock (one for every fulfilment chunk) until the commit.
+        windows = (await refreshFulfilmentWindows(trx, t.stream, applied)).windows;
         await commitTransaction(trx);
       } catch (err) {
         await trx.rollback().catch(() => undefined);
@@ -117,7 +122,14 @@ export function fulfilmentHandler(
       // Committed: from here on nothing may throw the chunk back into a retry.
       state.nextOffset = nextOffset;
       control.markDone(String(nextOffset));
-      observe(deps, totals, batch, messages, { started, applied, duplicates, rejects, nextOffset });
+      observe(deps, totals, batch, messages, {
+        started,
+        applied: applied.length,
+        duplicates,
+        windows,
+        rejects,
+        nextOffset,
+      });
     },
   };
 }
@@ -160,7 +172,14 @@ function observe(
   totals: { applied: number; duplicates: number; dlq: number; batches: number },
   batch: InboundBatch,
   messages: readonly InboundMessage[],
-  r: { started: number; applied: number; duplicates: number; rejects: Rejections; nextOffset: bigint },
+  r: {
+    started: number;
+    applied: number;
+    duplicates: number;
+    windows: number;
+    rejects: Rejections;
+    nextOffset: bigint;
+  },
 ): void {
   const { metrics, logger } = deps;
   const topic = batch.topic;
@@ -184,7 +203,7 @@ function observe(
   if (dlq.length > 0)
     logger.warn({ ...where, dlq: dlq.length, reasons: [...new Set(dlq)] }, 'messages dead-lettered');
   logger.debug(
-    { ...where, count: messages.length, applied: r.applied, ms: now - r.started },
+    { ...where, count: messages.length, applied: r.applied, windows: r.windows, ms: now - r.started },
     'chunk committed',
   );
 }

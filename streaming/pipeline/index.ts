@@ -5,6 +5,12 @@
  */
 export { Ingestor, ChunkRunner, type ChunkHandler, type ChunkRunnerOptions } from './runner.js';
 export { fulfilmentHandler, type FulfilmentDeps, type FulfilmentTopic } from './fulfilmentChunk.js';
+export {
+  FULFILMENT_WINDOW_KINDS,
+  fulfilmentWindowsOf,
+  refreshFulfilmentWindows,
+  type FulfilmentWindowKind,
+} from './fulfilmentWindows.js';
 export type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';
 export { AlertMailer } from './alerts.js';
 export { MetricCache } from './metricCache.js';

@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import { readFile, stat } from 'node:fs/promises';
 import { weeklySummary } from '../../dags/index.js';
+import { randomUUID } from 'node:crypto';
 import { writeDailySnapshots } from '../../dags/daily_inventory_etl/store/index.js';
+import {
+  computeFulfilmentMetrics,
+  insertFulfilmentBatch,
+  type FulfilmentEvent,
+  type OrderEvent,
+  type ShipmentEvent,
+} from '../../inventory/fulfilment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { waitFor } from '../support/wait.js';
 import {
@@ -23,6 +31,77 @@ import {
 
 const WEEK = '2026-06-01'; // a Monday
 const RUN = { start: at(WEEK, 1), end: at(addDays(WEEK, 7), 1) };
+
+/**
+ * Orders of W1. The week before: P1 filled, picked in 2 h, dispatched 2 h later on time, delivered
+ * in 2 days; P2 never reserved (a backorder), due and not dispatched. This week: C1 picked in 1 h,
+ * dispatched 3 h later on time, one exception, delivered in 2 days; C2 picked in 3 h, dispatched
+ * 2 h later after its promise, delivered in a day; C3 cancelled within the hour (neither a
+ * backorder nor due).
+ */
+function fulfilmentEvents(): FulfilmentEvent[] {
+  const order = (
+    id: string,
+    eventType: OrderEvent['eventType'],
+    when: Date,
+    extra: Partial<OrderEvent> = {},
+  ) =>
+    ({
+      stream: 'orders',
+      eventId: randomUUID(),
+      eventType,
+      orderId: id,
+      warehouseId: 'W1',
+      occurredAt: when,
+      lines: null,
+      promisedDispatchAt: null,
+      customerId: null,
+      sku: null,
+      quantity: null,
+      reason: null,
+      ...extra,
+    }) satisfies OrderEvent;
+  const created = (id: string, when: Date, units: number, promise: Date) =>
+    order(id, 'ORDER_CREATED', when, { lines: [{ sku: 'A', quantity: units }], promisedDispatchAt: promise });
+  const line = (id: string, eventType: 'LINE_RESERVED' | 'LINE_PICKED', when: Date, units: number) =>
+    order(id, eventType, when, { sku: 'A', quantity: units });
+  const shipment = (id: string, eventType: ShipmentEvent['eventType'], when: Date) =>
+    ({
+      stream: 'shipments',
+      eventId: randomUUID(),
+      eventType,
+      shipmentId: `SHP-${id}`,
+      orderId: id,
+      warehouseId: 'W1',
+      carrier: 'DHL',
+      occurredAt: when,
+      trackingNumber: null,
+      location: null,
+      exceptionCode: eventType === 'EXCEPTION' ? 'DELAYED' : null,
+      detail: null,
+    }) satisfies ShipmentEvent;
+  return [
+    created('P1', at('2026-05-26', 10), 4, at('2026-05-27', 10)),
+    line('P1', 'LINE_RESERVED', at('2026-05-26', 10), 4),
+    line('P1', 'LINE_PICKED', at('2026-05-26', 12), 4),
+    shipment('P1', 'DISPATCHED', at('2026-05-26', 14)),
+    shipment('P1', 'DELIVERED', at('2026-05-28', 14)),
+    created('P2', at('2026-05-27', 9), 2, at('2026-05-28', 9)),
+    created('C1', at(WEEK, 8), 5, at('2026-06-02', 8)),
+    line('C1', 'LINE_RESERVED', at(WEEK, 8), 5),
+    line('C1', 'LINE_PICKED', at(WEEK, 9), 5),
+    shipment('C1', 'DISPATCHED', at(WEEK, 12)),
+    shipment('C1', 'EXCEPTION', at('2026-06-02', 10)),
+    shipment('C1', 'DELIVERED', at('2026-06-03', 12)),
+    created('C2', at('2026-06-02', 8), 5, at('2026-06-02', 12)),
+    line('C2', 'LINE_RESERVED', at('2026-06-02', 8), 5),
+    line('C2', 'LINE_PICKED', at('2026-06-02', 11), 5),
+    shipment('C2', 'DISPATCHED', at('2026-06-02', 13)),
+    shipment('C2', 'DELIVERED', at('2026-06-03', 13)),
+    created('C3', at('2026-06-03', 8), 2, at('2026-06-04', 8)),
+    order('C3', 'ORDER_CANCELLED', at('2026-06-03', 9)),
+  ];
+}
 
 describe('weekly_summary', () => {
   let db: TestDatabase;
@@ -56,6 +135,7 @@ describe('weekly_summary', () => {
       tx('C', 'SALE', -3, '2026-06-04'), // only 1 in stock: 1 of 3 units filled
     ]);
     await syncLevelsFromLedger(db.knex);
+    await insertFulfilmentBatch(db.knex, fulfilmentEvents());
     for (let d = 0; d < 7; d++) await writeDailySnapshots(db.knex, addDays(WEEK, d));
     await db.knex('analytics.data_quality_runs').insert(
       [90, 100].map((score, i) => ({
@@ -109,11 +189,54 @@ describe('weekly_summary', () => {
     ]);
   });
 
+  it('reports each warehouse’s fulfilment week — the definition over the seven days — with its change', async () => {
+    const row = await db.knex('analytics.weekly_summaries').where({ week_start: WEEK }).first();
+    const [w1] = row.metrics.fulfilment;
+    expect(row.metrics.fulfilment).to.have.length(1);
+    expect(w1.warehouse_id).to.equal('W1');
+    const H = 3600;
+    expect(w1.kpis).to.deep.equal({
+      orders_created: 3,
+      on_time_dispatch_rate: 0.5,
+      fill_rate: 10 / 12,
+      backorders: 0,
+      order_to_pick_p50_s: 2 * H,
+      order_to_pick_p95_s: 2.9 * H,
+      pick_to_dispatch_p50_s: 2.5 * H,
+      pick_to_dispatch_p95_s: 2.95 * H,
+      delivery_p50_s: 36 * H,
+      delivery_p95_s: 46.8 * H,
+      exceptions: 1,
+    });
+    // Exactly the fulfilment owner's definition over the week.
+    const [definition] = await computeFulfilmentMetrics(db.knex, {
+      from: at(WEEK),
+      to: at(addDays(WEEK, 7)),
+    });
+    for (const [k, v] of Object.entries(w1.kpis))
+      expect(v, k).to.equal(definition![k as keyof typeof definition]);
+    // Against the week before: 2 orders, 4 of 6 units reserved, 1 backorder, 1 of 2 on time, no exception.
+    expect(w1.week_over_week).to.deep.include({
+      orders_created: 0.5,
+      fill_rate: 0.25,
+      backorders: -1,
+      on_time_dispatch_rate: 0,
+      order_to_pick_p50_s: 0,
+      delivery_p50_s: -0.25,
+      exceptions: null,
+    });
+  });
+
   it('renders an HTML report with an inline SVG chart, stores it and writes it to DATA_DIR', async () => {
     const row = await db.knex('analytics.weekly_summaries').where({ week_start: WEEK }).first();
     expect(row.report_html).to.include('<svg');
     expect(row.report_html).to.match(/<rect [^>]*height="[\d.]+"/);
     expect(row.report_html).to.include('<td>Fill rate</td><td>90.0 %</td>');
+    expect(row.report_html).to.include('<h3>Fulfilment by warehouse</h3>');
+    expect(row.report_html).to.include('<td>On-time dispatch</td><td>50.0 %</td><td>+0.0 %</td>');
+    expect(row.report_html).to.include('<td>Pick → dispatch p95</td><td>3.0 h</td>');
+    expect(row.report_html).to.include('<td>Delivery p50</td><td>1.5 d</td><td>-25.0 %</td>');
+    expect(row.report_html).to.include('<td>Backorders</td><td>0</td><td>-100.0 %</td>');
     const file = await readFile(`${env.dataDir}/reports/weekly_summary/week=${WEEK}.html`, 'utf8');
     expect(file).to.equal(row.report_html);
   });
@@ -124,6 +247,8 @@ describe('weekly_summary', () => {
     expect(mail.subject).to.equal('[wareflow] Weekly inventory summary 2026-06-01 – 2026-06-07');
     expect(mail.raw).to.include('<svg');
     expect(mail.raw).to.include('Units sold: 20 (+400.0 % week over week)');
+    expect(mail.raw).to.include('Fulfilment W1:');
+    expect(mail.raw).to.include('Fill rate (ordered units reserved): 83.3 % (+25.0 % week over week)');
   });
 
   it('logs the ISO week, the rows read, the KPIs, the report file and the e-mail', async () => {

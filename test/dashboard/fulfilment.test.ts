@@ -8,6 +8,7 @@ import {
   type OrderEvent,
   type ShipmentEvent,
 } from '../../inventory/fulfilment/index.js';
+import { refreshFulfilmentWindows } from '../../streaming/pipeline/index.js';
 import { insertProducts, insertWarehouses } from '../dags/fixtures.js';
 import { apiClient, startServer, PUBLIC_READ, type TestServer } from './server.js';
 
@@ -15,6 +16,9 @@ const DAY_MS = 86_400_000;
 const today = new Date().toISOString().slice(0, 10);
 const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
 const at = (day: string, hour: number) => new Date(Date.parse(`${day}T00:00:00Z`) + hour * 3_600_000);
+/** An instant of today that has passed, whenever the spec runs: halfway from midnight to now. */
+const midnight = Date.parse(`${today}T00:00:00Z`);
+const earlierToday = new Date(midnight + Math.floor((Date.now() - midnight) / 2));
 
 /** Orders of yesterday at FC-1 (two, one late) and FC-2 (one backorder). */
 function events(): FulfilmentEvent[] {
@@ -72,7 +76,33 @@ function events(): FulfilmentEvent[] {
   ];
 }
 
-/** The fulfilment page and its API, over what the daily ETL stored. */
+/** An order of FC-2 created earlier today with two units, one reserved: today's, and a stream window's. */
+function todaysEvents(): OrderEvent[] {
+  const base = {
+    stream: 'orders' as const,
+    orderId: 'ORDER-TODAY',
+    warehouseId: 'FC-2',
+    occurredAt: earlierToday,
+    lines: null,
+    promisedDispatchAt: null,
+    customerId: null,
+    sku: null,
+    quantity: null,
+    reason: null,
+  };
+  return [
+    {
+      ...base,
+      eventId: randomUUID(),
+      eventType: 'ORDER_CREATED',
+      lines: [{ sku: 'SKU-1', quantity: 2 }],
+      promisedDispatchAt: new Date(earlierToday.getTime() + 86_400_000),
+    },
+    { ...base, eventId: randomUUID(), eventType: 'LINE_RESERVED', sku: 'SKU-1', quantity: 1 },
+  ];
+}
+
+/** The fulfilment page and its API: the days the daily ETL stored, today so far, the stream's windows. */
 describe('dashboard fulfilment', function () {
   let s: TestServer;
   before(async () => {
@@ -82,6 +112,16 @@ describe('dashboard fulfilment', function () {
     await insertWarehouses(knex, ['FC-1', 'FC-2']);
     await insertFulfilmentBatch(knex, events());
     await writeDailyFulfilmentMetrics(knex, yesterday);
+    // Today's order as the stream stores it: the events, then the windows they change.
+    const current = todaysEvents();
+    await knex.transaction(async (trx) => {
+      await insertFulfilmentBatch(trx, current);
+      await refreshFulfilmentWindows(
+        trx,
+        'orders',
+        current.map((e) => e.eventId),
+      );
+    });
   });
   after(async () => {
     await s?.close();
@@ -110,6 +150,43 @@ describe('dashboard fulfilment', function () {
     expect((await get('/api/fulfilment?days=1')).body.days).to.deep.equal([]);
   });
 
+  it('GET /api/fulfilment answers today so far and the stream windows of the last hours', async () => {
+    const { status, body } = await get('/api/fulfilment?hours=24&warehouse_id=FC-2');
+    expect(status).to.equal(200);
+    expect(body.today.from).to.equal(`${today}T00:00:00.000Z`);
+    expect(body.today.warehouses).to.have.length(1);
+    expect(body.today.warehouses[0]).to.include({
+      warehouse_id: 'FC-2',
+      orders_created: 1,
+      units_ordered: 2,
+      units_reserved_same_day: 1,
+      fill_rate: 0.5,
+      backorders: 0,
+    });
+    const hourStart = Math.floor(earlierToday.getTime() / 3_600_000) * 3_600_000;
+    expect(body.windows).to.include({ window_kind: 'tumbling_1h' });
+    expect(body.windows.rows).to.have.length(1);
+    expect(body.windows.rows[0]).to.include({
+      window_kind: 'tumbling_1h',
+      window_start: new Date(hourStart).toISOString(),
+      window_end: new Date(hourStart + 3_600_000).toISOString(),
+      warehouse_id: 'FC-2',
+      orders_created: 1,
+      fill_rate: 0.5,
+    });
+    const quarters = await get('/api/fulfilment?window_kind=tumbling_15m&hours=24');
+    expect(quarters.body.windows.rows.map((w: { window_kind: string }) => w.window_kind)).to.deep.equal([
+      'tumbling_15m',
+    ]);
+    expect((await get('/api/fulfilment?warehouse_id=FC-1')).body.windows.rows).to.deep.equal([]);
+
+    // The OpenAPI document describes this body: its required fields are all there.
+    const schemas = (await get('/api/openapi.json')).body.components.schemas;
+    expect(body).to.include.all.keys(schemas.Fulfilment.required);
+    expect(body.windows.rows[0]).to.include.all.keys(schemas.FulfilmentWindow.required);
+    expect(body.today.warehouses[0]).to.include.all.keys(schemas.FulfilmentFigures.required);
+  });
+
   it('answers a bad or unknown parameter with 400 naming it', async () => {
     for (const [query, field] of [
       ['days=0', 'days'],
@@ -117,6 +194,9 @@ describe('dashboard fulfilment', function () {
       ['days=400', 'days'],
       ['warehouse_id=%3Cb%3E', 'warehouse_id'],
       ['warehouse=FC-1', 'warehouse'],
+      ['window_kind=tumbling_1d', 'window_kind'],
+      ['hours=0', 'hours'],
+      ['hours=169', 'hours'],
     ] as const) {
       const { status, body } = await get(`/api/fulfilment?${query}`);
       expect(status, query).to.equal(400);
@@ -133,5 +213,18 @@ describe('dashboard fulfilment', function () {
     expect(html).to.include(`data-day="${yesterday}" data-warehouse="FC-2"`);
     expect(html).to.include('50.0 %');
     expect(html).to.include('2 h / 2 h');
+  });
+
+  it('shows today so far and the stream windows beside the days on /fulfilment', async () => {
+    const response = await fetch(`${s.url}/fulfilment?window_kind=tumbling_15m`, {
+      headers: { accept: 'text/html' },
+    });
+    expect(response.status).to.equal(200);
+    const html = await response.text();
+    expect(html).to.match(/<table id="fulfilment-today">[\s\S]*data-warehouse="FC-2"/);
+    const quarter = Math.floor(earlierToday.getTime() / 900_000) * 900_000;
+    expect(html).to.include(`data-window="${new Date(quarter).toISOString()}" data-warehouse="FC-2"`);
+    expect(html).to.match(/<option value="tumbling_15m"\s+selected>15 minutes<\/option>/);
+    expect(html.indexOf('id="fulfilment-windows"')).to.be.lessThan(html.indexOf('id="fulfilment-days"'));
   });
 });

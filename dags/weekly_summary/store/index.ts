@@ -3,3 +3,4 @@ export { readWeekFigures, type WeekFigures, type Mover } from './readWeekFigures
 export { writeWeeklySummary } from './writeWeeklySummary.js';
 export { listWeeklySummaries, type WeeklySummaryRow } from './listWeeklySummaries.js';
 export { readWeeklySummary, type WeeklySummaryReport } from './readWeeklySummary.js';
+export { readWeekFulfilment, type WeekFulfilment } from './readWeekFulfilment.js';

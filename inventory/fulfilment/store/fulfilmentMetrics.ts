@@ -38,23 +38,29 @@ const pct = (p: number, expr: string) => `percentile_cont(${p}) WITHIN GROUP (OR
 const seconds = (later: string, earlier: string) => `extract(epoch FROM ${later} - ${earlier})::float8`;
 
 /**
- * THE definition of the fulfilment metrics, per warehouse over [:from, :to): the daily ETL
- * writes it per UTC day, and any other period (a week, a stream window) is the same query with
- * other bounds. Percentiles are continuous (linear interpolation between the two nearest values,
+ * THE definition of the fulfilment metrics, per warehouse over [from, to): the daily ETL writes
+ * it per UTC day, and any other period (a week, a stream window) is the same query with other
+ * bounds. `from` and `to` are SQL expressions: bindings (`:from`, `:to`) or the columns of an
+ * outer row (the stream's windows compute many periods in one statement, `LATERAL`).
+ * Percentiles are continuous (linear interpolation between the two nearest values,
  * `percentile_cont`). A warehouse appears when it had anything to count in the period.
+ *
+ * Which periods an event can change follows from this query: `fulfilmentMetricTimes` (beside it)
+ * must change with it.
  */
-export const FULFILMENT_METRICS_SQL = `
+export function fulfilmentMetricsSql(from: string, to: string): string {
+  return `
 WITH created AS (
   SELECT o.warehouse_id,
          count(DISTINCT o.order_id)::int AS orders_created,
          count(*)::int AS lines_ordered,
          sum(l.ordered_quantity)::int AS units_ordered,
-         coalesce(sum(l.reserved_quantity) FILTER (WHERE l.reserved_at < :to), 0)::int AS units_reserved_same_day,
-         count(*) FILTER (WHERE (l.reserved_at IS NULL OR l.reserved_at >= :to)
-                            AND (o.cancelled_at IS NULL OR o.cancelled_at >= :to))::int AS backorders
+         coalesce(sum(l.reserved_quantity) FILTER (WHERE l.reserved_at < ${to}), 0)::int AS units_reserved_same_day,
+         count(*) FILTER (WHERE (l.reserved_at IS NULL OR l.reserved_at >= ${to})
+                            AND (o.cancelled_at IS NULL OR o.cancelled_at >= ${to}))::int AS backorders
     FROM inventory.orders o
     JOIN inventory.order_lines l ON l.order_id = o.order_id AND l.ordered_quantity IS NOT NULL
-   WHERE o.created_at >= :from AND o.created_at < :to
+   WHERE o.created_at >= ${from} AND o.created_at < ${to}
    GROUP BY o.warehouse_id
 ), picked AS (
   SELECT l.warehouse_id, count(*)::int AS lines_picked,
@@ -62,7 +68,7 @@ WITH created AS (
          ${pct(0.95, seconds('l.picked_at', 'o.created_at'))} AS p95
     FROM inventory.order_lines l
     JOIN inventory.orders o ON o.order_id = l.order_id AND o.created_at IS NOT NULL
-   WHERE l.picked_at >= :from AND l.picked_at < :to
+   WHERE l.picked_at >= ${from} AND l.picked_at < ${to}
    GROUP BY l.warehouse_id
 ), dispatched AS (
   SELECT s.warehouse_id, count(*)::int AS shipments_dispatched,
@@ -72,7 +78,7 @@ WITH created AS (
     LEFT JOIN LATERAL (
       SELECT max(l.picked_at) AS last_pick FROM inventory.order_lines l WHERE l.order_id = s.order_id
     ) p ON true
-   WHERE s.dispatched_at >= :from AND s.dispatched_at < :to
+   WHERE s.dispatched_at >= ${from} AND s.dispatched_at < ${to}
    GROUP BY s.warehouse_id
 ), due AS (
   SELECT o.warehouse_id, count(*)::int AS orders_due,
@@ -81,7 +87,7 @@ WITH created AS (
     LEFT JOIN LATERAL (
       SELECT min(s.dispatched_at) AS first_dispatch FROM inventory.shipments s WHERE s.order_id = o.order_id
     ) d ON true
-   WHERE o.promised_dispatch_at >= :from AND o.promised_dispatch_at < :to
+   WHERE o.promised_dispatch_at >= ${from} AND o.promised_dispatch_at < ${to}
      AND (o.cancelled_at IS NULL OR o.cancelled_at > o.promised_dispatch_at)
    GROUP BY o.warehouse_id
 ), delivered AS (
@@ -89,12 +95,12 @@ WITH created AS (
          ${pct(0.5, seconds('s.delivered_at', 's.dispatched_at'))} AS p50,
          ${pct(0.95, seconds('s.delivered_at', 's.dispatched_at'))} AS p95
     FROM inventory.shipments s
-   WHERE s.delivered_at >= :from AND s.delivered_at < :to
+   WHERE s.delivered_at >= ${from} AND s.delivered_at < ${to}
    GROUP BY s.warehouse_id
 ), exceptions AS (
   SELECT e.warehouse_id, count(*)::int AS exceptions, count(DISTINCT e.shipment_id)::int AS shipments_with_exception
     FROM inventory.shipment_events e
-   WHERE e.event_type = 'EXCEPTION' AND e.occurred_at >= :from AND e.occurred_at < :to
+   WHERE e.event_type = 'EXCEPTION' AND e.occurred_at >= ${from} AND e.occurred_at < ${to}
    GROUP BY e.warehouse_id
 ), warehouses AS (
   SELECT warehouse_id FROM created UNION SELECT warehouse_id FROM picked
@@ -126,8 +132,13 @@ SELECT w.warehouse_id,
   LEFT JOIN due u ON u.warehouse_id = w.warehouse_id
   LEFT JOIN delivered v ON v.warehouse_id = w.warehouse_id
   LEFT JOIN exceptions x ON x.warehouse_id = w.warehouse_id`;
+}
 
-const COLUMNS = [
+/** The definition over the bindings `:from` and `:to`. */
+export const FULFILMENT_METRICS_SQL = fulfilmentMetricsSql(':from', ':to');
+
+/** The figures of the definition, in the order of the stored tables' columns. */
+export const FULFILMENT_METRIC_COLUMNS = [
   'orders_created',
   'lines_ordered',
   'units_ordered',
@@ -172,8 +183,8 @@ export async function writeDailyFulfilmentMetrics(knex: Knex, day: string): Prom
   return knex.transaction(async (trx) => {
     await trx('analytics.daily_fulfilment_metrics').where({ as_of_date: day }).delete();
     const { rowCount } = await trx.raw<{ rowCount: number }>(
-      `INSERT INTO analytics.daily_fulfilment_metrics (as_of_date, warehouse_id, ${COLUMNS.join(', ')})
-       SELECT :day::date, m.warehouse_id, ${COLUMNS.map((c) => `m.${c}`).join(', ')}
+      `INSERT INTO analytics.daily_fulfilment_metrics (as_of_date, warehouse_id, ${FULFILMENT_METRIC_COLUMNS.join(', ')})
+       SELECT :day::date, m.warehouse_id, ${FULFILMENT_METRIC_COLUMNS.map((c) => `m.${c}`).join(', ')}
          FROM (${FULFILMENT_METRICS_SQL}) m`,
       { day, from, to },
     );
@@ -192,7 +203,11 @@ export async function readDailyFulfilmentMetrics(
   filter: { fromDay: string; toDay: string; warehouseId?: string },
 ): Promise<DailyFulfilmentRow[]> {
   const q = knex('analytics.daily_fulfilment_metrics')
-    .select(knex.raw("to_char(as_of_date, 'YYYY-MM-DD') AS as_of_date"), 'warehouse_id', ...COLUMNS)
+    .select(
+      knex.raw("to_char(as_of_date, 'YYYY-MM-DD') AS as_of_date"),
+      'warehouse_id',
+      ...FULFILMENT_METRIC_COLUMNS,
+    )
     .where('as_of_date', '>=', filter.fromDay)
     .andWhere('as_of_date', '<=', filter.toDay)
     .orderBy([

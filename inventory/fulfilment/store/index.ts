@@ -11,9 +11,12 @@ export {
 } from './reconciliation.js';
 export {
   FULFILMENT_METRICS_SQL,
+  FULFILMENT_METRIC_COLUMNS,
+  fulfilmentMetricsSql,
   computeFulfilmentMetrics,
   writeDailyFulfilmentMetrics,
   readDailyFulfilmentMetrics,
   type DailyFulfilmentRow,
   type FulfilmentMetrics,
 } from './fulfilmentMetrics.js';
+export { fulfilmentMetricTimes } from './fulfilmentMetricTimes.js';
