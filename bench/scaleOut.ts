@@ -75,7 +75,8 @@ export async function run(options: ScaleOutOptions): Promise<void> {
   const workerRows: WorkerCount[] = [];
   console.log(
     `bench scaleout: ${os.cpus().length} cores, load average ${loadAverage()} at the start; ` +
-      `PostgreSQL ${redactedHost(base.DATABASE_URL)}, Redis ${redactedHost(base.REDIS_URL)}, Kafka ${config.KAFKA_BROKERS.join(',')}`,
+      `PostgreSQL ${redactedHost(base.DATABASE_URL)}, Redis ${redactedHost(base.REDIS_URL)}, Kafka ${config.KAFKA_BROKERS.join(',')}; ` +
+      `databases ${name}_*, topics *${config.KAFKA_TOPIC_SUFFIX}`,
   );
   try {
     // A migrated template: every phase gets a fresh copy of it.
@@ -162,7 +163,7 @@ function redactedHost(url: string): string {
   return `${u.hostname}:${u.port}`;
 }
 
-const ROLES = ['pg db', 'pg shared', 'kafka', 'redis', 'bench'] as const;
+const ROLES = ['pg', 'pg-shared', 'kafka', 'redis', 'bench'] as const;
 
 function pct(seconds: number | undefined, cpu: PhaseCpu): string {
   const p = shareOfMachine(seconds, cpu);
@@ -171,8 +172,8 @@ function pct(seconds: number | undefined, cpu: PhaseCpu): string {
 
 /** PostgreSQL's CPU (its backends of the phase's database and its shared processes), µs per item. */
 function pgUsPer(cpu: PhaseCpu, items: number): number | undefined {
-  const db = cpu.roles['pg db'];
-  return db === undefined ? undefined : ((db + (cpu.roles['pg shared'] ?? 0)) * 1e6) / items;
+  const db = cpu.roles.pg;
+  return db === undefined ? undefined : ((db + (cpu.roles['pg-shared'] ?? 0)) * 1e6) / items;
 }
 
 const whole = (x: number | undefined) => (x === undefined ? '–' : Math.round(x).toLocaleString('en'));
@@ -203,10 +204,10 @@ function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: Wor
       [
         'sidecars',
         'events/s',
-        'bare pipeline',
+        'bare-pipeline',
         'ratio',
-        'PG µs/event',
-        'per PG core',
+        'PG-µs/event',
+        'per-PG-core',
         ...cpuHeader('sidecars'),
       ],
       sidecars.map((s) => {
@@ -226,7 +227,7 @@ function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: Wor
       results.push(
         result(`events_per_s_sidecars_${s.processes}`, s.eventsPerS, 'events/s', s.bare.eventsPerS),
       );
-      const db = s.cpu.roles['pg db'];
+      const db = s.cpu.roles.pg;
       results.push(
         result(
           `pg_cpu_us_per_event_sidecars_${s.processes}`,
@@ -244,7 +245,7 @@ function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: Wor
   if (workers.length > 0) {
     printTable(
       `workers: ${options.runs} runs of a 20-task DAG at once, ${options.concurrency} tries per worker; CPU as % of ${cores} cores over the phase`,
-      ['workers', 'tasks/s', 'bare BullMQ', 'ratio', 'PG µs/task', 'per PG core', ...cpuHeader('workers')],
+      ['workers', 'tasks/s', 'bare-BullMQ', 'ratio', 'PG-µs/task', 'per-PG-core', ...cpuHeader('workers')],
       workers.map((w) => {
         const pg = pgUsPer(w.cpu, w.instances);
         return [
@@ -267,8 +268,9 @@ function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: Wor
     );
   }
   notes.push(
-    "PG µs/event (or /task): PostgreSQL's backends of the phase's database + its shared processes (postmaster, WAL writer, checkpointer, background writer); per PG core = 1,000,000 / that: the rate one core of PostgreSQL can serve, where a single PostgreSQL binds once the Node processes have machines of their own",
-    `pg shared, kafka and redis serve everything else on this machine too; other = the machine's busy CPU minus every role (other work on it); load average at the end: ${loadAverage()}`,
+    "CPU columns: pg = PostgreSQL's backends of the phase's database; pg-shared = its postmaster, WAL writer, checkpointer and background writer; pg-shared, kafka and redis serve everything else on this machine too; bench = this process; other = the machine's busy CPU minus every role (other work on it); idle = what nobody used",
+    'PG-µs/event (or /task) = (pg + pg-shared) per event or task; per-PG-core = 1,000,000 / that: what one core of PostgreSQL serves, the rate at which a single PostgreSQL binds once the Node processes have machines of their own',
+    `load average at the end: ${loadAverage()}`,
   );
   printReport('scaleout', results, notes);
 }

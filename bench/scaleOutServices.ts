@@ -81,8 +81,8 @@ export function serviceRoles(
           )
         ).rows.map((r) => r.pid);
   return {
-    'pg db': () => pids('datname = ?', [database]),
-    'pg shared': async () => [
+    pg: () => pids('datname = ?', [database]),
+    'pg-shared': async () => [
       ...(postmaster === undefined ? [] : [postmaster]),
       ...(await pids(`backend_type IN ('walwriter', 'checkpointer', 'background writer')`, [])),
     ],

@@ -143,7 +143,8 @@ export async function measureSidecars(stage: SidecarStage, n: number): Promise<S
   } finally {
     await sidecars.stop();
     await knex.destroy();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
+    const streams = ['orders', 'shipments', 'audit'].map((s) => `${groupId}.${s}`);
+    await admin.deleteGroups([groupId, ...streams]).catch(() => undefined);
     await databases.drop(db);
   }
 }
