@@ -186,42 +186,72 @@ function printTable(title: string, header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
+/** One phase's row: a process count, its rate against its limit, CPU per item, CPU shares. */
+interface PhaseRow {
+  processes: number;
+  items: number;
+  rate: number;
+  limit: number;
+  cpu: PhaseCpu;
+  load: number;
+}
+
+/**
+ * Prints a phase's table: per count, the rate, its limit and their ratio; the CPU per item of the
+ * processes scaled (`app`) and of PostgreSQL, and what one core of PostgreSQL serves at that
+ * cost; then every role's share of the machine and the load average.
+ */
+function printPhase(title: string, app: string, unit: string, limit: string, rows: PhaseRow[]): void {
+  const us = (seconds: number | undefined, items: number) =>
+    seconds === undefined ? undefined : (seconds * 1e6) / items;
+  const fixed = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(x < 100 ? 1 : 0));
+  printTable(
+    title,
+    [
+      app,
+      `${unit}s/s`,
+      limit,
+      'ratio',
+      `${app}-µs/${unit}`,
+      `PG-µs/${unit}`,
+      'per-PG-core',
+      `${app}%`,
+      ...ROLES.map((r) => `${r}%`),
+      'other%',
+      'idle%',
+      'load',
+    ],
+    rows.map((r) => {
+      const pg = pgUsPer(r.cpu, r.items);
+      return [
+        String(r.processes),
+        whole(r.rate),
+        whole(r.limit),
+        (r.rate / r.limit).toFixed(2),
+        fixed(us(r.cpu.roles[app], r.items)),
+        fixed(pg),
+        whole(pg && 1e6 / pg),
+        pct(r.cpu.roles[app], r.cpu),
+        ...ROLES.map((role) => pct(r.cpu.roles[role], r.cpu)),
+        pct(r.cpu.other, r.cpu),
+        pct(r.cpu.idle, r.cpu),
+        r.load.toFixed(2),
+      ];
+    }),
+  );
+}
+
 function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: WorkerCount[]): void {
   const cores = os.cpus().length;
-  const cpuHeader = (app: string) => [`${app}%`, ...ROLES.map((r) => `${r}%`), 'other%', 'idle%', 'load'];
-  const cpuCells = (app: number | undefined, cpu: PhaseCpu, load: number) => [
-    pct(app, cpu),
-    ...ROLES.map((r) => pct(cpu.roles[r], cpu)),
-    pct(cpu.other, cpu),
-    pct(cpu.idle, cpu),
-    load.toFixed(2),
-  ];
   const results: BenchResult[] = [];
   const notes: string[] = [];
   if (sidecars.length > 0) {
-    printTable(
+    printPhase(
       `sidecars: ${sidecars[0]!.events.toLocaleString('en')}+ events, 6 partitions; CPU as % of ${cores} cores over the phase`,
-      [
-        'sidecars',
-        'events/s',
-        'bare-pipeline',
-        'ratio',
-        'PG-µs/event',
-        'per-PG-core',
-        ...cpuHeader('sidecars'),
-      ],
-      sidecars.map((s) => {
-        const pg = pgUsPer(s.cpu, s.events);
-        return [
-          String(s.processes),
-          whole(s.eventsPerS),
-          whole(s.bare.eventsPerS),
-          (s.eventsPerS / s.bare.eventsPerS).toFixed(2),
-          pg === undefined ? '–' : pg.toFixed(1),
-          whole(pg && 1e6 / pg),
-          ...cpuCells(s.cpu.roles.sidecars, s.cpu, s.load),
-        ];
-      }),
+      'sidecars',
+      'event',
+      'bare-pipeline',
+      sidecars.map((s) => ({ ...s, items: s.events, rate: s.eventsPerS, limit: s.bare.eventsPerS })),
     );
     for (const s of sidecars) {
       results.push(
@@ -243,21 +273,12 @@ function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: Wor
     );
   }
   if (workers.length > 0) {
-    printTable(
+    printPhase(
       `workers: ${options.runs} runs of a 20-task DAG at once, ${options.concurrency} tries per worker; CPU as % of ${cores} cores over the phase`,
-      ['workers', 'tasks/s', 'bare-BullMQ', 'ratio', 'PG-µs/task', 'per-PG-core', ...cpuHeader('workers')],
-      workers.map((w) => {
-        const pg = pgUsPer(w.cpu, w.instances);
-        return [
-          String(w.processes),
-          whole(w.instancesPerS),
-          whole(w.bareJobsPerS),
-          (w.instancesPerS / w.bareJobsPerS).toFixed(2),
-          pg === undefined ? '–' : pg.toFixed(0),
-          whole(pg && 1e6 / pg),
-          ...cpuCells(w.cpu.roles.workers, w.cpu, w.load),
-        ];
-      }),
+      'workers',
+      'task',
+      'bare-BullMQ',
+      workers.map((w) => ({ ...w, items: w.instances, rate: w.instancesPerS, limit: w.bareJobsPerS })),
     );
     for (const w of workers)
       results.push(
@@ -269,7 +290,7 @@ function report(options: ScaleOutOptions, sidecars: SidecarCount[], workers: Wor
   }
   notes.push(
     "CPU columns: pg = PostgreSQL's backends of the phase's database; pg-shared = its postmaster, WAL writer, checkpointer and background writer; pg-shared, kafka and redis serve everything else on this machine too; bench = this process; other = the machine's busy CPU minus every role (other work on it); idle = what nobody used",
-    'PG-µs/event (or /task) = (pg + pg-shared) per event or task; per-PG-core = 1,000,000 / that: what one core of PostgreSQL serves, the rate at which a single PostgreSQL binds once the Node processes have machines of their own',
+    'sidecars-µs/event, workers-µs/task: CPU of the processes scaled per event or task; PG-µs/event (or /task) = (pg + pg-shared) per event or task; per-PG-core = 1,000,000 / that: what one core of PostgreSQL serves, the rate at which a single PostgreSQL binds once the Node processes have machines of their own',
     `load average at the end: ${loadAverage()}`,
   );
   printReport('scaleout', results, notes);
