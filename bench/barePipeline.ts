@@ -20,6 +20,8 @@ export interface BarePipelineResult {
   seconds: number;
   /** CPU (this process plus its PostgreSQL backends) per event over first→last batch; undefined without /proc. */
   cpuUsPerEvent: number | undefined;
+  /** The part of it spent by its PostgreSQL backends. */
+  pgCpuUsPerEvent: number | undefined;
 }
 
 const APPLICATION = 'wareflow-bench-bare';
@@ -57,7 +59,7 @@ export async function barePipeline(
   const cpuNow = () => {
     const pg = totalCpuSeconds(backends.map((r) => r.pid));
     const own = process.cpuUsage();
-    return pg === undefined ? undefined : pg + (own.user + own.system) / 1e6;
+    return pg === undefined ? undefined : { pg, all: pg + (own.user + own.system) / 1e6 };
   };
   try {
     await consumer.connect();
@@ -68,7 +70,7 @@ export async function barePipeline(
     let seen = 0;
     let first = 0;
     let last = 0;
-    let cpuAtFirst: number | undefined;
+    let cpuAtFirst: ReturnType<typeof cpuNow>;
     await new Promise<void>((resolve, reject) => {
       void consumer.run({
         partitionsConsumedConcurrently: 3,
@@ -115,11 +117,15 @@ export async function barePipeline(
       });
     });
     const cpuAtLast = cpuNow();
-    const cpuUsPerEvent =
+    const perEvent = (k: 'pg' | 'all') =>
       cpuAtFirst === undefined || cpuAtLast === undefined
         ? undefined
-        : ((cpuAtLast - cpuAtFirst) * 1e6) / count;
-    return { seconds: (last - first) / 1000, cpuUsPerEvent };
+        : ((cpuAtLast[k] - cpuAtFirst[k]) * 1e6) / count;
+    return {
+      seconds: (last - first) / 1000,
+      cpuUsPerEvent: perEvent('all'),
+      pgCpuUsPerEvent: perEvent('pg'),
+    };
   } finally {
     await consumer.disconnect();
     await knex.destroy();

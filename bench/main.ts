@@ -30,6 +30,18 @@ function yearsList(value: string): number[] {
   return years;
 }
 
+/** '1,2,4': one or more increasing whole numbers of processes, 1 to `max`. */
+function countList(max: number) {
+  return (value: string): number[] => {
+    const counts = value.split(',').map((v) => Number(v.trim()));
+    if (counts.some((c, i) => !Number.isInteger(c) || c < 1 || c > max || (i > 0 && c <= counts[i - 1]!)))
+      throw new InvalidArgumentError(
+        `it must list increasing whole numbers of processes from 1 to ${max}, e.g. 1,2,4.`,
+      );
+    return counts;
+  };
+}
+
 const program = new Command('wareflow-bench')
   .description('benchmarks: each figure is printed next to a limit measured in the same run (SPEC §8)')
   .exitOverride()
@@ -91,6 +103,18 @@ program
       ? (await import('./streamingMixed.js')).run(options)
       : (await import('./streaming.js')).run(options),
   );
+
+program
+  .command('scaleout')
+  .description(
+    'sidecar events/s and worker task instances/s at several process counts on one PostgreSQL, Redis and Kafka, with where the CPU goes',
+  )
+  .option('--sidecars <list>', 'sidecar process counts (the topic has 6 partitions)', countList(6), [1, 2, 4])
+  .option('--workers <list>', 'worker process counts', countList(16), [1, 2, 4])
+  .option('--events <n>', 'events the sidecars drain at each count', number(10_000), 300_000)
+  .option('--runs <n>', 'runs of the 20-task wide DAG at each worker count', number(5), 200)
+  .option('--concurrency <n>', 'tries at once per worker', number(1), 32)
+  .action(async (options) => (await import('./scaleOut.js')).run(options));
 
 program
   .command('alerts')

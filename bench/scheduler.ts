@@ -1,7 +1,7 @@
 /**
- * `npm run bench -- scheduler [--scale F] [--concurrency N]`: the orchestrator on no-op tasks with
- * two worker processes (children of this one) running N tries each (default 32; WORKER_CONCURRENCY
- * in production), on a database and queue prefix of its own.
+ * `npm run bench -- scheduler [--scale F] [--concurrency N] [--workers W]`: the orchestrator on
+ * no-op tasks with W worker processes (children of this one, default 2) running N tries each
+ * (default 32; WORKER_CONCURRENCY in production), on a database and queue prefix of its own.
  *   handoff_p50_ms / handoff_p99_ms  upstream end → downstream start, from the stored timestamps
  *   task_instances_per_s             many runs of a wide DAG, trigger to last run done
  *   backfill_365d_s                  a year of a daily 4-task chain as one backfill
@@ -51,7 +51,7 @@ function wide(id: string, width: number): Dag {
   return defineDag({ id, schedule: null, startDate: '2024-01-01T00:00:00Z', tasks });
 }
 
-const DAGS: Dag[] = [
+export const DAGS: Dag[] = [
   chain('bench_handoff', 10, async () => null),
   wide('bench_wide', 18),
   chain('bench_year', 4, async () => null, '0 2 * * *'),
@@ -91,7 +91,7 @@ async function runChild(): Promise<void> {
   process.stdout.write('ready\n');
 }
 
-async function spawnWorkers(n: number, env: Record<string, string>): Promise<ChildProcess[]> {
+export async function spawnWorkers(n: number, env: Record<string, string>): Promise<ChildProcess[]> {
   const file = fileURLToPath(import.meta.url);
   return Promise.all(
     Array.from({ length: n }, () => {
@@ -107,14 +107,21 @@ async function spawnWorkers(n: number, env: Record<string, string>): Promise<Chi
   );
 }
 
-/** Bare BullMQ: sequential enqueue → process-start latency, then bulk throughput with two workers. */
-async function bareBullmq(redisUrl: string, prefix: string, jobs: number, concurrency: number) {
+/** Bare BullMQ: sequential enqueue → process-start latency, then bulk throughput with `workerCount` workers. */
+export async function bareBullmq(
+  redisUrl: string,
+  prefix: string,
+  jobs: number,
+  concurrency: number,
+  workerCount = 2,
+) {
   const connection = createRedis(redisUrl);
   const queue = new Queue('bare', { connection, prefix });
   const latencies: number[] = [];
   let waiting: (() => void) | undefined;
   let processed = 0;
-  const workers = [0, 1].map(
+  const workers = Array.from(
+    { length: workerCount },
     () =>
       new Worker(
         'bare',
@@ -154,6 +161,19 @@ async function bareBullmq(redisUrl: string, prefix: string, jobs: number, concur
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond };
 }
 
+/** Throughput: `runs` runs of the 20-task wide DAG at once, from the first trigger to the last run done. */
+export async function wideThroughput(
+  engine: Engine,
+  runs: number,
+): Promise<{ instances: number; perSecond: number }> {
+  const t0 = performance.now();
+  const ids: number[] = [];
+  for (let i = 0; i < runs; i += 1) ids.push((await triggerRun(engine, 'bench_wide')).id);
+  for (const id of ids) await waitForRun(engine, id, { pollMs: 20 });
+  const instances = runs * DAGS[1]!.tasks.length;
+  return { instances, perSecond: instances / ((performance.now() - t0) / 1000) };
+}
+
 async function handoffs(knex: Knex, dagId: string): Promise<number[]> {
   const { rows } = await knex.raw(
     `SELECT extract(epoch FROM d.started_at - u.ended_at) * 1000 AS ms
@@ -187,12 +207,15 @@ export interface SchedulerBenchOptions {
   concurrency: number;
   /** Runs at once of the large backfill beside the production DAGs. @defaultValue 16 */
   backfillConcurrency?: number;
+  /** Worker processes. @defaultValue 2 */
+  workers?: number;
 }
 
 export async function run({
   scale,
   concurrency,
   backfillConcurrency = 16,
+  workers = 2,
 }: SchedulerBenchOptions): Promise<void> {
   const config = loadConfig();
   const token = randomBytes(4).toString('hex');
@@ -214,15 +237,21 @@ export async function run({
   const notes: string[] = [];
   try {
     console.log(
-      `bench scheduler: scale ${scale}, ${concurrency} tries per worker, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}`,
+      `bench scheduler: scale ${scale}, ${workers} workers × ${concurrency} tries, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}`,
     );
-    const bare = await bareBullmq(config.REDIS_URL, `${prefix}-bare`, Math.round(5000 * scale), concurrency);
+    const bare = await bareBullmq(
+      config.REDIS_URL,
+      `${prefix}-bare`,
+      Math.round(5000 * scale),
+      concurrency,
+      workers,
+    );
     console.log(
       `bare BullMQ: p50 ${bare.p50.toFixed(2)} ms, p99 ${bare.p99.toFixed(2)} ms, ${bare.perSecond.toFixed(0)} jobs/s`,
     );
 
     children.push(
-      ...(await spawnWorkers(2, {
+      ...(await spawnWorkers(workers, {
         DATABASE_URL: dbUrl.toString(),
         QUEUE_PREFIX: prefix,
         REDIS_URL: config.REDIS_URL,
@@ -244,13 +273,7 @@ export async function run({
     );
 
     // Throughput: many runs of a 20-task wide DAG at once.
-    const runs = Math.max(5, Math.round(100 * scale));
-    const t0 = performance.now();
-    const ids: number[] = [];
-    for (let i = 0; i < runs; i += 1) ids.push((await triggerRun(engine, 'bench_wide')).id);
-    for (const id of ids) await waitForRun(engine, id, { pollMs: 20 });
-    const instances = runs * DAGS[1]!.tasks.length;
-    const perSecond = instances / ((performance.now() - t0) / 1000);
+    const { instances, perSecond } = await wideThroughput(engine, Math.max(5, Math.round(100 * scale)));
     console.log(`throughput: ${instances} task instances, ${perSecond.toFixed(0)}/s`);
 
     // A year (or the scaled part of one) of a daily 4-task chain as one backfill.
@@ -292,7 +315,7 @@ export async function run({
     const yearLimit = (365 * 4) / bare.perSecond + (365 * 4 * bare.p50) / 1000 / 32;
     const chainLimit = 40 * (0.01 + bare.p50 / 1000);
     notes.push(
-      `limits: bare BullMQ enqueue→process (same Redis, same 2 workers × ${concurrency}, no PostgreSQL)`,
+      `limits: bare BullMQ enqueue→process (same Redis, same ${workers} workers × ${concurrency}, no PostgreSQL)`,
     );
     notes.push(
       'backfill limit = 1460 jobs at bare throughput + 4 sequential bare hops per run over 32 lanes',

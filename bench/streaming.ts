@@ -17,12 +17,12 @@
  *    cpu_us_per_event_5k = CPU of the sidecar and its backends per event of this phase, against
  *    2 × cpu_us_per_event_full (the drain phase).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync, openSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
@@ -39,7 +39,8 @@ import { ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 import { barePipeline } from './barePipeline.js';
-import { busyZone, freePort, p99 } from './streamingSupport.js';
+import { busyZone, p99 } from './streamingSupport.js';
+import { spawnSidecars } from './sidecars.js';
 
 const log = (msg: string) => process.stderr.write(`[bench streaming] ${msg}\n`);
 
@@ -153,36 +154,14 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     );
 
     // --- 3. the sidecar, as its own process (or several, in one consumer group)
-    let childLog = '';
-    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the sidecar (Node refuses
-    // --cpu-prof in NODE_OPTIONS).
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    for (let i = 0; i < instances; i++) {
-      const child = spawn(process.execPath, [...nodeArgs, 'bin/wareflow.js', 'streaming'], {
-        env: {
-          ...process.env,
-          DATABASE_URL: config.DATABASE_URL,
-          KAFKA_TOPIC_SUFFIX: suffix,
-          KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
-          DATA_DIR: config.DATA_DIR,
-          STREAMING_PORT: String(await freePort()),
-          LOG_LEVEL: config.LOG_LEVEL,
-        },
-        // BENCH_CHILD_LOG=file keeps the (first) sidecar's whole log (with LOG_LEVEL=debug:
-        // per-chunk timings), BENCH_CHILD_STDOUT=file its stdout (where V8 writes --trace-gc).
-        stdio: [
-          'ignore',
-          process.env.BENCH_CHILD_STDOUT && i === 0
-            ? openSync(process.env.BENCH_CHILD_STDOUT, 'w')
-            : 'ignore',
-          process.env.BENCH_CHILD_LOG && i === 0 ? openSync(process.env.BENCH_CHILD_LOG, 'w') : 'pipe',
-        ],
-      });
-      child.stderr?.on('data', (d: Buffer) => {
-        childLog = (childLog + d.toString()).slice(-10_000);
-      });
-      children.push(child);
-    }
+    const sidecars = await spawnSidecars(instances, {
+      DATABASE_URL: config.DATABASE_URL,
+      KAFKA_TOPIC_SUFFIX: suffix,
+      KAFKA_GROUP_ID: config.KAFKA_GROUP_ID,
+      DATA_DIR: config.DATA_DIR,
+      LOG_LEVEL: config.LOG_LEVEL,
+    });
+    children.push(...sidecars.children);
     const applied = async () =>
       Number(
         (
@@ -223,7 +202,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
         break;
       }
       if (children.some((c) => c.exitCode !== null) || Date.now() > deadline) {
-        throw new Error(`sidecar stopped at ${n} of ${N} events:\n${childLog}`);
+        throw new Error(`sidecar stopped at ${n} of ${N} events:\n${sidecars.log()}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

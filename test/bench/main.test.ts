@@ -15,6 +15,8 @@ describe('npm run bench: arguments', function () {
       ['too few events to time', ['streaming', '--events', '10'], /whole number ≥ 10000/],
       ['fraction out of range', ['scheduler', '--scale', '2'], /from 0.001 to 1/],
       ['not whole', ['etl', '--rows', '1.5'], /--rows/],
+      ['counts not increasing', ['scaleout', '--workers', '4,2'], /increasing whole numbers of processes/],
+      ['more sidecars than partitions', ['scaleout', '--sidecars', '1,8'], /from 1 to 6/],
     ];
     for (const [what, args, message] of cases) {
       const r = await bench(...args);
