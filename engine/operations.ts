@@ -24,6 +24,7 @@ import { withWaitingReasons, type TaskInstanceDetail } from './waitingReasons.js
 import { taskOfInstance } from './mapping.js';
 import { checkInstances, planClear, queueInstances } from './mappedOperations.js';
 import { grantAndEnqueue } from './pools.js';
+import { advanceRunsReleasedBy } from './dependsOnPast.js';
 
 export interface DagSummary {
   dag_id: string;
@@ -244,6 +245,8 @@ export async function markTask(
     return (await advanceRun(trx, dag, runId)).queued;
   });
   await engine.queues.enqueue(queued);
+  // A dependsOnPast task marked success lets the same task of the next run start.
+  if (state === 'success') await advanceRunsReleasedBy(engine, [{ dag, runId, taskId }]);
   await grantAndEnqueue(engine);
   engine.logger.info({ dag_id: dag.id, run_id: runId, task_id: taskId, state }, 'task marked');
 }

@@ -35,6 +35,7 @@ export { findIdleRuns } from './findIdleRuns.js';
 export { sensorPoke } from './sensorPoke.js';
 export { pastTaskStates, type PastTarget } from './pastTaskStates.js';
 export { runsWaitingOnPast } from './runsWaitingOnPast.js';
+export { runsNextInChain, type EndedInChain } from './runsNextInChain.js';
 // Changes by hand: clear and mark.
 export { resetTasks } from './resetTasks.js';
 export { reopenRun } from './reopenRun.js';
