@@ -90,8 +90,6 @@ export interface DashboardEngine {
     slots: number | null,
     options: { description?: string; by: string },
   ): Promise<{ pool: PoolRow; previous: number | null; granted: number }>;
-  /** Why a task instance is not running yet (pool full, DAG cap, upstream, …), or null. */
-  whyWaiting(runId: number, taskId: string): Promise<Wait | null>;
   /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
   queueNames(): string[];
   /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
@@ -134,7 +132,7 @@ export interface RunFilter {
 
 export interface RunWithTasks {
   run: RunRow;
-  /** With why each waits, where its state alone does not say (`waiting_reason`). */
+  /** Each with why it waits while it does (`waiting`: pool full, DAG cap, upstream, …). */
   tasks: TaskInstanceDetail[];
 }
 

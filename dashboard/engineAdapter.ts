@@ -5,7 +5,6 @@ import {
   cancelRun,
   cancelTask,
   clearTasks,
-  explainWait,
   getRunNotes,
   listPools,
   recordAudit,
@@ -134,7 +133,6 @@ export function engineOperations(engine: Engine): DashboardEngine {
     getAsset: (assetKey) => getAsset(engine, assetKey),
     listPools: () => listPools(engine),
     setPoolSlots: (name, slots, options) => setPoolSlots(engine, name, slots, options),
-    whyWaiting: (runId, taskId) => explainWait(engine, runId, taskId),
     queueNames() {
       const pools = new Set<string>();
       for (const dag of engine.dags.values()) for (const t of dag.tasks) pools.add(t.pool);

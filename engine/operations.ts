@@ -20,7 +20,7 @@ import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
 import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
-import { withWaitingReasons, type TaskInstanceDetail } from './waitingReasons.js';
+import { withWaits, type TaskInstanceDetail } from './whyWaiting.js';
 import { taskOfInstance } from './mapping.js';
 import { checkInstances, planClear, queueInstances } from './mappedOperations.js';
 import { grantAndEnqueue } from './pools.js';
@@ -103,7 +103,7 @@ export async function getRun(engine: Engine, runId: number): Promise<RunDetail |
   if (!run) return undefined;
   const tasks = await taskInstances(engine.knex, runId);
   const dag = engine.dags.get(run.dag_id);
-  return { ...run, task_instances: await withWaitingReasons(engine.knex, dag, run, tasks) };
+  return { ...run, task_instances: await withWaits(engine.knex, dag, run, tasks, engine.now()) };
 }
 
 /**

@@ -78,7 +78,7 @@ export { anySlotWaits } from './anySlotWaits.js';
 export { setPool, syncPools } from './setPool.js';
 export { slotCandidates, type SlotCandidate, type PoolUse } from './slotCandidates.js';
 export { lockSlotGrants, grantSlots as grantSlotRows, type GrantedRow } from './grantSlots.js';
-export { waitFacts, type WaitFactsRow } from './waitFacts.js';
+export { slotWaits, type SlotWaitRow } from './slotWaits.js';
 // Assets: declarations, events, asset-triggered runs, reads.
 export { syncAssets, type AssetDeclaration } from './syncAssets.js';
 export { assetTriggeredDags, type AssetCondition } from './assetTriggeredDags.js';
