@@ -31,8 +31,8 @@ export interface DashboardEngine {
   getRun(runId: number): Promise<RunWithTasks | undefined>;
   /** The task instances of a DAG's latest `limit` runs, oldest run first (one query). */
   recentTaskInstances(dagId: string, limit: number): Promise<TaskInstanceInRun[]>;
-  /** Run counts per UTC day of logical date and state, for logical dates in [from, to). */
-  runStatesByDay(dagId: string, from: Date, to: Date): Promise<RunDayCount[]>;
+  /** Run counts per day of logical date and state for one year, days in the DAG's time zone. */
+  runStatesByDay(dagId: string, year: number): Promise<RunDayCount[]>;
   /**
    * A task's stored log lines in id order: of one try when `tryNumber` is given, and only those
    * with an id above `afterId` when given (what a page that already shows lines polls for).

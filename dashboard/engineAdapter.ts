@@ -69,7 +69,7 @@ export function engineOperations(engine: Engine): DashboardEngine {
       return { run: run as RunRow, tasks: task_instances };
     },
     recentTaskInstances: (dagId, limit) => taskInstancesOfRecentRuns(engine, dagId, limit),
-    runStatesByDay: (dagId, from, to) => runStatesPerDay(engine, dagId, from, to),
+    runStatesByDay: (dagId, year) => runStatesPerDay(engine, dagId, year),
     async taskLogs(runId, taskId, tryNumber, afterId) {
       // The one call of the engine's log read; the engine reads only the lines after `afterId`.
       return getTaskLogs(engine, runId, taskId, {
