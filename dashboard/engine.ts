@@ -31,8 +31,8 @@ export interface DashboardEngine {
   getRun(runId: number): Promise<RunWithTasks | undefined>;
   /** The task instances of a DAG's latest `limit` runs, oldest run first (one query). */
   recentTaskInstances(dagId: string, limit: number): Promise<TaskInstanceInRun[]>;
-  /** Run counts per UTC day of logical date and state, for logical dates in [from, to). */
-  runStatesByDay(dagId: string, from: Date, to: Date): Promise<RunDayCount[]>;
+  /** Run counts per day of logical date and state for one year, days in the DAG's time zone. */
+  runStatesByDay(dagId: string, year: number): Promise<RunDayCount[]>;
   /**
    * A task's stored log lines in id order: of one try when `tryNumber` is given, and only those
    * with an id above `afterId` when given (what a page that already shows lines polls for).
@@ -90,8 +90,6 @@ export interface DashboardEngine {
     slots: number | null,
     options: { description?: string; by: string },
   ): Promise<{ pool: PoolRow; previous: number | null; granted: number }>;
-  /** Why a task instance is not running yet (pool full, DAG cap, upstream, …), or null. */
-  whyWaiting(runId: number, taskId: string): Promise<Wait | null>;
   /** The BullMQ queue names the engine uses (one per pool), for Bull Board. */
   queueNames(): string[];
   /** The engine's prom-client registry, served on /metrics with the dashboard's own. */
@@ -134,7 +132,7 @@ export interface RunFilter {
 
 export interface RunWithTasks {
   run: RunRow;
-  /** With why each waits, where its state alone does not say (`waiting_reason`). */
+  /** Each with why it waits while it does (`waiting`: pool full, DAG cap, upstream, …). */
   tasks: TaskInstanceDetail[];
 }
 

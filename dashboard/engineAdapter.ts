@@ -5,7 +5,6 @@ import {
   cancelRun,
   cancelTask,
   clearTasks,
-  explainWait,
   getRunNotes,
   listPools,
   recordAudit,
@@ -70,7 +69,7 @@ export function engineOperations(engine: Engine): DashboardEngine {
       return { run: run as RunRow, tasks: task_instances };
     },
     recentTaskInstances: (dagId, limit) => taskInstancesOfRecentRuns(engine, dagId, limit),
-    runStatesByDay: (dagId, from, to) => runStatesPerDay(engine, dagId, from, to),
+    runStatesByDay: (dagId, year) => runStatesPerDay(engine, dagId, year),
     async taskLogs(runId, taskId, tryNumber, afterId) {
       // The one call of the engine's log read; the engine reads only the lines after `afterId`.
       return getTaskLogs(engine, runId, taskId, {
@@ -134,7 +133,6 @@ export function engineOperations(engine: Engine): DashboardEngine {
     getAsset: (assetKey) => getAsset(engine, assetKey),
     listPools: () => listPools(engine),
     setPoolSlots: (name, slots, options) => setPoolSlots(engine, name, slots, options),
-    whyWaiting: (runId, taskId) => explainWait(engine, runId, taskId),
     queueNames() {
       const pools = new Set<string>();
       for (const dag of engine.dags.values()) for (const t of dag.tasks) pools.add(t.pool);

@@ -5,7 +5,7 @@ import type { RunState } from './engine.js';
 const SEVERITY: readonly RunState[] = ['failed', 'cancelled', 'running', 'success'];
 
 export interface CalendarDay {
-  /** UTC day of the runs' logical dates, `YYYY-MM-DD`. */
+  /** The day of the runs' logical dates in the DAG's time zone, `YYYY-MM-DD`. */
   day: string;
   runs: Record<RunState, number>;
   worst: RunState;
@@ -14,21 +14,28 @@ export interface CalendarDay {
 export interface RunCalendar {
   dag_id: string;
   year: number;
+  /** The DAG's time zone (its schedule's), in which runs are placed on their days. */
+  timezone: string;
   /** Days with at least one run, in date order. */
   days: CalendarDay[];
 }
 
-/** The runs of a DAG per UTC day of one year, each day with the worst state among its runs. */
+/** The year it is now in a time zone. */
+export function currentYearIn(timezone: string, now = new Date()): number {
+  return Number(new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric' }).format(now));
+}
+
+/**
+ * The runs of a DAG per day of one year, each day with the worst state among its runs. A run
+ * belongs to the day of its logical date in the DAG's time zone: a DAG of America/New_York whose
+ * runs are due at 02:00 UTC shows them on the local day before, as its schedule sees them.
+ */
 export async function runCalendarOf(
   deps: Pick<RouteDeps, 'engine'>,
-  dagId: string,
+  dag: { id: string; timezone: string },
   year: number,
 ): Promise<RunCalendar> {
-  const rows = await deps.engine.runStatesByDay(
-    dagId,
-    new Date(Date.UTC(year, 0, 1)),
-    new Date(Date.UTC(year + 1, 0, 1)),
-  );
+  const rows = await deps.engine.runStatesByDay(dag.id, year);
   const days = new Map<string, CalendarDay>();
   for (const r of rows) {
     let d = days.get(r.day);
@@ -41,5 +48,5 @@ export async function runCalendarOf(
     runs[r.state] += r.runs;
     d.worst = SEVERITY.find((s) => runs[s] > 0)!;
   }
-  return { dag_id: dagId, year, days: [...days.values()] };
+  return { dag_id: dag.id, year, timezone: dag.timezone, days: [...days.values()] };
 }

@@ -19,13 +19,10 @@ export async function taskInstancesOfRecentRuns(
   return recentTaskInstances(engine.knex, dagId, limit);
 }
 
-/** Run counts per UTC day and state for logical dates in [from, to): what a calendar shows. */
-export async function runStatesPerDay(
-  engine: Engine,
-  dagId: string,
-  from: Date,
-  to: Date,
-): Promise<RunDayCount[]> {
-  engine.dag(dagId);
-  return runStatesByDay(engine.knex, dagId, from, to);
+/**
+ * Run counts per day and state for the logical dates of one year, the days and the year in the
+ * DAG's time zone (its schedule's, UTC unless it declares one): what a calendar shows.
+ */
+export async function runStatesPerDay(engine: Engine, dagId: string, year: number): Promise<RunDayCount[]> {
+  return runStatesByDay(engine.knex, dagId, year, engine.dag(dagId).timezone);
 }

@@ -64,7 +64,6 @@ export {
   type RunEvaluation,
   type TaskView,
 } from './triggerRules.js';
-export { type TaskInstanceDetail } from './waitingReasons.js';
 export {
   aggregateMapped,
   foldMapped,
@@ -178,7 +177,6 @@ export {
 export { getRunNotes, noteLength, setRunNote, RUN_NOTE_MAX_CHARS, type RunNote } from './runNotes.js';
 export {
   dagPools,
-  explainWait,
   getPool,
   grantSlots,
   listPools,
@@ -186,6 +184,17 @@ export {
   SLOT_HOLDING_STATES,
   type PoolChange,
 } from './pools.js';
-export { whyWaiting, WAIT_REASONS, type Wait, type WaitFacts, type WaitReason } from './whyWaiting.js';
+export {
+  explainWait,
+  whyWaiting,
+  withWaits,
+  waitJson,
+  WAIT_KINDS,
+  type TaskInstanceDetail,
+  type Wait,
+  type WaitJson,
+  type WaitFacts,
+  type WaitKind,
+} from './whyWaiting.js';
 export { pickGrants, type GrantCandidate, type GrantPool } from './slotGrants.js';
 export { effectiveWeights, WEIGHT_RULES, type PoolTaskOptions, type WeightRule } from './priority.js';

@@ -20,10 +20,11 @@ import { validateParams } from './params.js';
 import { latestEndedInterval } from './schedule.js';
 import { readTaskLog, type TaskLogView } from './taskLog.js';
 import { advanceRun, createRunInTx } from './transitions.js';
-import { withWaitingReasons, type TaskInstanceDetail } from './waitingReasons.js';
+import { withWaits, type TaskInstanceDetail } from './whyWaiting.js';
 import { taskOfInstance } from './mapping.js';
 import { checkInstances, planClear, queueInstances } from './mappedOperations.js';
 import { grantAndEnqueue } from './pools.js';
+import { advanceRunsReleasedBy } from './dependsOnPast.js';
 
 export interface DagSummary {
   dag_id: string;
@@ -102,7 +103,7 @@ export async function getRun(engine: Engine, runId: number): Promise<RunDetail |
   if (!run) return undefined;
   const tasks = await taskInstances(engine.knex, runId);
   const dag = engine.dags.get(run.dag_id);
-  return { ...run, task_instances: await withWaitingReasons(engine.knex, dag, run, tasks) };
+  return { ...run, task_instances: await withWaits(engine.knex, dag, run, tasks, engine.now()) };
 }
 
 /**
@@ -244,6 +245,8 @@ export async function markTask(
     return (await advanceRun(trx, dag, runId)).queued;
   });
   await engine.queues.enqueue(queued);
+  // A dependsOnPast task marked success lets the same task of the next run start.
+  if (state === 'success') await advanceRunsReleasedBy(engine, [{ dag, runId, taskId }]);
   await grantAndEnqueue(engine);
   engine.logger.info({ dag_id: dag.id, run_id: runId, task_id: taskId, state }, 'task marked');
 }

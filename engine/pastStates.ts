@@ -1,6 +1,7 @@
 import type { Knex } from '../platform/index.js';
-import { pastTaskStates } from './store/index.js';
+import { pastTaskStates, runsNextInChain } from './store/index.js';
 import type { Dag } from './dag.js';
+import { taskOfInstance } from './mapping.js';
 import type { PastStates } from './triggerRules.js';
 
 /** The tasks of a DAG that wait for their previous run (`dependsOnPast`). */
@@ -40,4 +41,37 @@ export async function pastStatesOf(
       }),
     );
   });
+}
+
+/** A task instance that ended in a run: succeeded or skipped, by a try or by its trigger rule. */
+export interface EndedTask {
+  dag: Dag;
+  runId: number;
+  taskId: string;
+}
+
+/**
+ * The runs the end of these task instances may let go on: where the same `dependsOnPast` task
+ * waits for them in the next run (a mapped task's instance counts as its task, whose row the
+ * store keeps in step). No query when none of them depends on its past, which is every task of
+ * a DAG without such tasks. Each run comes with its DAG, for the caller to evaluate it again.
+ */
+export async function runsReleasedBy(
+  knex: Knex | Knex.Transaction,
+  ended: readonly EndedTask[],
+): Promise<Array<{ runId: number; dag: Dag }>> {
+  const byRun = new Map<number, { dag: Dag; taskIds: Set<string> }>();
+  for (const e of ended) {
+    const task = taskOfInstance(e.dag, e.taskId);
+    if (!task?.dependsOnPast) continue;
+    const entry = byRun.get(e.runId) ?? { dag: e.dag, taskIds: new Set<string>() };
+    byRun.set(e.runId, entry);
+    entry.taskIds.add(task.id);
+  }
+  if (byRun.size === 0) return [];
+  const next = await runsNextInChain(
+    knex,
+    [...byRun].map(([runId, e]) => ({ runId, taskIds: [...e.taskIds] })),
+  );
+  return next.map((n) => ({ runId: n.runId, dag: byRun.get(n.after)!.dag }));
 }

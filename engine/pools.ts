@@ -6,14 +6,12 @@ import {
   poolStats,
   setPool,
   slotCandidates,
-  waitFacts,
   SLOT_HOLDING_STATES,
   type PoolRow,
   type QueuedTry,
 } from './store/index.js';
 import type { Engine } from './engine.js';
 import { pickGrants } from './slotGrants.js';
-import { whyWaiting, type Wait } from './whyWaiting.js';
 
 /**
  * Pools (Airflow's): a pool has a number of slots (none: unlimited). A task whose trigger rule is
@@ -147,25 +145,6 @@ export async function setPoolSlots(
     'pool slots set',
   );
   return { pool: (await getPool(engine, name))!, previous: before.slots, granted };
-}
-
-/** Why a task instance is not running yet, or null (running, ended, unknown). */
-export async function explainWait(engine: Engine, runId: number, taskId: string): Promise<Wait | null> {
-  const f = await waitFacts(engine.knex, runId, taskId);
-  if (!f) return null;
-  const task = engine.dags.get(f.dag_id)?.taskById.get(taskId);
-  return whyWaiting({
-    state: f.state,
-    runState: f.run_state,
-    triggerRule: task?.triggerRule ?? 'all_success',
-    upstream: (task?.upstream ?? []).map((u) => ({ taskId: u, state: f.states[u] ?? 'none' })),
-    pool: { name: f.pool, slots: f.pool_total, used: f.pool_used },
-    poolSlots: f.pool_slots,
-    dag: { cap: f.max_active_tasks, active: f.dag_active },
-    nextTryAt: f.next_try_at,
-    ahead: f.ahead,
-    now: engine.now(),
-  });
 }
 
 /** The pools the loaded DAGs name. */

@@ -18,7 +18,7 @@ import {
 import type { Dag, ResolvedTask } from './dag.js';
 import { evaluateRun, type RunEvaluation } from './triggerRules.js';
 import { outletEvents } from './assets.js';
-import { pastStatesOf } from './pastStates.js';
+import { pastStatesOf, runsReleasedBy, type EndedTask } from './pastStates.js';
 import { TryOutcomeSignal } from './taskOutcomes.js';
 import { chosenDownstream } from './taskKinds.js';
 import { applyDecisions } from './expansion.js';
@@ -205,9 +205,11 @@ const MAX_DECISION_ROUNDS = 5;
  * job ids are fixed per try, and the scheduler's sweep enqueues any the caller did not, or
  * advances a run whose worker died between the two statements). A decision is made again from
  * a fresh read when a clear or mark changed the run meanwhile (its version moved on), or when
- * another try of the run may have finished unseen at the same time (`mustRecheck`). When a try
- * freed a slot a waiting task may take, or tasks now wait for one, slots are granted last and the
- * tries granted come back with the others.
+ * another try of the run may have finished unseen at the same time (`mustRecheck`). A
+ * `dependsOnPast` task that succeeded or was skipped has the next run, where the same task waits
+ * for it, decided in the same way (`runsReleasedBy`). When a try freed a slot a waiting task may
+ * take, or tasks now wait for one, slots are granted last and the tries granted come back with
+ * the others.
  */
 export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
   if (tries.length === 0) return [];
@@ -224,6 +226,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     runState: recorded[i] ? 'running' : undefined,
   }));
   const finished = new Map<number, Set<string>>();
+  const ended: EndedTask[] = [];
   tries.forEach((t, i) => {
     if (!recorded[i] || !t.dag) return;
     const { kind } = t.outcome;
@@ -241,6 +244,8 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
       });
     } else {
       finished.set(t.runId, (finished.get(t.runId) ?? new Set<string>()).add(t.taskId));
+      if (kind === 'success' || kind === 'skipped')
+        ended.push({ dag: t.dag, runId: t.runId, taskId: t.taskId });
     }
   });
 
@@ -268,6 +273,8 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
         evaluation.runState === 'running';
       if (!unchanged)
         transitions.push({ runId, ...evaluation, previousRunState: view.state, version: view.version });
+      for (const s of evaluation.settle)
+        if (s.state === 'skipped') ended.push({ dag, runId, taskId: s.taskId });
     }
     const { queued, scheduled, stale } = await retryOnConflict(() =>
       applyDecisions(knex, transitions, dagOf),
@@ -275,6 +282,12 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     attachQueued(tries, results, queuedTries(queued, dagOf));
     if (scheduled.length > 0) grant = true;
     for (const runId of stale) again.add(runId);
+    // The next run's instance of a dependsOnPast task that ended is decided now, as a downstream
+    // task is, rather than at the scheduler's next pass (which stays as the safety net).
+    for (const next of await runsReleasedBy(knex, ended.splice(0))) {
+      dags.set(next.runId, next.dag);
+      again.add(next.runId);
+    }
     if (again.size === 0) break;
     const fresh = await readRuns(knex, [...again]);
     decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));

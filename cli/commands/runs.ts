@@ -7,11 +7,11 @@ import {
   cliActor,
   getRun,
   getRunNotes,
-  explainWait,
   getTaskLog,
   listRuns,
   markTask,
   setRunNote,
+  waitJson,
   RUN_STATES,
   type TaskLogRow,
   type TaskLogView,
@@ -72,14 +72,19 @@ export function registerRunsCommands(program: Command): void {
         if (opts.task && !run.task_instances.some((t) => t.task_id === opts.task))
           throw new UsageError(`run ${runId} has no task '${opts.task}'`);
         const log = opts.task ? await getTaskLog(engine, runId, opts.task) : undefined;
-        const waiting = opts.task ? await explainWait(engine, runId, opts.task) : null;
-        if (opts.json)
+        const waiting = run.task_instances.find((t) => t.task_id === opts.task)?.waiting ?? null;
+        if (opts.json) {
+          const tasks = run.task_instances.map((t) => ({ ...t, waiting: waitJson(t.waiting) }));
+          const doc = { ...run, task_instances: tasks };
           return printJson(
-            log ? { ...run, logs: log.tries.flatMap((t) => t.lines), task_log: log, waiting } : run,
+            log
+              ? { ...doc, logs: log.tries.flatMap((t) => t.lines), task_log: log, waiting: waitJson(waiting) }
+              : doc,
           );
+        }
         console.log(`run ${run.id}  ${run.dag_id}  ${run.run_type}  ${iso(run.logical_date)}  ${run.state}`);
         printTable(
-          ['task_id', 'state', 'try', 'started', 'ended', 'error'],
+          ['task_id', 'state', 'try', 'started', 'ended', 'error', 'waiting'],
           run.task_instances.map((t) => [
             t.task_id,
             t.state,
@@ -87,6 +92,7 @@ export function registerRunsCommands(program: Command): void {
             iso(t.started_at),
             iso(t.ended_at),
             t.error,
+            t.waiting?.message ?? null,
           ]),
         );
         if (waiting) console.log(`${opts.task} waiting: ${waiting.message}`);

@@ -3,7 +3,7 @@ import type { RouteDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { ganttOf } from '../gantt.js';
 import { taskGraphOf } from '../taskGraph.js';
-import { runCalendarOf } from '../runCalendar.js';
+import { currentYearIn, runCalendarOf } from '../runCalendar.js';
 import { taskDurationsOf } from '../taskDurations.js';
 import { calendarQuery, dagParams, durationsQuery, runParams } from '../validation.js';
 
@@ -25,9 +25,9 @@ export function dagViewsApi(deps: RouteDeps): Router {
 
   r.get('/dags/:dagId/calendar', async (req, res) => {
     const { dagId } = dagParams.parse(req.params);
-    catalog.get(dagId);
+    const dag = catalog.get(dagId);
     const { year } = calendarQuery.parse(req.query);
-    res.json(await runCalendarOf(deps, dagId, year ?? new Date().getUTCFullYear()));
+    res.json(await runCalendarOf(deps, dag, year ?? currentYearIn(dag.timezone)));
   });
 
   r.get('/runs/:runId/gantt', async (req, res) => {

@@ -23,6 +23,7 @@ import { withNotes } from '../notes.js';
 import { tryIsFinal } from '../taskLog.js';
 import { taskDefinition } from '../taskDefinition.js';
 import { mappedInstancesOf } from '../mappedTasks.js';
+import { taskInstanceJson } from './taskInstanceJson.js';
 import { parseInstanceId } from '../../engine/index.js';
 
 /**
@@ -97,7 +98,7 @@ export function orchestrationApi(deps: RouteDeps): Router {
     const found = await engine.getRun(runId);
     if (!found) throw notFound(`run ${runId}`);
     const [run] = await withNotes(engine, [found.run]);
-    res.json({ ...run, task_instances: found.tasks });
+    res.json({ ...run, task_instances: found.tasks.map(taskInstanceJson) });
   });
 
   r.post('/runs/:runId/clear', mutation, async (req, res) => {
@@ -127,11 +128,7 @@ export function orchestrationApi(deps: RouteDeps): Router {
     if (!found || !ti) throw notFound(`task '${taskId}' of run ${runId}`);
     // A mapped task's instance is defined by its task.
     const definition = catalog.byId.get(found.run.dag_id)?.taskById.get(parseInstanceId(taskId).taskId);
-    res.json({
-      ...ti,
-      definition: definition ? taskDefinition(definition) : null,
-      waiting: await engine.whyWaiting(runId, taskId),
-    });
+    res.json({ ...taskInstanceJson(ti), definition: definition ? taskDefinition(definition) : null });
   });
 
   r.get('/dags/:dagId/runs/:runId/tasks/:taskId/instances', async (req, res) => {
@@ -153,7 +150,7 @@ export function orchestrationApi(deps: RouteDeps): Router {
       state: parent?.state ?? 'none',
       map_count: parent?.map_count ?? null,
       counts: mapped?.counts ?? {},
-      instances: found.tasks.filter((t) => current.has(t.task_id)),
+      instances: found.tasks.filter((t) => current.has(t.task_id)).map(taskInstanceJson),
     });
   });
 
@@ -165,8 +162,8 @@ export function orchestrationApi(deps: RouteDeps): Router {
     await audited(deps, req, res, { action: 'task.mark', runId, taskId, detail: { state } }, () =>
       engine.markTask(runId, taskId, state),
     );
-    const after = await engine.getRun(runId);
-    res.json(after?.tasks.find((t) => t.task_id === taskId));
+    const after = (await engine.getRun(runId))?.tasks.find((t) => t.task_id === taskId);
+    res.json(after && taskInstanceJson(after));
   });
 
   r.get('/runs/:runId/tasks/:taskId/logs', async (req, res) => {

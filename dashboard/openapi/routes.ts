@@ -78,7 +78,7 @@ export const API_ROUTES: ApiRoute[] = [
   {
     method: 'get',
     path: '/dags/:dagId/calendar',
-    summary: 'Run states per day of a year',
+    summary: "Run states per day of a year, days in the DAG's time zone",
     tag: 'DAGs',
     params: dagParams,
     query: calendarQuery,

@@ -1,4 +1,4 @@
-import { AUDIT_OUTCOMES, AUDIT_SOURCES, RUN_STATES, TASK_STATES, WAIT_REASONS } from '../../engine/index.js';
+import { AUDIT_OUTCOMES, AUDIT_SOURCES, RUN_STATES, TASK_STATES, WAIT_KINDS } from '../../engine/index.js';
 import { FULFILMENT_SCHEMAS } from './fulfilmentSchemas.js';
 
 /** The component schemas of the OpenAPI document: the bodies the API answers with. */
@@ -25,6 +25,56 @@ const run = {
     ended_at: nullable(time),
     note: { ...nullable({ type: 'string', maxLength: 4000 }), description: "The run's note, plain text" },
     task_instances: { type: 'array', items: ref('TaskInstance') },
+  },
+};
+
+const integer = (description: string) => ({ type: 'integer', description });
+
+/** Why a task instance waits (engine/whyWaiting.ts): its kind, one sentence, and the numbers. */
+const WAITING = {
+  type: 'object',
+  required: ['kind', 'reason', 'message'],
+  properties: {
+    kind: { type: 'string', enum: [...WAIT_KINDS], description: 'the first reason that holds it back' },
+    reason: {
+      type: 'string',
+      enum: [...WAIT_KINDS],
+      description: 'the same as kind (the name it had first)',
+      deprecated: true,
+    },
+    message: {
+      type: 'string',
+      description: 'every reason that holds it back, in one sentence',
+      examples: ['pool full (pool etl: 4/4 slots); DAG cap (8/8 active)'],
+    },
+    trigger_rule: { type: 'string', description: 'upstream: the rule that is not met yet' },
+    pending: {
+      type: 'array',
+      description: 'upstream: the upstream tasks that have not ended',
+      items: {
+        type: 'object',
+        required: ['task_id', 'state'],
+        properties: { task_id: { type: 'string' }, state: { type: 'string', enum: [...TASK_STATES] } },
+      },
+    },
+    past_run_id: integer('depends_on_past: the previous run, whose task has not succeeded'),
+    past_task_id: { type: 'string', description: 'depends_on_past: that task' },
+    past_state: { type: 'string', enum: [...TASK_STATES], description: "depends_on_past: that task's state" },
+    pool: { type: 'string', description: 'a slot wait, worker: its pool' },
+    slots: {
+      ...nullable({ type: 'integer' }),
+      description: "a slot wait: the pool's slots (null: unlimited)",
+    },
+    used: integer('a slot wait: slots held in the pool now'),
+    needs: integer('a slot wait: slots one try of the task holds'),
+    dag_cap: { ...nullable({ type: 'integer' }), description: "a slot wait: the DAG's cap (null: none)" },
+    dag_active: integer("a slot wait: the DAG's active task instances now"),
+    ahead: integer('a slot wait: instances of the pool granted before it'),
+    next_try_at: { ...time, description: 'retry_backoff: when the next try may start' },
+    try_number: integer('retry_backoff: the try that waits'),
+    max_tries: integer('retry_backoff: the tries it has in all'),
+    pokes: integer('sensor_reschedule: pokes since it was last cleared'),
+    next_poke_at: { ...nullable(time), description: 'sensor_reschedule: the next poke' },
   },
 };
 
@@ -99,25 +149,19 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       },
       waiting_reason: {
         ...nullable({ type: 'string' }),
-        description:
-          "why it waits: depends on past (the previous run's task and its state), a sensor's next poke",
+        description: 'why it waits, in one sentence (`waiting.message`); null when it is not waiting',
+        examples: ['pool full (pool etl: 4/4 slots)'],
       },
       map_parent: nullable({ type: 'string', description: "a mapped task's instance: that task's id" }),
       map_index: nullable({ type: 'integer', description: "a mapped task's instance: its item's index" }),
       map_count: nullable({ type: 'integer', description: 'a mapped task: instances of its expansion' }),
       waiting: {
-        ...nullable({
-          type: 'object',
-          required: ['reason', 'message'],
-          properties: {
-            reason: { type: 'string', enum: [...WAIT_REASONS] },
-            message: { type: 'string', examples: ['pool full (pool default: 4/4 slots)'] },
-          },
-        }),
-        description: 'why it is not running yet (one task instance only); null when it is not waiting',
+        ...nullable(ref('Waiting')),
+        description: 'why it is not running yet; null when it runs, has ended, or its run has ended',
       },
     },
   },
+  Waiting: WAITING,
   MappedInstances: {
     type: 'object',
     required: ['dag_id', 'run_id', 'task_id', 'map_over', 'state', 'map_count', 'counts', 'instances'],

@@ -7,7 +7,7 @@ import { confFromForm } from '../dagCatalog.js';
 import type { RouteDeps } from '../deps.js';
 import { classifyError } from '../errors.js';
 import { gridOf } from '../grid.js';
-import { runCalendarOf } from '../runCalendar.js';
+import { currentYearIn, runCalendarOf } from '../runCalendar.js';
 import { taskDurationsOf } from '../taskDurations.js';
 import { taskGraphOf } from '../taskGraph.js';
 import { calendarQuery, dagParams } from '../validation.js';
@@ -61,7 +61,7 @@ export function dagPages(deps: RouteDeps): Router {
       gridOf(deps, dag, 25),
       taskGraphOf(deps, dag),
       taskDurationsOf(deps, dag),
-      runCalendarOf(deps, dagId, year ?? new Date().getUTCFullYear()),
+      runCalendarOf(deps, dag, year ?? currentYearIn(dag.timezone)),
     ]);
     res.send(
       layout(

@@ -102,7 +102,7 @@ export function runPages(deps: RouteDeps): Router {
                       <td><a href="${href}/tasks/${encodeURIComponent(t.task_id)}">${t.task_id}</a></td>
                       <td>
                         ${stateLabel(t.state)}
-                        ${t.waiting_reason ? h`<br /><small class="muted waiting">${t.waiting_reason}</small>` : ''}
+                        ${t.waiting ? h`<br /><small class="muted waiting" data-kind="${t.waiting.kind}">${t.waiting.message}</small>` : ''}
                         ${mapped ? h`<span class="muted small">${mapped.total} mapped: ${countsText(mapped)}</span>` : ''}
                       </td>
                       <td>${t.try_number}/${t.max_tries}</td>
@@ -140,7 +140,6 @@ export function runPages(deps: RouteDeps): Router {
     const { taskId: definedAs } = parseInstanceId(taskId);
     const definition = catalog.get(dagId).taskById.get(definedAs);
     const mapped = mappedInstancesOf(tasks, taskId);
-    const waiting = await engine.whyWaiting(runId, taskId);
     res.send(
       layout(
         ctx,
@@ -157,7 +156,13 @@ export function runPages(deps: RouteDeps): Router {
             data-active="${['running', 'scheduled', 'queued', 'up_for_retry', 'up_for_reschedule'].includes(ti.state) ? 'yes' : 'no'}"
           >
             <h1>${taskId} <span class="muted">· ${dagId} · run ${runLabel(run)}</span> ${stateLabel(ti.state)}</h1>
-            ${waiting ? h`<p class="waiting" data-reason="${waiting.reason}">Waiting: ${waiting.message}</p>` : ''}
+            ${
+              ti.waiting
+                ? h`<p class="waiting" id="waiting-reason" data-kind="${ti.waiting.kind}">
+                    <strong>Waiting:</strong> ${ti.waiting.message}
+                  </p>`
+                : ''
+            }
             <dl class="facts">
               <dt>Run</dt>
               <dd><a href="${href}">${runId}</a> (${run.run_type}, ${formatTime(run.logical_date)})</dd>
@@ -175,12 +180,6 @@ export function runPages(deps: RouteDeps): Router {
                 ti.next_try_at && ['up_for_retry', 'up_for_reschedule'].includes(ti.state)
                   ? h`<dt>${ti.state === 'up_for_reschedule' ? 'Next poke' : 'Next try'}</dt>
                       <dd id="next-try">${formatTime(ti.next_try_at)}</dd>`
-                  : ''
-              }
-              ${
-                ti.waiting_reason
-                  ? h`<dt>Waiting</dt>
-                      <dd id="waiting-reason">${ti.waiting_reason}</dd>`
                   : ''
               }
               ${definition ? taskKindFacts(definition, ti) : ''}

@@ -11,7 +11,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * A year of days as weeks (columns, Monday first) × weekdays (rows), each coloured by the worst
- * state of that day's runs, with its counts in a title tooltip. Days in UTC.
+ * state of that day's runs, with its counts in a title tooltip. The days are dates in the DAG's
+ * time zone (`cal.timezone`): the grid only lays dates out, so it counts them in UTC arithmetic.
  */
 export function calendarView(cal: RunCalendar): SafeHtml {
   const byDay = new Map(cal.days.map((d) => [d.day, d]));
@@ -53,7 +54,7 @@ export function calendarView(cal: RunCalendar): SafeHtml {
       ${cells}
     </svg>
     <figcaption class="muted small">
-      <a href="?year=${cal.year - 1}#calendar">‹ ${cal.year - 1}</a> · ${cal.year} (UTC, worst state of the day's runs) ·
+      <a href="?year=${cal.year - 1}#calendar">‹ ${cal.year - 1}</a> · ${cal.year} (${cal.timezone}, worst state of the day's runs) ·
       <a href="?year=${cal.year + 1}#calendar">${cal.year + 1} ›</a>
     </figcaption>
   </figure>`;

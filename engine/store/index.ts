@@ -35,6 +35,7 @@ export { findIdleRuns } from './findIdleRuns.js';
 export { sensorPoke } from './sensorPoke.js';
 export { pastTaskStates, type PastTarget } from './pastTaskStates.js';
 export { runsWaitingOnPast } from './runsWaitingOnPast.js';
+export { runsNextInChain, type EndedInChain } from './runsNextInChain.js';
 // Changes by hand: clear and mark.
 export { resetTasks } from './resetTasks.js';
 export { reopenRun } from './reopenRun.js';
@@ -77,7 +78,7 @@ export { anySlotWaits } from './anySlotWaits.js';
 export { setPool, syncPools } from './setPool.js';
 export { slotCandidates, type SlotCandidate, type PoolUse } from './slotCandidates.js';
 export { lockSlotGrants, grantSlots as grantSlotRows, type GrantedRow } from './grantSlots.js';
-export { waitFacts, type WaitFactsRow } from './waitFacts.js';
+export { slotWaits, type SlotWaitRow } from './slotWaits.js';
 // Assets: declarations, events, asset-triggered runs, reads.
 export { syncAssets, type AssetDeclaration } from './syncAssets.js';
 export { assetTriggeredDags, type AssetCondition } from './assetTriggeredDags.js';

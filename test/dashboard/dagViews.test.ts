@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { RouteDeps } from '../../dashboard/deps.js';
 import { runCalendarOf } from '../../dashboard/runCalendar.js';
-import { defineDag, task } from '../../engine/index.js';
+import { defineDag, task, triggerRun, waitForRun } from '../../engine/index.js';
 import { waitFor } from '../support/wait.js';
 import {
   apiClient,
@@ -27,11 +27,20 @@ export const diamondDag = defineDag({
   },
 });
 
+/** Due at 21:00 in New York: 02:00 UTC the next day in winter. */
+export const easternDag = defineDag({
+  id: 'eastern_nightly',
+  schedule: '0 21 * * *',
+  timezone: 'America/New_York',
+  startDate: '2025-01-01T00:00:00Z',
+  tasks: { load: task(async () => null) },
+});
+
 /** The data behind the DAG page's graph, Gantt, duration history and calendar. */
 describe('dashboard DAG views API', function () {
   let s: TestServer;
   useServer(
-    { worker: true, env: PUBLIC_READ, dags: [demoDag, failingDag, diamondDag] },
+    { worker: true, env: PUBLIC_READ, dags: [demoDag, failingDag, diamondDag, easternDag] },
     (server) => (s = server),
   );
   const { get } = apiClient(() => s);
@@ -145,6 +154,31 @@ describe('dashboard DAG views API', function () {
     expect((await get('/api/dags/nope/calendar')).status).to.equal(404);
   });
 
+  it("places each run on the day of its logical date in the DAG's time zone, not the server's", async () => {
+    // Local times in New York: Dec 31 2025 21:00, Jan 4 2026 21:00, and Dec 31 2026 23:00.
+    const logical = ['2026-01-01T02:00:00Z', '2026-01-05T02:00:00Z', '2027-01-01T04:00:00Z'];
+    for (const at of logical) {
+      const run = await triggerRun(s.harness.engine, easternDag.id, { logicalDate: new Date(at) });
+      expect((await waitForRun(s.harness.engine, run.id, { pollMs: 20 })).state).to.equal('success');
+    }
+    const days = async (year: number) => {
+      const { status, body } = await get(`/api/dags/eastern_nightly/calendar?year=${year}`);
+      expect(status).to.equal(200);
+      expect(body.timezone).to.equal('America/New_York');
+      return body.days.map((d: any) => [d.day, d.runs.success]);
+    };
+    expect(await days(2025)).to.deep.equal([['2025-12-31', 1]]);
+    expect(await days(2026)).to.deep.equal([
+      ['2026-01-04', 1],
+      ['2026-12-31', 1],
+    ]);
+    expect(await days(2027)).to.deep.equal([]);
+    const page = await (await fetch(`${s.url}/dags/eastern_nightly?year=2026`)).text();
+    expect(page).to.match(/<rect class="day state-success" data-day="2026-01-04" data-state="success"/);
+    expect(page).to.match(/<rect class="day empty-day" data-day="2026-01-05"/);
+    expect(page).to.include("2026 (America/New_York, worst state of the day's runs)");
+  });
+
   it('takes the worst state of a day: failed over cancelled over running over success', async () => {
     const rows = [
       { day: '2026-03-01', state: 'success', runs: 3 },
@@ -157,7 +191,7 @@ describe('dashboard DAG views API', function () {
       { day: '2026-03-04', state: 'cancelled', runs: 1 },
     ];
     const engine = { runStatesByDay: async () => rows } as unknown as RouteDeps['engine'];
-    const cal = await runCalendarOf({ engine }, 'x', 2026);
+    const cal = await runCalendarOf({ engine }, { id: 'x', timezone: 'UTC' }, 2026);
     expect(cal.days.map((d) => [d.day, d.worst])).to.deep.equal([
       ['2026-03-01', 'failed'],
       ['2026-03-02', 'running'],

@@ -35,12 +35,19 @@ describe('pools in the dashboard and the API', function () {
     const ti = await get(`/api/runs/${run.id}/tasks/a`, { headers: { authorization: BEARER } });
     expect(ti.status).to.equal(200);
     expect(ti.body).to.include({ state: 'scheduled', pool: 'narrow', priority_weight: 4 });
-    expect(ti.body.waiting).to.deep.equal({
+    // `reason` and `message` as the API first answered them; `kind` and the numbers beside them.
+    expect(ti.body.waiting).to.deep.include({
+      kind: 'pool_full',
       reason: 'pool_full',
       message: 'pool full (pool narrow: 0/0 slots)',
+      pool: 'narrow',
+      slots: 0,
+      used: 0,
     });
+    expect(ti.body.waiting_reason).to.equal(ti.body.waiting.message);
     const downstream = await get(`/api/runs/${run.id}/tasks/c`, { headers: { authorization: BEARER } });
-    expect(downstream.body.waiting).to.deep.equal({
+    expect(downstream.body.waiting).to.deep.include({
+      kind: 'upstream',
       reason: 'upstream',
       message: 'upstream: waiting for a (scheduled), b (scheduled) (trigger rule all_success)',
     });
@@ -51,8 +58,12 @@ describe('pools in the dashboard and the API', function () {
     const html = await page.text();
     expect(page.status).to.equal(200);
     expect(html).to.match(
-      /<p class="waiting" data-reason="pool_full">Waiting: pool full \(pool narrow: 0\/0 slots\)<\/p>/,
+      /<p class="waiting" id="waiting-reason" data-kind="pool_full">\s*<strong>Waiting:<\/strong> pool full \(pool narrow: 0\/0 slots\)\s*<\/p>/,
     );
+    const runPage = await fetch(`${s.url}/dags/narrow_etl/runs/${run.id}`, {
+      headers: { ...HTML, authorization: basic() },
+    });
+    expect(await runPage.text()).to.include('data-kind="pool_full">pool full (pool narrow: 0/0 slots)<');
   });
 
   it('lists the pools in JSON and sets slots with PUT and PATCH for an operator, audited', async () => {

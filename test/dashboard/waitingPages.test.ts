@@ -88,9 +88,24 @@ describe('pages and API: why a task waits (sensors, branches, depends on past)',
     });
     expect(ti.waiting_reason).to.match(/^sensor: condition not met after 1 poke; next poke at /);
     expect(ti.waiting_reason).to.include(ti.next_try_at);
+    expect(ti.waiting).to.deep.equal({
+      kind: 'sensor_reschedule',
+      reason: 'sensor_reschedule',
+      message: ti.waiting_reason,
+      pokes: 1,
+      next_poke_at: ti.next_try_at,
+    });
+    // The run's list says the same of it: one answer, in both shapes.
+    const listed = (await get(`/api/runs/${run.id}`)).body.task_instances[0];
+    expect([listed.waiting_reason, listed.waiting.kind]).to.deep.equal([
+      ti.waiting_reason,
+      'sensor_reschedule',
+    ]);
     const html = await page(`/dags/page_sensor/runs/${run.id}/tasks/arrived`);
     expect(html).to.include('<dt>Next poke</dt>');
-    expect(html).to.match(/<dd id="waiting-reason">sensor: condition not met after 1 poke; next poke at /);
+    expect(html).to.match(
+      /<p class="waiting" id="waiting-reason" data-kind="sensor_reschedule">\s*<strong>Waiting:<\/strong> sensor: condition not met after 1 poke; next poke at /,
+    );
     expect(html).to.match(/pokes every 5\.00 s, gives up\s+after 1 h 0 min \(then fails\)/);
     expect(html).to.match(/<dd id="pokes">1 since /);
     expect(html).to.include('data-active="yes"'); // the page keeps refreshing while it waits
@@ -127,10 +142,23 @@ describe('pages and API: why a task waits (sensors, branches, depends on past)',
     const reason = `depends on past: run ${first}'s task load is failed`;
     const { body } = await get(`/api/runs/${second}/tasks/load`);
     expect(body).to.include({ state: 'none', waiting_reason: reason });
+    expect(body.waiting).to.deep.equal({
+      kind: 'depends_on_past',
+      reason: 'depends_on_past',
+      message: reason,
+      past_run_id: first,
+      past_task_id: 'load',
+      past_state: 'failed',
+    });
     expect(body.definition.depends_on_past).to.equal(true);
     const html = await page(`/dags/page_past/runs/${second}/tasks/load`);
-    expect(html).to.include(
-      `<dd id="waiting-reason">depends on past: run ${first}&#39;s task load is failed</dd>`,
+    expect(html).to.match(
+      new RegExp(
+        `<p class="waiting" id="waiting-reason" data-kind="depends_on_past">\\s*<strong>Waiting:</strong> depends on past: run ${first}&#39;s task load is failed`,
+      ),
+    );
+    expect(await page(`/dags/page_past/runs/${second}`)).to.match(
+      new RegExp(`data-kind="depends_on_past">depends on past: run ${first}&#39;s task load is failed<`),
     );
     expect(html).to.include('<dt>Depends on past</dt>');
     await scheduler.close();

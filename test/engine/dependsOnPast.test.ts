@@ -1,10 +1,14 @@
 import { expect } from 'chai';
+import { claimTries, type TryOutcome } from '../../engine/store/index.js';
 import {
   clearTasks,
   createScheduler,
   defineDag,
   evaluateRun,
+  finishTry,
   getRun,
+  getTaskLogs,
+  markTask,
   task,
   triggerRun,
   waitForRun,
@@ -112,7 +116,7 @@ describe('dependsOnPast: runs through the scheduler and a worker', () => {
     failing.delete('2026-03-01');
     await clearTasks(h.engine, first, { taskIds: ['load'] });
     expect((await waitForRun(h.engine, first, { pollMs: 20 })).state).to.equal('success');
-    await scheduler.tick(); // its pass over runs waiting on their past queues the second load
+    // The success of the cleared task queued the second load at once.
     expect((await waitForRun(h.engine, second, { pollMs: 20 })).state).to.equal('success');
     expect((await instance(second, 'load')).output).to.equal('loaded 2026-03-02');
   });
@@ -131,5 +135,108 @@ describe('dependsOnPast: runs through the scheduler and a worker', () => {
     const third = await runAt('2026-03-03T00:00:00Z');
     expect((await waitForRun(h.engine, third, { pollMs: 20 })).state).to.equal('success');
     expect((await instance(third, 'load')).output).to.equal('loaded 2026-03-03');
+  });
+});
+
+const chained = defineDag({
+  id: 'chained_past',
+  schedule: '0 0 * * *',
+  startDate: '2026-03-01T00:00:00Z',
+  catchup: true,
+  tasks: {
+    check: task(() => null),
+    load: task(() => 'loaded', { upstream: ['check'], dependsOnPast: true }),
+  },
+});
+
+describe("dependsOnPast: the end of the previous run's task lets the next run's start at once", () => {
+  let h: Harness;
+  let first: number;
+  let second: number;
+  beforeEach(async () => {
+    h = await startHarness([chained], { now: () => new Date('2026-03-03T12:00:00Z') });
+    const scheduler = createScheduler(h.engine);
+    expect((await scheduler.tick()).created).to.equal(2);
+    await scheduler.close();
+    const runs = await h.db
+      .knex('orchestrator.dag_runs')
+      .where({ dag_id: chained.id })
+      .orderBy('logical_date');
+    [first, second] = runs.map((r: { id: number }) => r.id) as [number, number];
+  });
+  afterEach(async () => h?.close());
+
+  /** Claims a try as a worker would and records how it ended: one step of a worker. */
+  const finish = async (runId: number, taskId: string, outcome: TryOutcome) => {
+    const upstream = chained.taskById.get(taskId)!.upstream;
+    const tryNumber = (await stateOf(runId, taskId)).try_number;
+    const [claimed] = await claimTries(h.engine.knex, 'worker-spec', 30_000, [
+      { runId, taskId, tryNumber, upstream },
+    ]);
+    expect(claimed, `claim ${taskId} of run ${runId}`).to.not.equal(undefined);
+    return finishTry(h.engine.knex, chained, {
+      runId,
+      taskId,
+      tryNumber,
+      workerId: 'worker-spec',
+      outcome,
+    });
+  };
+  const stateOf = async (runId: number, taskId: string) =>
+    (await getRun(h.engine, runId))!.task_instances.find((t) => t.task_id === taskId)!;
+
+  it('queues the next run’s task in the same step that records the success, with no scheduler pass', async () => {
+    await finish(first, 'check', { kind: 'success', output: null });
+    await finish(second, 'check', { kind: 'success', output: null });
+    expect((await stateOf(second, 'load')).state).to.equal('none');
+
+    const done = await finish(first, 'load', { kind: 'success', output: 'loaded' });
+    expect(done.queued.map((q) => [q.runId, q.taskId])).to.deep.equal([[second, 'load']]);
+    const [previous, next] = [await stateOf(first, 'load'), await stateOf(second, 'load')];
+    expect([previous.state, next.state]).to.deep.equal(['success', 'queued']);
+    expect(next.queued_at!.getTime()).to.be.at.least(previous.ended_at!.getTime());
+    // Its engine events: queued once, after the previous run's task succeeded.
+    const events = (await getTaskLogs(h.engine, second, 'load'))
+      .filter((l) => l.source === 'engine')
+      .map((l) => l.fields.event);
+    expect(events).to.deep.equal(['queued']);
+  });
+
+  it('does the same when the previous run’s task is skipped by its trigger rule', async () => {
+    await finish(second, 'check', { kind: 'success', output: null });
+    const skipped = await finish(first, 'check', { kind: 'skipped', reason: 'nothing to check' });
+    expect((await stateOf(first, 'load')).state).to.equal('skipped');
+    expect(skipped.queued.map((q) => [q.runId, q.taskId])).to.deep.equal([[second, 'load']]);
+    expect((await stateOf(second, 'load')).state).to.equal('queued');
+  });
+
+  it('does the same when an operator marks the previous run’s task success', async () => {
+    await finish(first, 'check', { kind: 'success', output: null });
+    await finish(second, 'check', { kind: 'success', output: null });
+    await finish(first, 'load', { kind: 'failed', error: 'no rows' });
+    expect((await stateOf(second, 'load')).state).to.equal('none');
+    await markTask(h.engine, first, 'load', 'success');
+    expect((await stateOf(second, 'load')).state).to.equal('queued');
+  });
+
+  it('leaves the next run waiting while the previous run’s task fails, and its upstream while it runs', async () => {
+    await finish(first, 'check', { kind: 'success', output: null });
+    const failed = await finish(first, 'load', { kind: 'failed', error: 'no rows' });
+    expect(failed.queued).to.deep.equal([]);
+    // The second run's own upstream has not run: the first run's success does not start it early.
+    await clearTasks(h.engine, first, { taskIds: ['load'] });
+    const done = await finish(first, 'load', { kind: 'success', output: 'loaded' });
+    expect(done.queued).to.deep.equal([]);
+    expect((await stateOf(second, 'load')).state).to.equal('none');
+    const checked = await finish(second, 'check', { kind: 'success', output: null });
+    expect(checked.queued.map((q) => [q.runId, q.taskId])).to.deep.equal([[second, 'load']]);
+  });
+
+  it('runs a chain of runs to the end through a worker alone, with no scheduler pass after their creation', async () => {
+    h.startWorker();
+    for (const runId of [first, second])
+      expect((await waitForRun(h.engine, runId, { pollMs: 20 })).state).to.equal('success');
+    const [a, b] = [await stateOf(first, 'load'), await stateOf(second, 'load')];
+    expect(b.queued_at!.getTime()).to.be.at.least(a.ended_at!.getTime());
   });
 });

@@ -1,13 +1,5 @@
 import { expect } from 'chai';
-import {
-  defineDag,
-  effectiveWeights,
-  pickGrants,
-  task,
-  whyWaiting,
-  type GrantCandidate,
-  type WaitFacts,
-} from '../../engine/index.js';
+import { defineDag, effectiveWeights, pickGrants, task, type GrantCandidate } from '../../engine/index.js';
 
 const candidate = (task_id: string, pool: string, pool_slots = 1, dag_id = 'd', cap: number | null = null) =>
   ({ run_id: 1, task_id, dag_id, pool, pool_slots, max_active_tasks: cap }) satisfies GrantCandidate;
@@ -109,72 +101,5 @@ describe('priority weights (weightRule)', () => {
     expect(bad({ weightRule: 'sideways' })).to.throw(/unknown weightRule 'sideways'/);
     expect(bad({ poolSlots: 0 })).to.throw(/poolSlots must be a whole number ≥ 1/);
     expect(bad({}, { maxActiveTasks: 0 })).to.throw(/DAG 'bad': maxActiveTasks/);
-  });
-});
-
-describe('why a task waits (whyWaiting)', () => {
-  const now = new Date('2026-05-01T12:00:00Z');
-  const facts = (over: Partial<WaitFacts>): WaitFacts => ({
-    state: 'scheduled',
-    runState: 'running',
-    triggerRule: 'all_success',
-    upstream: [],
-    pool: { name: 'p', slots: 4, used: 1 },
-    poolSlots: 1,
-    dag: { cap: null, active: 0 },
-    nextTryAt: null,
-    ahead: 0,
-    now,
-    ...over,
-  });
-
-  it('names every reason a scheduled task is held back, the first as its reason', () => {
-    expect(
-      whyWaiting(facts({ pool: { name: 'p', slots: 4, used: 4 }, dag: { cap: 8, active: 8 } })),
-    ).to.deep.equal({
-      reason: 'pool_full',
-      message: 'pool full (pool p: 4/4 slots); DAG cap (8/8 active)',
-    });
-    expect(whyWaiting(facts({ poolSlots: 3, pool: { name: 'p', slots: 4, used: 2 } }))?.message).to.equal(
-      'pool full (pool p: 2/4 slots, the task needs 3)',
-    );
-    expect(whyWaiting(facts({ poolSlots: 5 }))).to.deep.equal({
-      reason: 'pool_too_small',
-      message: 'pool too small (pool p has 4 slots, the task needs 5)',
-    });
-    expect(whyWaiting(facts({ ahead: 2 }))).to.deep.equal({
-      reason: 'priority',
-      message: 'behind 2 higher-priority tasks waiting in pool p',
-    });
-  });
-
-  it('gives the retry time of a task in backoff, and nothing for one running, ended, or in an ended run', () => {
-    const later = new Date(now.getTime() + 60_000);
-    expect(whyWaiting(facts({ state: 'up_for_retry', nextTryAt: later }))).to.deep.equal({
-      reason: 'retry_backoff',
-      message: `retry backoff until ${later.toISOString()}`,
-    });
-    expect(whyWaiting(facts({ state: 'up_for_retry', nextTryAt: now }))?.reason).to.equal('worker');
-    expect(whyWaiting(facts({ state: 'running' }))).to.equal(null);
-    expect(whyWaiting(facts({ state: 'success' }))).to.equal(null);
-    expect(whyWaiting(facts({ state: 'none', runState: 'failed' }))).to.equal(null);
-  });
-
-  it('lists only the upstream tasks not done yet', () => {
-    const wait = whyWaiting(
-      facts({
-        state: 'none',
-        triggerRule: 'all_done',
-        upstream: [
-          { taskId: 'a', state: 'success' },
-          { taskId: 'b', state: 'running' },
-          { taskId: 'c', state: 'scheduled' },
-        ],
-      }),
-    );
-    expect(wait).to.deep.equal({
-      reason: 'upstream',
-      message: 'upstream: waiting for b (running), c (scheduled) (trigger rule all_done)',
-    });
   });
 });

@@ -160,9 +160,11 @@ describe('pools: slots, priorities and DAG caps', () => {
     const s = await states(h, run.id);
     expect([count(s, 'queued'), count(s, 'scheduled')]).to.deep.equal([2, 3]);
     const waiting = Object.keys(s).find((t) => s[t] === 'scheduled')!;
-    expect(await explainWait(h.engine, run.id, waiting)).to.deep.equal({
-      reason: 'dag_cap',
+    expect(await explainWait(h.engine, run.id, waiting)).to.deep.include({
+      kind: 'dag_cap',
       message: 'DAG cap (2/2 active)',
+      dag_cap: 2,
+      dag_active: 2,
     });
     h.startWorker({ concurrency: 5 });
     for (let finished = 0; finished < 5; finished += 1) {
@@ -276,18 +278,23 @@ describe('pools: slots, priorities and DAG caps', () => {
   it('says why a task waits: its upstream tasks, its worker pool, its pool', async () => {
     const run = await triggerRun(h.engine, CHAIN.id);
     expect(await explainWait(h.engine, run.id, 'load')).to.deep.equal({
-      reason: 'upstream',
+      kind: 'upstream',
       message: 'upstream: waiting for extract (queued) (trigger rule all_success)',
+      trigger_rule: 'all_success',
+      pending: [{ task_id: 'extract', state: 'queued' }],
     });
     expect(await explainWait(h.engine, run.id, 'extract')).to.deep.equal({
-      reason: 'worker',
+      kind: 'worker',
       message: 'queued on worker pool default: waiting for a free worker',
+      pool: 'default',
     });
     await setPoolSlots(h.engine, 'narrow', 0, by);
     const narrow = await triggerRun(h.engine, WEIGHTS.id);
-    expect(await explainWait(h.engine, narrow.id, 'low')).to.deep.equal({
-      reason: 'pool_full',
+    expect(await explainWait(h.engine, narrow.id, 'low')).to.deep.include({
+      kind: 'pool_full',
       message: 'pool full (pool narrow: 0/0 slots)',
+      slots: 0,
+      used: 0,
     });
     await markTask(h.engine, run.id, 'extract', 'success');
     await markTask(h.engine, run.id, 'load', 'success');

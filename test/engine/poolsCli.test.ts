@@ -61,10 +61,18 @@ describe('wareflow pools', function () {
     const text = await run(['runs', 'show', runId, '--task', 'aggregate_transactions']);
     expect(text.stdout).to.contain('aggregate_transactions waiting: pool full (pool default: 0/0 slots)');
     const doc = await run(['runs', 'show', runId, '--task', 'load_aggregates', '--json']);
-    expect(JSON.parse(doc.stdout).waiting).to.deep.equal({
+    const json = JSON.parse(doc.stdout);
+    expect(json.waiting).to.deep.include({
+      kind: 'upstream',
       reason: 'upstream',
       message: 'upstream: waiting for aggregate_transactions (scheduled) (trigger rule all_success)',
     });
+    // The run's table and its JSON say the same, for every task instance.
+    const listed = json.task_instances.find((t: { task_id: string }) => t.task_id === 'load_aggregates');
+    expect(listed.waiting_reason).to.equal(json.waiting.message);
+    expect(text.stdout).to.match(
+      /aggregate_transactions\s+scheduled\s.*pool full \(pool default: 0\/0 slots\)/,
+    );
     expect((await run(['pools', 'set', 'default', 'unlimited'])).code).to.equal(0);
   });
 
