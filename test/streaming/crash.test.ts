@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
-import { topicNames } from '../../platform/index.js';
+import { ensureTopics, topicNames } from '../../platform/index.js';
 import {
   ledgerMatchesLevels,
   openStreamingFixture,
@@ -25,6 +25,13 @@ describe('streaming: crash recovery of the sidecar process', function () {
   before(async function () {
     f = await openStreamingFixture();
     master = await seedMasterData(f.db.knex, { skus: 20, warehouses: 5, unitCost: 1 });
+    // The topics as the sidecar makes them, before the first produce: a child slow to start (a
+    // loaded machine) would otherwise leave the producer's retries nothing to write to.
+    const topics = topicNames(f.config);
+    await ensureTopics(f.kafka, [
+      { topic: topics.events, numPartitions: 6 },
+      { topic: topics.dlq, numPartitions: 1 },
+    ]);
   });
 
   after(async function () {
