@@ -54,6 +54,7 @@ program
   )
   .option('--scale <f>', 'fraction of the full workload, in (0, 1]', number(0.001, 1, true), 1)
   .option('--concurrency <n>', 'jobs at once per worker', number(1), 32)
+  .option('--workers <n>', 'worker processes', number(1, 16), 2)
   .option(
     '--backfill-concurrency <n>',
     'runs at once of the 10,000-run backfill beside the production DAGs',

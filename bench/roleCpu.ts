@@ -53,7 +53,7 @@ export class RoleMeter {
     this.machineAtStart = machineCpuSeconds();
     this.timer = setInterval(() => {
       this.sampling ??= this.sample(false).finally(() => (this.sampling = undefined));
-    }, this.everyMs);
+    }, this.everyMs).unref(); // a phase that fails leaves no timer holding the process
   }
 
   async stop(): Promise<PhaseCpu> {

@@ -34,7 +34,7 @@ import { printReport, result, type BenchResult } from './report.js';
 import { shareOfMachine, type PhaseCpu } from './roleCpu.js';
 import { BenchDatabases } from './scaleOutServices.js';
 import { measureSidecars, type SidecarCount } from './scaleOutSidecars.js';
-import { measureWorkers, type WorkerCount } from './scaleOutWorkers.js';
+import { checkConnections, measureWorkers, type WorkerCount } from './scaleOutWorkers.js';
 
 export interface ScaleOutOptions {
   /** Sidecar process counts, increasing; empty to skip the phase. */
@@ -79,6 +79,7 @@ export async function run(options: ScaleOutOptions): Promise<void> {
       `databases ${name}_*, topics *${config.KAFKA_TOPIC_SUFFIX}`,
   );
   try {
+    if (options.workers.length > 0) await checkConnections(databases, options.workers.at(-1)!);
     // A migrated template: every phase gets a fresh copy of it.
     const template = `${name}_tmpl`;
     const templateKnex = createKnex(await databases.create(template), { poolMax: 1 });

@@ -37,6 +37,21 @@ export interface WorkerCount {
   load: number;
 }
 
+/** PostgreSQL connections a worker child of the scheduler bench may open (its pool). */
+const CHILD_CONNECTIONS = 20;
+
+/** Fails before any work when `n` workers could run PostgreSQL out of connections. */
+export async function checkConnections(databases: BenchDatabases, n: number): Promise<void> {
+  const { rows } = await databases.admin.raw<{ rows: Array<{ max: number; used: number }> }>(
+    `SELECT current_setting('max_connections')::int AS max, (SELECT count(*) FROM pg_stat_activity)::int AS used`,
+  );
+  const { max, used } = rows[0]!;
+  if (used + n * CHILD_CONNECTIONS + 8 > max)
+    throw new Error(
+      `${n} workers may open ${n * CHILD_CONNECTIONS} PostgreSQL connections, and ${used} of its max_connections ${max} are in use: ask for fewer workers`,
+    );
+}
+
 export async function measureWorkers(stage: WorkerStage, n: number): Promise<WorkerCount> {
   const { config, databases, log } = stage;
   const prefix = `wfscale-${randomBytes(4).toString('hex')}-${n}`;
