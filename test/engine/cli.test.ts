@@ -3,7 +3,9 @@ import { runCli } from '../services/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testQueuePrefix } from '../support/isolation.js';
 
-describe('wareflow dags/runs/tasks commands', () => {
+describe('wareflow dags/runs/tasks commands', function () {
+  // Each case starts the CLI in its own process: a dozen of them on a busy machine exceed a minute.
+  this.timeout(240_000);
   let db: TestDatabase;
   /** `wareflow …` against this file's database and queue prefix. */
   const run = (args: string[], extraEnv: Record<string, string> = {}) =>
