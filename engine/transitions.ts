@@ -207,10 +207,19 @@ const MAX_DECISION_ROUNDS = 5;
  * a fresh read when a clear or mark changed the run meanwhile (its version moved on), or when
  * another try of the run may have finished unseen at the same time (`mustRecheck`). When a try
  * freed a slot a waiting task may take, or tasks now wait for one, slots are granted last and the
- * tries granted come back with the others.
+ * tries granted come back with the others. `onQueued`, when given, is handed each statement's
+ * tries as soon as it returns them, so the caller can enqueue them while the runs of the batch
+ * that must be decided again are (they come back in the results all the same).
  */
-export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
+export async function finishTries(
+  knex: Knex,
+  tries: TryFinish[],
+  onQueued?: (queued: QueuedTry[]) => void,
+): Promise<FinishResult[]> {
   if (tries.length === 0) return [];
+  const handOver = (queued: QueuedTry[]) => {
+    if (queued.length > 0) onQueued?.(queued);
+  };
   const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
   const dagOf = (runId: number) => dags.get(runId)!;
   const ends = tries.map((t) => withAssetEvents(t));
@@ -243,6 +252,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
       finished.set(t.runId, (finished.get(t.runId) ?? new Set<string>()).add(t.taskId));
     }
   });
+  handOver(results.flatMap((r) => r.queued));
 
   let decide: Array<{ runId: number; view: RunView | undefined; tasks?: ReadonlySet<string> }> = [
     ...finished,
@@ -272,14 +282,20 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     const { queued, scheduled, stale } = await retryOnConflict(() =>
       applyDecisions(knex, transitions, dagOf),
     );
-    attachQueued(tries, results, queuedTries(queued, dagOf));
+    const next = queuedTries(queued, dagOf);
+    handOver(next);
+    attachQueued(tries, results, next);
     if (scheduled.length > 0) grant = true;
     for (const runId of stale) again.add(runId);
     if (again.size === 0) break;
     const fresh = await readRuns(knex, [...again]);
     decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
   }
-  if (grant) attachQueued(tries, results, await grantSlots(knex));
+  if (grant) {
+    const granted = await grantSlots(knex);
+    handOver(granted);
+    attachQueued(tries, results, granted);
+  }
   return results;
 }
 
@@ -311,10 +327,12 @@ function setRunState(tries: TryFinish[], results: FinishResult[], runId: number,
 
 /** Hands each queued try to the first recorded try of its run (the caller enqueues them all). */
 function attachQueued(tries: TryFinish[], results: FinishResult[], queued: QueuedTry[]): void {
-  for (const q of queued) {
-    const i = tries.findIndex((t, j) => t.runId === q.runId && results[j]!.recorded);
-    results[i >= 0 ? i : 0]!.queued.push(q);
-  }
+  if (queued.length === 0) return;
+  const first = new Map<number, number>();
+  tries.forEach((t, j) => {
+    if (results[j]!.recorded && !first.has(t.runId)) first.set(t.runId, j);
+  });
+  for (const q of queued) results[first.get(q.runId) ?? 0]!.queued.push(q);
 }
 
 async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
