@@ -3,6 +3,7 @@ import { createKnex, type Config, type Logger, type TopicNames } from '../platfo
 import {
   ChunkRunner,
   fulfilmentHandler,
+  type AlertMailer,
   type FulfilmentTopic,
   type IngestTotals,
   type MasterData,
@@ -30,7 +31,10 @@ const FULFILMENT_MAX_WAIT_MS = 500;
  * stream's group; the others append the stream's name (`wareflow-streaming.orders`).
  */
 export function fulfilmentTopics(
-  config: Pick<Config, 'KAFKA_GROUP_ID' | 'MAX_EVENT_AGE_DAYS'>,
+  config: Pick<
+    Config,
+    'KAFKA_GROUP_ID' | 'MAX_EVENT_AGE_DAYS' | 'AUDIT_ADJUSTMENT_VALUE_LIMIT' | 'AUDIT_NIGHT_HOURS'
+  >,
   topics: TopicNames,
 ): FulfilmentTopic[] {
   const names: Record<FulfilmentStream, { topic: string; dlqTopic: string }> = {
@@ -42,7 +46,12 @@ export function fulfilmentTopics(
     stream,
     groupId: `${config.KAFKA_GROUP_ID}.${stream}`,
     ...names[stream],
+    alertsTopic: topics.alerts,
     maxEventAgeDays: config.MAX_EVENT_AGE_DAYS,
+    auditPolicy: {
+      adjustmentValueLimit: config.AUDIT_ADJUSTMENT_VALUE_LIMIT,
+      nightHours: config.AUDIT_NIGHT_HOURS,
+    },
   }));
 }
 
@@ -61,6 +70,7 @@ export async function startFulfilmentConsumers(
     master: MasterData;
     metrics: StreamingMetrics;
     logger: Logger;
+    mailer?: AlertMailer | undefined;
     sessionTimeoutMs?: number | undefined;
     chunkSize?: number | undefined;
     retryDelayMs?: [number, number] | undefined;
@@ -98,7 +108,14 @@ export async function startFulfilmentConsumers(
           ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
         },
         fulfilmentHandler(
-          { db, publisher: deps.publisher, master: deps.master, metrics: deps.metrics, logger },
+          {
+            db,
+            publisher: deps.publisher,
+            master: deps.master,
+            metrics: deps.metrics,
+            logger,
+            mailer: deps.mailer,
+          },
           t,
         ),
       );

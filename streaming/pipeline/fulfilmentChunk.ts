@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import {
   insertFulfilmentEvents,
+  type AuditPolicy,
   loadStoredEvents,
   naturalKey,
   referencedIds,
@@ -15,10 +16,12 @@ import { loadPartitionProgress, writePartitionOffset } from '../store/index.js';
 import type { InboundBatch, InboundMessage, Publisher } from '../transport/index.js';
 import type { StreamingMetrics } from '../metrics.js';
 import { Rejections } from './admit.js';
+import { alertKey, alertMessage, type AlertMailer } from './alerts.js';
 import { commitTransaction } from './commit.js';
 import type { MasterData } from './enrich.js';
 import type { ChunkHandler } from './runner.js';
 import type { DlqReason } from './validate.js';
+import { raiseFulfilmentAlerts, type AlertNews } from './fulfilmentAlerts.js';
 
 /** Every reason of the fulfilment contracts is one of the stream's DLQ reasons (checked here, at compile time). */
 const asDlqReason = (reason: FulfilmentRejectReason): DlqReason => reason;
@@ -29,6 +32,8 @@ export interface FulfilmentDeps {
   master: MasterData;
   metrics: StreamingMetrics;
   logger: Logger;
+  /** E-mails the high and critical alerts the chunks raise (none: nothing is mailed). */
+  mailer?: AlertMailer | undefined;
 }
 
 export interface FulfilmentTopic {
@@ -36,7 +41,11 @@ export interface FulfilmentTopic {
   groupId: string;
   topic: string;
   dlqTopic: string;
+  /** Where the alerts the chunks raise are published (`inventory-alerts`). */
+  alertsTopic: string;
   maxEventAgeDays: number;
+  /** The audit policy's limits (AUDIT_ADJUSTMENT_VALUE_LIMIT, AUDIT_NIGHT_HOURS). */
+  auditPolicy: AuditPolicy;
 }
 
 interface Accepted {
@@ -48,9 +57,10 @@ interface Accepted {
  * The chunk handler of an order, shipment or audit topic (inventory/fulfilment/CONTRACT.md): admit
  * (contract, then master data) → in one PostgreSQL transaction: the events, each once by eventId
  * and natural key, with the projections they move → repeats settled (duplicate, or dead-lettered
- * as `conflicting_duplicate`) → the partition's fenced next offset → the DLQ messages published →
- * COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
- * is at least once.
+ * as `conflicting_duplicate`) → the alerts the new events raise, fold or resolve
+ * (`raiseFulfilmentAlerts`) → the partition's fenced next offset → the DLQ messages and the alert
+ * news published → COMMIT → the news mailed. Effectively-once as the inventory path: rows, alerts
+ * and offset commit together; the topics are at least once (an alert keeps its id).
  */
 export function fulfilmentHandler(
   deps: FulfilmentDeps,
@@ -69,6 +79,7 @@ export function fulfilmentHandler(
       const nextOffset = BigInt(messages[messages.length - 1]!.offset) + 1n;
       let applied = 0;
       let duplicates = 0;
+      let news: AlertNews[] = [];
       const trx = await deps.db.transaction();
       try {
         const inserted = await insertFulfilmentEvents(
@@ -78,10 +89,13 @@ export function fulfilmentHandler(
           batch.partition,
         );
         const repeats: Accepted[] = [];
+        const fresh: FulfilmentEvent[] = [];
         for (const a of accepted) {
           // An id inserted now counts once; a second message with it in the chunk is a repeat.
-          if (inserted.delete(a.event.eventId)) applied++;
-          else repeats.push(a);
+          if (inserted.delete(a.event.eventId)) {
+            applied++;
+            fresh.push(a.event);
+          } else repeats.push(a);
         }
         if (repeats.length > 0) {
           const stored = await loadStoredEvents(trx, t.stream, {
@@ -98,6 +112,10 @@ export function fulfilmentHandler(
               );
           }
         }
+        news = await raiseFulfilmentAlerts(trx, t.stream, fresh, batch.partition, {
+          master: deps.master,
+          policy: t.auditPolicy,
+        });
         let maxEventTime: number | null = null;
         for (const a of accepted) maxEventTime = Math.max(maxEventTime ?? 0, a.event.occurredAt.getTime());
         await writePartitionOffset(trx, {
@@ -108,7 +126,14 @@ export function fulfilmentHandler(
           nextOffset: String(nextOffset),
           maxEventTime: maxEventTime === null ? null : new Date(maxEventTime),
         });
-        await deps.publisher.send(t.dlqTopic, rejects.messages);
+        const createdAt = new Date();
+        await Promise.all([
+          deps.publisher.send(t.dlqTopic, rejects.messages),
+          deps.publisher.send(
+            t.alertsTopic,
+            news.map((n) => ({ key: alertKey(n.row), value: JSON.stringify(alertMessage(n, createdAt)) })),
+          ),
+        ]);
         await commitTransaction(trx);
       } catch (err) {
         await trx.rollback().catch(() => undefined);
@@ -117,7 +142,7 @@ export function fulfilmentHandler(
       // Committed: from here on nothing may throw the chunk back into a retry.
       state.nextOffset = nextOffset;
       control.markDone(String(nextOffset));
-      observe(deps, totals, batch, messages, { started, applied, duplicates, rejects, nextOffset });
+      observe(deps, totals, batch, messages, { started, applied, duplicates, rejects, nextOffset, news });
     },
   };
 }
@@ -160,9 +185,18 @@ function observe(
   totals: { applied: number; duplicates: number; dlq: number; batches: number },
   batch: InboundBatch,
   messages: readonly InboundMessage[],
-  r: { started: number; applied: number; duplicates: number; rejects: Rejections; nextOffset: bigint },
+  r: {
+    started: number;
+    applied: number;
+    duplicates: number;
+    rejects: Rejections;
+    nextOffset: bigint;
+    news: AlertNews[];
+  },
 ): void {
   const { metrics, logger } = deps;
+  for (const { row } of r.news) metrics.alerts.inc({ type: row.alertType, severity: row.severity });
+  deps.mailer?.push(r.news.map((n) => n.row));
   const topic = batch.topic;
   const now = Date.now();
   const dlq = r.rejects.reasons;
