@@ -17,5 +17,5 @@ export {
   type DailyFulfilmentRow,
   type FulfilmentMetrics,
 } from './fulfilmentMetrics.js';
-export { loadDispatchQueues, STALE_PROMISE, type DispatchQueues } from './dispatchQueue.js';
+export { loadDispatchQueues, loadWarehouseFlows, STALE_PROMISE } from './dispatchQueue.js';
 export { loadShipmentScans, type ShipmentScan } from './shipmentScans.js';
