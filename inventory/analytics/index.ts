@@ -30,7 +30,6 @@ export {
   calibratedSql,
   STOCKOUT_CALIBRATION,
   Z_LIMIT,
-  OVERDUE_RECEIPT_DAYS,
   type StockPosition,
   type LeadTimeDemand,
   type StockoutCalibration,

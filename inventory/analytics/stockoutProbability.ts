@@ -7,20 +7,14 @@
  *                                                                forecast's, else the §5 one)
  *   z_L       = (mean − position) / sigma                       (the whole lead time)
  *   z_t       = (mean·t/L − available) / (sigma·√(t/L))         (until the next receipt, t days)
- *   z         = max(z_L, z_t), clamped to ±8;
- *               with the next receipt overdue by more than OVERDUE_RECEIPT_DAYS,
- *               z = (mean − available) / sigma                  (nothing on order counted)
+ *   z         = max(z_L, z_t), clamped to ±8
  *   p         = calibrated(z)                                   (isotonic in z, fitted)
  *
  * Counting every open order for the whole lead time would call a pair safe whose stock runs out
- * the day before its receipt lands, hence the second check. An order still open a day after it
- * was expected is not counted on at all: it is late, or it came and was not booked, and either
- * way the books will not see it soon (on the training year, pair-days whose next receipt was
- * more than a day late ran out four times as often as the model said when it counted the order
- * as arriving the next day). The raw normal model is Φ(z), but it is not calibrated (stock-outs
- * also come from demand surges the normal model does not see); `STOCKOUT_CALIBRATION` is a
- * monotone, piecewise-linear remapping of z, fitted by `wareflow eval stockout --fit`
- * (inventory/backtest) on one generated history and scored on others.
+ * the day before its receipt lands, hence the second check. The raw normal model is Φ(z), but it is not
+ * calibrated (stock-outs also come from demand surges and late receipts the normal model does not
+ * see); `STOCKOUT_CALIBRATION` is a monotone, piecewise-linear remapping of z, fitted by `wareflow eval stockout --fit` (inventory/backtest) on one generated history and
+ * scored on another.
  */
 
 /** Demand over the lead time as a distribution: its mean and standard deviation, in units. */
@@ -109,8 +103,8 @@ export interface StockPosition {
   /** Units on order, not yet received. */
   onOrder: number;
   /**
-   * Days from now until the earliest open order is expected (negative once it is late; the
-   * receipt check clamps it to [1, lead time]); null with nothing on order.
+   * Days from now until the earliest open order is expected (at least 1, at most the lead time);
+   * null with nothing on order.
    */
   daysToNextReceipt: number | null;
   leadTimeDays: number;
@@ -120,23 +114,13 @@ export interface StockPosition {
 export const Z_LIMIT = 8;
 
 /**
- * An open order whose expected receipt lies more than this many days in the past is overdue and
- * not counted on. Orders are expected at the start of their arrival day, so one day is that
- * whole day gone by without the receipt.
- */
-export const OVERDUE_RECEIPT_DAYS = 1;
-
-/**
  * The model's z-score, the larger of two checks of the lead time:
  * - until the next receipt (t days, demand mean·t/L, sigma·√(t/L)): can available stock last?
  * - over the whole lead time: can the inventory position (available + on order) last?
  * z = (demand − stock) / sigma, clamped to ±Z_LIMIT; with sigma = 0, ±Z_LIMIT by whether the
- * stock falls short of the mean. With the next receipt overdue (more than OVERDUE_RECEIPT_DAYS
- * past), nothing on order is counted: can available stock last the whole lead time?
+ * stock falls short of the mean.
  */
 export function stockoutZ(s: StockPosition, demand: LeadTimeDemand): number {
-  if (s.daysToNextReceipt !== null && s.daysToNextReceipt < -OVERDUE_RECEIPT_DAYS)
-    return shareZ(demand, s.available, 1);
   const whole = shareZ(demand, s.available + s.onOrder, 1);
   if (s.daysToNextReceipt === null) return whole;
   const t = Math.max(1, Math.min(s.leadTimeDays, s.daysToNextReceipt));
@@ -184,15 +168,10 @@ export function stockoutProbability(
 /**
  * SQL twin of `stockoutZ` over select-list columns `available`, `position` (available + on
  * order), `receipt_days` (days to the next expected receipt, null with nothing on order), `l`
- * (lead time), `ltd_mean` and `ltd_sigma`; `:z_limit` and `:overdue_days` are bound by
- * `calibrationParams`.
+ * (lead time), `ltd_mean` and `ltd_sigma`; `:z_limit` is bound by `calibrationParams`.
  */
 export const STOCKOUT_Z_SQL = `
-  CASE WHEN receipt_days < -CAST(:overdue_days AS float8) THEN
-    CASE WHEN ltd_sigma > 0
-         THEN least(CAST(:z_limit AS float8), greatest(-CAST(:z_limit AS float8), (ltd_mean - available) / ltd_sigma))
-         WHEN available < ltd_mean THEN CAST(:z_limit AS float8) ELSE -CAST(:z_limit AS float8) END
-  ELSE greatest(
+  greatest(
     CASE WHEN ltd_sigma > 0
          THEN least(CAST(:z_limit AS float8), greatest(-CAST(:z_limit AS float8), (ltd_mean - position) / ltd_sigma))
          WHEN position < ltd_mean THEN CAST(:z_limit AS float8) ELSE -CAST(:z_limit AS float8) END,
@@ -202,7 +181,7 @@ export const STOCKOUT_Z_SQL = `
                 (ltd_mean * least(l, greatest(1, receipt_days)) / l - available)
                 / (ltd_sigma * sqrt(least(l, greatest(1, receipt_days)) / l))))
          WHEN available < ltd_mean * least(l, greatest(1, receipt_days)) / l THEN CAST(:z_limit AS float8)
-         ELSE -CAST(:z_limit AS float8) END) END`;
+         ELSE -CAST(:z_limit AS float8) END)`;
 
 /** SQL twin of `calibrated` over the column (or expression) `z`: the knots as a CASE, as literals. */
 export function calibratedSql(z: string, c: StockoutCalibration = STOCKOUT_CALIBRATION): string {
@@ -220,4 +199,4 @@ export function calibratedSql(z: string, c: StockoutCalibration = STOCKOUT_CALIB
 }
 
 /** The bindings `STOCKOUT_Z_SQL` needs. */
-export const calibrationParams = () => ({ z_limit: Z_LIMIT, overdue_days: OVERDUE_RECEIPT_DAYS });
+export const calibrationParams = () => ({ z_limit: Z_LIMIT });
