@@ -2,6 +2,7 @@ import { FULFILMENT_STREAMS, type FulfilmentStream } from '../inventory/fulfilme
 import { createKnex, type Config, type Logger, type TopicNames } from '../platform/index.js';
 import {
   ChunkRunner,
+  FulfilmentWindowRefresher,
   fulfilmentHandler,
   type FulfilmentTopic,
   type IngestTotals,
@@ -15,8 +16,8 @@ export type FulfilmentTotals = Record<FulfilmentStream, IngestTotals>;
 
 /** Partitions of one fulfilment topic a member applies at once (their traffic is a tenth of the inventory stream's). */
 const FULFILMENT_CONCURRENCY = 2;
-/** Connections of the fulfilment consumers together. */
-const FULFILMENT_POOL = 3;
+/** Connections of the fulfilment consumers together: three for their chunks, one for the window refresh. */
+const FULFILMENT_POOL = 4;
 /**
  * How long the broker may hold a fetch of these topics open: their traffic is light, and an idle
  * consumer then asks five times less often than the inventory one (100 ms).
@@ -49,8 +50,9 @@ export function fulfilmentTopics(
 /**
  * Joins one consumer group per order, shipment and audit topic and applies their batches through
  * the same chunk runner as the inventory stream (offset fence, retries with backoff), with
- * `fulfilmentHandler`. Resolves once all three consume; `close` finishes the batches in hand and
- * leaves the groups.
+ * `fulfilmentHandler`, and keeps the fulfilment windows the chunks mark up to date
+ * (`FulfilmentWindowRefresher`). Resolves once all three consume; `close` finishes the batches in
+ * hand, leaves the groups and lets a refresh under way end.
  */
 export async function startFulfilmentConsumers(
   broker: Broker,
@@ -66,7 +68,12 @@ export async function startFulfilmentConsumers(
     retryDelayMs?: [number, number] | undefined;
     onFatal?: ((error: Error) => void) | undefined;
   },
-): Promise<{ totals: FulfilmentTotals; isConnected(): boolean; close(): Promise<void> }> {
+): Promise<{
+  totals: FulfilmentTotals;
+  windows: FulfilmentWindowRefresher['totals'];
+  isConnected(): boolean;
+  close(): Promise<void>;
+}> {
   const streams = fulfilmentTopics(config, topics);
   // After the inventory stream's topics (the sidecar creates those first, so they exist as soon
   // as before): the topics and their dead-letter topics.
@@ -83,9 +90,13 @@ export async function startFulfilmentConsumers(
   });
   const started: Array<{ runner: ChunkRunner<{ nextOffset: bigint | null }>; consumer: GroupConsumer }> = [];
   const totals = {} as FulfilmentTotals;
+  // The fulfilment windows the chunks mark, recomputed in the background (marks left by an
+  // earlier run, a crash included, go first).
+  const windows = new FulfilmentWindowRefresher(db, deps.logger.child({ stream: 'fulfilment-windows' }));
   const close = async () => {
     for (const { runner } of started) runner.stop();
     await Promise.all(started.map(({ consumer }) => consumer.stop().catch(() => undefined)));
+    await windows.close();
     await db.destroy();
   };
   try {
@@ -98,7 +109,14 @@ export async function startFulfilmentConsumers(
           ...(deps.retryDelayMs === undefined ? {} : { retryDelayMs: deps.retryDelayMs }),
         },
         fulfilmentHandler(
-          { db, publisher: deps.publisher, master: deps.master, metrics: deps.metrics, logger },
+          {
+            db,
+            publisher: deps.publisher,
+            master: deps.master,
+            metrics: deps.metrics,
+            logger,
+            onWindowsMarked: () => windows.kick(),
+          },
           t,
         ),
       );
@@ -122,6 +140,7 @@ export async function startFulfilmentConsumers(
     );
     return {
       totals,
+      windows: windows.totals,
       isConnected: () => started.every(({ consumer }) => consumer.isConnected()),
       close,
     };

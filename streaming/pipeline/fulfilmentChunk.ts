@@ -19,7 +19,7 @@ import { commitTransaction } from './commit.js';
 import type { MasterData } from './enrich.js';
 import type { ChunkHandler } from './runner.js';
 import type { DlqReason } from './validate.js';
-import { refreshFulfilmentWindows } from './fulfilmentWindows.js';
+import { markChangedWindows } from './fulfilmentWindows.js';
 
 /** Every reason of the fulfilment contracts is one of the stream's DLQ reasons (checked here, at compile time). */
 const asDlqReason = (reason: FulfilmentRejectReason): DlqReason => reason;
@@ -30,6 +30,8 @@ export interface FulfilmentDeps {
   master: MasterData;
   metrics: StreamingMetrics;
   logger: Logger;
+  /** Told when a chunk committed window marks (the refresher recomputes them). */
+  onWindowsMarked?: (() => void) | undefined;
 }
 
 export interface FulfilmentTopic {
@@ -50,7 +52,8 @@ interface Accepted {
  * (contract, then master data) → in one PostgreSQL transaction: the events, each once by eventId
  * and natural key, with the projections they move → repeats settled (duplicate, or dead-lettered
  * as `conflicting_duplicate`) → the partition's fenced next offset → the DLQ messages published →
- * the fulfilment windows the new events change, recomputed (`refreshFulfilmentWindows`) → COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
+ * the fulfilment windows the new events change, marked for the refresher (`markChangedWindows`) →
+ * COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
  * is at least once.
  */
 export function fulfilmentHandler(
@@ -111,9 +114,9 @@ export function fulfilmentHandler(
           maxEventTime: maxEventTime === null ? null : new Date(maxEventTime),
         });
         await deps.publisher.send(t.dlqTopic, rejects.messages);
-        // The windows the new events change, recomputed to commit with them; last, because it
-        // holds the windows' lock (one for every fulfilment chunk) until the commit.
-        windows = (await refreshFulfilmentWindows(trx, t.stream, applied)).windows;
+        // The windows the new events change, marked to commit with them; last, because it holds
+        // the marks' lock (one for every fulfilment chunk) until the commit.
+        windows = await markChangedWindows(trx, t.stream, applied);
         await commitTransaction(trx);
       } catch (err) {
         await trx.rollback().catch(() => undefined);
@@ -122,6 +125,7 @@ export function fulfilmentHandler(
       // Committed: from here on nothing may throw the chunk back into a retry.
       state.nextOffset = nextOffset;
       control.markDone(String(nextOffset));
+      if (windows > 0) deps.onWindowsMarked?.();
       observe(deps, totals, batch, messages, {
         started,
         applied: applied.length,

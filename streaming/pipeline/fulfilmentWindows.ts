@@ -1,6 +1,15 @@
 import type { Knex } from 'knex';
 import { fulfilmentMetricTimes, type FulfilmentStream } from '../../inventory/fulfilment/index.js';
-import { lockFulfilmentWindows, writeFulfilmentWindows, type FulfilmentWindowKey } from '../store/index.js';
+import type { Logger } from '../../platform/index.js';
+import {
+  deleteFulfilmentWindowMarks,
+  lockFulfilmentWindowMarks,
+  markFulfilmentWindows,
+  readFulfilmentWindowMarks,
+  tryLockFulfilmentWindowRefresh,
+  writeFulfilmentWindows,
+  type FulfilmentWindowKey,
+} from '../store/index.js';
 
 /** The fulfilment windows: event-time tumbling 15 minutes and 1 hour, per warehouse (UTC-aligned). */
 export const FULFILMENT_WINDOW_KINDS = [
@@ -23,26 +32,111 @@ export function fulfilmentWindowsOf(times: readonly Date[]): FulfilmentWindowKey
 }
 
 /**
- * Brings the fulfilment windows up to date with the events a chunk just stored (`eventIds`, of
- * `stream`), inside the chunk's transaction, before its offset commits: under the windows' lock
- * (see `lockFulfilmentWindows`), the times those events can change (`fulfilmentMetricTimes`,
- * read from the stored rows) → their windows of every kind → the definition recomputed over
- * each. A window's rows therefore equal the definition over the events committed with them, late
- * events included, and a redelivered chunk (nothing new stored) changes nothing.
- *
- * The cost per chunk: two statements (the times, then every window touched at once), each
- * window reading its own period through the projections' time indexes — a live chunk touches
- * the current window and those of the times its events relate to (a creation's promise, a
- * delivery's dispatch: a few), whatever its size. A chunk of the audit topic, or one that stored
- * nothing new, takes no lock.
+ * The chunk's part, in its transaction, last before COMMIT: under the marks' lock (see
+ * `lockFulfilmentWindowMarks`), the times the events just stored (`eventIds`, of `stream`) can
+ * change (`fulfilmentMetricTimes`, read from the stored rows) → their windows of every kind →
+ * marks that commit with the events and the offset. Two short statements whatever the chunk's
+ * size; the recomputation itself is the refresher's. A chunk of the audit topic, or one that
+ * stored nothing new (a redelivery), marks nothing and takes no lock. Returns the windows marked.
  */
-export async function refreshFulfilmentWindows(
+export async function markChangedWindows(
   trx: Knex.Transaction,
   stream: FulfilmentStream,
   eventIds: readonly string[],
-): Promise<{ windows: number; rows: number }> {
-  if (stream === 'audit' || eventIds.length === 0) return { windows: 0, rows: 0 };
-  await lockFulfilmentWindows(trx);
+): Promise<number> {
+  if (stream === 'audit' || eventIds.length === 0) return 0;
+  await lockFulfilmentWindowMarks(trx);
   const windows = fulfilmentWindowsOf(await fulfilmentMetricTimes(trx, stream, eventIds));
-  return { windows: windows.length, rows: await writeFulfilmentWindows(trx, windows) };
+  await markFulfilmentWindows(trx, windows);
+  return windows.length;
+}
+
+/** Windows one refresh transaction recomputes at most (a backlog takes several, each short). */
+const REFRESH_MARKS = 500;
+
+/**
+ * One refresh: in a transaction holding the refresh lock (else nothing: another instance is at
+ * it), the oldest marks → their distinct windows recomputed with the definition over what is
+ * committed (`writeFulfilmentWindows`) → those marks deleted → COMMIT. Every mark read was
+ * committed with its events, so the recomputation sees them; a mark added meanwhile stays for the
+ * next refresh. `more` says marks may remain.
+ */
+export async function refreshMarkedWindows(
+  db: Knex,
+): Promise<{ windows: number; rows: number; more: boolean }> {
+  return db.transaction(async (trx) => {
+    if (!(await tryLockFulfilmentWindowRefresh(trx))) return { windows: 0, rows: 0, more: false };
+    const { ids, windows } = await readFulfilmentWindowMarks(trx, REFRESH_MARKS);
+    const rows = await writeFulfilmentWindows(trx, windows);
+    await deleteFulfilmentWindowMarks(trx, ids);
+    return { windows: windows.length, rows, more: ids.length === REFRESH_MARKS };
+  });
+}
+
+/**
+ * Keeps the fulfilment windows up to date in the background of the fulfilment consumers: a
+ * refresh every `intervalMs`, or as soon as a chunk committed marks (`kick`), and again at once
+ * while marks remain. A failed refresh is logged and retried on the next tick (the marks stay).
+ */
+export class FulfilmentWindowRefresher {
+  /** Windows recomputed and rows written since start. */
+  readonly totals = { refreshes: 0, windows: 0, rows: 0, failures: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly logger: Logger,
+    private readonly intervalMs = 1_000,
+  ) {
+    this.schedule(0);
+  }
+
+  /** A chunk committed marks: refresh now (or right after the refresh under way). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.run(), delayMs);
+  }
+
+  private run(): Promise<void> {
+    if (this.stopped || this.running) return this.running ?? Promise.resolve();
+    this.running = (async () => {
+      let more = true;
+      try {
+        while (more && !this.stopped) {
+          this.again = false;
+          const r = await refreshMarkedWindows(this.db);
+          more = r.more || this.again;
+          if (r.windows > 0) {
+            this.totals.refreshes++;
+            this.totals.windows += r.windows;
+            this.totals.rows += r.rows;
+            this.logger.debug({ windows: r.windows, rows: r.rows }, 'fulfilment windows refreshed');
+          }
+        }
+      } catch (err) {
+        this.totals.failures++;
+        this.logger.warn({ err }, 'fulfilment window refresh failed; the marks stay for the next one');
+      } finally {
+        this.running = undefined;
+        if (!this.stopped) this.schedule(this.intervalMs);
+      }
+    })();
+    return this.running;
+  }
+
+  /** Stops the ticks and waits for a refresh under way (its transaction commits or rolls back). */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
 }

@@ -7,8 +7,10 @@ export { Ingestor, ChunkRunner, type ChunkHandler, type ChunkRunnerOptions } fro
 export { fulfilmentHandler, type FulfilmentDeps, type FulfilmentTopic } from './fulfilmentChunk.js';
 export {
   FULFILMENT_WINDOW_KINDS,
+  FulfilmentWindowRefresher,
   fulfilmentWindowsOf,
-  refreshFulfilmentWindows,
+  markChangedWindows,
+  refreshMarkedWindows,
   type FulfilmentWindowKind,
 } from './fulfilmentWindows.js';
 export type { IngestDeps, IngestOptions, IngestTotals } from './ingestOptions.js';

@@ -22,9 +22,12 @@ export type { NewAlert, NewAlert as AlertRow } from '../../inventory/alerts/inde
 /** The anomaly the chunk write inserts; `NewAnomaly` in ./anomalyRow.ts (the stored row is `AnomalyRow` there). */
 export type { NewAnomaly, NewAnomaly as AnomalyRow } from './anomalyRow.js';
 export { loadDlqReplays, recordDlqReplays, type DlqReplayRow } from './dlqReplays.js';
+export { writeFulfilmentWindows, type FulfilmentWindowKey } from './writeFulfilmentWindows.js';
 export {
-  lockFulfilmentWindows,
-  writeFulfilmentWindows,
-  type FulfilmentWindowKey,
-} from './writeFulfilmentWindows.js';
+  lockFulfilmentWindowMarks,
+  markFulfilmentWindows,
+  tryLockFulfilmentWindowRefresh,
+  readFulfilmentWindowMarks,
+  deleteFulfilmentWindowMarks,
+} from './fulfilmentWindowMarks.js';
 export { listFulfilmentWindows, type FulfilmentWindowRow } from './listFulfilmentWindows.js';

@@ -8,24 +8,13 @@ export interface FulfilmentWindowKey {
   end: Date;
 }
 
-/**
- * Serialises the fulfilment windows' recomputation across every chunk of the order and shipment
- * topics, of every sidecar instance, until the transaction ends. Why one lock for all: a window
- * can depend on events of both topics (a dispatch's pick-to-dispatch time on the order's picks),
- * and a chunk sees only what others committed. Under the lock, the last chunk to store events a
- * window depends on finds that window (its own rows and every earlier chunk's are visible) and
- * recomputes it from all of them; two chunks never overwrite each other's view.
- */
-export async function lockFulfilmentWindows(trx: Knex.Transaction): Promise<void> {
-  await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('wareflow.fulfilment_windows'))`);
-}
-
 const COLUMNS = FULFILMENT_METRIC_COLUMNS.join(', ');
 
 /**
  * Replaces the rows of the given windows with the fulfilment definition over each of them, in one
- * statement: each window's warehouses are upserted, and a warehouse that no longer has anything
- * to count there (an order cancelled before its promise) loses its row. Returns the rows written.
+ * statement (`LATERAL`, one evaluation per window): each window's warehouses are upserted when
+ * their figures changed, and a warehouse that no longer has anything to count there (an order
+ * cancelled before its promise) loses its row. Returns the rows written.
  */
 export async function writeFulfilmentWindows(
   trx: Knex.Transaction,

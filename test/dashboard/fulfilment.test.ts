@@ -8,7 +8,7 @@ import {
   type OrderEvent,
   type ShipmentEvent,
 } from '../../inventory/fulfilment/index.js';
-import { refreshFulfilmentWindows } from '../../streaming/pipeline/index.js';
+import { markChangedWindows, refreshMarkedWindows } from '../../streaming/pipeline/index.js';
 import { insertProducts, insertWarehouses } from '../dags/fixtures.js';
 import { apiClient, startServer, PUBLIC_READ, type TestServer } from './server.js';
 
@@ -112,16 +112,18 @@ describe('dashboard fulfilment', function () {
     await insertWarehouses(knex, ['FC-1', 'FC-2']);
     await insertFulfilmentBatch(knex, events());
     await writeDailyFulfilmentMetrics(knex, yesterday);
-    // Today's order as the stream stores it: the events, then the windows they change.
+    // Today's order as the stream stores it: the events with the windows they change marked,
+    // then the refresh that recomputes those.
     const current = todaysEvents();
     await knex.transaction(async (trx) => {
       await insertFulfilmentBatch(trx, current);
-      await refreshFulfilmentWindows(
+      await markChangedWindows(
         trx,
         'orders',
         current.map((e) => e.eventId),
       );
     });
+    await refreshMarkedWindows(knex);
   });
   after(async () => {
     await s?.close();

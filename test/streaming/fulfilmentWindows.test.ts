@@ -11,7 +11,14 @@ import {
   type StreamingSidecar,
 } from '../../streaming/index.js';
 import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
-import { computeFulfilmentMetrics, type FulfilmentStream } from '../../inventory/fulfilment/index.js';
+import {
+  computeFulfilmentMetrics,
+  insertFulfilmentEvents,
+  validateFulfilmentMessage,
+  type EventOf,
+  type FulfilmentStream,
+} from '../../inventory/fulfilment/index.js';
+import { markChangedWindows, refreshMarkedWindows } from '../../streaming/pipeline/index.js';
 import { seedMasterData, streamingConfig, type TestMaster } from './support.js';
 
 const MIN = 60_000;
@@ -21,6 +28,16 @@ const BASE = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
 const iso = (minutes: number) => new Date(BASE + minutes * MIN).toISOString();
 
 type Wire = Record<string, unknown> & { eventId: string };
+
+/** A wire event as the contract normalises it. */
+function validated<S extends FulfilmentStream>(stream: S, wire: Wire): EventOf<S> {
+  const v = validateFulfilmentMessage(stream, Buffer.from(JSON.stringify(wire)), {
+    now: Date.now(),
+    maxEventAgeDays: 30,
+  });
+  if (!v.ok) throw new Error(`${v.reason}: ${v.detail}`);
+  return v.event as EventOf<S>;
+}
 
 describe('fulfilment windows of the stream', function () {
   this.timeout(120_000);
@@ -38,7 +55,8 @@ describe('fulfilment windows of the stream', function () {
     config = streamingConfig(db.url);
     topics = topicNames(config);
     await db.knex.raw(`TRUNCATE inventory.order_events, inventory.orders, inventory.order_lines,
-      inventory.shipment_events, inventory.shipments, streaming.fulfilment_windows`);
+      inventory.shipment_events, inventory.shipments, streaming.fulfilment_windows,
+      streaming.fulfilment_window_marks`);
   });
   afterEach(async function () {
     for (const s of sidecars.splice(0).reverse()) await s.close();
@@ -72,7 +90,14 @@ describe('fulfilment windows of the stream', function () {
         t.shipments.applied + t.shipments.duplicates === shipments,
     );
     expect(t.orders.dlq + t.shipments.dlq, 'dead-lettered').to.equal(0);
+    await refreshed();
   };
+  /** The refresher has recomputed every window a committed chunk marked. */
+  const refreshed = () =>
+    waitFor('the marked windows refreshed', async () => {
+      const rows = await db.knex('streaming.fulfilment_window_marks').count({ n: '*' });
+      return Number(rows[0]?.n) === 0;
+    });
 
   const order = (id: string, warehouse: number, eventType: string, minutes: number, extra: object = {}) => ({
     eventId: randomUUID(),
@@ -207,6 +232,84 @@ describe('fulfilment windows of the stream', function () {
     });
     // C promised at 1.5 h and dispatched at 1.75 h: late; D cancelled before its promise: not due.
     expect(await hour(1, 1)).to.include({ orders_due: 1, dispatched_on_time: 0, shipments_dispatched: 1 });
+  });
+
+  it('keeps a row in each window an event changed: its creation, its promise, its pick', async function () {
+    const broker = memoryBroker();
+    const sidecar = await start(broker);
+    const id = `ORDER-WM-${m.prefix}`;
+    await send(broker, 'orders', [created(id, 0, 5, 70), line(id, 0, 'LINE_PICKED', 30)]);
+    await applied(sidecar, 2, 0);
+    // Creation, promise and pick: 0:05 and 0:30 → the quarters 0:00 and 0:30 and the hour 0:00;
+    // 1:10 → the quarter 1:00 and the hour 1:00.
+    const windows = await db
+      .knex('streaming.fulfilment_windows')
+      .select('window_kind', 'window_start')
+      .orderBy(['window_kind', 'window_start']);
+    const at = (minutes: number) => new Date(BASE + minutes * MIN);
+    expect(windows).to.deep.equal([
+      { window_kind: 'tumbling_15m', window_start: at(0) },
+      { window_kind: 'tumbling_15m', window_start: at(30) },
+      { window_kind: 'tumbling_15m', window_start: at(60) },
+      { window_kind: 'tumbling_1h', window_start: at(0) },
+      { window_kind: 'tumbling_1h', window_start: at(60) },
+    ]);
+  });
+
+  it('recomputes, once started, the windows an earlier run marked and did not refresh', async function () {
+    // As a crash between a chunk's commit and the refresh leaves it: events and marks, no windows.
+    const id = `ORDER-WK-${m.prefix}`;
+    const events = [created(id, 1, 20, 100), line(id, 1, 'LINE_RESERVED', 21)].map((e) =>
+      validated('orders', e),
+    );
+    await db.knex.transaction(async (trx) => {
+      await insertFulfilmentEvents(trx, 'orders', events);
+      await markChangedWindows(
+        trx,
+        'orders',
+        events.map((e) => e.eventId),
+      );
+    });
+    expect(await db.knex('streaming.fulfilment_windows').select()).to.deep.equal([]);
+    await start(memoryBroker());
+    await refreshed();
+    expect(await expectWindowsEqualTheDefinition()).to.equal(4);
+  });
+
+  it('finds a window through the rows of a chunk committed while it waited (the marks lock)', async function () {
+    const id = `ORDER-WL-${m.prefix}`;
+    const pick = validated('orders', line(id, 0, 'LINE_PICKED', 40));
+    const dispatch = validated('shipments', shipment(id, 0, 'DISPATCHED', 80));
+    const creation = validated('orders', created(id, 0, 5, 200));
+    await db.knex.transaction(async (trx) => {
+      await insertFulfilmentEvents(trx, 'orders', [creation]);
+      await markChangedWindows(trx, 'orders', [creation.eventId]);
+    });
+    // B stores the dispatch and marks its windows; A stores the pick while B has not committed.
+    const b = await db.knex.transaction();
+    const a = await db.knex.transaction();
+    try {
+      await insertFulfilmentEvents(b, 'shipments', [dispatch]);
+      await markChangedWindows(b, 'shipments', [dispatch.eventId]);
+      await insertFulfilmentEvents(a, 'orders', [pick]);
+      const marking = markChangedWindows(a, 'orders', [pick.eventId]);
+      await b.commit();
+      await marking;
+      // A refresh between the two commits computes the dispatch's window without the pick; A's
+      // marks, made after B committed, name that window again.
+      await refreshMarkedWindows(db.knex);
+      await a.commit();
+    } finally {
+      await Promise.all([a, b].map((t) => (t.isCompleted() ? undefined : t.rollback())));
+    }
+    await refreshMarkedWindows(db.knex);
+    await expectWindowsEqualTheDefinition();
+    const [hour] = await listFulfilmentWindows(db.knex, {
+      windowKind: 'tumbling_1h',
+      from: new Date(BASE + HOUR),
+      to: new Date(BASE + 2 * HOUR),
+    });
+    expect(hour).to.include({ shipments_dispatched: 1, pick_to_dispatch_p50_s: 40 * 60 });
   });
 
   it('changes nothing when the same events come again', async function () {
