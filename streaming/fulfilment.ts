@@ -68,12 +68,7 @@ export async function startFulfilmentConsumers(
     retryDelayMs?: [number, number] | undefined;
     onFatal?: ((error: Error) => void) | undefined;
   },
-): Promise<{
-  totals: FulfilmentTotals;
-  windows: FulfilmentWindowRefresher['totals'];
-  isConnected(): boolean;
-  close(): Promise<void>;
-}> {
+): Promise<{ totals: FulfilmentTotals; isConnected(): boolean; close(): Promise<void> }> {
   const streams = fulfilmentTopics(config, topics);
   // After the inventory stream's topics (the sidecar creates those first, so they exist as soon
   // as before): the topics and their dead-letter topics.
@@ -140,7 +135,6 @@ export async function startFulfilmentConsumers(
     );
     return {
       totals,
-      windows: windows.totals,
       isConnected: () => started.every(({ consumer }) => consumer.isConnected()),
       close,
     };

@@ -73,16 +73,18 @@ export async function refreshMarkedWindows(
   });
 }
 
+/** How long a kick waits, so that the chunks committing meanwhile share one refresh. */
+const KICK_DELAY_MS = 100;
+
 /**
  * Keeps the fulfilment windows up to date in the background of the fulfilment consumers: a
- * refresh every `intervalMs`, or as soon as a chunk committed marks (`kick`), and again at once
+ * refresh every `intervalMs`, or shortly after a chunk committed marks (`kick`), and again at once
  * while marks remain. A failed refresh is logged and retried on the next tick (the marks stay).
  */
 export class FulfilmentWindowRefresher {
-  /** Windows recomputed and rows written since start. */
-  readonly totals = { refreshes: 0, windows: 0, rows: 0, failures: 0 };
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private kicked = false;
   private again = false;
   private stopped = false;
 
@@ -94,11 +96,14 @@ export class FulfilmentWindowRefresher {
     this.schedule(0);
   }
 
-  /** A chunk committed marks: refresh now (or right after the refresh under way). */
+  /** A chunk committed marks: refresh soon (or right after the refresh under way). */
   kick(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (!this.kicked) {
+      this.kicked = true;
+      this.schedule(KICK_DELAY_MS);
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -108,6 +113,7 @@ export class FulfilmentWindowRefresher {
 
   private run(): Promise<void> {
     if (this.stopped || this.running) return this.running ?? Promise.resolve();
+    this.kicked = false;
     this.running = (async () => {
       let more = true;
       try {
@@ -115,15 +121,10 @@ export class FulfilmentWindowRefresher {
           this.again = false;
           const r = await refreshMarkedWindows(this.db);
           more = r.more || this.again;
-          if (r.windows > 0) {
-            this.totals.refreshes++;
-            this.totals.windows += r.windows;
-            this.totals.rows += r.rows;
+          if (r.windows > 0)
             this.logger.debug({ windows: r.windows, rows: r.rows }, 'fulfilment windows refreshed');
-          }
         }
       } catch (err) {
-        this.totals.failures++;
         this.logger.warn({ err }, 'fulfilment window refresh failed; the marks stay for the next one');
       } finally {
         this.running = undefined;
