@@ -28,7 +28,7 @@ describe('wareflow db migrate / db rollback', () => {
     const rest = await run(['migrate']);
     expect(rest.code, rest.stderr).to.equal(0);
     expect(rest.stdout).to.match(
-      /: applied inventory\/0001_inventory\.ts, .*streaming\/0004_fulfilment_windows\.ts\n$/,
+      /: applied inventory\/0001_inventory\.ts, .*streaming\/0005_fulfilment_window_marks\.ts\n$/,
     );
     expect(rest.stdout).not.to.contain('engine/');
 
@@ -40,7 +40,7 @@ describe('wareflow db migrate / db rollback', () => {
     const last = await run(['rollback']);
     expect(last.code, last.stderr).to.equal(0);
     expect(last.stdout).to.match(
-      /^reverted streaming\/0004_fulfilment_windows\.ts, .*inventory\/0001_inventory\.ts\n$/,
+      /^reverted streaming\/0005_fulfilment_window_marks\.ts, .*inventory\/0001_inventory\.ts\n$/,
     );
 
     const all = await run(['rollback', '--all']);

@@ -1,18 +1,16 @@
 import type { Knex } from 'knex';
 
 /**
- * The stream's fulfilment windows (inventory/fulfilment/CONTRACT.md §8, streaming/README.md).
+ * The stream's fulfilment windows (inventory/fulfilment/CONTRACT.md §8, streaming/README.md):
+ * per event-time tumbling window (15 minutes, 1 hour) and warehouse, the fulfilment figures of
+ * the one definition (`fulfilmentMetricsSql`) over the window. The sidecar recomputes a window in
+ * the transaction of every chunk whose new events can change it, so a row always equals the
+ * definition over the events stored when it was written; a window with nothing to count has no
+ * row. `computed_at` is when the row last changed.
  *
- * - `fulfilment_windows`: per event-time tumbling window (15 minutes, 1 hour) and warehouse, the
- *   fulfilment figures of the one definition (`fulfilmentMetricsSql`) over the window, as last
- *   recomputed; a window with nothing to count has no row. `computed_at` is when the row last
- *   changed. The key leads with the kind and start: the refresh replaces a window's rows by it,
- *   and the dashboard reads a kind's recent windows by it. A few thousand rows a day for a
- *   warehouse network (96 + 24 windows per warehouse and day): no partitioning.
- * - `fulfilment_window_marks`: the windows a chunk's new events changed, written in the chunk's
- *   transaction with its events and offset (so never lost, never for events that did not commit)
- *   and removed by the refresh that recomputes them. Append-only with its own id: a chunk's
- *   insert never waits for a refresh that is deleting an earlier mark of the same window.
+ * The key leads with the kind and start: a chunk replaces a window's rows by it, and the
+ * dashboard reads a kind's recent windows by it. A few thousand rows a day for a warehouse network
+ * (96 + 24 windows per warehouse and day): no partitioning.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -44,20 +42,9 @@ export async function up(knex: Knex): Promise<void> {
       computed_at               timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (window_kind, window_start, warehouse_id)
     );
-
-    CREATE TABLE streaming.fulfilment_window_marks (
-      id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      window_kind   text NOT NULL,
-      window_start  timestamptz NOT NULL,
-      window_end    timestamptz NOT NULL,
-      marked_at     timestamptz NOT NULL DEFAULT now()
-    );
   `);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw(`
-    DROP TABLE IF EXISTS streaming.fulfilment_window_marks;
-    DROP TABLE IF EXISTS streaming.fulfilment_windows;
-  `);
+  await knex.raw('DROP TABLE IF EXISTS streaming.fulfilment_windows');
 }
