@@ -4,7 +4,8 @@
  * `wareflow eval alerts` in a database of its own (wareflow_bench_alerts): a clean and a labelled
  * history replayed through the stream and the DAGs (cli/eval), then per detector
  * `precision_<TYPE>` and `recall_<TYPE>` against the 0.9 target, `clean_alerts_per_100_pairs_day`
- * against 1, and `stockout_brier` against the base-rate baseline measured on the same data set.
+ * against 1, `stockout_brier` against the base-rate baseline measured on the same data set, and
+ * `forecast_mase` (labelled incident days left out, docs/SPEC.md §5) against 1.
  * A detector without detections (precision null) or without labels (recall null) has no row.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -63,6 +64,7 @@ export async function run(options: AlertsBenchOptions): Promise<void> {
     );
     if (report.stockout_brier !== null && report.stockout_brier_baseline !== null)
       results.push(result('stockout_brier', report.stockout_brier, 'brier', report.stockout_brier_baseline));
+    if (report.forecast_mase !== null) results.push(result('forecast_mase', report.forecast_mase, 'mase', 1));
     const s = report.seconds;
     const d = report.dataset.labelled;
     printReport('alerts', results, [

@@ -128,8 +128,11 @@ function printReport(r: EvalAlertsReport): void {
     `clean traffic: ${r.clean.alerts} alerts over ${r.clean.pair_days} pair-days = ${fixed(r.clean_alerts_per_100_pairs_day)} per 100 pair-days ` +
       `(${r.clean.stockout_alerts_matching_real_stockouts} stock-out alerts match a real stock-out); by type ${JSON.stringify(r.clean.by_type)}`,
   );
+  const all = r.forecast_all_days;
   console.log(
-    `stock-out Brier ${fixed(r.stockout_brier, 4)} (baseline ${fixed(r.stockout_brier_baseline, 4)}, ${r.dataset.stockout_cases} pair-days); forecast MASE ${fixed(r.forecast_mase)}, sMAPE ${fixed(r.forecast_smape, 2)} %`,
+    `stock-out Brier ${fixed(r.stockout_brier, 4)} (baseline ${fixed(r.stockout_brier_baseline, 4)}, ${r.dataset.stockout_cases} pair-days); ` +
+      `forecast MASE ${fixed(r.forecast_mase)}, sMAPE ${fixed(r.forecast_smape, 2)} % (seasonal naive ${fixed(r.forecast_baseline_mase)}, ${fixed(r.forecast_baseline_smape, 2)} %), labelled incident days left out; ` +
+      `all days ${fixed(all.forecast_mase)}, ${fixed(all.forecast_smape, 2)} % (seasonal naive ${fixed(all.baseline_mase)}, ${fixed(all.baseline_smape, 2)} %)`,
   );
   const s = r.seconds;
   console.log(

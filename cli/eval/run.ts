@@ -44,9 +44,21 @@ export interface EvalAlertsReport {
   clean_alerts_per_100_pairs_day: number;
   stockout_brier: number | null;
   stockout_brier_baseline: number | null;
-  /** The demand forecast's rolling-origin backtest over the labelled data set (inventory/forecast). */
+  /**
+   * The demand forecast's rolling-origin backtest over the labelled data set (inventory/forecast),
+   * its labelled incident days left out (docs/SPEC.md §5, "Backtest"); `forecast_all_days` has the
+   * same scores over every day, and the seasonal-naive baseline's beside both.
+   */
   forecast_mase: number | null;
   forecast_smape: number | null;
+  forecast_baseline_mase: number | null;
+  forecast_baseline_smape: number | null;
+  forecast_all_days: {
+    forecast_mase: number | null;
+    forecast_smape: number | null;
+    baseline_mase: number | null;
+    baseline_smape: number | null;
+  };
   clean: CleanAlertFigures & { days: number };
   dataset: {
     labelled: DatasetTimings;
@@ -123,6 +135,14 @@ export async function runEvalAlerts(
     stockout_brier_baseline: finite(brier.stockout_brier_baseline),
     forecast_mase: finite(forecast.forecast_mase),
     forecast_smape: finite(forecast.forecast_smape),
+    forecast_baseline_mase: finite(forecast.baseline_mase),
+    forecast_baseline_smape: finite(forecast.baseline_smape),
+    forecast_all_days: {
+      forecast_mase: finite(forecast.all_days.forecast_mase),
+      forecast_smape: finite(forecast.all_days.forecast_smape),
+      baseline_mase: finite(forecast.all_days.baseline_mase),
+      baseline_smape: finite(forecast.all_days.baseline_smape),
+    },
     clean: { ...cleanFigures, days: options.cleanDays },
     dataset: { labelled, clean, live, labels: scores.labels, stockout_cases: brier.cases },
     seconds: {

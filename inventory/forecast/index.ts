@@ -28,12 +28,15 @@ export {
   backtestPair,
   summariseBacktest,
   type BacktestOptions,
+  type BacktestScores,
   type BacktestSummary,
   type PairBacktest,
+  type SummaryScores,
 } from './backtest.js';
 export { cleanseSales, CLEANSE_K } from './cleanse.js';
 export { forecastPairs } from './forecastPairs.js';
 export { readDailySales, type PairSales } from './store/readDailySales.js';
+export { readIncidentDays } from './store/incidentDays.js';
 export { writeDemandForecasts, type PairForecast } from './store/writeDemandForecasts.js';
 export {
   pairDemandForecast,

@@ -64,9 +64,51 @@ describe('rolling-origin backtest', function () {
     });
   });
 
+  it('leaves labelled incident days out of the scored days, and scores all days beside', function () {
+    const sales = weekly(120);
+    sales[66] = 500; // a surge in the horizon of the origin at 63
+    const plain = backtestPair(sales, 7)!;
+    const ruled = backtestPair(sales, 7, { incidentDays: new Set([66]) })!;
+    expect(plain.incident_days).to.equal(0);
+    const { origins: _o, incident_days: _i, all_days: allDays, ...scored } = plain;
+    expect(allDays, 'without labels the rule scores every day').to.deep.equal(scored);
+    expect(ruled.all_days, 'all days: the same with or without labels').to.deep.equal(plain.all_days);
+    expect(ruled.incident_days).to.equal(1);
+    expect(ruled.days).to.equal(plain.days - 1);
+    // The one surge day dominates the all-days MASE; without it the model is judged on demand.
+    expect(ruled.forecast_mase!).to.be.below(plain.forecast_mase! / 2);
+    expect(ruled.forecast_mase!).to.be.below(ruled.baseline_mase!);
+  });
+
+  it('no longer lets a labelled surge in the training days inflate the MASE scale', function () {
+    const sales = weekly(120);
+    sales[40] = 400; // in the training days of the origins 56 … 119
+    const plain = backtestPair(sales, 7)!;
+    const ruled = backtestPair(sales, 7, { incidentDays: new Set([40]) })!;
+    expect(ruled.days, 'no scored day is an incident day').to.equal(plain.days);
+    expect(ruled.forecast_smape).to.equal(plain.forecast_smape);
+    // The same errors over a smaller scale: the surge made the model look better than it is.
+    expect(ruled.forecast_mase!).to.be.above(plain.forecast_mase!);
+  });
+
+  it('scales by the seasonal-naive MAE of the training days without the pairs that hold an incident day', function () {
+    // One origin at 21 on 21 training days that repeat a week exactly, but for day 15 (10 units
+    // instead of its weekday's 2): with it the scale is |10 − 2| / 14 pairs; without the pairs
+    // that hold it, 0, and MASE is undefined.
+    const week = [1, 2, 3, 4, 5, 6, 7];
+    const sales = Array.from({ length: 28 }, (_, t) => week[t % 7]!);
+    sales[15] = 10;
+    const r = backtestPair(sales, 7, { warmup: 21, window: 21, incidentDays: new Set([15]) })!;
+    expect(r.origins).to.equal(1);
+    expect(r.incident_days, 'day 15 is a training day, not a scored one').to.equal(0);
+    expect(r.forecast_mase).to.equal(null);
+    expect(r.forecast_smape).to.be.a('number');
+    // Seasonal naive repeats days 14 … 20: off by 8 on day 22 only. MAE 8/7, scale 8/14.
+    expect(r.all_days.baseline_mase).to.be.closeTo(2, 1e-12);
+  });
+
   it('averages per-pair scores; MASE over the pairs that have a scale', function () {
-    const p = (f: number | null, b: number | null, fs: number, bs: number): PairBacktest => ({
-      origins: 2,
+    const scores = (f: number | null, b: number | null, fs: number, bs: number) => ({
       days: 10,
       forecast_mase: f,
       baseline_mase: b,
@@ -74,17 +116,29 @@ describe('rolling-origin backtest', function () {
       baseline_smape: bs,
       band_coverage: 0.5,
     });
+    const p = (f: number | null, b: number | null, fs: number, bs: number): PairBacktest => ({
+      origins: 2,
+      incident_days: 1,
+      ...scores(f, b, fs, bs),
+      all_days: scores(f === null ? null : f * 2, b, fs, bs),
+    });
     const s = summariseBacktest([p(0.5, 1, 40, 60), p(1.5, 1, 80, 60), p(null, null, 0, 0), null]);
-    expect(s).to.deep.equal({
-      pairs: 3,
+    const common = {
       pairs_scaled: 2,
-      origins: 6,
-      forecast_mase: 1,
       baseline_mase: 1,
       forecast_smape: 40,
       baseline_smape: 40,
       band_coverage: 0.5,
+    };
+    expect(s).to.deep.equal({
+      pairs: 3,
+      origins: 6,
+      days: 30,
+      incident_days: 3,
+      ...common,
+      forecast_mase: 1,
       pairs_better_than_baseline: 0.5,
+      all_days: { days: 30, ...common, forecast_mase: 2, pairs_better_than_baseline: 0 },
     });
   });
 });
