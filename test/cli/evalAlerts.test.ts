@@ -64,6 +64,14 @@ describe('wareflow eval alerts', function () {
     // 21 days are less than the forecast backtest's 56-day warm-up: nothing to score, not a zero.
     expect(report.forecast_mase).to.equal(null);
     expect(report.forecast_smape).to.equal(null);
+    // Seasonal naive's scores and the all-days scores stand beside the rule's, null alike.
+    expect(report.forecast_baseline_mase).to.equal(null);
+    expect(report.forecast_all_days).to.deep.equal({
+      forecast_mase: null,
+      forecast_smape: null,
+      baseline_mase: null,
+      baseline_smape: null,
+    });
     // The labelled live hour went through the stream after the history.
     const live = (report.dataset as { live: { events: number; from: string; to: string } }).live;
     expect(live.events).to.be.greaterThan(0);
