@@ -107,10 +107,13 @@ async function addToLevels(
     .raw<{
       rows: Array<{ sku: string | null; warehouse_id: string | null; on_hand: number; reserved: number }>;
     }>(
+      // `IN (SELECT unnest(…))`, not `= ANY(…)`: the prepared plan tested every product against
+      // every SKU of the chunk (a scan with the array as a filter), twice the CPU at 100 SKUs.
       `WITH products AS (
-       SELECT sku FROM inventory.products WHERE sku = ANY(?::text[]) FOR KEY SHARE
+       SELECT sku FROM inventory.products WHERE sku IN (SELECT unnest(?::text[])) FOR KEY SHARE
      ), warehouses AS (
-       SELECT warehouse_id FROM inventory.warehouses WHERE warehouse_id = ANY(?::text[]) FOR KEY SHARE
+       SELECT warehouse_id FROM inventory.warehouses
+        WHERE warehouse_id IN (SELECT unnest(?::text[])) FOR KEY SHARE
      ), complete AS (
        SELECT (SELECT count(*) FROM products) = ? AND (SELECT count(*) FROM warehouses) = ? AS ok
      ), levels AS (
