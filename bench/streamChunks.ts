@@ -40,7 +40,6 @@ import {
   ensureOpeningStock,
   generateMasterData,
   liveEvents,
-  loadLevels,
   toKafkaMessage,
   writeMasterData,
 } from '../inventory/generator/index.js';
@@ -54,7 +53,7 @@ import {
   type InboundMessage,
 } from '../streaming/transport/index.js';
 import { cpuSeconds } from './processCpu.js';
-import { busyZone } from './streamingSupport.js';
+import { busyZone, storedLevels } from './streamingSupport.js';
 import { ensureBenchTopics } from './topics.js';
 
 const log = (msg: string) => process.stderr.write(`[bench stream-chunks] ${msg}\n`);
@@ -310,14 +309,7 @@ export async function run(options: StreamChunksOptions): Promise<void> {
     // follows the machine).
     const ticks = Math.round((seconds * 1000) / tickMs);
     const perTick = Math.round((rate * tickMs) / 1000);
-    const steadyFrom =
-      options.steadyLevels === 'stored'
-        ? await loadLevels(
-            knex,
-            master.products.map((p) => p.sku),
-            master.warehouses.map((w) => w.warehouse_id),
-          )
-        : levels;
+    const steadyFrom = options.steadyLevels === 'stored' ? await storedLevels(knex, master) : levels;
     const steady = liveEvents({ master, levels: steadyFrom, seed: 8, start: Date.now(), rate });
     const plan = Array.from({ length: ticks }, () =>
       toBatches(Array.from({ length: perTick }, () => toKafkaMessage(steady.next().value))),
