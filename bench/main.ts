@@ -129,10 +129,10 @@ program
   .addOption(
     new Option(
       '--steady-levels <from>',
-      "the steady traffic's starting stock: the opening's, or what the first phase left",
+      "the steady traffic's starting stock: what the first phase left (as the streaming benchmark), or the opening's",
     )
-      .choices(['opening', 'stored'])
-      .default('opening'),
+      .choices(['stored', 'opening'])
+      .default('stored'),
   )
   .option('--profile <dir>', "write each phase's CPU profile (V8) into this directory")
   .option('--skus <n>', 'products', number(1), 200)

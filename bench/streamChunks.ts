@@ -67,7 +67,11 @@ export interface StreamChunksOptions {
   tickMs: number;
   skus: number;
   warehouses: number;
-  /** Where the steady traffic's generator starts: the opening stock (as the streaming bench) or the levels stored after the first phase. */
+  /**
+   * Where the steady traffic's generator starts: the levels stored after the first phase (as the
+   * streaming bench), or the opening stock (which sells pairs the first phase left at zero into
+   * negative stock: a NEGATIVE_STOCK anomaly and an alert update per such sale).
+   */
   steadyLevels: 'opening' | 'stored';
   /** A directory to write each phase's V8 CPU profile to (`<phase>.cpuprofile`). */
   profile?: string;
