@@ -3,7 +3,7 @@
  * prints a human table and, as its last line, the SPEC §8 JSON document. A bad option is one line
  * on stderr and exit code 2, as for `wareflow`.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 /** A number ≥ `min` (and ≤ `max`), whole unless `fraction`; commander prints the message. */
 function number(min: number, max = Number.MAX_SAFE_INTEGER, fraction = false) {
@@ -116,6 +116,29 @@ program
   .option('--runs <n>', 'runs of the 20-task wide DAG at each worker count', number(5), 200)
   .option('--concurrency <n>', 'tries at once per worker', number(1), 32)
   .action(async (options) => (await import('./scaleOut.js')).run(options));
+
+program
+  .command('stream-chunks')
+  .description(
+    'CPU per event of the inventory chunk runner at full speed and at a steady rate, without a consumer; per statement with pg_stat_statements',
+  )
+  .option('--events <n>', 'events of the full-speed phase', number(10_000), 300_000)
+  .option('--rate <n>', 'events/s of the steady phase', number(100), 5_000)
+  .option('--seconds <n>', 'length of the steady phase', number(1), 20)
+  .option('--tick-ms <n>', 'how often the steady phase hands over what arrived', number(10, 60_000), 200)
+  .addOption(
+    new Option(
+      '--steady-levels <from>',
+      "the steady traffic's starting stock: what the first phase left (as the streaming benchmark), or the opening's",
+    )
+      .choices(['stored', 'opening'])
+      .default('stored'),
+  )
+  .option('--profile <dir>', "write each phase's CPU profile (V8) into this directory")
+  .option('--skus <n>', 'products', number(1), 200)
+  .option('--warehouses <n>', 'warehouses', number(1), 5)
+  .option('--keep', 'keep the database and topics afterwards', false)
+  .action(async (options) => (await import('./streamChunks.js')).run(options));
 
 program
   .command('alerts')

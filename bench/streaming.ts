@@ -39,7 +39,7 @@ import { ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 import { barePipeline } from './barePipeline.js';
-import { busyZone, p99 } from './streamingSupport.js';
+import { busyZone, p99, storedLevels } from './streamingSupport.js';
 import { spawnSidecars } from './sidecars.js';
 
 const log = (msg: string) => process.stderr.write(`[bench streaming] ${msg}\n`);
@@ -281,7 +281,8 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
     // The traffic is simulated before the phase, so the driver's own simulation does not take CPU
     // from what is measured; each event is stamped with its send time as it goes out.
     const generatedAt = Date.now();
-    const steady = liveEvents({ master, seed: 8, levels, start: generatedAt, rate: steadyRate });
+    const levelsNow = await storedLevels(knex, master);
+    const steady = liveEvents({ master, seed: 8, levels: levelsNow, start: generatedAt, rate: steadyRate });
     const traffic = Array.from({ length: ticks * perTick }, () => steady.next().value);
     let probeIndex = 0;
     pgPids = await backends();

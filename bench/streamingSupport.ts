@@ -1,6 +1,22 @@
 /** Small helpers of the streaming bench. */
 import { once } from 'node:events';
 import net from 'node:net';
+import type { Knex } from 'knex';
+import { loadLevels, type MasterData } from '../inventory/generator/index.js';
+
+/**
+ * The levels PostgreSQL holds now, for traffic simulated after an earlier phase: a simulation
+ * started from the opening stock sells pairs the stream holds at zero into negative stock, and
+ * every such sale is a NEGATIVE_STOCK anomaly and an alert update (about a tenth of the steady
+ * phase's events after 300,000 events), which is not the traffic the phase means to measure.
+ */
+export function storedLevels(knex: Knex, master: MasterData) {
+  return loadLevels(
+    knex,
+    master.products.map((p) => p.sku),
+    master.warehouses.map((w) => w.warehouse_id),
+  );
+}
 
 /** The `Etc/GMT` zone whose local time is closest to 14:00 at `now`. */
 export function busyZone(now: Date): string {

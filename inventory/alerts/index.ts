@@ -39,6 +39,7 @@ export {
   alertsParam,
   insertAlerts,
   insertAlertsSelect,
+  insertableAtOnce,
   openUpdatesParam,
   updateOpenAlerts,
   type AlertSelect,

@@ -23,16 +23,18 @@ const SHORT_TEXT = 32;
  * functions (uuid, timestamptz) and no speculative-insertion check before each index insert.
  * Unlike `INSERT … ON CONFLICT` it fails as a whole on an id the ledger already holds (SQLSTATE
  * 23505; 23503 too where the role keeps the foreign-key triggers and a product is missing), so the
- * caller runs it under a savepoint and falls back. Runs in the caller's transaction.
+ * caller runs it under a savepoint and falls back: `savepoint` names one to set first, in the same
+ * message as the COPY (one round trip fewer). Runs in the caller's transaction.
  */
 export async function copyLedger(
   trx: Knex.Transaction,
   events: readonly LedgerEvent[],
   sourcePartition: number | null,
+  savepoint?: string,
 ): Promise<void> {
   // Inside a transaction knex hands out the transaction's own connection.
   const connection = (await trx.client.acquireConnection()) as PoolClient;
-  const stream = connection.query(copyFrom(COPY_SQL));
+  const stream = connection.query(copyFrom(savepoint ? `SAVEPOINT ${savepoint}; ${COPY_SQL}` : COPY_SQL));
   stream.end(encodeRows(events, sourcePartition));
   await finished(stream);
 }

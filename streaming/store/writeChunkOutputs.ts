@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import {
+  INSERT_ALERTS_SQL,
+  alertsParam,
   insertAlerts,
+  insertableAtOnce,
   updateOpenAlerts,
   type NewAlert,
   type OpenAlertUpdate,
@@ -66,18 +69,21 @@ export interface ChunkOutputs {
  * kept), late counts add up, the partition's progress moves on — only from where the chunk
  * started, or the statement throws `OffsetConflictError` (roll the transaction back).
  *
- * Open alerts take their updates in a statement of their own, only when there are any
- * (inventory/alerts' `updateOpenAlerts`): planned at each call with the table's current size,
- * where the prepared statement kept a plan made while the alerts table was small, one that read
- * every open alert at every chunk. New alerts follow, only when there are any: after the
- * updates, so an incident resolved in this chunk makes room for the one that re-opens its key; as
- * an upsert on the open alert of the key (inventory/alerts' `insertAlerts`), so two writers of one
- * key end with one open alert. Returns what that insert wrote.
+ * New alerts go in as an upsert on the open alert of their key (inventory/alerts'
+ * `INSERT_ALERTS_SQL`), so two writers of one key end with one open alert: in this same statement
+ * when the chunk updates no alert that was open before it and repeats no open key (a steady
+ * stream's usual chunk: one round trip, not two). Otherwise the open alerts take their updates in
+ * a statement of their own first (inventory/alerts' `updateOpenAlerts`: planned at each call with
+ * the table's current size, where the prepared statement kept a plan made while the alerts table
+ * was small, one that read every open alert at every chunk), so an incident resolved in this chunk
+ * makes room for the one that re-opens its key, and the new alerts follow (`insertAlerts`).
+ * Returns what the alert insert wrote.
  */
 export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs): Promise<WrittenAlert[]> {
   const { anomalies: a, closedWindows: w, lateWindows: l } = o;
+  const together = o.alertUpdates.length === 0 && insertableAtOnce(o.newAlerts);
   const { rows } = await trx
-    .raw<{ rows: Array<{ progressed: number }> }>(
+    .raw<{ rows: Array<WrittenAlert & { progressed: number | null }> }>(
       `WITH anomalies AS (
        INSERT INTO analytics.anomalies
          (anomaly_id, event_id, sku, warehouse_id, anomaly_type, severity, risk_score, details, occurred_at)
@@ -112,8 +118,14 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
          SET next_offset = excluded.next_offset, max_event_time = excluded.max_event_time, updated_at = now()
          WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
        RETURNING 1
+     ), alerts AS (
+       ${INSERT_ALERTS_SQL}
      )
-     SELECT count(*)::int AS progressed FROM progress`,
+     SELECT count(*)::int AS progressed, NULL::text AS alert_id, NULL AS dedup_key, NULL AS severity,
+            NULL::boolean AS opened
+       FROM progress
+     UNION ALL
+     SELECT NULL, alert_id::text, dedup_key, severity, opened FROM alerts`,
       // One JSON document per row set: JSON.stringify is native, where the driver would escape every
       // element of some thirty arrays in JS.
       bind(
@@ -164,10 +176,13 @@ export async function writeChunkOutputs(trx: Knex.Transaction, o: ChunkOutputs):
         o.progress.nextOffset,
         o.progress.maxEventTime?.toISOString() ?? null,
         o.expectedNextOffset,
+        alertsParam(together ? o.newAlerts : []),
       ),
     )
     .options(PREPARED.write_chunk_outputs);
-  if (rows[0]?.progressed !== 1) throw new OffsetConflictError(o.progress.partition, o.expectedNextOffset);
+  const progress = rows.find((r) => r.progressed !== null);
+  if (progress?.progressed !== 1) throw new OffsetConflictError(o.progress.partition, o.expectedNextOffset);
+  if (together) return rows.filter((r) => r.progressed === null);
   await updateOpenAlerts(trx, o.alertUpdates);
   return insertAlerts(trx, o.newAlerts);
 }

@@ -110,6 +110,20 @@ export interface WrittenAlert {
 }
 
 /**
+ * Whether `rows` can go in as ONE `INSERT_ALERTS_SQL` (no open key twice: a statement may fold
+ * into an open alert only once), as a CTE of a larger statement, say.
+ */
+export function insertableAtOnce(rows: readonly NewAlert[]): boolean {
+  const keys = new Set<string>();
+  for (const row of rows) {
+    if (row.resolvedAt) continue;
+    if (keys.has(row.dedupKey)) return false;
+    keys.add(row.dedupKey);
+  }
+  return true;
+}
+
+/**
  * Inserts `rows` in order; returns what was written (new incidents have `opened`). One statement,
  * or one more each time a row repeats the open key of an earlier one (a statement may fold into
  * an open alert only once).
