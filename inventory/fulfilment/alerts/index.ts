@@ -1,0 +1,24 @@
+/**
+ * The fulfilment alerts' rules (CONTRACT.md §10): the late-dispatch forecast, what a shipment
+ * exception asks of a person, and the audit policy — pure, over what the store reads.
+ */
+export {
+  MIN_PICKS_FOR_RATE,
+  PICK_RATE_WINDOW_MS,
+  forecastDispatch,
+  lateDispatchAlert,
+  queueOrder,
+  verdictOf,
+  type DispatchForecast,
+  type QueuedOrder,
+  type WarehouseFlow,
+} from './lateDispatch.js';
+export { EXCEPTION_POLICY, exceptionAlert } from './shipmentException.js';
+export {
+  HIGH_ADJUSTMENT_FACTOR,
+  auditBreach,
+  isNight,
+  type AuditBreach,
+  type AuditPolicy,
+} from './auditPolicy.js';
+export { addWorkingTime, localHour, workingTimeBetween, type WorkCalendar } from './workingTime.js';
