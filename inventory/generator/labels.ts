@@ -24,6 +24,10 @@ export const INCIDENT_TYPES = [
   'DQ_ON_HAND_MISMATCH',
   'DQ_INGESTION_GAP',
   'DQ_NEGATIVE_ON_HAND',
+  // The order, shipment and audit streams (inventory/fulfilment/CONTRACT.md §10).
+  'LATE_DISPATCH',
+  'SHIPMENT_EXCEPTION',
+  'AUDIT_POLICY',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 

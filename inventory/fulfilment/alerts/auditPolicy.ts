@@ -14,6 +14,17 @@ export interface AuditPolicy {
   nightHours: { from: number; to: number };
 }
 
+/**
+ * The policy's defaults — the defaults of AUDIT_ADJUSTMENT_VALUE_LIMIT and AUDIT_NIGHT_HOURS
+ * (platform/config.ts; a spec keeps them equal) — which the generator keeps its ordinary traffic
+ * inside and its injected breaches outside. 5,000: above any ordinary write-off of the catalogue
+ * (two units of its dearest product, about 3,200), below the high-value rule (SPEC §7, 10,000).
+ */
+export const DEFAULT_AUDIT_POLICY: AuditPolicy = {
+  adjustmentValueLimit: 5000,
+  nightHours: { from: 22, to: 6 },
+};
+
 /** An adjustment worth this many times the limit is high severity (mailed). */
 export const HIGH_ADJUSTMENT_FACTOR = 4;
 

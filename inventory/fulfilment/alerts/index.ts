@@ -15,6 +15,7 @@ export {
 } from './lateDispatch.js';
 export { EXCEPTION_POLICY, exceptionAlert } from './shipmentException.js';
 export {
+  DEFAULT_AUDIT_POLICY,
   HIGH_ADJUSTMENT_FACTOR,
   auditBreach,
   isNight,
