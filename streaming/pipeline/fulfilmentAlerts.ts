@@ -16,13 +16,15 @@ import {
   type Severity,
 } from '../../inventory/alerts/index.js';
 import {
-  PICK_RATE_WINDOW_MS,
+  CURRENT_RATE_WINDOW_MS,
   auditBreach,
   exceptionAlert,
   forecastDispatch,
   lateDispatchAlert,
   loadDispatchQueues,
   loadShipmentScans,
+  loadWarehouseFlows,
+  subtractWorkingTime,
   verdictOf,
   workingTimeBetween,
   type AuditEvent,
@@ -112,17 +114,27 @@ async function ordersChunk(
   log: IncidentLog,
 ): Promise<void> {
   const now = Math.max(...events.map((e) => e.occurredAt.getTime()));
-  const queues = await loadDispatchQueues(trx, partition, new Date(now));
+  const queued = await loadDispatchQueues(trx, partition, new Date(now));
+  const calendars = new Map<string, WorkCalendar>();
+  for (const o of queued) {
+    const calendar = calendarOf(ctx.master, o.warehouseId);
+    if (calendar) calendars.set(o.warehouseId, calendar);
+  }
+  const recentFrom = (c: WorkCalendar) => subtractWorkingTime(c, now, CURRENT_RATE_WINDOW_MS);
+  const flows = await loadWarehouseFlows(
+    trx,
+    [...calendars].map(([warehouseId, c]) => ({ warehouseId, recentFrom: new Date(recentFrom(c)) })),
+    new Date(now),
+  );
   const forecasts: DispatchForecast[] = [];
   const allowance = new Map<string, number>();
-  for (const [warehouseId, flow] of queues.flows) {
-    const calendar = calendarOf(ctx.master, warehouseId);
-    if (!calendar) continue;
+  for (const [warehouseId, flow] of flows) {
+    const calendar = calendars.get(warehouseId)!;
     allowance.set(warehouseId, flow.pickToDispatchMs ?? 0);
-    const workingMs = workingTimeBetween(calendar, now - PICK_RATE_WINDOW_MS, now);
-    const queue = queues.orders.filter((o) => o.warehouseId === warehouseId);
+    const recentWorkingMs = workingTimeBetween(calendar, recentFrom(calendar), now);
+    const queue = queued.filter((o) => o.warehouseId === warehouseId);
     const mine = new Set(queue.filter((o) => o.mine).map((o) => o.orderId));
-    for (const f of forecastDispatch(queue, { ...flow, workingMs }, calendar, now))
+    for (const f of forecastDispatch(queue, { ...flow, recentWorkingMs }, calendar, now))
       if (mine.has(f.orderId)) forecasts.push(f);
   }
   const touched = events.filter((e) => e.eventType === 'ORDER_CANCELLED' || e.eventType === 'ORDER_PACKED');

@@ -93,17 +93,18 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     ...skus.map((sku) => order(id, warehouseId, 'LINE_RESERVED', created, { sku, quantity: 1 })),
   ];
   /**
-   * A week of trade before B: 40 orders created every 4 hours, each picked 2 h and packed 3 h after
-   * it, so the warehouse picks 40 lines in the 168 working hours before B (0.238 an hour).
+   * A week of trade before B: 42 orders, one picked every 4 hours up to an hour before B (and
+   * packed an hour later), so the warehouse has a week's history and picked 2 lines in the last 8
+   * working hours (it works around the clock): 0.25 lines an hour.
    */
   const history = (warehouseId: string, tag: string) =>
-    Array.from({ length: 40 }, (_, i) => {
+    Array.from({ length: 42 }, (_, i) => {
       const id = `ORDER-${m.prefix}-${tag}-H${i}`;
-      const created = B - 7 * DAY + i * 4 * HOUR;
+      const picked = B - HOUR - i * 4 * HOUR;
       return [
-        ...queued(id, warehouseId, created, created + 4 * DAY),
-        order(id, warehouseId, 'LINE_PICKED', created + 2 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
-        order(id, warehouseId, 'ORDER_PACKED', created + 3 * HOUR),
+        ...queued(id, warehouseId, picked - 2 * HOUR, picked + 3 * DAY),
+        order(id, warehouseId, 'LINE_PICKED', picked, { sku: m.skus[0]!, quantity: 1 }),
+        order(id, warehouseId, 'ORDER_PACKED', picked + HOUR),
       ];
     }).flat();
   /**
@@ -123,15 +124,16 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
       }),
     );
 
-  it('opens a late-dispatch risk for the order the queue cannot reach by its promise, escalates it when the promise passes, and resolves it on dispatch', async function () {
+  it('opens a late-dispatch risk for the orders the queue cannot reach by their promise, escalates one when the promise passes, and resolves it on dispatch', async function () {
     const wh = m.warehouses[0]!;
     await send('orders', history(wh, 'A'));
-    // Six orders promised 20 h after B: at 0.238 lines an hour, the sixth (its own two lines after
-    // five) is ready about 29 h after B — 9 h late; the fifth 1 h late (inside the margin, no alert).
+    // Six orders promised 6 h after B. At 0.25 lines an hour the n-th line is picked 4n hours on:
+    // Q1 two hours early (no alert), Q2 two hours late (within the margin: no alert), Q3 to Q6
+    // (its two lines after five) six hours late or more: at risk.
     const q = (n: number) => `ORDER-${m.prefix}-A-Q${n}`;
     await send('orders', [
-      ...[1, 2, 3, 4, 5].flatMap((n) => queued(q(n), wh, B, B + 20 * HOUR)),
-      ...queued(q(6), wh, B, B + 20 * HOUR, [m.skus[0]!, m.skus[1]!]),
+      ...[1, 2, 3, 4, 5].flatMap((n) => queued(q(n), wh, B, B + 6 * HOUR)),
+      ...queued(q(6), wh, B, B + 6 * HOUR, [m.skus[0]!, m.skus[1]!]),
     ]);
     // Partitions apply their chunks one after another, so the first saw only part of the queue;
     // each re-judges its orders in its next chunk, with the whole queue in the database.
@@ -145,21 +147,21 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
       resolved_at: null,
     });
     expect(risk!.opened_at.getTime()).to.equal(B);
-    expect(risk!.message).to.match(/will likely miss its promised dispatch/);
-    expect(risk!.details).to.include({ linesAhead: 7 });
-    for (const n of [1, 2, 3, 4, 5])
-      expect(await alertsOf('LATE_DISPATCH_RISK', q(n)), q(n)).to.have.length(0);
+    expect(risk!.message).to.match(/will likely miss its promised dispatch.*7 lines in the pick queue/);
+    expect(risk!.details).to.include({ linesAhead: 7, picksPerHour: 0.25 });
+    for (const n of [3, 4, 5]) expect(await alertsOf('LATE_DISPATCH_RISK', q(n)), q(n)).to.have.length(1);
+    for (const n of [1, 2]) expect(await alertsOf('LATE_DISPATCH_RISK', q(n)), q(n)).to.have.length(0);
 
     // Time passes with nothing picked: still one incident, re-judged in each chunk.
-    await tick(B + 6 * HOUR);
-    await tick(B + 12 * HOUR);
+    await tick(B + 2 * HOUR);
+    await tick(B + 4 * HOUR);
     const still = await alertsOf('LATE_DISPATCH_RISK', q(6));
     expect(still).to.have.length(1);
     expect(still[0]).to.include({ severity: 'medium', resolved_at: null });
     expect(still[0]!.occurrences).to.be.at.least(2);
 
     // The promise passes and the order has not left: the same incident, escalated (news, mailed).
-    await tick(B + 21 * HOUR);
+    await tick(B + 7 * HOUR);
     const late = await alertsOf('LATE_DISPATCH_RISK', q(6));
     expect(late).to.have.length(1);
     expect(late[0]).to.include({ severity: 'high', alert_id: risk!.alert_id, resolved_at: null });
@@ -170,9 +172,9 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
 
     // Picked and packed after its promise: still late until it leaves; the dispatch resolves it.
     await send('orders', [
-      order(q(6), wh, 'LINE_PICKED', B + 22 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
-      order(q(6), wh, 'LINE_PICKED', B + 22 * HOUR, { sku: m.skus[1]!, quantity: 1 }),
-      order(q(6), wh, 'ORDER_PACKED', B + 23 * HOUR),
+      order(q(6), wh, 'LINE_PICKED', B + 8 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
+      order(q(6), wh, 'LINE_PICKED', B + 8 * HOUR, { sku: m.skus[1]!, quantity: 1 }),
+      order(q(6), wh, 'ORDER_PACKED', B + 9 * HOUR),
     ]);
     expect((await alertsOf('LATE_DISPATCH_RISK', q(6)))[0]!.resolved_at).to.equal(null);
     await send('shipments', [
@@ -183,13 +185,13 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
         orderId: q(6),
         warehouseId: wh,
         carrier: 'DHL',
-        timestamp: at(B + 24 * HOUR),
+        timestamp: at(B + 10 * HOUR),
       },
     ]);
     const done = await alertsOf('LATE_DISPATCH_RISK', q(6));
     expect(done).to.have.length(1);
     expect(done[0]).to.include({ resolution: 'dispatched' });
-    expect(done[0]!.resolved_at!.getTime()).to.equal(B + 24 * HOUR);
+    expect(done[0]!.resolved_at!.getTime()).to.equal(B + 10 * HOUR);
   });
 
   it('clears a late-dispatch risk when the queue ahead of it moves, and resolves one whose order is cancelled', async function () {
@@ -199,8 +201,8 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     // Q0 was promised an hour before B and is still in the queue: late at once (high).
     await send('orders', [
       ...queued(q(0), wh, B - 3 * HOUR, B - HOUR),
-      ...[1, 2, 3, 4, 5].flatMap((n) => queued(q(n), wh, B, B + 20 * HOUR)),
-      ...queued(q(6), wh, B, B + 20 * HOUR, [m.skus[0]!, m.skus[1]!]),
+      ...[1, 2, 3, 4, 5].flatMap((n) => queued(q(n), wh, B, B + 6 * HOUR)),
+      ...queued(q(6), wh, B, B + 6 * HOUR, [m.skus[0]!, m.skus[1]!]),
     ]);
     await tick(B);
     expect((await alertsOf('LATE_DISPATCH_RISK', q(0)))[0]).to.include({
@@ -213,21 +215,24 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     });
 
     await send('orders', [
-      order(q(0), wh, 'ORDER_CANCELLED', B + HOUR, { reason: 'customer' }),
-      ...[1, 2, 3, 4].map((n) => order(q(n), wh, 'LINE_PICKED', B + HOUR, { sku: m.skus[0]!, quantity: 1 })),
+      order(q(0), wh, 'ORDER_CANCELLED', B + HOUR / 2, { reason: 'customer' }),
+      ...[1, 2, 3, 4, 5].map((n) =>
+        order(q(n), wh, 'LINE_PICKED', B + HOUR, { sku: m.skus[0]!, quantity: 1 }),
+      ),
     ]);
     const cancelled = await alertsOf('LATE_DISPATCH_RISK', q(0));
     expect(cancelled[0]).to.include({ resolution: 'cancelled' });
-    expect(cancelled[0]!.resolved_at!.getTime()).to.equal(B + HOUR);
+    expect(cancelled[0]!.resolved_at!.getTime()).to.equal(B + HOUR / 2);
 
-    // Three lines left up to Q6: ready about 14 h after B, 6 h before its promise — cleared.
-    await tick(B + 2 * HOUR);
-    const cleared = await alertsOf('LATE_DISPATCH_RISK', q(6));
-    expect(cleared).to.have.length(1);
-    expect(cleared[0]).to.include({ resolution: 'cleared' });
-    // Nothing about the orders that were never at risk, and nothing reopened.
-    for (const n of [1, 2, 3, 4, 5])
-      expect(await alertsOf('LATE_DISPATCH_RISK', q(n)), q(n)).to.have.length(0);
+    // Seven lines in the last 8 hours now, and Q6's two lines left: ready in about 2.3 hours,
+    // more than two hours before its promise — cleared, as are the others, picked already.
+    await tick(B + 1.5 * HOUR);
+    for (const n of [2, 3, 4, 5, 6]) {
+      const rows = await alertsOf('LATE_DISPATCH_RISK', q(n));
+      expect(rows, q(n)).to.have.length(1);
+      expect(rows[0], q(n)).to.include({ resolution: 'cleared' });
+    }
+    expect(await alertsOf('LATE_DISPATCH_RISK', q(1))).to.have.length(0);
   });
 
   it('opens a shipment exception once, folds a repeat, and resolves it on the next scan or the delivery — also when the delivery came first', async function () {

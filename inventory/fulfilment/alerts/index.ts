@@ -3,8 +3,10 @@
  * exception asks of a person, and the audit policy — pure, over what the store reads.
  */
 export {
+  CURRENT_RATE_WINDOW_MS,
+  FORECAST_HORIZON_MS,
+  HISTORY_WINDOW_MS,
   MIN_PICKS_FOR_RATE,
-  PICK_RATE_WINDOW_MS,
   forecastDispatch,
   lateDispatchAlert,
   queueOrder,
@@ -22,4 +24,10 @@ export {
   type AuditBreach,
   type AuditPolicy,
 } from './auditPolicy.js';
-export { addWorkingTime, localHour, workingTimeBetween, type WorkCalendar } from './workingTime.js';
+export {
+  addWorkingTime,
+  localHour,
+  subtractWorkingTime,
+  workingTimeBetween,
+  type WorkCalendar,
+} from './workingTime.js';

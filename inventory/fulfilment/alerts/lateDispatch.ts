@@ -9,14 +9,29 @@ import {
   LATE_DISPATCH_OPEN_MARGIN_MS,
   type Severity,
 } from '../../alerts/index.js';
-import { addWorkingTime, type WorkCalendar } from './workingTime.js';
+import { addWorkingTime, workingTimeBetween, type WorkCalendar } from './workingTime.js';
 
 const HOUR_MS = 3_600_000;
 
-/** Working time the pick rate is measured over, ending at the forecast's instant. */
-export const PICK_RATE_WINDOW_MS = 7 * 24 * HOUR_MS;
-/** Fewer picks than this in the window: the rate says too little, and only a passed promise alerts. */
+/**
+ * The warehouse's current pick rate is its picks in this much of its latest working time (its
+ * business hours, so a night or a weekend in between is no slowdown): long enough to hold a few
+ * picks of a quiet warehouse, short enough to see a stoppage within the day.
+ */
+export const CURRENT_RATE_WINDOW_MS = 8 * HOUR_MS;
+/**
+ * The warehouse's history: with fewer than `MIN_PICKS_FOR_RATE` picks in the 7 days before, it is
+ * new (or barely trades), its rate says nothing yet, and only a passed promise alerts.
+ */
+export const HISTORY_WINDOW_MS = 7 * 24 * HOUR_MS;
 export const MIN_PICKS_FOR_RATE = 20;
+/**
+ * The forecast speaks for orders due within this much working time. Further ahead, how the queue
+ * moves over the coming days says more than how fast it moves now: a busy afternoon's orders at
+ * the back of the queue would all look late, and an ordinary warehouse reaches each order within
+ * its promise anyway. Within it, a queue that is not moving is news.
+ */
+export const FORECAST_HORIZON_MS = 8 * HOUR_MS;
 
 /**
  * An open order of the warehouse's pick queue at the forecast's instant: created, not cancelled,
@@ -35,13 +50,15 @@ export interface QueuedOrder {
   lastPickAt: number | null;
 }
 
-/** How the warehouse has been working lately (the store measures it over `PICK_RATE_WINDOW_MS`). */
+/** How the warehouse has been working lately (the store counts, the caller's calendar sizes the windows). */
 export interface WarehouseFlow {
-  /** Lines picked in the window. */
-  picks: number;
-  /** Working time in the window, ms. */
-  workingMs: number;
-  /** Median time from an order's last pick to its dispatch in the window; null with no dispatch. */
+  /** Lines picked in the `HISTORY_WINDOW_MS` before the forecast. */
+  historyPicks: number;
+  /** Lines picked in the last `CURRENT_RATE_WINDOW_MS` of working time. */
+  recentPicks: number;
+  /** Working time of that window, ms (the window itself, unless the calendar has none). */
+  recentWorkingMs: number;
+  /** Median time from an order's last pick to its dispatch in the history window; null with none. */
   pickToDispatchMs: number | null;
 }
 
@@ -52,17 +69,18 @@ export interface DispatchForecast {
   promisedAt: number;
   /** Lines to pick before this order is complete: those of the orders ahead of it, and its own. */
   linesAhead: number;
-  /** Lines picked per working hour; null when the window holds too few picks to say. */
+  /** Lines picked per working hour now; null for a warehouse with too little history to say. */
   picksPerHour: number | null;
-  /** When its last line is predicted to be picked; null without a rate. */
+  /** When its last line is predicted to be picked (Infinity: nothing is being picked); null without a rate. */
   pickedBy: number | null;
-  /** When it is predicted to leave; null without a rate. */
+  /** When it is predicted to leave (Infinity: not while nothing is picked); null without a rate. */
   dispatchBy: number | null;
   /**
-   * `late`: the promise has passed and it has not left; `at_risk`: predicted to leave at least
+   * `late`: the promise has passed and it has not left; `at_risk`: due within
+   * `FORECAST_HORIZON_MS` of working time and predicted to leave at least
    * `LATE_DISPATCH_OPEN_MARGIN_MS` after its promise; `clear`: at least
-   * `LATE_DISPATCH_CLEAR_MARGIN_MS` before it; `hold`: in between, or nothing to say (no rate, a
-   * backorder) — an open alert stays as it is.
+   * `LATE_DISPATCH_CLEAR_MARGIN_MS` before it; `hold`: in between, further ahead, or nothing to
+   * say (no rate, a backorder) — an open alert stays as it is.
    */
   verdict: 'late' | 'at_risk' | 'clear' | 'hold';
 }
@@ -84,7 +102,7 @@ export function queueOrder<T extends Pick<QueuedOrder, 'promisedAt' | 'createdAt
 
 /**
  * Forecasts every order of ONE warehouse's queue at `now`: an order is complete once the lines
- * ahead of it and its own are picked at the measured rate, in the warehouse's working time, and
+ * ahead of it and its own are picked at the current rate, in the warehouse's working time, and
  * leaves the median pick-to-dispatch time later. Backorders are not in the queue (they hold no
  * stock) and get `hold`.
  */
@@ -95,7 +113,9 @@ export function forecastDispatch(
   now: number,
 ): DispatchForecast[] {
   const rate =
-    flow.picks >= MIN_PICKS_FOR_RATE && flow.workingMs > 0 ? flow.picks / (flow.workingMs / HOUR_MS) : null;
+    flow.historyPicks >= MIN_PICKS_FOR_RATE && flow.recentWorkingMs > 0
+      ? flow.recentPicks / (flow.recentWorkingMs / HOUR_MS)
+      : null;
   const allowance = flow.pickToDispatchMs ?? 0;
   let ahead = 0;
   return queueOrder([...queue]).map((o) => {
@@ -113,21 +133,27 @@ export function forecastDispatch(
     const linesAhead = ahead;
     let pickedBy: number | null = null;
     if (o.unpickedLines === 0) pickedBy = Math.max(now, o.lastPickAt ?? now);
-    else if (rate !== null) pickedBy = addWorkingTime(calendar, now, (linesAhead / rate) * HOUR_MS);
+    else if (rate === 0) pickedBy = Infinity;
+    else if (rate !== null)
+      pickedBy = addWorkingTime(calendar, now, (linesAhead / rate) * HOUR_MS) ?? Infinity;
     // A complete order waits only for its dispatch: no later than now plus the usual wait.
     const dispatchBy = pickedBy === null ? null : Math.max(now, pickedBy + allowance);
+    const due = workingTimeBetween(calendar, now, o.promisedAt) <= FORECAST_HORIZON_MS;
     return {
       ...base,
       linesAhead,
       picksPerHour: rate,
       pickedBy,
       dispatchBy,
-      verdict: verdictOf(o.promisedAt, dispatchBy, now),
+      verdict: verdictOf(o.promisedAt, due ? dispatchBy : null, now),
     };
   });
 }
 
-/** The verdict of a forecast (see `DispatchForecast.verdict`). */
+/**
+ * The verdict of a forecast (see `DispatchForecast.verdict`); `dispatchBy` null: nothing to say
+ * (no rate, or not due within the horizon).
+ */
 export function verdictOf(
   promisedAt: number,
   dispatchBy: number | null,
@@ -152,14 +178,18 @@ export function lateDispatchAlert(
   now: number,
 ): { severity: Severity; message: string; details: Record<string, unknown> } {
   const rate = f.picksPerHour === null ? null : Math.round(f.picksPerHour * 10) / 10;
+  const window = `${CURRENT_RATE_WINDOW_MS / HOUR_MS} working hours`;
   const queue =
     rate === null
       ? `${f.linesAhead} lines in the pick queue up to it`
-      : `${f.linesAhead} lines in the pick queue up to it at ${rate} lines per working hour (last 7 days)`;
+      : rate === 0
+        ? `${f.linesAhead} lines in the pick queue up to it, and nothing picked in the last ${window}`
+        : `${f.linesAhead} lines in the pick queue up to it at ${rate} lines per working hour (last ${window})`;
+  const leaves = f.dispatchBy !== null && Number.isFinite(f.dispatchBy) ? f.dispatchBy : null;
   const details = {
     orderId: f.orderId,
     promisedDispatchAt: new Date(f.promisedAt).toISOString(),
-    predictedDispatchAt: f.dispatchBy === null ? null : new Date(f.dispatchBy).toISOString(),
+    predictedDispatchAt: leaves === null ? null : new Date(leaves).toISOString(),
     linesAhead: f.linesAhead,
     picksPerHour: f.picksPerHour,
     evaluatedAt: new Date(now).toISOString(),
@@ -172,12 +202,15 @@ export function lateDispatchAlert(
         `Order ${f.orderId} at ${f.warehouseId} missed its promised dispatch (${when(f.promisedAt)}) ` +
         `and has not left: ${queue}. Pick and send it first, and tell the customer.`,
     };
+  const forecast =
+    leaves === null
+      ? 'so it would not leave in time'
+      : `so it would leave about ${when(leaves)}, ${hours(leaves - f.promisedAt)} late`;
   return {
     severity: 'medium',
     details,
     message:
-      `Order ${f.orderId} at ${f.warehouseId} will likely miss its promised dispatch (${when(f.promisedAt)}) ` +
-      `by about ${hours((f.dispatchBy ?? f.promisedAt) - f.promisedAt)}: ${queue}, so it would leave about ` +
-      `${when(f.dispatchBy ?? f.promisedAt)}. Pick it ahead of the queue or add pickers.`,
+      `Order ${f.orderId} at ${f.warehouseId} will likely miss its promised dispatch (${when(f.promisedAt)}): ` +
+      `${queue}, ${forecast}. Pick it ahead of the queue, add pickers, or tell the customer.`,
   };
 }

@@ -130,3 +130,19 @@ export function addWorkingTime(cal: WorkCalendar, from: number, workMs: number):
   }
   return null;
 }
+
+/**
+ * The instant `workMs` of working time before `to` (the start of a window of that much working
+ * time ending at `to`); `to - MAX_DAYS days` when the calendar has not that much within them.
+ */
+export function subtractWorkingTime(cal: WorkCalendar, to: number, workMs: number): number {
+  let left = Math.max(0, workMs);
+  for (let day = localDay(cal, to), n = 0; n < MAX_DAYS; day--, n++) {
+    const shift = shiftOf(cal, day);
+    if (!shift || shift[0] >= to) continue;
+    const end = Math.min(to, shift[1]);
+    if (end - left >= shift[0]) return end - left;
+    left -= end - shift[0];
+  }
+  return to - MAX_DAYS * DAY_MS;
+}

@@ -1,33 +1,23 @@
 import type { Knex } from 'knex';
 import { bind } from '../../../db/index.js';
-import { PICK_RATE_WINDOW_MS, type QueuedOrder, type WarehouseFlow } from '../alerts/lateDispatch.js';
+import { HISTORY_WINDOW_MS, type QueuedOrder, type WarehouseFlow } from '../alerts/lateDispatch.js';
 
 /** Orders whose promise passed longer ago than this have left the queue's forecast (their alert stays). */
 export const STALE_PROMISE = "interval '7 days'";
-
-/** The pick queues one partition's orders are in, at one instant. */
-export interface DispatchQueues {
-  /** Every queued order of those warehouses (of any partition), with `mine` for this partition's. */
-  orders: Array<QueuedOrder & { mine: boolean }>;
-  /** Each warehouse's picks and pick-to-dispatch time in the window before `now` (working time is the caller's). */
-  flows: Map<string, Omit<WarehouseFlow, 'workingMs'>>;
-}
 
 /**
  * The pick queues of the warehouses in which `partition`'s orders wait, as at `now` (event time):
  * the orders created by then, not cancelled, not packed, never dispatched, promised at most
  * `STALE_PROMISE` ago — of every partition, because they all share the pickers — with their lines
- * still to pick as at `now`; and each such warehouse's flow over the `PICK_RATE_WINDOW_MS` before
- * `now`. An order dispatched at any time is out (its dispatch is a fact, whatever partition is
- * ahead). Uses `orders_pick_queue_idx`, `order_lines_warehouse_picked_idx` and
- * `shipments_warehouse_dispatched_idx` (migration 0015).
+ * still to pick as at `now`, and `mine` for this partition's. An order dispatched at any time is
+ * out (its dispatch is a fact, whatever partition is ahead). Uses `orders_pick_queue_idx`
+ * (migration 0015).
  */
 export async function loadDispatchQueues(
   trx: Knex | Knex.Transaction,
   partition: number,
   now: Date,
-): Promise<DispatchQueues> {
-  const from = new Date(now.getTime() - PICK_RATE_WINDOW_MS);
+): Promise<Array<QueuedOrder & { mine: boolean }>> {
   const { rows } = await trx.raw<{
     rows: Array<{
       order_id: string;
@@ -70,30 +60,55 @@ export async function loadDispatchQueues(
     lastPickAt: r.last_pick?.getTime() ?? null,
     mine: r.mine,
   }));
-  const warehouses = [...new Set(orders.filter((o) => o.mine).map((o) => o.warehouseId))];
-  const flows = new Map<string, Omit<WarehouseFlow, 'workingMs'>>();
-  if (warehouses.length === 0) return { orders: [], flows };
-  const { rows: flowRows } = await trx.raw<{
-    rows: Array<{ warehouse_id: string; picks: number; pick_to_dispatch_s: number | null }>;
+  const warehouses = new Set(orders.filter((o) => o.mine).map((o) => o.warehouseId));
+  return orders.filter((o) => warehouses.has(o.warehouseId));
+}
+
+/**
+ * How each warehouse has been working before `now`: its picks over the `HISTORY_WINDOW_MS` and
+ * since its `recentFrom` (the start of its current-rate window, sized in its working time by the
+ * caller), and its median time from an order's last pick to its dispatch over the history window.
+ * Uses `order_lines_warehouse_picked_idx` and `shipments_warehouse_dispatched_idx` (migration 0015).
+ */
+export async function loadWarehouseFlows(
+  trx: Knex | Knex.Transaction,
+  warehouses: ReadonlyArray<{ warehouseId: string; recentFrom: Date }>,
+  now: Date,
+): Promise<Map<string, Omit<WarehouseFlow, 'recentWorkingMs'>>> {
+  const flows = new Map<string, Omit<WarehouseFlow, 'recentWorkingMs'>>();
+  if (warehouses.length === 0) return flows;
+  const from = new Date(now.getTime() - HISTORY_WINDOW_MS);
+  const { rows } = await trx.raw<{
+    rows: Array<{ warehouse_id: string; picks: number; recent: number; pick_to_dispatch_s: number | null }>;
   }>(
-    `SELECT w.warehouse_id,
-            (SELECT count(*) FROM inventory.order_lines l
-              WHERE l.warehouse_id = w.warehouse_id AND l.picked_at IS NOT NULL
-                AND l.picked_at > ?::timestamptz AND l.picked_at <= ?::timestamptz)::int AS picks,
-            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.dispatched_at - p.last_pick))
+    `SELECT w.warehouse_id, p.picks, p.recent,
+            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.dispatched_at - l.last_pick))
                FROM inventory.shipments s
-               CROSS JOIN LATERAL (SELECT max(l.picked_at) AS last_pick FROM inventory.order_lines l
-                                    WHERE l.order_id = s.order_id) p
+               CROSS JOIN LATERAL (SELECT max(x.picked_at) AS last_pick FROM inventory.order_lines x
+                                    WHERE x.order_id = s.order_id) l
               WHERE s.warehouse_id = w.warehouse_id AND s.dispatched_at IS NOT NULL
                 AND s.dispatched_at > ?::timestamptz AND s.dispatched_at <= ?::timestamptz
-                AND p.last_pick <= s.dispatched_at) AS pick_to_dispatch_s
-       FROM unnest(?::text[]) AS w(warehouse_id)`,
-    bind(from, now, from, now, warehouses),
+                AND l.last_pick <= s.dispatched_at) AS pick_to_dispatch_s
+       FROM unnest(?::text[], ?::timestamptz[]) AS w(warehouse_id, recent_from)
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS picks, count(*) FILTER (WHERE l.picked_at > w.recent_from)::int AS recent
+           FROM inventory.order_lines l
+          WHERE l.warehouse_id = w.warehouse_id AND l.picked_at IS NOT NULL
+            AND l.picked_at > least(?::timestamptz, w.recent_from) AND l.picked_at <= ?::timestamptz) p`,
+    bind(
+      from,
+      now,
+      warehouses.map((w) => w.warehouseId),
+      warehouses.map((w) => w.recentFrom),
+      from,
+      now,
+    ),
   );
-  for (const r of flowRows)
+  for (const r of rows)
     flows.set(r.warehouse_id, {
-      picks: r.picks,
+      historyPicks: r.picks,
+      recentPicks: r.recent,
       pickToDispatchMs: r.pick_to_dispatch_s === null ? null : Number(r.pick_to_dispatch_s) * 1000,
     });
-  return { orders: orders.filter((o) => warehouses.includes(o.warehouseId)), flows };
+  return flows;
 }

@@ -20,5 +20,5 @@ export {
   type FulfilmentMetrics,
 } from './fulfilmentMetrics.js';
 export { fulfilmentMetricTimes } from './fulfilmentMetricTimes.js';
-export { loadDispatchQueues, STALE_PROMISE, type DispatchQueues } from './dispatchQueue.js';
+export { loadDispatchQueues, loadWarehouseFlows, STALE_PROMISE } from './dispatchQueue.js';
 export { loadShipmentScans, type ShipmentScan } from './shipmentScans.js';

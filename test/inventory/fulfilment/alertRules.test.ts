@@ -9,6 +9,7 @@ import {
   auditBreach,
   forecastDispatch,
   isNight,
+  subtractWorkingTime,
   verdictOf,
   workingTimeBetween,
   type AuditEvent,
@@ -43,6 +44,11 @@ describe('fulfilment alert rules (pure)', function () {
       expect(addWorkingTime(BERLIN, FRIDAY_17 + 24 * HOUR, 0)).to.equal(MONDAY_07);
       expect(addWorkingTime({ ...BERLIN, closeMinute: BERLIN.openMinute }, FRIDAY_17, HOUR)).to.equal(null);
     });
+
+    it('finds the start of the latest stretch of working time', function () {
+      expect(subtractWorkingTime(BERLIN, MONDAY_07 + HOUR, 3 * HOUR)).to.equal(FRIDAY_17);
+      expect(subtractWorkingTime(BERLIN, FRIDAY_17, 2 * HOUR)).to.equal(FRIDAY_17 - 2 * HOUR);
+    });
   });
 
   describe('the late-dispatch forecast', function () {
@@ -57,11 +63,12 @@ describe('fulfilment alert rules (pure)', function () {
       lastPickAt: null,
       ...extra,
     });
-    // 60 lines over the week's 60 working hours: one line per working hour; 2 h from pick to dispatch.
-    const flow = { picks: 60, workingMs: 60 * HOUR, pickToDispatchMs: 2 * HOUR };
+    // A week of trade behind it, 8 lines in its last 8 working hours: one line per working hour;
+    // 2 h from pick to dispatch.
+    const flow = { historyPicks: 60, recentPicks: 8, recentWorkingMs: 8 * HOUR, pickToDispatchMs: 2 * HOUR };
 
     it('places each order behind the lines of every order promised earlier, and predicts in working time', function () {
-      const promise = now + 11 * HOUR; // Monday 18:00
+      const promise = now + 8 * HOUR; // Monday 15:00
       const queue = [order(3, promise), order(1, promise - HOUR, { unpickedLines: 2 }), order(2, promise)];
       const f = forecastDispatch(queue, flow, BERLIN, now);
       expect(f.map((x) => [x.orderId, x.linesAhead])).to.deep.equal([
@@ -87,16 +94,26 @@ describe('fulfilment alert rules (pure)', function () {
 
     it('puts the work of a queue that outlasts the day on the next working day', function () {
       // 14 lines at one an hour from Friday 17:00: 2 h on Friday, 12 on Monday → ready Monday 19:00,
-      // gone at 21:00: six hours after its promise (Monday 15:00).
-      const queue = [order(1, MONDAY_07 + 8 * HOUR, { unpickedLines: 14 })];
+      // gone at 21:00: eight hours after its promise (Monday 13:00, 8 working hours away).
+      const queue = [order(1, MONDAY_07 + 6 * HOUR, { unpickedLines: 14 })];
       const [f] = forecastDispatch(queue, flow, BERLIN, FRIDAY_17);
       expect(f!.pickedBy).to.equal(MONDAY_07 + 12 * HOUR);
       expect(f!.verdict).to.equal('at_risk');
     });
 
-    it('has nothing to say without enough picks to measure a rate, and leaves backorders out of the queue', function () {
+    it('speaks only for orders due within its horizon, and sees a queue that stopped moving', function () {
+      const queue = [order(1, now + 4 * HOUR, { unpickedLines: 20 }), order(2, now + 2 * 24 * HOUR)];
+      const busy = forecastDispatch(queue, flow, BERLIN, now);
+      expect(busy.map((x) => x.verdict)).to.deep.equal(['at_risk', 'hold']);
+      // Nothing picked in the last 8 working hours: an order due soon will not leave in time.
+      const stopped = forecastDispatch([order(3, now + 7 * HOUR)], { ...flow, recentPicks: 0 }, BERLIN, now);
+      expect(stopped[0]).to.include({ verdict: 'at_risk', picksPerHour: 0, dispatchBy: Infinity });
+      expect(stopped[0]!.linesAhead).to.equal(1);
+    });
+
+    it('has nothing to say without a week of picks to go by, and leaves backorders out of the queue', function () {
       const queue = [order(1, now + 2 * HOUR, { unreservedLines: 1 }), order(2, now + 3 * HOUR)];
-      const quiet = forecastDispatch(queue, { ...flow, picks: 5 }, BERLIN, now);
+      const quiet = forecastDispatch(queue, { ...flow, historyPicks: 5, recentPicks: 0 }, BERLIN, now);
       expect(quiet.map((x) => x.verdict)).to.deep.equal(['hold', 'hold']);
       const busy = forecastDispatch(queue, flow, BERLIN, now);
       expect(busy.find((x) => x.orderId === 'ORDER-1')).to.include({ verdict: 'hold', dispatchBy: null });
