@@ -27,11 +27,7 @@ import {
   type DagServices,
 } from '../../dags/index.js';
 import { runDagInProcess, type Dag } from '../../engine/index.js';
-import {
-  FULFILMENT_STREAMS,
-  toKafkaRecord,
-  type FulfilmentEvent,
-} from '../../inventory/fulfilment/index.js';
+import { FULFILMENT_STREAMS, toKafkaRecord, type FulfilmentEvent } from '../../inventory/fulfilment/index.js';
 import {
   generateHistory,
   generateMasterData,

@@ -7,6 +7,7 @@ import {
   RESOLUTIONS,
   SHIPMENT_EXCEPTION_ALERT,
   dedupKey,
+  dedupKeySql,
   insertAlerts,
   loadOpenAlerts,
   severityRank,
@@ -21,7 +22,10 @@ import {
   exceptionAlert,
   forecastDispatch,
   lateDispatchAlert,
+  OVERDUE_GRACE_MS,
   loadDispatchQueues,
+  loadOverdueOrders,
+  overdueAlert,
   loadShipmentScans,
   loadWarehouseFlows,
   subtractWorkingTime,
@@ -102,9 +106,11 @@ function calendarOf(master: MasterData, warehouseId: string): WorkCalendar | und
 
 /**
  * Orders: cancellations resolve; then every open order of this partition is forecast at the
- * chunk's event time — the orders of a partition are judged only in its chunks, where their own
- * events are complete up to then — and a packed order whose alert is open clears once it is
- * complete in time.
+ * chunk's event time — the forecast judges a partition's orders only in its chunks, where their
+ * own events are complete up to then — and a packed order whose alert is open clears once it is
+ * complete in time. Last, any order of any partition an hour past its promise that has not left
+ * and has no alert yet opens one (a quiet partition's orders, and packed ones waiting for the
+ * carrier).
  */
 async function ordersChunk(
   trx: Knex.Transaction,
@@ -158,20 +164,29 @@ async function ordersChunk(
         log.resolve(holder, key, Math.max(now, t), RESOLUTIONS.cleared);
     }
   }
+  const lateRow = (orderId: string, warehouseId: string, a: Parameters<typeof row>[3]) =>
+    row(LATE_DISPATCH_ALERT, orderId, uuidV5(`alert:${LATE_DISPATCH_ALERT}:${orderId}:${now}`), a, {
+      sku: null,
+      warehouseId,
+    });
   for (const f of forecasts) {
     const key = keyOf(LATE_DISPATCH_ALERT, f.orderId);
     if (f.verdict === 'clear') log.resolve(holder, key, now, RESOLUTIONS.cleared);
-    else if (f.verdict === 'late' || f.verdict === 'at_risk') {
-      const a = lateDispatchAlert(f, now);
-      log.detect(
-        holder,
-        row(LATE_DISPATCH_ALERT, f.orderId, uuidV5(`alert:${LATE_DISPATCH_ALERT}:${f.orderId}:${now}`), a, {
-          sku: null,
-          warehouseId: f.warehouseId,
-        }),
-        now,
-      );
-    }
+    else if (f.verdict === 'late' || f.verdict === 'at_risk')
+      log.detect(holder, lateRow(f.orderId, f.warehouseId, lateDispatchAlert(f, now)), now);
+  }
+  const overdue = await loadOverdueOrders(
+    trx,
+    new Date(now),
+    OVERDUE_GRACE_MS,
+    dedupKeySql({ source: ALERT_SOURCES.streaming, alertType: LATE_DISPATCH_ALERT, subjectId: 'o.order_id' }),
+  );
+  for (const o of overdue) {
+    // Judged above, or resolved in this chunk (a cancellation): the chunk's own word stands.
+    const key = keyOf(LATE_DISPATCH_ALERT, o.orderId);
+    if (holder.incidents.has(key) || log.updates.has(key) || log.opened.some((r) => r.dedupKey === key))
+      continue;
+    log.detect(holder, lateRow(o.orderId, o.warehouseId, overdueAlert(o, now)), now);
   }
 }
 

@@ -235,6 +235,36 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     expect(await alertsOf('LATE_DISPATCH_RISK', q(1))).to.have.length(0);
   });
 
+  it('opens a late-dispatch alert for an order packed in time but not dispatched an hour after its promise', async function () {
+    const wh = m.warehouses[1]!;
+    const id = `ORDER-${m.prefix}-C1`;
+    await send('orders', [
+      ...queued(id, wh, B - 5 * HOUR, B + HOUR),
+      order(id, wh, 'LINE_PICKED', B - 4 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
+      order(id, wh, 'ORDER_PACKED', B - 3 * HOUR),
+    ]);
+    // Packed, it has left the pick queue: nothing to forecast. Its promise passes…
+    await tick(B + 1.5 * HOUR);
+    expect(await alertsOf('LATE_DISPATCH_RISK', id)).to.have.length(0);
+    // …and an hour later it still waits for the carrier: late, whichever partition's chunk sees it.
+    await tick(B + 2.5 * HOUR);
+    const [late] = await alertsOf('LATE_DISPATCH_RISK', id);
+    expect(late).to.include({ severity: 'high', resolved_at: null });
+    expect(late!.message).to.match(/packed at .* waits for the carrier/);
+    await send('shipments', [
+      {
+        eventId: randomUUID(),
+        eventType: 'DISPATCHED',
+        shipmentId: `SHP-${m.prefix}-C1`,
+        orderId: id,
+        warehouseId: wh,
+        carrier: 'GLS',
+        timestamp: at(B + 3 * HOUR),
+      },
+    ]);
+    expect((await alertsOf('LATE_DISPATCH_RISK', id))[0]).to.include({ resolution: 'dispatched' });
+  });
+
   it('opens a shipment exception once, folds a repeat, and resolves it on the next scan or the delivery — also when the delivery came first', async function () {
     const wh = m.warehouses[2]!;
     const ship = (id: string, type: string, time: number, extra: object = {}) => ({

@@ -34,6 +34,13 @@ export const MIN_PICKS_FOR_RATE = 20;
 export const FORECAST_HORIZON_MS = 8 * HOUR_MS;
 
 /**
+ * An order whose promise passed this long ago and that has not left is judged late by a chunk of
+ * any partition (its own may be quiet): longer than the order topic's partitions (and the
+ * shipment topic) run apart, so its packing or dispatch from before its promise is never missed.
+ */
+export const OVERDUE_GRACE_MS = HOUR_MS;
+
+/**
  * An open order of the warehouse's pick queue at the forecast's instant: created, not cancelled,
  * not packed, not dispatched, with a promise.
  */
@@ -212,5 +219,33 @@ export function lateDispatchAlert(
     message:
       `Order ${f.orderId} at ${f.warehouseId} will likely miss its promised dispatch (${when(f.promisedAt)}): ` +
       `${queue}, ${forecast}. Pick it ahead of the queue, add pickers, or tell the customer.`,
+  };
+}
+
+/** The alert of an order past its promise that has not left, judged without a forecast (`loadOverdueOrders`). */
+export function overdueAlert(
+  o: {
+    orderId: string;
+    warehouseId: string;
+    promisedAt: number;
+    unpickedLines: number;
+    packedAt: number | null;
+  },
+  now: number,
+): { severity: Severity; message: string; details: Record<string, unknown> } {
+  const state =
+    o.packedAt !== null
+      ? `it was packed at ${when(o.packedAt)} and waits for the carrier. Call the carrier, and tell the customer.`
+      : `${o.unpickedLines} of its lines still to pick. Pick and send it first, and tell the customer.`;
+  return {
+    severity: 'high',
+    message: `Order ${o.orderId} at ${o.warehouseId} missed its promised dispatch (${when(o.promisedAt)}) and has not left: ${state}`,
+    details: {
+      orderId: o.orderId,
+      promisedDispatchAt: new Date(o.promisedAt).toISOString(),
+      packedAt: o.packedAt === null ? null : new Date(o.packedAt).toISOString(),
+      unpickedLines: o.unpickedLines,
+      evaluatedAt: new Date(now).toISOString(),
+    },
   };
 }

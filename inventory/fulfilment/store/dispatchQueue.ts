@@ -112,3 +112,58 @@ export async function loadWarehouseFlows(
     });
   return flows;
 }
+
+/** An order whose promise has passed and that has not left (`loadOverdueOrders`). */
+export interface OverdueOrder {
+  orderId: string;
+  warehouseId: string;
+  promisedAt: number;
+  /** Lines not picked yet. */
+  unpickedLines: number;
+  /** When it was packed (null: not yet): then it waits for the carrier. */
+  packedAt: number | null;
+}
+
+/**
+ * The orders of any partition promised between 7 days and `graceMs` before `now`, not cancelled,
+ * never dispatched, holding stock for every line, that have no open late-dispatch alert
+ * (`openKeySql`: the alert key of `o.order_id`, from the alert owner). A chunk of one partition
+ * may open the alert of an order of another only once its promise is this far past: its own
+ * partition may run a little behind, but not its pack or its dispatch from before the promise.
+ * Uses `orders_promised_idx`.
+ */
+export async function loadOverdueOrders(
+  trx: Knex | Knex.Transaction,
+  now: Date,
+  graceMs: number,
+  openKeySql: string,
+): Promise<OverdueOrder[]> {
+  const { rows } = await trx.raw<{
+    rows: Array<{
+      order_id: string;
+      warehouse_id: string;
+      promised_dispatch_at: Date;
+      packed_at: Date | null;
+      unpicked: number;
+    }>;
+  }>(
+    `SELECT o.order_id, o.warehouse_id, o.promised_dispatch_at, o.packed_at,
+            (SELECT count(*) FROM inventory.order_lines l WHERE l.order_id = o.order_id AND l.picked_at IS NULL)::int AS unpicked
+       FROM inventory.orders o
+      WHERE o.promised_dispatch_at <= ?::timestamptz - make_interval(secs => ?::double precision / 1000)
+        AND o.promised_dispatch_at > ?::timestamptz - ${STALE_PROMISE}
+        AND o.cancelled_at IS NULL AND o.created_at IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM inventory.order_lines l WHERE l.order_id = o.order_id AND l.reserved_at IS NULL)
+        AND NOT EXISTS (SELECT 1 FROM inventory.shipments s WHERE s.order_id = o.order_id AND s.dispatched_at IS NOT NULL)
+        AND NOT EXISTS (SELECT 1 FROM analytics.alerts a
+                         WHERE a.dedup_key = ${openKeySql} AND a.resolved_at IS NULL)`,
+    bind(now, graceMs, now),
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    warehouseId: r.warehouse_id,
+    promisedAt: r.promised_dispatch_at.getTime(),
+    unpickedLines: r.unpicked,
+    packedAt: r.packed_at?.getTime() ?? null,
+  }));
+}

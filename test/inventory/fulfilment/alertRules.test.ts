@@ -3,7 +3,9 @@ import {
   LATE_DISPATCH_CLEAR_MARGIN_MS,
   LATE_DISPATCH_OPEN_MARGIN_MS,
 } from '../../../inventory/alerts/index.js';
+import { loadConfig } from '../../../platform/index.js';
 import {
+  DEFAULT_AUDIT_POLICY,
   EXCEPTION_POLICY,
   addWorkingTime,
   auditBreach,
@@ -122,6 +124,14 @@ describe('fulfilment alert rules (pure)', function () {
   });
 
   describe('the audit policy', function () {
+    it('has the defaults of its configuration, which the generator keeps its traffic inside', function () {
+      const config = loadConfig({});
+      expect({
+        adjustmentValueLimit: config.AUDIT_ADJUSTMENT_VALUE_LIMIT,
+        nightHours: config.AUDIT_NIGHT_HOURS,
+      }).to.deep.equal(DEFAULT_AUDIT_POLICY);
+    });
+
     const policy = { adjustmentValueLimit: 5000, nightHours: { from: 22, to: 6 } };
     const event = (extra: Partial<AuditEvent>): AuditEvent => ({
       stream: 'audit',
