@@ -9,9 +9,13 @@ import {
 import {
   generateHistory,
   generateMasterData,
+  liveEvents,
+  naturalRate,
   type IncidentLabel,
   type MasterData,
 } from '../../../inventory/generator/index.js';
+import { FulfilmentFeed } from '../../../inventory/generator/fulfilmentFeed.js';
+import { Rng } from '../../../inventory/generator/random.js';
 
 const DAY = 86_400_000;
 const TO = Date.parse('2026-01-01T00:00:00Z');
@@ -156,5 +160,51 @@ describe('generator: late dispatches, shipment exceptions and audit-policy breac
     expect(digest(again.labels)).to.equal(digest(labelled.labels));
     expect(digest(again.events)).to.equal(digest(labelled.events));
     expect(digest(generate(master, RATE, 6).labels)).to.not.equal(digest(labelled.labels));
+  });
+});
+
+describe('live feed: exceptions and night edits drawn by the feed, labelled as they happen', function () {
+  this.timeout(120_000);
+
+  it('writes each injected exception and night edit with its label, and keeps every promise of ordinary trade', function () {
+    const master = generateMasterData({ seed: 9, skus: 6, warehouses: 2 });
+    const labels: IncidentLabel[] = [];
+    const feed = new FulfilmentFeed(new Rng(9, 'fulfilment', 'spec'), {
+      master,
+      incidents: { seed: 9, rate: 30, nightEdits: true, onLabel: (l) => labels.push(l) },
+    });
+    const start = Date.parse('2026-03-02T00:00:00Z');
+    const until = start + 8 * DAY;
+    const events: FulfilmentEvent[] = [];
+    for (const e of liveEvents({ seed: 9, idSpace: 'spec', master, start, rate: naturalRate(master) })) {
+      const at = Date.parse(String(e.timestamp));
+      if (at >= until) break;
+      feed.observe({ ...e, at, reference: e.referenceId ?? null, notes: e.notes ?? null });
+      events.push(...feed.drain(at));
+    }
+    const edits = labels.filter((l) => l.type === 'AUDIT_POLICY');
+    const exceptions = labels.filter((l) => l.type === 'SHIPMENT_EXCEPTION' && l.start.getTime() < until);
+    expect(edits.length, 'night edits').to.be.greaterThan(3);
+    expect(exceptions.length, 'exceptions').to.be.greaterThan(0);
+    const broken = breaches(master, events);
+    for (const l of edits.filter((x) => x.start.getTime() < until - DAY))
+      expect(
+        broken.some(
+          (e) =>
+            `${e.entity}:${e.entityId}` === l.detail.subject && e.occurredAt.getTime() === l.start.getTime(),
+        ),
+        String(l.detail.subject),
+      ).to.equal(true);
+    for (const l of exceptions)
+      expect(
+        events.some(
+          (e) => e.stream === 'shipments' && e.eventType === 'EXCEPTION' && e.shipmentId === l.detail.subject,
+        ),
+      ).to.equal(true);
+    const orders = dispatches(events);
+    expect(
+      [...orders.values()].filter((o) => o.dispatched !== null && o.dispatched > o.promise),
+    ).to.have.length(0);
+    expect(labels.filter((l) => l.type === 'LATE_DISPATCH')).to.have.length(0);
   });
 });
