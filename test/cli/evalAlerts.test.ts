@@ -39,7 +39,9 @@ const DETECTOR_TYPES = [
 const isRatioOrNull = (x: unknown) => x === null || (typeof x === 'number' && x >= 0 && x <= 1);
 
 describe('wareflow eval alerts', function () {
-  this.timeout(120_000);
+  // A child process replays three weeks through the stream (inventory and fulfilment topics) and
+  // the DAGs: about 90 s on a machine shared with other work.
+  this.timeout(300_000);
   let db: TestDatabase;
   let dataDir: string;
   const env = () => ({
