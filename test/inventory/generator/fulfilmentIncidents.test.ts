@@ -111,6 +111,12 @@ describe('generator: late dispatches, shipment exceptions and audit-policy breac
     const labels = labelled.labels.filter((l) => l.type === 'LATE_DISPATCH');
     expect(labels.length, 'late orders (pick stoppages)').to.be.greaterThan(5);
     expect(new Set(labels.map((l) => l.detail.subject))).to.deep.equal(new Set(late.keys()));
+    // Orders of one pair and day share their promise; each label is still an incident of its own.
+    const ids = labelled.labels.map((l) => l.incident_id);
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect(new Set(labels.map((l) => `${l.sku}:${l.warehouse_id}:${l.start.getTime()}`)).size).to.be.below(
+      labels.length,
+    );
     for (const l of labels) {
       const o = late.get(l.detail.subject as string)!;
       expect(l.start.getTime()).to.equal(o.promise);
