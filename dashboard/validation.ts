@@ -7,7 +7,7 @@ import {
   RUN_STATES,
 } from '../engine/index.js';
 import { RULE_GROUPS } from '../dags/index.js';
-import { SEVERITIES } from '../inventory/alerts/index.js';
+import { ALERT_SUBJECTS, SEVERITIES } from '../inventory/alerts/index.js';
 import { WINDOW_KINDS } from '../streaming/index.js';
 
 /**
@@ -206,6 +206,10 @@ export const alertsQuery = querySchema({
   source: text.optional(),
   sku: optionalCode,
   warehouse_id: optionalCode,
+  /** Subject alerts of one kind: `order`, `shipment`, `audit_entity`. */
+  subject_type: z.enum(Object.values(ALERT_SUBJECTS) as [string, ...string[]]).optional(),
+  /** The alerts of one subject: an order id, a shipment id, `entity:entity_id`. */
+  subject_id: text.optional(),
   since: isoInstant.optional(),
 });
 

@@ -92,6 +92,29 @@ const schema = z.object({
   /** How far behind the newest event time a window may still receive events. @defaultValue 120000 */
   ALLOWED_LATENESS_MS: z.coerce.number({ error: 'expected milliseconds' }).int().min(0).default(120_000),
   /**
+   * An audited stock adjustment worth more than this (|quantity| × unit cost, currency units)
+   * raises an AUDIT_POLICY alert (inventory/fulfilment/CONTRACT.md §10). @defaultValue 5000
+   */
+  AUDIT_ADJUSTMENT_VALUE_LIMIT: z.coerce
+    .number({ error: 'expected a number' })
+    .positive({ error: 'expected a positive number' })
+    .default(5000),
+  /**
+   * The night, in each warehouse's local time, as `FROM-TO` whole hours (wrapping midnight): a
+   * master-data edit in it raises an AUDIT_POLICY alert. @defaultValue 22-6
+   */
+  AUDIT_NIGHT_HOURS: z
+    .string()
+    .regex(/^\d{1,2}-\d{1,2}$/, { error: 'expected FROM-TO whole hours, e.g. 22-6' })
+    .transform((v) => {
+      const [from, to] = v.split('-').map(Number) as [number, number];
+      return { from, to };
+    })
+    .refine((h) => h.from <= 23 && h.to <= 23 && h.from !== h.to, {
+      error: 'expected two different hours from 0 to 23, e.g. 22-6',
+    })
+    .default({ from: 22, to: 6 }),
+  /**
    * Address the scheduler's, worker's and sidecar's /health and /metrics bind: loopback unless said
    * otherwise (`0.0.0.0` for a Prometheus on another machine). @defaultValue 127.0.0.1
    */

@@ -4,6 +4,7 @@ import {
   ChunkRunner,
   FulfilmentWindowRefresher,
   fulfilmentHandler,
+  type AlertMailer,
   type FulfilmentTopic,
   type IngestTotals,
   type MasterData,
@@ -31,7 +32,10 @@ const FULFILMENT_MAX_WAIT_MS = 500;
  * stream's group; the others append the stream's name (`wareflow-streaming.orders`).
  */
 export function fulfilmentTopics(
-  config: Pick<Config, 'KAFKA_GROUP_ID' | 'MAX_EVENT_AGE_DAYS'>,
+  config: Pick<
+    Config,
+    'KAFKA_GROUP_ID' | 'MAX_EVENT_AGE_DAYS' | 'AUDIT_ADJUSTMENT_VALUE_LIMIT' | 'AUDIT_NIGHT_HOURS'
+  >,
   topics: TopicNames,
 ): FulfilmentTopic[] {
   const names: Record<FulfilmentStream, { topic: string; dlqTopic: string }> = {
@@ -43,7 +47,12 @@ export function fulfilmentTopics(
     stream,
     groupId: `${config.KAFKA_GROUP_ID}.${stream}`,
     ...names[stream],
+    alertsTopic: topics.alerts,
     maxEventAgeDays: config.MAX_EVENT_AGE_DAYS,
+    auditPolicy: {
+      adjustmentValueLimit: config.AUDIT_ADJUSTMENT_VALUE_LIMIT,
+      nightHours: config.AUDIT_NIGHT_HOURS,
+    },
   }));
 }
 
@@ -63,6 +72,7 @@ export async function startFulfilmentConsumers(
     master: MasterData;
     metrics: StreamingMetrics;
     logger: Logger;
+    mailer?: AlertMailer | undefined;
     sessionTimeoutMs?: number | undefined;
     chunkSize?: number | undefined;
     retryDelayMs?: [number, number] | undefined;
@@ -111,6 +121,7 @@ export async function startFulfilmentConsumers(
             metrics: deps.metrics,
             logger,
             onWindowsMarked: () => windows.kick(),
+            mailer: deps.mailer,
           },
           t,
         ),

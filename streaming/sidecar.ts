@@ -169,6 +169,7 @@ export async function startStreaming(
       master,
       metrics,
       logger,
+      mailer: alertMailer,
       sessionTimeoutMs: options.sessionTimeoutMs,
       chunkSize: options.chunkSize,
       retryDelayMs: options.retryDelayMs,

@@ -4,7 +4,9 @@
  *
  * - Master data first; then every generated event, in event-time order, through the streaming
  *   sidecar (`startStreaming`) on the in-memory broker — the same pipeline code that runs on
- *   Kafka, without a Kafka round trip — so the stream's detectors see the history as live.
+ *   Kafka, without a Kafka round trip — so the stream's detectors see the history as live. The
+ *   order, shipment and audit events go to their topics an hour of event time at a time (the
+ *   late-dispatch forecast re-judges a partition's orders in each of its chunks).
  * - Faults that are no event are applied in SQL at their instant: a DQ_ON_HAND_MISMATCH moves the
  *   stored level by `detail.missing_change` once every event before its start has been applied.
  * - The DAGs run in this process through the engine's runner (`runDagInProcess`), interleaved with
@@ -25,6 +27,7 @@ import {
   type DagServices,
 } from '../../dags/index.js';
 import { runDagInProcess, type Dag } from '../../engine/index.js';
+import { FULFILMENT_STREAMS, toKafkaRecord, type FulfilmentEvent } from '../../inventory/fulfilment/index.js';
 import {
   generateHistory,
   generateMasterData,
@@ -57,6 +60,8 @@ import { memoryBroker, startStreaming } from '../../streaming/index.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const SLICE_MS = 6 * HOUR_MS;
+/** The order, shipment and audit events are sent an hour of event time at a time. */
+const FULFILMENT_STEP_MS = HOUR_MS;
 
 export interface DatasetOptions {
   days: number;
@@ -74,6 +79,8 @@ export interface DatasetTimings {
   stream_s: number;
   dags_s: number;
   events: number;
+  /** Order, shipment and audit events replayed besides. */
+  fulfilment_events: number;
   labels: number;
   pairs: number;
   from: string;
@@ -154,6 +161,7 @@ export async function buildDataset(
   const generated: TransactionRow[] = [];
   const labels: IncidentLabel[] = [];
   const orders: OrderRow[] = [];
+  const fulfilment: FulfilmentEvent[] = [];
   for (const batch of generateHistory({
     seed: options.seed,
     master,
@@ -164,7 +172,9 @@ export async function buildDataset(
     for (const r of batch.transactions) generated.push(r);
     labels.push(...batch.labels);
     orders.push(...batch.orders);
+    fulfilment.push(...batch.fulfilment);
   }
+  fulfilment.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   // The opening stock count is the warehouse's initial load, not live traffic: it goes straight
   // into the ledger and the levels, as a system going live imports its stock, before the stream.
   const isOpening = (r: TransactionRow) =>
@@ -198,10 +208,33 @@ export async function buildDataset(
     sidecar = await startStreaming(evalConfig, { broker, port: false, logger });
     const s = sidecar;
     const publisher = await broker.publisher();
-    const topic = topicNames(evalConfig).events;
+    const topics = topicNames(evalConfig);
+    const topic = topics.events;
     let sent = 0;
     let next = 0;
     let nextFault = 0;
+    let sentFulfilment = 0;
+    let nextFulfilment = 0;
+    let fulfilmentUntil = from.getTime();
+    const handledFulfilment = () =>
+      FULFILMENT_STREAMS.reduce((n, stream) => {
+        const t = s.fulfilmentTotals[stream];
+        return n + t.applied + t.duplicates + t.dlq;
+      }, 0);
+    /** Sends the order, shipment and audit events before `until`, and waits until they are applied. */
+    const sendFulfilment = async (until: number) => {
+      const start = nextFulfilment;
+      while (nextFulfilment < fulfilment.length && fulfilment[nextFulfilment]!.occurredAt.getTime() < until)
+        nextFulfilment++;
+      if (nextFulfilment === start) return;
+      const due = fulfilment.slice(start, nextFulfilment);
+      for (const stream of FULFILMENT_STREAMS) {
+        const mine = due.filter((e) => e.stream === stream);
+        if (mine.length > 0) await publisher.send(topics[stream], mine.map(toKafkaRecord));
+      }
+      sentFulfilment += due.length;
+      while (handledFulfilment() < sentFulfilment) await new Promise((r) => setTimeout(r, 2));
+    };
     /** Sends every event before `until` and waits until the stream has applied it. */
     const replayUntil = async (until: number) => {
       const started = performance.now();
@@ -212,6 +245,10 @@ export async function buildDataset(
         sent += next - start;
         const handled = () => s.totals.applied + s.totals.duplicates + s.totals.dlq;
         while (handled() < sent) await new Promise((r) => setTimeout(r, 2));
+      }
+      while (fulfilmentUntil < until) {
+        fulfilmentUntil = Math.min(until, fulfilmentUntil + FULFILMENT_STEP_MS);
+        await sendFulfilment(fulfilmentUntil);
       }
       streamMs += performance.now() - started;
     };
@@ -255,6 +292,7 @@ export async function buildDataset(
     stream_s: streamMs / 1000,
     dags_s: dagMs / 1000,
     events: rows.length,
+    fulfilment_events: fulfilment.length,
     labels: labels.length,
     pairs: master.products.length * master.warehouses.length,
     from: from.toISOString(),

@@ -34,6 +34,8 @@ export function warehouseApi(deps: RouteDeps): Router {
           source: q.source,
           sku: q.sku,
           warehouseId: q.warehouse_id,
+          subjectType: q.subject_type,
+          subjectId: q.subject_id,
           since: q.since,
         },
         q,

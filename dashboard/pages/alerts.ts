@@ -15,9 +15,10 @@ import { pageContext, redirectWithFlash } from './context.js';
 const PER_GROUP = 20;
 
 /**
- * The Alerts page: open alerts by default, grouped per pair (sku, warehouse) with counts per
- * type and the highest severity; each alert with its opening, last detection, occurrences and
- * acknowledgement. Operators acknowledge an open alert with a POST (session CSRF token, like
+ * The Alerts page: open alerts by default, grouped per pair (sku, warehouse) — and the alerts
+ * about an order, a shipment or an audited entity per warehouse (or pair) and kind of subject —
+ * with counts per type and the highest severity; each alert with its subject, opening, last
+ * detection, occurrences and acknowledgement. Operators acknowledge an open alert with a POST (session CSRF token, like
  * every mutation); viewers see the state and no button.
  */
 export function alertPages(deps: RouteDeps): Router {
@@ -33,9 +34,12 @@ export function alertPages(deps: RouteDeps): Router {
       sku: q.sku,
       warehouseId: q.warehouse_id,
       alertType: q.alert_type,
+      subjectType: q.subject_type,
+      subjectId: q.subject_id,
     };
-    // One pair asked for: all of its alerts.
-    const perGroup = q.sku && q.warehouse_id ? 1000 : PER_GROUP;
+    // One pair, one kind of subject of a warehouse, or one subject asked for: all of its alerts.
+    const perGroup =
+      (q.sku || q.subject_type || q.subject_id) && (q.warehouse_id || q.subject_id) ? 1000 : PER_GROUP;
     const groups = await reads.listAlertGroups(filter, q, perGroup);
     const alerts = groups.items.reduce((n, g) => n + g.total, 0);
     res.send(
@@ -45,7 +49,7 @@ export function alertPages(deps: RouteDeps): Router {
         h`<h1>Alerts</h1>
           <p class="muted">
             One alert per incident: it opens once, repeats update it, and it resolves by itself when its
-            condition clears. ${groups.total} ${groups.total === 1 ? 'pair' : 'pairs'} with
+            condition clears. ${groups.total} ${groups.total === 1 ? 'group' : 'groups'} with
             ${q.status === 'all' ? '' : `${q.status} `}alerts${groups.total > groups.items.length ? '' : h`, ${alerts} in all`}.
           </p>
           <form method="get" class="filters">
@@ -78,6 +82,8 @@ export function alertPages(deps: RouteDeps): Router {
               alert_type: q.alert_type,
               sku: q.sku,
               warehouse_id: q.warehouse_id,
+              subject_type: q.subject_type,
+              subject_id: q.subject_id,
             },
             groups,
           )}`,
@@ -105,7 +111,7 @@ export function alertPages(deps: RouteDeps): Router {
     redirectWithFlash(
       res,
       localAlertsPath(req.get('referer') ?? '/alerts'),
-      `${result.alert.alert_type} ${result.alert.sku ?? ''}: ${said}`,
+      `${result.alert.alert_type} ${result.alert.subject_id ?? result.alert.sku ?? ''}: ${said}`,
     );
   });
 
@@ -124,26 +130,48 @@ function localAlertsPath(referer: string): string {
   }
 }
 
-function groupSection(ctx: PageContext, g: AlertGroup, status: string) {
-  const pair =
+/** How a group of subject alerts is titled: what its subjects are. */
+const SUBJECT_TITLES: Record<string, string> = {
+  order: 'orders',
+  shipment: 'shipments',
+  audit_entity: 'audited changes',
+};
+
+function groupTitle(g: AlertGroup) {
+  const pairLink =
     g.sku && g.warehouse_id
       ? h`<a href="/stock/${encodeURIComponent(g.warehouse_id)}/${encodeURIComponent(g.sku)}"
           >${g.sku} @ ${g.warehouse_id}</a
         >`
-      : h`no pair (data quality)`;
+      : null;
+  if (g.subject_type) {
+    const what = SUBJECT_TITLES[g.subject_type] ?? g.subject_type;
+    return pairLink ? h`${what} of ${pairLink}` : h`${what}${g.warehouse_id ? h` at ${g.warehouse_id}` : ''}`;
+  }
+  return pairLink ?? h`no pair (data quality)`;
+}
+
+/** The filter that lists every alert of a group. */
+function groupFilter(g: AlertGroup): string | null {
+  const params = new URLSearchParams();
+  if (g.sku) params.set('sku', g.sku);
+  if (g.warehouse_id) params.set('warehouse_id', g.warehouse_id);
+  if (g.subject_type) params.set('subject_type', g.subject_type);
+  return g.warehouse_id && (g.sku || g.subject_type) ? params.toString() : null;
+}
+
+function groupSection(ctx: PageContext, g: AlertGroup, status: string) {
+  const filter = groupFilter(g);
   const more =
-    g.total > g.alerts.length && g.sku && g.warehouse_id
+    g.total > g.alerts.length && filter
       ? h`<p class="muted">
           ${g.total - g.alerts.length} more:
-          <a
-            href="/alerts?status=${status}&sku=${encodeURIComponent(g.sku)}&warehouse_id=${encodeURIComponent(g.warehouse_id)}"
-            >all of this pair's</a
-          >
+          <a href="/alerts?status=${status}&${filter}">all of this group's</a>
         </p>`
       : '';
-  return h`<section class="alert-group" data-sku="${g.sku ?? ''}" data-warehouse="${g.warehouse_id ?? ''}">
+  return h`<section class="alert-group" data-sku="${g.sku ?? ''}" data-warehouse="${g.warehouse_id ?? ''}" data-subject-type="${g.subject_type ?? ''}">
     <h2>
-      <span class="sev sev-${g.max_severity}">${g.max_severity}</span> ${pair}
+      <span class="sev sev-${g.max_severity}">${g.max_severity}</span> ${groupTitle(g)}
       <small class="muted">
         ${g.total} ${g.total === 1 ? 'alert' : 'alerts'}:
         ${Object.entries(g.by_type).map(([type, n], i) => h`${i > 0 ? ', ' : ''}<span class="alert-count" data-type="${type}">${type} ${n}</span>`)}
@@ -154,6 +182,7 @@ function groupSection(ctx: PageContext, g: AlertGroup, status: string) {
         <tr>
           <th>Severity</th>
           <th>Type</th>
+          <th>Subject</th>
           <th>Message</th>
           <th>Source</th>
           <th>Opened</th>
@@ -186,6 +215,7 @@ function alertRow(ctx: PageContext, a: AlertRow) {
   return h`<tr data-alert-id="${a.alert_id}">
     <td><span class="sev sev-${a.severity}">${a.severity}</span></td>
     <td>${a.alert_type}</td>
+    <td>${a.subject_id ? h`<a href="/alerts?status=all&subject_id=${encodeURIComponent(a.subject_id)}">${a.subject_id}</a>` : '—'}</td>
     <td>${a.message}</td>
     <td>${a.source}</td>
     <td>${formatTime(a.opened_at)}</td>

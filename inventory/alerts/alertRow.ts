@@ -1,4 +1,4 @@
-import type { AlertSource, AlertType } from './kinds.js';
+import type { AlertSource, AlertSubjectType, AlertType } from './kinds.js';
 import type { Resolution } from './lifecycle.js';
 import type { Severity } from './severity.js';
 
@@ -14,6 +14,10 @@ export interface AlertRow {
   source: string;
   sku: string | null;
   warehouse_id: string | null;
+  /** What a subject alert is about (`ALERT_SUBJECTS`): an order, a shipment, an audited entity; null for a pair or a rule. */
+  subject_type: AlertSubjectType | null;
+  /** The order id, shipment id or `entity:entity_id`; null with `subject_type`. */
+  subject_id: string | null;
   message: string;
   details: Record<string, unknown>;
   /** See `dedupKey` for the format per source. */
@@ -33,15 +37,22 @@ export interface AlertRow {
   resolution: Resolution | null;
 }
 
-/** An alert about one pair, to be inserted row by row (`insertAlerts`, the sidecar's chunk write). */
+/**
+ * An alert about one pair — or one subject (an order, a shipment, an audited entity) — to be
+ * inserted row by row (`insertAlerts`, the sidecar's chunk writes).
+ */
 export interface NewAlert {
   /** Derived from what caused the alert, so a retried chunk publishes and writes the same id. */
   alertId: string;
   alertType: AlertType;
   severity: Severity;
   source: AlertSource;
-  sku: string;
-  warehouseId: string;
+  /** Null for a subject that is not about one SKU (an order, a shipment). */
+  sku: string | null;
+  /** Null for a subject of no warehouse (a product edit). */
+  warehouseId: string | null;
+  /** A subject alert's subject (`ALERT_SUBJECTS`); absent for an alert about a pair. */
+  subject?: { type: AlertSubjectType; id: string };
   message: string;
   details: Record<string, unknown>;
   /** `dedupKey(…)` of the alert's subject. */

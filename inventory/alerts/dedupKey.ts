@@ -1,4 +1,4 @@
-import { ALERT_SOURCES, type StreamAlertType } from './kinds.js';
+import { ALERT_SOURCES, type FulfilmentAlertType, type StreamAlertType } from './kinds.js';
 
 /**
  * What an alert is about, per source: the parts of its dedup key. `T` is the type of the varying
@@ -6,6 +6,7 @@ import { ALERT_SOURCES, type StreamAlertType } from './kinds.js';
  */
 export type DedupSubject<T = string> =
   | { source: typeof ALERT_SOURCES.streaming; alertType: StreamAlertType; sku: T; warehouseId: T }
+  | { source: typeof ALERT_SOURCES.streaming; alertType: FulfilmentAlertType; subjectId: T }
   | { source: typeof ALERT_SOURCES.lowStock; sku: T; warehouseId: T }
   | { source: typeof ALERT_SOURCES.dataQuality; ruleId: T };
 
@@ -16,6 +17,7 @@ export type DedupSubject<T = string> =
  * | source             | key                                   | example                      |
  * | ------------------ | ------------------------------------- | ---------------------------- |
  * | `streaming`        | `{alert_type}:{sku}:{warehouse_id}`   | `STOCKOUT_RISK:SKU-1:WH-1`   |
+ * | `streaming`, subject | `{alert_type}:{subject_id}`         | `LATE_DISPATCH_RISK:ORDER-1` |
  * | `low_stock_alerts` | `low_stock:{sku}:{warehouse_id}`      | `low_stock:SKU-1:WH-1`       |
  * | `data_quality`     | `dq:{rule_id}`                        | `dq:negative_reorder_point`  |
  *
@@ -23,12 +25,15 @@ export type DedupSubject<T = string> =
  * when a pair moves), the low-stock cooldown and the data-quality "already alerted in this run"
  * check all look rows up by it, so a changed format would forget every stored alert.
  *
+ * A subject alert (an order, a shipment, an audited entity: `ALERT_SUBJECTS`) is keyed by its
+ * subject id alone: `ORDER-…`, `SHP-…`, `{entity}:{entity_id}` (`AUDIT_POLICY:stock:SKU-1:WH-1`).
+ *
  * The first part is fixed by the subject (a literal), the others vary.
  */
 function keyParts<T>(s: DedupSubject<T>): [prefix: string, ...values: T[]] {
   switch (s.source) {
     case ALERT_SOURCES.streaming:
-      return [s.alertType, s.sku, s.warehouseId];
+      return 'subjectId' in s ? [s.alertType, s.subjectId] : [s.alertType, s.sku, s.warehouseId];
     case ALERT_SOURCES.lowStock:
       return ['low_stock', s.sku, s.warehouseId];
     case ALERT_SOURCES.dataQuality:

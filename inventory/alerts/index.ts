@@ -8,19 +8,29 @@
 export { SEVERITIES, severityRank, severityRankSql, type Severity } from './severity.js';
 export {
   ALERT_SOURCES,
+  ALERT_SUBJECTS,
   ALERT_TYPES,
+  AUDIT_POLICY_ALERT,
   DATA_QUALITY_ALERT,
+  FULFILMENT_ALERT_TYPES,
+  LATE_DISPATCH_ALERT,
   LOW_STOCK_ALERT,
+  QUIET_ALERT_TYPES,
+  SHIPMENT_EXCEPTION_ALERT,
   STOCKOUT_ALERT,
   STREAM_ALERT_TYPES,
   type AlertSource,
+  type AlertSubjectType,
   type AlertType,
+  type FulfilmentAlertType,
   type StreamAlertType,
 } from './kinds.js';
 export { dedupKey, dedupKeySql, sqlLiteral, type DedupSubject } from './dedupKey.js';
 export type { AlertRow, NewAlert, OpenAlertUpdate } from './alertRow.js';
 export {
   ANOMALY_QUIET_MS,
+  LATE_DISPATCH_CLEAR_MARGIN_MS,
+  LATE_DISPATCH_OPEN_MARGIN_MS,
   LOW_STOCK_CLEAR_MARGIN,
   MAILED_SEVERITIES,
   RESOLUTIONS,
@@ -52,6 +62,7 @@ export {
   type AlertFilter,
   type AlertGroup,
 } from './store/listAlerts.js';
+export { loadOpenAlerts, type OpenAlert } from './store/openAlerts.js';
 export {
   acknowledgeAlert,
   countOpenAlerts,

@@ -17,6 +17,14 @@ export const RESOLUTIONS = {
   passed: 'passed',
   /** An older duplicate collapsed into the newest open alert of its key (migration 0009). */
   superseded: 'superseded',
+  /** A late-dispatch risk: its order left the warehouse (a DISPATCHED shipment). */
+  dispatched: 'dispatched',
+  /** A late-dispatch risk: its order was cancelled. */
+  cancelled: 'cancelled',
+  /** A shipment exception: the parcel was delivered after it. */
+  delivered: 'delivered',
+  /** A shipment exception: the carrier scanned the parcel in transit again after it. */
+  backInTransit: 'back_in_transit',
 } as const;
 export type Resolution = (typeof RESOLUTIONS)[keyof typeof RESOLUTIONS];
 
@@ -67,6 +75,20 @@ export const isStockoutAlert = (probability: number, available: number, historyD
  * something is available and the probability is below `STOCKOUT_RESOLVE_BELOW`.
  */
 export const LOW_STOCK_CLEAR_MARGIN = 0.1;
+
+/**
+ * A late-dispatch risk (LATE_DISPATCH_RISK) opens when an order in the pick queue is predicted to
+ * leave at least this long after its promised dispatch (or its promise has passed), so that the
+ * ordinary swing of the queue — a busy day's orders at its back — pages nobody.
+ */
+export const LATE_DISPATCH_OPEN_MARGIN_MS = 6 * 3_600_000;
+
+/**
+ * …and resolves, before its order is dispatched or cancelled, only when the order is predicted to
+ * leave at least this long before its promise (hysteresis: a prediction wobbling around the
+ * promise keeps one incident open). A promise that has passed never clears this way.
+ */
+export const LATE_DISPATCH_CLEAR_MARGIN_MS = 2 * 3_600_000;
 
 /** Severities that are e-mailed: a new incident at one of them, or an escalation into one. */
 export const MAILED_SEVERITIES: readonly Severity[] = ['high', 'critical'];

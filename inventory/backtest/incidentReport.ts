@@ -21,11 +21,15 @@ import {
   type TimedAlert,
 } from './store/incidentDetections.js';
 
+/** The fulfilment detectors: each judged on its alerts in `analytics.alerts`, one per incident. */
+export const FULFILMENT_DETECTORS = ['LATE_DISPATCH', 'SHIPMENT_EXCEPTION', 'AUDIT_POLICY'] as const;
+
 /**
  * The detectors scored, one row each: the SPEC §7 rules (judged on `analytics.anomalies`, every
  * hit of any severity), STOCKOUT (the stream's STOCKOUT_RISK alerts), LOW_STOCK (the
- * low_stock_alerts DAG's alerts, judged against the same STOCKOUT labels) and the four labelled
- * data-quality rules (judged on failing `analytics.data_quality_results`).
+ * low_stock_alerts DAG's alerts, judged against the same STOCKOUT labels), the four labelled
+ * data-quality rules (judged on failing `analytics.data_quality_results`) and the fulfilment
+ * alerts (`FULFILMENT_DETECTORS`).
  */
 export const EVAL_DETECTORS = [
   ...ANOMALY_TYPES,
@@ -35,6 +39,7 @@ export const EVAL_DETECTORS = [
   'DQ_ON_HAND_MISMATCH',
   'DQ_INGESTION_GAP',
   'DQ_NEGATIVE_ON_HAND',
+  ...FULFILMENT_DETECTORS,
 ] as const;
 
 /**
@@ -49,9 +54,13 @@ export async function deliveredAlerts(knex: Knex): Promise<TimedAlert[]> {
 const placeOf = (a: TimedAlert) =>
   a.warehouse_id === null ? null : [{ sku: a.sku, warehouse_id: a.warehouse_id }];
 
-/** The alert's detector: STOCKOUT_RISK → STOCKOUT, DATA_QUALITY → DQ_<RULE_ID>, else its type. */
+/**
+ * The alert's detector: STOCKOUT_RISK → STOCKOUT, LATE_DISPATCH_RISK → LATE_DISPATCH,
+ * DATA_QUALITY → DQ_<RULE_ID>, else its type.
+ */
 function detectorOf(a: TimedAlert): string {
   if (a.alert_type === 'STOCKOUT_RISK') return 'STOCKOUT';
+  if (a.alert_type === 'LATE_DISPATCH_RISK') return 'LATE_DISPATCH';
   if (a.alert_type === 'DATA_QUALITY') return dqDetector(a.rule_id ?? 'unknown');
   return a.alert_type;
 }
@@ -72,7 +81,18 @@ export interface IncidentScores {
 const JUDGED_ON: Record<string, string> = {
   STOCKOUT: 'analytics.alerts (STOCKOUT_RISK, stream: one per incident, at its opening)',
   LOW_STOCK: 'analytics.alerts (LOW_STOCK, low_stock_alerts DAG)',
+  LATE_DISPATCH: 'analytics.alerts (LATE_DISPATCH_RISK, one per order incident, at its opening)',
+  SHIPMENT_EXCEPTION: 'analytics.alerts (SHIPMENT_EXCEPTION, one per shipment incident, at its opening)',
+  AUDIT_POLICY: 'analytics.alerts (AUDIT_POLICY, one per entity incident, at its opening)',
 };
+
+const judgedAsAlert = new Set<string>([
+  'STOCKOUT_RISK',
+  'LOW_STOCK',
+  'LATE_DISPATCH_RISK',
+  'SHIPMENT_EXCEPTION',
+  'AUDIT_POLICY',
+]);
 
 /** Scores every detector of `EVAL_DETECTORS` against the labels in the database. */
 export async function scoreIncidents(knex: Knex): Promise<IncidentScores> {
@@ -83,8 +103,8 @@ export async function scoreIncidents(knex: Knex): Promise<IncidentScores> {
     ...(await readAnomalyDetections(knex)),
     ...(await readQualityDetections(knex)),
     ...alerts
-      .filter((a) => a.alert_type === 'STOCKOUT_RISK' || a.alert_type === 'LOW_STOCK')
-      .map((a) => ({ detector: detectorOf(a), at: a.at, places: placeOf(a) })),
+      .filter((a) => judgedAsAlert.has(a.alert_type))
+      .map((a) => ({ detector: detectorOf(a), at: a.at, places: placeOf(a), subject: a.subject_id })),
   ];
   const alertCounts = new Map<string, number>();
   for (const a of alerts) alertCounts.set(detectorOf(a), (alertCounts.get(detectorOf(a)) ?? 0) + 1);

@@ -34,6 +34,7 @@ export {
 } from './matchIncidents.js';
 export {
   EVAL_DETECTORS,
+  FULFILMENT_DETECTORS,
   cleanAlertFigures,
   deliveredAlerts,
   scoreIncidents,

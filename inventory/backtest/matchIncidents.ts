@@ -5,7 +5,8 @@
  *
  * Vocabulary: a *detector* is named in label-type words — the SPEC §7 rule names, `STOCKOUT`
  * (the stream's STOCKOUT_RISK alert), `LOW_STOCK` (the low_stock_alerts DAG, judged against
- * STOCKOUT labels) and `DQ_<RULE_ID>` (a data-quality rule).
+ * STOCKOUT labels), `DQ_<RULE_ID>` (a data-quality rule), and the fulfilment alerts
+ * `LATE_DISPATCH` (LATE_DISPATCH_RISK), `SHIPMENT_EXCEPTION` and `AUDIT_POLICY`.
  */
 
 const HOUR_MS = 3_600_000;
@@ -33,6 +34,13 @@ export interface LabelCase {
    * to the incident.
    */
   withheld_at?: number | null;
+  /**
+   * What the incident is about when that is not a pair (`detail.subject`): an order, a shipment,
+   * an audited entity. A detection that names a subject matches only the label of that subject.
+   */
+  subject?: string | null;
+  /** LATE_DISPATCH labels: when the order was made (a warning from then on counts). */
+  created_at?: number | null;
 }
 
 /** Where a detection points: a pair, a warehouse (sku null), or nowhere in particular (null). */
@@ -47,6 +55,8 @@ export interface Detection {
   at: number;
   /** The places it names; null when it cannot say (a database-wide result, a truncated sample). */
   places: readonly Place[] | null;
+  /** The subject an alert is about (an order, a shipment, an audited entity); absent for a pair. */
+  subject?: string | null;
 }
 
 export interface MatchOptions {
@@ -115,14 +125,21 @@ export function matchWindow(detector: string, label: LabelCase, options: MatchOp
   }
   if (label.type === 'NEGATIVE_STOCK' && isStockout(detector) && label.withheld_at != null)
     from = Math.min(from, label.withheld_at);
+  // A late dispatch may be foreseen from the moment the order exists (a negative delay).
+  if (label.type === 'LATE_DISPATCH' && label.created_at != null) from = Math.min(from, label.created_at);
   return [from, (label.end ?? options.dataEnd) + grace];
 }
 
-/** Whether a detection's places include the label's pair (or warehouse, for a warehouse-wide label). */
+/**
+ * Whether a detection's places include the label's pair (or warehouse, for a warehouse-wide
+ * label); when both name a subject, it must be the same one.
+ */
 export function placeMatches(
   places: readonly Place[] | null,
-  label: Pick<LabelCase, 'sku' | 'warehouse_id'>,
+  label: Pick<LabelCase, 'sku' | 'warehouse_id' | 'subject'>,
+  subject?: string | null,
 ) {
+  if (subject != null && label.subject != null && subject !== label.subject) return false;
   if (places === null) return true;
   return places.some(
     (p) =>
@@ -215,7 +232,7 @@ export function scoreDetectors(
     let explained = 0;
     const hits = (l: LabelCase, d: Detection) => {
       const [from, to] = matchWindow(detector, l, options);
-      return d.at >= from && d.at <= to && placeMatches(d.places, l);
+      return d.at >= from && d.at <= to && placeMatches(d.places, l, d.subject);
     };
     for (const d of byDetector.get(detector) ?? []) {
       let matched = false;

@@ -2,14 +2,16 @@
  * The order, shipment and audit streams of the demo data, derived from the inventory events as
  * they are generated, so the two agree (inventory/fulfilment/CONTRACT.md, "One picture"):
  * - a RESERVATION with an `ORDER-…` reference is an order line: ORDER_CREATED and LINE_RESERVED
- *   at the same instant, promised to leave within `PROMISED_DISPATCH_DAYS`;
+ *   at the same instant, promised to leave by the close of its fourth working day
+ *   (`FeedCalendar.promise`), which ordinary trade always keeps;
  * - its release as fulfilled and the SALE that follows are the pick (LINE_PICKED), then packing,
- *   a shipment (DISPATCHED, IN_TRANSIT, sometimes an EXCEPTION, DELIVERED); a release as cancelled
- *   is ORDER_CANCELLED;
+ *   a shipment (DISPATCHED, IN_TRANSIT, DELIVERED; an injected EXCEPTION on the way); a release as
+ *   cancelled is ORDER_CANCELLED; an order that leaves after its promise is labelled (LATE_DISPATCH);
  * - a reservation the stock could not cover is a backorder: ORDER_CREATED without a reservation,
  *   cancelled some days later;
  * - the opening stock count and every ADJUSTMENT are audited (STOCK_COUNT, MANUAL_ADJUSTMENT), and
- *   now and then a planner edits a pair's reorder point (MASTER_DATA_EDIT).
+ *   now and then a planner edits a pair's reorder point (MASTER_DATA_EDIT) — in working hours, or
+ *   at night as an injected AUDIT_POLICY incident.
  * Sales without a reservation are counter sales: they have no order in the order stream.
  *
  * The feed draws from a random stream of its own, so the inventory events of a seed are the same
@@ -21,9 +23,12 @@ import {
   type AuditEvent,
   type FulfilmentEvent,
   type OrderEvent,
-  type ShipmentEvent,
+  type ShipmentExceptionCode,
 } from '../fulfilment/index.js';
 import { DueQueue } from './dueQueue.js';
+import { auditEvent, orderEvent, shipmentEvent } from './fulfilmentEvents.js';
+import { FeedCalendar, lateDispatchLabel, type FeedIncidentOptions } from './fulfilmentIncidents.js';
+import { makeLabel } from './labels.js';
 import type { MasterData } from './master.js';
 import type { TransactionRow } from './pair.js';
 import type { Rng } from './random.js';
@@ -52,14 +57,12 @@ export const ledgerFact = (row: TransactionRow): LedgerFact => ({
   notes: row.notes,
 });
 
-/** An order is promised to leave the warehouse within this many days of its creation. */
-export const PROMISED_DISPATCH_DAYS = 4;
 /** The release note that means a reservation was cancelled rather than picked (pair.ts, live.ts). */
 export const CANCELLED_RELEASE_NOTE = 'Reservation cancelled';
 const ORDER_PREFIX = 'ORDER-';
 const CARRIERS = ['DHL', 'UPS', 'DPD', 'GLS'] as const;
-/** Share of shipments with an exception on the way; one exception in five is a lost parcel. */
-const EXCEPTION_CHANCE = 0.04;
+/** One injected exception in five is a lost parcel. */
+const LOST_SHARE = 0.2;
 /** Chance per sale of a reorder-point edit of its pair. */
 const POLICY_EDIT_CHANCE = 0.002;
 /** Order ids remembered to tell a reused reference (a live feed forgets the oldest beyond this). */
@@ -74,6 +77,9 @@ interface OpenOrder {
   quantity: number;
   /** Released as fulfilled: the next SALE of the line is its pick. */
   picking: boolean;
+  createdAt: number;
+  /** Its promised dispatch. */
+  promise: number;
 }
 
 export interface FulfilmentFeedOptions {
@@ -83,6 +89,8 @@ export interface FulfilmentFeedOptions {
    * proportions). @defaultValue 86400000
    */
   msPerDay?: number;
+  /** Label the late dispatches, and inject exceptions and night edits (LABELS.md). */
+  incidents?: FeedIncidentOptions;
 }
 
 export class FulfilmentFeed {
@@ -92,6 +100,8 @@ export class FulfilmentFeed {
   private used = new Set<string>();
   private readonly reservationRate = new Map<string, number>();
   private readonly unit: number;
+  private readonly calendar: FeedCalendar;
+  private readonly incidents: FeedIncidentOptions | undefined;
   /** Orders and backorders opened, and RESERVATIONs left without an order because their reference was used before. */
   readonly stats = { orders: 0, backorders: 0, reusedReferences: 0 };
 
@@ -101,6 +111,12 @@ export class FulfilmentFeed {
   ) {
     for (const p of options.master.products) this.reservationRate.set(p.sku, p.demand.reservationRate);
     this.unit = (options.msPerDay ?? DAY_MS) / DAY_MS;
+    this.calendar = new FeedCalendar(options.master, this.unit);
+    this.incidents = options.incidents;
+  }
+
+  private get rate(): number {
+    return this.incidents?.rate ?? 0;
   }
 
   /** Events waiting for their time. */
@@ -120,7 +136,7 @@ export class FulfilmentFeed {
         if (!o) return;
         if (f.notes === CANCELLED_RELEASE_NOTE) {
           this.open.delete(o.orderId);
-          this.now(this.order(o, 'ORDER_CANCELLED', f.at, { reason: 'customer' }));
+          this.now(orderEvent(this.rng, o, 'ORDER_CANCELLED', f.at, { reason: 'customer' }));
         } else o.picking = true;
         return;
       }
@@ -130,6 +146,12 @@ export class FulfilmentFeed {
           this.open.delete(o.orderId);
           this.pick(o, f.at, -f.quantityChange);
         } else if (this.rng.chance(POLICY_EDIT_CHANCE)) this.policyEdit(f);
+        else if (
+          this.incidents?.nightEdits &&
+          this.rate > 0 &&
+          this.rng.chance(this.calendar.nightEditChance(f.sku, f.warehouseId, this.rate))
+        )
+          this.nightEdit(f);
         return;
       }
       case 'ADJUSTMENT':
@@ -163,10 +185,14 @@ export class FulfilmentFeed {
       warehouseId: line.warehouseId,
       quantity: line.quantity,
       picking: false,
+      createdAt: line.at,
+      promise: this.calendar.promise(line.warehouseId, line.at),
     };
     this.now(this.created(o, line.at));
     this.later(
-      this.order(o, 'ORDER_CANCELLED', line.at + this.days(this.rng.uniform(3, 7)), { reason: 'backorder' }),
+      orderEvent(this.rng, o, 'ORDER_CANCELLED', line.at + this.days(this.rng.uniform(3, 7)), {
+        reason: 'backorder',
+      }),
     );
   }
 
@@ -199,18 +225,26 @@ export class FulfilmentFeed {
   private reserve(f: LedgerFact, orderId: string): void {
     if (!this.claim(orderId)) return;
     this.stats.orders++;
-    const o = { orderId, sku: f.sku, warehouseId: f.warehouseId, quantity: f.quantityChange, picking: false };
+    const o = {
+      orderId,
+      sku: f.sku,
+      warehouseId: f.warehouseId,
+      quantity: f.quantityChange,
+      picking: false,
+      createdAt: f.at,
+      promise: this.calendar.promise(f.warehouseId, f.at),
+    };
     this.open.set(orderId, o);
     this.now(this.created(o, f.at));
-    this.now(this.order(o, 'LINE_RESERVED', f.at, { sku: o.sku, quantity: o.quantity }));
+    this.now(orderEvent(this.rng, o, 'LINE_RESERVED', f.at, { sku: o.sku, quantity: o.quantity }));
   }
 
   /** The pick at `at`, then packing and the shipment, each after its own delay. */
   private pick(o: OpenOrder, at: number, quantity: number): void {
     const { rng } = this;
-    this.now(this.order(o, 'LINE_PICKED', at, { sku: o.sku, quantity }));
+    this.now(orderEvent(this.rng, o, 'LINE_PICKED', at, { sku: o.sku, quantity }));
     const packed = at + this.span(rng.uniform(10, 90) * MINUTE);
-    this.later(this.order(o, 'ORDER_PACKED', packed, {}));
+    this.later(orderEvent(this.rng, o, 'ORDER_PACKED', packed, {}));
     const carrier = rng.pick(CARRIERS);
     const ship = {
       shipmentId: `SHP-${o.orderId.slice(ORDER_PREFIX.length)}`,
@@ -220,75 +254,105 @@ export class FulfilmentFeed {
     const dispatched = packed + this.span(rng.uniform(0.5, 6) * HOUR);
     const inTransit = dispatched + this.span(rng.uniform(1, 8) * HOUR);
     let delivered: number | null = dispatched + this.days(rng.uniform(1, 4));
-    this.later(this.shipment(o, ship, 'DISPATCHED', dispatched));
-    this.later(this.shipment(o, ship, 'IN_TRANSIT', inTransit));
-    if (rng.chance(EXCEPTION_CHANCE)) {
+    this.later(shipmentEvent(this.rng, o, ship, 'DISPATCHED', dispatched));
+    this.later(shipmentEvent(this.rng, o, ship, 'IN_TRANSIT', inTransit));
+    const labels = this.incidents;
+    if (labels && dispatched > o.promise)
+      labels.onLabel(lateDispatchLabel(labels.seed, o, Math.round(dispatched)));
+    if (
+      labels &&
+      this.rate > 0 &&
+      rng.chance(this.calendar.exceptionChance(o.sku, o.warehouseId, this.rate))
+    ) {
       const at = Math.round(rng.uniform(inTransit + 1, delivered));
-      const code = rng.chance(0.2) ? 'LOST' : rng.pick(SHIPMENT_EXCEPTION_CODES.filter((c) => c !== 'LOST'));
-      this.later({ ...this.shipment(o, ship, 'EXCEPTION', at), exceptionCode: code, detail: null });
+      const code: ShipmentExceptionCode = rng.chance(LOST_SHARE)
+        ? 'LOST'
+        : rng.pick(SHIPMENT_EXCEPTION_CODES.filter((c) => c !== 'LOST'));
+      const event = {
+        ...shipmentEvent(this.rng, o, ship, 'EXCEPTION', at),
+        exceptionCode: code,
+        detail: null,
+      };
+      this.later(event);
       delivered = code === 'LOST' ? null : delivered + this.days(rng.uniform(1, 3));
+      // Over when the parcel is delivered (the scan that resolves it); a lost one never is.
+      labels.onLabel(
+        makeLabel(
+          labels.seed,
+          'SHIPMENT_EXCEPTION',
+          { sku: o.sku, warehouse_id: o.warehouseId },
+          event.occurredAt.getTime(),
+          delivered === null ? null : Math.round(delivered),
+          { also: [], subject: ship.shipmentId, order_id: o.orderId, exception_code: code },
+        ),
+      );
     }
-    if (delivered !== null) this.later(this.shipment(o, ship, 'DELIVERED', delivered));
+    if (delivered !== null) this.later(shipmentEvent(this.rng, o, ship, 'DELIVERED', delivered));
+  }
+
+  /**
+   * A planner's reorder-point edit of the pair of `f` in its warehouse's next night (an injected
+   * AUDIT_POLICY incident, labelled), at least half an hour inside the policy's night.
+   */
+  nightEdit(f: Pick<LedgerFact, 'sku' | 'warehouseId' | 'at'>): void {
+    const at = this.calendar.nightAfter(f.warehouseId, f.at, this.rng);
+    const old = this.rng.int(5, 200);
+    const edit: AuditEvent = {
+      ...auditEvent(this.rng, { ...f, at }, 'MASTER_DATA_EDIT', `planner-${this.rng.int(1, 3)}`),
+      entity: 'stock_policy',
+      field: 'reorder_point',
+      oldValue: String(old),
+      newValue: String(old * this.rng.int(2, 4)),
+    };
+    this.later(edit);
+    const labels = this.incidents;
+    if (labels)
+      labels.onLabel(
+        makeLabel(
+          labels.seed,
+          'AUDIT_POLICY',
+          { sku: f.sku, warehouse_id: f.warehouseId },
+          edit.occurredAt.getTime(),
+          edit.occurredAt.getTime(),
+          {
+            also: [],
+            subject: `${edit.entity}:${edit.entityId}`,
+            kind: 'night_edit',
+            event_id: edit.eventId,
+          },
+        ),
+      );
+  }
+
+  /**
+   * Labels the orders still open when a history ends (`until`, exclusive) whose promise had
+   * passed by then: late, with no dispatch in the data.
+   */
+  finish(until: number): void {
+    const labels = this.incidents;
+    if (!labels) return;
+    for (const o of this.open.values())
+      if (o.promise < until) labels.onLabel(lateDispatchLabel(labels.seed, o, null));
   }
 
   private created(o: OpenOrder, at: number): OrderEvent {
     return {
-      ...this.order(o, 'ORDER_CREATED', at, {}),
+      ...orderEvent(this.rng, o, 'ORDER_CREATED', at, {}),
       lines: [{ sku: o.sku, quantity: o.quantity }],
-      promisedDispatchAt: new Date(at + this.days(PROMISED_DISPATCH_DAYS)),
+      promisedDispatchAt: new Date(o.promise),
       customerId: `CUST-${this.rng.int(100_000, 999_999)}`,
-    };
-  }
-
-  private order(
-    o: OpenOrder,
-    eventType: OrderEvent['eventType'],
-    at: number,
-    extra: Partial<Pick<OrderEvent, 'sku' | 'quantity' | 'reason'>>,
-  ): OrderEvent {
-    return {
-      stream: 'orders',
-      eventId: this.rng.uuid(),
-      eventType,
-      orderId: o.orderId,
-      warehouseId: o.warehouseId,
-      occurredAt: new Date(Math.round(at)),
-      lines: null,
-      promisedDispatchAt: null,
-      customerId: null,
-      sku: null,
-      quantity: null,
-      reason: null,
-      ...extra,
-    };
-  }
-
-  private shipment(
-    o: OpenOrder,
-    ship: { shipmentId: string; carrier: string; trackingNumber: string },
-    eventType: ShipmentEvent['eventType'],
-    at: number,
-  ): ShipmentEvent {
-    return {
-      stream: 'shipments',
-      eventId: this.rng.uuid(),
-      eventType,
-      shipmentId: ship.shipmentId,
-      orderId: o.orderId,
-      warehouseId: o.warehouseId,
-      carrier: ship.carrier,
-      occurredAt: new Date(Math.round(at)),
-      trackingNumber: ship.trackingNumber,
-      location: null,
-      exceptionCode: null,
-      detail: null,
     };
   }
 
   private adjustment(f: LedgerFact): AuditEvent {
     const opening = f.reference === 'STOCKTAKE-OPENING';
     return {
-      ...this.audit(f, opening ? 'STOCK_COUNT' : 'MANUAL_ADJUSTMENT', `clerk-${this.rng.int(1, 6)}`),
+      ...auditEvent(
+        this.rng,
+        f,
+        opening ? 'STOCK_COUNT' : 'MANUAL_ADJUSTMENT',
+        `clerk-${this.rng.int(1, 6)}`,
+      ),
       countedQuantity: opening ? f.quantityChange : null,
       quantityChange: opening ? null : f.quantityChange,
       referenceId: opening ? null : f.reference,
@@ -300,34 +364,12 @@ export class FulfilmentFeed {
     const old = this.rng.int(5, 200);
     const change = Math.max(1, Math.round(old * this.rng.uniform(0.05, 0.3)));
     this.now({
-      ...this.audit(f, 'MASTER_DATA_EDIT', `planner-${this.rng.int(1, 3)}`),
+      ...auditEvent(this.rng, f, 'MASTER_DATA_EDIT', `planner-${this.rng.int(1, 3)}`),
       entity: 'stock_policy',
       field: 'reorder_point',
       oldValue: String(old),
       newValue: String(this.rng.chance(0.5) ? old + change : old - change),
     });
-  }
-
-  private audit(f: LedgerFact, eventType: AuditEvent['eventType'], who: string): AuditEvent {
-    return {
-      stream: 'audit',
-      eventId: this.rng.uuid(),
-      eventType,
-      actor: `${who}@${f.warehouseId.toLowerCase()}`,
-      occurredAt: new Date(f.at),
-      warehouseId: f.warehouseId,
-      sku: f.sku,
-      entity: 'stock',
-      entityId: `${f.sku}:${f.warehouseId}`,
-      field: null,
-      oldValue: null,
-      newValue: null,
-      quantityChange: null,
-      countedQuantity: null,
-      expectedQuantity: null,
-      referenceId: null,
-      reasonCode: null,
-    };
   }
 
   private now(e: FulfilmentEvent): void {

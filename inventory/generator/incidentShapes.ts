@@ -4,6 +4,7 @@
  * e.g. too little stock; it is tried again on a later day). Every step goes through the pair, so
  * levels stay the sum of the ledger unless the fault is exactly that. LABELS.md describes them.
  */
+import { DEFAULT_AUDIT_POLICY } from '../fulfilment/index.js';
 import { ANOMALY_RULES as RULES } from '../rules/index.js';
 import type { IncidentLabel, IncidentType } from './labels.js';
 import type { Product, Warehouse } from './master.js';
@@ -331,6 +332,42 @@ const lostRow: Starter = (env) => {
   ];
 };
 
+/**
+ * A change outside the audit policy: half the time (when the order stream is generated) a
+ * planner's reorder-point edit in the warehouse's next night, which the feed writes and labels;
+ * else a count correction worth 1.2–1.9 times the policy's value limit — a write-off when a
+ * quarter of the available stock covers it, else stock found — below the high-value rule.
+ */
+const auditPolicy: Starter = (env) => {
+  const { pair, ctx } = env;
+  const nightEdit = ctx.nightEdit;
+  if (nightEdit && ctx.rng.chance(0.5)) {
+    const at = env.at();
+    return [hook(at, () => nightEdit(pair, at))];
+  }
+  const cost = pair.product.unit_cost;
+  const units = Math.ceil((DEFAULT_AUDIT_POLICY.adjustmentValueLimit * ctx.rng.uniform(1.2, 1.9)) / cost);
+  if (units * cost >= 0.95 * RULES.highValue) return null;
+  const at = env.at();
+  return [
+    hook(at, () => {
+      const q = units <= 0.25 * pair.available ? -units : units;
+      const notes = q < 0 ? 'Count correction: stock missing' : 'Count correction: stock found';
+      if (!pair.record(ctx, 'ADJUSTMENT', q, at, `COUNT-${ctx.rng.int(100_000, 999_999)}`, notes)) return;
+      pair.onHand += q;
+      const t = pair.lastAt;
+      env.label('AUDIT_POLICY', t, t, {
+        also: ['VOLUME_ZSCORE', 'VOLUME_IQR', 'STOCKOUT_RISK'],
+        subject: `stock:${pair.product.sku}:${pair.warehouseId}`,
+        kind: 'adjustment',
+        event_id: env.lastRow()?.event_id,
+        quantity: q,
+        value: Math.round(units * cost),
+      });
+    }),
+  ];
+};
+
 /** Starters of the incidents that take one day; STOCKOUT and NEGATIVE_STOCK live in incidents.ts. */
 export const DAY_STARTERS: Partial<Record<IncidentType, Starter>> = {
   VOLUME_ZSCORE: volume('VOLUME_ZSCORE'),
@@ -342,4 +379,5 @@ export const DAY_STARTERS: Partial<Record<IncidentType, Starter>> = {
   FREQUENCY_SPIKE: frequencySpike,
   DQ_DUPLICATE_TRANSACTIONS: duplicate,
   DQ_ON_HAND_MISMATCH: lostRow,
+  AUDIT_POLICY: auditPolicy,
 };

@@ -25,8 +25,18 @@ import { DAY_MS, weekday } from './zone.js';
 
 export type { Hook };
 
-/** Incident types drawn per pair (the ingestion gap is drawn per warehouse, negative level at the end). */
-const PAIR_TYPES = INCIDENT_TYPES.filter((t) => t !== 'DQ_INGESTION_GAP' && t !== 'DQ_NEGATIVE_ON_HAND');
+/**
+ * Incident types drawn per pair: not the ingestion gap (drawn per warehouse), the negative level
+ * (found at the end), nor the late dispatches (every real one is labelled, and pick stoppages are
+ * drawn per warehouse) and the shipment exceptions (drawn per shipment by the fulfilment feed).
+ */
+const NOT_PER_PAIR: ReadonlySet<IncidentType> = new Set([
+  'DQ_INGESTION_GAP',
+  'DQ_NEGATIVE_ON_HAND',
+  'LATE_DISPATCH',
+  'SHIPMENT_EXCEPTION',
+]);
+const PAIR_TYPES = INCIDENT_TYPES.filter((t) => !NOT_PER_PAIR.has(t));
 /** An incident not started this many days after it was drawn (never the stock for it) is dropped. */
 const MAX_WAIT_DAYS = 30;
 /** Quiet days after an incident, so the next one is judged against ordinary traffic. */

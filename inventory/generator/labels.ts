@@ -24,6 +24,10 @@ export const INCIDENT_TYPES = [
   'DQ_ON_HAND_MISMATCH',
   'DQ_INGESTION_GAP',
   'DQ_NEGATIVE_ON_HAND',
+  // The order, shipment and audit streams (inventory/fulfilment/CONTRACT.md §10).
+  'LATE_DISPATCH',
+  'SHIPMENT_EXCEPTION',
+  'AUDIT_POLICY',
 ] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
 
@@ -34,7 +38,7 @@ export function dqType(rule: DqFault): IncidentType {
 
 /** One labelled incident (a row of inventory.incident_labels). */
 export interface IncidentLabel {
-  /** Deterministic for the seed, the type, the pair and the start. */
+  /** Deterministic for the seed, the type, the pair, the start and the subject (if any). */
   incident_id: string;
   type: IncidentType;
   /** Null for a warehouse-wide incident (an ingestion gap). */
@@ -58,8 +62,11 @@ export function makeLabel(
   end: number | null,
   detail: IncidentLabel['detail'],
 ): IncidentLabel {
+  // A subject (an order, a shipment, an audited entity) is part of the id: a pair's orders of one
+  // day share their promise, the start of their LATE_DISPATCH labels.
+  const subject = typeof detail.subject === 'string' ? [detail.subject] : [];
   return {
-    incident_id: new Rng(seed, 'label', type, where.sku ?? '*', where.warehouse_id, start).uuid(),
+    incident_id: new Rng(seed, 'label', type, where.sku ?? '*', where.warehouse_id, start, ...subject).uuid(),
     type,
     sku: where.sku,
     warehouse_id: where.warehouse_id,

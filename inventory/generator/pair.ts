@@ -55,6 +55,11 @@ export interface Site {
   activity: Float64Array;
   /** Per simulation day: where it sits in the yearly curve. */
   season: SeasonPosition[];
+  /**
+   * Injected pick stoppages: the simulation days on which the warehouse picks nothing, each with
+   * the day its picks are made up on instead (LABELS.md, LATE_DISPATCH).
+   */
+  pickDelay?: Map<number, number>;
 }
 
 /** Goods moving between two pairs of the same SKU: TRANSFER_OUT at `from`, TRANSFER_IN at `to`. */
@@ -98,6 +103,8 @@ export interface PairContext {
   order?(row: OrderRow): void;
   /** A reservation the available stock could not cover: a backordered order line (omitted: not followed). */
   lostLine?(pair: Pair, plan: Plan): void;
+  /** An injected reorder-point edit of the pair in its next night (omitted: no order stream). */
+  nightEdit?(pair: Pair, at: number): void;
 }
 
 export class Pair {

@@ -80,12 +80,24 @@ export async function publishToKafka(
   const { count = Infinity, durationMs = Infinity, signal } = options;
   const idSpace = options.idSpace ?? randomUUID();
   // Delays of the order stream follow the events' time scale: a simulated day is a day of event
-  // time at the natural rate, and shrinks as a wall-clock feed runs faster.
+  // time at the natural rate, and shrinks as a wall-clock feed runs faster. Its incidents (late
+  // dispatches labelled, exceptions and night edits injected) go to the same labels.
+  const inject = options.injectAnomalies;
   const feed =
     options.fulfilmentTopics &&
     new FulfilmentFeed(new Rng(options.seed ?? 42, 'fulfilment', idSpace), {
       master: options.master,
       msPerDay: (DAY_MS * naturalRate(options.master)) / (options.eventTime?.rate ?? rate),
+      ...(inject?.onLabel
+        ? {
+            incidents: {
+              seed: options.seed ?? 42,
+              rate: inject.rate,
+              nightEdits: true,
+              onLabel: inject.onLabel,
+            },
+          }
+        : {}),
     });
   const events = liveEvents({
     ...options,

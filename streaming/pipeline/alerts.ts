@@ -19,6 +19,20 @@ export function dedupKey(alertType: StreamAlertType, sku: string, warehouseId: s
 }
 
 /**
+ * The key of an alert on `inventory-alerts`: its subject (an order id, a shipment id,
+ * `entity:entity_id`), else its pair `sku:warehouseId` (SPEC §3's key).
+ */
+export function alertKey(row: AlertRow): string {
+  return row.subject?.id ?? `${row.sku ?? ''}:${row.warehouseId ?? ''}`;
+}
+
+/** Where an alert is, for a line of an e-mail: `sku @ warehouse`, or its subject. */
+function place(a: AlertRow): string {
+  if (a.subject) return `${a.subject.type} ${a.subject.id}${a.warehouseId ? ` @ ${a.warehouseId}` : ''}`;
+  return `${a.sku} @ ${a.warehouseId}`;
+}
+
+/**
  * The JSON published on `inventory-alerts` for an alert that opened or escalated (`change`).
  * `alertId` is the incident's, derived from what opened it, so a repeat of the message (a retried
  * chunk) carries the same id, and an escalation names the alert it raises.
@@ -33,6 +47,7 @@ export function alertMessage(news: AlertNews, createdAt: Date): Record<string, u
     source: row.source,
     sku: row.sku,
     warehouseId: row.warehouseId,
+    ...(row.subject ? { subjectType: row.subject.type, subjectId: row.subject.id } : {}),
     message: row.message,
     details: row.details,
     createdAt: createdAt.toISOString(),
@@ -86,9 +101,7 @@ export class AlertMailer {
     this.lastSent = Date.now();
     const max = this.options.maxListed ?? 50;
     const worst = batch.some((a) => a.severity === 'critical') ? 'CRITICAL' : 'HIGH';
-    const lines = batch
-      .slice(0, max)
-      .map((a) => `[${a.severity}] ${a.alertType} ${a.sku} @ ${a.warehouseId}: ${a.message}`);
+    const lines = batch.slice(0, max).map((a) => `[${a.severity}] ${a.alertType} ${place(a)}: ${a.message}`);
     if (batch.length > max) lines.push(`… and ${batch.length - max} more (see analytics.alerts)`);
     const subject =
       batch.length === 1

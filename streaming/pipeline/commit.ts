@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import { RESERVATION_TYPES, eventKey } from '../../inventory/events/index.js';
+import { RESERVATION_TYPES } from '../../inventory/events/index.js';
 import type { TopicNames } from '../../platform/index.js';
 import { applyEvents, writeChunkOutputs, type AppliedEvents } from '../store/index.js';
 import type { OutboundMessage, Publisher } from '../transport/index.js';
 import type { Accepted } from './admit.js';
-import { alertMessage } from './alerts.js';
+import { alertKey, alertMessage } from './alerts.js';
 import type { Detection } from './detect.js';
 import { windowMessage } from './outputs.js';
 
@@ -79,7 +79,7 @@ export async function publishOutputs(
     publisher.send(
       topics.alerts,
       found.incidents.news.map((n) => ({
-        key: eventKey({ sku: n.row.sku, warehouseId: n.row.warehouseId }),
+        key: alertKey(n.row),
         value: JSON.stringify(alertMessage(n, createdAt)),
       })),
     ),

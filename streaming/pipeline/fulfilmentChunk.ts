@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import {
   insertFulfilmentEvents,
+  type AuditPolicy,
   loadStoredEvents,
   naturalKey,
   referencedIds,
@@ -15,10 +16,12 @@ import { loadPartitionProgress, writePartitionOffset } from '../store/index.js';
 import type { InboundBatch, InboundMessage, Publisher } from '../transport/index.js';
 import type { StreamingMetrics } from '../metrics.js';
 import { Rejections } from './admit.js';
+import { alertKey, alertMessage, type AlertMailer } from './alerts.js';
 import { commitTransaction } from './commit.js';
 import type { MasterData } from './enrich.js';
 import type { ChunkHandler } from './runner.js';
 import type { DlqReason } from './validate.js';
+import { raiseFulfilmentAlerts, type AlertNews } from './fulfilmentAlerts.js';
 import { markChangedWindows } from './fulfilmentWindows.js';
 
 /** Every reason of the fulfilment contracts is one of the stream's DLQ reasons (checked here, at compile time). */
@@ -32,6 +35,8 @@ export interface FulfilmentDeps {
   logger: Logger;
   /** Told when a chunk committed window marks (the refresher recomputes them). */
   onWindowsMarked?: (() => void) | undefined;
+  /** E-mails the high and critical alerts the chunks raise (none: nothing is mailed). */
+  mailer?: AlertMailer | undefined;
 }
 
 export interface FulfilmentTopic {
@@ -39,7 +44,11 @@ export interface FulfilmentTopic {
   groupId: string;
   topic: string;
   dlqTopic: string;
+  /** Where the alerts the chunks raise are published (`inventory-alerts`). */
+  alertsTopic: string;
   maxEventAgeDays: number;
+  /** The audit policy's limits (AUDIT_ADJUSTMENT_VALUE_LIMIT, AUDIT_NIGHT_HOURS). */
+  auditPolicy: AuditPolicy;
 }
 
 interface Accepted {
@@ -51,10 +60,11 @@ interface Accepted {
  * The chunk handler of an order, shipment or audit topic (inventory/fulfilment/CONTRACT.md): admit
  * (contract, then master data) → in one PostgreSQL transaction: the events, each once by eventId
  * and natural key, with the projections they move → repeats settled (duplicate, or dead-lettered
- * as `conflicting_duplicate`) → the partition's fenced next offset → the DLQ messages published →
- * the fulfilment windows the new events change, marked for the refresher (`markChangedWindows`) →
- * COMMIT. Effectively-once as the inventory path: rows and offset commit together; the DLQ topic
- * is at least once.
+ * as `conflicting_duplicate`) → the alerts the new events raise, fold or resolve
+ * (`raiseFulfilmentAlerts`) → the partition's fenced next offset → the DLQ messages and the alert
+ * news published → the fulfilment windows the new events change, marked for the refresher
+ * (`markChangedWindows`) → COMMIT → the news mailed. Effectively-once as the inventory path: rows,
+ * alerts and offset commit together; the topics are at least once (an alert keeps its id).
  */
 export function fulfilmentHandler(
   deps: FulfilmentDeps,
@@ -74,6 +84,7 @@ export function fulfilmentHandler(
       const applied: string[] = [];
       let duplicates = 0;
       let windows = 0;
+      let news: AlertNews[] = [];
       const trx = await deps.db.transaction();
       try {
         const inserted = await insertFulfilmentEvents(
@@ -83,10 +94,13 @@ export function fulfilmentHandler(
           batch.partition,
         );
         const repeats: Accepted[] = [];
+        const fresh: FulfilmentEvent[] = [];
         for (const a of accepted) {
           // An id inserted now counts once; a second message with it in the chunk is a repeat.
-          if (inserted.delete(a.event.eventId)) applied.push(a.event.eventId);
-          else repeats.push(a);
+          if (inserted.delete(a.event.eventId)) {
+            applied.push(a.event.eventId);
+            fresh.push(a.event);
+          } else repeats.push(a);
         }
         if (repeats.length > 0) {
           const stored = await loadStoredEvents(trx, t.stream, {
@@ -103,6 +117,10 @@ export function fulfilmentHandler(
               );
           }
         }
+        news = await raiseFulfilmentAlerts(trx, t.stream, fresh, batch.partition, {
+          master: deps.master,
+          policy: t.auditPolicy,
+        });
         let maxEventTime: number | null = null;
         for (const a of accepted) maxEventTime = Math.max(maxEventTime ?? 0, a.event.occurredAt.getTime());
         await writePartitionOffset(trx, {
@@ -113,7 +131,14 @@ export function fulfilmentHandler(
           nextOffset: String(nextOffset),
           maxEventTime: maxEventTime === null ? null : new Date(maxEventTime),
         });
-        await deps.publisher.send(t.dlqTopic, rejects.messages);
+        const createdAt = new Date();
+        await Promise.all([
+          deps.publisher.send(t.dlqTopic, rejects.messages),
+          deps.publisher.send(
+            t.alertsTopic,
+            news.map((n) => ({ key: alertKey(n.row), value: JSON.stringify(alertMessage(n, createdAt)) })),
+          ),
+        ]);
         // The windows the new events change, marked to commit with them; last, because it holds
         // the marks' lock (one for every fulfilment chunk) until the commit.
         windows = await markChangedWindows(trx, t.stream, applied);
@@ -133,6 +158,7 @@ export function fulfilmentHandler(
         windows,
         rejects,
         nextOffset,
+        news,
       });
     },
   };
@@ -183,9 +209,12 @@ function observe(
     windows: number;
     rejects: Rejections;
     nextOffset: bigint;
+    news: AlertNews[];
   },
 ): void {
   const { metrics, logger } = deps;
+  for (const { row } of r.news) metrics.alerts.inc({ type: row.alertType, severity: row.severity });
+  deps.mailer?.push(r.news.map((n) => n.row));
   const topic = batch.topic;
   const now = Date.now();
   const dlq = r.rejects.reasons;

@@ -10,9 +10,17 @@ import {
   type Resolution,
   type WrittenAlert,
 } from '../../inventory/alerts/index.js';
-import type { OpenIncident, PairState } from './pairState.js';
+import type { OpenIncident } from './pairState.js';
 
 export type { OpenIncident };
+
+/**
+ * Whoever holds open incidents by dedup key: a pair's state (the inventory stream), or the
+ * subjects a fulfilment chunk loaded (its orders, shipments, audited entities).
+ */
+export interface IncidentHolder {
+  readonly incidents: Map<string, OpenIncident>;
+}
 
 /** A stream alert published on `inventory-alerts` and e-mailed when high/critical. */
 export interface AlertNews {
@@ -50,7 +58,7 @@ export class IncidentLog {
   }
 
   /** A detection of `row` (its dedup key and severity) at event time `t`. */
-  detect(pair: PairState, row: NewAlert, t: number): void {
+  detect(pair: IncidentHolder, row: NewAlert, t: number): void {
     const key = row.dedupKey;
     const open = pair.incidents.get(key);
     if (!open) {
@@ -72,13 +80,13 @@ export class IncidentLog {
    * A repeat of the open incident of `key` at event time `t` at no higher severity, with nothing
    * new to say (the stock-out screen while it is open): last seen and occurrences only.
    */
-  repeat(pair: PairState, key: string, t: number): void {
+  repeat(pair: IncidentHolder, key: string, t: number): void {
     const open = pair.incidents.get(key);
     if (open) this.fold(key, open, t, undefined);
   }
 
   /** Resolves the open incident of `key` (if any) at event time `at`. */
-  resolve(pair: PairState, key: string, at: number, resolution: Resolution): void {
+  resolve(pair: IncidentHolder, key: string, at: number, resolution: Resolution): void {
     const open = pair.incidents.get(key);
     if (!open) return;
     pair.incidents.delete(key);
@@ -98,7 +106,7 @@ export class IncidentLog {
    * Resolves the pair's anomaly incidents that stayed quiet for `ANOMALY_QUIET_MS` before event
    * time `now`, at their last detection plus that period.
    */
-  resolveQuiet(pair: PairState, now: number): void {
+  resolveQuiet(pair: IncidentHolder, now: number): void {
     if (pair.incidents.size === 0) return;
     for (const [key, open] of pair.incidents) {
       if (key.startsWith(STOCKOUT_PREFIX)) continue;

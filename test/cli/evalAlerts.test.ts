@@ -31,12 +31,17 @@ const DETECTOR_TYPES = [
   'DQ_ON_HAND_MISMATCH',
   'DQ_INGESTION_GAP',
   'DQ_NEGATIVE_ON_HAND',
+  'LATE_DISPATCH',
+  'SHIPMENT_EXCEPTION',
+  'AUDIT_POLICY',
 ];
 
 const isRatioOrNull = (x: unknown) => x === null || (typeof x === 'number' && x >= 0 && x <= 1);
 
 describe('wareflow eval alerts', function () {
-  this.timeout(120_000);
+  // A child process replays three weeks through the stream (inventory and fulfilment topics) and
+  // the DAGs: about 90 s on a machine shared with other work.
+  this.timeout(300_000);
   let db: TestDatabase;
   let dataDir: string;
   const env = () => ({
@@ -100,6 +105,9 @@ describe('wareflow eval alerts', function () {
       // Precision is null exactly when the detector raised nothing.
       expect(d.precision === null).to.equal((d.tp as number) + (d.fp as number) === 0);
     }
+    // The order, shipment and audit streams went through the sidecar with the inventory events.
+    const dataset = report.dataset as { labelled: { fulfilment_events: number } };
+    expect(dataset.labelled.fulfilment_events).to.be.greaterThan(0);
     // The labelled data set stays, with its labels, and is known as the eval's own.
     const { rows } = await db.knex.raw('SELECT count(*)::int AS n FROM inventory.incident_labels');
     expect(rows[0].n).to.be.greaterThan(0);

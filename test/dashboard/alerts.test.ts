@@ -165,4 +165,38 @@ describe('dashboard alerts', function () {
     );
     expect((await fetch(`${s.url}/api/alerts/not-a-uuid/acknowledge`, json({}, alice))).status).to.equal(400);
   });
+
+  it('groups the alerts about orders, shipments and audited entities per warehouse and kind, each with its subject', async () => {
+    const knex = s.harness.db.knex;
+    const subject = (type: 'LATE_DISPATCH_RISK' | 'SHIPMENT_EXCEPTION', id: string): NewAlert => ({
+      ...alert('HIGH_VALUE', 'medium', 'X'),
+      alertType: type,
+      sku: null,
+      warehouseId: 'W9',
+      subject: { type: type === 'LATE_DISPATCH_RISK' ? 'order' : 'shipment', id },
+      message: `${type} ${id}`,
+      dedupKey: dedupKey({ source: 'streaming', alertType: type, subjectId: id }),
+    });
+    await insertAlerts(knex, [
+      subject('LATE_DISPATCH_RISK', 'ORDER-1'),
+      subject('LATE_DISPATCH_RISK', 'ORDER-2'),
+      subject('SHIPMENT_EXCEPTION', 'SHP-7'),
+    ]);
+    const { jar } = await login(s.url, 'victor', 'victor-password-1');
+    const page = await (await fetch(`${s.url}/alerts`, { headers: { cookie: jar.header() } })).text();
+    const orders = page.slice(page.indexOf('data-subject-type="order"'));
+    expect(orders).to.match(/orders at W9/);
+    expect(orders.slice(0, orders.indexOf('</section>')))
+      .to.include('ORDER-1')
+      .and.include('ORDER-2');
+    expect(page).to.match(/data-subject-type="shipment"[\s\S]*shipments at W9[\s\S]*SHP-7/);
+
+    const api = await fetch(`${s.url}/api/alerts?subject_type=order`, {
+      headers: { authorization: basic('victor', 'victor-password-1') },
+    });
+    expect(api.status).to.equal(200);
+    const items = ((await api.json()) as { items: Array<Record<string, unknown>> }).items;
+    expect(items.map((a) => a.subject_id).sort()).to.deep.equal(['ORDER-1', 'ORDER-2']);
+    expect(items[0]).to.include({ subject_type: 'order', sku: null, warehouse_id: 'W9' });
+  });
 });

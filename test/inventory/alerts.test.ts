@@ -6,6 +6,7 @@ import {
   SEVERITIES,
   STOCKOUT_ALERT,
   STREAM_ALERT_TYPES,
+  FULFILMENT_ALERT_TYPES,
   dedupKey,
   dedupKeySql,
   insertAlerts,
@@ -31,6 +32,11 @@ function subjects<T>(v: (i: number) => T): Array<DedupSubject<T>> {
       sku: v(0),
       warehouseId: v(1),
     })),
+    ...FULFILMENT_ALERT_TYPES.map((alertType) => ({
+      source: ALERT_SOURCES.streaming,
+      alertType,
+      subjectId: v(1),
+    })),
     { source: ALERT_SOURCES.lowStock, sku: v(0), warehouseId: v(1) },
     { source: ALERT_SOURCES.dataQuality, ruleId: v(0) },
   ];
@@ -50,6 +56,13 @@ describe('inventory/alerts: one owner for the alert key and insert', function ()
       );
       expect(dedupKey({ source: 'data_quality', ruleId: 'negative_reorder_point' })).to.equal(
         'dq:negative_reorder_point',
+      );
+      // A subject alert is keyed by its type and subject alone: an order, a shipment, an entity.
+      expect(
+        dedupKey({ source: 'streaming', alertType: 'LATE_DISPATCH_RISK', subjectId: 'ORDER-1' }),
+      ).to.equal('LATE_DISPATCH_RISK:ORDER-1');
+      expect(dedupKey({ source: 'streaming', alertType: 'AUDIT_POLICY', subjectId: 'stock:S1:W1' })).to.equal(
+        'AUDIT_POLICY:stock:S1:W1',
       );
     });
 

@@ -32,6 +32,22 @@ describe('configuration', () => {
     expect(loadConfig({ SUPPLIER_DROP_DIR: '/mnt/edi/in' }).SUPPLIER_DROP_DIR).to.equal('/mnt/edi/in');
   });
 
+  it('reads the audit policy: a value limit and the night as FROM-TO hours, refusing anything else by name', () => {
+    const config = loadConfig({ AUDIT_ADJUSTMENT_VALUE_LIMIT: '2500', AUDIT_NIGHT_HOURS: '23-5' });
+    expect(config.AUDIT_ADJUSTMENT_VALUE_LIMIT).to.equal(2500);
+    expect(config.AUDIT_NIGHT_HOURS).to.deep.equal({ from: 23, to: 5 });
+    for (const [name, value] of [
+      ['AUDIT_ADJUSTMENT_VALUE_LIMIT', '0'],
+      ['AUDIT_NIGHT_HOURS', '22:00-06:00'],
+      ['AUDIT_NIGHT_HOURS', '24-6'],
+      ['AUDIT_NIGHT_HOURS', '6-6'],
+    ] as const)
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`)
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.match(new RegExp(`^${name}: `));
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ REDIS_URL: '  ' }).REDIS_URL).to.equal('redis://127.0.0.1:6379');
   });

@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
 import type { AlertRow } from '../alertRow.js';
-import { ALERT_SOURCES, STOCKOUT_ALERT } from '../kinds.js';
+import { sqlLiteral } from '../dedupKey.js';
+import { ALERT_SOURCES, QUIET_ALERT_TYPES } from '../kinds.js';
 import { ANOMALY_QUIET_MS, RESOLUTIONS } from '../lifecycle.js';
 
 /**
- * Resolves the stream's anomaly alerts (every streaming type but STOCKOUT_RISK) whose last
- * detection is at least `quietMs` before `asOf`: the sweep for pairs that had no later event to
- * resolve them on. `resolved_at` is the last detection plus `quietMs` — the instant the stream
- * itself writes — so who resolves does not change the lifecycle. Returns how many it resolved.
+ * Resolves the stream's instant alerts (`QUIET_ALERT_TYPES`: the anomaly rules, out-of-policy
+ * audit changes) whose last detection is at least `quietMs` before `asOf`: the sweep for pairs
+ * and entities that had no later event to resolve them on. `resolved_at` is the last detection
+ * plus `quietMs` — the instant the stream itself writes — so who resolves does not change the
+ * lifecycle. Returns how many it resolved.
  */
 export async function resolveQuietAlerts(
   knex: Knex,
@@ -17,13 +19,12 @@ export async function resolveQuietAlerts(
   const { rowCount } = await knex.raw<{ rowCount: number }>(
     `UPDATE analytics.alerts
         SET resolved_at = last_seen_at + make_interval(secs => :quiet / 1000.0), resolution = :quietReason
-      WHERE resolved_at IS NULL AND source = :source AND alert_type <> :stockout
+      WHERE resolved_at IS NULL AND source = :source AND alert_type IN (${QUIET_ALERT_TYPES.map(sqlLiteral).join(', ')})
         AND last_seen_at + make_interval(secs => :quiet / 1000.0) <= :asOf::timestamptz`,
     {
       quiet: quietMs,
       quietReason: RESOLUTIONS.quiet,
       source: ALERT_SOURCES.streaming,
-      stockout: STOCKOUT_ALERT,
       asOf: options.asOf,
     },
   );
@@ -91,6 +92,8 @@ export type AlertLifecycle = Pick<
   | 'source'
   | 'sku'
   | 'warehouse_id'
+  | 'subject_type'
+  | 'subject_id'
   | 'dedup_key'
   | 'opened_at'
   | 'last_seen_at'
@@ -115,6 +118,8 @@ export function listAlertLifecycles(
     'source',
     'sku',
     'warehouse_id',
+    'subject_type',
+    'subject_id',
     'dedup_key',
     'opened_at',
     'last_seen_at',

@@ -60,17 +60,19 @@ const RETURNING = `RETURNING a.alert_id, a.dedup_key, a.severity, (a.xmax = 0) A
  * a table without statistics), at every call — the stream inserts new alerts in most chunks.
  */
 export const INSERT_ALERTS_SQL = `INSERT INTO analytics.alerts AS a
-         (alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key,
-          opened_at, last_seen_at, occurrences, resolved_at, resolution)
-       SELECT alert_id, alert_type, severity, source, sku, warehouse_id, message, details, dedup_key,
-              coalesce(opened_at, now()), coalesce(last_seen_at, opened_at, now()), coalesce(occurrences, 1),
-              resolved_at, resolution
+         (alert_id, alert_type, severity, source, sku, warehouse_id, subject_type, subject_id, message, details,
+          dedup_key, opened_at, last_seen_at, occurrences, resolved_at, resolution)
+       SELECT alert_id, alert_type, severity, source, sku, warehouse_id, subject_type, subject_id, message, details,
+              dedup_key, coalesce(opened_at, now()), coalesce(last_seen_at, opened_at, now()),
+              coalesce(occurrences, 1), resolved_at, resolution
          FROM ROWS FROM (json_to_recordset(?::json)
                 AS (alert_id uuid, alert_type text, severity text, source text, sku text, warehouse_id text,
-                    message text, details jsonb, dedup_key text, opened_at timestamptz,
-                    last_seen_at timestamptz, occurrences int, resolved_at timestamptz, resolution text))
-              WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, message, details,
-                                   dedup_key, opened_at, last_seen_at, occurrences, resolved_at, resolution, ord)
+                    subject_type text, subject_id text, message text, details jsonb, dedup_key text,
+                    opened_at timestamptz, last_seen_at timestamptz, occurrences int, resolved_at timestamptz,
+                    resolution text))
+              WITH ORDINALITY AS t(alert_id, alert_type, severity, source, sku, warehouse_id, subject_type,
+                                   subject_id, message, details, dedup_key, opened_at, last_seen_at, occurrences,
+                                   resolved_at, resolution, ord)
         WHERE NOT EXISTS (SELECT 1 FROM analytics.alerts s WHERE s.alert_id = t.alert_id OFFSET 0)
         ORDER BY ord
        ${ON_OPEN_CONFLICT}
@@ -89,6 +91,8 @@ export function alertsParam(rows: readonly NewAlert[]): string {
       source: x.source,
       sku: x.sku,
       warehouse_id: x.warehouseId,
+      subject_type: x.subject?.type ?? null,
+      subject_id: x.subject?.id ?? null,
       message: x.message,
       details: x.details,
       dedup_key: x.dedupKey,

@@ -14,6 +14,10 @@ export interface AlertFilter {
   source?: string;
   sku?: string;
   warehouseId?: string;
+  /** Subject alerts of this kind only (`order`, `shipment`, `audit_entity`). */
+  subjectType?: string;
+  /** The alerts of one subject (an order id, a shipment id, `entity:entity_id`). */
+  subjectId?: string;
   /** Seen (last detected) at or after this instant. */
   since?: Date;
 }
@@ -29,6 +33,8 @@ function filtered(knex: Knex, filter: AlertFilter): Knex.QueryBuilder {
   if (filter.source) q.where('source', filter.source);
   if (filter.sku) q.where('sku', filter.sku);
   if (filter.warehouseId) q.where('warehouse_id', filter.warehouseId);
+  if (filter.subjectType) q.where('subject_type', filter.subjectType);
+  if (filter.subjectId) q.where('subject_id', filter.subjectId);
   if (filter.since) q.where('last_seen_at', '>=', filter.since);
   return q;
 }
@@ -51,10 +57,17 @@ export async function openAlertCounts(knex: Knex): Promise<Record<string, number
   return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
 }
 
-/** The alerts of one pair (sku and warehouse null: alerts about no pair, such as data quality). */
+/**
+ * The alerts of one pair (sku and warehouse null: alerts about no pair, such as data quality) —
+ * or, for subject alerts, of one kind of subject at one pair or warehouse: the orders of a
+ * warehouse at risk of a late dispatch, its shipments with an exception, the audited entities of
+ * a pair changed outside policy.
+ */
 export interface AlertGroup {
   sku: string | null;
   warehouse_id: string | null;
+  /** Null: the pair's own alerts; else the kind of subject its alerts are about. */
+  subject_type: string | null;
   /** Alerts of the pair that match the filter. */
   total: number;
   /** Those alerts per type. */
@@ -66,7 +79,8 @@ export interface AlertGroup {
 }
 
 /**
- * The Alerts page: alerts matching `filter` (open by default) grouped per pair, the groups with
+ * The Alerts page: alerts matching `filter` (open by default) grouped per pair (and kind of
+ * subject, see `AlertGroup`), the groups with
  * the most severe alert first (then the latest seen), each with counts per type, its highest
  * severity, and its first `perGroup` alerts. Pages count groups.
  */
@@ -82,40 +96,46 @@ export async function listAlertGroups(
     .select(
       'sku',
       'warehouse_id',
+      'subject_type',
       knex.raw('count(*)::int AS total'),
       knex.raw(`max(${severityRankSql('severity')}) AS max_rank`),
       knex.raw('max(last_seen_at) AS last_seen_at'),
     )
-    .groupBy('sku', 'warehouse_id');
+    .groupBy('sku', 'warehouse_id', 'subject_type');
   const q = knex
     .from(groups.as('g'))
     .select('g.*')
-    .orderByRaw('max_rank DESC, last_seen_at DESC, sku NULLS FIRST, warehouse_id NULLS FIRST');
+    .orderByRaw(
+      'max_rank DESC, last_seen_at DESC, sku NULLS FIRST, warehouse_id NULLS FIRST, subject_type NULLS FIRST',
+    );
   const result = await fetchPage<
     Omit<AlertGroup, 'by_type' | 'max_severity' | 'alerts'> & { max_rank: number }
   >(q, page);
   if (result.items.length === 0) return { ...result, items: [] };
-  const pairs = result.items.map((g) => [g.sku, g.warehouse_id] as const);
+  const groupsOf = result.items;
   const rows: Array<AlertRow & { n: number }> = await filtered(knex, filter)
     .whereRaw(
-      `EXISTS (SELECT 1 FROM unnest(?::text[], ?::text[]) AS p(s, w)
-                WHERE p.s IS NOT DISTINCT FROM sku AND p.w IS NOT DISTINCT FROM warehouse_id)`,
+      `EXISTS (SELECT 1 FROM unnest(?::text[], ?::text[], ?::text[]) AS p(s, w, k)
+                WHERE p.s IS NOT DISTINCT FROM sku AND p.w IS NOT DISTINCT FROM warehouse_id
+                  AND p.k IS NOT DISTINCT FROM subject_type)`,
       bind(
-        pairs.map((p) => p[0]),
-        pairs.map((p) => p[1]),
+        groupsOf.map((g) => g.sku),
+        groupsOf.map((g) => g.warehouse_id),
+        groupsOf.map((g) => g.subject_type),
       ),
     )
     .orderByRaw(`${severityRankSql('severity')} DESC, last_seen_at DESC, id DESC`);
-  const key = (sku: string | null, wh: string | null) => `${sku ?? ''}\u0000${wh ?? ''}`;
-  const byPair = new Map<string, AlertRow[]>();
+  const key = (sku: string | null, wh: string | null, kind: string | null) =>
+    `${sku ?? ''}\u0000${wh ?? ''}\u0000${kind ?? ''}`;
+  const byGroup = new Map<string, AlertRow[]>();
   for (const r of rows) {
-    const k = key(r.sku, r.warehouse_id);
-    byPair.set(k, [...(byPair.get(k) ?? []), r]);
+    const k = key(r.sku, r.warehouse_id, r.subject_type);
+    byGroup.set(k, [...(byGroup.get(k) ?? []), r]);
   }
   return {
     ...result,
     items: result.items.map(({ max_rank, ...g }) => {
-      const alerts = byPair.get(key(g.sku, g.warehouse_id)) ?? [];
+      const alerts = byGroup.get(key(g.sku, g.warehouse_id, g.subject_type)) ?? [];
       const byType: Record<string, number> = {};
       for (const a of alerts) byType[a.alert_type] = (byType[a.alert_type] ?? 0) + 1;
       return {

@@ -10,7 +10,8 @@ export async function readLabelCases(knex: Knex): Promise<LabelCase[]> {
   const { rows } = await knex.raw(`
     SELECT l.incident_id, l.incident_type, l.sku, l.warehouse_id, l.started_at, l.ended_at,
            coalesce(l.detail->'also', '[]'::jsonb) AS also, l.detail->>'surge_start' AS surge_start,
-           l.detail->>'withheld_at' AS withheld_at,
+           l.detail->>'withheld_at' AS withheld_at, l.detail->>'subject' AS subject,
+           l.detail->>'created_at' AS created_at,
            p.lead_time_days
     FROM inventory.incident_labels l LEFT JOIN inventory.products p ON p.sku = l.sku
     ORDER BY l.started_at, l.incident_id`);
@@ -25,6 +26,8 @@ export async function readLabelCases(knex: Knex): Promise<LabelCase[]> {
     early_ms: ((r.lead_time_days as number | null) ?? 0) * DAY_MS,
     surge_start: ms((r.surge_start as string | null) ?? null),
     withheld_at: ms((r.withheld_at as string | null) ?? null),
+    subject: (r.subject as string | null) ?? null,
+    created_at: ms((r.created_at as string | null) ?? null),
   }));
 }
 
@@ -52,6 +55,8 @@ export interface TimedAlert {
   source: string;
   sku: string | null;
   warehouse_id: string | null;
+  /** A subject alert's subject (an order, a shipment, an audited entity). */
+  subject_id: string | null;
   dedup_key: string;
   rank: number;
   /** Event time, epoch ms: the causing event (stream), `as_of` (low stock), the check's interval end (DQ). */
@@ -67,14 +72,15 @@ export interface TimedAlert {
  */
 export async function readTimedAlerts(knex: Knex): Promise<TimedAlert[]> {
   const { rows } = await knex.raw(`
-    SELECT a.alert_type, a.source, a.sku, a.warehouse_id, a.dedup_key, ${severityRankSql('a.severity')} AS rank,
+    SELECT a.alert_type, a.source, a.sku, a.warehouse_id, a.subject_id, a.dedup_key,
+           ${severityRankSql('a.severity')} AS rank,
            coalesce(a.opened_at, t.occurred_at, (a.details->>'as_of')::timestamptz, q.interval_end, a.created_at) AS at,
            a.details->>'rule_id' AS rule_id
     FROM analytics.alerts a
     LEFT JOIN inventory.inventory_transactions t
       ON a.source = 'streaming' AND t.event_id = (a.details->>'eventId')::uuid
     LEFT JOIN analytics.data_quality_runs q ON q.check_run_key = a.details->>'check_run_key'
-    ORDER BY 7, a.id`);
+    ORDER BY 8, a.id`);
   return rows.map((r: Record<string, unknown>) => ({ ...r, at: ms(r.at as Date)! }) as TimedAlert);
 }
 

@@ -20,3 +20,11 @@ export {
   type FulfilmentMetrics,
 } from './fulfilmentMetrics.js';
 export { fulfilmentMetricTimes } from './fulfilmentMetricTimes.js';
+export {
+  loadDispatchQueues,
+  loadOverdueOrders,
+  loadWarehouseFlows,
+  STALE_PROMISE,
+  type OverdueOrder,
+} from './dispatchQueue.js';
+export { loadShipmentScans, type ShipmentScan } from './shipmentScans.js';

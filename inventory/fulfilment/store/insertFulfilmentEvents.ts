@@ -96,17 +96,19 @@ WITH input AS (
   SELECT event_id, natural_key, order_id, warehouse_id, event_type, sku, quantity, occurred_at, payload, ?::int
     FROM input
   ON CONFLICT DO NOTHING
-  RETURNING event_id, order_id, warehouse_id, event_type, sku, quantity, occurred_at, payload
+  RETURNING event_id, order_id, warehouse_id, event_type, sku, quantity, occurred_at, payload, source_partition
 ), orders AS (
   INSERT INTO inventory.orders AS o
-    (order_id, warehouse_id, customer_id, created_at, promised_dispatch_at, packed_at, cancelled_at, cancel_reason)
+    (order_id, warehouse_id, customer_id, created_at, promised_dispatch_at, packed_at, cancelled_at, cancel_reason,
+     source_partition)
   SELECT order_id, min(warehouse_id),
          min(payload->>'customerId') FILTER (WHERE event_type = 'ORDER_CREATED'),
          min(occurred_at) FILTER (WHERE event_type = 'ORDER_CREATED'),
          min((payload->>'promisedDispatchAt')::timestamptz) FILTER (WHERE event_type = 'ORDER_CREATED'),
          min(occurred_at) FILTER (WHERE event_type = 'ORDER_PACKED'),
          min(occurred_at) FILTER (WHERE event_type = 'ORDER_CANCELLED'),
-         min(payload->>'reason') FILTER (WHERE event_type = 'ORDER_CANCELLED')
+         min(payload->>'reason') FILTER (WHERE event_type = 'ORDER_CANCELLED'),
+         min(source_partition)
     FROM ins GROUP BY order_id
   ON CONFLICT (order_id) DO UPDATE SET
     customer_id = coalesce(o.customer_id, excluded.customer_id),
@@ -115,6 +117,7 @@ WITH input AS (
     packed_at = least(o.packed_at, excluded.packed_at),
     cancelled_at = least(o.cancelled_at, excluded.cancelled_at),
     cancel_reason = coalesce(o.cancel_reason, excluded.cancel_reason),
+    source_partition = coalesce(o.source_partition, excluded.source_partition),
     updated_at = now()
 ), lines AS (
   INSERT INTO inventory.order_lines AS l

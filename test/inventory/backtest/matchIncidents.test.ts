@@ -149,6 +149,48 @@ describe('matching alerts to labelled incidents', () => {
     expect(own).to.include({ tp: 1, fp: 1 });
   });
 
+  it('matches a subject alert only to the label of its subject: an order, a shipment, an entity', () => {
+    const on = (detector: string, t: number, subject: string): Detection => ({
+      detector,
+      at: t,
+      places: [{ sku: null, warehouse_id: 'W1' }],
+      subject,
+    });
+    const labels = [
+      label({ id: 'a', type: 'SHIPMENT_EXCEPTION', subject: 'SHP-1', end: T0 + DAY }),
+      label({ id: 'b', type: 'SHIPMENT_EXCEPTION', subject: 'SHP-2', sku: 'S2', end: T0 + DAY }),
+    ];
+    // An alert names the shipment and its warehouse but no SKU: the subject decides.
+    const s = score('SHIPMENT_EXCEPTION', labels, [
+      on('SHIPMENT_EXCEPTION', T0, 'SHP-1'),
+      on('SHIPMENT_EXCEPTION', T0, 'SHP-9'),
+    ]);
+    expect(s).to.include({ tp: 1, fp: 1, fn: 1, detected_labels: 1 });
+  });
+
+  it('counts a late-dispatch warning from the order’s creation on as an early hit, and one after its dispatch as a false positive', () => {
+    const late = label({
+      id: 'o',
+      type: 'LATE_DISPATCH',
+      subject: 'ORDER-1',
+      start: T0,
+      end: T0 + 2 * HOUR,
+      created_at: T0 - 3 * DAY,
+    });
+    const on = (t: number): Detection => ({
+      detector: 'LATE_DISPATCH',
+      at: t,
+      places: [{ sku: null, warehouse_id: 'W1' }],
+      subject: 'ORDER-1',
+    });
+    const early = score('LATE_DISPATCH', [late], [on(T0 - 5 * HOUR)]);
+    expect(early).to.include({ tp: 1, fp: 0, median_delay_s: -5 * 3600 });
+    expect(score('LATE_DISPATCH', [late], [on(T0 - 4 * DAY), on(T0 + 3 * HOUR)])).to.include({
+      tp: 0,
+      fp: 2,
+    });
+  });
+
   it('reports the first hit of each label for its delay, and the p95 over labels by nearest rank', () => {
     const labels = [1, 2, 3, 4].map((k) =>
       label({ id: `f${k}`, type: 'FREQUENCY_SPIKE', start: T0 + k * DAY, end: T0 + k * DAY + MIN }),

@@ -204,7 +204,15 @@ describe('fulfilment metrics: the daily table equals a recount over the raw even
 
   before(async function () {
     db = await createTestDatabase();
-    await generateToPostgres(db.knex, { seed: 33, skus: 15, warehouses: 3, days: DAYS, to: TO });
+    // With labelled incidents: ordinary trade has no shipment exception and no late dispatch.
+    await generateToPostgres(db.knex, {
+      seed: 33,
+      skus: 15,
+      warehouses: 3,
+      days: DAYS,
+      to: TO,
+      injectAnomalies: 1,
+    });
     warehouses = (await db
       .knex('inventory.warehouses')
       .orderBy('warehouse_id')
