@@ -209,10 +209,19 @@ const MAX_DECISION_ROUNDS = 5;
  * `dependsOnPast` task that succeeded or was skipped has the next run, where the same task waits
  * for it, decided in the same way (`runsReleasedBy`). When a try freed a slot a waiting task may
  * take, or tasks now wait for one, slots are granted last and the tries granted come back with
- * the others.
+ * the others. `onQueued`, when given, is handed each statement's tries as soon as it returns
+ * them, so the caller can enqueue them while the runs of the batch that must be decided again
+ * are (they come back in the results all the same).
  */
-export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<FinishResult[]> {
+export async function finishTries(
+  knex: Knex,
+  tries: TryFinish[],
+  onQueued?: (queued: QueuedTry[]) => void,
+): Promise<FinishResult[]> {
   if (tries.length === 0) return [];
+  const handOver = (queued: QueuedTry[]) => {
+    if (queued.length > 0) onQueued?.(queued);
+  };
   const dags = new Map(tries.flatMap((t) => (t.dag ? [[t.runId, t.dag] as const] : [])));
   const dagOf = (runId: number) => dags.get(runId)!;
   const ends = tries.map((t) => withAssetEvents(t));
@@ -248,6 +257,7 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
         ended.push({ dag: t.dag, runId: t.runId, taskId: t.taskId });
     }
   });
+  handOver(results.flatMap((r) => r.queued));
 
   let decide: Array<{ runId: number; view: RunView | undefined; tasks?: ReadonlySet<string> }> = [
     ...finished,
@@ -279,7 +289,9 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     const { queued, scheduled, stale } = await retryOnConflict(() =>
       applyDecisions(knex, transitions, dagOf),
     );
-    attachQueued(tries, results, queuedTries(queued, dagOf));
+    const next = queuedTries(queued, dagOf);
+    handOver(next);
+    attachQueued(tries, results, next);
     if (scheduled.length > 0) grant = true;
     for (const runId of stale) again.add(runId);
     // The next run's instance of a dependsOnPast task that ended is decided now, as a downstream
@@ -292,7 +304,11 @@ export async function finishTries(knex: Knex, tries: TryFinish[]): Promise<Finis
     const fresh = await readRuns(knex, [...again]);
     decide = [...again].map((runId) => ({ runId, view: fresh.get(runId) }));
   }
-  if (grant) attachQueued(tries, results, await grantSlots(knex));
+  if (grant) {
+    const granted = await grantSlots(knex);
+    handOver(granted);
+    attachQueued(tries, results, granted);
+  }
   return results;
 }
 
@@ -324,10 +340,12 @@ function setRunState(tries: TryFinish[], results: FinishResult[], runId: number,
 
 /** Hands each queued try to the first recorded try of its run (the caller enqueues them all). */
 function attachQueued(tries: TryFinish[], results: FinishResult[], queued: QueuedTry[]): void {
-  for (const q of queued) {
-    const i = tries.findIndex((t, j) => t.runId === q.runId && results[j]!.recorded);
-    results[i >= 0 ? i : 0]!.queued.push(q);
-  }
+  if (queued.length === 0) return;
+  const first = new Map<number, number>();
+  tries.forEach((t, j) => {
+    if (results[j]!.recorded && !first.has(t.runId)) first.set(t.runId, j);
+  });
+  for (const q of queued) results[first.get(q.runId) ?? 0]!.queued.push(q);
 }
 
 async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {

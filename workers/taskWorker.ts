@@ -6,6 +6,7 @@ import type { Redis } from '../platform/index.js';
 import { coerceError, createBatcher, InvalidInputError } from '../platform/index.js';
 import {
   failureOutcome,
+  jobIdFor,
   queueNameFor,
   runTry,
   sendAlert,
@@ -23,6 +24,9 @@ import {
   type TryLogOptions,
   type WorkerStore,
 } from '../engine/index.js';
+
+/** Statements of one kind (claims, finishes, enqueues) a lane of a worker has in flight at once. */
+const BATCH_FLUSHES = 2;
 
 export interface TaskWorkerOptions {
   /**
@@ -86,24 +90,50 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
     ...new Set([...engine.dags.values()].flatMap((d) => d.tasks.map((t) => t.pool))),
   ];
 
-  // Under load the tries of this process share their round trips: claims that arrive while one
-  // is in flight go out together in the next statement, and so do finishes and enqueues.
   const { store } = options;
-  const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries));
-  const finish = createBatcher((tries: TryFinish[]) => store.finishTries(tries));
   const appendLogs = createBatcher(async (batches: TaskLogLine[][]) => {
     await store.appendTaskLogs(batches.flat());
     return batches.map(() => undefined);
   });
-  const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
-    await engine.queues.enqueue(lists.flat());
-    return lists.map(() => undefined);
-  });
+  // Tries of runs below priority 0 (a backfill's) share no statement with the others, so a
+  // production try never waits for a backfill's statement to return.
+  const lanes = { production: createLane(), backfill: createLane() };
+
+  /**
+   * Under load the tries of this process share their round trips: claims that arrive while
+   * BATCH_FLUSHES statements are in flight go out together in the next one, and so do finishes
+   * and enqueues. The tries a finish queues are enqueued as soon as the statement that queued
+   * them returns; `enqueued` settles once they all are.
+   */
+  function createLane() {
+    const batch = { concurrency: BATCH_FLUSHES };
+    const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries), batch);
+    const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
+      await engine.queues.enqueue(lists.flat());
+      return lists.map(() => undefined);
+    }, batch);
+    const finish = createBatcher(async (tries: TryFinish[]) => {
+      const sent: Array<Promise<void>> = [];
+      const handed = new Set<string>();
+      const results = await store.finishTries(tries, (queued) => {
+        for (const q of queued) handed.add(jobIdFor(q));
+        sent.push(enqueue(queued));
+      });
+      // A store that hands nothing over as it goes leaves its tries to be enqueued here.
+      const rest = results.flatMap((r) => r.queued).filter((q) => !handed.has(jobIdFor(q)));
+      if (rest.length > 0) sent.push(enqueue(rest));
+      const enqueued = Promise.all(sent).then(() => undefined);
+      enqueued.catch(() => undefined); // awaited by each try's job
+      return results.map((r) => ({ ...r, enqueued }));
+    }, batch);
+    return { claim, finish };
+  }
 
   const processJob = async (job: Job<TaskJobData>, token?: string): Promise<string> => {
     const { runId, dagId, taskId, tryNumber, tryKey } = job.data;
     const dag = engine.dags.get(dagId);
     const task = dag && taskOfInstance(dag, taskId); // a mapped instance runs its task
+    const { claim, finish } = (job.priority ?? 0) > 0 ? lanes.backfill : lanes.production;
     const claimed = await claim({
       runId,
       taskId,
@@ -178,7 +208,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
         outcome,
         logs: result.logs,
       });
-      await enqueue(finished.queued);
+      await finished.enqueued;
       engine.metrics.taskDuration.observe(
         { dag_id: dagId, task_id: task.id, outcome: outcome.kind },
         result.durationMs / 1000,
