@@ -9,7 +9,7 @@ import {
   type TaskLogLine,
   type TryToClaim,
 } from './store/index.js';
-import { finishTries, type FinishResult, type TryFinish } from './transitions.js';
+import { finishTries, type FinishResult, type TryFinish } from './finishTries.js';
 
 /**
  * The state-store operations a worker is handed (graphile-worker's `makeNewWorker(…, { getJob,
