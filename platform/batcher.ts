@@ -1,19 +1,13 @@
 /**
- * Group commit: calls made while the flushes allowed at once are in flight wait for one of them
- * and then go out together in the next one, so under load many small writes share one round
- * trip, and a lone call goes out at once (it waits only for the current turn of the event loop).
+ * Group commit: calls made while a flush is in flight wait for it and then go out together in the
+ * next one, so under load many small writes share one round trip, and a lone call goes out at
+ * once (it waits only for the current turn of the event loop). One flush runs at a time.
  */
 export type Batcher<I, O> = (item: I) => Promise<O>;
 
 export interface BatcherOptions {
   /** Most items in one flush. @defaultValue 64 */
   maxBatch?: number;
-  /**
-   * Flushes in flight at once. With 1, a call made during a flush waits for it; with more, it goes
-   * out at once in a flush of its own while fewer than this many are in flight, so a light load
-   * pays no wait and a heavy one still shares round trips. @defaultValue 1
-   */
-  concurrency?: number;
 }
 
 interface Pending<I, O> {
@@ -32,11 +26,8 @@ export function createBatcher<I, O>(
   options: BatcherOptions = {},
 ): Batcher<I, O> {
   const maxBatch = options.maxBatch ?? 64;
-  const concurrency = Math.max(1, options.concurrency ?? 1);
   let queue: Array<Pending<I, O>> = [];
-  /** Lanes running, and those of them about to take what waits (in their first turn). */
-  let lanes = 0;
-  let starting = 0;
+  let running: Promise<void> | undefined;
 
   const settle = async (batch: Array<Pending<I, O>>): Promise<void> => {
     try {
@@ -48,27 +39,20 @@ export function createBatcher<I, O>(
     }
   };
 
-  // A lane flushes what waits, one batch after another, until nothing does.
-  const lane = async (): Promise<void> => {
+  const loop = async (): Promise<void> => {
     // Let the calls of this turn of the event loop join the first flush.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    starting -= 1;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
       await settle(batch);
     }
-    lanes -= 1;
+    running = undefined;
   };
 
   return (item: I) =>
     new Promise<O>((resolve, reject) => {
       queue.push({ item, resolve, reject });
-      // A new lane only when none is about to take this call and fewer than allowed are in flight.
-      if (starting === 0 && lanes < concurrency) {
-        lanes += 1;
-        starting += 1;
-        void lane();
-      }
+      running ??= loop();
     });
 }

@@ -25,9 +25,6 @@ import {
   type WorkerStore,
 } from '../engine/index.js';
 
-/** Statements of one kind (claims, finishes, enqueues) a lane of a worker has in flight at once. */
-const BATCH_FLUSHES = 2;
-
 export interface TaskWorkerOptions {
   /**
    * The state-store operations the worker runs: build them with `createWorkerStore(knex)` from
@@ -100,18 +97,17 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
   const lanes = { production: createLane(), backfill: createLane() };
 
   /**
-   * Under load the tries of this process share their round trips: claims that arrive while
-   * BATCH_FLUSHES statements are in flight go out together in the next one, and so do finishes
-   * and enqueues. The tries a finish queues are enqueued as soon as the statement that queued
-   * them returns; `enqueued` settles once they all are.
+   * Under load the tries of this process share their round trips: claims that arrive while one
+   * is in flight go out together in the next statement, and so do finishes and enqueues. The
+   * tries a finish queues are enqueued as soon as the statement that queued them returns (not
+   * after the runs of its batch that must be decided again); `enqueued` settles once they all are.
    */
   function createLane() {
-    const batch = { concurrency: BATCH_FLUSHES };
-    const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries), batch);
+    const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries));
     const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
       await engine.queues.enqueue(lists.flat());
       return lists.map(() => undefined);
-    }, batch);
+    });
     const finish = createBatcher(async (tries: TryFinish[]) => {
       const sent: Array<Promise<void>> = [];
       const handed = new Set<string>();
@@ -125,7 +121,7 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
       const enqueued = Promise.all(sent).then(() => undefined);
       enqueued.catch(() => undefined); // awaited by each try's job
       return results.map((r) => ({ ...r, enqueued }));
-    }, batch);
+    });
     return { claim, finish };
   }
 

@@ -60,35 +60,4 @@ describe('batcher (group commit)', () => {
     expect((results[1] as PromiseRejectedResult).reason.message).to.equal('13 is refused');
     expect(batches).to.deep.equal([[12, 13, 14], [12], [13], [14]]);
   });
-
-  it('with a concurrency of 2, sends a call made during one flush at once in a second, and queues the rest behind both', async () => {
-    const batches: number[][] = [];
-    const gates: Array<() => void> = [];
-    const call = createBatcher(
-      async (items: number[]) => {
-        batches.push(items);
-        await new Promise<void>((r) => gates.push(r));
-        return items.map((n) => n * 10);
-      },
-      { concurrency: 2 },
-    );
-    const turn = () => new Promise((resolve) => setImmediate(resolve));
-    const first = call(1);
-    await turn();
-    const second = [call(2), call(3)];
-    await turn();
-    expect(batches).to.deep.equal([[1], [2, 3]]);
-    const waiting = [call(4), call(5)];
-    await turn();
-    expect(batches).to.have.length(2); // both flushes in flight: 4 and 5 wait
-    gates.shift()!();
-    expect(await first).to.equal(10);
-    await turn();
-    expect(batches).to.deep.equal([[1], [2, 3], [4, 5]]);
-    while (gates.length > 0) {
-      gates.shift()!();
-      await turn();
-    }
-    expect(await Promise.all([...second, ...waiting])).to.deep.equal([20, 30, 40, 50]);
-  });
 });
