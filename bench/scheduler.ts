@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { createKnex, createLogger, createRedis, loadConfig, type Knex } from '../platform/index.js';
@@ -60,6 +61,10 @@ export const DAGS: Dag[] = [
   BACKFILL_DAG,
 ];
 
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -237,7 +242,7 @@ export async function run({
   const notes: string[] = [];
   try {
     console.log(
-      `bench scheduler: scale ${scale}, ${workers} workers × ${concurrency} tries, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}`,
+      `bench scheduler: scale ${scale}, ${workers} workers × ${concurrency} tries, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}, load ${load()}`,
     );
     const bare = await bareBullmq(
       config.REDIS_URL,
@@ -320,6 +325,8 @@ export async function run({
     notes.push(
       'backfill limit = 1460 jobs at bare throughput + 4 sequential bare hops per run over 32 lanes',
     );
+    // Figures from a busy machine are not comparable with a quiet one's: say how busy it was.
+    notes.push(`load average at the end: ${load()} (at the start: see the first line)`);
     printReport(
       'scheduler',
       [
