@@ -92,44 +92,39 @@ export function createTaskWorker(engine: Engine, options: TaskWorkerOptions): Ta
     await store.appendTaskLogs(batches.flat());
     return batches.map(() => undefined);
   });
-  // Tries of runs below priority 0 (a backfill's) share no statement with the others, so a
-  // production try never waits for a backfill's statement to return.
-  const lanes = { production: createLane(), backfill: createLane() };
-
   /**
    * Under load the tries of this process share their round trips: claims that arrive while one
    * is in flight go out together in the next statement, and so do finishes and enqueues. The
    * tries a finish queues are enqueued as soon as the statement that queued them returns (not
    * after the runs of its batch that must be decided again); `enqueued` settles once they all are.
+   * Production and backfill tries share these statements: separate ones for backfill tries
+   * spared production the wait for a backfill's statement, but cost more statements per task,
+   * and on a busy machine production tasks then waited longer, not less.
    */
-  function createLane() {
-    const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries));
-    const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
-      await engine.queues.enqueue(lists.flat());
-      return lists.map(() => undefined);
+  const claim = createBatcher((tries: TryToClaim[]) => store.claimTries(id, staleMs, tries));
+  const enqueue = createBatcher(async (lists: QueuedTry[][]) => {
+    await engine.queues.enqueue(lists.flat());
+    return lists.map(() => undefined);
+  });
+  const finish = createBatcher(async (tries: TryFinish[]) => {
+    const sent: Array<Promise<void>> = [];
+    const handed = new Set<string>();
+    const results = await store.finishTries(tries, (queued) => {
+      for (const q of queued) handed.add(jobIdFor(q));
+      sent.push(enqueue(queued));
     });
-    const finish = createBatcher(async (tries: TryFinish[]) => {
-      const sent: Array<Promise<void>> = [];
-      const handed = new Set<string>();
-      const results = await store.finishTries(tries, (queued) => {
-        for (const q of queued) handed.add(jobIdFor(q));
-        sent.push(enqueue(queued));
-      });
-      // A store that hands nothing over as it goes leaves its tries to be enqueued here.
-      const rest = results.flatMap((r) => r.queued).filter((q) => !handed.has(jobIdFor(q)));
-      if (rest.length > 0) sent.push(enqueue(rest));
-      const enqueued = Promise.all(sent).then(() => undefined);
-      enqueued.catch(() => undefined); // awaited by each try's job
-      return results.map((r) => ({ ...r, enqueued }));
-    });
-    return { claim, finish };
-  }
+    // A store that hands nothing over as it goes leaves its tries to be enqueued here.
+    const rest = results.flatMap((r) => r.queued).filter((q) => !handed.has(jobIdFor(q)));
+    if (rest.length > 0) sent.push(enqueue(rest));
+    const enqueued = Promise.all(sent).then(() => undefined);
+    enqueued.catch(() => undefined); // awaited by each try's job
+    return results.map((r) => ({ ...r, enqueued }));
+  });
 
   const processJob = async (job: Job<TaskJobData>, token?: string): Promise<string> => {
     const { runId, dagId, taskId, tryNumber, tryKey } = job.data;
     const dag = engine.dags.get(dagId);
     const task = dag && taskOfInstance(dag, taskId); // a mapped instance runs its task
-    const { claim, finish } = (job.priority ?? 0) > 0 ? lanes.backfill : lanes.production;
     const claimed = await claim({
       runId,
       taskId,
