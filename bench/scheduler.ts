@@ -10,6 +10,8 @@
  * Limits, measured in the same run: the bare BullMQ enqueue → process latency (p50/p99) and
  * throughput (no PostgreSQL), what the chain and the year would take at those figures, and the
  * production DAGs' handoff p99 without the backfill (bench/backfillLoad.ts).
+ * BENCH_CHILD_NODE_ARGS passes node options to the worker processes only, e.g.
+ * `BENCH_CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` to profile where their time goes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -100,7 +102,8 @@ export async function spawnWorkers(n: number, env: Record<string, string>): Prom
   const file = fileURLToPath(import.meta.url);
   return Promise.all(
     Array.from({ length: n }, () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', file, '--child'], {
+      const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+      const child = spawn(process.execPath, [...extra, '--import', 'tsx', file, '--child'], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
