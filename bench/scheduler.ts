@@ -10,9 +10,12 @@
  * Limits, measured in the same run: the bare BullMQ enqueue → process latency (p50/p99) and
  * throughput (no PostgreSQL), what the chain and the year would take at those figures, and the
  * production DAGs' handoff p99 without the backfill (bench/backfillLoad.ts).
+ * BENCH_CHILD_NODE_ARGS passes node options to the worker processes only, e.g.
+ * `BENCH_CHILD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'` to profile where their time goes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Queue, Worker } from 'bullmq';
 import { createKnex, createLogger, createRedis, loadConfig, type Knex } from '../platform/index.js';
@@ -60,6 +63,10 @@ export const DAGS: Dag[] = [
   BACKFILL_DAG,
 ];
 
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -95,7 +102,8 @@ export async function spawnWorkers(n: number, env: Record<string, string>): Prom
   const file = fileURLToPath(import.meta.url);
   return Promise.all(
     Array.from({ length: n }, () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', file, '--child'], {
+      const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+      const child = spawn(process.execPath, [...extra, '--import', 'tsx', file, '--child'], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -237,7 +245,7 @@ export async function run({
   const notes: string[] = [];
   try {
     console.log(
-      `bench scheduler: scale ${scale}, ${workers} workers × ${concurrency} tries, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}`,
+      `bench scheduler: scale ${scale}, ${workers} workers × ${concurrency} tries, database ${dbUrl.pathname.slice(1)}, prefix ${prefix}, load ${load()}`,
     );
     const bare = await bareBullmq(
       config.REDIS_URL,
@@ -320,6 +328,8 @@ export async function run({
     notes.push(
       'backfill limit = 1460 jobs at bare throughput + 4 sequential bare hops per run over 32 lanes',
     );
+    // Figures from a busy machine are not comparable with a quiet one's: say how busy it was.
+    notes.push(`load average at the end: ${load()} (at the start: see the first line)`);
     printReport(
       'scheduler',
       [

@@ -73,15 +73,8 @@ export {
   taskOfInstance,
 } from './mapping.js';
 export { TaskQueues, queueNameFor, jobIdFor, bullPriority, type TaskJobData } from './queues.js';
-export {
-  finishTry,
-  finishTries,
-  failureOutcome,
-  retryDelayMs,
-  advanceRun,
-  type FinishResult,
-  type TryFinish,
-} from './transitions.js';
+export { failureOutcome, retryDelayMs, advanceRun } from './transitions.js';
+export { finishTry, finishTries, type FinishResult, type TryFinish } from './finishTries.js';
 export {
   runTry,
   TaskTimeoutError,

@@ -23,7 +23,8 @@ import { advanceIdleRuns } from './recovery.js';
 import { advanceRunsWaitingOnPast } from './dependsOnPast.js';
 import { assetDeclarations, createAssetTriggeredRuns, readyIntervals } from './assetScheduler.js';
 import { firstFireAtOrAfter, latestEndedInterval, nextFireAfter, type DataInterval } from './schedule.js';
-import { createRunInTx, failureOutcome, finishTry } from './transitions.js';
+import { createRunInTx, failureOutcome } from './transitions.js';
+import { finishTry } from './finishTries.js';
 import { taskOfInstance } from './mapping.js';
 import { dagPools, grantAndEnqueue } from './pools.js';
 

@@ -5,10 +5,11 @@ import {
   heartbeat,
   tryIsRunning,
   type ClaimedTry,
+  type QueuedTry,
   type TaskLogLine,
   type TryToClaim,
 } from './store/index.js';
-import { finishTries, type FinishResult, type TryFinish } from './transitions.js';
+import { finishTries, type FinishResult, type TryFinish } from './finishTries.js';
 
 /**
  * The state-store operations a worker is handed (graphile-worker's `makeNewWorker(…, { getJob,
@@ -29,8 +30,11 @@ export interface WorkerStore {
    * missing is no longer its own (cancelled, marked, cleared, taken over): the worker aborts it.
    */
   heartbeat(workerId: string): Promise<Array<{ run_id: number; task_id: string; try_number: number }>>;
-  /** Records how tries ended and hands off to their downstream tasks (see `finishTries`). */
-  finishTries(tries: TryFinish[]): Promise<FinishResult[]>;
+  /**
+   * Records how tries ended and hands off to their downstream tasks (see `finishTries`); the tries
+   * queued go to `onQueued` as soon as each statement returns them, and come back in the results.
+   */
+  finishTries(tries: TryFinish[], onQueued?: (queued: QueuedTry[]) => void): Promise<FinishResult[]>;
   /** Stores log lines of running tries as they are written; returns how many. */
   appendTaskLogs(lines: TaskLogLine[]): Promise<number>;
 }
@@ -41,7 +45,7 @@ export function createWorkerStore(knex: Knex): WorkerStore {
     claimTries: (workerId, staleMs, tries) => claimTries(knex, workerId, staleMs, tries),
     tryIsRunning: (runId, taskId, tryNumber) => tryIsRunning(knex, runId, taskId, tryNumber),
     heartbeat: (workerId) => heartbeat(knex, workerId),
-    finishTries: (tries) => finishTries(knex, tries),
+    finishTries: (tries, onQueued) => finishTries(knex, tries, onQueued),
     appendTaskLogs: (lines) => appendTaskLogs(knex, lines),
   };
 }
