@@ -1,8 +1,8 @@
 /**
- * `npm run bench -- growth [--pairs N] [--rows-per-year N] [--years 1,2,5] [--out DIR] [--keep]`
+ * `npm run bench -- growth [--pairs N] [--rows-per-year N] [--years 1,2,5] [--out DIR] [--database NAME] [--keep]`
  *
  * Does the nightly work stay flat as history grows? One database of its own
- * (wareflow_bench_growth), one "now"; history is added backwards in time (bench/growthFill.ts),
+ * (wareflow_bench_growth unless --database names another), one "now"; history is added backwards in time (bench/growthFill.ts),
  * first the newest year, then older ones, and at each size the same work is timed:
  * - the daily ETL for yesterday (every task, as the engine's runner executes them);
  * - the hourly aggregation of the last complete hour;
@@ -44,6 +44,8 @@ export interface GrowthBenchOptions {
   rowsPerYear: number;
   years: number[];
   out: string;
+  /** The database it drops, fills and (unless `keep`) drops again. */
+  database: string;
   keep: boolean;
 }
 
@@ -90,7 +92,7 @@ const GB = 1024 ** 3;
 export async function run(o: GrowthBenchOptions): Promise<void> {
   const base = loadConfig();
   const url = new URL(base.DATABASE_URL);
-  url.pathname = '/wareflow_bench_growth';
+  url.pathname = `/${o.database}`;
   const config = loadConfig({
     ...process.env,
     DATABASE_URL: url.toString(),

@@ -17,6 +17,15 @@ function number(min: number, max = Number.MAX_SAFE_INTEGER, fraction = false) {
   };
 }
 
+/** A database name the bench may drop and create: lower-case letters, digits and underscores. */
+function databaseName(value: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
+    throw new InvalidArgumentError(
+      'it must be lower-case letters, digits and underscores, e.g. wareflow_bench_growth.',
+    );
+  return value;
+}
+
 /** '1,2,5': two or more whole numbers of years, 1 to 10, increasing. */
 function yearsList(value: string): number[] {
   const years = value.split(',').map((v) => Number(v.trim()));
@@ -81,6 +90,7 @@ program
   .option('--rows-per-year <n>', 'ledger rows per year of history', number(12_000), 20_400_000)
   .option('--years <list>', 'history sizes in years, comma-separated', yearsList, [1, 2, 5])
   .option('--out <dir>', 'where the plot and the figures go', 'artifacts/bench/growth')
+  .option('--database <name>', 'the database it fills (dropped first)', databaseName, 'wareflow_bench_growth')
   .option('--keep', 'keep the database afterwards', false)
   .action(async (options) => (await import('./growth.js')).run(options));
 

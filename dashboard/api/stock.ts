@@ -5,6 +5,11 @@ import { pairParams, pairQuery, stockQuery } from '../warehouseQueries.js';
 
 /** How many anomalies and alerts the pair page and its API show. */
 export const PAIR_EVENTS_LIMIT = 20;
+/**
+ * How far back the pair page lists anomalies: the window its "all →" link opens on /stream
+ * (the longest that page shows). Counting them over the whole history grew with its age.
+ */
+export const PAIR_ANOMALY_HOURS = 168;
 /** Days of daily sales shown before the demand forecast. */
 export const PAIR_SALES_DAYS = 60;
 
@@ -41,14 +46,20 @@ export function stockApi(deps: RouteDeps): Router {
   return r;
 }
 
-/** Everything the pair page shows; a 404 when the warehouse holds no such SKU. */
+/**
+ * Everything the pair page shows (anomalies: those detected in the last PAIR_ANOMALY_HOURS); a
+ * 404 when the warehouse holds no such SKU.
+ */
 export async function readPair(deps: RouteDeps, sku: string, warehouseId: string, days: number) {
   const { reads } = deps;
   const page = { limit: PAIR_EVENTS_LIMIT, offset: 0 };
   const [stock, history, anomalies, alerts, demand] = await Promise.all([
     reads.readPairStock(sku, warehouseId),
     reads.pairLevelHistory(sku, warehouseId, days),
-    reads.listAnomalies({ sku, warehouseId }, page),
+    reads.listAnomalies(
+      { sku, warehouseId, since: new Date(Date.now() - PAIR_ANOMALY_HOURS * 3_600_000) },
+      page,
+    ),
     reads.listAlerts({ status: 'all', sku, warehouseId }, page),
     reads.pairDemandForecast(sku, warehouseId, PAIR_SALES_DAYS),
   ]);

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { PAIR_SALES_DAYS, readPair } from '../api/stock.js';
+import { PAIR_ANOMALY_HOURS, PAIR_SALES_DAYS, readPair } from '../api/stock.js';
 import type { RouteDeps } from '../deps.js';
 import { formatTime } from '../views/format.js';
 import { h, type SafeHtml } from '../views/html.js';
@@ -80,10 +80,10 @@ export function pairPages(deps: RouteDeps): Router {
                 </table>`
               : h`<p class="empty">The daily ETL has not computed metrics for this pair yet.</p>`
           }
-          <h2>Recent anomalies</h2>
+          <h2>Anomalies, last ${PAIR_ANOMALY_HOURS / 24} days</h2>
           ${
             pair.anomalies.items.length === 0
-              ? h`<p class="empty">No anomalies detected for this pair.</p>`
+              ? h`<p class="empty">No anomalies detected for this pair in the last ${PAIR_ANOMALY_HOURS / 24} days.</p>`
               : h`<table id="pair-anomalies">
                   <thead><tr><th>Type</th><th>Severity</th><th>Risk</th><th>Occurred</th><th>Detected</th></tr></thead>
                   <tbody>
@@ -99,7 +99,7 @@ export function pairPages(deps: RouteDeps): Router {
                     )}
                   </tbody>
                 </table>
-                ${moreLink(pair.anomalies, `/stream?sku=${encodeURIComponent(pair.sku)}&warehouse_id=${encodeURIComponent(pair.warehouse_id)}&hours=168`)}`
+                ${moreLink(pair.anomalies, `/stream?sku=${encodeURIComponent(pair.sku)}&warehouse_id=${encodeURIComponent(pair.warehouse_id)}&hours=${PAIR_ANOMALY_HOURS}`)}`
           }
           <h2>Alerts</h2>
           ${

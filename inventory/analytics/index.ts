@@ -19,6 +19,7 @@ export { dayStart, dayEnd, utcDate, RESERVATION_TYPES_SQL } from './sql/days.js'
 export { salesStatsCtes, type SalesStatsOptions } from './sql/salesStats.js';
 export { onOrderCte } from './sql/onOrder.js';
 export { settleReceivedOrders } from './store/settleReceivedOrders.js';
+export { oldestOpenOrder } from './store/oldestOpenOrder.js';
 export {
   leadTimeDemand,
   stockoutZ,

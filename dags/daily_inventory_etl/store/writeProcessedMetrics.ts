@@ -6,6 +6,7 @@ import {
   calibratedSql,
   calibrationParams,
   dayEnd,
+  oldestOpenOrder,
   onOrderCte,
   salesStatsCtes,
   settleReceivedOrders,
@@ -36,6 +37,7 @@ export async function writeProcessedMetrics(
 ): Promise<{ pairs: number; changed: number; deleted: number }> {
   const only = (column: string) => (warehouseId === undefined ? 'true' : `${column} = :warehouse`);
   await settleReceivedOrders(knex);
+  const receiptsFrom = await oldestOpenOrder(knex, new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000));
   const { rows } = await knex.raw(
     `
     WITH ${salesStatsCtes({
@@ -44,7 +46,7 @@ export async function writeProcessedMetrics(
       to: dayEnd('day'),
       where: only('warehouse_id'),
     })},
-    ${onOrderCte(dayEnd('day'), only('o.warehouse_id'))},
+    ${onOrderCte(dayEnd('day'), only('o.warehouse_id'), 'CAST(:receiptsFrom AS timestamptz)')},
     base AS (
       SELECT s.sku, s.warehouse_id, s.quantity_on_hand, s.quantity_reserved,
              coalesce(oo.units, 0) AS quantity_on_order, oo.next_expected_at AS next_receipt_at,
@@ -129,7 +131,7 @@ export async function writeProcessedMetrics(
     SELECT (SELECT count(*) FROM src)::int AS pairs, (SELECT count(*) FROM upserted)::int AS changed,
            (SELECT count(*) FROM stale)::int AS deleted
     `,
-    { day, z: Z_95, warehouse: warehouseId ?? null, ...calibrationParams() },
+    { day, z: Z_95, warehouse: warehouseId ?? null, receiptsFrom, ...calibrationParams() },
   );
   return rows[0];
 }

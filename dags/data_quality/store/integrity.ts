@@ -10,11 +10,18 @@ export const integrityRules: QualityRule[] = [
       SELECT t.event_id, d.event_id AS duplicate_of, t.sku, t.warehouse_id, t.event_type, t.quantity_change,
              t.occurred_at, t.reference_id
       FROM inventory.inventory_transactions t
-      JOIN inventory.inventory_transactions d
-        ON d.sku = t.sku AND d.warehouse_id = t.warehouse_id AND d.occurred_at = t.occurred_at
-       AND d.event_type = t.event_type AND d.quantity_change = t.quantity_change
-       AND d.reference_id IS NOT DISTINCT FROM t.reference_id AND d.event_id < t.event_id
-       AND d.occurred_at >= ${SCOPE_OCCURRED_FROM}
+      -- One probe of the pair's index at the row's own instant per row in scope (OFFSET 0 keeps the
+      -- planner from turning it back into a join): the probe prunes to that instant's partition.
+      -- As a join, the plan hashed every row since scopeFrom (400 days, 4.5 M rows for 200 pairs,
+      -- 10 s) to find the duplicates of one day's 11,000.
+      CROSS JOIN LATERAL (
+        SELECT d.event_id FROM inventory.inventory_transactions d
+        WHERE d.sku = t.sku AND d.warehouse_id = t.warehouse_id AND d.occurred_at = t.occurred_at
+          AND d.event_type = t.event_type AND d.quantity_change = t.quantity_change
+          AND d.reference_id IS NOT DISTINCT FROM t.reference_id AND d.event_id < t.event_id
+          AND d.occurred_at >= ${SCOPE_OCCURRED_FROM}
+        OFFSET 0
+      ) d
       WHERE ${IN_SCOPE}
       ORDER BY t.event_id`,
     checked: `SELECT count(*) AS n FROM inventory.inventory_transactions t WHERE ${IN_SCOPE}`,

@@ -19,10 +19,10 @@ export async function refreshPairVelocity(
     WITH touched AS (
       SELECT DISTINCT sku, warehouse_id FROM inventory.inventory_transactions
       WHERE (occurred_at >= :start AND occurred_at < :end)
-         OR (ingested_at >= :start AND ingested_at < :end AND occurred_at >= :end::timestamptz - interval '720 hours')
+         OR (ingested_at >= :start AND ingested_at < :end AND occurred_at >= :windowFrom::timestamptz)
     ), ${salesStatsCtes({
-      dayIndex: `floor(extract(epoch FROM (occurred_at - (:end::timestamptz - interval '720 hours'))) / 86400)::int`,
-      from: `(:end::timestamptz - interval '720 hours')`,
+      dayIndex: `floor(extract(epoch FROM (occurred_at - :windowFrom::timestamptz)) / 86400)::int`,
+      from: `:windowFrom::timestamptz`,
       to: ':end::timestamptz',
       where: '(sku, warehouse_id) IN (SELECT sku, warehouse_id FROM touched)',
     })}, updated AS (
@@ -43,7 +43,10 @@ export async function refreshPairVelocity(
     )
     SELECT (SELECT count(*) FROM touched)::int AS touched, (SELECT count(*) FROM updated)::int AS updated
     `,
-    { start: options.start, end: options.end },
+    // The window's start as a value (720 hours before end, exact: hours have no calendar), so the
+    // ledger is pruned to its months when the statement is planned; as `:end - interval` (only
+    // stable) every month of the history was planned, 141 ms at 5 years, and pruned at run time.
+    { start: options.start, end: options.end, windowFrom: new Date(options.end.getTime() - 720 * 3_600_000) },
   );
   return rows[0];
 }

@@ -15,8 +15,12 @@
  * before T (`received_at`, see `settleReceivedOrders`) counts 0 units and has no expected receipt,
  * so leaving it out changes nothing — it keeps the lookup to the open orders instead of every
  * order ever placed.
+ *
+ * `receiptsFrom`, when given, is SQL for an instant no later than the placing of any order read
+ * (`oldestOpenOrder`), bound as a value: the receipts are then looked up in the ledger's months
+ * since that instant only, which the planner knows before the statement runs.
  */
-export function onOrderCte(at: string, where = 'true'): string {
+export function onOrderCte(at: string, where = 'true', receiptsFrom?: string): string {
   return `
     on_order AS (
       SELECT o.sku, o.warehouse_id, sum(greatest(0, o.quantity - coalesce(r.received, 0)))::int AS units,
@@ -28,6 +32,7 @@ export function onOrderCte(at: string, where = 'true'): string {
         WHERE t.sku = o.sku AND t.warehouse_id = o.warehouse_id AND t.reference_id = o.reference_id
           AND t.event_type IN ('RESTOCK', 'TRANSFER_IN')
           AND t.occurred_at >= o.ordered_at AND t.occurred_at < ${at}
+          ${receiptsFrom === undefined ? '' : `AND t.occurred_at >= ${receiptsFrom}`}
       ) r ON true
       WHERE o.ordered_at < ${at} AND (o.cancelled_at IS NULL OR o.cancelled_at >= ${at})
         AND (o.closed_at IS NULL OR o.closed_at >= ${at}) AND (${where})

@@ -1,5 +1,5 @@
 import type { Knex } from '../../../platform/index.js';
-import { dayEnd, utcDate } from '../../analytics/index.js';
+import { dayEnd, dayStart, utcDate } from '../../analytics/index.js';
 
 /** One pair's SPEC §5 daily sales over a window of whole UTC days, zero days included. */
 export interface PairSales {
@@ -9,6 +9,32 @@ export interface PairSales {
   /** The window's first day (YYYY-MM-DD); sales[i] is day first_day + i. */
   first_day: string;
   sales: number[];
+}
+
+/**
+ * The first day (YYYY-MM-DD) of the `days` days ending with `to`, or the ledger's first day if
+ * that is later. A ledger that has rows on the day before the window started before it: that
+ * one day's partition answers. Only otherwise (a young ledger, or a day nobody traded) is the
+ * ledger's first row looked up, through every partition.
+ */
+async function windowStart(knex: Knex, to: string, days: number): Promise<string> {
+  const day = (offset: number) =>
+    new Date(Date.parse(`${to}T00:00:00Z`) + offset * 86_400_000).toISOString().slice(0, 10);
+  const first = day(-(days - 1));
+  const before = day(-days);
+  const { rows: traded } = await knex.raw(
+    `SELECT EXISTS (SELECT 1 FROM inventory.inventory_transactions
+                     WHERE occurred_at >= ${dayStart('before')} AND occurred_at < ${dayStart('first')}) AS traded`,
+    { before, first },
+  );
+  if (traded[0].traded) return first;
+  const { rows: start } = await knex.raw(
+    `SELECT to_char(greatest(CAST(:first AS date),
+                             (SELECT ${utcDate('min(occurred_at)')} FROM inventory.inventory_transactions)),
+                    'YYYY-MM-DD') AS first`,
+    { first },
+  );
+  return start[0].first;
 }
 
 /**
@@ -23,33 +49,32 @@ export async function readDailySales(
   o: { to: string; days: number; warehouseId?: string },
 ): Promise<PairSales[]> {
   const only = (column: string) => (o.warehouseId === undefined ? 'true' : `${column} = :warehouse`);
+  const first = await windowStart(knex, o.to, o.days);
+  // The window travels as a value: the ledger is pruned to its partitions when the statement is
+  // planned. With the first day as a subquery's result every partition of the history was planned
+  // (and the ledger's first row looked up in each), 100 ms a warehouse at 5 years.
   const { rows } = await knex.raw(
     `
-    WITH bounds AS (
-      SELECT greatest(CAST(:to AS date) - (CAST(:days AS int) - 1),
-                      (SELECT ${utcDate('min(occurred_at)')} FROM inventory.inventory_transactions)) AS first_day
-    ), sales AS (
-      SELECT sku, warehouse_id, ${utcDate('occurred_at')} - (SELECT first_day FROM bounds) AS i,
+    WITH sales AS (
+      SELECT sku, warehouse_id, ${utcDate('occurred_at')} - CAST(:first AS date) AS i,
              -sum(quantity_change)::int AS units
       FROM inventory.inventory_transactions
       WHERE event_type = 'SALE'
-        AND occurred_at >= ((SELECT first_day FROM bounds)::timestamp AT TIME ZONE 'UTC')
-        AND occurred_at < ${dayEnd('to')} AND ${only('warehouse_id')}
+        AND occurred_at >= ${dayStart('first')} AND occurred_at < ${dayEnd('to')} AND ${only('warehouse_id')}
       GROUP BY 1, 2, 3
     ), per_pair AS (
       SELECT sku, warehouse_id, array_agg(i ORDER BY i) AS offsets, array_agg(units ORDER BY i) AS units
       FROM sales GROUP BY 1, 2
     )
-    SELECT l.sku, l.warehouse_id, p.lead_time_days, to_char(b.first_day, 'YYYY-MM-DD') AS first_day,
-           (CAST(:to AS date) - b.first_day + 1)::int AS n, s.offsets, s.units
+    SELECT l.sku, l.warehouse_id, p.lead_time_days, CAST(:first AS text) AS first_day,
+           (CAST(:to AS date) - CAST(:first AS date) + 1)::int AS n, s.offsets, s.units
     FROM inventory.inventory_levels l
     JOIN inventory.products p ON p.sku = l.sku
-    CROSS JOIN bounds b
     LEFT JOIN per_pair s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
     WHERE ${only('l.warehouse_id')}
     ORDER BY l.sku, l.warehouse_id
     `,
-    { to: o.to, days: o.days, warehouse: o.warehouseId ?? null },
+    { to: o.to, first, warehouse: o.warehouseId ?? null },
   );
   return (
     rows as Array<{

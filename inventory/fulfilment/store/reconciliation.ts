@@ -3,7 +3,9 @@
  * the ledger stays the source of stock, and an order line's reservation is the ledger's
  * RESERVATION row whose reference_id is the order id (its pick, the SALE row likewise). Two
  * data-quality rules check that the two agree; the data_quality DAG runs them in its consistency
- * group. Both queries use the named bindings `:start` and `:end` (the run's data interval).
+ * group. Both queries use the named bindings `:start` and `:end` (the run's data interval) and
+ * `:scopeFrom`, the earliest occurrence the data-quality DAG's row-level rules look at (its
+ * `lateRowDays` before `:start`).
  */
 
 /** The order id prefix of order references in the ledger (`ORDER-…`). */
@@ -34,9 +36,17 @@ const shifted = (alias: string) =>
 const ORDER_FEED_COVERS = `EXISTS (
   SELECT 1 FROM inventory.orders c WHERE c.warehouse_id = t.warehouse_id AND c.created_at <= t.occurred_at)`;
 
+/**
+ * The ledger's rows a rule checks. A row ingested in the interval may have occurred long before:
+ * the bound on its occurrence (a value, as the row-level rules bind it) keeps the statement to the
+ * ledger's partitions since `:scopeFrom`, pruned when it is planned, instead of every month of the
+ * history (117 ms of planning and a probe of every partition at 5 years).
+ */
+const LEDGER_IN_SCOPE = `${shifted('t')} AND t.occurred_at >= :scopeFrom::timestamptz`;
+
 const LEDGER_RESERVATIONS = `
   FROM inventory.inventory_transactions t
-  WHERE t.event_type = 'RESERVATION' AND t.reference_id LIKE '${ORDER_REFERENCE_PREFIX}%' AND ${shifted('t')}`;
+  WHERE t.event_type = 'RESERVATION' AND t.reference_id LIKE '${ORDER_REFERENCE_PREFIX}%' AND ${LEDGER_IN_SCOPE}`;
 
 export interface ReconciliationRule {
   id: string;
@@ -56,7 +66,7 @@ export const RECONCILIATION_RULES: readonly ReconciliationRule[] = [
         FROM inventory.inventory_transactions t
         LEFT JOIN inventory.order_lines l ON l.order_id = t.reference_id AND l.sku = t.sku
         LEFT JOIN inventory.orders o ON o.order_id = t.reference_id
-       WHERE t.event_type = 'RESERVATION' AND t.reference_id LIKE '${ORDER_REFERENCE_PREFIX}%' AND ${shifted('t')}
+       WHERE t.event_type = 'RESERVATION' AND t.reference_id LIKE '${ORDER_REFERENCE_PREFIX}%' AND ${LEDGER_IN_SCOPE}
          AND ${ORDER_FEED_COVERS}
          AND (l.order_id IS NULL OR l.warehouse_id <> t.warehouse_id OR o.cancelled_at < t.occurred_at)
        ORDER BY t.occurred_at, t.event_id`,
