@@ -265,8 +265,12 @@ export class Pair {
           );
         transfer.to.onOrder -= transfer.planned; // what is really in transit is added back below
         if (!sent) {
-          // Not enough stock to spare any more: the transfer order is cancelled (inside the window).
-          if (transfer.order && plan.at < ctx.toMs) transfer.order.cancelled_at = new Date(plan.at);
+          // Not enough stock to spare any more: the transfer order is cancelled (inside the window),
+          // never before it was placed (the donor's day may start, in UTC, before the end of the
+          // recipient's day that placed it when the two sites' time zones differ).
+          const order = transfer.order;
+          if (order && plan.at < ctx.toMs)
+            order.cancelled_at = new Date(Math.max(plan.at, order.ordered_at.getTime()));
           return;
         }
         this.onHand -= q;

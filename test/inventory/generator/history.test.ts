@@ -234,4 +234,23 @@ describe('generator history', function () {
     const units = [...bySku.values()].sort((a, b) => a - b);
     expect(units.at(-1)! / units[0]!).to.be.above(10);
   });
+
+  it('never cancels a transfer order before it was placed, whichever time zones its two sites keep', function () {
+    // The demo's catalogue (npm start): a donor site whose day starts, in UTC, before the end of
+    // the recipient's day that placed the order once cancelled it before it existed, and the
+    // order table's CHECK refused the whole demo load.
+    this.timeout(180_000);
+    const demo = generateMasterData({ seed: 42, skus: 200, warehouses: 5 });
+    const to = Date.parse('2026-12-06T00:00:00Z');
+    const orders = [];
+    for (const batch of generateHistory({ seed: 42, master: demo, from: to - 365 * DAY, to }))
+      orders.push(...batch.orders);
+    const cancelled = orders.filter((o) => o.cancelled_at !== null);
+    expect(cancelled.length).to.be.above(0);
+    for (const o of orders) {
+      expect(o.expected_at.getTime(), o.reference_id).to.be.at.least(o.ordered_at.getTime());
+      if (o.cancelled_at)
+        expect(o.cancelled_at.getTime(), o.reference_id).to.be.at.least(o.ordered_at.getTime());
+    }
+  });
 });
