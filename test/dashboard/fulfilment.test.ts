@@ -13,12 +13,23 @@ import { insertProducts, insertWarehouses } from '../dags/fixtures.js';
 import { apiClient, startServer, PUBLIC_READ, type TestServer } from './server.js';
 
 const DAY_MS = 86_400_000;
-const today = new Date().toISOString().slice(0, 10);
-const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
 const at = (day: string, hour: number) => new Date(Date.parse(`${day}T00:00:00Z`) + hour * 3_600_000);
-/** An instant of today that has passed, whenever the spec runs: halfway from midnight to now. */
-const midnight = Date.parse(`${today}T00:00:00Z`);
-const earlierToday = new Date(midnight + Math.floor((Date.now() - midnight) / 2));
+/**
+ * Today and yesterday as the server will see them, read when the spec's data is written, not when
+ * mocha loads the file (a run that loads before midnight UTC and reaches this spec after it saw
+ * yesterday's "today"); `earlierToday` is an instant of today that has passed, halfway from
+ * midnight to then.
+ */
+let today: string;
+let yesterday: string;
+let earlierToday: Date;
+function readClock(): void {
+  const now = Date.now();
+  today = new Date(now).toISOString().slice(0, 10);
+  yesterday = new Date(now - DAY_MS).toISOString().slice(0, 10);
+  const midnight = Date.parse(`${today}T00:00:00Z`);
+  earlierToday = new Date(midnight + Math.floor((now - midnight) / 2));
+}
 
 /** Orders of yesterday at FC-1 (two, one late) and FC-2 (one backorder). */
 function events(): FulfilmentEvent[] {
@@ -106,6 +117,7 @@ function todaysEvents(): OrderEvent[] {
 describe('dashboard fulfilment', function () {
   let s: TestServer;
   before(async () => {
+    readClock();
     s = await startServer({ env: PUBLIC_READ });
     const knex = s.harness.db.knex;
     await insertProducts(knex, [{ sku: 'SKU-1', lead_time_days: 5 }]);
