@@ -141,11 +141,12 @@ export function registerProcessCommands(program: Command): void {
       wholeNumber('--metrics-port', 0),
     )
     .action(async (opts: { tickMs: number; metricsPort?: number }) => {
+      const asked = stopSignal();
       const running = await startSchedulerProcess({
         tickMs: opts.tickMs,
         ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       });
-      await stopUntilDone('scheduler', running);
+      await stopUntilDone('scheduler', running, asked);
     });
 
   program
@@ -161,6 +162,7 @@ export function registerProcessCommands(program: Command): void {
       wholeNumber('--metrics-port', 0),
     )
     .action(async (opts: { concurrency?: number; pools?: string; metricsPort?: number }) => {
+      const asked = stopSignal();
       const running = await startWorkerProcess({
         ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
         ...(opts.pools
@@ -173,14 +175,19 @@ export function registerProcessCommands(program: Command): void {
           : {}),
         ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       });
-      await stopUntilDone('worker', running);
+      await stopUntilDone('worker', running, asked);
     });
 }
 
-/** Waits for SIGTERM or SIGINT, then stops the role within SHUTDOWN_GRACE_MS (see `stopWithin`). */
-async function stopUntilDone(name: string, role: RunningRole): Promise<void> {
+/**
+ * Waits for SIGTERM or SIGINT, then stops the role within SHUTDOWN_GRACE_MS (see `stopWithin`).
+ * `asked` listens from before the role started: the role logs that it runs before its last start
+ * step returns, and a signal in between would otherwise meet Node's default (an exit without any
+ * shutdown). A signal during the start stops the role once it has started; a second one exits.
+ */
+async function stopUntilDone(name: string, role: RunningRole, asked: Promise<string>): Promise<void> {
   const config = loadConfig();
-  const signal = await stopSignal();
+  const signal = await asked;
   const logger = createLogger({ level: config.LOG_LEVEL, name });
   await stopWithin([{ name, ...role }], { graceMs: config.SHUTDOWN_GRACE_MS, logger, signal });
 }
