@@ -1,4 +1,4 @@
-import { createLogger, stopWithin, type Config } from '../platform/index.js';
+import { createLogger, stopSignal, stopWithin, type Config } from '../platform/index.js';
 import { startStreaming, type StreamingOptions } from './sidecar.js';
 
 /**
@@ -10,7 +10,11 @@ import { startStreaming, type StreamingOptions } from './sidecar.js';
  */
 export async function runStreamingProcess(config: Config, options: StreamingOptions = {}): Promise<void> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'streaming' });
+  // Listening from before the start: the sidecar logs that it started before startStreaming
+  // returns, and a signal in between would meet Node's default (an exit with no shutdown).
+  const asked = stopSignal();
   let fatal: (() => void) | undefined;
+  const failed = new Promise<undefined>((resolve) => (fatal = () => resolve(undefined)));
   const sidecar = await startStreaming(config, {
     ...options,
     logger,
@@ -21,16 +25,7 @@ export async function runStreamingProcess(config: Config, options: StreamingOpti
       fatal?.();
     },
   });
-  const signal = await new Promise<string | undefined>((resolve) => {
-    fatal = () => resolve(undefined);
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(signal);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const signal: string | undefined = await Promise.race([asked, failed]);
   logger.info({ signal }, 'stopping: draining the batch in hand');
   await stopWithin([{ name: 'streaming', close: () => sidecar.close(), inHand: () => sidecar.inHand() }], {
     graceMs: config.SHUTDOWN_GRACE_MS,

@@ -94,8 +94,13 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
   const seeks = new Map<number, number>();
   /** Why a partition is paused: its lane is full, and how many handlers hold it. */
   const pauses = new Map<number, { full: boolean; held: number }>();
-  /** Next offsets done since the last commit to Kafka, by partition. */
+  /**
+   * Next offsets done (committed to PostgreSQL) by partition, and what of them Kafka holds. A
+   * mark stays until Kafka took it: a commit refused during a rebalance is tried again with the
+   * next one, or a partition that goes quiet would keep a stale offset in Kafka for good.
+   */
   const done = new Map<number, string>();
+  const inKafka = new Map<number, string>();
   let commitTimer: NodeJS.Timeout | undefined;
   let committing: Promise<void> = Promise.resolve();
 
@@ -175,11 +180,13 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
   let handler: BatchHandler | undefined;
 
   const commitDone = async () => {
-    if (done.size === 0) return;
-    const partitions = [...done].map(([partition, offset]) => ({ topic, partition, offset }));
-    done.clear();
+    const partitions = [...done]
+      .filter(([partition, offset]) => inKafka.get(partition) !== offset)
+      .map(([partition, offset]) => ({ topic, partition, offset }));
+    if (partitions.length === 0) return;
     try {
       await consumer.commitOffsets(partitions);
+      for (const p of partitions) inKafka.set(p.partition, p.offset);
     } catch (err) {
       // Only a hint (PostgreSQL holds the offsets that count): the next commit brings it up to date.
       logger.debug({ err }, 'committing offsets to Kafka failed');
@@ -198,9 +205,12 @@ function kafkajsConsumer(kafka: Kafka, options: GroupConsumerOptions, logger: Lo
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     connected = true;
     generation++;
-    done.clear();
     lanes.clear();
     const partitions = payload.memberAssignment[topic] ?? [];
+    // Marks of partitions this member keeps are still PostgreSQL's offsets: committed in the new
+    // generation. Those of partitions it lost belong to their new owner now.
+    for (const p of [...done.keys()]) if (!partitions.includes(p)) done.delete(p);
+    inKafka.clear();
     for (const l of assignmentListeners) l(topic, partitions);
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
