@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type ITopicConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from './logger.js';
 
 export { Kafka };
@@ -28,7 +28,16 @@ export function createKafka(brokers: string[], logger: Logger, clientId = 'waref
   });
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
+/** How long `ensureTopics` waits for new topics to have a leader on every partition. */
+const LEADER_WAIT_MS = 30_000;
+
+/**
+ * Creates the topics that do not exist yet; existing ones are left as they are. Resolves once
+ * every topic asked for has a leader on each partition, so a producer or consumer may use it at
+ * once. kafkajs's own `waitForLeaders` gives up on the "does not host this topic-partition"
+ * answer a broker gives while a new topic is still being set up (kafkajs#815), and does not wait
+ * at all for a topic another process created a moment before: both are waited out here.
+ */
 export async function ensureTopics(
   kafka: Kafka,
   topics: Array<{ topic: string; numPartitions?: number; configEntries?: ITopicConfig['configEntries'] }>,
@@ -40,11 +49,37 @@ export async function ensureTopics(
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({ replicationFactor: 1, numPartitions: 6, ...t })),
       });
     }
+    await waitForLeaders(
+      admin,
+      topics.map((t) => t.topic),
+    );
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    let lastError: unknown;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const ready = found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready && found.length === topics.length) return;
+    } catch (err) {
+      // UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE while the topic is being set up.
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `Kafka topics ${topics.join(', ')} have no leader on every partition after ${LEADER_WAIT_MS} ms` +
+          (lastError ? `: ${(lastError as Error).message}` : ''),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

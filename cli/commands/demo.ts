@@ -74,6 +74,11 @@ export interface DemoFeed {
  * what the detectors catch within the first hour. Each is labelled in inventory.incident_labels.
  */
 export const DEMO_INCIDENT_RATE = 0.3;
+/**
+ * Incidents the demo feed starts with its first events, so that a new user's alert pages show
+ * detections within minutes of `npm start` rather than after the rate's first draw.
+ */
+export const DEMO_OPENING_INCIDENTS = 3;
 
 /**
  * Publishes live events for the demo catalogue at its natural rate, continuing from the
@@ -104,7 +109,7 @@ export async function startDemoFeed(config: Config, demo: DemoSet, logger: Logge
     signal: stop.signal,
     // The sidecar, started first, has created these topics.
     fulfilmentTopics: { orders: topics.orders, shipments: topics.shipments, audit: topics.audit },
-    injectAnomalies: { rate: DEMO_INCIDENT_RATE, onLabel: labels.write },
+    injectAnomalies: { rate: DEMO_INCIDENT_RATE, openWith: DEMO_OPENING_INCIDENTS, onLabel: labels.write },
   }).catch((err: unknown) => logger.error({ err }, 'demo feed stopped; restart wareflow to resume it'));
   return {
     rate,

@@ -222,8 +222,14 @@ export function* generateHistory(options: HistoryOptions): Generator<HistoryBatc
     const product = options.master.products[index]!;
     const rng = new Rng(seed, 'history', index);
     let injector: Injector | undefined;
+    let orderLines = 0;
     const ctx: PairContext = {
       rng,
+      // A random-looking number as before (the same draw), made unique by the SKU and a count:
+      // 8 random digits alone repeat after some ten thousand lines (a birthday collision), and a
+      // repeated order id would be a reservation without its own order line.
+      orderReference: () =>
+        `ORDER-${rng.int(10_000_000, 99_999_999)}-${product.sku}-${(++orderLines).toString(36).toUpperCase()}`,
       fromMs: w.fromMs,
       toMs: w.toMs,
       schedule(pair, day, plan) {

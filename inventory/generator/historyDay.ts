@@ -67,7 +67,7 @@ export function simulateDay(
       kind,
       quantity: lineUnits(rng, d.unitsPerSale),
       at: at(),
-      reference: `ORDER-${rng.int(10_000_000, 99_999_999)}`,
+      reference: ctx.orderReference(),
     });
   }
   if (rng.chance(ADJUSTMENT_CHANCE)) {

@@ -68,7 +68,7 @@ export function hook(at: number, run: () => void): Hook {
 }
 
 function order(env: ShapeEnv): string {
-  return `ORDER-${env.ctx.rng.int(10_000_000, 99_999_999)}`;
+  return env.ctx.orderReference();
 }
 
 /** Books a sale of `q` when the stock is there. */

@@ -22,6 +22,12 @@ export interface LiveInjection {
   rate: number;
   /** Called with each label once its incident is complete. */
   onLabel?: (label: IncidentLabel) => void;
+  /**
+   * Incidents started with the feed's first events, of types and on pairs drawn as the rate's are,
+   * before the rate takes over (the demo feed: its alert pages show a detection within minutes
+   * instead of after the rate's first draw, some 20 minutes in). @defaultValue 0
+   */
+  openWith?: number;
 }
 
 /** The incident types the live stream injects. */
@@ -90,12 +96,15 @@ export class LiveIncidents {
   /** Chance per ordinary event that an incident of each type starts, cumulative over the types. */
   private readonly chances: Array<[LiveType, number]> = [];
   private readonly starters: Record<LiveType, Starter>;
+  /** Opening incidents still to start (`LiveInjection.openWith`). */
+  private openers: number;
 
   constructor(
     private readonly options: LiveInjection,
     private readonly host: LiveHost,
   ) {
     this.rng = new Rng(host.seed, 'live-incidents');
+    this.openers = options.openWith ?? 0;
     this.clocks = host.warehouses.map((w) => new ZoneClock(w.timezone));
     this.starters = {
       VOLUME_ZSCORE: (p, t) => this.volume('VOLUME_ZSCORE', p, t),
@@ -125,10 +134,24 @@ export class LiveIncidents {
 
   /** After each ordinary event: perhaps an incident starts, on a pair that can have it now. */
   tick(t: number): void {
+    if (this.openers > 0) {
+      // An opening incident: the rate's types in turn from a random one, until one can start now.
+      const first = this.rng.int(0, LIVE_INCIDENT_TYPES.length - 1);
+      for (let i = 0; i < LIVE_INCIDENT_TYPES.length; i++) {
+        if (this.start(LIVE_INCIDENT_TYPES[(first + i) % LIVE_INCIDENT_TYPES.length]!, t)) {
+          this.openers--;
+          return;
+        }
+      }
+      return;
+    }
     const draw = this.rng.next();
     const hit = this.chances.find(([, upTo]) => draw < upTo);
-    if (!hit) return;
-    const [type] = hit;
+    if (hit) this.start(hit[0], t);
+  }
+
+  /** Starts an incident of `type` on a pair that can have it now, if one is found. */
+  private start(type: LiveType, t: number): boolean {
     for (let attempt = 0; attempt < 20; attempt++) {
       const pair = this.rng.pick(this.host.pairs);
       if (this.busy.has(pair) || !this.eligible(type, pair)) continue;
@@ -136,8 +159,9 @@ export class LiveIncidents {
       if (!steps) continue;
       this.busy.add(pair);
       steps.forEach((s) => this.steps.push(s));
-      return;
+      return true;
     }
+    return false;
   }
 
   /** The history's eligibility (incidentShapes.ts), for the pair's product and site. */

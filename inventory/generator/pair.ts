@@ -101,6 +101,11 @@ export interface PairContext {
   emit(row: TransactionRow): void;
   /** Records a replenishment order in the open-order feed (omitted: orders are not recorded). */
   order?(row: OrderRow): void;
+  /**
+   * The reference of a new customer order line of this SKU: unique in the history, so that no
+   * two order lines share an order id (the order stream follows each reservation by it).
+   */
+  orderReference(): string;
   /** A reservation the available stock could not cover: a backordered order line (omitted: not followed). */
   lostLine?(pair: Pair, plan: Plan): void;
   /** An injected reorder-point edit of the pair in its next night (omitted: no order stream). */

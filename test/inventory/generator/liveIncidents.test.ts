@@ -119,6 +119,22 @@ describe('generator live incidents (--inject-anomalies on the live stream)', () 
     expect(mostOverReserved).to.be.at.most(0);
   });
 
+  it('starts its opening incidents with the first events, then only at the rate', () => {
+    const opened: IncidentLabel[] = [];
+    const quiet: IncidentLabel[] = [];
+    const hour = 3_600_000;
+    const start = Date.parse(START);
+    run({ injectAnomalies: { rate: 0.01, openWith: 3, onLabel: (l) => opened.push(l) } });
+    run({ injectAnomalies: { rate: 0.01, onLabel: (l) => quiet.push(l) } });
+    // At a rate that starts about one incident in the three days, the three openers start within
+    // the stream's first minutes (one per ordinary event), each on its own pair.
+    const early = opened.filter((l) => l.start.getTime() < start + 0.1 * hour);
+    expect(early).to.have.length(3);
+    expect(new Set(early.map((l) => `${l.sku}:${l.warehouse_id}`)).size).to.equal(3);
+    expect(quiet.filter((l) => l.start.getTime() < start + 0.1 * hour)).to.have.length(0);
+    expect(quiet.length).to.be.at.most(2);
+  });
+
   it('changes nothing at rate 0', () => {
     const none = run({ injectAnomalies: { rate: 0 } });
     const plain = run({});
