@@ -2,32 +2,7 @@ import { expect } from 'chai';
 import { fulfilmentWeeks } from '../../dags/weekly_summary/fulfilment.js';
 import { formatFulfilmentKpi, fulfilmentText } from '../../dags/weekly_summary/fulfilmentReport.js';
 import { formatChange } from '../../dags/weekly_summary/report.js';
-import type { FulfilmentMetrics } from '../../inventory/fulfilment/index.js';
-
-const week = (warehouse_id: string, figures: Partial<FulfilmentMetrics>): FulfilmentMetrics => ({
-  warehouse_id,
-  orders_created: 0,
-  lines_ordered: 0,
-  units_ordered: 0,
-  units_reserved_same_day: 0,
-  fill_rate: null,
-  backorders: 0,
-  lines_picked: 0,
-  order_to_pick_p50_s: null,
-  order_to_pick_p95_s: null,
-  shipments_dispatched: 0,
-  pick_to_dispatch_p50_s: null,
-  pick_to_dispatch_p95_s: null,
-  orders_due: 0,
-  dispatched_on_time: 0,
-  on_time_dispatch_rate: null,
-  shipments_delivered: 0,
-  delivery_p50_s: null,
-  delivery_p95_s: null,
-  exceptions: 0,
-  shipments_with_exception: 0,
-  ...figures,
-});
+import { fulfilmentMetrics as week } from '../inventory/fulfilment/figures.js';
 
 describe('weekly_summary: the fulfilment section per warehouse', function () {
   it('lists every warehouse of either week; one that stopped shows zeros and n/a against last week', function () {

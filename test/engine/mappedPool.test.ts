@@ -13,26 +13,10 @@ import {
 } from '../../engine/index.js';
 import { waitFor } from '../support/wait.js';
 import { startHarness, type Harness } from './harness.js';
+import { taskGate } from './taskGate.js';
 
-/**
- * Mapped instances that run until the spec lets them go, so that what runs at once is decided by
- * the engine alone. `peak` is the most that ever ran at the same time.
- */
-const gate = {
-  running: new Map<string, () => void>(),
-  peak: 0,
-  reset() {
-    this.release(this.running.size);
-    this.peak = 0;
-  },
-  /** Lets `n` of the tries running now finish (oldest first). */
-  release(n = 1) {
-    for (const [key, done] of [...this.running].slice(0, n)) {
-      this.running.delete(key);
-      done();
-    }
-  },
-};
+/** Mapped instances run until the spec lets them go (see `taskGate`). */
+const gate = taskGate();
 
 const params = z.object({
   items: z.array(z.number()).default([1, 2, 3, 4, 5]),
@@ -43,10 +27,7 @@ const list = task(async (ctx) => ctx.params.items, { params });
 const square = task(
   async (ctx) => {
     if (ctx.params.failOnce.includes(ctx.mapIndex) && ctx.tryNumber === 1) throw new Error('flaky once');
-    await new Promise<void>((resolve) => {
-      gate.running.set(`${ctx.runId}/${ctx.mapIndex}/${ctx.tryNumber}`, resolve);
-      gate.peak = Math.max(gate.peak, gate.running.size);
-    });
+    await gate.hold(`${ctx.runId}/${ctx.mapIndex}/${ctx.tryNumber}`);
     return ctx.mapItem * ctx.mapItem;
   },
   { upstream: { list }, mapOver: 'list', params, pool: 'pair', retries: 1, retryDelayMs: 1_500 },

@@ -21,32 +21,13 @@ import {
 import { InvalidInputError } from '../../platform/index.js';
 import { waitFor } from '../support/wait.js';
 import { startHarness, type Harness } from './harness.js';
+import { taskGate } from './taskGate.js';
 
-/**
- * Tasks that run until the spec lets them go, so what runs at once is decided by the engine alone.
- * `peak` is the most that ever ran at the same time in this process.
- */
-const gate = {
-  running: new Map<string, () => void>(),
-  peak: 0,
-  reset() {
-    this.release(this.running.size);
-    this.peak = 0;
-  },
-  /** Lets `n` of the tasks running now finish (oldest first). */
-  release(n = 1) {
-    for (const [key, done] of [...this.running].slice(0, n)) {
-      this.running.delete(key);
-      done();
-    }
-  },
-};
+/** Tasks run until the spec lets them go (see `taskGate`). */
+const gate = taskGate();
 const gated = (options: Parameters<typeof task>[1] = {}) =>
   task(async (ctx) => {
-    await new Promise<void>((resolve) => {
-      gate.running.set(`${ctx.runId}/${ctx.taskId}`, resolve);
-      gate.peak = Math.max(gate.peak, gate.running.size);
-    });
+    await gate.hold(`${ctx.runId}/${ctx.taskId}`);
     return null;
   }, options);
 

@@ -3,13 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { topicNames, type Config, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
-import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
-import type { FulfilmentStream } from '../../inventory/fulfilment/index.js';
-import { acknowledgeAlert, type AlertRow } from '../../inventory/alerts/index.js';
-import { seedMasterData, streamingConfig, type TestMaster } from './support.js';
+import { acknowledgeAlert } from '../../inventory/alerts/index.js';
+import { fulfilmentSidecar } from './support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,89 +18,51 @@ const DAY = 24 * HOUR;
  */
 describe('fulfilment alerts: e-mailed once per incident', function () {
   this.timeout(60_000);
-  let db: TestDatabase;
-  let m: TestMaster;
-  let config: Config;
-  let topics: TopicNames;
-  let broker: MemoryBroker;
-  let sidecar: StreamingSidecar;
-  const sent: Record<FulfilmentStream, number> = { orders: 0, shipments: 0, audit: 0 };
-  const B = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
-  const at = (ms: number) => new Date(ms).toISOString();
-
-  before(async function () {
-    db = await createTestDatabase();
-    m = await seedMasterData(db.knex, { skus: 2, warehouses: 2, unitCost: 100 });
-    config = streamingConfig(db.url);
-    topics = topicNames(config);
-    broker = memoryBroker();
-    sidecar = await startStreaming(config, {
-      broker,
-      port: false,
-      retryDelayMs: [10, 50],
-      chunkSize: 200,
-      emailIntervalMs: 0,
-    });
+  const f = fulfilmentSidecar({
+    master: { skus: 2, warehouses: 2, unitCost: 100 },
+    streaming: { emailIntervalMs: 0 },
   });
-  after(async function () {
-    await sidecar?.close();
-    await db?.drop();
-  });
-
-  /** Publishes and waits until the sidecar has settled every message of the stream. */
-  const send = async (stream: FulfilmentStream, items: Array<Record<string, unknown>>, key: string) => {
-    const publisher = await broker.publisher();
-    await publisher.send(
-      topics[stream],
-      items.map((b) => ({ key, value: JSON.stringify(b) })),
-    );
-    await publisher.close();
-    sent[stream] += items.length;
-    const t = sidecar.fulfilmentTotals[stream];
-    await waitFor(`${stream} settled`, () => t.applied + t.duplicates + t.dlq >= sent[stream]);
-  };
+  const { B, at, send, alertsOf } = f;
   /** The text of every e-mail in the outbox (quoted-printable soft breaks undone). */
   const mails = async (): Promise<string[]> => {
-    const dir = path.join(config.DATA_DIR, 'outbox');
-    const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
+    const dir = path.join(f.config.DATA_DIR, 'outbox');
+    const files = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.eml'));
     return Promise.all(
-      files.map(async (f) => (await readFile(path.join(dir, f), 'utf8')).replace(/=\r?\n/g, '')),
+      files.map(async (n) => (await readFile(path.join(dir, n), 'utf8')).replace(/=\r?\n/g, '')),
     );
   };
   const mailsAbout = async (id: string) => (await mails()).filter((t) => t.includes(id)).length;
   /** A LOST parcel of a shipment of its own (high): once its e-mail is out, every earlier one is. */
   const sentinel = async () => {
-    const id = `SHP-${m.prefix}-S${randomUUID().slice(0, 8).toUpperCase()}`;
-    await send('shipments', [shipment(id, 'EXCEPTION', B, { exceptionCode: 'LOST' })], id);
+    const id = `SHP-${f.m.prefix}-S${randomUUID().slice(0, 8).toUpperCase()}`;
+    await send('shipments', [shipment(id, 'EXCEPTION', B, { exceptionCode: 'LOST' })]);
     await waitFor(`the e-mail about ${id}`, async () => (await mailsAbout(id)) === 1);
   };
-  const alertsOf = (type: string, subjectId: string): Promise<AlertRow[]> =>
-    db.knex('analytics.alerts').where({ alert_type: type, subject_id: subjectId }).orderBy('id');
   const shipment = (id: string, type: string, time: number, extra: object = {}) => ({
     eventId: randomUUID(),
     eventType: type,
     shipmentId: id,
     orderId: id.replace('SHP-', 'ORDER-'),
-    warehouseId: m.warehouses[0]!,
+    warehouseId: f.m.warehouses[0]!,
     carrier: 'UPS',
     timestamp: at(time),
     ...extra,
   });
 
   it('mails a lost parcel once: not for the redelivered message, a repeat after acknowledgement, or the delivery', async function () {
-    const id = `SHP-${m.prefix}-L1`;
+    const id = `SHP-${f.m.prefix}-L1`;
     const lost = shipment(id, 'EXCEPTION', B + HOUR, { exceptionCode: 'LOST' });
-    await send('shipments', [shipment(id, 'DISPATCHED', B), lost], id);
+    await send('shipments', [shipment(id, 'DISPATCHED', B), lost]);
     await waitFor('the e-mail about the lost parcel', async () => (await mailsAbout(id)) === 1);
     const [open] = await alertsOf('SHIPMENT_EXCEPTION', id);
     expect(open).to.include({ severity: 'high', resolved_at: null });
 
-    await send('shipments', [lost], id); // redelivered: the same eventId
-    expect(await acknowledgeAlert(db.knex, open!.alert_id, 'ops@test')).to.include({
+    await send('shipments', [lost]); // redelivered: the same eventId
+    expect(await acknowledgeAlert(f.db.knex, open!.alert_id, 'ops@test')).to.include({
       outcome: 'acknowledged',
     });
-    await send('shipments', [shipment(id, 'EXCEPTION', B + 5 * HOUR, { exceptionCode: 'DAMAGED' })], id);
-    await send('shipments', [shipment(id, 'DELIVERED', B + 30 * HOUR)], id);
+    await send('shipments', [shipment(id, 'EXCEPTION', B + 5 * HOUR, { exceptionCode: 'DAMAGED' })]);
+    await send('shipments', [shipment(id, 'DELIVERED', B + 30 * HOUR)]);
     await sentinel();
 
     expect(await mailsAbout(id)).to.equal(1);
@@ -115,8 +72,8 @@ describe('fulfilment alerts: e-mailed once per incident', function () {
   });
 
   it('mails an order still waiting an hour after its promise once, and not when its dispatch resolves it', async function () {
-    const wh = m.warehouses[1]!;
-    const id = `ORDER-${m.prefix}-P1`;
+    const wh = f.m.warehouses[1]!;
+    const id = `ORDER-${f.m.prefix}-P1`;
     const order = (type: string, time: number, extra: object = {}) => ({
       eventId: randomUUID(),
       eventType: type,
@@ -125,35 +82,29 @@ describe('fulfilment alerts: e-mailed once per incident', function () {
       timestamp: at(time),
       ...extra,
     });
-    await send(
-      'orders',
-      [
-        order('ORDER_CREATED', B - 5 * HOUR, {
-          lines: [{ sku: m.skus[0]!, quantity: 1 }],
-          promisedDispatchAt: at(B),
-        }),
-        order('LINE_RESERVED', B - 5 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
-        order('LINE_PICKED', B - 4 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
-        order('ORDER_PACKED', B - 3 * HOUR),
-      ],
-      id,
-    );
+    await send('orders', [
+      order('ORDER_CREATED', B - 5 * HOUR, {
+        lines: [{ sku: f.m.skus[0]!, quantity: 1 }],
+        promisedDispatchAt: at(B),
+      }),
+      order('LINE_RESERVED', B - 5 * HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
+      order('LINE_PICKED', B - 4 * HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
+      order('ORDER_PACKED', B - 3 * HOUR),
+    ]);
     // A chunk an hour after the promise opens its alert; a later one leaves it open: one e-mail.
     const other = (n: number, time: number) => ({
       ...order('ORDER_CREATED', time, {
-        lines: [{ sku: m.skus[1]!, quantity: 1 }],
+        lines: [{ sku: f.m.skus[1]!, quantity: 1 }],
         promisedDispatchAt: at(time + 5 * DAY),
       }),
-      orderId: `ORDER-${m.prefix}-O${n}`,
+      orderId: `ORDER-${f.m.prefix}-O${n}`,
     });
-    await send('orders', [other(1, B + 1.5 * HOUR)], `ORDER-${m.prefix}-O1`);
+    await send('orders', [other(1, B + 1.5 * HOUR)]);
     await waitFor('the e-mail about the late order', async () => (await mailsAbout(id)) === 1);
-    await send('orders', [other(2, B + 3 * HOUR)], `ORDER-${m.prefix}-O2`);
-    await send(
-      'shipments',
-      [{ ...shipment(`SHP-${m.prefix}-P1`, 'DISPATCHED', B + 4 * HOUR), orderId: id, warehouseId: wh }],
-      `SHP-${m.prefix}-P1`,
-    );
+    await send('orders', [other(2, B + 3 * HOUR)]);
+    await send('shipments', [
+      { ...shipment(`SHP-${f.m.prefix}-P1`, 'DISPATCHED', B + 4 * HOUR), orderId: id, warehouseId: wh },
+    ]);
     await sentinel();
 
     expect(await mailsAbout(id)).to.equal(1);
@@ -164,8 +115,8 @@ describe('fulfilment alerts: e-mailed once per incident', function () {
   });
 
   it('mails a high audit breach once while its entity stays in breach, and a new incident after 24 quiet hours', async function () {
-    const wh = m.warehouses[0]!;
-    const sku = m.skus[1]!;
+    const wh = f.m.warehouses[0]!;
+    const sku = f.m.skus[1]!;
     // 250 units of a product that costs 100 are worth 25,000: five times the 5,000 limit (high).
     const adjust = (time: number) => ({
       eventId: randomUUID(),
@@ -179,13 +130,13 @@ describe('fulfilment alerts: e-mailed once per incident', function () {
       timestamp: at(time),
     });
     const entity = `stock:${sku}:${wh}`;
-    await send('audit', [adjust(B)], entity);
+    await send('audit', [adjust(B)]);
     await waitFor('the e-mail about the adjustment', async () => (await mailsAbout(entity)) === 1);
-    await send('audit', [adjust(B + 3 * HOUR)], entity);
+    await send('audit', [adjust(B + 3 * HOUR)]);
     await sentinel();
     expect(await mailsAbout(entity)).to.equal(1);
 
-    await send('audit', [adjust(B + 40 * HOUR)], entity);
+    await send('audit', [adjust(B + 40 * HOUR)]);
     await waitFor('a second e-mail, for the new incident', async () => (await mailsAbout(entity)) === 2);
     const rows = await alertsOf('AUDIT_POLICY', entity);
     expect(rows.map((r) => r.resolution)).to.deep.equal(['quiet', null]);

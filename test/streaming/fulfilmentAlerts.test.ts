@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { waitFor } from '../support/wait.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { topicNames, type Config, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
-import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
-import type { FulfilmentStream } from '../../inventory/fulfilment/index.js';
-import type { AlertRow } from '../../inventory/alerts/index.js';
-import { seedMasterData, streamingConfig, type TestMaster } from './support.js';
+import { fulfilmentSidecar } from './support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -19,54 +12,10 @@ const DAY = 24 * HOUR;
  */
 describe('fulfilment alerts: late dispatch, shipment exception, audit policy', function () {
   this.timeout(60_000);
-  let db: TestDatabase;
-  let m: TestMaster;
-  let config: Config;
-  let topics: TopicNames;
-  let broker: MemoryBroker;
-  let sidecar: StreamingSidecar;
-  const sent: Record<FulfilmentStream, number> = { orders: 0, shipments: 0, audit: 0 };
-  /** Event time of the specs' "now": two days ago, so two days of events still lie ahead. */
-  const B = Math.floor((Date.now() - 2 * DAY) / HOUR) * HOUR;
-  const at = (ms: number) => new Date(ms).toISOString();
-
-  before(async function () {
-    db = await createTestDatabase();
-    m = await seedMasterData(db.knex, { skus: 3, warehouses: 4, unitCost: 100 });
-    config = streamingConfig(db.url);
-    topics = topicNames(config);
-    broker = memoryBroker();
-    sidecar = await startStreaming(config, { broker, port: false, retryDelayMs: [10, 50], chunkSize: 200 });
-  });
-  after(async function () {
-    await sidecar?.close();
-    await db?.drop();
-  });
-
-  const keyOf = (stream: FulfilmentStream, b: Record<string, unknown>) =>
-    String(
-      stream === 'orders'
-        ? b.orderId
-        : stream === 'shipments'
-          ? b.shipmentId
-          : `${b.entity ?? 'stock'}:${b.entityId ?? `${b.sku}:${b.warehouseId}`}`,
-    );
-  /** Publishes and waits until the sidecar has settled every message of the stream. */
-  const send = async (stream: FulfilmentStream, items: Array<Record<string, unknown>>) => {
-    const publisher = await broker.publisher();
-    await publisher.send(
-      topics[stream],
-      items.map((b) => ({ key: keyOf(stream, b), value: JSON.stringify(b) })),
-    );
-    await publisher.close();
-    sent[stream] += items.length;
-    const t = sidecar.fulfilmentTotals[stream];
-    await waitFor(`${stream} settled`, () => t.applied + t.duplicates + t.dlq >= sent[stream]);
-  };
-  const alertsOf = (type: string, subjectId: string): Promise<AlertRow[]> =>
-    db.knex('analytics.alerts').where({ alert_type: type, subject_id: subjectId }).orderBy('id');
+  const f = fulfilmentSidecar({ master: { skus: 3, warehouses: 4, unitCost: 100 } });
+  const { B, at, send, alertsOf } = f;
   const published = async () =>
-    (await broker.readTopic(topics.alerts)).map(
+    (await f.broker.readTopic(f.topics.alerts)).map(
       (r) => JSON.parse(r.value!.toString()) as Record<string, unknown>,
     );
 
@@ -84,7 +33,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     warehouseId: string,
     created: number,
     promised: number,
-    skus = [m.skus[0]!],
+    skus = [f.m.skus[0]!],
   ) => [
     order(id, warehouseId, 'ORDER_CREATED', created, {
       lines: skus.map((sku) => ({ sku, quantity: 1 })),
@@ -99,11 +48,11 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
    */
   const history = (warehouseId: string, tag: string) =>
     Array.from({ length: 42 }, (_, i) => {
-      const id = `ORDER-${m.prefix}-${tag}-H${i}`;
+      const id = `ORDER-${f.m.prefix}-${tag}-H${i}`;
       const picked = B - HOUR - i * 4 * HOUR;
       return [
         ...queued(id, warehouseId, picked - 2 * HOUR, picked + 3 * DAY),
-        order(id, warehouseId, 'LINE_PICKED', picked, { sku: m.skus[0]!, quantity: 1 }),
+        order(id, warehouseId, 'LINE_PICKED', picked, { sku: f.m.skus[0]!, quantity: 1 }),
         order(id, warehouseId, 'ORDER_PACKED', picked + HOUR),
       ];
     }).flat();
@@ -116,24 +65,24 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     send(
       'orders',
       Array.from({ length: 80 }, () => {
-        const id = `ORDER-${m.prefix}-T${randomUUID().slice(0, 8)}`;
-        return order(id, m.warehouses[3]!, 'ORDER_CREATED', time, {
-          lines: [{ sku: m.skus[2]!, quantity: 1 }],
+        const id = `ORDER-${f.m.prefix}-T${randomUUID().slice(0, 8)}`;
+        return order(id, f.m.warehouses[3]!, 'ORDER_CREATED', time, {
+          lines: [{ sku: f.m.skus[2]!, quantity: 1 }],
           promisedDispatchAt: at(time + 10 * DAY),
         });
       }),
     );
 
   it('opens a late-dispatch risk for the orders the queue cannot reach by their promise, escalates one when the promise passes, and resolves it on dispatch', async function () {
-    const wh = m.warehouses[0]!;
+    const wh = f.m.warehouses[0]!;
     await send('orders', history(wh, 'A'));
     // Six orders promised 6 h after B. At 0.25 lines an hour the n-th line is picked 4n hours on:
     // Q1 two hours early (no alert), Q2 two hours late (within the margin: no alert), Q3 to Q6
     // (its two lines after five) six hours late or more: at risk.
-    const q = (n: number) => `ORDER-${m.prefix}-A-Q${n}`;
+    const q = (n: number) => `ORDER-${f.m.prefix}-A-Q${n}`;
     await send('orders', [
       ...[1, 2, 3, 4, 5].flatMap((n) => queued(q(n), wh, B, B + 6 * HOUR)),
-      ...queued(q(6), wh, B, B + 6 * HOUR, [m.skus[0]!, m.skus[1]!]),
+      ...queued(q(6), wh, B, B + 6 * HOUR, [f.m.skus[0]!, f.m.skus[1]!]),
     ]);
     // Partitions apply their chunks one after another, so the first saw only part of the queue;
     // each re-judges its orders in its next chunk, with the whole queue in the database.
@@ -172,8 +121,8 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
 
     // Picked and packed after its promise: still late until it leaves; the dispatch resolves it.
     await send('orders', [
-      order(q(6), wh, 'LINE_PICKED', B + 8 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
-      order(q(6), wh, 'LINE_PICKED', B + 8 * HOUR, { sku: m.skus[1]!, quantity: 1 }),
+      order(q(6), wh, 'LINE_PICKED', B + 8 * HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
+      order(q(6), wh, 'LINE_PICKED', B + 8 * HOUR, { sku: f.m.skus[1]!, quantity: 1 }),
       order(q(6), wh, 'ORDER_PACKED', B + 9 * HOUR),
     ]);
     expect((await alertsOf('LATE_DISPATCH_RISK', q(6)))[0]!.resolved_at).to.equal(null);
@@ -181,7 +130,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
       {
         eventId: randomUUID(),
         eventType: 'DISPATCHED',
-        shipmentId: `SHP-${m.prefix}-A6`,
+        shipmentId: `SHP-${f.m.prefix}-A6`,
         orderId: q(6),
         warehouseId: wh,
         carrier: 'DHL',
@@ -195,14 +144,14 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
   });
 
   it('clears a late-dispatch risk when the queue ahead of it moves, and resolves one whose order is cancelled', async function () {
-    const wh = m.warehouses[1]!;
+    const wh = f.m.warehouses[1]!;
     await send('orders', history(wh, 'B'));
-    const q = (n: number) => `ORDER-${m.prefix}-B-Q${n}`;
+    const q = (n: number) => `ORDER-${f.m.prefix}-B-Q${n}`;
     // Q0 was promised an hour before B and is still in the queue: late at once (high).
     await send('orders', [
       ...queued(q(0), wh, B - 3 * HOUR, B - HOUR),
       ...[1, 2, 3, 4, 5].flatMap((n) => queued(q(n), wh, B, B + 6 * HOUR)),
-      ...queued(q(6), wh, B, B + 6 * HOUR, [m.skus[0]!, m.skus[1]!]),
+      ...queued(q(6), wh, B, B + 6 * HOUR, [f.m.skus[0]!, f.m.skus[1]!]),
     ]);
     await tick(B);
     expect((await alertsOf('LATE_DISPATCH_RISK', q(0)))[0]).to.include({
@@ -217,7 +166,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     await send('orders', [
       order(q(0), wh, 'ORDER_CANCELLED', B + HOUR / 2, { reason: 'customer' }),
       ...[1, 2, 3, 4, 5].map((n) =>
-        order(q(n), wh, 'LINE_PICKED', B + HOUR, { sku: m.skus[0]!, quantity: 1 }),
+        order(q(n), wh, 'LINE_PICKED', B + HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
       ),
     ]);
     const cancelled = await alertsOf('LATE_DISPATCH_RISK', q(0));
@@ -236,11 +185,11 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
   });
 
   it('opens a late-dispatch alert for an order packed in time but not dispatched an hour after its promise', async function () {
-    const wh = m.warehouses[1]!;
-    const id = `ORDER-${m.prefix}-C1`;
+    const wh = f.m.warehouses[1]!;
+    const id = `ORDER-${f.m.prefix}-C1`;
     await send('orders', [
       ...queued(id, wh, B - 5 * HOUR, B + HOUR),
-      order(id, wh, 'LINE_PICKED', B - 4 * HOUR, { sku: m.skus[0]!, quantity: 1 }),
+      order(id, wh, 'LINE_PICKED', B - 4 * HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
       order(id, wh, 'ORDER_PACKED', B - 3 * HOUR),
     ]);
     // Packed, it has left the pick queue: nothing to forecast. Its promise passes…
@@ -255,7 +204,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
       {
         eventId: randomUUID(),
         eventType: 'DISPATCHED',
-        shipmentId: `SHP-${m.prefix}-C1`,
+        shipmentId: `SHP-${f.m.prefix}-C1`,
         orderId: id,
         warehouseId: wh,
         carrier: 'GLS',
@@ -266,7 +215,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
   });
 
   it('opens a shipment exception once, folds a repeat, and resolves it on the next scan or the delivery — also when the delivery came first', async function () {
-    const wh = m.warehouses[2]!;
+    const wh = f.m.warehouses[2]!;
     const ship = (id: string, type: string, time: number, extra: object = {}) => ({
       eventId: randomUUID(),
       eventType: type,
@@ -278,7 +227,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
       timestamp: at(time),
       ...extra,
     });
-    const a = `SHP-${m.prefix}-X1`;
+    const a = `SHP-${f.m.prefix}-X1`;
     await send('shipments', [
       ship(a, 'DISPATCHED', B),
       ship(a, 'IN_TRANSIT', B + HOUR),
@@ -304,7 +253,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     expect(delivered[0]!.resolved_at!.getTime()).to.equal(B + 30 * HOUR);
 
     // The delivery arrives before the exception that preceded it: opened and resolved at once.
-    const b = `SHP-${m.prefix}-X2`;
+    const b = `SHP-${f.m.prefix}-X2`;
     await send('shipments', [ship(b, 'DELIVERED', B + 10 * HOUR)]);
     await send('shipments', [ship(b, 'EXCEPTION', B + 4 * HOUR, { exceptionCode: 'DELAYED' })]);
     const [late] = await alertsOf('SHIPMENT_EXCEPTION', b);
@@ -313,11 +262,11 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
   });
 
   it('raises an audit-policy alert for an adjustment above the value limit and a master-data edit at night, and lets it go quiet', async function () {
-    const wh = m.warehouses[2]!;
+    const wh = f.m.warehouses[2]!;
     const audit = (extra: Record<string, unknown>, time: number) => ({
       eventId: randomUUID(),
       actor: 'clerk-9@test',
-      sku: m.skus[1]!,
+      sku: f.m.skus[1]!,
       warehouseId: wh,
       timestamp: at(time),
       ...extra,
@@ -337,27 +286,27 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
         {
           eventType: 'MASTER_DATA_EDIT',
           entity: 'stock_policy',
-          entityId: `${m.skus[2]}:${wh}`,
+          entityId: `${f.m.skus[2]}:${wh}`,
           field: 'reorder_point',
           oldValue: 10,
           newValue: 40,
-          sku: m.skus[2]!,
+          sku: f.m.skus[2]!,
         },
         Math.floor(B / DAY) * DAY + hour * HOUR + 5 * 60_000,
       );
     // 49 units of a product that costs 100 are worth 4,900 (under the 5,000 limit); 60 are 6,000.
     await send('audit', [adjust(-49, B), adjust(-60, B + HOUR), edit(14), edit(2)]);
-    const stock = `stock:${m.skus[1]}:${wh}`;
+    const stock = `stock:${f.m.skus[1]}:${wh}`;
     const [adjusted] = await alertsOf('AUDIT_POLICY', stock);
     expect(adjusted).to.include({
       severity: 'medium',
       subject_type: 'audit_entity',
-      sku: m.skus[1],
+      sku: f.m.skus[1],
       warehouse_id: wh,
     });
     expect(adjusted!.message).to.match(/worth 6,000 \(the limit is 5,000\)/);
     expect(adjusted!.opened_at.getTime()).to.equal(B + HOUR);
-    const [night] = await alertsOf('AUDIT_POLICY', `stock_policy:${m.skus[2]}:${wh}`);
+    const [night] = await alertsOf('AUDIT_POLICY', `stock_policy:${f.m.skus[2]}:${wh}`);
     expect(night!.message).to.match(/at night \(02:00/);
     expect(night!.occurrences, 'the 14:00 edit is no breach').to.equal(1);
 

@@ -7,7 +7,7 @@ import {
   SHIPMENT_EXCEPTION_CODES,
   type FulfilmentStream,
 } from '../../inventory/fulfilment/index.js';
-import type { ContractLimits } from './contractArbitraries.js';
+import { DAY_MS, identifier, oldestValid, timestampText, type ContractLimits } from './messageArbitraries.js';
 
 /**
  * fast-check generators of valid order, shipment and audit messages (inventory/fulfilment/
@@ -15,9 +15,6 @@ import type { ContractLimits } from './contractArbitraries.js';
  * times in any accepted form, fields the contract does not name. `fulfilmentMalformed.ts` breaks
  * them one rule at a time.
  */
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 /** A message body of one stream, as sent. */
 export interface FulfilmentBody {
@@ -38,22 +35,9 @@ export interface FulfilmentArbitraryOptions {
   streams?: readonly FulfilmentStream[];
 }
 
-/** An id: printable ASCII without blanks at either end, at most 64 characters once upper-cased. */
-export const identifier = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 _.:/#-]{0,40}[A-Za-z0-9]$/);
 /** An id in any case, sometimes with blanks around (the validator trims and upper-cases). */
 const anyCase = (id: fc.Arbitrary<string>) => id.chain((s) => fc.constantFrom(s, s.toLowerCase(), ` ${s} `));
 const text = fc.string({ maxLength: 60 });
-
-/** The ways a producer may write one instant: ISO with Z, without milliseconds, with an offset, or epoch ms. */
-export function timestampText(ms: number): fc.Arbitrary<string | number> {
-  return fc.constantFrom<Array<string | number>>(
-    new Date(ms).toISOString(),
-    new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    new Date(ms + 2 * HOUR_MS).toISOString().replace('Z', '+02:00'),
-    new Date(ms - 5 * HOUR_MS - 30 * 60_000).toISOString().replace('Z', '-05:30'),
-    ms,
-  );
-}
 
 const typeCase = (type: string) => fc.constantFrom(type, type.toLowerCase(), ` ${type} `);
 const quantity = fc.integer({ min: 1, max: MAX_FULFILMENT_QUANTITY });
@@ -68,7 +52,7 @@ export function validFulfilment(
   options: FulfilmentArbitraryOptions = {},
 ): fc.Arbitrary<FulfilmentBody> {
   // A margin of a minute either side: the validator's clock runs on while a spec does.
-  const oldest = limits.now - Math.min(options.ageMs ?? Infinity, limits.maxEventAgeDays * DAY_MS - 60_000);
+  const oldest = oldestValid(limits, options.ageMs);
   const ids = options.ids ?? { sku: identifier, warehouseId: identifier };
   const sku = ids.sku;
   const warehouseId = ids.warehouseId;

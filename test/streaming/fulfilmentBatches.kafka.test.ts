@@ -1,14 +1,12 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { topicNames, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import { FULFILMENT_STREAMS } from '../../inventory/fulfilment/index.js';
 import { waitFor } from '../support/wait.js';
 import { keyOf, validFulfilment, type FulfilmentBody } from './fulfilmentArbitraries.js';
 import type { BadMessage, CorpusMessage } from './fulfilmentCorpus.js';
-import { collectDeadLetters, hex, send, storedCounts, topicsOf } from './fulfilmentKafka.js';
+import { fulfilmentKafka, hex, send, storedCounts, topicsOf } from './fulfilmentKafka.js';
 import { malformedFulfilment } from './fulfilmentMalformed.js';
-import { openStreamingFixture, seedMasterData, type StreamingFixture, type TestMaster } from './support.js';
+import type { TestMaster } from './support.js';
 
 type Body = Record<string, unknown>;
 
@@ -54,36 +52,18 @@ const instant = (v: unknown) => (typeof v === 'number' ? v : Date.parse(String(v
  */
 describe('streaming: mixed batches on the order, shipment and audit topics (Kafka), as a property', function () {
   this.timeout(600_000);
-  let f: StreamingFixture;
-  let m: TestMaster;
-  let topics: TopicNames;
-  let sidecar: StreamingSidecar;
-  let dead: Awaited<ReturnType<typeof collectDeadLetters>>;
-
-  before(async function () {
-    f = await openStreamingFixture();
-    m = await seedMasterData(f.db.knex, { skus: 4, warehouses: 2 });
-    topics = topicNames(f.config);
-    sidecar = await startStreaming(f.config, { port: false });
-    dead = await collectDeadLetters(f, topics);
-  });
-
-  after(async function () {
-    await dead?.stop();
-    await sidecar?.close();
-    await f?.close();
-  });
+  const f = fulfilmentKafka();
 
   it('dead-letters every refused message with its reason on its own DLQ and stores every valid event exactly once', async function () {
     const limits = { now: Date.now(), maxEventAgeDays: f.config.MAX_EVENT_AGE_DAYS };
     const known = {
-      sku: fc.constantFrom(...m.skus).chain((s) => fc.constantFrom(s, s.toLowerCase(), ` ${s}`)),
-      warehouseId: fc.constantFrom(...m.warehouses),
+      sku: fc.constantFrom(...f.m.skus).chain((s) => fc.constantFrom(s, s.toLowerCase(), ` ${s}`)),
+      warehouseId: fc.constantFrom(...f.m.warehouses),
     };
     const valid = validFulfilment(limits, { ids: known, uniqueIds: true, ageMs: 6 * 3_600_000 });
     const unknown = fc
       .tuple(valid, fc.boolean())
-      .map(([v, sku]) => withUnknownId(v, m, sku))
+      .map(([v, sku]) => withUnknownId(v, f.m, sku))
       .filter((b): b is BadMessage => b !== undefined);
     const item = fc.oneof(
       { weight: 3, arbitrary: valid.map((event) => ({ kind: 'valid' as const, event })) },
@@ -98,9 +78,6 @@ describe('streaming: mixed batches on the order, shipment and audit topics (Kafk
       again: fc.array(fc.nat(), { maxLength: 3 }),
       conflicting: fc.array(fc.nat(), { maxLength: 2 }),
     });
-    const t = sidecar.fulfilmentTotals;
-    const settled = () =>
-      FULFILMENT_STREAMS.reduce((n, s) => n + t[s].applied + t[s].duplicates + t[s].dlq, 0);
 
     await fc.assert(
       fc.asyncProperty(batch, async ({ items, again, conflicting }) => {
@@ -117,31 +94,28 @@ describe('streaming: mixed batches on the order, shipment and audit topics (Kafk
                 const at = new Date(instant(e.body.timestamp) - 1_000).toISOString();
                 return { ...asMessage(e, { ...e.body, timestamp: at }), reason: 'conflicting_duplicate' };
               });
-        const deadBefore = dead.records.length;
-        const before = settled();
+        const deadBefore = f.dead.records.length;
+        const before = f.settled();
 
-        await send(f, topics, [
-          ...items.map((i) => (i.kind === 'valid' ? asMessage(i.event) : i.bad)),
-          ...repeats,
-        ]);
-        await waitFor('the batch settled', () => settled() >= before + items.length + repeats.length, {
+        await send(f, [...items.map((i) => (i.kind === 'valid' ? asMessage(i.event) : i.bad)), ...repeats]);
+        await waitFor('the batch settled', () => f.settled() >= before + items.length + repeats.length, {
           timeoutMs: 60_000,
         });
-        await send(f, topics, conflicts);
+        await send(f, conflicts);
         const expected = [...bad, ...conflicts];
         await waitFor(
           'its dead letters read back',
-          () => dead.records.length >= deadBefore + expected.length,
+          () => f.dead.records.length >= deadBefore + expected.length,
           {
             timeoutMs: 60_000,
           },
         );
 
         const total = before + items.length + repeats.length + conflicts.length;
-        await waitFor('the conflicting repeats counted', () => settled() >= total, { timeoutMs: 60_000 });
-        const got = dead.records.slice(deadBefore);
+        await waitFor('the conflicting repeats counted', () => f.settled() >= total, { timeoutMs: 60_000 });
+        const got = f.dead.records.slice(deadBefore);
         for (const stream of FULFILMENT_STREAMS) {
-          const dlq = topicsOf(topics, stream).dlq;
+          const dlq = topicsOf(f.topics, stream).dlq;
           expect(
             got
               .filter((r) => r.topic === dlq)

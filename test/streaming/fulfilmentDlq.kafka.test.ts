@@ -1,11 +1,8 @@
 import { expect } from 'chai';
-import { topicNames, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import { FULFILMENT_STREAMS } from '../../inventory/fulfilment/index.js';
 import { waitFor } from '../support/wait.js';
 import { fulfilmentCorpus, type BadMessage, type CorpusMessage } from './fulfilmentCorpus.js';
-import { collectDeadLetters, hex, send, storedCounts, topicsOf } from './fulfilmentKafka.js';
-import { openStreamingFixture, seedMasterData, type StreamingFixture, type TestMaster } from './support.js';
+import { fulfilmentKafka, hex, send, storedCounts, topicsOf } from './fulfilmentKafka.js';
 
 /**
  * The order, shipment and audit topics under bad input, on real Kafka with topics of this file's
@@ -14,28 +11,10 @@ import { openStreamingFixture, seedMasterData, type StreamingFixture, type TestM
  */
 describe('streaming: bad input on the order, shipment and audit topics (Kafka)', function () {
   this.timeout(180_000);
-  let f: StreamingFixture;
-  let m: TestMaster;
-  let topics: TopicNames;
-  let sidecar: StreamingSidecar;
-  let dead: Awaited<ReturnType<typeof collectDeadLetters>>;
-
-  before(async function () {
-    f = await openStreamingFixture();
-    m = await seedMasterData(f.db.knex, { skus: 4, warehouses: 2 });
-    topics = topicNames(f.config);
-    sidecar = await startStreaming(f.config, { port: false });
-    dead = await collectDeadLetters(f, topics);
-  });
-
-  after(async function () {
-    await dead?.stop();
-    await sidecar?.close();
-    await f?.close();
-  });
+  const f = fulfilmentKafka();
 
   it('dead-letters the kcat-style corpus on each topic’s own DLQ with its reason, and stores the valid events around it once', async function () {
-    const corpus = fulfilmentCorpus(m);
+    const corpus = fulfilmentCorpus(f.m);
     // Good and bad interleaved on the same keys, so on the same partitions.
     const first: CorpusMessage[] = [];
     const goodAndRepeats = [...corpus.good, ...corpus.repeats];
@@ -43,21 +22,19 @@ describe('streaming: bad input on the order, shipment and audit topics (Kafka)',
       if (goodAndRepeats[i]) first.push(goodAndRepeats[i]!);
       if (corpus.bad[i]) first.push(corpus.bad[i]!);
     }
-    await send(f, topics, first);
-    const t = sidecar.fulfilmentTotals;
-    const settled = () =>
-      FULFILMENT_STREAMS.reduce((n, s) => n + t[s].applied + t[s].duplicates + t[s].dlq, 0);
-    await waitFor('the corpus settled', () => settled() === first.length, { timeoutMs: 60_000 });
+    await send(f, first);
+    const t = f.sidecar.fulfilmentTotals;
+    await waitFor('the corpus settled', () => f.settled() === first.length, { timeoutMs: 60_000 });
     // The repeats of what was stored, with other content, come after it on its partition.
-    await send(f, topics, corpus.conflicting);
+    await send(f, corpus.conflicting);
     const expected: BadMessage[] = [...corpus.bad, ...corpus.conflicting];
-    await waitFor('every dead letter read back', () => dead.records.length >= expected.length, {
+    await waitFor('every dead letter read back', () => f.dead.records.length >= expected.length, {
       timeoutMs: 60_000,
     });
 
     for (const stream of FULFILMENT_STREAMS) {
-      const { topic, dlq } = topicsOf(topics, stream);
-      const got = dead.records.filter((r) => r.topic === dlq);
+      const { topic, dlq } = topicsOf(f.topics, stream);
+      const got = f.dead.records.filter((r) => r.topic === dlq);
       const want = expected.filter((b) => b.stream === stream);
       expect(got.map((r) => `${r.headers['x-dlq-reason']} ${hex(r.value)}`).sort(), stream).to.deep.equal(
         want.map((b) => `${b.reason} ${hex(b.value)}`).sort(),
@@ -77,19 +54,19 @@ describe('streaming: bad input on the order, shipment and audit topics (Kafka)',
       expect(t[stream].duplicates, stream).to.equal(corpus.repeats.filter((r) => r.stream === stream).length);
       expect(t[stream].dlq, stream).to.equal(want.length);
     }
-    expect(dead.records).to.have.length(expected.length);
+    expect(f.dead.records).to.have.length(expected.length);
     // Every reason of the contract occurred.
     expect(new Set(expected.map((b) => b.reason)).size).to.equal(18);
-    const line = await f.db.knex('inventory.order_lines').where({ sku: m.skus[0] }).first();
+    const line = await f.db.knex('inventory.order_lines').where({ sku: f.m.skus[0] }).first();
     expect(line).to.include({ ordered_quantity: 2, reserved_quantity: 2, picked_quantity: 2 });
-    const metrics = await sidecar.metrics.registry.getSingleMetricAsString('messages_processed_total');
-    expect(metrics).to.include(`topic="${topics.audit}",status="dlq"} ${t.audit.dlq}`);
+    const metrics = await f.sidecar.metrics.registry.getSingleMetricAsString('messages_processed_total');
+    expect(metrics).to.include(`topic="${f.topics.audit}",status="dlq"} ${t.audit.dlq}`);
 
     // No partition is blocked: one more event of each stream is stored.
-    const later = fulfilmentCorpus(m).good.filter(
+    const later = fulfilmentCorpus(f.m).good.filter(
       (g, i, all) => all.findIndex((x) => x.stream === g.stream) === i,
     );
-    await send(f, topics, later);
+    await send(f, later);
     await waitFor('the later events stored', async () => {
       for (const g of later) if ((await storedCounts(f, g.stream, [g.eventId])).length !== 1) return false;
       return true;

@@ -1,9 +1,11 @@
 import type { Consumer } from 'kafkajs';
-import type { TopicNames } from '../../platform/index.js';
+import { topicNames, type TopicNames } from '../../platform/index.js';
+import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
 import { EVENT_TABLES, FULFILMENT_STREAMS, type FulfilmentStream } from '../../inventory/fulfilment/index.js';
 import { uniqueSuffix } from '../support/isolation.js';
 import type { CorpusMessage } from './fulfilmentCorpus.js';
-import { produce, type StreamingFixture } from './support.js';
+import { openStreamingFixture, produce, seedMasterData } from './support.js';
+import type { StreamingFixture, TestMaster } from './support.js';
 
 /** What the Kafka specs of the order, shipment and audit topics share. */
 
@@ -15,8 +17,14 @@ export interface DeadRecord {
   headers: Record<string, string>;
 }
 
+/** The messages read back from the DLQ topics so far. */
+export interface DeadLetters {
+  records: DeadRecord[];
+  stop(): Promise<void>;
+}
+
 /** Reads the three DLQ topics from their beginning for as long as a spec runs. */
-export async function collectDeadLetters(f: StreamingFixture, topics: TopicNames) {
+async function collectDeadLetters(f: StreamingFixture, topics: TopicNames): Promise<DeadLetters> {
   const records: DeadRecord[] = [];
   const consumer: Consumer = f.kafka.consumer({
     groupId: `wftest-dlq-${uniqueSuffix()}`,
@@ -46,10 +54,10 @@ export const topicsOf = (topics: TopicNames, stream: FulfilmentStream) =>
   })[stream];
 
 /** Publishes each stream's messages to its topic, in the order given. */
-export async function send(f: StreamingFixture, topics: TopicNames, messages: readonly CorpusMessage[]) {
+export async function send(f: FulfilmentKafka, messages: readonly CorpusMessage[]) {
   for (const stream of FULFILMENT_STREAMS) {
     const mine = messages.filter((m) => m.stream === stream).map((m) => ({ key: m.key, value: m.value }));
-    if (mine.length > 0) await produce(f.producer, topicsOf(topics, stream).topic, mine);
+    if (mine.length > 0) await produce(f.producer, topicsOf(f.topics, stream).topic, mine);
   }
 }
 
@@ -63,4 +71,43 @@ export async function storedCounts(f: StreamingFixture, stream: FulfilmentStream
     .groupBy('event_id')
     .select('event_id', f.db.knex.raw('count(*)::int AS n'));
   return rows;
+}
+
+/** A `StreamingFixture` with master data, a sidecar on real Kafka and a reader of the three DLQs. */
+export interface FulfilmentKafka extends StreamingFixture {
+  /** Four SKUs and two warehouses. */
+  m: TestMaster;
+  topics: TopicNames;
+  sidecar: StreamingSidecar;
+  dead: DeadLetters;
+  /** Messages of the three streams the sidecar has settled: applied, duplicates and dead-lettered. */
+  settled(): number;
+}
+
+/**
+ * A `FulfilmentKafka` for the enclosing suite: opened before its first spec, and after its last
+ * the DLQ reader, the sidecar and the fixture are closed in that order.
+ */
+export function fulfilmentKafka(): FulfilmentKafka {
+  const k = {
+    settled: () =>
+      FULFILMENT_STREAMS.reduce((n, s) => {
+        const t = k.sidecar.fulfilmentTotals[s];
+        return n + t.applied + t.duplicates + t.dlq;
+      }, 0),
+  } as FulfilmentKafka;
+  before(async function () {
+    const f = await openStreamingFixture();
+    Object.assign(k, f);
+    k.m = await seedMasterData(f.db.knex, { skus: 4, warehouses: 2 });
+    k.topics = topicNames(f.config);
+    k.sidecar = await startStreaming(f.config, { port: false });
+    k.dead = await collectDeadLetters(f, k.topics);
+  });
+  after(async function () {
+    await k.dead?.stop();
+    await k.sidecar?.close();
+    await k.close?.();
+  });
+  return k;
 }

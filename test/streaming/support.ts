@@ -5,10 +5,13 @@ import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Knex } from 'knex';
 import { loadConfig, topicNames, type Config, type TopicNames } from '../../platform/index.js';
-import { startStreaming, type StreamingSidecar } from '../../streaming/index.js';
+import { startStreaming, type StreamingOptions, type StreamingSidecar } from '../../streaming/index.js';
 import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
 import type { InventoryEvent } from '../../inventory/events/index.js';
+import type { AlertRow } from '../../inventory/alerts/index.js';
+import type { FulfilmentStream } from '../../inventory/fulfilment/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { waitFor } from '../support/wait.js';
 import { TEST_KAFKA_BROKERS, TEST_REDIS_URL, testTopicSuffix, uniqueSuffix } from '../support/isolation.js';
 
 /** Master data of one test: SKUs and warehouses with a random prefix (Redis keys stay apart). */
@@ -260,19 +263,31 @@ export interface MemorySidecar {
   sidecar: StreamingSidecar;
 }
 
+export interface MemorySidecarOptions {
+  /** The master data to seed (`seedMasterData`'s defaults where left out). */
+  master?: Parameters<typeof seedMasterData>[1];
+  /** Options of the sidecar besides its broker and port (retries after 10 and 50 ms by default). */
+  streaming?: Omit<StreamingOptions, 'broker' | 'port'>;
+}
+
 /**
  * A `MemorySidecar` for the enclosing suite: opened before its first spec (handed to `use`),
  * closed and dropped after its last.
  */
-export function useMemorySidecar(use: (f: MemorySidecar) => void): void {
+export function useMemorySidecar(use: (f: MemorySidecar) => void, options: MemorySidecarOptions = {}): void {
   let f: Partial<MemorySidecar> = {};
   before(async function () {
     const db = await createTestDatabase();
     f = { db };
-    const m = await seedMasterData(db.knex);
+    const m = await seedMasterData(db.knex, options.master);
     const config = streamingConfig(db.url);
     const broker = memoryBroker();
-    const sidecar = await startStreaming(config, { broker, port: false, retryDelayMs: [10, 50] });
+    const sidecar = await startStreaming(config, {
+      broker,
+      port: false,
+      retryDelayMs: [10, 50],
+      ...options.streaming,
+    });
     f = { db, m, config, topics: topicNames(config), broker, sidecar };
     use(f as MemorySidecar);
   });
@@ -280,4 +295,61 @@ export function useMemorySidecar(use: (f: MemorySidecar) => void): void {
     await f.sidecar?.close();
     await f.db?.drop();
   });
+}
+
+const HOUR_MS = 3_600_000;
+
+/** A `MemorySidecar` for the order, shipment and audit specs, with their clock and their sender. */
+export interface FulfilmentSidecar extends MemorySidecar {
+  /** Event time of the specs' "now": two days ago, on the hour, so two days of events still lie ahead. */
+  B: number;
+  /** An instant (epoch ms) as the contract's ISO text. */
+  at(ms: number): string;
+  /**
+   * Publishes `items` to the stream's topic, each keyed by its order, shipment or audited entity,
+   * and waits until the sidecar has settled every message sent to that stream.
+   */
+  send(stream: FulfilmentStream, items: Array<Record<string, unknown>>): Promise<void>;
+  /** The stored alerts of one type and subject, oldest first. */
+  alertsOf(type: string, subjectId: string): Promise<AlertRow[]>;
+}
+
+const keyOf = (stream: FulfilmentStream, b: Record<string, unknown>) =>
+  String(
+    stream === 'orders'
+      ? b.orderId
+      : stream === 'shipments'
+        ? b.shipmentId
+        : `${b.entity ?? 'stock'}:${b.entityId ?? `${b.sku}:${b.warehouseId}`}`,
+  );
+
+/**
+ * A `FulfilmentSidecar` for the enclosing suite (see `useMemorySidecar`; chunks of 200 unless
+ * `options.streaming` says otherwise). Its database, master data and sidecar are there from the
+ * suite's first spec on; `B`, `at`, `send` and `alertsOf` may be taken at once.
+ */
+export function fulfilmentSidecar(options: MemorySidecarOptions = {}): FulfilmentSidecar {
+  const sent: Record<FulfilmentStream, number> = { orders: 0, shipments: 0, audit: 0 };
+  const f = {
+    B: Math.floor((Date.now() - 48 * HOUR_MS) / HOUR_MS) * HOUR_MS,
+    at: (ms: number) => new Date(ms).toISOString(),
+    async send(stream: FulfilmentStream, items: Array<Record<string, unknown>>) {
+      const publisher = await f.broker.publisher();
+      await publisher.send(
+        f.topics[stream],
+        items.map((b) => ({ key: keyOf(stream, b), value: JSON.stringify(b) })),
+      );
+      await publisher.close();
+      sent[stream] += items.length;
+      const t = f.sidecar.fulfilmentTotals[stream];
+      await waitFor(`${stream} settled`, () => t.applied + t.duplicates + t.dlq >= sent[stream]);
+    },
+    alertsOf: (type: string, subjectId: string): Promise<AlertRow[]> =>
+      f.db.knex('analytics.alerts').where({ alert_type: type, subject_id: subjectId }).orderBy('id'),
+  } as FulfilmentSidecar;
+  useMemorySidecar((s) => Object.assign(f, s), {
+    ...options,
+    streaming: { chunkSize: 200, ...options.streaming },
+  });
+  return f;
 }

@@ -17,6 +17,7 @@ import {
   STOCKOUT_Z_SQL,
   calibratedSql,
   calibrationParams,
+  oldestOpenOrder,
   onOrderCte,
 } from '../../../inventory/analytics/index.js';
 import type { Knex } from '../../../platform/index.js';
@@ -82,9 +83,12 @@ export async function recordLowStockAlerts(
   resolved: number;
   recommendations: number;
 }> {
+  // Every receipt the on-order lookup counts is booked no earlier than the oldest order open at
+  // asOf was placed: bound as a value, the ledger is planned from that month on.
+  const receiptsFrom = await oldestOpenOrder(knex, options.asOf);
   const { rows } = await knex.raw(
     `
-    WITH ${onOrderCte(':asOf::timestamptz')},
+    WITH ${onOrderCte(':asOf::timestamptz', 'true', 'CAST(:receiptsFrom AS timestamptz)')},
     latest AS (
       SELECT DISTINCT ON (sku, warehouse_id) sku, warehouse_id, as_of_date, expected_daily_demand AS mu,
              volatility, reorder_point, lead_time_demand_mean AS f_mean, lead_time_demand_sigma AS f_sigma
@@ -174,6 +178,7 @@ export async function recordLowStockAlerts(
     `,
     {
       asOf: options.asOf,
+      receiptsFrom,
       cooldown: options.cooldownHours,
       runKey: options.runKey,
       alertAt: STOCKOUT_ALERT_AT,
