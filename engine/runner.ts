@@ -86,7 +86,8 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
   const started = performance.now();
   const tryLog = new TryLog(env.logSink, env.logger, env.logOptions);
   const base = { dag_id: dag.id, run_id: input.runId, task_id: instanceId, try_number: input.tryNumber };
-  const pinoLog = env.logger.child(base);
+  // Made on the first line: most tries write none, and a child logger costs its bindings' JSON.
+  let pinoLog: Logger | undefined;
   const write = (
     level: 'debug' | 'info' | 'warn' | 'error',
     message: string,
@@ -103,7 +104,7 @@ export async function runTry(input: TryInput, env: TryEnv): Promise<TryResult> {
       fields,
       source,
     });
-    pinoLog[level](fields, message);
+    (pinoLog ??= env.logger.child(base))[level](fields, message);
   };
   const line =
     (level: 'debug' | 'info' | 'warn' | 'error') =>

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { PREPARED } from './prepared.js';
+import { PREPARED, preparedStatement, runPrepared } from './prepared.js';
 import type { RunState, TaskState } from './types.js';
 
 /** What one evaluation decided for one run. */
@@ -29,36 +29,9 @@ export interface QueuedRow {
   priority: number;
 }
 
-/**
- * Applies the decisions of one evaluation per run, for any number of runs, in one statement.
- * Only tasks still waiting (`none`) change, so applying a decision twice changes nothing; a run
- * ends when its `runState` is final. A cancelled run keeps its state (only a clear or mark, which
- * reopen it, changes it), so a try recorded just before the cancel cannot turn it failed. A run whose version moved on since its states were read (a
- * clear or mark committed meanwhile) is left alone and reported as stale: decide again from a
- * fresh read. The run rows are share-locked while the decisions apply, so a clear or mark waits.
- * Each queued try gets a new key (the try_number trigger) and its `queued` line in the try's log.
- * A task due to start whose pool has a limit or whose DAG has a cap goes to `scheduled` instead
- * (its try is created when a slot is granted, see `grantSlots`), with a `scheduled` line; it is
- * reported in `scheduled`, by pool, for the caller to grant slots once this has committed.
- */
-export async function applyTransitions(
-  knex: Knex | Knex.Transaction,
-  changes: RunTransitions[],
-): Promise<{ queued: QueuedRow[]; scheduled: string[]; stale: number[] }> {
-  if (changes.length === 0) return { queued: [], scheduled: [], stale: [] };
-  const runs = changes.map((c) => ({
-    run_id: c.runId,
-    version: c.version ?? null,
-    state: c.runState,
-    write_state: !(c.previousRunState === 'running' && c.runState === 'running'),
-  }));
-  const queue = changes.flatMap((c) => c.queue.map((task_id) => ({ run_id: c.runId, task_id })));
-  const settle = changes.flatMap((c) =>
-    c.settle.map((s) => ({ run_id: c.runId, task_id: s.taskId, state: s.state })),
-  );
-  const { rows } = await knex
-    .raw(
-      `WITH n AS (
+const APPLY_TRANSITIONS = preparedStatement(
+  PREPARED.apply_transitions,
+  `WITH n AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb) AS n(run_id bigint, version int, state text, write_state boolean)),
      current AS (
        SELECT r.id, n.state, n.write_state
@@ -105,9 +78,40 @@ export async function applyTransitions(
      SELECT run_id, task_id, try_number, try_key, pool, state, priority FROM queued
      UNION ALL
      SELECT id, NULL, NULL, NULL, NULL, NULL, NULL FROM current`,
-      [JSON.stringify(runs), JSON.stringify(settle), JSON.stringify(queue)],
-    )
-    .options(PREPARED.apply_transitions);
+);
+
+/**
+ * Applies the decisions of one evaluation per run, for any number of runs, in one statement.
+ * Only tasks still waiting (`none`) change, so applying a decision twice changes nothing; a run
+ * ends when its `runState` is final. A cancelled run keeps its state (only a clear or mark, which
+ * reopen it, changes it), so a try recorded just before the cancel cannot turn it failed. A run whose version moved on since its states were read (a
+ * clear or mark committed meanwhile) is left alone and reported as stale: decide again from a
+ * fresh read. The run rows are share-locked while the decisions apply, so a clear or mark waits.
+ * Each queued try gets a new key (the try_number trigger) and its `queued` line in the try's log.
+ * A task due to start whose pool has a limit or whose DAG has a cap goes to `scheduled` instead
+ * (its try is created when a slot is granted, see `grantSlots`), with a `scheduled` line; it is
+ * reported in `scheduled`, by pool, for the caller to grant slots once this has committed.
+ */
+export async function applyTransitions(
+  knex: Knex | Knex.Transaction,
+  changes: RunTransitions[],
+): Promise<{ queued: QueuedRow[]; scheduled: string[]; stale: number[] }> {
+  if (changes.length === 0) return { queued: [], scheduled: [], stale: [] };
+  const runs = changes.map((c) => ({
+    run_id: c.runId,
+    version: c.version ?? null,
+    state: c.runState,
+    write_state: !(c.previousRunState === 'running' && c.runState === 'running'),
+  }));
+  const queue = changes.flatMap((c) => c.queue.map((task_id) => ({ run_id: c.runId, task_id })));
+  const settle = changes.flatMap((c) =>
+    c.settle.map((s) => ({ run_id: c.runId, task_id: s.taskId, state: s.state })),
+  );
+  const { rows } = await runPrepared(knex, APPLY_TRANSITIONS, [
+    JSON.stringify(runs),
+    JSON.stringify(settle),
+    JSON.stringify(queue),
+  ]);
   const applied = new Set<number>();
   const queued: QueuedRow[] = [];
   const scheduled = new Set<string>();

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { PREPARED } from './prepared.js';
+import { PREPARED, preparedStatement, runPrepared } from './prepared.js';
 import { downstreamOutputSql } from './mappedOutputs.js';
 import type { RunTypeName } from './types.js';
 
@@ -37,31 +37,9 @@ export interface TryToClaim {
   upstream: string[];
 }
 
-/**
- * Takes tries of task instances for a worker, in one statement: only a try that is queued (up for
- * retry, or a sensor up for reschedule, whose job names its current key), or running with a heartbeat older than `staleMs` (its worker died), can be taken, so
- * a duplicate or outdated BullMQ job finds nothing and two workers never run the same try.
- * Each try taken gets its `started` line in the try's log, naming the worker.
- * Returns one entry per requested try, in order: undefined where the try was not taken.
- */
-export async function claimTries(
-  knex: Knex,
-  workerId: string,
-  staleMs: number,
-  tries: TryToClaim[],
-): Promise<Array<ClaimedTry | undefined>> {
-  if (tries.length === 0) return [];
-  const wanted = tries.map((t, i) => ({
-    i,
-    run_id: t.runId,
-    task_id: t.taskId,
-    try_number: t.tryNumber,
-    try_key: t.tryKey ?? null,
-    upstream: t.upstream,
-  }));
-  const { rows } = await knex
-    .raw(
-      `WITH wanted AS (
+const CLAIM_TRIES = preparedStatement(
+  PREPARED.claim_tries,
+  `WITH wanted AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
          AS w(i int, run_id bigint, task_id text, try_number int, try_key uuid, upstream text[])),
      claimed AS (
@@ -91,9 +69,31 @@ export async function claimTries(
                 max(ti.ended_at) AS ended_at
            FROM orchestrator.task_instances ti
           WHERE ti.run_id = c.run_id AND ti.task_id = ANY(c.upstream)) u ON true`,
-      [JSON.stringify(wanted), workerId, staleMs / 1000],
-    )
-    .options(PREPARED.claim_tries);
+);
+
+/**
+ * Takes tries of task instances for a worker, in one statement: only a try that is queued (up for
+ * retry, or a sensor up for reschedule, whose job names its current key), or running with a heartbeat older than `staleMs` (its worker died), can be taken, so
+ * a duplicate or outdated BullMQ job finds nothing and two workers never run the same try.
+ * Each try taken gets its `started` line in the try's log, naming the worker.
+ * Returns one entry per requested try, in order: undefined where the try was not taken.
+ */
+export async function claimTries(
+  knex: Knex,
+  workerId: string,
+  staleMs: number,
+  tries: TryToClaim[],
+): Promise<Array<ClaimedTry | undefined>> {
+  if (tries.length === 0) return [];
+  const wanted = tries.map((t, i) => ({
+    i,
+    run_id: t.runId,
+    task_id: t.taskId,
+    try_number: t.tryNumber,
+    try_key: t.tryKey ?? null,
+    upstream: t.upstream,
+  }));
+  const { rows } = await runPrepared(knex, CLAIM_TRIES, [JSON.stringify(wanted), workerId, staleMs / 1000]);
   const out: Array<ClaimedTry | undefined> = tries.map(() => undefined);
   for (const { i, ...row } of rows as Array<ClaimedTry & { i: number }>) out[i] = row;
   return out;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { PREPARED } from './prepared.js';
+import { PREPARED, preparedStatement, runPrepared } from './prepared.js';
 import type { TaskState } from './types.js';
 
 /** A run as read in one snapshot: its state, its version (see `applyTransitions`) and its tasks. */
@@ -31,18 +31,18 @@ export function runViews(rows: RunRow[]): Map<number, RunView> {
   return runs;
 }
 
+const READ_RUNS = preparedStatement(
+  PREPARED.read_runs,
+  `SELECT ti.run_id, ti.task_id, ti.state, ti.followed, r.state AS run_state, r.version
+         FROM orchestrator.dag_runs r JOIN orchestrator.task_instances ti ON ti.run_id = r.id
+        WHERE r.id = ANY(?::bigint[])`,
+);
+
 /** Reads runs as they stand, each in one snapshot with its version. */
 export async function readRuns(
   knex: Knex | Knex.Transaction,
   runIds: number[],
 ): Promise<Map<number, RunView>> {
-  const { rows } = await knex
-    .raw(
-      `SELECT ti.run_id, ti.task_id, ti.state, ti.followed, r.state AS run_state, r.version
-         FROM orchestrator.dag_runs r JOIN orchestrator.task_instances ti ON ti.run_id = r.id
-        WHERE r.id = ANY(?::bigint[])`,
-      [runIds],
-    )
-    .options(PREPARED.read_runs);
+  const { rows } = await runPrepared(knex, READ_RUNS, [runIds]);
   return runViews(rows as RunRow[]);
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { PREPARED } from './prepared.js';
+import { PREPARED, preparedStatement, runPrepared } from './prepared.js';
 import { taskLogRecords, type TaskLogLine } from './taskLogLines.js';
 import { runViews, type RunRow, type RunView } from './readRuns.js';
 
@@ -31,51 +31,9 @@ export interface TryEnd {
   followed?: string[];
 }
 
-/**
- * Records how tries ended, with their last log lines, in one statement: each only if that try is
- * still the one its worker holds (a try taken over after a lost heartbeat, cleared or marked
- * meanwhile is left alone — so a task instance never succeeds twice). A recorded end adds the
- * engine's line for it to the try's log (succeeded with its duration, retried with the reason and
- * the delay, rescheduled with the next poke, failed, skipped, handed back), and a retry or
- * hand-back the `queued` line of the next try. A branch task's success stores what it followed.
- * A recorded success writes one asset event per outlet, with the run, task and try that wrote it.
- * Returns, per try, whether it was recorded (with the key of the next try when one was queued),
- * its run's priority, whether its end freed a slot that a scheduled task may be waiting for (its
- * pool has a limit or its run a DAG cap), and each run involved as it now stands.
- */
-export async function recordTries(
-  knex: Knex | Knex.Transaction,
-  ends: TryEnd[],
-): Promise<{
-  recorded: boolean[];
-  nextTryKeys: Array<string | undefined>;
-  runPriorities: number[];
-  freedSlots: boolean[];
-  runs: Map<number, RunView>;
-}> {
-  const rows = ends.map((e, i) => ({
-    i,
-    run_id: e.runId,
-    task_id: e.taskId,
-    try_number: e.tryNumber,
-    worker_id: e.workerId,
-    kind: e.outcome.kind,
-    output: e.outcome.kind === 'success' ? JSON.stringify(e.outcome.output ?? null) : null,
-    error: outcomeText(e.outcome),
-    not_before:
-      e.outcome.kind === 'retry' || e.outcome.kind === 'reschedule'
-        ? e.outcome.notBefore.toISOString()
-        : null,
-    followed: e.outcome.kind === 'success' ? (e.followed ?? null) : null,
-  }));
-  // The statement's snapshot predates the update, so an updated row's new state comes from
-  // RETURNING. A retry or a hand-back queues the next try at once (its BullMQ job carries the
-  // delay). A reschedule keeps the try and draws it a new key: each poke is a job of its own, and
-  // a job of an earlier poke finds nothing to claim. The task's lines and the engine's go in one
-  // INSERT, in that order, so ids follow it.
-  const { rows: result } = await knex
-    .raw(
-      `WITH e AS (
+const RECORD_TRIES = preparedStatement(
+  PREPARED.record_tries,
+  `WITH e AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb)
          AS e(i int, run_id bigint, task_id text, try_number int, worker_id text, kind text,
               output text, error text, not_before timestamptz, followed text[])),
@@ -167,24 +125,66 @@ export async function recordTries(
        JOIN orchestrator.task_instances ti ON ti.run_id = r.id
        LEFT JOIN rec ON rec.run_id = ti.run_id AND rec.task_id = ti.task_id
       WHERE r.id IN (SELECT run_id FROM e)`,
-      [
-        JSON.stringify(rows),
-        taskLogRecords(ends.flatMap((e) => e.logs ?? [])),
-        JSON.stringify(
-          ends.flatMap((e, i) =>
-            e.outcome.kind === 'success'
-              ? (e.assets ?? []).map((a) => ({
-                  i,
-                  asset_key: a.assetKey,
-                  partitioning: a.partition,
-                  rows: a.rows,
-                }))
-              : [],
-          ),
-        ),
-      ],
-    )
-    .options(PREPARED.record_tries);
+);
+
+/**
+ * Records how tries ended, with their last log lines, in one statement: each only if that try is
+ * still the one its worker holds (a try taken over after a lost heartbeat, cleared or marked
+ * meanwhile is left alone — so a task instance never succeeds twice). A recorded end adds the
+ * engine's line for it to the try's log (succeeded with its duration, retried with the reason and
+ * the delay, rescheduled with the next poke, failed, skipped, handed back), and a retry or
+ * hand-back the `queued` line of the next try. A branch task's success stores what it followed.
+ * A recorded success writes one asset event per outlet, with the run, task and try that wrote it.
+ * Returns, per try, whether it was recorded (with the key of the next try when one was queued),
+ * its run's priority, whether its end freed a slot that a scheduled task may be waiting for (its
+ * pool has a limit or its run a DAG cap), and each run involved as it now stands.
+ */
+export async function recordTries(
+  knex: Knex | Knex.Transaction,
+  ends: TryEnd[],
+): Promise<{
+  recorded: boolean[];
+  nextTryKeys: Array<string | undefined>;
+  runPriorities: number[];
+  freedSlots: boolean[];
+  runs: Map<number, RunView>;
+}> {
+  const rows = ends.map((e, i) => ({
+    i,
+    run_id: e.runId,
+    task_id: e.taskId,
+    try_number: e.tryNumber,
+    worker_id: e.workerId,
+    kind: e.outcome.kind,
+    output: e.outcome.kind === 'success' ? JSON.stringify(e.outcome.output ?? null) : null,
+    error: outcomeText(e.outcome),
+    not_before:
+      e.outcome.kind === 'retry' || e.outcome.kind === 'reschedule'
+        ? e.outcome.notBefore.toISOString()
+        : null,
+    followed: e.outcome.kind === 'success' ? (e.followed ?? null) : null,
+  }));
+  // The statement's snapshot predates the update, so an updated row's new state comes from
+  // RETURNING. A retry or a hand-back queues the next try at once (its BullMQ job carries the
+  // delay). A reschedule keeps the try and draws it a new key: each poke is a job of its own, and
+  // a job of an earlier poke finds nothing to claim. The task's lines and the engine's go in one
+  // INSERT, in that order, so ids follow it.
+  const { rows: result } = await runPrepared(knex, RECORD_TRIES, [
+    JSON.stringify(rows),
+    taskLogRecords(ends.flatMap((e) => e.logs ?? [])),
+    JSON.stringify(
+      ends.flatMap((e, i) =>
+        e.outcome.kind === 'success'
+          ? (e.assets ?? []).map((a) => ({
+              i,
+              asset_key: a.assetKey,
+              partitioning: a.partition,
+              rows: a.rows,
+            }))
+          : [],
+      ),
+    ),
+  ]);
   const recorded = ends.map(() => false);
   const nextTryKeys: Array<string | undefined> = ends.map(() => undefined);
   const runPriorities = ends.map(() => 0);
@@ -202,7 +202,7 @@ export async function recordTries(
     freedSlots[r.i] = r.freed_slot === true;
     if (r.next_try_key) nextTryKeys[r.i] = r.next_try_key;
   }
-  return { recorded, nextTryKeys, runPriorities, freedSlots, runs: runViews(result) };
+  return { recorded, nextTryKeys, runPriorities, freedSlots, runs: runViews(result as Row[]) };
 }
 
 /** The reason a try's end records (`task_instances.error` and its log line); none for a success. */
