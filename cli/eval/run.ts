@@ -15,12 +15,7 @@ import {
 import { forecastBacktest } from '../../inventory/forecast/index.js';
 import type { Config, Knex } from '../../platform/index.js';
 import { replayLiveHour, type LiveHourSummary } from './liveHour.js';
-import {
-  buildDataset,
-  type DatasetOptions,
-  type DatasetTimings,
-  type Progress,
-} from './replay.js';
+import { buildDataset, type DatasetOptions, type DatasetTimings, type Progress } from './replay.js';
 import { evalWindow } from './window.js';
 
 /**
