@@ -32,8 +32,11 @@ export interface LiveHourOptions {
   seed: number;
   /** Incidents of each type per eligible pair per 30 simulated days (LABELS.md, "Live stream"). */
   rate: number;
-  /** The hour starts here: the end of the labelled history, or an hour ago if that is later. */
-  from: Date;
+  /**
+   * The hour starts here: where the labelled history ends (`evalWindow`), so that no silent
+   * stretch lies between them; it must be over by now.
+   */
+  start: Date;
 }
 
 export interface LiveHourSummary {
@@ -57,7 +60,9 @@ export async function replayLiveHour(
     seed: options.seed,
   });
   const { levels } = await ensureOpeningStock(knex, master, { seed: options.seed });
-  const start = Math.max(options.from.getTime(), Date.now() - HOUR_MS);
+  const start = options.start.getTime();
+  if (start + HOUR_MS > Date.now())
+    throw new Error(`the live hour from ${options.start.toISOString()} is not over yet`);
   const labels: IncidentLabel[] = [];
   const events: Array<{ event: InventoryEvent; injected: boolean }> = [];
   for (const event of liveEvents({

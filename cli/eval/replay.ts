@@ -11,9 +11,11 @@
  *   stored level by `detail.missing_change` once every event before its start has been applied.
  * - The DAGs run in this process through the engine's runner (`runDagInProcess`), interleaved with
  *   the replay, so each run sees the warehouse as it stood at its time (the data-quality rules on
- *   levels read the current level): every 6 h `low_stock_alerts` (its schedule), and at each UTC
- *   midnight `data_quality` over the day that ended (one run a day instead of 48) and
- *   `daily_inventory_etl` for that day.
+ *   levels read the current level): every 6 h of UTC `low_stock_alerts` (its schedule), and at each
+ *   UTC midnight `data_quality` over the day that ended (one run a day instead of 48) and
+ *   `daily_inventory_etl` for that day. A history that ends inside a day (`evalWindow`: an hour
+ *   before the current one) ends with `low_stock_alerts` and `data_quality` over that part day; its
+ *   ETL is not due, the day being unfinished.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -70,7 +72,7 @@ export interface DatasetOptions {
   seed: number;
   /** Injected incidents per type, pair and 30 days (0: a clean history). */
   rate: number;
-  /** End of the history (exclusive), a whole UTC day. */
+  /** End of the history (exclusive), a whole UTC hour (`evalWindow`). */
   to: Date;
 }
 
@@ -89,9 +91,15 @@ export interface DatasetTimings {
 
 export type Progress = (phase: string, done: number, total: number) => void;
 
-/** A whole UTC day: the end of an eval history, so the last day is complete. */
-export function evalHistoryEnd(now = Date.now()): Date {
-  return new Date(Math.floor(now / DAY_MS) * DAY_MS);
+/**
+ * Where the replay stops to run the DAGs: every whole 6 h of UTC (so every midnight) after `from`,
+ * and `to` itself.
+ */
+export function sliceEnds(from: number, to: number): number[] {
+  const ends: number[] = [];
+  for (let end = (Math.floor(from / SLICE_MS) + 1) * SLICE_MS; end < to; end += SLICE_MS) ends.push(end);
+  ends.push(to);
+  return ends;
 }
 
 /** The event as the producer of `inventory-events` would send it. */
@@ -264,9 +272,9 @@ export async function buildDataset(
           throw new Error(`${dag.id}.${task} failed: ${err.message}`);
       dagMs += performance.now() - started;
     };
-    const slices = Math.ceil((to.getTime() - from.getTime()) / SLICE_MS);
-    for (let k = 1; k <= slices; k++) {
-      const end = Math.min(from.getTime() + k * SLICE_MS, to.getTime());
+    const ends = sliceEnds(from.getTime(), to.getTime());
+    for (const [k, end] of ends.entries()) {
+      const sliceStart = k === 0 ? from.getTime() : ends[k - 1]!;
       while (nextFault < faults.length && faults[nextFault]!.at < end) {
         const f = faults[nextFault++]!;
         await replayUntil(f.at);
@@ -276,9 +284,12 @@ export async function buildDataset(
       if (end % DAY_MS === 0) {
         await run(dataQuality, end - DAY_MS, end);
         await run(dailyInventoryEtl, end - DAY_MS + 2 * HOUR_MS, end + 2 * HOUR_MS);
+      } else if (end === to.getTime()) {
+        const dayStart = Math.max(Math.floor(end / DAY_MS) * DAY_MS, from.getTime());
+        await run(dataQuality, dayStart, end);
       }
-      await run(lowStockAlerts, end - SLICE_MS, end);
-      progress('replay', k, slices);
+      await run(lowStockAlerts, sliceStart, end);
+      progress('replay', k + 1, ends.length);
     }
     await publisher.close();
     await analyzeWarehouse(knex);

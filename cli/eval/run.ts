@@ -15,13 +15,8 @@ import {
 import { forecastBacktest } from '../../inventory/forecast/index.js';
 import type { Config, Knex } from '../../platform/index.js';
 import { replayLiveHour, type LiveHourSummary } from './liveHour.js';
-import {
-  buildDataset,
-  evalHistoryEnd,
-  type DatasetOptions,
-  type DatasetTimings,
-  type Progress,
-} from './replay.js';
+import { buildDataset, type DatasetOptions, type DatasetTimings, type Progress } from './replay.js';
+import { evalWindow } from './window.js';
 
 /**
  * Injection rate of the labelled live hour (per type per eligible pair per 30 simulated days): at
@@ -86,7 +81,8 @@ export async function runEvalAlerts(
   progress: Progress = () => undefined,
 ): Promise<EvalAlertsReport> {
   const started = performance.now();
-  const to = evalHistoryEnd();
+  const span = evalWindow();
+  const to = span.historyEnd;
   const base: Omit<DatasetOptions, 'days' | 'rate'> = {
     skus: options.skus,
     warehouses: options.warehouses,
@@ -123,7 +119,7 @@ export async function runEvalAlerts(
     warehouses: options.warehouses,
     seed: options.seed,
     rate: LIVE_HOUR_RATE,
-    from: to,
+    start: span.liveHour.start,
   });
   progress('live hour', 1, 1);
   const scores = await timed(() => scoreIncidents(knex));

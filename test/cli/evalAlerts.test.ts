@@ -112,6 +112,16 @@ describe('wareflow eval alerts', function () {
     const { rows } = await db.knex.raw('SELECT count(*)::int AS n FROM inventory.incident_labels');
     expect(rows[0].n).to.be.greaterThan(0);
     expect(await ledgerIsEvalMade(db.knex)).to.equal(true);
+    // The history ends on the hour the live hour starts at, and the data-quality checks covered
+    // it up to there: the day's run (or the part day's, keyed by its midnight) ends at that hour.
+    const labelled = (report.dataset as { labelled: { to: string } }).labelled;
+    expect(labelled.to).to.equal(live.from);
+    expect(Date.parse(labelled.to) % 3_600_000).to.equal(0);
+    const lastMidnight = new Date(Math.floor((Date.parse(labelled.to) - 1) / 86_400_000) * 86_400_000);
+    const checks = await db.knex.raw('SELECT 1 FROM analytics.data_quality_results WHERE check_run_key = ?', [
+      `data_quality:${lastMidnight.toISOString()}`,
+    ]);
+    expect(checks.rows).to.not.have.length(0);
   });
 
   it('refuses, in one line and with exit code 2, a database whose ledger no eval made', async () => {
