@@ -10,6 +10,24 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * Answers a broker gives while a new topic is being set up or a partition's leader moves. kafkajs
+ * logs each at ERROR and then retries the request itself; one that outlasts its retries still
+ * reaches the caller as an error. A fresh sidecar met one on every first start.
+ */
+const RETRIED_ANSWERS: ReadonlySet<string> = new Set([
+  'This server is not the leader for that topic-partition',
+  'This server does not host this topic-partition',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+]);
+
+/** The level a kafkajs log entry is written at: its own, but info for an answer kafkajs retries. */
+export function kafkajsLogLevel(level: number, entry: object): 'error' | 'warn' | 'info' | 'debug' {
+  const error = (entry as { error?: unknown }).error;
+  if (level === logLevel.ERROR && typeof error === 'string' && RETRIED_ANSWERS.has(error)) return 'info';
+  return LEVELS[level] ?? 'info';
+}
+
 /** A kafkajs client whose logs go to our structured logger. */
 export function createKafka(brokers: string[], logger: Logger, clientId = 'wareflow'): Kafka {
   const log = logger.child({ component: 'kafkajs' });
@@ -23,7 +41,7 @@ export function createKafka(brokers: string[], logger: Logger, clientId = 'waref
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        log[kafkajsLogLevel(level, entry)](rest, message);
       },
   });
 }
