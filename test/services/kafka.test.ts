@@ -100,7 +100,9 @@ describe('Kafka through the started broker', function () {
   }
 
   before(async () => {
-    producer = kafka.producer({ allowAutoTopicCreation: false });
+    // Idempotent: a retried produce (a new topic's partition not ready yet, a timeout under load)
+    // never writes a message twice, so the topic holds exactly what was sent.
+    producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
   });
 
