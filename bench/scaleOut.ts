@@ -21,15 +21,9 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { migrateLatest } from '../db/index.js';
-import {
-  ensureOpeningStock,
-  generateMasterData,
-  liveEvents,
-  toKafkaMessage,
-  writeMasterData,
-} from '../inventory/generator/index.js';
+import { liveEvents, toKafkaMessage } from '../inventory/generator/index.js';
 import { ensureBenchTopics } from './topics.js';
-import { busyZone } from './streamingSupport.js';
+import { seedBusyCatalogue } from './streamingSupport.js';
 import { printReport, result, type BenchResult } from './report.js';
 import { shareOfMachine, type PhaseCpu } from './roleCpu.js';
 import { BenchDatabases } from './scaleOutServices.js';
@@ -92,17 +86,9 @@ export async function run(options: ScaleOutOptions): Promise<void> {
     if (options.sidecars.length > 0) {
       const streamTemplate = `${name}_tmpl_stream`;
       const knex = createKnex(await databases.create(streamTemplate, template), { poolMax: 1 });
-      const master = generateMasterData({ skus: 200, warehouses: 5, seed: 7 });
-      let levels;
-      try {
-        // Every warehouse at its early afternoon, as in the streaming bench: the busiest traffic.
-        const zone = busyZone(new Date());
-        for (const w of master.warehouses) Object.assign(w, { timezone: zone, weekend_operation: true });
-        await writeMasterData(knex, master);
-        ({ levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) }));
-      } finally {
-        await knex.destroy();
-      }
+      const { master, levels } = await seedBusyCatalogue(knex, { skus: 200, warehouses: 5 }).finally(() =>
+        knex.destroy(),
+      );
       admin = kafka.admin();
       await admin.connect();
       await ensureBenchTopics(kafka, topics);

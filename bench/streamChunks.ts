@@ -36,13 +36,7 @@ import {
   topicNames,
 } from '../platform/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
-import {
-  ensureOpeningStock,
-  generateMasterData,
-  liveEvents,
-  toKafkaMessage,
-  writeMasterData,
-} from '../inventory/generator/index.js';
+import { liveEvents, toKafkaMessage } from '../inventory/generator/index.js';
 import { AlertMailer, Ingestor, MasterData } from '../streaming/pipeline/index.js';
 import { createStreamingMetrics } from '../streaming/metrics.js';
 import { SIDECAR_SESSION_SQL } from '../streaming/store/index.js';
@@ -53,7 +47,7 @@ import {
   type InboundMessage,
 } from '../streaming/transport/index.js';
 import { cpuSeconds } from './processCpu.js';
-import { busyZone, storedLevels } from './streamingSupport.js';
+import { seedBusyCatalogue, storedLevels } from './streamingSupport.js';
 import { ensureBenchTopics } from './topics.js';
 
 const log = (msg: string) => process.stderr.write(`[bench stream-chunks] ${msg}\n`);
@@ -179,11 +173,7 @@ export async function run(options: StreamChunksOptions): Promise<void> {
   const closers: Array<() => Promise<unknown>> = [];
   try {
     await migrateLatest(knex);
-    const master = generateMasterData({ skus, warehouses, seed: 7 });
-    const zone = busyZone(new Date());
-    for (const w of master.warehouses) Object.assign(w, { timezone: zone, weekend_operation: true });
-    await writeMasterData(knex, master);
-    const { levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) });
+    const { master, levels } = await seedBusyCatalogue(knex, { skus, warehouses });
     await ensureBenchTopics(kafka, topics);
     const publisher = await broker.publisher();
     closers.push(() => publisher.close());

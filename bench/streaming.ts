@@ -26,20 +26,14 @@ import { mkdtempSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
-import {
-  ensureOpeningStock,
-  generateMasterData,
-  liveEvents,
-  toKafkaMessage,
-  writeMasterData,
-} from '../inventory/generator/index.js';
+import { liveEvents, toKafkaMessage, writeMasterData } from '../inventory/generator/index.js';
 import type { InventoryEvent } from '../inventory/events/index.js';
 import { bareDrain } from './bareDrain.js';
 import { ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 import { barePipeline } from './barePipeline.js';
-import { busyZone, p99, storedLevels } from './streamingSupport.js';
+import { seedBusyCatalogue, p99, storedLevels } from './streamingSupport.js';
 import { spawnSidecars } from './sidecars.js';
 
 const log = (msg: string) => process.stderr.write(`[bench streaming] ${msg}\n`);
@@ -82,14 +76,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
   const listeners: Consumer[] = [];
   try {
     await migrateLatest(knex);
-    const master = generateMasterData({ skus, warehouses, seed: 7 });
-    // Every warehouse at its local early afternoon of a working day while the events are made:
-    // the busiest ordinary traffic, whatever the hour the benchmark runs at (in their own zones,
-    // most sites are closed at some hours and the stream then keeps to the few open ones).
-    const zone = busyZone(new Date());
-    for (const w of master.warehouses) Object.assign(w, { timezone: zone, weekend_operation: true });
-    await writeMasterData(knex, master);
-    const { levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) });
+    const { master, levels, zone } = await seedBusyCatalogue(knex, { skus, warehouses });
     // Probe products: expensive, one pair each, so every probe restock is a HIGH_VALUE alert that
     // no cooldown suppresses.
     const probeCount = Math.max(50, Math.ceil(latencySeconds * 10));

@@ -24,18 +24,13 @@ import { mkdtempSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { createKnex, ensureTopics, loadConfig, topicNames } from '../platform/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
-import {
-  ensureOpeningStock,
-  generateMasterData,
-  publishToKafka,
-  writeMasterData,
-} from '../inventory/generator/index.js';
+import { publishToKafka, writeMasterData } from '../inventory/generator/index.js';
 import { FULFILMENT_STREAMS, type FulfilmentStream } from '../inventory/fulfilment/index.js';
 import { bareDrain } from './bareDrain.js';
 import { barePipeline } from './barePipeline.js';
 import { ensureBenchTopics } from './topics.js';
 import { printReport, result } from './report.js';
-import { busyZone, freePort } from './streamingSupport.js';
+import { seedBusyCatalogue, freePort } from './streamingSupport.js';
 
 const log = (msg: string) => process.stderr.write(`[bench streaming --mixed] ${msg}\n`);
 const load = () =>
@@ -90,12 +85,7 @@ export async function run(options: MixedBenchOptions): Promise<void> {
   await admin.connect();
   try {
     await migrateLatest(knex);
-    const master = generateMasterData({ skus, warehouses, seed: 7 });
-    // Every warehouse at its local early afternoon, as in the inventory bench.
-    const zone = busyZone(new Date());
-    for (const w of master.warehouses) Object.assign(w, { timezone: zone, weekend_operation: true });
-    await writeMasterData(knex, master);
-    const { levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) });
+    const { master, levels, zone } = await seedBusyCatalogue(knex, { skus, warehouses });
     await ensureBenchTopics(kafka, topics);
     await ensureTopics(kafka, [
       ...FULFILMENT_STREAMS.map((s) => ({ topic: sources[s], numPartitions: 6 })),

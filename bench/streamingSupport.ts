@@ -2,7 +2,13 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import type { Knex } from 'knex';
-import { loadLevels, type MasterData } from '../inventory/generator/index.js';
+import {
+  ensureOpeningStock,
+  generateMasterData,
+  loadLevels,
+  writeMasterData,
+  type MasterData,
+} from '../inventory/generator/index.js';
 
 /**
  * The levels PostgreSQL holds now, for traffic simulated after an earlier phase: a simulation
@@ -18,8 +24,23 @@ export function storedLevels(knex: Knex, master: MasterData) {
   );
 }
 
+/**
+ * The streaming benches' catalogue (seed 7), written with its opening stock counted three hours
+ * ago. Every warehouse keeps its local early afternoon of a working day while the events are
+ * made: the busiest ordinary traffic, whatever the hour the benchmark runs at (in their own
+ * zones, most sites are closed at some hours and the stream then keeps to the few open ones).
+ */
+export async function seedBusyCatalogue(knex: Knex, size: { skus: number; warehouses: number }) {
+  const master = generateMasterData({ ...size, seed: 7 });
+  const zone = busyZone(new Date());
+  for (const w of master.warehouses) Object.assign(w, { timezone: zone, weekend_operation: true });
+  await writeMasterData(knex, master);
+  const { levels } = await ensureOpeningStock(knex, master, { at: new Date(Date.now() - 3 * 3_600_000) });
+  return { master, levels, zone };
+}
+
 /** The `Etc/GMT` zone whose local time is closest to 14:00 at `now`. */
-export function busyZone(now: Date): string {
+function busyZone(now: Date): string {
   let offset = Math.round(14 - (now.getUTCHours() + now.getUTCMinutes() / 60));
   if (offset > 14) offset -= 24;
   if (offset < -12) offset += 24;
