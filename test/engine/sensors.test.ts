@@ -262,10 +262,13 @@ describe('sensors', () => {
     const run = (await getRun(h.engine, (await triggerRun(h.engine, 'never_ready')).id))!;
     await waitForRun(h.engine, run.id, { pollMs: 20 });
     const before = await instance(h, run.id, 'never');
+    // No worker while the cleared state is read: one would poke the cleared sensor at once.
+    await h.stopWorkers();
     await clearTasks(h.engine, run.id, { taskIds: ['never'] });
     const cleared = await instance(h, run.id, 'never');
     expect(cleared.pokes).to.equal(0);
     expect(cleared.first_poke_at).to.equal(null);
+    h.startWorker({ concurrency: 1 });
     await waitForRun(h.engine, run.id, { pollMs: 20 });
     const again = await instance(h, run.id, 'never');
     expect(again.state).to.equal('failed');
