@@ -42,4 +42,10 @@ export type { LiveLevel, LiveOptions } from './liveOptions.js';
 export { eventsPerDay, naturalRate, planFeedTime, type FeedTime } from './rate.js';
 export { publishToKafka, type PublishOptions, type PublishProgress, type PublishSummary } from './publish.js';
 export { PEAK_HOURS, isOpen } from './shape.js';
-export { countProducts, insertIncidentLabels, insertPurchaseOrders, loadLevels } from './store/index.js';
+export {
+  countProducts,
+  insertIncidentLabels,
+  insertPurchaseOrders,
+  LOADED_TABLES,
+  loadLevels,
+} from './store/index.js';

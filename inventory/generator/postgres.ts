@@ -3,7 +3,7 @@
  */
 import { InvalidInputError, type Knex } from '../../platform/index.js';
 import {
-  analyzeLedger,
+  analyzeLoadedTables,
   deleteIncidentLabels,
   deletePairLedger,
   deletePurchaseOrders,
@@ -235,7 +235,7 @@ export async function generateToPostgres(
     await insertPurchaseOrders(knex, orders);
   }
   // Fresh statistics, so the first queries over a large new ledger get sensible plans.
-  await analyzeLedger(knex);
+  await analyzeLoadedTables(knex);
   const seconds = (performance.now() - started) / 1000;
   return {
     products: master.products.length,

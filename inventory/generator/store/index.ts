@@ -11,6 +11,6 @@ export { upsertLevels, loadLevels, type LevelInput, type CurrentLevel } from './
 export { insertOpeningStock, type OpeningStock } from './insertOpeningStock.js';
 export { skipForeignKeyChecks } from './bulkLoadMode.js';
 export { countProducts } from './countProducts.js';
-export { analyzeLedger } from './analyzeLedger.js';
+export { analyzeLoadedTables, LOADED_TABLES } from './analyzeLoadedTables.js';
 export { deleteIncidentLabels, insertIncidentLabels } from './incidentLabels.js';
 export { deletePurchaseOrders, insertPurchaseOrders } from './purchaseOrders.js';
