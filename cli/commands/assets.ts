@@ -8,7 +8,7 @@ export function registerAssetsCommands(program: Command): void {
   const assets = program.command('assets').description('assets the DAGs write and read');
   assets
     .command('list')
-    .description('every asset with its writers, readers and latest partition')
+    .description('every asset with its writers, readers, newest partition and last write')
     .option('--json', 'print one JSON document')
     .action(async (opts: { json?: boolean }) => {
       await withEngine(async ({ engine }) => {
@@ -19,13 +19,14 @@ export function registerAssetsCommands(program: Command): void {
             ...new Set(r.declarations.filter((d) => (d.role === 'outlet') === outlet).map((d) => d.dag_id)),
           ].join(',') || '-';
         printTable(
-          ['asset', 'partitions', 'written_by', 'read_by', 'latest_partition', 'latest_event_at'],
+          ['asset', 'partitions', 'written_by', 'read_by', 'newest_partition', 'last_written', 'at'],
           rows.map((r) => [
             r.asset_key,
             `${r.partitioning ?? 'whole'}:${r.partition_count}`,
             dags(r, true),
             dags(r, false),
-            r.latest_partition ?? '-',
+            r.newest_partition ?? '-',
+            r.latest_partition || '-',
             iso(r.latest_event_at),
           ]),
         );

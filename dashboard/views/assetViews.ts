@@ -43,7 +43,7 @@ export function assetTable(assets: AssetSummaryRow[], now: Date): SafeHtml {
   if (assets.length === 0) return h`<p class="empty">No DAG declares an asset yet.</p>`;
   return h`<table class="assets">
     <thead>
-      <tr><th>Asset</th><th>Partitions</th><th>Written by</th><th>Read by</th><th>Latest partition</th><th>Freshness</th></tr>
+      <tr><th>Asset</th><th>Partitions</th><th>Written by</th><th>Read by</th><th>Newest partition</th><th>Last written</th></tr>
     </thead>
     <tbody>
       ${assets.map((a) => {
@@ -53,8 +53,12 @@ export function assetTable(assets: AssetSummaryRow[], now: Date): SafeHtml {
           <td>${a.partitioning ?? 'whole'} · ${a.partition_count}</td>
           <td>${dagLinks(producers)}</td>
           <td>${dagLinks(consumers)}</td>
-          <td>${a.latest_partition ?? '—'}</td>
-          <td>${freshness(a, now)}</td>
+          <td>${a.newest_partition ?? '—'}</td>
+          <td>${freshness(a, now)}${
+            a.latest_partition && a.latest_partition !== a.newest_partition
+              ? h` <span class="muted">(partition ${a.latest_partition})</span>`
+              : ''
+          }</td>
         </tr>`;
       })}
     </tbody>

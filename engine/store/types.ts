@@ -195,7 +195,7 @@ export interface AssetDeclarationRow {
   role: 'outlet' | 'inlet' | 'on_assets' | 'wait_for';
 }
 
-/** One asset in the list: its declarations and its latest event. */
+/** One asset in the list: its declarations, its newest partition and its latest event. */
 export interface AssetSummaryRow {
   asset_key: string;
   partitioning: 'daily' | 'weekly' | null;
@@ -203,6 +203,9 @@ export interface AssetSummaryRow {
   declarations: AssetDeclarationRow[];
   event_count: number;
   partition_count: number;
+  /** The newest partition written (null for an asset without partitions or events). */
+  newest_partition: string | null;
+  /** The partition of the latest event (a backfill writes older ones after newer). */
   latest_partition: string | null;
   latest_event_at: Date | null;
   latest_run_id: number | null;

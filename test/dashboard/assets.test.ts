@@ -53,6 +53,7 @@ describe('dashboard: asset pages and /api/assets', function () {
       partitioning: 'daily',
       event_count: 1,
       partition_count: 1,
+      newest_partition: '2026-02-03',
       latest_partition: '2026-02-03',
       latest_run_id: writerRun,
     });

@@ -6,6 +6,7 @@ import {
   createScheduler,
   DagDefinitionError,
   defineDag,
+  listAssets,
   partitionKey,
   partitionsCovering,
   PermanentTaskError,
@@ -224,5 +225,14 @@ describe('assets', () => {
     ]);
     const asset = await h.db.knex('orchestrator.assets').where({ asset_key: 'test.metrics' }).first();
     expect(asset).to.include({ partitioning: 'daily', description: 'metrics per day' });
+  });
+  it('lists the newest partition apart from the last one written (a backfill writes older days after newer)', async () => {
+    const runId = await produce(h, '2026-01-01');
+    const listed = (await listAssets(h.engine)).find((a) => a.asset_key === 'test.metrics');
+    expect(listed).to.include({
+      newest_partition: '2026-01-11',
+      latest_partition: '2026-01-01',
+      latest_run_id: runId,
+    });
   });
 });
