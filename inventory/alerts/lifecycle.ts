@@ -44,7 +44,7 @@ export const ANOMALY_QUIET_MS = 24 * 3_600_000;
  * page. Chosen on a training history from the alerts' precision and recall against the threshold
  * (`wareflow eval stockout --thresholds`), checked on a held-out one (docs/SPEC.md §5).
  */
-export const STOCKOUT_ALERT_AT = 0.7;
+export const STOCKOUT_ALERT_AT = 0.75;
 
 /**
  * A stock-out alert resolves only when something is available again and the probability has
