@@ -28,6 +28,12 @@ interface StockoutEvaluation {
   stockout_risk: CalibrationReport;
   /** `stockout_probability` as the daily ETL stored it. */
   stockout_probability: CalibrationReport;
+  /**
+   * The probability this build computes from each row's stored inputs (its model and
+   * `STOCKOUT_CALIBRATION`): the stored one unless the model or the knots changed since the ETL
+   * ran, so new knots are scored on a held-out history without running its ETL again.
+   */
+  model_in_use: CalibrationReport;
   /** With --thresholds: the alerts' precision and recall against their opening threshold. */
   thresholds?: ThresholdReport;
   fit?: {
@@ -47,6 +53,9 @@ function evaluate(cases: StockoutCase[], fit: boolean): StockoutEvaluation {
     stockout_risk: calibrationReport(scored),
     stockout_probability: calibrationReport(
       scored.map((c) => ({ predicted: c.probability!, outcome: c.outcome })),
+    ),
+    model_in_use: calibrationReport(
+      scored.map((c) => ({ predicted: calibrated(zOfCase(c)!), outcome: c.outcome })),
     ),
   };
   if (fit) {
@@ -94,7 +103,10 @@ export function registerEvalCommands(program: Command): void {
       }
       if (opts.json) return printJson(result);
       printReport('stockout_probability (calibrated, on order counted)', result.stockout_probability);
-      console.log(`  calibration in use: ${STOCKOUT_CALIBRATION.knots.length} knots (z, p)`);
+      printReport(
+        `model in use (${STOCKOUT_CALIBRATION.knots.length} knots), recomputed from each row's stored inputs`,
+        result.model_in_use,
+      );
       printReport('stockout_risk (SPEC §5 first round, for comparison)', result.stockout_risk);
       if (result.fit) {
         printReport('raw normal Φ(z), on order counted, before calibration', result.fit.raw_normal);

@@ -44,13 +44,13 @@ export const ANOMALY_QUIET_MS = 24 * 3_600_000;
  * page. Chosen on a training history from the alerts' precision and recall against the threshold
  * (`wareflow eval stockout --thresholds`), checked on a held-out one (docs/SPEC.md §5).
  */
-export const STOCKOUT_ALERT_AT = 0.7;
+export const STOCKOUT_ALERT_AT = 0.75;
 
 /**
  * A stock-out alert resolves only when something is available again and the probability has
  * fallen below this lower threshold (hysteresis: a probability wobbling around the opening
  * threshold opens one incident). Chosen with the threshold: lower, an incident that did not come
- * true stayed open for weeks (the calibrated probability rarely falls below 0.1) and swallowed
+ * true stayed open for weeks (the calibration of the time rarely fell below 0.1) and swallowed
  * the pair's next stock-out.
  */
 export const STOCKOUT_RESOLVE_BELOW = 0.2;

@@ -6,7 +6,8 @@
  *   demand    = leadTimeDemand(…) = { mean, sigma }             (demand over the lead time L: the
  *                                                                forecast's, else the §5 one)
  *   z_L       = (mean − position) / sigma                       (the whole lead time)
- *   z_t       = (mean·t/L − available) / (sigma·√(t/L))         (until the next receipt, t days)
+ *   z_t       = (mean·t/L − available) / (sigma·√(t/L))         (until the next receipt, t days;
+ *                                                                an overdue one: as long again)
  *   z         = max(z_L, z_t), clamped to ±8
  *   p         = calibrated(z)                                   (isotonic in z, fitted)
  *
@@ -66,33 +67,37 @@ export interface StockoutCalibration {
 /**
  * Fitted by `wareflow eval stockout --fit` (isotonic regression of the outcome on z, blocks of at
  * least 200 pair-days) on the training history: `generate --to postgres --days 365 --seed 11
- * --skus 60 --warehouses 3 --inject-anomalies 0.1` (365 days to 2026-12-06T12:00Z), daily ETL over
- * every day: 62,035 pair-days, 3,645 stock-outs. Scored on seed 12 (docs/SPEC.md §5).
+ * --skus 60 --warehouses 3 --inject-anomalies 0.1` (365 days to 2026-12-07T04:00Z), daily ETL over
+ * every day: 62,116 pair-days, 3,746 stock-outs. Scored on seeds 12 and 7 (docs/SPEC.md §5).
  */
 export const STOCKOUT_CALIBRATION: StockoutCalibration = {
   knots: [
-    [-8, 0.0311],
-    [-7.62, 0.0527],
-    [-7.201, 0.055],
-    [-7.142, 0.06],
-    [-7.024, 0.0717],
-    [-6.765, 0.081],
-    [-6.534, 0.0825],
-    [-6.3, 0.09],
-    [-6.097, 0.095],
-    [-5.304, 0.1066],
-    [-4.348, 0.115],
-    [-4.069, 0.1267],
-    [-3.718, 0.1283],
-    [-3.362, 0.135],
-    [-2.908, 0.1725],
-    [-2.227, 0.1837],
-    [-1.575, 0.2375],
-    [-1.109, 0.295],
-    [-0.672, 0.435],
-    [-0.108, 0.555],
-    [0.596, 0.68],
-    [2.738, 0.7701],
+    [-8, 0.0248],
+    [-7.961, 0.025],
+    [-7.893, 0.03],
+    [-7.387, 0.0367],
+    [-6.746, 0.0525],
+    [-6.581, 0.055],
+    [-6.335, 0.0558],
+    [-5.93, 0.06],
+    [-5.667, 0.0625],
+    [-4.876, 0.0653],
+    [-3.733, 0.0683],
+    [-3.321, 0.09],
+    [-2.878, 0.0925],
+    [-2.154, 0.1225],
+    [-1.573, 0.1575],
+    [-1.104, 0.26],
+    [-0.682, 0.32],
+    [-0.356, 0.345],
+    [-0.073, 0.465],
+    [0.275, 0.56],
+    [0.852, 0.6625],
+    [1.529, 0.805],
+    [2.006, 0.89],
+    [2.643, 0.9],
+    [3.396, 0.945],
+    [5.569, 0.973],
   ],
 };
 
@@ -103,8 +108,8 @@ export interface StockPosition {
   /** Units on order, not yet received. */
   onOrder: number;
   /**
-   * Days from now until the earliest open order is expected (at least 1, at most the lead time);
-   * null with nothing on order.
+   * Days from now until the earliest open order is expected, negative when it is overdue; null
+   * with nothing on order. The model waits |days| for it, at least 1 and at most the lead time.
    */
   daysToNextReceipt: number | null;
   leadTimeDays: number;
@@ -116,6 +121,9 @@ export const Z_LIMIT = 8;
 /**
  * The model's z-score, the larger of two checks of the lead time:
  * - until the next receipt (t days, demand mean·t/L, sigma·√(t/L)): can available stock last?
+ *   An order already d days late is awaited d days more (a receipt left unbooked or a slow
+ *   supplier: on the training history such pairs ran out far more often than an order due
+ *   tomorrow suggests), t clamped to [1, L];
  * - over the whole lead time: can the inventory position (available + on order) last?
  * z = (demand − stock) / sigma, clamped to ±Z_LIMIT; with sigma = 0, ±Z_LIMIT by whether the
  * stock falls short of the mean.
@@ -123,7 +131,8 @@ export const Z_LIMIT = 8;
 export function stockoutZ(s: StockPosition, demand: LeadTimeDemand): number {
   const whole = shareZ(demand, s.available + s.onOrder, 1);
   if (s.daysToNextReceipt === null) return whole;
-  const t = Math.max(1, Math.min(s.leadTimeDays, s.daysToNextReceipt));
+  // An overdue order (negative days) is expected as long again as it is already late.
+  const t = Math.max(1, Math.min(s.leadTimeDays, Math.abs(s.daysToNextReceipt)));
   return Math.max(whole, shareZ(demand, s.available, t / s.leadTimeDays));
 }
 
@@ -167,7 +176,8 @@ export function stockoutProbability(
 
 /**
  * SQL twin of `stockoutZ` over select-list columns `available`, `position` (available + on
- * order), `receipt_days` (days to the next expected receipt, null with nothing on order), `l`
+ * order), `receipt_days` (days to the next expected receipt, negative when overdue, null with
+ * nothing on order), `l`
  * (lead time), `ltd_mean` and `ltd_sigma`; `:z_limit` is bound by `calibrationParams`.
  */
 export const STOCKOUT_Z_SQL = `
@@ -178,9 +188,9 @@ export const STOCKOUT_Z_SQL = `
     CASE WHEN receipt_days IS NULL THEN -CAST(:z_limit AS float8)
          WHEN ltd_sigma > 0
          THEN least(CAST(:z_limit AS float8), greatest(-CAST(:z_limit AS float8),
-                (ltd_mean * least(l, greatest(1, receipt_days)) / l - available)
-                / (ltd_sigma * sqrt(least(l, greatest(1, receipt_days)) / l))))
-         WHEN available < ltd_mean * least(l, greatest(1, receipt_days)) / l THEN CAST(:z_limit AS float8)
+                (ltd_mean * least(l, greatest(1, abs(receipt_days))) / l - available)
+                / (ltd_sigma * sqrt(least(l, greatest(1, abs(receipt_days))) / l))))
+         WHEN available < ltd_mean * least(l, greatest(1, abs(receipt_days))) / l THEN CAST(:z_limit AS float8)
          ELSE -CAST(:z_limit AS float8) END)`;
 
 /** SQL twin of `calibrated` over the column (or expression) `z`: the knots as a CASE, as literals. */

@@ -59,6 +59,16 @@ describe('stock-out probability (SPEC §5, second round)', function () {
     expect(soon).to.be.below(late);
   });
 
+  it('awaits an overdue order as long again as it is already late, at least a day and at most the lead time', function () {
+    const late = (days: number) => stockoutZ(at(30, 120, -days), demand);
+    // Three days late: judged as an order due in three days.
+    expect(late(3)).to.equal(stockoutZ(at(30, 120, 3), demand));
+    // The longer an order is overdue, the riskier the pair, until the lead time caps the wait.
+    expect(late(0.5)).to.equal(stockoutZ(at(30, 120, 1), demand));
+    expect(late(3)).to.be.above(late(1));
+    expect(late(30)).to.equal(stockoutZ(at(30, 120, 7), demand));
+  });
+
   it('with sigma = 0, demand is certain: z is +limit when the position falls short, −limit otherwise', function () {
     const certain = { mean: 70, sigma: 0 };
     expect(stockoutZ(at(69), certain)).to.equal(Z_LIMIT);
