@@ -3,7 +3,11 @@ import { formatDuration } from './format.js';
 import { h, type SafeHtml } from './html.js';
 
 const W = 860;
-const LABEL_W = 160;
+const LABEL_W = 190;
+/** Characters of a task id that fit left of the bars; a longer one ends in '…' (full id on hover). */
+const LABEL_CHARS = 28;
+
+const shortLabel = (id: string) => (id.length > LABEL_CHARS ? `${id.slice(0, LABEL_CHARS - 1)}…` : id);
 const ROW_H = 22;
 const BAR_H = 14;
 const AXIS_H = 22;
@@ -38,7 +42,9 @@ export function ganttView(gantt: Gantt): SafeHtml {
         >`
       : '';
     return h`<g class="gantt-row" data-task="${b.task_id}" data-state="${b.state}">
-      <text x="${LABEL_W - 8}" y="${y + BAR_H - 3}" text-anchor="end">${b.task_id}</text>
+      <text x="${LABEL_W - 8}" y="${y + BAR_H - 3}" text-anchor="end"
+        ><title>${b.task_id}</title>${shortLabel(b.task_id)}</text
+      >
       ${queued} ${ran}
     </g>`;
   });

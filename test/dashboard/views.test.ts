@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { h, scheduleInWords } from '../../dashboard/index.js';
 import { localPath } from '../../dashboard/auth.js';
+import { ganttView } from '../../dashboard/views/ganttView.js';
 
 describe('dashboard views', () => {
   it('says the five DAG schedules in words', () => {
@@ -34,5 +35,29 @@ describe('dashboard views', () => {
       42,
     ])
       expect(localPath(bad), String(bad)).to.equal('/');
+  });
+  it('ends a Gantt label too long for its column in an ellipsis, with the whole task id on hover', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+    const bar = (task_id: string) => ({
+      task_id,
+      state: 'success' as const,
+      try_number: 1,
+      queued_at: at(0),
+      started_at: at(1),
+      ended_at: at(2),
+    });
+    const html = String(
+      ganttView({
+        run_id: 1,
+        dag_id: 'd',
+        from: at(0),
+        to: at(2),
+        bars: [bar('extract'), bar('generate_aggregated_metrics_per_warehouse')],
+      }),
+    );
+    expect(html).to.include(
+      '<title>generate_aggregated_metrics_per_warehouse</title>generate_aggregated_metrics…<',
+    );
+    expect(html).to.include('<title>extract</title>extract<');
   });
 });
