@@ -29,8 +29,11 @@ export const OPEN_WINDOW_LOOKBACK_MS = 10 * 60_000;
  * is decided when a window closes).
  *
  * Cheap by construction: it reads only ledger rows from one window size before that bound, through
- * the occurred_at index, and the last closed end through stream_windows_end_idx. With several
- * partitions, a window already closed by one partition's watermark is not shown for the others.
+ * the occurred_at index, and the last closed end through stream_windows_end_idx. The bound is read
+ * first and bound as a value: computed inside the statement, it is known only when the statement
+ * runs, so the plan covered every monthly partition of the ledger and scanned them all (2 s on
+ * the demo's year). With several partitions, a window already closed by one partition's watermark
+ * is not shown for the others.
  */
 export async function listOpenWindows(
   db: Knex,
@@ -39,19 +42,20 @@ export async function listOpenWindows(
   const { kind, sizeMs, slideMs } = filter.window;
   const now = (filter.now ?? new Date()).getTime();
   const horizon = new Date(now - sizeMs - OPEN_WINDOW_LOOKBACK_MS).toISOString();
+  const bound = await db('analytics.stream_windows')
+    .max({ after: 'window_end' })
+    .where('window_kind', kind)
+    .andWhere('window_end', '>', horizon)
+    .first();
+  const after = (bound?.after as Date | null | undefined) ?? new Date(horizon);
   const { rows } = await db.raw<{ rows: Array<Record<string, unknown>> }>(
-    `WITH bound AS (
-       SELECT coalesce(max(window_end), ?::timestamptz) AS after
-         FROM analytics.stream_windows
-        WHERE window_kind = ? AND window_end > ?::timestamptz
-     ), placed AS (
+    `WITH placed AS (
        SELECT t.sku, t.warehouse_id, t.quantity_change AS q,
               (floor(extract(epoch FROM t.occurred_at) * 1000 / ?::bigint)::bigint - j) * ?::bigint AS start_ms
-         FROM bound b
-         JOIN inventory.inventory_transactions t
-           ON t.occurred_at >= b.after - make_interval(secs => ?::float8 / 1000)
+         FROM inventory.inventory_transactions t
          CROSS JOIN generate_series(0, ?::int - 1) AS j
-        WHERE t.source_partition IS NOT NULL
+        WHERE t.occurred_at >= ?::timestamptz
+          AND t.source_partition IS NOT NULL
           AND (?::text IS NULL OR t.sku = ?::text)
           AND (?::text IS NULL OR t.warehouse_id = ?::text)
      )
@@ -66,19 +70,16 @@ export async function listOpenWindows(
             min(p.q) AS min_change, max(p.q) AS max_change,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY p.q) AS p50_change,
             percentile_cont(0.95) WITHIN GROUP (ORDER BY p.q) AS p95_change
-       FROM placed p, bound b
-      WHERE to_timestamp((p.start_ms + ?::bigint) / 1000.0) > b.after
+       FROM placed p
+      WHERE to_timestamp((p.start_ms + ?::bigint) / 1000.0) > ?::timestamptz
       GROUP BY p.start_ms, p.sku, p.warehouse_id
       ORDER BY p.start_ms DESC, p.sku, p.warehouse_id
       LIMIT ?`,
     bind(
-      horizon,
-      kind,
-      horizon,
       slideMs,
       slideMs,
-      sizeMs,
       sizeMs / slideMs,
+      new Date(after.getTime() - sizeMs),
       filter.sku ?? null,
       filter.sku ?? null,
       filter.warehouseId ?? null,
@@ -86,6 +87,7 @@ export async function listOpenWindows(
       kind,
       sizeMs,
       sizeMs,
+      after,
       filter.limit ?? 5_000,
     ),
   );
