@@ -43,9 +43,15 @@ export function fulfilmentTopics(
     shipments: { topic: topics.shipments, dlqTopic: topics.shipmentsDlq },
     audit: { topic: topics.audit, dlqTopic: topics.auditDlq },
   };
+  const groupOf = (stream: FulfilmentStream) => `${config.KAFKA_GROUP_ID}.${stream}`;
+  const watermarkOf = (['orders', 'shipments'] as const).map((stream) => ({
+    groupId: groupOf(stream),
+    topic: names[stream].topic,
+  }));
   return FULFILMENT_STREAMS.map((stream) => ({
     stream,
-    groupId: `${config.KAFKA_GROUP_ID}.${stream}`,
+    groupId: groupOf(stream),
+    watermarkOf,
     ...names[stream],
     alertsTopic: topics.alerts,
     maxEventAgeDays: config.MAX_EVENT_AGE_DAYS,

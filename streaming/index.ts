@@ -38,6 +38,8 @@ export {
   type TopicRecord,
 } from './transport/index.js';
 export { createStreamingMetrics, type StreamingMetrics } from './metrics.js';
+/** The fulfilment watermark's tolerance: the eval replays the order and shipment topics in steps of it. */
+export { PARTITION_SKEW_MS } from './pipeline/index.js';
 /** The reads behind the dashboard's stream pages: closed windows, throughput and anomalies. */
 export {
   listStreamWindows,

@@ -5,8 +5,9 @@
  * - Master data first; then every generated event, in event-time order, through the streaming
  *   sidecar (`startStreaming`) on the in-memory broker — the same pipeline code that runs on
  *   Kafka, without a Kafka round trip — so the stream's detectors see the history as live. The
- *   order, shipment and audit events go to their topics an hour of event time at a time (the
- *   late-dispatch forecast re-judges a partition's orders in each of its chunks).
+ *   order, shipment and audit events go to their topics five minutes of event time at a time
+ *   (`PARTITION_SKEW_MS`: the late-dispatch rule judges at the fulfilment watermark, which
+ *   trusts a topic's partitions to be that close).
  * - Faults that are no event are applied in SQL at their instant: a DQ_ON_HAND_MISMATCH moves the
  *   stored level by `detail.missing_change` once every event before its start has been applied.
  * - The DAGs run in this process through the engine's runner (`runDagInProcess`), interleaved with
@@ -57,13 +58,17 @@ import {
   type Knex,
   type Logger,
 } from '../../platform/index.js';
-import { memoryBroker, startStreaming } from '../../streaming/index.js';
+import { memoryBroker, PARTITION_SKEW_MS, startStreaming } from '../../streaming/index.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const SLICE_MS = 6 * HOUR_MS;
-/** The order, shipment and audit events are sent an hour of event time at a time. */
-const FULFILMENT_STEP_MS = HOUR_MS;
+/**
+ * The order, shipment and audit events are sent this much event time at a time: the fulfilment
+ * watermark trusts the partitions of a topic that are not behind to be at most
+ * `PARTITION_SKEW_MS` apart, as producers that publish as events happen keep them.
+ */
+const FULFILMENT_STEP_MS = PARTITION_SKEW_MS;
 
 export interface DatasetOptions {
   days: number;

@@ -22,9 +22,9 @@ import {
   exceptionAlert,
   forecastDispatch,
   lateDispatchAlert,
-  OVERDUE_GRACE_MS,
   loadDispatchQueues,
   loadOverdueOrders,
+  lockLateDispatch,
   overdueAlert,
   loadShipmentScans,
   loadWarehouseFlows,
@@ -40,7 +40,9 @@ import {
   type ShipmentEvent,
   type WorkCalendar,
 } from '../../inventory/fulfilment/index.js';
+import { loadStreamProgress } from '../store/index.js';
 import { uuidV5 } from './causeIds.js';
+import { fulfilmentWatermark } from './fulfilmentWatermark.js';
 import type { MasterData } from './enrich.js';
 import { IncidentLog, type AlertNews, type IncidentHolder } from './incidents.js';
 
@@ -48,6 +50,8 @@ import { IncidentLog, type AlertNews, type IncidentHolder } from './incidents.js
 export interface FulfilmentAlertContext {
   master: MasterData;
   policy: AuditPolicy;
+  /** The consumer group and topic of the order and the shipment streams: their progress makes the watermark. */
+  watermarkOf: ReadonlyArray<{ groupId: string; topic: string }>;
 }
 
 const keyOf = (alertType: FulfilmentAlertType, subjectId: string) =>
@@ -59,6 +63,8 @@ const keyOf = (alertType: FulfilmentAlertType, subjectId: string) =>
  * escalation, resolution) kept in memory for the chunk's subjects by `IncidentLog`, then written
  * (resolutions and updates first, new incidents after). Returns the news to publish and mail:
  * openings and escalations only. `events` are the chunk's newly applied events of `stream`.
+ * Every chunk, of any of the three topics, then judges the orders past their promise at the
+ * fulfilment watermark (`overdueOrders`).
  */
 export async function raiseFulfilmentAlerts<S extends FulfilmentStream>(
   trx: Knex.Transaction,
@@ -69,9 +75,16 @@ export async function raiseFulfilmentAlerts<S extends FulfilmentStream>(
 ): Promise<AlertNews[]> {
   if (events.length === 0) return [];
   const log = new IncidentLog();
-  if (stream === 'orders') await ordersChunk(trx, events as readonly OrderEvent[], partition, ctx, log);
+  const now = Math.max(...events.map((e) => e.occurredAt.getTime()));
+  const watermark = fulfilmentWatermark(await loadStreamProgress(trx, ctx.watermarkOf));
+  // The instant at which "not dispatched, not cancelled" is known: the chunk's own time, at most.
+  const judgedAt = watermark === null ? null : Math.min(now, watermark);
+  if (stream === 'orders' || judgedAt !== null) await lockLateDispatch(trx);
+  if (stream === 'orders')
+    await ordersChunk(trx, events as readonly OrderEvent[], partition, ctx, log, judgedAt);
   else if (stream === 'shipments') await shipmentsChunk(trx, events as readonly ShipmentEvent[], log);
   else await auditChunk(trx, events as readonly AuditEvent[], ctx, log);
+  if (judgedAt !== null) await overdueOrders(trx, log, judgedAt);
   await updateOpenAlerts(trx, [...log.updates.values()]);
   log.settle(await insertAlerts(trx, log.opened));
   return log.news;
@@ -108,9 +121,9 @@ function calendarOf(master: MasterData, warehouseId: string): WorkCalendar | und
  * Orders: cancellations resolve; then every open order of this partition is forecast at the
  * chunk's event time — the forecast judges a partition's orders only in its chunks, where their
  * own events are complete up to then — and a packed order whose alert is open clears once it is
- * complete in time. Last, any order of any partition an hour past its promise that has not left
- * and has no alert yet opens one (a quiet partition's orders, and packed ones waiting for the
- * carrier).
+ * complete in time. A forecast `late` (the promise passed) counts only once the promise is at or
+ * before `judgedAt`, and is raised at that instant: before, a dispatch the shipment consumer has
+ * not applied yet may still be on its way.
  */
 async function ordersChunk(
   trx: Knex.Transaction,
@@ -118,6 +131,7 @@ async function ordersChunk(
   partition: number,
   ctx: FulfilmentAlertContext,
   log: IncidentLog,
+  judgedAt: number | null,
 ): Promise<void> {
   const now = Math.max(...events.map((e) => e.occurredAt.getTime()));
   const queued = await loadDispatchQueues(trx, partition, new Date(now));
@@ -164,29 +178,46 @@ async function ordersChunk(
         log.resolve(holder, key, Math.max(now, t), RESOLUTIONS.cleared);
     }
   }
-  const lateRow = (orderId: string, warehouseId: string, a: Parameters<typeof row>[3]) =>
-    row(LATE_DISPATCH_ALERT, orderId, uuidV5(`alert:${LATE_DISPATCH_ALERT}:${orderId}:${now}`), a, {
-      sku: null,
-      warehouseId,
-    });
   for (const f of forecasts) {
     const key = keyOf(LATE_DISPATCH_ALERT, f.orderId);
     if (f.verdict === 'clear') log.resolve(holder, key, now, RESOLUTIONS.cleared);
-    else if (f.verdict === 'late' || f.verdict === 'at_risk')
-      log.detect(holder, lateRow(f.orderId, f.warehouseId, lateDispatchAlert(f, now)), now);
+    else if (f.verdict === 'at_risk')
+      log.detect(holder, lateRow(f.orderId, f.warehouseId, now, lateDispatchAlert(f, now)), now);
+    else if (f.verdict === 'late' && judgedAt !== null && f.promisedAt <= judgedAt) {
+      const a = lateDispatchAlert(f, judgedAt);
+      log.detect(holder, lateRow(f.orderId, f.warehouseId, judgedAt, a), judgedAt);
+    }
   }
+}
+
+const lateRow = (orderId: string, warehouseId: string, at: number, a: Parameters<typeof row>[3]) =>
+  row(LATE_DISPATCH_ALERT, orderId, uuidV5(`alert:${LATE_DISPATCH_ALERT}:${orderId}:${at}`), a, {
+    sku: null,
+    warehouseId,
+  });
+
+/**
+ * Any order of any partition whose promise is at or before `judgedAt` (the fulfilment watermark,
+ * at most the chunk's time), that has not left and is not cancelled, is late: it opens its alert,
+ * high, at `judgedAt`, or escalates its forecast risk — a quiet partition's orders, and packed
+ * ones waiting for the carrier. An order this chunk already judged or resolved (a cancellation)
+ * keeps the chunk's word.
+ */
+async function overdueOrders(trx: Knex.Transaction, log: IncidentLog, judgedAt: number): Promise<void> {
   const overdue = await loadOverdueOrders(
     trx,
-    new Date(now),
-    OVERDUE_GRACE_MS,
+    new Date(judgedAt),
     dedupKeySql({ source: ALERT_SOURCES.streaming, alertType: LATE_DISPATCH_ALERT, subjectId: 'o.order_id' }),
   );
+  if (overdue.length === 0) return;
+  const holder = await holderOf(
+    trx,
+    overdue.map((o) => keyOf(LATE_DISPATCH_ALERT, o.orderId)),
+  );
   for (const o of overdue) {
-    // Judged above, or resolved in this chunk (a cancellation): the chunk's own word stands.
     const key = keyOf(LATE_DISPATCH_ALERT, o.orderId);
-    if (holder.incidents.has(key) || log.updates.has(key) || log.opened.some((r) => r.dedupKey === key))
-      continue;
-    log.detect(holder, lateRow(o.orderId, o.warehouseId, overdueAlert(o, now)), now);
+    if (log.updates.has(key) || log.opened.some((r) => r.dedupKey === key)) continue;
+    log.detect(holder, lateRow(o.orderId, o.warehouseId, judgedAt, overdueAlert(o, judgedAt)), judgedAt);
   }
 }
 

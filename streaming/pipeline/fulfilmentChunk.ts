@@ -49,6 +49,8 @@ export interface FulfilmentTopic {
   maxEventAgeDays: number;
   /** The audit policy's limits (AUDIT_ADJUSTMENT_VALUE_LIMIT, AUDIT_NIGHT_HOURS). */
   auditPolicy: AuditPolicy;
+  /** The group and topic of the order and shipment streams, whose progress is the fulfilment watermark. */
+  watermarkOf: ReadonlyArray<{ groupId: string; topic: string }>;
 }
 
 interface Accepted {
@@ -120,6 +122,7 @@ export function fulfilmentHandler(
         news = await raiseFulfilmentAlerts(trx, t.stream, fresh, batch.partition, {
           master: deps.master,
           policy: t.auditPolicy,
+          watermarkOf: t.watermarkOf,
         });
         let maxEventTime: number | null = null;
         for (const a of accepted) maxEventTime = Math.max(maxEventTime ?? 0, a.event.occurredAt.getTime());
@@ -130,6 +133,7 @@ export function fulfilmentHandler(
           expectedNextOffset: state.nextOffset === null ? null : String(state.nextOffset),
           nextOffset: String(nextOffset),
           maxEventTime: maxEventTime === null ? null : new Date(maxEventTime),
+          behind: nextOffset < BigInt(batch.highWatermark),
         });
         const createdAt = new Date();
         await Promise.all([

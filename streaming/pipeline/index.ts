@@ -5,6 +5,7 @@
  */
 export { Ingestor, ChunkRunner, type ChunkHandler, type ChunkRunnerOptions } from './runner.js';
 export { fulfilmentHandler, type FulfilmentDeps, type FulfilmentTopic } from './fulfilmentChunk.js';
+export { fulfilmentWatermark, PARTITION_SKEW_MS } from './fulfilmentWatermark.js';
 export {
   FULFILMENT_WINDOW_KINDS,
   FulfilmentWindowRefresher,

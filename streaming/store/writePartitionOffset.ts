@@ -17,14 +17,17 @@ export async function writePartitionOffset(
     expectedNextOffset: string | null;
     nextOffset: string;
     maxEventTime: Date | null;
+    /** The partition held messages beyond this chunk (the fulfilment watermark waits for it). @defaultValue false */
+    behind?: boolean;
   },
 ): Promise<void> {
   const { rows } = await trx.raw<{ rows: unknown[] }>(
-    `INSERT INTO streaming.consumer_offsets (group_id, topic, partition, next_offset, max_event_time, updated_at)
-     VALUES (?, ?, ?, ?::bigint, ?::timestamptz, now())
+    `INSERT INTO streaming.consumer_offsets (group_id, topic, partition, next_offset, max_event_time, behind, updated_at)
+     VALUES (?, ?, ?, ?::bigint, ?::timestamptz, ?::boolean, now())
      ON CONFLICT (group_id, topic, partition) DO UPDATE
        SET next_offset = excluded.next_offset,
            max_event_time = greatest(consumer_offsets.max_event_time, excluded.max_event_time),
+           behind = excluded.behind,
            updated_at = now()
        WHERE consumer_offsets.next_offset IS NOT DISTINCT FROM ?::bigint
      RETURNING 1`,
@@ -34,6 +37,7 @@ export async function writePartitionOffset(
       p.partition,
       p.nextOffset,
       p.maxEventTime?.toISOString() ?? null,
+      p.behind ?? false,
       p.expectedNextOffset,
     ),
   );

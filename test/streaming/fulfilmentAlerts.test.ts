@@ -4,6 +4,7 @@ import { fulfilmentSidecar } from './support.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const MINUTE = 60_000;
 
 /**
  * The fulfilment alerts (inventory/fulfilment/CONTRACT.md §10) through the sidecar on the
@@ -56,22 +57,39 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
         order(id, warehouseId, 'ORDER_PACKED', picked + HOUR),
       ];
     }).flat();
+  const dispatched = (id: string, warehouseId: string, time: number) => ({
+    eventId: randomUUID(),
+    eventType: 'DISPATCHED',
+    shipmentId: `SHP-${id.slice('ORDER-'.length)}`,
+    orderId: id,
+    warehouseId,
+    carrier: 'DHL',
+    timestamp: at(time),
+  });
   /**
-   * Orders of another warehouse (their own queue, no trade): the chunks they land in move the
-   * event time of every partition, which re-evaluates the partition's open orders (80 orders
-   * leave none of the six partitions without one but once in millions).
+   * Orders of another warehouse (their own queue, no trade), and their dispatches: the chunks they
+   * land in move the event time of every partition of both topics, which re-evaluates the
+   * partition's open orders and moves the fulfilment watermark (80 orders leave none of the six
+   * partitions without one but once in millions). `shipments: false` leaves the shipment
+   * consumer behind.
    */
-  const tick = (time: number) =>
-    send(
+  const tick = async (time: number, { shipments = true } = {}) => {
+    const ids = Array.from({ length: 80 }, () => `ORDER-${f.m.prefix}-T${randomUUID().slice(0, 8)}`);
+    await send(
       'orders',
-      Array.from({ length: 80 }, () => {
-        const id = `ORDER-${f.m.prefix}-T${randomUUID().slice(0, 8)}`;
-        return order(id, f.m.warehouses[3]!, 'ORDER_CREATED', time, {
+      ids.map((id) =>
+        order(id, f.m.warehouses[3]!, 'ORDER_CREATED', time, {
           lines: [{ sku: f.m.skus[2]!, quantity: 1 }],
           promisedDispatchAt: at(time + 10 * DAY),
-        });
-      }),
+        }),
+      ),
     );
+    if (shipments)
+      await send(
+        'shipments',
+        ids.map((id) => dispatched(id, f.m.warehouses[3]!, time)),
+      );
+  };
 
   it('opens a late-dispatch risk for the orders the queue cannot reach by their promise, escalates one when the promise passes, and resolves it on dispatch', async function () {
     const wh = f.m.warehouses[0]!;
@@ -184,34 +202,46 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     expect(await alertsOf('LATE_DISPATCH_RISK', q(1))).to.have.length(0);
   });
 
-  it('opens a late-dispatch alert for an order packed in time but not dispatched an hour after its promise', async function () {
+  it('opens a late-dispatch alert for an order packed in time but still not dispatched a few minutes after its promise', async function () {
     const wh = f.m.warehouses[1]!;
     const id = `ORDER-${f.m.prefix}-C1`;
     await send('orders', [
-      ...queued(id, wh, B - 5 * HOUR, B + HOUR),
-      order(id, wh, 'LINE_PICKED', B - 4 * HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
-      order(id, wh, 'ORDER_PACKED', B - 3 * HOUR),
+      ...queued(id, wh, B + 12 * HOUR - 5 * HOUR, B + 12 * HOUR + HOUR),
+      order(id, wh, 'LINE_PICKED', B + 12 * HOUR - 4 * HOUR, { sku: f.m.skus[0]!, quantity: 1 }),
+      order(id, wh, 'ORDER_PACKED', B + 12 * HOUR - 3 * HOUR),
     ]);
-    // Packed, it has left the pick queue: nothing to forecast. Its promise passes…
-    await tick(B + 1.5 * HOUR);
+    // Packed, it has left the pick queue: nothing to forecast, and its promise is still ahead…
+    await tick(B + 12 * HOUR + HOUR / 2);
     expect(await alertsOf('LATE_DISPATCH_RISK', id)).to.have.length(0);
-    // …and an hour later it still waits for the carrier: late, whichever partition's chunk sees it.
-    await tick(B + 2.5 * HOUR);
+    // …ten minutes after it, both topics applied to then: late, whichever partition's chunk sees
+    // it, at the watermark (the newest event time less PARTITION_SKEW_MS), before the dispatch.
+    await tick(B + 12 * HOUR + HOUR + 10 * MINUTE);
     const [late] = await alertsOf('LATE_DISPATCH_RISK', id);
     expect(late).to.include({ severity: 'high', resolved_at: null });
     expect(late!.message).to.match(/packed at .* waits for the carrier/);
-    await send('shipments', [
-      {
-        eventId: randomUUID(),
-        eventType: 'DISPATCHED',
-        shipmentId: `SHP-${f.m.prefix}-C1`,
-        orderId: id,
-        warehouseId: wh,
-        carrier: 'GLS',
-        timestamp: at(B + 3 * HOUR),
-      },
-    ]);
+    expect(late!.opened_at.getTime()).to.be.within(B + 12 * HOUR + HOUR, B + 12 * HOUR + HOUR + 10 * MINUTE);
+    await send('shipments', [dispatched(id, wh, B + 12 * HOUR + HOUR + 20 * MINUTE)]);
     expect((await alertsOf('LATE_DISPATCH_RISK', id))[0]).to.include({ resolution: 'dispatched' });
+  });
+
+  it('never judges an order late on a dispatch the shipment consumer has not applied yet, however far ahead the order consumer is', async function () {
+    const wh = f.m.warehouses[2]!;
+    const id = `ORDER-${f.m.prefix}-D1`;
+    const t0 = B + 20 * HOUR;
+    await tick(t0);
+    await send('orders', [
+      ...queued(id, wh, t0, t0 + 2 * HOUR),
+      order(id, wh, 'LINE_PICKED', t0 + HOUR / 4, { sku: f.m.skus[0]!, quantity: 1 }),
+      order(id, wh, 'ORDER_PACKED', t0 + HOUR / 2),
+    ]);
+    // It leaves in time (t0 + 1 h), but the shipment consumer is behind: the order consumer runs
+    // six hours on, past the promise, and sees no dispatch.
+    for (const h of [1, 3, 6]) await tick(t0 + h * HOUR, { shipments: false });
+    expect(await alertsOf('LATE_DISPATCH_RISK', id), 'while the shipments lag').to.have.length(0);
+    // The shipment consumer catches up, its dispatch first: still no alert, ever.
+    await send('shipments', [dispatched(id, wh, t0 + HOUR)]);
+    await tick(t0 + 7 * HOUR);
+    expect(await alertsOf('LATE_DISPATCH_RISK', id), 'after the catch-up').to.have.length(0);
   });
 
   it('opens a shipment exception once, folds a repeat, and resolves it on the next scan or the delivery — also when the delivery came first', async function () {

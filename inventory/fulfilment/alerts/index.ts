@@ -7,7 +7,6 @@ export {
   FORECAST_HORIZON_MS,
   HISTORY_WINDOW_MS,
   MIN_PICKS_FOR_RATE,
-  OVERDUE_GRACE_MS,
   forecastDispatch,
   lateDispatchAlert,
   overdueAlert,

@@ -34,13 +34,6 @@ export const MIN_PICKS_FOR_RATE = 20;
 export const FORECAST_HORIZON_MS = 8 * HOUR_MS;
 
 /**
- * An order whose promise passed this long ago and that has not left is judged late by a chunk of
- * any partition (its own may be quiet): longer than the order topic's partitions (and the
- * shipment topic) run apart, so its packing or dispatch from before its promise is never missed.
- */
-export const OVERDUE_GRACE_MS = HOUR_MS;
-
-/**
  * An open order of the warehouse's pick queue at the forecast's instant: created, not cancelled,
  * not packed, not dispatched, with a promise.
  */

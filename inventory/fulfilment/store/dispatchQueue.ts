@@ -113,6 +113,15 @@ export async function loadWarehouseFlows(
   return flows;
 }
 
+/**
+ * Takes the late-dispatch lock until the transaction ends: the order, shipment and audit
+ * consumers all judge late orders, and two chunks that read an order's open alert at once would
+ * both escalate it (two news, two mails). Held from the read of the open alerts to the commit.
+ */
+export async function lockLateDispatch(trx: Knex.Transaction): Promise<void> {
+  await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('wareflow.late_dispatch'))`);
+}
+
 /** An order whose promise has passed and that has not left (`loadOverdueOrders`). */
 export interface OverdueOrder {
   orderId: string;
@@ -125,17 +134,16 @@ export interface OverdueOrder {
 }
 
 /**
- * The orders of any partition promised between 7 days and `graceMs` before `now`, not cancelled,
- * never dispatched, holding stock for every line, that have no open late-dispatch alert
- * (`openKeySql`: the alert key of `o.order_id`, from the alert owner). A chunk of one partition
- * may open the alert of an order of another only once its promise is this far past: its own
- * partition may run a little behind, but not its pack or its dispatch from before the promise.
- * Uses `orders_promised_idx`.
+ * The orders of any partition promised between 7 days before `at` and `at`, not cancelled, never
+ * dispatched, holding stock for every line, whose late-dispatch alert is not open at high
+ * already (`openKeySql`: the alert key of `o.order_id`, from the alert owner): none, or a forecast
+ * risk (medium) that the passed promise escalates. `at` must be an instant up to which the
+ * order and shipment streams are applied (the sidecar's fulfilment watermark): then "not
+ * dispatched, not cancelled" is a fact at `at`, whichever partition asks. Uses `orders_promised_idx`.
  */
 export async function loadOverdueOrders(
   trx: Knex | Knex.Transaction,
-  now: Date,
-  graceMs: number,
+  at: Date,
   openKeySql: string,
 ): Promise<OverdueOrder[]> {
   const { rows } = await trx.raw<{
@@ -150,14 +158,15 @@ export async function loadOverdueOrders(
     `SELECT o.order_id, o.warehouse_id, o.promised_dispatch_at, o.packed_at,
             (SELECT count(*) FROM inventory.order_lines l WHERE l.order_id = o.order_id AND l.picked_at IS NULL)::int AS unpicked
        FROM inventory.orders o
-      WHERE o.promised_dispatch_at <= ?::timestamptz - make_interval(secs => ?::double precision / 1000)
+      WHERE o.promised_dispatch_at <= ?::timestamptz
         AND o.promised_dispatch_at > ?::timestamptz - ${STALE_PROMISE}
         AND o.cancelled_at IS NULL AND o.created_at IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM inventory.order_lines l WHERE l.order_id = o.order_id AND l.reserved_at IS NULL)
         AND NOT EXISTS (SELECT 1 FROM inventory.shipments s WHERE s.order_id = o.order_id AND s.dispatched_at IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM analytics.alerts a
-                         WHERE a.dedup_key = ${openKeySql} AND a.resolved_at IS NULL)`,
-    bind(now, graceMs, now),
+                         WHERE a.dedup_key = ${openKeySql} AND a.resolved_at IS NULL
+                           AND a.severity IN ('high', 'critical'))`,
+    bind(at, at),
   );
   return rows.map((r) => ({
     orderId: r.order_id,

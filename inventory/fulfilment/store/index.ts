@@ -24,6 +24,7 @@ export {
   loadDispatchQueues,
   loadOverdueOrders,
   loadWarehouseFlows,
+  lockLateDispatch,
   STALE_PROMISE,
   type OverdueOrder,
 } from './dispatchQueue.js';
