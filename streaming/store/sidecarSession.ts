@@ -9,10 +9,8 @@
  *   at-least-once output topics may see a repeat.
  * - No per-row foreign-key triggers (`session_replication_role = replica`, as the generator's bulk
  *   load does) when the role is a superuser: `applyEvents` makes the same check once per
- *   referenced product and warehouse, with the same KEY SHARE locks (on the COPY way, where the
- *   level row a chunk updates holds the pair, only for the level rows it creates), and every other
- *   row of the chunk refers to a pair the ledger rows just proved. This was a third of the ledger
- *   insert.
+ *   referenced product and warehouse, with the same KEY SHARE locks, and every other row of the
+ *   chunk refers to a pair the ledger rows just proved. This was a third of the ledger insert.
  *   Any other role keeps the triggers and simply checks twice.
  *
  * Per connection, not per transaction: a change of `session_replication_role` empties the
