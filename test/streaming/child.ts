@@ -18,17 +18,35 @@ export interface StreamingChild {
   child: ChildProcess;
   /** The tail of its stderr, for a failure message. */
   log: () => string;
+  /**
+   * Resolves once its metrics server answers: the process is past its start and listens for
+   * SIGTERM (a signal during the start meets Node's default, an exit by signal with no code).
+   */
+  started: () => Promise<void>;
 }
 
 /** Starts `wareflow streaming` with `config` (a short session timeout, so a killed member's partitions move on soon). */
 export async function startChild(config: Config): Promise<StreamingChild> {
   let log = '';
+  const port = await freePort();
   const child = spawn(process.execPath, ['bin/wareflow.js', 'streaming', '--session-timeout-ms', '6000'], {
-    env: streamingEnv(config, await freePort()),
+    env: streamingEnv(config, port),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr!.on('data', (d: Buffer) => {
     log = (log + d.toString()).slice(-20_000);
   });
-  return { child, log: () => log };
+  const started = async () => {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      // Any answer will do (503 while a dependency is down): the server is up.
+      const answered = await fetch(`http://127.0.0.1:${port}/health`).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the sidecar on port ${port} did not start within 60 s\n${log}`);
+  };
+  return { child, log: () => log, started };
 }

@@ -1,4 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.js';
@@ -13,14 +12,14 @@ import {
   type TestMaster,
   windowMismatches,
 } from './support.js';
-import { startChild } from './child.js';
+import { startChild, type StreamingChild } from './child.js';
 import { expectedLevels, normalTraffic } from './traffic.js';
 
 describe('streaming: crash recovery of the sidecar process', function () {
   this.timeout(180_000);
   let f: StreamingFixture;
   let master: TestMaster;
-  let current: { child: ChildProcess; log: () => string } | undefined;
+  let current: StreamingChild | undefined;
 
   before(async function () {
     f = await openStreamingFixture();
@@ -113,6 +112,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
       });
 
       // SIGTERM drains and exits cleanly.
+      await current.started();
       current.child.kill('SIGTERM');
       const [code] = (await once(current.child, 'exit')) as [number | null];
       expect(code, current.log()).to.equal(0);

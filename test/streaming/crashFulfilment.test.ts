@@ -156,6 +156,8 @@ describe('streaming: crash recovery of the sidecar on the order, shipment and au
         async () => (await storedEvents()) === F && (await countOf('inventory.inventory_transactions')) === N,
         { timeoutMs: 180_000, intervalMs: 250 },
       );
+      // The last rounds may all be stored before the last kill: its successor must be up to drain.
+      await current.started();
       current.child.kill('SIGTERM');
       const [code] = (await once(current.child, 'exit')) as [number | null];
       expect(code, current.log()).to.equal(0);
