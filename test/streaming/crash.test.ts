@@ -84,10 +84,10 @@ describe('streaming: crash recovery of the sidecar process', function () {
     try {
       current = await startChild(f.config);
       await produceRound(0);
-      // One kill -9 at each quarter of the stream, while the next quarter is waiting in the topic,
-      // so each one lands in the middle of the work.
+      // One kill -9 at each quarter of the stream, the moment the next quarter is on the topic,
+      // so each one lands in the middle of the work (a quarter produced before the wait could be
+      // applied in full by then on a quiet machine).
       for (let round = 1; round < rounds; round++) {
-        await produceRound(round);
         await waitFor(
           `the sidecar to apply ${round} quarter(s)`,
           async () => (await ledgerCount()) >= round * per,
@@ -95,6 +95,7 @@ describe('streaming: crash recovery of the sidecar process', function () {
             timeoutMs: 60_000,
           },
         );
+        await produceRound(round);
         current.child.kill('SIGKILL');
         await once(current.child, 'exit');
         killedAt.push(await ledgerCount());

@@ -110,6 +110,9 @@ describe('streaming: crash recovery of the sidecar on the order, shipment and au
     const rounds = 4;
     const slice = <T>(list: T[], r: number) =>
       list.slice(Math.floor((r * list.length) / rounds), Math.floor(((r + 1) * list.length) / rounds));
+    /** The order, shipment and audit events of the rounds before `r`: their slices, summed. */
+    const producedBefore = (r: number) =>
+      FULFILMENT_STREAMS.reduce((n, s) => n + Math.floor((r * traffic.messages[s].length) / rounds), 0);
     const logs: string[] = [];
     const killedAt: number[] = [];
     let redelivered = 0;
@@ -130,15 +133,16 @@ describe('streaming: crash recovery of the sidecar on the order, shipment and au
       current = await startChild(f.config);
       await produceRound(0);
       for (let round = 1; round < rounds; round++) {
-        await produceRound(round);
-        // Kill as soon as the earlier rounds are stored, while this one waits in (or is on) the topics.
+        // Kill once the earlier rounds are stored, the moment this one is on the topics: the kill
+        // lands in its work (produced before the wait, a fast sidecar stored it all first).
         await waitFor(
           `round ${round}: the earlier rounds stored`,
           async () =>
-            (await storedEvents()) >= Math.floor((round * F) / rounds) &&
+            (await storedEvents()) >= producedBefore(round) &&
             (await countOf('inventory.inventory_transactions')) >= Math.floor((round * N) / rounds),
           { timeoutMs: 120_000, intervalMs: 100 },
         );
+        await produceRound(round);
         current.child.kill('SIGKILL');
         await once(current.child, 'exit');
         killedAt.push(await storedEvents());
