@@ -1,21 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { applyEvents, type LedgerEvent } from '../../streaming/store/index.js';
-import { RESERVATION_TYPES } from '../../inventory/events/index.js';
+import type { LedgerEvent } from '../../streaming/store/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { applyAsSidecar, LEDGER_WRITE_PATHS } from './ledgerWrite.js';
 import { seedMasterData, type TestMaster } from './support.js';
 
-const RESERVATIONS = [...RESERVATION_TYPES];
-
-/** Both ways in must leave the same ledger and levels: COPY for large batches, INSERT for small. */
-const PATHS = [
-  ['binary COPY', 1],
-  ['row-by-row insert', Infinity],
-] as const;
+/** Both ways in (LEDGER_WRITE_PATHS) must leave the same ledger and levels. */
 
 describe('streaming: the ledger write', function () {
   this.timeout(60_000);
-  for (const [way, copyMinEvents] of PATHS) {
+  for (const [way, copyMinEvents] of LEDGER_WRITE_PATHS) {
     describe(`by ${way}`, function () {
       let db: TestDatabase;
       let master: TestMaster;
@@ -40,15 +34,8 @@ describe('streaming: the ledger write', function () {
         notes: null,
         ...over,
       });
-      /**
-       * As the sidecar calls it: foreign-key triggers off, as its sessions have them (the role is a
-       * superuser here).
-       */
       const apply = (events: LedgerEvent[], partition: number | null = 3, triggers = false) =>
-        db.knex.transaction(async (trx) => {
-          if (!triggers) await trx.raw('SET LOCAL session_replication_role = replica');
-          return applyEvents(trx, events, RESERVATIONS, partition, copyMinEvents);
-        });
+        db.knex.transaction((trx) => applyAsSidecar(trx, events, { partition, copyMinEvents, triggers }));
       const stored = (ids: string[]) =>
         db
           .knex('inventory.inventory_transactions')

@@ -1,18 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { applyEvents, type LedgerEvent } from '../../streaming/store/index.js';
-import { RESERVATION_TYPES } from '../../inventory/events/index.js';
+import type { LedgerEvent } from '../../streaming/store/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { applyAsSidecar, LEDGER_WRITE_PATHS } from './ledgerWrite.js';
 import { seedMasterData, type TestMaster } from './support.js';
-
-const RESERVATIONS = [...RESERVATION_TYPES];
-
-/** Both ways in: COPY for large batches (levels checked per created row), INSERT for small. */
-const PATHS = [
-  ['binary COPY', 1],
-  ['row-by-row insert', Infinity],
-] as const;
 
 /**
  * The ledger write against a product deleted at the same time. The sidecar's sessions skip the
@@ -21,7 +13,7 @@ const PATHS = [
  */
 describe('streaming: the ledger write beside a delete of its product', function () {
   this.timeout(60_000);
-  for (const [way, copyMinEvents] of PATHS) {
+  for (const [way, copyMinEvents] of LEDGER_WRITE_PATHS) {
     describe(`by ${way}`, function () {
       let db: TestDatabase;
       let master: TestMaster;
@@ -63,11 +55,8 @@ describe('streaming: the ledger write beside a delete of its product', function 
         referenceId: null,
         notes: null,
       });
-      /** As the sidecar's sessions: foreign-key triggers off (the role is a superuser here). */
-      const write = async (trx: Knex.Transaction, events: LedgerEvent[]) => {
-        await trx.raw('SET LOCAL session_replication_role = replica');
-        return applyEvents(trx, events, RESERVATIONS, 3, copyMinEvents);
-      };
+      const write = (trx: Knex.Transaction, events: LedgerEvent[]) =>
+        applyAsSidecar(trx, events, { partition: 3, copyMinEvents });
       /** Polls until a backend of the test database waits for a lock. */
       const someoneWaits = async () => {
         const deadline = Date.now() + 10_000;
