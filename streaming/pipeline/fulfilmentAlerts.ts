@@ -81,7 +81,7 @@ export async function raiseFulfilmentAlerts<S extends FulfilmentStream>(
   const judgedAt = watermark === null ? null : Math.min(now, watermark);
   if (stream === 'orders' || judgedAt !== null) await lockLateDispatch(trx);
   if (stream === 'orders')
-    await ordersChunk(trx, events as readonly OrderEvent[], partition, ctx, log, judgedAt);
+    await ordersChunk(trx, events as readonly OrderEvent[], partition, ctx, log, { now, judgedAt });
   else if (stream === 'shipments') await shipmentsChunk(trx, events as readonly ShipmentEvent[], log);
   else await auditChunk(trx, events as readonly AuditEvent[], ctx, log);
   if (judgedAt !== null) await overdueOrders(trx, log, judgedAt);
@@ -131,9 +131,8 @@ async function ordersChunk(
   partition: number,
   ctx: FulfilmentAlertContext,
   log: IncidentLog,
-  judgedAt: number | null,
+  { now, judgedAt }: { now: number; judgedAt: number | null },
 ): Promise<void> {
-  const now = Math.max(...events.map((e) => e.occurredAt.getTime()));
   const queued = await loadDispatchQueues(trx, partition, new Date(now));
   const calendars = new Map<string, WorkCalendar>();
   for (const o of queued) {
