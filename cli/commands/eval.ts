@@ -49,17 +49,16 @@ interface StockoutEvaluation {
 function evaluate(cases: StockoutCase[], fit: boolean): StockoutEvaluation {
   // Pair-days computed before stockout_probability existed are left out of both reports.
   const scored = cases.filter((c) => c.probability !== null);
+  // This build's z of each row, from its stored inputs: the model in use and the fit read it.
+  const zs = scored.map((c) => ({ z: zOfCase(c)!, outcome: c.outcome }));
   const out: StockoutEvaluation = {
     stockout_risk: calibrationReport(scored),
     stockout_probability: calibrationReport(
       scored.map((c) => ({ predicted: c.probability!, outcome: c.outcome })),
     ),
-    model_in_use: calibrationReport(
-      scored.map((c) => ({ predicted: calibrated(zOfCase(c)!), outcome: c.outcome })),
-    ),
+    model_in_use: calibrationReport(zs.map((c) => ({ predicted: calibrated(c.z), outcome: c.outcome }))),
   };
   if (fit) {
-    const zs = scored.map((c) => ({ z: zOfCase(c)!, outcome: c.outcome }));
     const fitted = fitIsotonic(zs);
     out.fit = {
       ...fitted,
