@@ -107,9 +107,15 @@ export async function publishToKafka(
       : { clock: Date.now }),
     ...(feed ? { onLostLine: (line) => feed.lostLine(line) } : {}),
   });
+  // Idempotent: a retried request (a timeout, a partition without a leader for a moment) is sent
+  // with the same sequence numbers, so the broker does not append again what it already holds.
+  // Without it a retry writes a whole batch twice; the sidecar would settle the copies as
+  // duplicates, but the feed would not be the events it reports.
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
   });
   await producer.connect();
   const started = performance.now();

@@ -205,6 +205,20 @@ export async function readTopic(
   return out;
 }
 
+/**
+ * The messages of a topic that repeat an earlier message's eventId: the copies a producer's retry
+ * wrote (a retried request writes again what the broker had already appended), which the sidecar
+ * must settle as duplicates.
+ */
+export async function repeatedEventIds(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const count = offsets.reduce((n, o) => n + Number(BigInt(o.high) - BigInt(o.low)), 0);
+  const ids = (await readTopic(kafka, topic, count)).map((m) => JSON.parse(String(m.value)).eventId);
+  return ids.length - new Set(ids).size;
+}
+
 /** Sum of quantity changes per pair from the ledger vs. the levels table. */
 export async function ledgerMatchesLevels(knex: Knex): Promise<boolean> {
   const { rows } = await knex.raw(`
