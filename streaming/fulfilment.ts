@@ -128,6 +128,7 @@ export async function startFulfilmentConsumers(
             logger,
             onWindowsMarked: () => windows.kick(),
             mailer: deps.mailer,
+            endOffsets: (topic) => broker.endOffsets(topic),
           },
           t,
         ),

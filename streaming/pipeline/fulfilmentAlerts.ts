@@ -40,18 +40,17 @@ import {
   type ShipmentEvent,
   type WorkCalendar,
 } from '../../inventory/fulfilment/index.js';
-import { loadStreamProgress } from '../store/index.js';
 import { uuidV5 } from './causeIds.js';
-import { fulfilmentWatermark } from './fulfilmentWatermark.js';
+import { lateDispatchInstant, type WatermarkSources } from './lateDispatchInstant.js';
 import type { MasterData } from './enrich.js';
 import { IncidentLog, type AlertNews, type IncidentHolder } from './incidents.js';
 
 /** What the fulfilment alerts need besides the chunk (CONTRACT.md §10). */
-export interface FulfilmentAlertContext {
+export interface FulfilmentAlertContext extends WatermarkSources {
   master: MasterData;
   policy: AuditPolicy;
-  /** The consumer group and topic of the order and the shipment streams: their progress makes the watermark. */
-  watermarkOf: ReadonlyArray<{ groupId: string; topic: string }>;
+  /** The topic the chunk came from. */
+  topic: string;
 }
 
 const keyOf = (alertType: FulfilmentAlertType, subjectId: string) =>
@@ -76,9 +75,8 @@ export async function raiseFulfilmentAlerts<S extends FulfilmentStream>(
   if (events.length === 0) return [];
   const log = new IncidentLog();
   const now = Math.max(...events.map((e) => e.occurredAt.getTime()));
-  const watermark = fulfilmentWatermark(await loadStreamProgress(trx, ctx.watermarkOf));
   // The instant at which "not dispatched, not cancelled" is known: the chunk's own time, at most.
-  const judgedAt = watermark === null ? null : Math.min(now, watermark);
+  const judgedAt = await lateDispatchInstant(trx, ctx, ctx.topic, now);
   if (stream === 'orders' || judgedAt !== null) await lockLateDispatch(trx);
   if (stream === 'orders')
     await ordersChunk(trx, events as readonly OrderEvent[], partition, ctx, log, { now, judgedAt });

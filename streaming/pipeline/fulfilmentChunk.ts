@@ -13,7 +13,7 @@ import {
 } from '../../inventory/fulfilment/index.js';
 import type { Logger } from '../../platform/index.js';
 import { loadPartitionProgress, writePartitionOffset } from '../store/index.js';
-import type { InboundBatch, InboundMessage, Publisher } from '../transport/index.js';
+import type { InboundBatch, InboundMessage, PartitionEnds, Publisher } from '../transport/index.js';
 import type { StreamingMetrics } from '../metrics.js';
 import { Rejections } from './admit.js';
 import { alertKey, alertMessage, type AlertMailer } from './alerts.js';
@@ -37,6 +37,8 @@ export interface FulfilmentDeps {
   onWindowsMarked?: (() => void) | undefined;
   /** E-mails the high and critical alerts the chunks raise (none: nothing is mailed). */
   mailer?: AlertMailer | undefined;
+  /** The broker's ends of a topic: a quiet topic that applied all of them moves the watermark on (`lateDispatchInstant`). */
+  endOffsets?: ((topic: string) => Promise<PartitionEnds[]>) | undefined;
 }
 
 export interface FulfilmentTopic {
@@ -122,7 +124,10 @@ export function fulfilmentHandler(
         news = await raiseFulfilmentAlerts(trx, t.stream, fresh, batch.partition, {
           master: deps.master,
           policy: t.auditPolicy,
+          topic: t.topic,
           watermarkOf: t.watermarkOf,
+          endOffsets: deps.endOffsets,
+          logger: deps.logger,
         });
         let maxEventTime: number | null = null;
         for (const a of accepted) maxEventTime = Math.max(maxEventTime ?? 0, a.event.occurredAt.getTime());

@@ -5,7 +5,8 @@
  */
 export { Ingestor, ChunkRunner, type ChunkHandler, type ChunkRunnerOptions } from './runner.js';
 export { fulfilmentHandler, type FulfilmentDeps, type FulfilmentTopic } from './fulfilmentChunk.js';
-export { fulfilmentWatermark, PARTITION_SKEW_MS } from './fulfilmentWatermark.js';
+export { fulfilmentWatermark, isCaughtUp, PARTITION_SKEW_MS } from './fulfilmentWatermark.js';
+export { lateDispatchInstant, type WatermarkSources } from './lateDispatchInstant.js';
 export {
   FULFILMENT_WINDOW_KINDS,
   FulfilmentWindowRefresher,

@@ -5,7 +5,7 @@ export { copyLedger } from './copyLedger.js';
 export { loadLedgerEvents, type StoredEvent } from './loadLedgerEvents.js';
 export { loadPartitionProgress, OffsetConflictError, type PartitionProgress } from './offsets.js';
 export { writePartitionOffset } from './writePartitionOffset.js';
-export { loadStreamProgress, type StreamProgress } from './loadStreamProgress.js';
+export { loadNextOffsets, loadStreamProgress, type StreamProgress } from './loadStreamProgress.js';
 export { SIDECAR_SESSION_SQL } from './sidecarSession.js';
 export { loadProducts, loadWarehouses, type ProductRow, type WarehouseRow } from './loadMasterData.js';
 export { loadPairHistory, pairId, type PairHistory, type PairKey } from './loadPairHistory.js';

@@ -40,3 +40,14 @@ export async function loadStreamProgress(
     };
   });
 }
+
+/** The stored next offset of each partition a consumer group has applied of `topic`. */
+export async function loadNextOffsets(
+  db: Knex | Knex.Transaction,
+  stream: { groupId: string; topic: string },
+): Promise<Map<number, bigint>> {
+  const rows = await db('streaming.consumer_offsets')
+    .select<Array<{ partition: number; next_offset: string }>>('partition', 'next_offset')
+    .where({ group_id: stream.groupId, topic: stream.topic });
+  return new Map(rows.map((r) => [r.partition, BigInt(r.next_offset)]));
+}

@@ -104,8 +104,22 @@ export interface TopicRecord extends InboundMessage {
   headers: Record<string, string | Buffer>;
 }
 
+/** Where a partition's log begins and ends (`Broker.endOffsets`). */
+export interface PartitionEnds {
+  partition: number;
+  /** The first offset the log still holds. */
+  low: string;
+  /** The offset the next message will get: every message published before the call is below it. */
+  high: string;
+}
+
 export interface Broker {
   consumer(options: GroupConsumerOptions): GroupConsumer;
+  /**
+   * Each partition's first and next offset, as the broker holds them when it answers: a message
+   * whose publication was acknowledged before the call lies below `high`.
+   */
+  endOffsets(topic: string): Promise<PartitionEnds[]>;
   /**
    * Every record of `topic`, from each partition's first retained offset to its end when called,
    * in offset order per partition; read outside any consumer group's committed offsets.

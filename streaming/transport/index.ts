@@ -8,6 +8,7 @@ export type {
   InboundBatch,
   InboundMessage,
   OutboundMessage,
+  PartitionEnds,
   Publisher,
   TopicRecord,
 } from './broker.js';

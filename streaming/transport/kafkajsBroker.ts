@@ -22,6 +22,19 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
       return kafkajsPublisher(producer);
     },
     ensureTopics: (topics) => ensureTopics(kafka, topics),
+    async endOffsets(topic) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets(topic)).map((o) => ({
+          partition: o.partition,
+          low: o.low,
+          high: o.high,
+        }));
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
     readTopic: (topic) => readWholeTopic(kafka, topic),
     async ping() {
       const admin = kafka.admin({ retry: { retries: 0 } });

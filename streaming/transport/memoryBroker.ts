@@ -34,6 +34,11 @@ export interface MemoryBroker extends Broker {
    * again (to the same member: a group of one) from the committed offsets.
    */
   rebalance(groupId: string): void;
+  /**
+   * Holds every consumer of `groupId`: no batch is handed over, so what is published waits in the
+   * topic as behind a slow consumer, until the returned function is called.
+   */
+  hold(groupId: string): () => void;
 }
 
 /**
@@ -64,6 +69,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
     return p;
   };
   let roundRobin = 0;
+  const held = new Set<string>();
 
   const world: World = {
     partitionsOf,
@@ -71,6 +77,7 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
     committed: (g, t, p) => offsets.get(offsetKey(g, t, p)),
     commit: (g, t, p, o) => void offsets.set(offsetKey(g, t, p), o),
     waitForRecords: (signal) => Promise.race([woken, signal]),
+    isHeld: (groupId) => held.has(groupId),
     consumers,
   };
 
@@ -111,6 +118,9 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
       }
     },
     ping: async () => true,
+    async endOffsets(topic) {
+      return partitionsOf(topic).map((log, partition) => ({ partition, low: '0', high: String(log.length) }));
+    },
     async readTopic(topic) {
       return partitionsOf(topic).flatMap((log, partition) => log.map((r) => ({ ...r, partition })));
     },
@@ -119,6 +129,13 @@ export function memoryBroker(options: MemoryBrokerOptions = {}): MemoryBroker {
     commitOffset: world.commit,
     rebalance(groupId) {
       for (const c of consumers) if (c.groupId === groupId) c.rejoin();
+    },
+    hold(groupId) {
+      held.add(groupId);
+      return () => {
+        held.delete(groupId);
+        notify();
+      };
     },
   };
 }
@@ -129,6 +146,7 @@ interface World {
   committed(groupId: string, topic: string, partition: number): string | undefined;
   commit(groupId: string, topic: string, partition: number, offset: string): void;
   waitForRecords(signal: Promise<void>): Promise<void>;
+  isHeld(groupId: string): boolean;
   consumers: Set<MemoryConsumer>;
 }
 
@@ -183,7 +201,7 @@ class MemoryConsumer implements GroupConsumer {
     while (this.running && this.generation === generation) {
       const log = this.world.partitionsOf(topic)[partition]!;
       const from = this.positions[partition]!;
-      if (from >= log.length) {
+      if (from >= log.length || this.world.isHeld(this.groupId)) {
         await this.world.waitForRecords(this.stopSignal);
         continue;
       }

@@ -56,6 +56,12 @@ export function brokerConformance(
       expect(seen.map((m) => m.key?.toString())).to.deep.equal(['k', 'k', 'k']);
     });
 
+    it('gives each partition’s ends: every message acknowledged before the call lies below its end', async function () {
+      expect(await broker.endOffsets(topic)).to.deep.equal([{ partition: 0, low: '0', high: '0' }]);
+      await produce(['a', 'b', 'c']);
+      expect(await broker.endOffsets(topic)).to.deep.equal([{ partition: 0, low: '0', high: '3' }]);
+    });
+
     it('a new member of the group starts after what the previous one marked done', async function () {
       await produce(['a', 'b', 'c', 'd', 'e']);
       const groupId = `wftest-g-${uniqueSuffix()}`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
+import { PARTITION_SKEW_MS } from '../../streaming/pipeline/index.js';
 import { fulfilmentSidecar } from './support.js';
 
 const HOUR = 3_600_000;
@@ -224,7 +225,7 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
     expect((await alertsOf('LATE_DISPATCH_RISK', id))[0]).to.include({ resolution: 'dispatched' });
   });
 
-  it('never judges an order late on a dispatch the shipment consumer has not applied yet, however far ahead the order consumer is', async function () {
+  it('never judges an order late on a dispatch published but not applied yet, however far ahead the order consumer is', async function () {
     const wh = f.m.warehouses[2]!;
     const id = `ORDER-${f.m.prefix}-D1`;
     const t0 = B + 20 * HOUR;
@@ -234,14 +235,51 @@ describe('fulfilment alerts: late dispatch, shipment exception, audit policy', f
       order(id, wh, 'LINE_PICKED', t0 + HOUR / 4, { sku: f.m.skus[0]!, quantity: 1 }),
       order(id, wh, 'ORDER_PACKED', t0 + HOUR / 2),
     ]);
-    // It leaves in time (t0 + 1 h), but the shipment consumer is behind: the order consumer runs
-    // six hours on, past the promise, and sees no dispatch.
+    // It leaves in time (t0 + 1 h), but the shipment consumer is behind: the dispatch waits in
+    // the topic while the order consumer runs six hours on, past the promise.
+    const release = f.hold('shipments');
+    await send('shipments', [dispatched(id, wh, t0 + HOUR)]);
     for (const h of [1, 3, 6]) await tick(t0 + h * HOUR, { shipments: false });
     expect(await alertsOf('LATE_DISPATCH_RISK', id), 'while the shipments lag').to.have.length(0);
     // The shipment consumer catches up, its dispatch first: still no alert, ever.
-    await send('shipments', [dispatched(id, wh, t0 + HOUR)]);
+    await release();
     await tick(t0 + 7 * HOUR);
     expect(await alertsOf('LATE_DISPATCH_RISK', id), 'after the catch-up').to.have.length(0);
+  });
+
+  it('judges a packed order late while the order topic is quiet, once shipments pass its promise and every order event is applied', async function () {
+    const wh = f.m.warehouses[1]!;
+    const id = `ORDER-${f.m.prefix}-E1`;
+    const t0 = B + 30 * HOUR;
+    // Other orders, dispatched half an hour apart from t0 on: after these events only the
+    // shipment topic moves.
+    const others = Array.from({ length: 4 }, () =>
+      Array.from({ length: 80 }, () => `ORDER-${f.m.prefix}-E${randomUUID().slice(0, 8)}`),
+    );
+    await send('orders', [
+      ...queued(id, wh, t0, t0 + HOUR),
+      order(id, wh, 'LINE_PICKED', t0 + 10 * MINUTE, { sku: f.m.skus[0]!, quantity: 1 }),
+      order(id, wh, 'ORDER_PACKED', t0 + 20 * MINUTE),
+      ...others.flat().map((o) =>
+        order(o, f.m.warehouses[3]!, 'ORDER_CREATED', t0, {
+          lines: [{ sku: f.m.skus[2]!, quantity: 1 }],
+          promisedDispatchAt: at(t0 + 10 * DAY),
+        }),
+      ),
+    ]);
+    for (const [k, ids] of others.entries()) {
+      const time = t0 + (k + 1) * 30 * MINUTE;
+      await send(
+        'shipments',
+        ids.map((o) => dispatched(o, f.m.warehouses[3]!, time)),
+      );
+      if (time <= t0 + HOUR) expect(await alertsOf('LATE_DISPATCH_RISK', id), `at ${k}`).to.have.length(0);
+    }
+    // The order topic's last event is at t0 + 20 min; the shipment chunks at t0 + 90 min find it
+    // caught up, so it counts as complete to then: judged at t0 + 85 min, the watermark.
+    const [late] = await alertsOf('LATE_DISPATCH_RISK', id);
+    expect(late).to.include({ severity: 'high', resolved_at: null });
+    expect(late!.opened_at.getTime()).to.be.within(t0 + HOUR, t0 + 2 * HOUR - PARTITION_SKEW_MS);
   });
 
   it('opens a shipment exception once, folds a repeat, and resolves it on the next scan or the delivery — also when the delivery came first', async function () {

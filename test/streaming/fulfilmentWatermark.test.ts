@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { fulfilmentWatermark, PARTITION_SKEW_MS } from '../../streaming/pipeline/index.js';
+import { fulfilmentWatermark, isCaughtUp, PARTITION_SKEW_MS } from '../../streaming/pipeline/index.js';
 
 const T = Date.UTC(2026, 10, 2, 12);
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const topic = (newest: number | null, lagging: number | null = null, partitions = 6) => ({
   partitions: newest === null ? 0 : partitions,
   newest,
@@ -36,5 +37,55 @@ describe('fulfilment watermark', function () {
   it('waits as well for an order partition catching up, whose cancellations are not applied yet', function () {
     const orders = topic(T, T - 90 * MINUTE);
     expect(fulfilmentWatermark([orders, topic(T)])).to.equal(T - 90 * MINUTE - PARTITION_SKEW_MS);
+  });
+
+  it('counts a quiet topic known complete to a later time (caught up) as applied to that time', function () {
+    const quietOrders = topic(T - 3 * 60 * MINUTE);
+    expect(fulfilmentWatermark([quietOrders, topic(T)], [T, null])).to.equal(T - PARTITION_SKEW_MS);
+    // Known complete to an earlier time than its own newest event: its own time counts.
+    expect(fulfilmentWatermark([topic(T), topic(T)], [T - HOUR, null])).to.equal(T - PARTITION_SKEW_MS);
+    // A topic that applied nothing, but holds nothing either, is known from its probe alone.
+    expect(fulfilmentWatermark([topic(null), topic(T)], [T, null])).to.equal(T - PARTITION_SKEW_MS);
+  });
+
+  it('still waits for a partition that was behind at its last chunk, whatever a probe said', function () {
+    expect(fulfilmentWatermark([topic(T - HOUR, T - 2 * HOUR), topic(T)], [T, null])).to.equal(
+      T - 2 * HOUR - PARTITION_SKEW_MS,
+    );
+  });
+});
+
+describe('caught up: a consumer group has applied all the broker holds of a topic', function () {
+  const ends = (...highs: number[]) =>
+    highs.map((high, partition) => ({ partition, low: '0', high: String(high) }));
+
+  it('is so when every partition’s stored next offset is at its end', function () {
+    expect(
+      isCaughtUp(
+        ends(10, 4),
+        new Map([
+          [0, 10n],
+          [1, 4n],
+        ]),
+      ),
+    ).to.equal(true);
+  });
+
+  it('is not so while one partition holds a message beyond its stored offset', function () {
+    expect(
+      isCaughtUp(
+        ends(10, 5),
+        new Map([
+          [0, 10n],
+          [1, 4n],
+        ]),
+      ),
+    ).to.equal(false);
+  });
+
+  it('counts a partition never applied from its first retained offset: caught up only when it holds nothing', function () {
+    expect(isCaughtUp(ends(10, 0), new Map([[0, 10n]]))).to.equal(true);
+    expect(isCaughtUp(ends(10, 3), new Map([[0, 10n]]))).to.equal(false);
+    expect(isCaughtUp([{ partition: 0, low: '7', high: '7' }], new Map())).to.equal(true);
   });
 });

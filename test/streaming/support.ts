@@ -324,6 +324,12 @@ export interface FulfilmentSidecar extends MemorySidecar {
    * and waits until the sidecar has settled every message sent to that stream.
    */
   send(stream: FulfilmentStream, items: Array<Record<string, unknown>>): Promise<void>;
+  /**
+   * Holds the stream's consumer: what is sent to it stays in the topic, unapplied, and `send`
+   * does not wait for it. The returned function lets the consumer go on and waits until it has
+   * settled everything sent.
+   */
+  hold(stream: FulfilmentStream): () => Promise<void>;
   /** The stored alerts of one type and subject, oldest first. */
   alertsOf(type: string, subjectId: string): Promise<AlertRow[]>;
 }
@@ -344,6 +350,11 @@ const keyOf = (stream: FulfilmentStream, b: Record<string, unknown>) =>
  */
 export function fulfilmentSidecar(options: MemorySidecarOptions = {}): FulfilmentSidecar {
   const sent: Record<FulfilmentStream, number> = { orders: 0, shipments: 0, audit: 0 };
+  const held = new Set<FulfilmentStream>();
+  const settled = (stream: FulfilmentStream) => {
+    const t = f.sidecar.fulfilmentTotals[stream];
+    return waitFor(`${stream} settled`, () => t.applied + t.duplicates + t.dlq >= sent[stream]);
+  };
   const f = {
     B: Math.floor((Date.now() - 48 * HOUR_MS) / HOUR_MS) * HOUR_MS,
     at: (ms: number) => new Date(ms).toISOString(),
@@ -355,8 +366,16 @@ export function fulfilmentSidecar(options: MemorySidecarOptions = {}): Fulfilmen
       );
       await publisher.close();
       sent[stream] += items.length;
-      const t = f.sidecar.fulfilmentTotals[stream];
-      await waitFor(`${stream} settled`, () => t.applied + t.duplicates + t.dlq >= sent[stream]);
+      if (!held.has(stream)) await settled(stream);
+    },
+    hold(stream: FulfilmentStream) {
+      const release = f.broker.hold(`${f.config.KAFKA_GROUP_ID}.${stream}`);
+      held.add(stream);
+      return async () => {
+        held.delete(stream);
+        release();
+        await settled(stream);
+      };
     },
     alertsOf: (type: string, subjectId: string): Promise<AlertRow[]> =>
       f.db.knex('analytics.alerts').where({ alert_type: type, subject_id: subjectId }).orderBy('id'),

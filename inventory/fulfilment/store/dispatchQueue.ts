@@ -122,6 +122,29 @@ export async function lockLateDispatch(trx: Knex.Transaction): Promise<void> {
   await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('wareflow.late_dispatch'))`);
 }
 
+/**
+ * Whether an order promised after `after` (null: any time within `STALE_PROMISE` of `upTo`) and
+ * at or before `upTo` has not left and is not cancelled: an order that a later judgement of late
+ * dispatches could find late. Uses `orders_promised_idx` over that span only.
+ */
+export async function hasUndispatchedOrders(
+  trx: Knex | Knex.Transaction,
+  after: Date | null,
+  upTo: Date,
+): Promise<boolean> {
+  const { rows } = await trx.raw<{ rows: Array<{ found: boolean }> }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM inventory.orders o
+        WHERE o.promised_dispatch_at <= ?::timestamptz
+          AND o.promised_dispatch_at > greatest(?::timestamptz, ?::timestamptz - ${STALE_PROMISE})
+          AND o.cancelled_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM inventory.shipments s WHERE s.order_id = o.order_id AND s.dispatched_at IS NOT NULL)
+     ) AS found`,
+    bind(upTo, after ?? new Date(0), upTo),
+  );
+  return rows[0]!.found;
+}
+
 /** An order whose promise has passed and that has not left (`loadOverdueOrders`). */
 export interface OverdueOrder {
   orderId: string;

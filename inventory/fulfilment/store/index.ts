@@ -21,6 +21,7 @@ export {
 } from './fulfilmentMetrics.js';
 export { fulfilmentMetricTimes } from './fulfilmentMetricTimes.js';
 export {
+  hasUndispatchedOrders,
   loadDispatchQueues,
   loadOverdueOrders,
   loadWarehouseFlows,
