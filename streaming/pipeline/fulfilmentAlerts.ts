@@ -77,12 +77,15 @@ export async function raiseFulfilmentAlerts<S extends FulfilmentStream>(
   const now = Math.max(...events.map((e) => e.occurredAt.getTime()));
   // The instant at which "not dispatched, not cancelled" is known: the chunk's own time, at most.
   const judgedAt = await lateDispatchInstant(trx, ctx, ctx.topic, now);
-  if (stream === 'orders' || judgedAt !== null) await lockLateDispatch(trx);
+  // Order chunks forecast, and shipment chunks resolve on dispatch, the orders another chunk may
+  // judge late: they judge under the lock. An audit chunk only judges, and takes it only then.
+  const locked = stream === 'orders' || (stream === 'shipments' && judgedAt !== null);
+  if (locked) await lockLateDispatch(trx);
   if (stream === 'orders')
     await ordersChunk(trx, events as readonly OrderEvent[], partition, ctx, log, { now, judgedAt });
   else if (stream === 'shipments') await shipmentsChunk(trx, events as readonly ShipmentEvent[], log);
   else await auditChunk(trx, events as readonly AuditEvent[], ctx, log);
-  if (judgedAt !== null) await overdueOrders(trx, log, judgedAt);
+  if (judgedAt !== null) await overdueOrders(trx, log, judgedAt, locked);
   await updateOpenAlerts(trx, [...log.updates.values()]);
   log.settle(await insertAlerts(trx, log.opened));
   return log.news;
@@ -198,15 +201,33 @@ const lateRow = (orderId: string, warehouseId: string, at: number, a: Parameters
  * at most the chunk's time), that has not left and is not cancelled, is late: it opens its alert,
  * high, at `judgedAt`, or escalates its forecast risk — a quiet partition's orders, and packed
  * ones waiting for the carrier. An order this chunk already judged or resolved (a cancellation)
- * keeps the chunk's word.
+ * keeps the chunk's word. Judged under `lockLateDispatch`: taken here, when not `locked` yet, only
+ * once an order is found overdue.
  */
-async function overdueOrders(trx: Knex.Transaction, log: IncidentLog, judgedAt: number): Promise<void> {
-  const overdue = await loadOverdueOrders(
-    trx,
-    new Date(judgedAt),
-    dedupKeySql({ source: ALERT_SOURCES.streaming, alertType: LATE_DISPATCH_ALERT, subjectId: 'o.order_id' }),
-  );
+async function overdueOrders(
+  trx: Knex.Transaction,
+  log: IncidentLog,
+  judgedAt: number,
+  locked: boolean,
+): Promise<void> {
+  const load = () =>
+    loadOverdueOrders(
+      trx,
+      new Date(judgedAt),
+      dedupKeySql({
+        source: ALERT_SOURCES.streaming,
+        alertType: LATE_DISPATCH_ALERT,
+        subjectId: 'o.order_id',
+      }),
+    );
+  let overdue = await load();
   if (overdue.length === 0) return;
+  if (!locked) {
+    // Read again under the lock: another chunk may have judged them meanwhile.
+    await lockLateDispatch(trx);
+    overdue = await load();
+    if (overdue.length === 0) return;
+  }
   const holder = await holderOf(
     trx,
     overdue.map((o) => keyOf(LATE_DISPATCH_ALERT, o.orderId)),
