@@ -22,7 +22,7 @@ import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { migrateLatest } from '../db/index.js';
 import { liveEvents, toKafkaMessage } from '../inventory/generator/index.js';
-import { ensureBenchTopics } from './topics.js';
+import { benchProducer, ensureBenchTopics } from './topics.js';
 import { seedBusyCatalogue } from './streamingSupport.js';
 import { printReport, result, type BenchResult } from './report.js';
 import { shareOfMachine, type PhaseCpu } from './roleCpu.js';
@@ -92,8 +92,7 @@ export async function run(options: ScaleOutOptions): Promise<void> {
       admin = kafka.admin();
       await admin.connect();
       await ensureBenchTopics(kafka, topics);
-      producer = kafka.producer({ allowAutoTopicCreation: false });
-      await producer.connect();
+      producer = await benchProducer(kafka);
       const traffic = liveEvents({
         master,
         levels,
@@ -104,7 +103,7 @@ export async function run(options: ScaleOutOptions): Promise<void> {
       for (let sent = 0; sent < options.events;) {
         const n = Math.min(2_000, options.events - sent);
         const messages = Array.from({ length: n }, () => toKafkaMessage(traffic.next().value));
-        await producer.send({ topic: topics.events, messages, acks: 1 });
+        await producer.send({ topic: topics.events, messages });
         sent += n;
       }
       log(`produced ${options.events} events`);

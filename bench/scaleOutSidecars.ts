@@ -117,7 +117,6 @@ export async function measureSidecars(stage: SidecarStage, n: number): Promise<S
       const sent = await stage.producer.send({
         topic: topics.events,
         messages: [toKafkaMessage(stage.traffic.next().value as InventoryEvent)],
-        acks: 1,
       });
       for (const r of sent) woken.add(r.partition);
     }

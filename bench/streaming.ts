@@ -30,7 +30,7 @@ import { ensureDatabase, migrateLatest } from '../db/index.js';
 import { liveEvents, toKafkaMessage, writeMasterData } from '../inventory/generator/index.js';
 import type { InventoryEvent } from '../inventory/events/index.js';
 import { bareDrain } from './bareDrain.js';
-import { ensureBenchTopics } from './topics.js';
+import { benchProducer, ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 import { barePipeline } from './barePipeline.js';
@@ -97,8 +97,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
 
     // --- 1. produce N events. Event time runs from 30 min ago at N/1800 events per second, so it
     // ends about now and windows keep closing while the sidecar works.
-    producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    producer = await benchProducer(kafka);
     const gen = liveEvents({
       master,
       levels,
@@ -113,7 +112,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
       const n = Math.min(2_000, N - sent);
       const messages = new Array<{ key: string; value: string }>(n);
       for (let i = 0; i < n; i++) messages[i] = toKafkaMessage(gen.next().value);
-      await producer.send({ topic: topics.events, messages, acks: 1 });
+      await producer.send({ topic: topics.events, messages });
       sent += n;
     }
     log(`produced ${N} events in ${((performance.now() - t) / 1000).toFixed(1)} s`);
@@ -310,7 +309,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
         messages.push(toKafkaMessage(probe));
       }
       if (probe) sentAt.set(probe.eventId, performance.now());
-      await producer.send({ topic: topics.events, messages, acks: 1 });
+      await producer.send({ topic: topics.events, messages });
     }
     const waitUntil = Date.now() + 15_000;
     while (alertAt.size < sentAt.size && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 100));
