@@ -1,5 +1,5 @@
 import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
-import { createKafka, ensureTopics, type Logger } from '../../platform/index.js';
+import { ServiceUnavailableError, createKafka, ensureTopics, type Logger } from '../../platform/index.js';
 import type { BatchHandler, Broker, GroupConsumer, GroupConsumerOptions, InboundBatch } from './broker.js';
 import { RebalanceError } from './errors.js';
 import { PartitionLanes } from './partitionLanes.js';
@@ -23,15 +23,35 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
     },
     ensureTopics: (topics) => ensureTopics(kafka, topics),
     async endOffsets(topic) {
-      const admin = kafka.admin();
-      await admin.connect();
+      // Asked from inside a chunk's transaction: one try, bounded, so a slow broker costs the
+      // caller an answer (it waits for the next chunk), not the chunk's time.
+      const admin = kafka.admin({ retry: { retries: 0 } });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new ServiceUnavailableError(
+                'kafka',
+                `reading the ends of ${topic} took over ${END_OFFSETS_TIMEOUT_MS} ms`,
+              ),
+            ),
+          END_OFFSETS_TIMEOUT_MS,
+        );
+      });
       try {
-        return (await admin.fetchTopicOffsets(topic)).map((o) => ({
+        const read = (async () => {
+          await admin.connect();
+          return admin.fetchTopicOffsets(topic);
+        })();
+        read.catch(() => undefined);
+        return (await Promise.race([read, timeout])).map((o) => ({
           partition: o.partition,
           low: o.low,
           high: o.high,
         }));
       } finally {
+        clearTimeout(timer);
         await admin.disconnect().catch(() => undefined);
       }
     },
@@ -56,6 +76,8 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
  * `GroupConsumerOptions.minBytes`): about 4,500 events of the benchmark's traffic.
  */
 const FETCH_MIN_BYTES = 1024 * 1024;
+/** How long `endOffsets` waits for the broker's answer. */
+const END_OFFSETS_TIMEOUT_MS = 2_000;
 /** How long the broker may hold a fetch that has less than FETCH_MIN_BYTES. */
 const FETCH_MAX_WAIT_MS = 200;
 /** How often offsets that PostgreSQL has committed are committed to Kafka too. */
