@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   countProducts,
@@ -41,6 +41,8 @@ export async function ensureDemo(
       const held = await readDemoFile(config);
       return held && { demo: held, loaded: false };
     }
+    // Before the load: a DATA_DIR that does not exist yet is made, one that cannot be fails now.
+    await mkdir(config.DATA_DIR, { recursive: true });
     say(
       `loading a demo: ${demo.skus} products × ${demo.warehouses} warehouses, ${demo.days} days of trade …`,
     );
