@@ -21,10 +21,21 @@ const RETRIED_ANSWERS: ReadonlySet<string> = new Set([
   'There is no leader for this topic-partition as we are in the middle of a leadership election',
 ]);
 
-/** The level a kafkajs log entry is written at: its own, but info for an answer kafkajs retries. */
+/**
+ * kafkajs's warning, at every start of an idempotent producer, that retries are limited (ours are
+ * 8, so a broker that stays away fails the send instead of hanging it). The guarantee it means is
+ * lost only for sends made on the same producer after one gave up; the live feed stops there.
+ */
+const LIMITED_RETRIES = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
+/**
+ * The level a kafkajs log entry is written at: its own, but info for an answer kafkajs retries
+ * and for the idempotent producer's retry-limit warning.
+ */
 export function kafkajsLogLevel(level: number, entry: object): 'error' | 'warn' | 'info' | 'debug' {
-  const error = (entry as { error?: unknown }).error;
+  const { error, message } = entry as { error?: unknown; message?: unknown };
   if (level === logLevel.ERROR && typeof error === 'string' && RETRIED_ANSWERS.has(error)) return 'info';
+  if (level === logLevel.WARN && message === LIMITED_RETRIES) return 'info';
   return LEVELS[level] ?? 'info';
 }
 

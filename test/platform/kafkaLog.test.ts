@@ -12,6 +12,12 @@ describe('kafkajs log levels', () => {
       expect(kafkajsLogLevel(logLevel.ERROR, { error }), error).to.equal('info');
   });
 
+  it('writes the idempotent producer’s retry-limit warning, given at every start of the live feed, at info', () => {
+    const message = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+    expect(kafkajsLogLevel(logLevel.WARN, { message })).to.equal('info');
+    expect(kafkajsLogLevel(logLevel.WARN, { message: 'Some other warning' })).to.equal('warn');
+  });
+
   it('keeps every other entry at its own level', () => {
     expect(kafkajsLogLevel(logLevel.ERROR, { error: 'Connection timeout' })).to.equal('error');
     expect(kafkajsLogLevel(logLevel.ERROR, {})).to.equal('error');
