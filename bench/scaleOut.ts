@@ -19,10 +19,10 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
-import { createKnex, loadConfig, topicNames } from '../platform/index.js';
+import { createIdempotentProducer, createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { migrateLatest } from '../db/index.js';
 import { liveEvents, toKafkaMessage } from '../inventory/generator/index.js';
-import { benchProducer, ensureBenchTopics } from './topics.js';
+import { ensureBenchTopics } from './topics.js';
 import { seedBusyCatalogue } from './streamingSupport.js';
 import { printReport, result, type BenchResult } from './report.js';
 import { shareOfMachine, type PhaseCpu } from './roleCpu.js';
@@ -92,7 +92,7 @@ export async function run(options: ScaleOutOptions): Promise<void> {
       admin = kafka.admin();
       await admin.connect();
       await ensureBenchTopics(kafka, topics);
-      producer = await benchProducer(kafka);
+      producer = await createIdempotentProducer(kafka);
       const traffic = liveEvents({
         master,
         levels,

@@ -25,12 +25,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { createKnex, loadConfig, topicNames } from '../platform/index.js';
+import { createIdempotentProducer, createKnex, loadConfig, topicNames } from '../platform/index.js';
 import { ensureDatabase, migrateLatest } from '../db/index.js';
 import { liveEvents, toKafkaMessage, writeMasterData } from '../inventory/generator/index.js';
 import type { InventoryEvent } from '../inventory/events/index.js';
 import { bareDrain } from './bareDrain.js';
-import { benchProducer, ensureBenchTopics } from './topics.js';
+import { ensureBenchTopics } from './topics.js';
 import { totalCpuSeconds } from './processCpu.js';
 import { printReport, result } from './report.js';
 import { barePipeline } from './barePipeline.js';
@@ -97,7 +97,7 @@ export async function run(options: StreamingBenchOptions): Promise<void> {
 
     // --- 1. produce N events. Event time runs from 30 min ago at N/1800 events per second, so it
     // ends about now and windows keep closing while the sidecar works.
-    producer = await benchProducer(kafka);
+    producer = await createIdempotentProducer(kafka);
     const gen = liveEvents({
       master,
       levels,

@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { ensureTopics, type TopicNames } from '../platform/index.js';
 
 /**
@@ -17,19 +17,4 @@ export async function ensureBenchTopics(kafka: Kafka, topics: TopicNames): Promi
     ...[topics.orders, topics.shipments, topics.audit].map((topic) => ({ topic, numPartitions: 6 })),
     ...[topics.ordersDlq, topics.shipmentsDlq, topics.auditDlq].map((topic) => ({ topic, numPartitions: 1 })),
   ]);
-}
-
-/**
- * The producer a benchmark publishes its traffic with, connected: idempotent, so a retried
- * request never writes a batch twice (the bare pipeline's COPY would stop on the repeated ids,
- * and the sidecar would count duplicates that no producer meant to send).
- */
-export async function benchProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
-  await producer.connect();
-  return producer;
 }

@@ -4,7 +4,7 @@ export { loadConfig, redact, topicNames, type Config, type ConfigInput, type Top
 export { createLogger, type Logger } from './logger.js';
 export { createKnex, type Knex, type PostgresOptions } from './postgres.js';
 export { createRedis, Redis } from './redis.js';
-export { createKafka, ensureTopics, Kafka, kafkajsLogLevel } from './kafka.js';
+export { createIdempotentProducer, createKafka, ensureTopics, Kafka, kafkajsLogLevel } from './kafka.js';
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
 export { EXIT_ABANDONED, openResources, stopSignal, stopWithin, type StopPart } from './shutdown.js';
 export { escapeHtml, parseWholeNumber } from './text.js';

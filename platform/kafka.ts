@@ -1,4 +1,12 @@
-import { Kafka, logLevel, type Admin, type ITopicConfig, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type ITopicConfig,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from './logger.js';
 
 export { Kafka };
@@ -55,6 +63,24 @@ export function createKafka(brokers: string[], logger: Logger, clientId = 'waref
         log[kafkajsLogLevel(level, entry)](rest, message);
       },
   });
+}
+
+/**
+ * A connected producer for traffic that must reach the topic once per send: idempotent, so a
+ * retried request (a timeout, a partition without a leader for a moment) carries the same
+ * sequence numbers and the broker does not append again what it already holds. Without it
+ * kafkajs resends a broker's whole request when one partition of it fails, writing the rest twice.
+ * One request in flight, as idempotence needs; topics are never created by a send.
+ */
+export async function createIdempotentProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  return producer;
 }
 
 /** How long `ensureTopics` waits for new topics to have a leader on every partition. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CompressionTypes, Partitioners, type Kafka, type TopicMessages } from 'kafkajs';
-import { InvalidInputError } from '../../platform/index.js';
+import { CompressionTypes, type Kafka, type TopicMessages } from 'kafkajs';
+import { createIdempotentProducer, InvalidInputError } from '../../platform/index.js';
 import { toKafkaRecord, type FulfilmentStream } from '../fulfilment/index.js';
 import { FulfilmentFeed } from './fulfilmentFeed.js';
 import { liveEvents, toKafkaMessage } from './live.js';
@@ -107,17 +107,8 @@ export async function publishToKafka(
       : { clock: Date.now }),
     ...(feed ? { onLostLine: (line) => feed.lostLine(line) } : {}),
   });
-  // Idempotent: a retried request (a timeout, a partition without a leader for a moment) is sent
-  // with the same sequence numbers, so the broker does not append again what it already holds.
-  // Without it a retry writes a whole batch twice; the sidecar would settle the copies as
-  // duplicates, but the feed would not be the events it reports.
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    idempotent: true,
-    maxInFlightRequests: 1,
-  });
-  await producer.connect();
+  // Idempotent: the feed is exactly the events it reports, a retried request included.
+  const producer = await createIdempotentProducer(kafka);
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   let sent = 0;

@@ -80,7 +80,7 @@ describe('streaming the live feed’s four topics through Kafka', function () {
       [t.shipments, topics.shipments],
       [t.audit, topics.audit],
     ] as const)
-      expect(s, topic).to.include({ dlq: 0, duplicates: await repeatedEventIds(f.kafka, topic) });
+      expect(s, topic).to.include({ dlq: 0, duplicates: await repeatedEventIds(topic) });
     const { rows } = await f.db.knex.raw(`
       SELECT (SELECT count(*) FROM inventory.order_events)::int + (SELECT count(*) FROM inventory.shipment_events)::int
            + (SELECT count(*) FROM inventory.audit_events)::int AS events,

@@ -58,34 +58,20 @@ describe('fulfilment watermark', function () {
 describe('caught up: a consumer group has applied all the broker holds of a topic', function () {
   const ends = (...highs: number[]) =>
     highs.map((high, partition) => ({ partition, low: '0', high: String(high) }));
+  /** Stored next offsets of partitions 0, 1, …: as loadNextOffsets returns them. */
+  const stored = (...next: number[]) => new Map(next.map((n, partition) => [partition, BigInt(n)]));
 
   it('is so when every partition’s stored next offset is at its end', function () {
-    expect(
-      isCaughtUp(
-        ends(10, 4),
-        new Map([
-          [0, 10n],
-          [1, 4n],
-        ]),
-      ),
-    ).to.equal(true);
+    expect(isCaughtUp(ends(10, 4), stored(10, 4))).to.equal(true);
   });
 
   it('is not so while one partition holds a message beyond its stored offset', function () {
-    expect(
-      isCaughtUp(
-        ends(10, 5),
-        new Map([
-          [0, 10n],
-          [1, 4n],
-        ]),
-      ),
-    ).to.equal(false);
+    expect(isCaughtUp(ends(10, 5), stored(10, 4))).to.equal(false);
   });
 
   it('counts a partition never applied from its first retained offset: caught up only when it holds nothing', function () {
-    expect(isCaughtUp(ends(10, 0), new Map([[0, 10n]]))).to.equal(true);
-    expect(isCaughtUp(ends(10, 3), new Map([[0, 10n]]))).to.equal(false);
+    expect(isCaughtUp(ends(10, 0), stored(10))).to.equal(true);
+    expect(isCaughtUp(ends(10, 3), stored(10))).to.equal(false);
     expect(isCaughtUp([{ partition: 0, low: '7', high: '7' }], new Map())).to.equal(true);
   });
 });

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Knex } from 'knex';
-import { loadConfig, topicNames, type Config, type TopicNames } from '../../platform/index.js';
+import { createLogger, loadConfig, topicNames, type Config, type TopicNames } from '../../platform/index.js';
 import { startStreaming, type StreamingOptions, type StreamingSidecar } from '../../streaming/index.js';
-import { memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
+import { kafkajsBroker, memoryBroker, type MemoryBroker } from '../../streaming/transport/index.js';
 import type { InventoryEvent } from '../../inventory/events/index.js';
 import type { AlertRow } from '../../inventory/alerts/index.js';
 import type { FulfilmentStream } from '../../inventory/fulfilment/index.js';
@@ -208,14 +208,11 @@ export async function readTopic(
 /**
  * The messages of a topic that repeat an earlier message's eventId: the copies a producer's retry
  * wrote (a retried request writes again what the broker had already appended), which the sidecar
- * must settle as duplicates.
+ * must settle as duplicates. Read with the sidecar's own whole-topic reader.
  */
-export async function repeatedEventIds(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const count = offsets.reduce((n, o) => n + Number(BigInt(o.high) - BigInt(o.low)), 0);
-  const ids = (await readTopic(kafka, topic, count)).map((m) => JSON.parse(String(m.value)).eventId);
+export async function repeatedEventIds(topic: string): Promise<number> {
+  const broker = kafkajsBroker(TEST_KAFKA_BROKERS, createLogger({ level: 'silent' }));
+  const ids = (await broker.readTopic(topic)).map((m) => JSON.parse(String(m.value)).eventId);
   return ids.length - new Set(ids).size;
 }
 
