@@ -17,6 +17,7 @@ import {
 } from '../../inventory/backtest/index.js';
 import { STOCKOUT_ALERT_AT } from '../../inventory/alerts/index.js';
 import { forecastBacktest, type ForecastBacktestReport } from '../../inventory/forecast/index.js';
+import { UsageError } from '../errors.js';
 import { printJson, printTable } from './arguments.js';
 import { registerEvalAlertsCommand } from './evalAlerts.js';
 
@@ -87,19 +88,31 @@ export function registerEvalCommands(program: Command): void {
       "fit the probability's calibration constants on this database's history (a training set)",
     )
     .option(
+      '--pool <database-urls...>',
+      "with --fit: pool these databases' pair-days with DATABASE_URL's (several training years)",
+    )
+    .option(
       '--thresholds',
       "replay the stock-out alerts for each opening threshold and score them against the labels (an eval's data set)",
     )
-    .action(async (opts: { json?: boolean; fit?: boolean; thresholds?: boolean }) => {
+    .action(async (opts: { json?: boolean; fit?: boolean; thresholds?: boolean; pool?: string[] }) => {
       const config = loadConfig();
-      const knex = createKnex(config.DATABASE_URL, { poolMax: 1, applicationName: 'wareflow-eval' });
-      let result: StockoutEvaluation;
-      try {
-        result = evaluate(await stockoutCases(knex), opts.fit ?? false);
-        if (opts.thresholds) result.thresholds = await stockoutThresholdReport(knex);
-      } finally {
-        await knex.destroy();
+      if (opts.pool && !opts.fit)
+        throw new UsageError('--pool needs --fit: it pools training years for the fit');
+      const cases: StockoutCase[] = [];
+      let thresholds: ThresholdReport | undefined;
+      for (const url of [config.DATABASE_URL, ...(opts.pool ?? [])]) {
+        const knex = createKnex(url, { poolMax: 1, applicationName: 'wareflow-eval' });
+        try {
+          cases.push(...(await stockoutCases(knex)));
+          if (opts.thresholds && url === config.DATABASE_URL)
+            thresholds = await stockoutThresholdReport(knex);
+        } finally {
+          await knex.destroy();
+        }
       }
+      const result = evaluate(cases, opts.fit ?? false);
+      if (thresholds) result.thresholds = thresholds;
       if (opts.json) return printJson(result);
       printReport('stockout_probability (calibrated, on order counted)', result.stockout_probability);
       printReport(

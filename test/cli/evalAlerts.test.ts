@@ -124,6 +124,28 @@ describe('wareflow eval alerts', function () {
     expect(checks.rows).to.not.have.length(0);
   });
 
+  it("fits the stock-out calibration on the pair-days of every --pool database with DATABASE_URL's", async () => {
+    // Uses the data set the eval above left; pooling the database with itself doubles every case.
+    const fit = async (...args: string[]) => {
+      const run = await runCli(['eval', 'stockout', '--fit', '--json', ...args], env());
+      expect(run.code, run.stderr).to.equal(0);
+      return (JSON.parse(run.stdout) as { fit: { cases: number; knots: unknown[] } }).fit;
+    };
+    const alone = await fit();
+    expect(alone.cases).to.be.greaterThan(0);
+    const pooled = await fit('--pool', db.url);
+    expect(pooled.cases).to.equal(2 * alone.cases);
+    expect(pooled.knots).to.not.have.length(0);
+  });
+
+  it('refuses --pool without --fit, in one line and with exit code 2', async () => {
+    const run = await runCli(['eval', 'stockout', '--pool', db.url], env());
+    expect(run.code).to.equal(2);
+    expect(run.stderr.trim().split('\n')).to.deep.equal([
+      'wareflow: --pool needs --fit: it pools training years for the fit',
+    ]);
+  });
+
   it('refuses, in one line and with exit code 2, a database whose ledger no eval made', async () => {
     await generateToPostgres(db.knex, { days: 3, skus: 2, warehouses: 1, seed: 3, to: '2026-03-01' });
     const run = await runCli(['eval', 'alerts', '--json', ...SMALL], env());

@@ -68,7 +68,10 @@ export async function loadDispatchQueues(
  * How each warehouse has been working before `now`: its picks over the `HISTORY_WINDOW_MS` and
  * since its `recentFrom` (the start of its current-rate window, sized in its working time by the
  * caller), and its median time from an order's last pick to its dispatch over the history window.
- * Uses `order_lines_warehouse_picked_idx` and `shipments_warehouse_dispatched_idx` (migration 0015).
+ * Uses `order_lines_warehouse_picked_idx` and `shipments_warehouse_dispatched_idx` (migration 0015),
+ * and a shipment's last pick by `order_lines_pkey`: the GROUP BY keeps it so, where a bare max()
+ * may be planned as a backward walk of `order_lines_picked_idx` (1.9 s instead of 53 ms on a young
+ * table without statistics).
  */
 export async function loadWarehouseFlows(
   trx: Knex | Knex.Transaction,
@@ -85,7 +88,7 @@ export async function loadWarehouseFlows(
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.dispatched_at - l.last_pick))
                FROM inventory.shipments s
                CROSS JOIN LATERAL (SELECT max(x.picked_at) AS last_pick FROM inventory.order_lines x
-                                    WHERE x.order_id = s.order_id) l
+                                    WHERE x.order_id = s.order_id GROUP BY x.order_id) l
               WHERE s.warehouse_id = w.warehouse_id AND s.dispatched_at IS NOT NULL
                 AND s.dispatched_at > ?::timestamptz AND s.dispatched_at <= ?::timestamptz
                 AND l.last_pick <= s.dispatched_at) AS pick_to_dispatch_s
