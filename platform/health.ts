@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
+import { withTimeout } from './timeout.js';
 
 /** Passes when it resolves to anything but `false`; a rejection or no answer in time fails it. */
 export type HealthCheck = () => Promise<unknown>;
@@ -12,21 +13,13 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-async function within(check: HealthCheck, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      check().then(
-        (v) => v !== false,
-        () => false,
-      ),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Whether `check` passes within `ms`. */
+function within(check: HealthCheck, ms: number): Promise<boolean> {
+  return withTimeout(
+    check().then((v) => v !== false),
+    ms,
+    () => new Error('no answer in time'),
+  ).catch(() => false);
 }
 
 /** Runs every check (each bounded by a timeout); healthy when all pass. */

@@ -8,6 +8,7 @@ export { createIdempotentProducer, createKafka, ensureTopics, Kafka, kafkajsLogL
 export { createBatcher, type Batcher, type BatcherOptions } from './batcher.js';
 export { EXIT_ABANDONED, openResources, stopSignal, stopWithin, type StopPart } from './shutdown.js';
 export { escapeHtml, parseWholeNumber } from './text.js';
+export { withTimeout } from './timeout.js';
 export * from './mail/index.js';
 export {
   runChecks,

@@ -101,12 +101,12 @@ export function registerEvalCommands(program: Command): void {
         throw new UsageError('--pool needs --fit: it pools training years for the fit');
       const cases: StockoutCase[] = [];
       let thresholds: ThresholdReport | undefined;
-      for (const url of [config.DATABASE_URL, ...(opts.pool ?? [])]) {
+      // DATABASE_URL first: the thresholds are replayed on its data set alone.
+      for (const [i, url] of [config.DATABASE_URL, ...(opts.pool ?? [])].entries()) {
         const knex = createKnex(url, { poolMax: 1, applicationName: 'wareflow-eval' });
         try {
           cases.push(...(await stockoutCases(knex)));
-          if (opts.thresholds && url === config.DATABASE_URL)
-            thresholds = await stockoutThresholdReport(knex);
+          if (i === 0 && opts.thresholds) thresholds = await stockoutThresholdReport(knex);
         } finally {
           await knex.destroy();
         }

@@ -1,5 +1,11 @@
 import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
-import { ServiceUnavailableError, createKafka, ensureTopics, type Logger } from '../../platform/index.js';
+import {
+  ServiceUnavailableError,
+  createKafka,
+  ensureTopics,
+  withTimeout,
+  type Logger,
+} from '../../platform/index.js';
 import type { BatchHandler, Broker, GroupConsumer, GroupConsumerOptions, InboundBatch } from './broker.js';
 import { RebalanceError } from './errors.js';
 import { PartitionLanes } from './partitionLanes.js';
@@ -26,32 +32,22 @@ export function kafkajsBroker(brokers: string[], logger: Logger, clientId = 'war
       // Asked from inside a chunk's transaction: one try, bounded, so a slow broker costs the
       // caller an answer (it waits for the next chunk), not the chunk's time.
       const admin = kafka.admin({ retry: { retries: 0 } });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new ServiceUnavailableError(
-                'kafka',
-                `reading the ends of ${topic} took over ${END_OFFSETS_TIMEOUT_MS} ms`,
-              ),
-            ),
-          END_OFFSETS_TIMEOUT_MS,
-        );
-      });
       try {
         const read = (async () => {
           await admin.connect();
           return admin.fetchTopicOffsets(topic);
         })();
-        read.catch(() => undefined);
-        return (await Promise.race([read, timeout])).map((o) => ({
-          partition: o.partition,
-          low: o.low,
-          high: o.high,
-        }));
+        const offsets = await withTimeout(
+          read,
+          END_OFFSETS_TIMEOUT_MS,
+          () =>
+            new ServiceUnavailableError(
+              'kafka',
+              `reading the ends of ${topic} took over ${END_OFFSETS_TIMEOUT_MS} ms`,
+            ),
+        );
+        return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high }));
       } finally {
-        clearTimeout(timer);
         await admin.disconnect().catch(() => undefined);
       }
     },

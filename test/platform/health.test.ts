@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
-import { createLogger, startHealthServer, type HealthServer } from '../../platform/index.js';
+import { createLogger, runChecks, startHealthServer, type HealthServer } from '../../platform/index.js';
 
 const logger = createLogger({ level: 'silent', name: 'spec' });
 const TOKEN = 'a-token-of-sixteen-chars';
@@ -47,5 +47,25 @@ describe("the processes' /health and /metrics server", () => {
     expect(right.status).to.equal(200);
     expect(right.headers.get('content-type')).to.contain('text/plain');
     expect((await fetch(`${url}/health`)).status).to.equal(200);
+  });
+
+  it('counts a check down when it fails, says false, or gives no answer in time', async () => {
+    const report = await runChecks(
+      {
+        postgres: async () => true,
+        redis: async () => false,
+        kafka: () => Promise.reject(new Error('refused')),
+        mail: () => new Promise(() => undefined),
+      },
+      20,
+    );
+    expect(report).to.deep.equal({
+      status: 'down',
+      checks: { postgres: 'ok', redis: 'down', kafka: 'down', mail: 'down' },
+    });
+    expect(await runChecks({ postgres: async () => 1 }, 20)).to.deep.equal({
+      status: 'ok',
+      checks: { postgres: 'ok' },
+    });
   });
 });
